@@ -1,0 +1,23 @@
+# leaderboard: PGXS build. C sources live in src/, the install script is built from the
+# ordered pieces in src/sql/, and every test file found is run.
+EXTENSION   = leaderboard
+MODULE_big  = leaderboard
+OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+DATA_built  = leaderboard--0.1.sql
+SQL_PIECES  = $(sort $(wildcard src/sql/*.sql))
+
+REGRESS        = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS   = --load-extension=leaderboard
+ISOLATION      = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test --load-extension=leaderboard
+
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
+EXTRA_CLEAN = results/ regression.diffs regression.out output_iso/ test/results/
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+leaderboard--0.1.sql: $(SQL_PIECES)
+	cat $^ > $@

@@ -1,0 +1,7 @@
+/*
+ * leaderboard.c: module entry point.
+ */
+#include "postgres.h"
+#include "fmgr.h"
+
+PG_MODULE_MAGIC;
