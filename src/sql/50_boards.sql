@@ -1,0 +1,272 @@
+-- Live boards: a catalog, the objects each board creates, and the statements its C
+-- triggers run. Every function pins search_path and qualifies every reference.
+
+CREATE TABLE leaderboard.boards (
+  name          text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,39}$'),
+  source        regclass NOT NULL,
+  owner         regrole NOT NULL,
+  agent_column  name NOT NULL,
+  at_column     name NOT NULL,
+  metric_names  text[] NOT NULL,
+  metric_exprs  text[] NOT NULL,
+  scorecards    jsonb NOT NULL,
+  periods       text[] NOT NULL,
+  partition_by  name[] NOT NULL,
+  filter        text,
+  ladder        leaderboard.ladder,
+  time_zone     text NOT NULL,
+  rank_style    text NOT NULL,
+  tie_break     text[] NOT NULL,
+  standings     regclass NOT NULL,
+  scopes        regclass NOT NULL,
+  created_at    timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE leaderboard.boards IS
+  'live boards: one row per board, written only by create_board, alter_board and drop_board';
+SELECT pg_catalog.pg_extension_config_dump('leaderboard.boards', '');
+GRANT SELECT ON leaderboard.boards TO PUBLIC;
+
+-- One sentinel row per writing transaction; its deferred constraint trigger applies the
+-- transaction's captured changes at commit. Rows never outlive their transaction.
+CREATE UNLOGGED TABLE leaderboard.pending (
+  backend_pid int NOT NULL DEFAULT pg_catalog.pg_backend_pid()
+);
+COMMENT ON TABLE leaderboard.pending IS
+  'internal: a row per writing transaction queues the commit-time apply of its board changes';
+GRANT INSERT ON leaderboard.pending TO PUBLIC;
+
+CREATE FUNCTION leaderboard._board_capture() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'board_capture' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_capture() IS
+  'internal: statement trigger on a board source capturing the changed rows';
+
+CREATE FUNCTION leaderboard._board_commit() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'board_commit' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_commit() IS
+  'internal: deferred trigger applying captured board changes at commit';
+
+CREATE CONSTRAINT TRIGGER apply_at_commit AFTER INSERT ON leaderboard.pending
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION leaderboard._board_commit();
+
+CREATE FUNCTION leaderboard._expression_type(source regclass, expr text, what text)
+  RETURNS regtype AS 'MODULE_PATHNAME', 'board_expression_type' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._expression_type(regclass, text, text) IS
+  'internal: type of an expression over a source row, rejecting volatile functions, subqueries and aggregates';
+
+-- Fills a statement template: {{k}} is a kpis expression, {{p}} a period expression.
+CREATE FUNCTION leaderboard._fill(template text, k text, p text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+  SELECT replace(replace(template, '{{k}}', k), '{{p}}', coalesce(p, '{{p}}'))
+$$;
+COMMENT ON FUNCTION leaderboard._fill(text, text, text) IS
+  'internal: fills the kpis and period placeholders of a statement template';
+
+-- The first day of the period of the given kind containing a local time.
+CREATE FUNCTION leaderboard._period_start_sql(kind text, local_time text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog AS $$
+  SELECT format('CASE %1$s WHEN ''all'' THEN ''-infinity''::pg_catalog.date '
+                'ELSE pg_catalog.date_trunc(%1$s, %2$s)::pg_catalog.date END', kind, local_time)
+$$;
+COMMENT ON FUNCTION leaderboard._period_start_sql(text, text) IS
+  'internal: SQL for the start of the period of kind containing a local timestamp';
+
+-- SQL for the local (board time zone) time of a value of the source's time column.
+CREATE FUNCTION leaderboard._local_time_sql(b leaderboard.boards, value_sql text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+  t regtype := leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at');
+BEGIN
+  IF t = 'timestamptz'::regtype THEN
+    RETURN format('(%s) AT TIME ZONE %L', value_sql, b.time_zone);
+  END IF;
+  RETURN format('(%s)::pg_catalog.timestamp', value_sql);
+END $$;
+COMMENT ON FUNCTION leaderboard._local_time_sql(leaderboard.boards, text) IS
+  'internal: SQL reading a source time as local time in the board''s time zone';
+
+-- The scorecard for a period kind, as a SQL literal or a CASE over the period column.
+CREATE FUNCTION leaderboard._card_sql(b leaderboard.boards, period_sql text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+  SELECT CASE WHEN count(DISTINCT c.card) = 1
+              THEN format('%L::leaderboard.scorecard', min(c.card))
+              ELSE 'CASE ' || period_sql || string_agg(
+                     format(' WHEN %L THEN %L::leaderboard.scorecard', c.period, c.card), '' ORDER BY c.period)
+                   || ' END' END
+  FROM jsonb_each_text(b.scorecards) AS c(period, card)
+$$;
+COMMENT ON FUNCTION leaderboard._card_sql(leaderboard.boards, text) IS
+  'internal: SQL giving the board''s scorecard for a period';
+
+CREATE FUNCTION leaderboard._board_statements(board text,
+  OUT fold_insert text, OUT fold_delete text, OUT fold_update text,
+  OUT lock_scopes text, OUT recompute text, OUT add_deltas text, OUT rerank text,
+  OUT rebuild text, OUT fold_source text, OUT rerank_all text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+  b leaderboard.boards;
+  qa text; qt text;
+  parts_cols text := '';      -- ", p1, p2"
+  n_parts text := '';         -- ", n.p1, n.p2"
+  k_parts text := '';
+  g_parts text := '';
+  part_keys text := '';
+  part_match text := '';
+  kpi_args text;
+  local_n text; start_n text; scope_key text;
+  fold_from text; fold_select text; group_by text;
+  card text; score_of text; qual_of text; tier_ins text; tier_upd text;
+  lo text; hi text; in_period text;
+  rank_fn text; rank_order text; rank_tier text := ''; rank_tier_cmp text := '';
+  tie text;
+  i int;
+  p name;
+  ncols int;
+  src text;
+  st text; sc text;
+BEGIN
+  SELECT * INTO STRICT b FROM leaderboard.boards WHERE name = board;
+  src := b.source::text; st := b.standings::text; sc := b.scopes::text;
+  qa := quote_ident(b.agent_column); qt := quote_ident(b.at_column);
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+    n_parts := n_parts || ', n.' || quote_ident(p);
+    k_parts := k_parts || ', k.' || quote_ident(p);
+    g_parts := g_parts || ', g.' || quote_ident(p);
+    part_keys := part_keys || format(', pg_catalog.quote_nullable(n.%I::pg_catalog.text)', p);
+    part_match := part_match || format(' AND s.%1$I IS NOT DISTINCT FROM k.%1$I', p);
+  END LOOP;
+  SELECT string_agg(e, ', ' ORDER BY o) INTO kpi_args FROM unnest(b.metric_exprs) WITH ORDINALITY AS x(e, o);
+
+  local_n := leaderboard._local_time_sql(b, 'n.' || qt);
+  start_n := leaderboard._period_start_sql('p.lb_kind', 'n.lb_local');
+  scope_key := format('pg_catalog.concat_ws(''|'', p.lb_kind, (%s)::pg_catalog.text%s) COLLATE "C"',
+                      start_n, part_keys);
+  ncols := 3 + coalesce(array_length(b.partition_by, 1), 0) + 1;
+  group_by := (SELECT string_agg(g::text, ', ') FROM generate_series(1, ncols) g);
+  fold_select := format('SELECT %s AS scope_key, p.lb_kind AS period, %s AS period_start%s, n.%s',
+                        scope_key, start_n, n_parts, qa);
+  fold_from := format(
+    ' FROM (SELECT n.*, %s AS lb_local FROM {{rows}} n WHERE n.%s IS NOT NULL AND n.%s IS NOT NULL%s) n'
+    ' CROSS JOIN pg_catalog.unnest(%L::pg_catalog.text[]) AS p(lb_kind)',
+    local_n, qa, qt, CASE WHEN b.filter IS NOT NULL THEN format(' AND (%s)', b.filter) ELSE '' END,
+    b.periods);
+  fold_insert := fold_select || format(', leaderboard.kpi_agg(%s) AS kpis', kpi_args)
+                 || replace(fold_from, '{{rows}}', 'lb_new') || ' GROUP BY ' || group_by;
+  fold_delete := fold_select || ', NULL::leaderboard.kpis AS kpis'
+                 || replace(fold_from, '{{rows}}', 'lb_old') || ' GROUP BY ' || group_by;
+  fold_update := fold_select || ', NULL::leaderboard.kpis AS kpis'
+                 || replace(fold_from, '{{rows}}', '(SELECT * FROM lb_old UNION ALL SELECT * FROM lb_new)')
+                 || ' GROUP BY ' || group_by;
+
+  card := leaderboard._card_sql(b, 'x.period');
+  score_of := 'leaderboard.score({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
+  qual_of := 'leaderboard.qualified({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_is_points(b.ladder) THEN
+    tier_ins := format(', CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder) END',
+                       leaderboard._fill(qual_of, 'g.kpis', 'g.period'), leaderboard._fill(score_of, 'g.kpis', 'g.period'), b.ladder);
+    tier_upd := format(', tier = CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder, t.tier) END',
+                       leaderboard._fill(qual_of, '{{k}}', 't.period'), leaderboard._fill(score_of, '{{k}}', 't.period'), b.ladder);
+  ELSE
+    tier_ins := ', NULL'; tier_upd := '';
+  END IF;
+
+  lock_scopes := format(
+    'INSERT INTO %s AS s (scope_key, period, period_start%s) '
+    'SELECT DISTINCT ON (scope_key) scope_key, period, period_start%s FROM lb_pending ORDER BY scope_key '
+    'ON CONFLICT (scope_key) DO UPDATE SET version = s.version + 1',
+    sc, parts_cols, parts_cols);
+
+  -- rows of a (period, agent) group: a superset range on the time column (indexable),
+  -- then the exact period test in local time (DST-safe)
+  lo := format('(CASE WHEN k.period = ''all'' THEN ''-infinity''::pg_catalog.timestamp '
+               'ELSE k.period_start::pg_catalog.timestamp - interval ''1 day'' END)');
+  hi := format('(CASE k.period WHEN ''all'' THEN ''infinity''::pg_catalog.timestamp '
+               'WHEN ''day'' THEN k.period_start + interval ''2 days'' '
+               'WHEN ''week'' THEN k.period_start + interval ''8 days'' '
+               'WHEN ''month'' THEN k.period_start + interval ''1 month 1 day'' '
+               'WHEN ''quarter'' THEN k.period_start + interval ''3 months 1 day'' '
+               'ELSE k.period_start + interval ''1 year 1 day'' END)');
+  IF leaderboard._expression_type(b.source, qt, 'at') = 'timestamptz'::regtype THEN
+    lo := format('(%s AT TIME ZONE %L)', lo, b.time_zone);
+    hi := format('(%s AT TIME ZONE %L)', hi, b.time_zone);
+  ELSIF leaderboard._expression_type(b.source, qt, 'at') = 'date'::regtype THEN
+    lo := lo || '::pg_catalog.date'; hi := hi || '::pg_catalog.date';
+  END IF;
+  in_period := format('s.%1$s >= %2$s AND s.%1$s < %3$s AND (k.period = ''all'' OR %4$s = k.period_start)',
+                      qt, lo, hi,
+                      leaderboard._period_start_sql('k.period', leaderboard._local_time_sql(b, 's.' || qt)));
+
+  recompute := format(
+    'MERGE INTO %1$s t USING ('
+    ' SELECT sc.scope_id, k.period, k.period_start%2$s, k.%3$s,'
+    '  (SELECT leaderboard.kpi_agg(%4$s) FROM %5$s s WHERE s.%3$s = k.%3$s AND %6$s%7$s%8$s) AS kpis'
+    ' FROM (SELECT DISTINCT scope_key, period, period_start%9$s, %3$s FROM lb_pending WHERE kpis IS NULL) k'
+    ' JOIN %10$s sc ON sc.scope_key = k.scope_key) g'
+    ' ON t.scope_id = g.scope_id AND t.%3$s = g.%3$s'
+    ' WHEN MATCHED AND g.kpis IS NULL THEN DELETE'
+    ' WHEN MATCHED THEN UPDATE SET kpis = g.kpis, score = %11$s, qualified = %12$s%13$s, updated_at = pg_catalog.now()'
+    ' WHEN NOT MATCHED AND g.kpis IS NOT NULL THEN INSERT (scope_id, period, period_start%9$s, %3$s, kpis, score, qualified, tier, updated_at)'
+    '  VALUES (g.scope_id, g.period, g.period_start%14$s, g.%3$s, g.kpis, %15$s, %16$s%17$s, pg_catalog.now())',
+    st, k_parts, qa, kpi_args, src, in_period, part_match,
+    CASE WHEN b.filter IS NOT NULL THEN format(' AND (%s)', b.filter) ELSE '' END,
+    parts_cols, sc,
+    leaderboard._fill(score_of, 'g.kpis', 't.period'), leaderboard._fill(qual_of, 'g.kpis', 't.period'),
+    leaderboard._fill(tier_upd, 'g.kpis', NULL), g_parts,
+    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'), tier_ins);
+
+  add_deltas := format(
+    'INSERT INTO %1$s AS t (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, tier, updated_at)'
+    ' SELECT sc.scope_id, g.period, g.period_start%4$s, g.%3$s, g.kpis, %5$s, %6$s%7$s, pg_catalog.now()'
+    ' FROM (SELECT scope_key, period, period_start%2$s, %3$s, leaderboard.kpi_merge(kpis) AS kpis'
+    '       FROM lb_pending GROUP BY scope_key, period, period_start%2$s, %3$s'
+    '       HAVING pg_catalog.bool_and(kpis IS NOT NULL)) g'
+    ' JOIN %8$s sc ON sc.scope_key = g.scope_key'
+    ' ON CONFLICT (scope_id, %3$s) DO UPDATE SET kpis = t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis,'
+    '  score = %9$s, qualified = %10$s%11$s, updated_at = pg_catalog.now()',
+    st, parts_cols, qa, g_parts,
+    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'), tier_ins, sc,
+    leaderboard._fill(score_of, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', 't.period'),
+    leaderboard._fill(qual_of, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', 't.period'),
+    leaderboard._fill(tier_upd, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', NULL));
+
+  rank_fn := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
+                               WHEN 'row_number' THEN 'pg_catalog.row_number()'
+                               ELSE 'pg_catalog.rank()' END;
+  rank_order := 's.qualified DESC, s.score DESC';
+  IF b.rank_style = 'row_number' THEN
+    FOREACH tie IN ARRAY b.tie_break LOOP
+      rank_order := rank_order || ', ' || leaderboard._tie_break_sql(b, tie);
+    END LOOP;
+    rank_order := rank_order || ', s.' || qa;
+  END IF;
+  IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_is_points(b.ladder) THEN
+    rank_tier := format(', tier = leaderboard.tier_by_rank(r.rk, r.n, %L::leaderboard.ladder)', b.ladder);
+    rank_tier_cmp := format(' OR t.tier IS DISTINCT FROM leaderboard.tier_by_rank(r.rk, r.n, %L::leaderboard.ladder)', b.ladder);
+  END IF;
+  rerank := format(
+    'UPDATE %1$s t SET rank = r.rk%2$s FROM ('
+    ' SELECT s.scope_id, s.%3$s, CASE WHEN s.qualified THEN %4$s OVER w END AS rk,'
+    '  pg_catalog.count(*) FILTER (WHERE s.qualified) OVER (PARTITION BY s.scope_id) AS n'
+    ' FROM %1$s s WHERE {{scopes}}'
+    ' WINDOW w AS (PARTITION BY s.scope_id ORDER BY %5$s)) r'
+    ' WHERE t.scope_id = r.scope_id AND t.%3$s = r.%3$s AND (t.rank IS DISTINCT FROM r.rk%6$s)',
+    st, rank_tier, qa, rank_fn, rank_order, rank_tier_cmp);
+  rerank_all := replace(rerank, '{{scopes}}', 'true');
+  rerank := replace(rerank, '{{scopes}}', format(
+    's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc));
+
+  fold_source := fold_select || format(', leaderboard.kpi_agg(%s) AS kpis', kpi_args)
+                 || replace(fold_from, '{{rows}}', src) || ' GROUP BY ' || group_by;
+  rebuild := format(
+    'DELETE FROM %1$s; DELETE FROM %2$s; '
+    'WITH f AS (%3$s), sc AS (INSERT INTO %2$s (scope_key, period, period_start%4$s) '
+    ' SELECT DISTINCT ON (scope_key) scope_key, period, period_start%4$s FROM f ORDER BY scope_key '
+    ' RETURNING scope_id, scope_key) '
+    'INSERT INTO %1$s (scope_id, period, period_start%4$s, %5$s, kpis, score, qualified, tier, updated_at) '
+    'SELECT sc.scope_id, g.period, g.period_start%6$s, g.%5$s, g.kpis, %7$s, %8$s%9$s, pg_catalog.now() '
+    'FROM f g JOIN sc ON sc.scope_key = g.scope_key; %10$s',
+    st, sc, fold_source, parts_cols, qa, g_parts,
+    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'), tier_ins, rerank_all);
+END $$;
+COMMENT ON FUNCTION leaderboard._board_statements(text) IS
+  'internal: the SQL statements a board''s triggers run, generated from its catalog row';

@@ -1,0 +1,577 @@
+-- Live boards: the user-facing API (create, alter, rebuild, verify, drop, rolling).
+
+-- Tie-break ordering for one board metric: its stat in the board's first card, best first.
+CREATE FUNCTION leaderboard._tie_break_sql(b leaderboard.boards, metric text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+  i int := array_position(b.metric_names, metric);
+  m jsonb;
+BEGIN
+  SELECT e INTO m
+  FROM jsonb_each_text(b.scorecards) c, jsonb_array_elements(c.value::jsonb -> 'metrics') e
+  WHERE e ->> 'name' = metric ORDER BY c.key LIMIT 1;
+  RETURN format('leaderboard.%s(s.kpis, %s) %s NULLS LAST',
+                CASE m ->> 'stat' WHEN 'count' THEN 'kpi_count' WHEN 'sum' THEN 'kpi_sum'
+                                  WHEN 'min' THEN 'kpi_min' WHEN 'max' THEN 'kpi_max'
+                                  ELSE 'kpi_avg' END,
+                i, CASE m ->> 'better' WHEN 'lower' THEN 'ASC' ELSE 'DESC' END);
+END $$;
+COMMENT ON FUNCTION leaderboard._tie_break_sql(leaderboard.boards, text) IS
+  'internal: ORDER BY item ranking a tie on one board metric';
+
+-- A scorecard with one entry per board metric, in board order: entries the card does not
+-- score are shown with weight 0, so explanations list every board metric.
+CREATE FUNCTION leaderboard._align_card(card jsonb, metric_names text[], period text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+  m jsonb;
+  aligned jsonb := '[]';
+  n text;
+BEGIN
+  IF jsonb_typeof(card) <> 'object' OR jsonb_typeof(card -> 'metrics') <> 'array' THEN
+    RAISE EXCEPTION 'scorecard for period "%" must be an object with a "metrics" array', period
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOR m IN SELECT jsonb_array_elements(card -> 'metrics') LOOP
+    IF NOT (m ->> 'name') = ANY (metric_names) THEN
+      RAISE EXCEPTION 'scorecard metric "%" is not a board metric', m ->> 'name'
+        USING ERRCODE = 'invalid_parameter_value',
+              DETAIL = format('The board''s metrics are: %s.', array_to_string(metric_names, ', ')),
+              HINT = 'Name each scorecard metric after a board metric ("expression AS name").';
+    END IF;
+  END LOOP;
+  FOREACH n IN ARRAY metric_names LOOP
+    SELECT e INTO m FROM jsonb_array_elements(card -> 'metrics') e WHERE e ->> 'name' = n LIMIT 1;
+    aligned := aligned || jsonb_build_array(coalesce(m, jsonb_build_object('name', n, 'stat', 'count', 'weight', 0)));
+  END LOOP;
+  RETURN (jsonb_set(card, '{metrics}', aligned)::text::leaderboard.scorecard)::text;
+END $$;
+COMMENT ON FUNCTION leaderboard._align_card(jsonb, text[], text) IS
+  'internal: a scorecard rewritten to score the board''s metrics by position';
+
+CREATE FUNCTION leaderboard._board_cards(card jsonb, periods text[], metric_names text[]) RETURNS jsonb
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+  result jsonb := '{}';
+  p text;
+  k text;
+BEGIN
+  IF card IS NULL THEN
+    RAISE EXCEPTION 'a board needs a scorecard' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF jsonb_typeof(card) = 'object' AND card ? 'metrics' THEN
+    FOREACH p IN ARRAY periods LOOP
+      result := result || jsonb_build_object(p, leaderboard._align_card(card, metric_names, p));
+    END LOOP;
+    RETURN result;
+  END IF;
+  IF jsonb_typeof(card) <> 'object' THEN
+    RAISE EXCEPTION 'scorecard must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOR k IN SELECT jsonb_object_keys(card) LOOP
+    IF NOT k = ANY (periods) THEN
+      RAISE EXCEPTION 'scorecard given for period "%", which the board does not have', k
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END LOOP;
+  FOREACH p IN ARRAY periods LOOP
+    IF NOT card ? p THEN
+      RAISE EXCEPTION 'no scorecard for period "%"', p
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Give one card ({"metrics": ...}) or one card per period ({"day": card, ...}).';
+    END IF;
+    result := result || jsonb_build_object(p, leaderboard._align_card(card -> p, metric_names, p));
+  END LOOP;
+  RETURN result;
+END $$;
+COMMENT ON FUNCTION leaderboard._board_cards(jsonb, text[], text[]) IS
+  'internal: validated per-period scorecards of a board';
+
+CREATE FUNCTION leaderboard._require_owner(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+BEGIN
+  IF NOT pg_has_role(current_user, b.owner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of board "%"', b.name USING ERRCODE = 'insufficient_privilege';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._require_owner(leaderboard.boards) IS
+  'internal: raises 42501 unless the current user is (a member of) the board owner';
+
+CREATE FUNCTION leaderboard._board(board text) RETURNS leaderboard.boards
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+  b leaderboard.boards;
+BEGIN
+  SELECT * INTO b FROM leaderboard.boards WHERE name = board;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'board "%" does not exist', board USING ERRCODE = 'undefined_object';
+  END IF;
+  RETURN b;
+END $$;
+COMMENT ON FUNCTION leaderboard._board(text) IS
+  'internal: a board''s catalog row, or 42704';
+
+-- The views and the around-me function of a board; recreated when its card changes.
+CREATE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  cols text := '';
+  s_cols text := '';
+  p name;
+  agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
+  part_ret text := '';
+  current_start text := leaderboard._period_start_sql('s.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    cols := cols || ', ' || quote_ident(p);
+    s_cols := s_cols || ', s.' || quote_ident(p);
+    part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
+  END LOOP;
+  EXECUTE format(
+    'CREATE OR REPLACE VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, s.rank, s.tier, s.updated_at '
+    'FROM %5$s s WHERE s.period_start = %6$s',
+    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
+    format('standings of board %s in the current period of each kind', b.name));
+  EXECUTE format(
+    'CREATE OR REPLACE VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, s.rank, s.tier, '
+    'leaderboard.explain(s.kpis, %6$s) AS explanation FROM %5$s s',
+    schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
+    replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 's.period'));
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
+    format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
+  EXECUTE format($f$
+    CREATE OR REPLACE FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
+    RETURNS TABLE (period_start date%4$s, %5$I %3$s, score double precision, qualified boolean, rank bigint, tier text)
+    LANGUAGE sql STABLE SET search_path = pg_catalog AS $body$
+      SELECT x.period_start%6$s, x.%5$I, x.score, x.qualified, x.rank, x.tier
+      FROM %7$s me, LATERAL (
+        (SELECT s.* FROM %7$s s WHERE s.scope_id = me.scope_id AND s.qualified
+           AND (s.score, s.%5$I) > (me.score, me.%5$I) ORDER BY s.score, s.%5$I LIMIT $3)
+        UNION ALL SELECT me.*
+        UNION ALL
+        (SELECT s.* FROM %7$s s WHERE s.scope_id = me.scope_id AND s.qualified
+           AND (s.score, s.%5$I) < (me.score, me.%5$I) ORDER BY s.score DESC, s.%5$I DESC LIMIT $3)) x
+      WHERE me.%5$I = $1 AND me.period = $2 AND me.period_start = %8$s
+      ORDER BY me.scope_id, x.score DESC, x.%5$I DESC
+    $body$ $f$,
+    schema, b.name || '_around', agent_type, part_ret, b.agent_column,
+    replace(s_cols, 's.', 'x.'), b.standings,
+    replace(current_start, 's.period', 'me.period'));
+  EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
+    format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
+END $$;
+COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
+  'internal: (re)creates a board''s views and around-me function';
+
+CREATE FUNCTION leaderboard.create_board(
+  name text, source regclass, agent text, at text, metrics text[], scorecard jsonb,
+  periods text[] DEFAULT ARRAY['day', 'week', 'month'],
+  partition_by text[] DEFAULT '{}',
+  filter text DEFAULT NULL,
+  ladder leaderboard.ladder DEFAULT NULL,
+  time_zone text DEFAULT NULL,
+  rank_style text DEFAULT 'rank',
+  tie_break text[] DEFAULT '{}')
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+  b leaderboard.boards;
+  rel record;
+  schema text;
+  m text;
+  parts_ddl text := '';
+  parts_cols text := '';
+  p text;
+  t regtype;
+  expr text;
+  mname text;
+  tz text := coalesce(create_board.time_zone, current_setting('TimeZone'));
+  board_name text := create_board.name;
+  supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
+                               'numeric', 'boolean', 'interval']::regtype[];
+BEGIN
+  IF board_name IS NULL OR board_name !~ '^[a-z][a-z0-9_]{0,39}$' THEN
+    RAISE EXCEPTION 'invalid board name "%"', board_name USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Use 1 to 40 lower-case letters, digits and underscores, starting with a letter.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM leaderboard.boards x WHERE x.name = board_name) THEN
+    RAISE EXCEPTION 'board "%" already exists', board_name USING ERRCODE = 'duplicate_object';
+  END IF;
+  IF source IS NULL OR agent IS NULL OR at IS NULL OR metrics IS NULL OR periods IS NULL THEN
+    RAISE EXCEPTION 'source, agent, at, metrics and periods must not be null'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  SELECT c.relkind, c.relowner, c.relforcerowsecurity, n.nspname INTO rel
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
+  IF rel.relkind = 'p' THEN
+    RAISE EXCEPTION 'partitioned source tables are not supported yet'
+      USING ERRCODE = 'feature_not_supported',
+            HINT = 'Declare the board over a plain table.';
+  ELSIF rel.relkind <> 'r' THEN
+    RAISE EXCEPTION '"%" is not a table', source USING ERRCODE = 'wrong_object_type';
+  END IF;
+  IF NOT pg_has_role(current_user, rel.relowner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of table %', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'A board reads every row of its source, whatever the row-level security policies.';
+  END IF;
+  IF rel.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
+    RAISE EXCEPTION 'table % forces row-level security', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Board triggers read transition tables, which bypass row-level security.',
+      HINT = 'Create the board as a role with BYPASSRLS.';
+  END IF;
+  schema := quote_ident(rel.nspname);
+
+  b.name := board_name; b.source := source; b.owner := current_user::regrole;
+  b.agent_column := agent; b.at_column := at;
+  FOREACH p IN ARRAY ARRAY[agent, at] || partition_by LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = p AND attnum > 0 AND NOT attisdropped) THEN
+      RAISE EXCEPTION 'column "%" of table % does not exist', p, source USING ERRCODE = 'undefined_column';
+    END IF;
+  END LOOP;
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'table % has a column named lb_local or lb_kind, which boards reserve', source
+      USING ERRCODE = 'duplicate_column';
+  END IF;
+  t := leaderboard._expression_type(source, quote_ident(at), 'at');
+  IF t NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+    RAISE EXCEPTION 'time column "%" is of type %, not timestamptz, timestamp or date', at, t
+      USING ERRCODE = 'datatype_mismatch';
+  END IF;
+
+  IF cardinality(metrics) = 0 OR cardinality(metrics) > 32 THEN
+    RAISE EXCEPTION 'a board has 1 to 32 metrics, not %', cardinality(metrics)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.metric_names := '{}'; b.metric_exprs := '{}';
+  FOREACH m IN ARRAY metrics LOOP
+    IF m ~* '\s+AS\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$' THEN
+      expr := regexp_replace(m, '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$', '');
+      mname := substring(m from '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$');
+      mname := CASE WHEN mname LIKE '"%' THEN replace(btrim(mname, '"'), '""', '"') ELSE lower(mname) END;
+    ELSE
+      expr := m;
+      mname := btrim(m);
+      IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = mname AND attnum > 0 AND NOT attisdropped) THEN
+        RAISE EXCEPTION 'metric "%" needs a name', m USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'Write "expression AS name" unless the metric is a plain column.';
+      END IF;
+      expr := quote_ident(mname);
+    END IF;
+    t := leaderboard._expression_type(source, expr, 'metric');
+    IF NOT t = ANY (supported) THEN
+      RAISE EXCEPTION 'metric "%" is of type %, which kpi_agg does not accept', mname, t
+        USING ERRCODE = 'datatype_mismatch',
+              HINT = 'Metrics are smallint, integer, bigint, real, double precision, numeric, boolean or interval.';
+    END IF;
+    IF mname = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'metric name "%" is used twice', mname USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    b.metric_names := b.metric_names || mname;
+    b.metric_exprs := b.metric_exprs || ('(' || expr || ')');
+  END LOOP;
+
+  IF filter IS NOT NULL THEN
+    t := leaderboard._expression_type(source, filter, 'filter');
+    IF t <> 'boolean'::regtype THEN
+      RAISE EXCEPTION 'filter "%" is of type %, not boolean', filter, t USING ERRCODE = 'datatype_mismatch';
+    END IF;
+  END IF;
+  b.filter := filter;
+
+  IF cardinality(periods) = 0 THEN
+    RAISE EXCEPTION 'a board needs at least one period' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH p IN ARRAY periods LOOP
+    IF p IS NULL OR NOT p = ANY (ARRAY['day', 'week', 'month', 'quarter', 'year', 'all']) THEN
+      RAISE EXCEPTION 'unknown period "%"', p USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Periods are day, week, month, quarter, year and all.';
+    END IF;
+  END LOOP;
+  IF cardinality(periods) <> (SELECT count(DISTINCT x) FROM unnest(periods) x) THEN
+    RAISE EXCEPTION 'a period is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.periods := periods;
+  b.partition_by := coalesce(partition_by, '{}');
+
+  BEGIN
+    PERFORM now() AT TIME ZONE tz;
+  EXCEPTION WHEN OTHERS THEN
+    RAISE EXCEPTION 'unknown time zone "%"', tz USING ERRCODE = 'invalid_parameter_value';
+  END;
+  b.time_zone := tz;
+
+  IF rank_style IS NULL OR NOT rank_style IN ('rank', 'dense_rank', 'row_number') THEN
+    RAISE EXCEPTION 'unknown rank style "%"', rank_style USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Rank styles are rank, dense_rank and row_number.';
+  END IF;
+  b.rank_style := rank_style;
+  b.tie_break := coalesce(tie_break, '{}');
+  IF cardinality(b.tie_break) > 0 AND rank_style <> 'row_number' THEN
+    RAISE EXCEPTION 'tie_break needs rank_style row_number' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH m IN ARRAY b.tie_break LOOP
+    IF NOT m = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'tie_break metric "%" is not a board metric', m USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END LOOP;
+
+  b.scorecards := leaderboard._board_cards(scorecard, periods, b.metric_names);
+  b.ladder := ladder;
+
+  IF to_regclass(schema || '.' || quote_ident(board_name || '_standings')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_scopes')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_current')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_explain')) IS NOT NULL THEN
+    RAISE EXCEPTION 'a relation named like board "%" already exists in schema %', board_name, schema
+      USING ERRCODE = 'duplicate_table';
+  END IF;
+
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_ddl := parts_ddl || format(', %I %s', p, format_type(leaderboard._expression_type(source, quote_ident(p), 'partition'), NULL));
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+  END LOOP;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, '
+                 'scope_key text COLLATE "C" NOT NULL UNIQUE, period text NOT NULL, period_start date NOT NULL%s, '
+                 'version bigint NOT NULL DEFAULT 0)',
+                 schema, board_name || '_scopes', parts_ddl);
+  EXECUTE format('COMMENT ON TABLE %s.%I IS %L', schema, board_name || '_scopes',
+                 format('scopes of board %s; writers lock these rows, in key order, at commit', board_name));
+  b.scopes := (schema || '.' || quote_ident(board_name || '_scopes'))::regclass;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint NOT NULL, period text NOT NULL, period_start date NOT NULL%s, '
+                 '%I %s NOT NULL, kpis leaderboard.kpis NOT NULL, score double precision NOT NULL, '
+                 'qualified boolean NOT NULL, rank bigint, tier text, updated_at timestamptz NOT NULL, '
+                 'PRIMARY KEY (scope_id, %I)) WITH (fillfactor = 80)',
+                 schema, board_name || '_standings', parts_ddl, agent,
+                 format_type(leaderboard._expression_type(source, quote_ident(agent), 'agent'), NULL), agent);
+  b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
+  EXECUTE format('CREATE INDEX ON %s (period, period_start%s, score DESC)', b.standings, parts_cols);
+  EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, agent);
+  EXECUTE format('COMMENT ON TABLE %s IS %L', b.standings,
+                 format('ranked standings of board %s, one row per (period, period_start, partition, agent); kept by triggers on %s', board_name, source));
+
+  -- recomputing a group after UPDATE or DELETE reads the agent's rows of one period
+  IF NOT EXISTS (
+      SELECT 1 FROM pg_index i
+      WHERE i.indrelid = source AND i.indnatts >= 2
+        AND i.indkey[0] = (SELECT attnum FROM pg_attribute WHERE attrelid = source AND attname = agent)
+        AND i.indkey[1] = (SELECT attnum FROM pg_attribute WHERE attrelid = source AND attname = at)) THEN
+    EXECUTE format('CREATE INDEX ON %s (%I, %I)', source, agent, at);
+  END IF;
+
+  INSERT INTO leaderboard.boards VALUES (b.*);
+  PERFORM leaderboard._board_views(b);
+
+  EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS lb_new '
+                 'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || board_name || '_ins', source);
+  EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS lb_old NEW TABLE AS lb_new '
+                 'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || board_name || '_upd', source);
+  EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS lb_old '
+                 'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || board_name || '_del', source);
+  EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
+                 'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || board_name || '_trunc', source);
+
+  PERFORM leaderboard.rebuild(board_name);
+  RETURN b.standings;
+END $$;
+COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[]) IS
+  'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain and <name>_around, and loads existing rows';
+
+CREATE FUNCTION leaderboard.rebuild(board text) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  n bigint;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  -- writers apply at commit under scope row locks; this waits for them and blocks them
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  EXECUTE (SELECT s.rebuild FROM leaderboard._board_statements(board) s);
+  EXECUTE format('SELECT count(*) FROM %s', b.standings) INTO n;
+  RETURN n;
+END $$;
+COMMENT ON FUNCTION leaderboard.rebuild(text) IS
+  'recomputes a board''s standings from its source; returns the number of standings rows';
+
+CREATE FUNCTION leaderboard._kpis_close(a leaderboard.kpis, b leaderboard.kpis, k integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+  SELECT leaderboard.rows(a) = leaderboard.rows(b) AND NOT EXISTS (
+    SELECT 1 FROM generate_series(1, k) i
+    WHERE leaderboard.kpi_count(a, i) <> leaderboard.kpi_count(b, i)
+       OR leaderboard.kpi_min(a, i) IS DISTINCT FROM leaderboard.kpi_min(b, i)
+       OR leaderboard.kpi_max(a, i) IS DISTINCT FROM leaderboard.kpi_max(b, i)
+       OR abs(leaderboard.kpi_sum(a, i) - leaderboard.kpi_sum(b, i))
+          > 1e-9 * greatest(1, abs(leaderboard.kpi_sum(b, i))))
+$$;
+COMMENT ON FUNCTION leaderboard._kpis_close(leaderboard.kpis, leaderboard.kpis, integer) IS
+  'internal: equal kpis, allowing float rounding in fractional sums that were added in another order';
+
+CREATE FUNCTION leaderboard.verify(board text)
+RETURNS TABLE (problem text, period text, period_start date, partition jsonb, agent text,
+               stored jsonb, expected jsonb)
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  s record;
+  part_json text := 'jsonb_build_object()';
+  p name;
+  card text;
+  rank_fn text;
+  rank_order text := 'qualified DESC, score DESC';
+  tie text;
+  tier_ok text := 'true';
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  SELECT * INTO s FROM leaderboard._board_statements(board);
+  IF cardinality(b.partition_by) > 0 THEN
+    part_json := 'jsonb_build_object(' || (SELECT string_agg(format('%L, x.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  card := replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 'f.period');
+  rank_fn := CASE b.rank_style WHEN 'dense_rank' THEN 'dense_rank()' WHEN 'row_number' THEN 'row_number()' ELSE 'rank()' END;
+  IF b.rank_style = 'row_number' THEN
+    FOREACH tie IN ARRAY b.tie_break LOOP
+      rank_order := rank_order || ', ' || replace(leaderboard._tie_break_sql(b, tie), 's.kpis', 'kpis');
+    END LOOP;
+    rank_order := rank_order || ', ' || quote_ident(b.agent_column);
+  END IF;
+  IF b.ladder IS NOT NULL THEN
+    IF leaderboard.ladder_is_points(b.ladder) THEN
+      -- a held tier is right as long as the ladder, fed the held tier, keeps it
+      tier_ok := format('x.s_tier IS NOT DISTINCT FROM CASE WHEN x.qualified THEN leaderboard.tier(x.score, %1$L::leaderboard.ladder, x.s_tier) END '
+                        'AND (x.s_tier IS NULL) = (x.e_tier IS NULL)', b.ladder);
+    ELSE
+      tier_ok := 'x.s_tier IS NOT DISTINCT FROM x.e_tier';
+    END IF;
+  END IF;
+  RETURN QUERY EXECUTE format($q$
+    WITH f AS (%1$s),
+    e AS (SELECT f.*, leaderboard.score(f.kpis, %2$s) AS score, leaderboard.qualified(f.kpis, %2$s) AS qualified
+          FROM f),
+    r AS (SELECT e.*, CASE WHEN e.qualified THEN %3$s OVER (PARTITION BY e.scope_key ORDER BY %4$s) END AS rank,
+                 count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_key) AS n
+          FROM e),
+    t AS (SELECT r.*, %5$s AS tier FROM r),
+    st AS (SELECT sc.scope_key, s.* FROM %6$s s JOIN %7$s sc USING (scope_id)),
+    x AS (
+      SELECT coalesce(st.period, t.period) AS period, coalesce(st.period_start, t.period_start) AS period_start,
+             coalesce(st.scope_key, t.scope_key) AS scope_key, coalesce(st.%8$I, t.%8$I)::text AS agent,
+             st.scope_key IS NULL AS s_missing, t.scope_key IS NULL AS e_missing,
+             st.kpis AS s_kpis, t.kpis AS e_kpis, st.score AS s_score, t.score AS e_score,
+             st.qualified AS s_qualified, t.qualified AS e_qualified, st.rank AS s_rank, t.rank AS e_rank,
+             st.tier AS s_tier, t.tier AS e_tier, coalesce(st.score, t.score) AS score,
+             coalesce(st.qualified, t.qualified) AS qualified %9$s
+      FROM st FULL JOIN t ON st.scope_key = t.scope_key AND st.%8$I = t.%8$I)
+    SELECT CASE WHEN x.s_missing THEN 'missing' WHEN x.e_missing THEN 'unexpected' ELSE 'different' END,
+           x.period, x.period_start, %10$s, x.agent,
+           CASE WHEN NOT x.s_missing THEN jsonb_build_object('kpis', x.s_kpis::text, 'score', x.s_score, 'qualified', x.s_qualified, 'rank', x.s_rank, 'tier', x.s_tier) END,
+           CASE WHEN NOT x.e_missing THEN jsonb_build_object('kpis', x.e_kpis::text, 'score', x.e_score, 'qualified', x.e_qualified, 'rank', x.e_rank, 'tier', x.e_tier) END
+    FROM x
+    WHERE x.s_missing OR x.e_missing OR NOT leaderboard._kpis_close(x.s_kpis, x.e_kpis, %12$s)
+       OR abs(x.s_score - x.e_score) > 1e-9 * greatest(1, abs(x.e_score))
+       OR x.s_qualified <> x.e_qualified OR x.s_rank IS DISTINCT FROM x.e_rank OR NOT (%11$s)
+    ORDER BY 2, 3, x.scope_key, 5
+  $q$,
+    s.fold_source,
+    card, rank_fn, rank_order,
+    CASE WHEN b.ladder IS NULL THEN 'NULL::text'
+         WHEN leaderboard.ladder_is_points(b.ladder) THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder) END', b.ladder)
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
+    b.standings, b.scopes, b.agent_column,
+    (SELECT coalesce(string_agg(format(', coalesce(st.%1$I, t.%1$I) AS %1$I', q), ''), '') FROM unnest(b.partition_by) q),
+    part_json, tier_ok, cardinality(b.metric_names));
+END $$;
+COMMENT ON FUNCTION leaderboard.verify(text) IS
+  'compares a board''s standings with a from-scratch recomputation from one snapshot; returns one row per difference, none when correct';
+
+CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  n bigint;
+  score_sql text;
+  qual_sql text;
+  tier_sql text := 'NULL';
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  IF scorecard IS NOT NULL THEN
+    b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
+  END IF;
+  IF ladder IS NOT NULL THEN
+    b.ladder := ladder;
+  END IF;
+  UPDATE leaderboard.boards x SET scorecards = b.scorecards, ladder = b.ladder WHERE x.name = board;
+  PERFORM leaderboard._board_views(b);
+  -- rescore from the stored kpis: no source row is read
+  score_sql := format('leaderboard.score(kpis, %s)', replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 'period'));
+  qual_sql := format('leaderboard.qualified(kpis, %s)', replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 'period'));
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_is_points(b.ladder) THEN
+    tier_sql := format('CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder, tier) END', qual_sql, score_sql, b.ladder);
+  END IF;
+  EXECUTE format('UPDATE %s SET score = %s, qualified = %s, tier = %s', b.standings, score_sql, qual_sql, tier_sql);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  EXECUTE (SELECT x.rerank_all FROM leaderboard._board_statements(board) x);
+  RETURN n;
+END $$;
+COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder) IS
+  'changes a board''s scorecard or ladder and rescores its standings from the stored kpis, without reading the source; returns rows rescored';
+
+CREATE FUNCTION leaderboard.drop_board(board text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  ev text;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  FOREACH ev IN ARRAY ARRAY['ins', 'upd', 'del', 'trunc'] LOOP
+    EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'lb_' || board || '_' || ev, b.source);
+  END LOOP;
+  EXECUTE format('DROP FUNCTION IF EXISTS %s.%I', schema, board || '_around');
+  EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, board || '_current', schema, board || '_explain');
+  EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
+  DELETE FROM leaderboard.boards WHERE name = board;
+END $$;
+COMMENT ON FUNCTION leaderboard.drop_board(text) IS
+  'drops a board: its triggers, standings, scopes, views, around-me function and catalog row';
+
+CREATE FUNCTION leaderboard.rolling(board text, days integer, as_of date DEFAULT NULL)
+RETURNS TABLE (partition jsonb, agent text, kpis leaderboard.kpis, score double precision,
+               qualified boolean, rank bigint)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  parts text := '';
+  part_json text := 'jsonb_build_object()';
+  card text;
+  day date := coalesce(as_of, (now() AT TIME ZONE b.time_zone)::date);
+BEGIN
+  IF NOT 'day' = ANY (b.periods) THEN
+    RAISE EXCEPTION 'board "%" keeps no day rows', board USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Rolling windows are merged from day rows: include ''day'' in the board''s periods.';
+  END IF;
+  IF days IS NULL OR days < 1 THEN
+    RAISE EXCEPTION 'a rolling window needs at least one day' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF cardinality(b.partition_by) > 0 THEN
+    parts := ', ' || (SELECT string_agg(quote_ident(q), ', ') FROM unnest(b.partition_by) q);
+    part_json := 'jsonb_build_object(' || (SELECT string_agg(format('%L, %I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  card := format('%L::leaderboard.scorecard', b.scorecards ->> 'day');
+  RETURN QUERY EXECUTE format($q$
+    SELECT g.p, g.a, g.k, g.s, g.q,
+           CASE WHEN g.q THEN rank() OVER (PARTITION BY g.p ORDER BY g.q DESC, g.s DESC) END
+    FROM (SELECT %1$s AS p, %2$I::text AS a, leaderboard.kpi_merge(kpis) AS k,
+                 leaderboard.score(leaderboard.kpi_merge(kpis), %3$s) AS s,
+                 leaderboard.qualified(leaderboard.kpi_merge(kpis), %3$s) AS q
+          FROM %4$s WHERE period = 'day' AND period_start > $1 - $2 AND period_start <= $1
+          GROUP BY %2$I%5$s) g
+    ORDER BY 1, 6, 5 DESC, 2
+  $q$, part_json, b.agent_column, card, b.standings, parts) USING day, days;
+END $$;
+COMMENT ON FUNCTION leaderboard.rolling(text, integer, date) IS
+  'standings over the last days days up to as_of (default: today in the board''s time zone), merged from day rows';
