@@ -13,6 +13,10 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include <math.h>
+
+#include "common/int.h"
+
 #define KPIS_MAX_METRICS 32
 
 typedef union KpiNumber
@@ -92,5 +96,116 @@ kpis_max(const Kpis *k, int i)
 extern Kpis *kpis_new(int nmetrics, uint32 fractional);
 /* Adds b into a in place; both must have the same number of metrics (else 22023). */
 extern void kpis_merge_into(Kpis *a, const Kpis *b);
+
+/*
+ * Folding source values into a kpis.
+ *
+ * A metric's input kind is resolved once per column (kpi_input_kind, 42804 for types that
+ * cannot be metrics), then every non-null value goes through kpis_add_datum and every row,
+ * null or not, through kpis_add_rows. A kpis built for integer kinds should be created
+ * with kpis_new(n, kpi_fractional_mask(kinds, n)); adding a fractional value to an
+ * integer metric converts that metric to float8 first, so any order is correct.
+ * Errors leave the kpis unchanged: 22003 when a count, the row count or an integer sum
+ * leaves int64 (or a float8 sum becomes infinite), 22023 for NaN or infinite inputs.
+ */
+typedef enum KpiInputKind
+{
+	KPI_INPUT_INT2,
+	KPI_INPUT_INT4,
+	KPI_INPUT_INT8,
+	KPI_INPUT_BOOL,				/* true = 1, false = 0 */
+	/* the kinds from here on accumulate in float8 */
+	KPI_INPUT_FLOAT4,
+	KPI_INPUT_FLOAT8,
+	KPI_INPUT_NUMERIC,
+	KPI_INPUT_INTERVAL			/* seconds, as EXTRACT(epoch FROM interval) */
+} KpiInputKind;
+
+static inline bool
+kpi_input_is_fractional(KpiInputKind kind)
+{
+	return kind >= KPI_INPUT_FLOAT4;
+}
+
+/* The kind of a type (domains resolve to their base type); 42804 naming it otherwise. */
+extern KpiInputKind kpi_input_kind(Oid typid);
+/* The "fractional" bitmask for metrics of these kinds. */
+extern uint32 kpi_fractional_mask(const KpiInputKind *kinds, int nmetrics);
+/* Adds one non-null value of the given kind to metric i (0-based). */
+extern void kpis_add_datum(Kpis *k, int i, KpiInputKind kind, Datum value);
+/* Adds one value to metric i, converting an integer metric to float8 for a float8 value. */
+extern void kpis_add_int64(Kpis *k, int i, int64 value);
+extern void kpis_add_float8(Kpis *k, int i, float8 value);
+/* Counts n (>= 0) more rows. */
+extern void kpis_add_rows(Kpis *k, int64 n);
+/* A palloc'd copy in CurrentMemoryContext. */
+extern Kpis *kpis_copy(const Kpis *k);
+/* Converts metric i to float8 in place (no-op when it already is). */
+extern void kpis_make_fractional(Kpis *k, int i);
+
+/* Text form (see kpis.c); kpis_parse raises 22P02 quoting str. */
+extern Kpis *kpis_parse(const char *str);
+extern char *kpis_format(const Kpis *k);
+/* NULL when k is consistent, else a palloc'd sentence saying what is wrong. */
+extern char *kpis_invalid_reason(const Kpis *k);
+/* Whether a and b hold the same state, bit for bit (a::text = b::text). */
+extern bool kpis_equal(const Kpis *a, const Kpis *b);
+
+/* Raise 22003 / 22023; used by the inline adders below. */
+extern void kpis_overflow_error(int i, const char *what) pg_attribute_noreturn();
+extern void kpis_not_finite_error(int i, float8 value) pg_attribute_noreturn();
+
+/*
+ * Inline adders for the hot loop of kpi_agg: metric i must already use the matching
+ * representation (integer for kpi_metric_add_int, fractional for kpi_metric_add_float).
+ */
+static inline void
+kpi_metric_add_int(KpiMetric *m, int i, int64 v)
+{
+	int64		sum;
+
+	if (m->count == 0)
+	{
+		m->count = 1;
+		m->sum.i = m->min.i = m->max.i = v;
+		return;
+	}
+	if (unlikely(pg_add_s64_overflow(m->sum.i, v, &sum)))
+		kpis_overflow_error(i, "sum");
+	if (unlikely(m->count == PG_INT64_MAX))
+		kpis_overflow_error(i, "count");
+	m->count++;
+	m->sum.i = sum;
+	if (v < m->min.i)
+		m->min.i = v;
+	else if (v > m->max.i)
+		m->max.i = v;
+}
+
+static inline void
+kpi_metric_add_float(KpiMetric *m, int i, float8 v)
+{
+	float8		sum;
+
+	if (unlikely(isnan(v) || isinf(v)))
+		kpis_not_finite_error(i, v);
+	if (m->count == 0)
+	{
+		m->count = 1;
+		m->sum.f = m->min.f = m->max.f = v;
+		return;
+	}
+	sum = m->sum.f + v;
+	if (unlikely(isinf(sum)))
+		kpis_overflow_error(i, "sum");
+	if (unlikely(m->count == PG_INT64_MAX))
+		kpis_overflow_error(i, "count");
+	m->count++;
+	m->sum.f = sum;
+	if (v < m->min.f)
+		m->min.f = v;
+	else if (v > m->max.f)
+		m->max.f = v;
+}
 
 #endif

@@ -1,0 +1,420 @@
+/*
+ * scorecard_score.c: scoring a kpis value with a scorecard: score, qualified, explain.
+ *
+ * One evaluator serves all three: score() and qualified() run it without details (no
+ * allocation, no jsonb), explain() runs it with per-metric details and then builds the
+ * jsonb, so an explanation can never disagree with the score it explains.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "kpis.h"
+#include "scorecard.h"
+
+/* Which gate an entry crossed. */
+#define GATE_NONE	0
+#define GATE_MIN	1
+#define GATE_MAX	2
+
+/* What the evaluator found for one entry. */
+typedef struct EntryResult
+{
+	int64		n;				/* non-null values of the kpis metric */
+	bool		defined;		/* value has a meaning (avg/min/max/rate need n > 0) */
+	double		value;			/* the stat value */
+	bool		missing;		/* not defined, or n < min_n */
+	double		norm;			/* normalized value; 0 when missing */
+	int			gate;			/* GATE_* crossed (present metrics only) */
+} EntryResult;
+
+typedef struct CardResult
+{
+	double		score;
+	bool		qualified;
+	bool		few_rows;		/* rows < min_rows */
+	bool		nothing_weighed;	/* denominator 0: every weighted entry skipped */
+	double		wsum;			/* the denominator */
+} CardResult;
+
+/* Checks that card and k fit together; errors are the caller's mistakes (22023). */
+static inline void
+check_shape(const Scorecard *card, const Kpis *k, const int *map)
+{
+	int			nk = KPIS_NMETRICS(k);
+
+	if (map == NULL)
+	{
+		if (card->nmetrics != nk)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("scorecard has %d metrics but the kpis value has %d",
+							card->nmetrics, nk),
+					 errdetail("Scorecard entry i reads kpis metric i, so both need the same number of metrics."),
+					 errhint("Aggregate with kpi_agg() over exactly the metrics the scorecard lists, in its order.")));
+		return;
+	}
+	for (int i = 0; i < card->nmetrics; i++)
+		if (map[i] < 0 || map[i] >= nk)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("scorecard metric \"%s\" maps to kpis metric %d of %d",
+							scorecard_metric_name(card, i), map[i] + 1, nk)));
+}
+
+/* The stat of entry e over kpis metric m; false when it has no value (no data). */
+static inline bool
+stat_value(const ScorecardEntry *e, const Kpis *k, int m, int64 n, double *v)
+{
+	switch ((ScorecardStat) e->stat)
+	{
+		case SCORECARD_STAT_COUNT:
+			*v = (double) n;
+			return true;
+		case SCORECARD_STAT_SUM:
+			*v = n > 0 ? kpis_sum(k, m) : 0.0;
+			return true;
+		case SCORECARD_STAT_AVG:
+		case SCORECARD_STAT_RATE:
+			if (n == 0)
+				return false;
+			*v = kpis_avg(k, m);
+			return true;
+		case SCORECARD_STAT_MIN:
+			if (n == 0)
+				return false;
+			*v = kpis_min(k, m);
+			return true;
+		case SCORECARD_STAT_MAX:
+			if (n == 0)
+				return false;
+			*v = kpis_max(k, m);
+			return true;
+	}
+	return false;
+}
+
+static inline double
+normalize(const ScorecardEntry *e, double v)
+{
+	double		x;
+
+	switch ((ScorecardNorm) e->norm)
+	{
+		case SCORECARD_NORM_RANGE:
+			if (e->better == SCORECARD_BETTER_LOWER)
+				x = (e->hi - v) / (e->hi - e->lo);
+			else
+				x = (v - e->lo) / (e->hi - e->lo);
+			return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x);
+		case SCORECARD_NORM_TARGET:
+			/* a value at or below 0 has reached no part of a "higher" target and beaten
+			 * any "lower" target */
+			if (e->better == SCORECARD_BETTER_LOWER)
+				x = v <= 0.0 ? e->cap : e->target / v;
+			else
+				x = v <= 0.0 ? 0.0 : v / e->target;
+			return x > e->cap ? e->cap : x;
+		case SCORECARD_NORM_RAW:
+			break;
+	}
+	return v;
+}
+
+/*
+ * Evaluates card over k. res (may be NULL) receives one EntryResult per entry.
+ */
+static inline void
+evaluate(const Scorecard *card, const Kpis *k, const int *map, CardResult *out,
+		 EntryResult *res)
+{
+	double		acc = 0.0;
+	double		wsum = 0.0;
+	bool		qualified = true;
+
+	check_shape(card, k, map);
+
+	out->few_rows = k->rows < card->min_rows;
+	if (out->few_rows)
+		qualified = false;
+
+	for (int i = 0; i < card->nmetrics; i++)
+	{
+		const ScorecardEntry *e = &card->entries[i];
+		int			m = map ? map[i] : i;
+		int64		n = kpis_count(k, m);
+		double		v = 0.0;
+		bool		defined = stat_value(e, k, m, n, &v);
+		bool		missing = !defined || n < e->min_n;
+		double		norm = 0.0;
+		int			gate = GATE_NONE;
+
+		if (missing)
+		{
+			if (e->if_missing == SCORECARD_MISSING_DISQUALIFY)
+				qualified = false;
+			if (e->if_missing != SCORECARD_MISSING_SKIP)
+				wsum += e->weight;
+		}
+		else
+		{
+			if ((e->flags & SCORECARD_HAS_MIN) && v < e->gate_min)
+				gate = GATE_MIN;
+			else if ((e->flags & SCORECARD_HAS_MAX) && v > e->gate_max)
+				gate = GATE_MAX;
+			if (gate != GATE_NONE)
+				qualified = false;
+			norm = normalize(e, v);
+			acc += e->weight * norm;
+			wsum += e->weight;
+		}
+
+		if (res != NULL)
+		{
+			res[i].n = n;
+			res[i].defined = defined;
+			res[i].value = v;
+			res[i].missing = missing;
+			res[i].norm = norm;
+			res[i].gate = gate;
+		}
+	}
+
+	out->wsum = wsum;
+	out->nothing_weighed = !(wsum > 0.0);
+	if (out->nothing_weighed)
+	{
+		out->score = 0.0;
+		qualified = false;
+	}
+	else
+		out->score = card->scale * acc / wsum;
+	out->qualified = qualified;
+}
+
+double
+scorecard_score(const Scorecard *card, const Kpis *k, const int *map, bool *qualified)
+{
+	CardResult	r;
+
+	evaluate(card, k, map, &r, NULL);
+	if (qualified != NULL)
+		*qualified = r.qualified;
+	return r.score;
+}
+
+/* jsonb building */
+
+static void
+push_key(JsonbParseState **st, const char *key)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) key;
+	v.val.string.len = strlen(key);
+	pushJsonbValue(st, WJB_KEY, &v);
+}
+
+static void
+push_string(JsonbParseState **st, JsonbIteratorToken tok, const char *s)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = strlen(s);
+	pushJsonbValue(st, tok, &v);
+}
+
+static void
+push_null(JsonbParseState **st)
+{
+	JsonbValue	v;
+
+	v.type = jbvNull;
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+static void
+push_bool(JsonbParseState **st, bool b)
+{
+	JsonbValue	v;
+
+	v.type = jbvBool;
+	v.val.boolean = b;
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/* A double as an exact jsonb number (shortest round-trip digits); non-finite as text. */
+static void
+push_double(JsonbParseState **st, double d)
+{
+	JsonbValue	v;
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	scorecard_append_double(&buf, d);
+	if (!isfinite(d))
+	{
+		push_string(st, WJB_VALUE, buf.data);
+		return;
+	}
+	v.type = jbvNumeric;
+	v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+														CStringGetDatum(buf.data),
+														ObjectIdGetDatum(InvalidOid),
+														Int32GetDatum(-1)));
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+static void
+push_int64(JsonbParseState **st, int64 i)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = int64_to_numeric(i);
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+static char *
+format_double(double d)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	scorecard_append_double(&buf, d);
+	return buf.data;
+}
+
+Jsonb *
+scorecard_explain(const Scorecard *card, const Kpis *k, const int *map)
+{
+	EntryResult res[SCORECARD_MAX_METRICS];
+	CardResult	r;
+	JsonbParseState *st = NULL;
+	JsonbValue *top;
+
+	evaluate(card, k, map, &r, res);
+
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	push_key(&st, "score");
+	push_double(&st, r.score);
+	push_key(&st, "qualified");
+	push_bool(&st, r.qualified);
+
+	push_key(&st, "reasons");
+	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+	if (r.few_rows)
+		push_string(&st, WJB_ELEM,
+					psprintf("rows: " INT64_FORMAT " is below min_rows " INT64_FORMAT,
+							 k->rows, card->min_rows));
+	for (int i = 0; i < card->nmetrics; i++)
+	{
+		const ScorecardEntry *e = &card->entries[i];
+		const char *name = scorecard_metric_name(card, i);
+		const char *stat = scorecard_stat_name(e->stat);
+
+		if (res[i].gate == GATE_MIN)
+			push_string(&st, WJB_ELEM,
+						psprintf("%s: %s %s is below min %s", name, stat,
+								 format_double(res[i].value), format_double(e->gate_min)));
+		else if (res[i].gate == GATE_MAX)
+			push_string(&st, WJB_ELEM,
+						psprintf("%s: %s %s is above max %s", name, stat,
+								 format_double(res[i].value), format_double(e->gate_max)));
+		else if (res[i].missing && e->if_missing == SCORECARD_MISSING_DISQUALIFY)
+		{
+			if (!res[i].defined)
+				push_string(&st, WJB_ELEM,
+							psprintf("%s: missing (no values) and if_missing is disqualify", name));
+			else
+				push_string(&st, WJB_ELEM,
+							psprintf("%s: missing (n " INT64_FORMAT " is below min_n " INT64_FORMAT ") and if_missing is disqualify",
+									 name, res[i].n, e->min_n));
+		}
+	}
+	if (r.nothing_weighed)
+		push_string(&st, WJB_ELEM,
+					"no weight left to score: every weighted metric is missing and skipped");
+	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+
+	push_key(&st, "metrics");
+	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < card->nmetrics; i++)
+	{
+		const ScorecardEntry *e = &card->entries[i];
+
+		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		push_key(&st, "name");
+		push_string(&st, WJB_VALUE, scorecard_metric_name(card, i));
+		push_key(&st, "stat");
+		push_string(&st, WJB_VALUE, scorecard_stat_name(e->stat));
+		push_key(&st, "value");
+		if (res[i].defined)
+			push_double(&st, res[i].value);
+		else
+			push_null(&st);
+		push_key(&st, "n");
+		push_int64(&st, res[i].n);
+		push_key(&st, "normalized");
+		if (res[i].missing)
+			push_null(&st);
+		else
+			push_double(&st, res[i].norm);
+		push_key(&st, "weight");
+		push_double(&st, e->weight);
+		push_key(&st, "contribution");
+		if (res[i].missing || r.nothing_weighed)
+			push_double(&st, 0.0);
+		else
+			push_double(&st, card->scale * e->weight * res[i].norm / r.wsum);
+		push_key(&st, "missing");
+		push_bool(&st, res[i].missing);
+		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+
+	top = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(top);
+}
+
+/* score(kpis, scorecard) returns the composite score (float8). */
+PG_FUNCTION_INFO_V1(scorecard_score_sql);
+Datum
+scorecard_score_sql(PG_FUNCTION_ARGS)
+{
+	Kpis	   *k = PG_GETARG_KPIS_P(0);
+	Scorecard  *card = PG_GETARG_SCORECARD_P(1);
+
+	PG_RETURN_FLOAT8(scorecard_score(card, k, NULL, NULL));
+}
+
+/* qualified(kpis, scorecard) returns whether the row passes min_rows, gates and if_missing. */
+PG_FUNCTION_INFO_V1(scorecard_qualified_sql);
+Datum
+scorecard_qualified_sql(PG_FUNCTION_ARGS)
+{
+	Kpis	   *k = PG_GETARG_KPIS_P(0);
+	Scorecard  *card = PG_GETARG_SCORECARD_P(1);
+	bool		qualified;
+
+	(void) scorecard_score(card, k, NULL, &qualified);
+	PG_RETURN_BOOL(qualified);
+}
+
+/* explain(kpis, scorecard) returns the score's breakdown as jsonb. */
+PG_FUNCTION_INFO_V1(scorecard_explain_sql);
+Datum
+scorecard_explain_sql(PG_FUNCTION_ARGS)
+{
+	Kpis	   *k = PG_GETARG_KPIS_P(0);
+	Scorecard  *card = PG_GETARG_SCORECARD_P(1);
+
+	PG_RETURN_JSONB_P(scorecard_explain(card, k, NULL));
+}
