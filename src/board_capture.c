@@ -262,14 +262,21 @@ typedef struct CaptureCall
 	char	   *board;
 } CaptureCall;
 
+/*
+ * Queues this transaction's commit-time apply, once. This runs as the writing user, not
+ * the board owner: PostgreSQL refuses to queue deferred triggers from a security-restricted
+ * operation. Everyone may insert sentinel rows; a stray one only runs an empty apply.
+ */
 static void
 ensure_sentinel(void)
 {
 	if (sentinel_subxact != InvalidSubTransactionId)
 		return;
+	SPI_connect();
 	if (SPI_execute("INSERT INTO leaderboard.pending DEFAULT VALUES", false, 0) !=
 		SPI_OK_INSERT)
 		elog(ERROR, "leaderboard: could not queue the commit-time apply");
+	SPI_finish();
 	sentinel_subxact = GetCurrentSubTransactionId();
 }
 
@@ -302,7 +309,6 @@ capture_as_owner(void *arg)
 	{
 		if (pb->truncated_in == InvalidSubTransactionId)
 			pb->truncated_in = GetCurrentSubTransactionId();
-		ensure_sentinel();
 		SPI_finish();
 		return;
 	}
@@ -319,10 +325,7 @@ capture_as_owner(void *arg)
 	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "leaderboard: fold query failed");
 	if (SPI_processed > 0)
-	{
 		capture_spi_result(pb);
-		ensure_sentinel();
-	}
 	SPI_finish();
 }
 
@@ -355,6 +358,7 @@ board_capture(PG_FUNCTION_ARGS)
 	register_callbacks();
 
 	owner = board_owner(board);
+	ensure_sentinel();
 	call.trigdata = trigdata;
 	call.board = board;
 	run_as_owner(owner, capture_as_owner, &call);

@@ -161,7 +161,7 @@ BEGIN
   card := leaderboard._card_sql(b, 'x.period');
   score_of := 'leaderboard.score({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
   qual_of := 'leaderboard.qualified({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
-  IF b.ladder IS NOT NULL AND leaderboard.ladder_is_points(b.ladder) THEN
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
     tier_ins := format(', CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder) END',
                        leaderboard._fill(qual_of, 'g.kpis', 'g.period'), leaderboard._fill(score_of, 'g.kpis', 'g.period'), b.ladder);
     tier_upd := format(', tier = CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder, t.tier) END',
@@ -239,7 +239,7 @@ BEGIN
     END LOOP;
     rank_order := rank_order || ', s.' || qa;
   END IF;
-  IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_is_points(b.ladder) THEN
+  IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
     rank_tier := format(', tier = leaderboard.tier_by_rank(r.rk, r.n, %L::leaderboard.ladder)', b.ladder);
     rank_tier_cmp := format(' OR t.tier IS DISTINCT FROM leaderboard.tier_by_rank(r.rk, r.n, %L::leaderboard.ladder)', b.ladder);
   END IF;

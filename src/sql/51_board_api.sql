@@ -319,6 +319,7 @@ BEGIN
 
   b.scorecards := leaderboard._board_cards(scorecard, periods, b.metric_names);
   b.ladder := ladder;
+  b.created_at := now();
 
   IF to_regclass(schema || '.' || quote_ident(board_name || '_standings')) IS NOT NULL
      OR to_regclass(schema || '.' || quote_ident(board_name || '_scopes')) IS NOT NULL
@@ -438,7 +439,7 @@ BEGIN
     rank_order := rank_order || ', ' || quote_ident(b.agent_column);
   END IF;
   IF b.ladder IS NOT NULL THEN
-    IF leaderboard.ladder_is_points(b.ladder) THEN
+    IF leaderboard.ladder_kind(b.ladder) = 'points' THEN
       -- a held tier is right as long as the ladder, fed the held tier, keeps it
       tier_ok := format('x.s_tier IS NOT DISTINCT FROM CASE WHEN x.qualified THEN leaderboard.tier(x.score, %1$L::leaderboard.ladder, x.s_tier) END '
                         'AND (x.s_tier IS NULL) = (x.e_tier IS NULL)', b.ladder);
@@ -477,7 +478,7 @@ BEGIN
     s.fold_source,
     card, rank_fn, rank_order,
     CASE WHEN b.ladder IS NULL THEN 'NULL::text'
-         WHEN leaderboard.ladder_is_points(b.ladder) THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder) END', b.ladder)
+         WHEN leaderboard.ladder_kind(b.ladder) = 'points' THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder) END', b.ladder)
          ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
     b.standings, b.scopes, b.agent_column,
     (SELECT coalesce(string_agg(format(', coalesce(st.%1$I, t.%1$I) AS %1$I', q), ''), '') FROM unnest(b.partition_by) q),
@@ -509,7 +510,7 @@ BEGIN
   -- rescore from the stored kpis: no source row is read
   score_sql := format('leaderboard.score(kpis, %s)', replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 'period'));
   qual_sql := format('leaderboard.qualified(kpis, %s)', replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 'period'));
-  IF b.ladder IS NOT NULL AND leaderboard.ladder_is_points(b.ladder) THEN
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
     tier_sql := format('CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder, tier) END', qual_sql, score_sql, b.ladder);
   END IF;
   EXECUTE format('UPDATE %s SET score = %s, qualified = %s, tier = %s', b.standings, score_sql, qual_sql, tier_sql);
