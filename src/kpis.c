@@ -188,9 +188,9 @@ interval_seconds(const Interval *iv)
 	int64		secs;
 	int64		usecs;
 
-	secs = ((int64) DAYS_PER_YEAR * (iv->month / MONTHS_PER_YEAR) +
-			(int64) DAYS_PER_MONTH * (iv->month % MONTHS_PER_YEAR) +
-			iv->day) * SECS_PER_DAY;
+	secs = (int64) (DAYS_PER_YEAR * SECS_PER_DAY) * (iv->month / MONTHS_PER_YEAR) +
+		(int64) (DAYS_PER_MONTH * SECS_PER_DAY) * (iv->month % MONTHS_PER_YEAR) +
+		(int64) SECS_PER_DAY * iv->day;
 	/* whole microseconds when they fit, so the result is the correctly rounded quotient */
 	if (!pg_mul_s64_overflow(secs, USECS_PER_SEC, &usecs) &&
 		!pg_add_s64_overflow(usecs, iv->time, &usecs))
@@ -380,8 +380,11 @@ kpis_invalid_reason(const Kpis *k)
 			return psprintf("Metric %d has min greater than max.", i + 1);
 		if (fractional)
 		{
+			/* float8 sums round, but adding values of one sign never moves away from them */
 			if (m->count == 1 && (m->sum.f != m->min.f || m->sum.f != m->max.f))
 				return psprintf("Metric %d has one value, so its sum, min and max must be equal.", i + 1);
+			if ((m->min.f >= 0 && m->sum.f < m->max.f) || (m->max.f <= 0 && m->sum.f > m->min.f))
+				return psprintf("Metric %d has a sum outside what its min and max allow.", i + 1);
 		}
 		else if (cmp_product(m->count, m->min.i, m->sum.i) > 0 ||
 				 cmp_product(m->count, m->max.i, m->sum.i) < 0)
@@ -433,8 +436,9 @@ expect_key(KpisParser *ps, const char *key)
 	skip_space(ps);
 }
 
+/* An integer; "what" names it in messages. */
 static int64
-parse_int64(KpisParser *ps)
+parse_int64(KpisParser *ps, const char *what)
 {
 	const char *start = ps->p;
 	char	   *end;
@@ -442,7 +446,7 @@ parse_int64(KpisParser *ps)
 
 	if (!(isdigit((unsigned char) *start) ||
 		  ((*start == '-' || *start == '+') && isdigit((unsigned char) start[1]))))
-		parse_fail(ps, "an integer");
+		parse_fail(ps, what);
 	errno = 0;
 	v = strtoi64(start, &end, 10);
 	if (errno == ERANGE)
@@ -451,7 +455,7 @@ parse_int64(KpisParser *ps)
 				 errmsg("value \"%.*s\" is out of range for a kpis integer", (int) (end - start), start),
 				 errdetail("In \"%s\".", ps->str)));
 	if (*end == '.' || *end == 'e' || *end == 'E')
-		parse_fail(ps, "an integer (this metric is \"int\")");
+		parse_fail(ps, what);
 	ps->p = end;
 	return v;
 }
@@ -506,7 +510,7 @@ kpis_parse(const char *str)
 	char	   *reason;
 
 	expect_key(&ps, "rows");
-	rows = parse_int64(&ps);
+	rows = parse_int64(&ps, "an integer row count");
 	expect_separator(&ps, "\";\"");
 	skip_space(&ps);
 	while (*ps.p != '\0')
@@ -534,25 +538,25 @@ kpis_parse(const char *str)
 		if (is_float)
 			fractional |= FRACTIONAL_BIT(n);
 		expect_key(&ps, "n");
-		m->count = parse_int64(&ps);
+		m->count = parse_int64(&ps, "an integer count");
 		expect_separator(&ps, "a space");
 		expect_key(&ps, "sum");
 		if (is_float)
 			m->sum.f = parse_float8(&ps);
 		else
-			m->sum.i = parse_int64(&ps);
+			m->sum.i = parse_int64(&ps, "an integer (the metric is \"int\")");
 		expect_separator(&ps, "a space");
 		expect_key(&ps, "min");
 		if (is_float)
 			m->min.f = parse_float8(&ps);
 		else
-			m->min.i = parse_int64(&ps);
+			m->min.i = parse_int64(&ps, "an integer (the metric is \"int\")");
 		expect_separator(&ps, "a space");
 		expect_key(&ps, "max");
 		if (is_float)
 			m->max.f = parse_float8(&ps);
 		else
-			m->max.i = parse_int64(&ps);
+			m->max.i = parse_int64(&ps, "an integer (the metric is \"int\")");
 		expect_separator(&ps, "\";\" or the end");
 		skip_space(&ps);
 		n++;

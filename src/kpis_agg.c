@@ -147,7 +147,11 @@ kpi_merge_transfn(PG_FUNCTION_ARGS)
 	Kpis	   *value;
 
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	value = PG_GETARG_KPIS_P(1);
 	if (PG_ARGISNULL(0))
 	{
@@ -168,7 +172,11 @@ kpis_agg_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggcontext = aggregate_context(fcinfo, "kpis_agg_combine");
 
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	if (PG_ARGISNULL(0))
 	{
 		MemoryContext old = MemoryContextSwitchTo(aggcontext);
