@@ -511,7 +511,9 @@ BEGIN
   score_sql := format('leaderboard.score(kpis, %s)', replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 'period'));
   qual_sql := format('leaderboard.qualified(kpis, %s)', replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 'period'));
   IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
-    tier_sql := format('CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder, tier) END', qual_sql, score_sql, b.ladder);
+    -- a held tier carries over only while the ladder stays the same
+    tier_sql := format('CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder%s) END', qual_sql, score_sql, b.ladder,
+                       CASE WHEN ladder IS NULL THEN ', tier' ELSE '' END);
   END IF;
   EXECUTE format('UPDATE %s SET score = %s, qualified = %s, tier = %s', b.standings, score_sql, qual_sql, tier_sql);
   GET DIAGNOSTICS n = ROW_COUNT;
