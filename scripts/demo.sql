@@ -1,0 +1,83 @@
+-- leaderboard demo: a call log, a live team board, calls streaming in, one explanation.
+\set ON_ERROR_STOP 1
+\pset footer off
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS leaderboard;
+
+-- 60 agents in 6 teams, two weeks of calls up to now; deterministic
+CREATE TABLE calls (
+  call_id        bigserial PRIMARY KEY,
+  agent_id       int         NOT NULL,
+  team_id        int         NOT NULL,
+  started_at     timestamptz NOT NULL,
+  talk_seconds   int         NOT NULL,
+  handle_seconds int         NOT NULL,
+  converted      boolean     NOT NULL,
+  csat           smallint,
+  resolved_first boolean     NOT NULL,
+  is_test_call   boolean     NOT NULL DEFAULT false);
+SELECT setseed(0.42);
+INSERT INTO calls (agent_id, team_id, started_at, talk_seconds, handle_seconds, converted, csat, resolved_first)
+SELECT a, 1 + a % 6, date_trunc('day', now()) - (random() * 13)::int * interval '1 day' + interval '8 hours' + random() * interval '9 hours',
+       t, t + (random() * 120)::int, random() < 0.10 + (a % 7) * 0.025,
+       CASE WHEN random() < 0.3 THEN 1 + (random() * 4)::int END, random() < 0.7
+FROM (SELECT 1 + (random() * 59)::int AS a, 30 + (random() * 600)::int AS t FROM generate_series(1, 20000)) s;
+
+\echo
+\echo '== the board: composite score per agent, per team, per day/week/month, with tiers'
+SELECT leaderboard.create_board(
+  name => 'floor', source => 'calls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['converted AS conv', 'handle_seconds AS aht', 'csat', 'resolved_first AS fcr', 'call_id AS calls'],
+  scorecard => '{"metrics": [
+     {"name": "conv",  "stat": "rate",  "weight": 30, "target": 0.25},
+     {"name": "aht",   "stat": "avg",   "weight": 20, "better": "lower", "range": [180, 900], "max": 1200},
+     {"name": "csat",  "stat": "avg",   "weight": 20, "range": [1, 5], "if_missing": "skip", "min_n": 3},
+     {"name": "fcr",   "stat": "rate",  "weight": 10, "target": 0.8},
+     {"name": "calls", "stat": "count", "weight": 20, "target": 400, "cap": 1.2}],
+   "scale": 100, "min_rows": 20}',
+  periods => ARRAY['day', 'week', 'month'], partition_by => ARRAY['team_id'],
+  filter => 'NOT is_test_call', ladder => 'Bronze: 0, Silver: 55, Gold: 65, Platinum: 75; hold 2',
+  time_zone => 'UTC') AS standings_table;
+
+\echo
+\echo '== team 3, this month: top 5'
+SELECT rank, agent_id, round(score::numeric, 1) AS score, tier, leaderboard.rows(kpis) AS calls
+FROM floor_current WHERE period = 'month' AND team_id = 3 AND rank <= 5 ORDER BY rank;
+
+\echo '== calls stream in: agent 45 of team 4 has a great hour; team 4 re-ranks at each commit'
+SELECT rank, agent_id, round(score::numeric, 1) AS score, tier
+FROM floor_current WHERE period = 'month' AND team_id = 4 AND rank <= 5 ORDER BY rank;
+INSERT INTO calls (agent_id, team_id, started_at, talk_seconds, handle_seconds, converted, csat, resolved_first)
+SELECT 45, 4, now() - g * interval '1 minute', 200, 240, true, 5, true FROM generate_series(1, 40) g;
+\echo '-- after 40 converted calls by agent 45:'
+SELECT rank, agent_id, round(score::numeric, 1) AS score, tier
+FROM floor_current WHERE period = 'month' AND team_id = 4 AND rank <= 5 ORDER BY rank;
+\echo '-- a test call is not counted (filter), and a wrongly logged call is corrected:'
+INSERT INTO calls (agent_id, team_id, started_at, talk_seconds, handle_seconds, converted, csat, resolved_first, is_test_call)
+VALUES (45, 4, now(), 10, 10, true, 5, true, true);
+UPDATE calls SET agent_id = 46, team_id = 5 WHERE call_id = (SELECT max(call_id) FROM calls WHERE agent_id = 45 AND NOT is_test_call);
+SELECT agent_id, leaderboard.rows(kpis) AS calls_this_month, rank FROM floor_current
+WHERE period = 'month' AND agent_id IN (45, 46) ORDER BY agent_id;
+
+\echo
+\echo '== around agent 45 this month (two above, two below)'
+SELECT rank, agent_id, round(score::numeric, 1) AS score, tier FROM floor_around(45, 'month', 2);
+
+\echo
+\echo '== why agent 45 scores what it scores this month'
+SELECT m ->> 'name' AS metric, m ->> 'stat' AS stat, round((m ->> 'value')::numeric, 3) AS value,
+       round((m ->> 'normalized')::numeric, 3) AS normalized, m ->> 'weight' AS weight,
+       round((m ->> 'contribution')::numeric, 2) AS contribution
+FROM floor_explain e, jsonb_array_elements(e.explanation -> 'metrics') m
+WHERE e.period = 'month' AND e.agent_id = 45
+  AND e.period_start = date_trunc('month', now() AT TIME ZONE 'UTC')::date;
+SELECT round(score::numeric, 2) AS total, qualified FROM floor_current WHERE period = 'month' AND agent_id = 45;
+
+\echo
+\echo '== tiers this month across the floor'
+SELECT tier, count(*) AS agents FROM floor_current WHERE period = 'month' AND qualified
+GROUP BY tier ORDER BY min(score);
+
+\echo
+\echo '== the board is exact: verify() recomputes from scratch and lists differences (none)'
+SELECT count(*) AS differences FROM leaderboard.verify('floor');
