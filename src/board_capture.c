@@ -36,7 +36,7 @@
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
 
-#include "board_capture.h"
+#include "board_statements.h"
 
 /* What one transaction has captured for one board. */
 typedef struct PendingBoard
@@ -57,18 +57,6 @@ static PendingBoard *pending_boards = NULL;
 static SubTransactionId sentinel_subxact = InvalidSubTransactionId;
 
 static bool callbacks_registered = false;
-
-/* The catalog facts the triggers need about one board. */
-typedef struct BoardInfo
-{
-	Oid			source;
-	Oid			owner;
-	char	   *fold_insert_sql;	/* groups with kpis from lb_new */
-	char	   *fold_keys_sql;	/* groups to recompute, from lb_old (and lb_new) */
-	char	   *fold_keys_update_sql;
-	char	   *apply_sql[BOARD_APPLY_STEPS];
-	char	   *rebuild_sql;
-} BoardInfo;
 
 static void
 board_xact_callback(XactEvent event, void *arg)
@@ -175,71 +163,44 @@ capture_spi_result(PendingBoard *pb)
 	MemoryContextSwitchTo(old);
 }
 
-/* Runs fn(arg) as the board owner, restricted, with search_path pinned. */
-static void
-run_as_owner(Oid owner, void (*fn) (void *), void *arg)
+/* The security context a board's maintenance runs in, and what it replaced. */
+typedef struct OwnerContext
 {
 	Oid			save_userid;
 	int			save_sec_context;
 	int			save_nestlevel;
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	fn(arg);
-	AtEOXact_GUC(false, save_nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-}
-
-static char *
-spi_text(HeapTuple tup, int col)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, col, &isnull);
-
-	return isnull ? NULL : TextDatumGetCString(d);
-}
+} OwnerContext;
 
 /*
- * Reads a board's definition and generated statements from the catalog. Runs inside
- * SPI; the strings are allocated in the caller's (upper) context.
+ * Becomes the board owner in a restricted security context with search_path and the
+ * settings that shape text keys pinned. Every reference in the generated SQL is
+ * schema-qualified anyway; the pinned path keeps functions the owner did not write out of
+ * reach of name resolution.
  */
 static void
-board_info_load(const char *name, BoardInfo *info)
+owner_context_enter(OwnerContext *ctx, Oid owner)
 {
-	Datum		arg = CStringGetTextDatum(name);
-	Oid			argtype = TEXTOID;
-	HeapTuple	tup;
-	bool		isnull;
-	int			i;
+	GetUserIdAndSecContext(&ctx->save_userid, &ctx->save_sec_context);
+	SetUserIdAndSecContext(owner, ctx->save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	ctx->save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("DateStyle", "ISO, YMD",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("IntervalStyle", "postgres",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("TimeZone", "UTC",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("extra_float_digits", "1",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+}
 
-	if (SPI_execute_with_args("SELECT b.source::oid, b.owner::oid, s.* "
-							  "FROM leaderboard.boards b, "
-							  "LATERAL leaderboard._board_statements(b.name) s "
-							  "WHERE b.name = $1",
-							  1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "leaderboard: catalog lookup failed");
-	if (SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("board \"%s\" does not exist", name)));
-	tup = SPI_tuptable->vals[0];
-	info->source = DatumGetObjectId(SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull));
-	info->owner = DatumGetObjectId(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull));
-	{
-		MemoryContext old = MemoryContextSwitchTo(SPI_tuptable->tuptabcxt->parent);
-
-		info->fold_insert_sql = spi_text(tup, 3);
-		info->fold_keys_sql = spi_text(tup, 4);
-		info->fold_keys_update_sql = spi_text(tup, 5);
-		for (i = 0; i < BOARD_APPLY_STEPS; i++)
-			info->apply_sql[i] = spi_text(tup, 6 + i);
-		info->rebuild_sql = spi_text(tup, 6 + BOARD_APPLY_STEPS);
-		MemoryContextSwitchTo(old);
-	}
+static void
+owner_context_exit(OwnerContext *ctx)
+{
+	AtEOXact_GUC(false, ctx->save_nestlevel);
+	SetUserIdAndSecContext(ctx->save_userid, ctx->save_sec_context);
 }
 
 /* The board a trigger belongs to, from its name "lb_<board>_<event>". */
@@ -256,12 +217,6 @@ board_name_from_trigger(const char *tgname)
 	return pnstrdup(start, end - start);
 }
 
-typedef struct CaptureCall
-{
-	TriggerData *trigdata;
-	char	   *board;
-} CaptureCall;
-
 /*
  * Queues this transaction's commit-time apply, once. This runs as the writing user, not
  * the board owner: PostgreSQL refuses to queue deferred triggers from a security-restricted
@@ -270,63 +225,20 @@ typedef struct CaptureCall
 static void
 ensure_sentinel(void)
 {
+	static SPIPlanPtr plan = NULL;
+
 	if (sentinel_subxact != InvalidSubTransactionId)
 		return;
-	SPI_connect();
-	if (SPI_execute("INSERT INTO leaderboard.pending DEFAULT VALUES", false, 0) !=
-		SPI_OK_INSERT)
-		elog(ERROR, "leaderboard: could not queue the commit-time apply");
-	SPI_finish();
-	sentinel_subxact = GetCurrentSubTransactionId();
-}
-
-static void
-capture_as_owner(void *arg)
-{
-	CaptureCall *call = arg;
-	TriggerData *trigdata = call->trigdata;
-	TriggerEvent ev = trigdata->tg_event;
-	BoardInfo	info;
-	PendingBoard *pb;
-	const char *sql;
-	MemoryContext caller = CurrentMemoryContext;
-
-	SPI_connect();
-	MemoryContextSwitchTo(caller);
-	board_info_load(call->board, &info);
-
-	if (info.source != RelationGetRelid(trigdata->tg_relation))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("trigger \"%s\" on table \"%s\" does not belong to board \"%s\"",
-						trigdata->tg_trigger->tgname,
-						RelationGetRelationName(trigdata->tg_relation), call->board)));
-	if (GetUserId() != info.owner)
-		elog(ERROR, "leaderboard: board trigger is not running as the board owner");
-
-	pb = pending_board_for(call->board);
-	if (TRIGGER_FIRED_BY_TRUNCATE(ev))
+	if (plan == NULL)
 	{
-		if (pb->truncated_in == InvalidSubTransactionId)
-			pb->truncated_in = GetCurrentSubTransactionId();
-		SPI_finish();
-		return;
+		plan = SPI_prepare("INSERT INTO leaderboard.pending DEFAULT VALUES", 0, NULL);
+		if (plan == NULL)
+			elog(ERROR, "leaderboard: could not prepare the sentinel insert");
+		SPI_keepplan(plan);
 	}
-
-	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
-		elog(ERROR, "leaderboard: could not register transition tables");
-	if (TRIGGER_FIRED_BY_INSERT(ev))
-		sql = info.fold_insert_sql;
-	else if (TRIGGER_FIRED_BY_UPDATE(ev))
-		sql = info.fold_keys_update_sql;
-	else
-		sql = info.fold_keys_sql;
-
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "leaderboard: fold query failed");
-	if (SPI_processed > 0)
-		capture_spi_result(pb);
-	SPI_finish();
+	if (SPI_execute_plan(plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "leaderboard: could not queue the commit-time apply");
+	sentinel_subxact = GetCurrentSubTransactionId();
 }
 
 PG_FUNCTION_INFO_V1(board_capture);
@@ -335,16 +247,19 @@ Datum
 board_capture(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	CaptureCall call;
+	TriggerEvent ev;
+	BoardStatements *bs;
+	PendingBoard *pb;
+	OwnerContext ctx;
 	char	   *board;
-	Oid			owner;
+	BoardStatement fold;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("board_capture() must be called as a trigger")));
-	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+	ev = trigdata->tg_event;
+	if (!TRIGGER_FIRED_AFTER(ev) || !TRIGGER_FIRED_FOR_STATEMENT(ev))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("board_capture() must be an AFTER ... FOR EACH STATEMENT trigger")));
@@ -352,44 +267,48 @@ board_capture(PG_FUNCTION_ARGS)
 	board = board_name_from_trigger(trigdata->tg_trigger->tgname);
 	if (board == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("trigger \"%s\" is not a leaderboard board trigger",
 						trigdata->tg_trigger->tgname)));
 	register_callbacks();
 
-	owner = board_owner(board);
-	ensure_sentinel();
-	call.trigdata = trigdata;
-	call.board = board;
-	run_as_owner(owner, capture_as_owner, &call);
-	return PointerGetDatum(NULL);
-}
-
-/*
- * The owner of a board, read from the catalog. The catalog is readable by everyone; only
- * the extension's functions write it.
- */
-Oid
-board_owner(const char *board)
-{
-	Datum		arg = CStringGetTextDatum(board);
-	Oid			argtype = TEXTOID;
-	bool		isnull;
-	Oid			owner;
-
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT owner::oid FROM leaderboard.boards WHERE name = $1",
-							  1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "leaderboard: catalog lookup failed");
-	if (SPI_processed != 1)
+	bs = board_statements(board);
+	if (bs->source != RelationGetRelid(trigdata->tg_relation))
 		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("board \"%s\" does not exist", board),
-				 errhint("A leaderboard trigger is left over from a dropped board; drop the trigger.")));
-	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-										   &isnull));
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("trigger \"%s\" on table \"%s\" does not belong to board \"%s\"",
+						trigdata->tg_trigger->tgname,
+						RelationGetRelationName(trigdata->tg_relation), board)));
+	ensure_sentinel();
+	pb = pending_board_for(board);
+
+	if (TRIGGER_FIRED_BY_TRUNCATE(ev))
+	{
+		/* the commit-time rebuild reads the source as it is then */
+		if (pb->truncated_in == InvalidSubTransactionId)
+			pb->truncated_in = GetCurrentSubTransactionId();
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+
+	if (TRIGGER_FIRED_BY_INSERT(ev))
+		fold = BOARD_FOLD_INSERT;
+	else if (TRIGGER_FIRED_BY_UPDATE(ev))
+		fold = BOARD_FOLD_UPDATE;
+	else
+		fold = BOARD_FOLD_DELETE;
+
+	owner_context_enter(&ctx, bs->owner);
+	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "leaderboard: could not register transition tables");
+	if (board_statement_execute(bs, fold, true) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: fold query of board \"%s\" failed", board);
+	if (SPI_processed > 0)
+		capture_spi_result(pb);
+	owner_context_exit(&ctx);
 	SPI_finish();
-	return owner;
+	return PointerGetDatum(NULL);
 }
 
 /* Copies a board's captured groups into a tuplestore for the apply statements. */
@@ -404,30 +323,20 @@ pending_tuplestore(PendingBoard *pb)
 	return ts;
 }
 
-typedef struct ApplyCall
-{
-	PendingBoard *pb;
-} ApplyCall;
-
+/* Applies one board's captured changes; runs inside an SPI connection. */
 static void
-apply_as_owner(void *arg)
+apply_board(PendingBoard *pb)
 {
-	PendingBoard *pb = ((ApplyCall *) arg)->pb;
-	BoardInfo	info;
-	MemoryContext caller = CurrentMemoryContext;
-	int			i;
+	BoardStatements *bs = board_statements(pb->name);
+	OwnerContext ctx;
+	int			step;
 
-	SPI_connect();
-	MemoryContextSwitchTo(caller);
-	board_info_load(pb->name, &info);
-	if (GetUserId() != info.owner)
-		elog(ERROR, "leaderboard: board apply is not running as the board owner");
-
+	owner_context_enter(&ctx, bs->owner);
 	if (pb->truncated_in != InvalidSubTransactionId)
 	{
 		/* the rebuild reads the source as it is now, which includes every capture */
-		if (SPI_execute(info.rebuild_sql, false, 0) < 0)
-			elog(ERROR, "leaderboard: rebuild after TRUNCATE failed");
+		if (SPI_execute(bs->sql[BOARD_REBUILD], false, 0) < 0)
+			elog(ERROR, "leaderboard: rebuild of board \"%s\" after TRUNCATE failed", pb->name);
 	}
 	else if (pb->ngroups > 0)
 	{
@@ -446,16 +355,12 @@ apply_as_owner(void *arg)
 		 * Each step is its own statement so that, under READ COMMITTED, the reads after
 		 * the scope locks see everything committed before the locks were granted.
 		 */
-		for (i = 0; i < BOARD_APPLY_STEPS; i++)
-		{
-			if (info.apply_sql[i] == NULL)
-				continue;
-			if (SPI_execute(info.apply_sql[i], false, 0) < 0)
-				elog(ERROR, "leaderboard: apply step %d of board \"%s\" failed", i + 1,
-					 pb->name);
-		}
+		for (step = BOARD_FIRST_APPLY; step <= BOARD_LAST_APPLY; step++)
+			if (board_statement_execute(bs, step, false) < 0)
+				elog(ERROR, "leaderboard: apply step %d of board \"%s\" failed", step, pb->name);
+		SPI_unregister_relation("lb_pending");
 	}
-	SPI_finish();
+	owner_context_exit(&ctx);
 }
 
 static int
@@ -494,17 +399,16 @@ board_commit(PG_FUNCTION_ARGS)
 	n = 0;
 	for (pb = pending_boards; pb != NULL; pb = pb->next)
 		sorted[n++] = pb;
+
+	/* boards in name order, like scopes in key order: no two writers wait in a cycle */
 	qsort(sorted, n, sizeof(PendingBoard *), pending_board_cmp);
 
 	/* what is applied now is no longer pending, even if more arrives later */
 	pending_boards = NULL;
 
+	SPI_connect();
 	for (i = 0; i < n; i++)
-	{
-		ApplyCall	call;
-
-		call.pb = sorted[i];
-		run_as_owner(board_owner(sorted[i]->name), apply_as_owner, &call);
-	}
+		apply_board(sorted[i]);
+	SPI_finish();
 	return PointerGetDatum(NULL);
 }

@@ -1,0 +1,53 @@
+/*
+ * board_statements.h: the per-backend cache of each board's generated statements.
+ *
+ * A board's triggers run SQL generated from its catalog row by
+ * leaderboard._board_statements(). Generating and planning it for every statement would
+ * dominate single-row inserts, so each backend keeps the text and prepared plans per board,
+ * checked against the catalog row's xmin on every use (one indexed lookup).
+ */
+#ifndef LEADERBOARD_BOARD_STATEMENTS_H
+#define LEADERBOARD_BOARD_STATEMENTS_H
+
+#include "postgres.h"
+#include "executor/spi.h"
+
+typedef enum BoardStatement
+{
+	BOARD_FOLD_INSERT,			/* lb_new -> groups with kpis */
+	BOARD_FOLD_DELETE,			/* lb_old -> groups to recompute */
+	BOARD_FOLD_UPDATE,			/* lb_old and lb_new -> groups to recompute */
+	BOARD_LOCK_SCOPES,			/* commit: upsert scope rows of lb_pending, in key order */
+	BOARD_RECOMPUTE,			/* commit: recompute marked groups from the source */
+	BOARD_ADD_DELTAS,			/* commit: add folded kpis to the other groups */
+	BOARD_RERANK,				/* commit: re-rank the touched scopes */
+	BOARD_REBUILD,				/* several statements: reload everything from the source */
+	BOARD_NSTATEMENTS
+} BoardStatement;
+
+#define BOARD_FIRST_APPLY	BOARD_LOCK_SCOPES
+#define BOARD_LAST_APPLY	BOARD_RERANK
+
+typedef struct BoardStatements
+{
+	char		name[NAMEDATALEN];	/* hash key: the board name */
+	TransactionId xmin;			/* of the catalog row the statements come from */
+	Oid			source;
+	Oid			owner;
+	char	   *sql[BOARD_NSTATEMENTS];
+	SPIPlanPtr	plan[BOARD_NSTATEMENTS];
+} BoardStatements;
+
+/*
+ * The current statements of a board; raises 42704 when there is no such board. Call it
+ * inside an SPI connection, as a user who can read leaderboard.boards.
+ */
+extern BoardStatements *board_statements(const char *name);
+
+/*
+ * Runs one statement (not BOARD_REBUILD) inside the current SPI connection, preparing it
+ * on first use with whatever ephemeral relations the connection has registered.
+ */
+extern int	board_statement_execute(BoardStatements *bs, BoardStatement which, bool read_only);
+
+#endif
