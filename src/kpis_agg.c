@@ -201,7 +201,6 @@ kpis_agg_serialize(PG_FUNCTION_ARGS)
 Datum
 kpis_agg_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "kpis_agg_deserialize");
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	Size		len = VARSIZE_ANY_EXHDR(bytes);
 	Kpis	   *state;
@@ -209,7 +208,9 @@ kpis_agg_deserialize(PG_FUNCTION_ARGS)
 	if (len < KPIS_SIZE(1) - VARHDRSZ || len > KPIS_SIZE(KPIS_MAX_METRICS) - VARHDRSZ ||
 		(len - (KPIS_HEADER_SIZE - VARHDRSZ)) % sizeof(KpiMetric) != 0)
 		elog(ERROR, "kpis partial state of %zu bytes is malformed", len);
-	state = MemoryContextAlloc(aggcontext, len + VARHDRSZ);
+	/* in the per-tuple context: the combine function copies what it keeps */
+	aggregate_context(fcinfo, "kpis_agg_deserialize");
+	state = palloc(len + VARHDRSZ);
 	SET_VARSIZE(state, len + VARHDRSZ);
 	memcpy((char *) state + VARHDRSZ, VARDATA_ANY(bytes), len);
 	PG_RETURN_POINTER(state);

@@ -259,7 +259,7 @@ ladder_spec_check(LadderSpec *spec, LadderProblem *problem)
 
 			if (isnan(t->threshold) || isinf(t->threshold))
 			{
-				problem->detail = psprintf("Threshold of \"%s\" must be a finite number.", t->name);
+				problem->detail = psprintf("The threshold of \"%s\" must be a finite number.", t->name);
 				return false;
 			}
 			if (t->threshold == 0)
@@ -283,12 +283,12 @@ ladder_spec_check(LadderSpec *spec, LadderProblem *problem)
 		{
 			if (isnan(spec->hold) || isinf(spec->hold))
 			{
-				problem->detail = psprintf("Hold must be a finite number.");
+				problem->detail = psprintf("The hold must be a finite number.");
 				return false;
 			}
 			if (spec->hold < 0)
 			{
-				problem->detail = psprintf("Hold must not be negative.");
+				problem->detail = psprintf("The hold must not be negative.");
 				problem->hint = "hold N keeps a tier until the score falls below its threshold minus N.";
 				return false;
 			}
@@ -526,15 +526,15 @@ scan_double(LadderScan *s, const char *what, double *result)
 	char	   *end;
 
 	if (non_finite_ahead(s->p))
-		return fail(s, NULL, "%s must be a finite number, not %.*s.", what, non_finite_length(s->p), s->p);
+		return fail(s, NULL, "The %s must be a finite number, not %.*s.", what, non_finite_length(s->p), s->p);
 	len = scan_number(s->p, true);
 	if (len == 0)
-		return fail(s, NULL, "Expected a number for %s %s.", what, where(s->p));
+		return fail(s, NULL, "Expected a number for the %s %s.", what, where(s->p));
 	copy = pnstrdup(s->p, len);
 	errno = 0;
 	*result = strtod(copy, &end);
 	if (errno == ERANGE && (*result == HUGE_VAL || *result == -HUGE_VAL))
-		return fail(s, NULL, "%s is out of range: %s.", what, copy);
+		return fail(s, NULL, "The %s is out of range: %s.", what, copy);
 	s->p += len;
 	return true;
 }
@@ -689,7 +689,7 @@ scan_ladder(LadderScan *s, LadderSpec *spec)
 			if (scan_number(s->p, true) == 0 && !non_finite_ahead(s->p))
 				return fail(s, NULL, "Expected a threshold or \"top N\" after \"%s:\" %s.",
 							t->name, where(s->p));
-			if (!scan_double(s, psprintf("Threshold of \"%s\"", t->name), &t->threshold))
+			if (!scan_double(s, psprintf("threshold of \"%s\"", t->name), &t->threshold))
 				return false;
 		}
 		skip_spaces(s);
@@ -708,7 +708,7 @@ scan_ladder(LadderScan *s, LadderSpec *spec)
 			return fail(s, NULL, "Expected \"hold N\" after \";\" %s.", where(s->p));
 		s->p += 4;
 		skip_spaces(s);
-		if (!scan_double(s, "Hold", &spec->hold))
+		if (!scan_double(s, "hold", &spec->hold))
 			return false;
 		spec->has_hold = true;
 		skip_spaces(s);
@@ -846,9 +846,9 @@ ladder_recv_from(StringInfo buf)
 		recv_need(buf, 4);
 		rawlen = pq_getmsgint(buf, 4);
 		recv_need(buf, rawlen);
-		name = pq_getmsgtext(buf, rawlen, &len);
-		if ((int) strlen(name) != len)
+		if (memchr(buf->data + buf->cursor, '\0', rawlen) != NULL)
 			recv_bad("A tier name contains a zero byte.");
+		name = pq_getmsgtext(buf, rawlen, &len);
 		if (len > LADDER_MAX_NAME_BYTES)
 			recv_bad(psprintf("A tier name is longer than %d bytes.", LADDER_MAX_NAME_BYTES));
 		memcpy(t->name, name, len + 1);
@@ -999,6 +999,11 @@ ladder_level_for_rank(const Ladder *ladder, int64 rank, int64 of)
 				 errdetail("The ladder's tiers are point thresholds."),
 				 errhint("Use leaderboard.tier(score, ladder) with a points ladder, "
 						 "or a rank ladder such as 'Gold: top 10%%, Silver: top 30%%'.")));
+	if (of < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("number of ranked agents must be at least 1, not " INT64_FORMAT, of),
+				 errhint("Pass NULL as the rank of an unranked agent.")));
 	if (rank < 1 || rank > of)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -4,14 +4,11 @@
  */
 #include "postgres.h"
 
-#include <math.h>
-
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/json.h"
-#include "utils/jsonb.h"
 
 #include "ladder.h"
 
@@ -280,7 +277,11 @@ tier_counts_transfn(PG_FUNCTION_ARGS)
 	Ladder	   *ladder;
 
 	if (PG_ARGISNULL(2))
+	{
+		if (state == NULL)
+			PG_RETURN_NULL();
 		PG_RETURN_POINTER(state);
+	}
 	ladder = PG_GETARG_LADDER_P(2);
 	if (state == NULL)
 	{
@@ -308,7 +309,11 @@ tier_counts_combinefn(PG_FUNCTION_ARGS)
 	TierCountsState *b = PG_ARGISNULL(1) ? NULL : (TierCountsState *) PG_GETARG_POINTER(1);
 
 	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
 		PG_RETURN_POINTER(a);
+	}
 	if (a == NULL)
 	{
 		a = tier_counts_new(aggcontext, b->ladder);

@@ -875,7 +875,8 @@ scorecard_recv_internal(StringInfo buf)
 	if (buf->cursor != buf->len)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary scorecard: %d trailing bytes", buf->len - buf->cursor)));
+				 errmsg("invalid binary scorecard: unexpected bytes after the end of the value"),
+				 errdetail("%d bytes remain.", buf->len - buf->cursor)));
 
 	card = scorecard_build(spec, ERRCODE_INVALID_BINARY_REPRESENTATION);
 	pfree(spec);
