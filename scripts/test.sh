@@ -37,7 +37,7 @@ if [ -n "$regress_tests" ]; then
     --host="$PGHOST" --port="$PGPORT" --user=postgres --dbname=contrib_regression \
     --load-extension=leaderboard $regress_tests 2>&1 | tee "$work/regress.out"
   tally "$work/regress.out" "${PIPESTATUS[0]}"
-  [ -s regression.diffs ] && head -c 20000 regression.diffs
+  [ -s regression.diffs ] && { head -c 20000 regression.diffs; echo; }
 fi
 
 iso_tests=$(ls test/specs/*.spec 2>/dev/null | sed 's|test/specs/||; s|\.spec$||' | sort)
@@ -48,7 +48,7 @@ if [ -n "$iso_tests" ]; then
     --dbname=isolation_regression --load-extension=leaderboard $iso_tests 2>&1 \
     | tee "$work/isolation.out"
   tally "$work/isolation.out" "${PIPESTATUS[0]}"
-  [ -s test/regression.diffs ] && head -c 20000 test/regression.diffs
+  [ -s test/regression.diffs ] && { head -c 20000 test/regression.diffs; echo; }
 fi
 
 tap_tests=$(ls test/pgtap/*.sql 2>/dev/null | sort)

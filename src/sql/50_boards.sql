@@ -139,6 +139,9 @@ BEGIN
 
   local_n := leaderboard._local_time_sql(b, 'n.' || qt);
   start_n := leaderboard._period_start_sql('p.lb_kind', 'n.lb_local');
+  -- A scope is named by the text of its key values, built under pinned DateStyle,
+  -- IntervalStyle, TimeZone and extra_float_digits (the triggers and every API function
+  -- that runs this SQL pin them), so scopes hash and sort the same in every session.
   scope_key := format('pg_catalog.concat_ws(''|'', p.lb_kind, (%s)::pg_catalog.text%s) COLLATE "C"',
                       start_n, part_keys);
   ncols := 3 + coalesce(array_length(b.partition_by, 1), 0) + 1;
