@@ -128,3 +128,11 @@ SELECT count(*) AS differences FROM leaderboard.verify('dml');
 
 SELECT leaderboard.drop_board('dml');
 DROP TABLE dml_calls;
+
+-- dropping a source drops its boards
+CREATE TABLE gone (agent_id int, at date, ok boolean);
+SELECT leaderboard.create_board(name => 'gone', source => 'gone', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['ok'], scorecard => '{"metrics": [{"name": "ok", "stat": "count"}]}') IS NOT NULL AS created;
+DROP TABLE gone;
+SELECT count(*) AS boards_left FROM leaderboard.boards WHERE name = 'gone';
+SELECT count(*) AS objects_left FROM pg_class WHERE relname LIKE 'gone%';

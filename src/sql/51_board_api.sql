@@ -578,3 +578,37 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION leaderboard.rolling(text, integer, date) IS
   'standings over the last days days up to as_of (default: today in the board''s time zone), merged from day rows';
+
+-- A dropped source takes its boards with it.
+CREATE FUNCTION leaderboard._drop_boards_of_dropped_sources() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+  b leaderboard.boards;
+  schema text;
+BEGIN
+  FOR b IN
+    SELECT * FROM leaderboard.boards
+    WHERE source::oid IN (SELECT d.objid FROM pg_event_trigger_dropped_objects() d
+                          WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0)
+  LOOP
+    schema := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                           WHERE c.oid = b.standings));
+    BEGIN
+      IF schema IS NOT NULL THEN
+        EXECUTE format('DROP FUNCTION IF EXISTS %s.%I', schema, b.name || '_around');
+        EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain');
+        EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
+      END IF;
+      DELETE FROM leaderboard.boards WHERE name = b.name;
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE WARNING 'the source of board "%" was dropped, but its objects could not be: %', b.name, SQLERRM
+        USING HINT = 'Its owner can call leaderboard.drop_board().';
+    END;
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._drop_boards_of_dropped_sources() IS
+  'internal: event trigger function dropping the boards of dropped source tables';
+CREATE EVENT TRIGGER leaderboard_drop_boards ON sql_drop
+  EXECUTE FUNCTION leaderboard._drop_boards_of_dropped_sources();
+COMMENT ON EVENT TRIGGER leaderboard_drop_boards IS
+  'drops a board''s standings, scopes, views and catalog row when its source table is dropped';
