@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of leaderboard against a throwaway cluster: pg_regress (sql/, expected/),
-# isolation specs (test/specs/, test/expected/) and pgTAP (test/pgtap/*.sql via pg_prove).
+# isolation specs (test/specs/, test/expected/), pgTAP (test/pgtap/*.sql via pg_prove) and
+# script tests (test/scripts/*.sh, e.g. pg_dump and restore).
 # Installs what is missing, builds with -Werror and installs first. Ends with the line
-# "N passed, N failed" (one count per regression test, isolation spec and pgTAP file) and
+# "N passed, N failed" (one count per regression test, isolation spec, pgTAP file and script) and
 # exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +62,18 @@ if [ -n "$tap_tests" ]; then
       echo "$t ... ok"; passed=$((passed + 1))
     else
       cat "$work/tap.out"; echo "$t ... FAILED"; failed=$((failed + 1))
+    fi
+  done
+fi
+
+script_tests=$(ls test/scripts/*.sh 2>/dev/null | sort)
+if [ -n "$script_tests" ]; then
+  echo "== script tests"
+  for t in $script_tests; do
+    if PATH="$bindir:$PATH" bash "$t" >"$work/script.out" 2>&1; then
+      echo "$t ... ok ($(tail -1 "$work/script.out"))"; passed=$((passed + 1))
+    else
+      cat "$work/script.out"; echo "$t ... FAILED"; failed=$((failed + 1))
     fi
   done
 fi
