@@ -194,6 +194,30 @@ owner_context_enter(OwnerContext *ctx, Oid owner)
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("extra_float_digits", "1",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	/* compiling these short statements costs more than it saves */
+	(void) set_config_option("jit", "off",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+}
+
+/*
+ * Batches up to this many groups use the cached plans; they are planned for a handful of
+ * rows, whatever the sizes seen when they were first prepared.
+ */
+#define BOARD_SMALL_BATCH 1000
+
+/* Large batches group and sort their pending groups in memory rather than on disk. */
+#define BOARD_LARGE_BATCH_WORK_MEM "256MB"
+
+/* Planner settings for the cached small-batch plans (reset by owner_context_exit). */
+static void
+prefer_index_lookups(void)
+{
+	(void) set_config_option("enable_seqscan", "off",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("enable_hashjoin", "off",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("enable_mergejoin", "off",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 }
 
 static void
@@ -253,6 +277,8 @@ board_capture(PG_FUNCTION_ARGS)
 	OwnerContext ctx;
 	char	   *board;
 	BoardStatement fold;
+	int64		rows;
+	int			rc;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -302,7 +328,20 @@ board_capture(PG_FUNCTION_ARGS)
 	owner_context_enter(&ctx, bs->owner);
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "leaderboard: could not register transition tables");
-	if (board_statement_execute(bs, fold, true) != SPI_OK_SELECT)
+	rows = (trigdata->tg_newtable ? tuplestore_tuple_count(trigdata->tg_newtable) : 0) +
+		(trigdata->tg_oldtable ? tuplestore_tuple_count(trigdata->tg_oldtable) : 0);
+	if (rows <= BOARD_SMALL_BATCH)
+	{
+		prefer_index_lookups();
+		rc = board_statement_execute(bs, fold, true);
+	}
+	else
+	{
+		(void) set_config_option("work_mem", BOARD_LARGE_BATCH_WORK_MEM,
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		rc = SPI_execute(bs->sql[fold], true, 0);
+	}
+	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "leaderboard: fold query of board \"%s\" failed", board);
 	if (SPI_processed > 0)
 		capture_spi_result(pb);
@@ -330,6 +369,7 @@ apply_board(PendingBoard *pb)
 	BoardStatements *bs = board_statements(pb->name);
 	OwnerContext ctx;
 	int			step;
+	bool		small;
 
 	owner_context_enter(&ctx, bs->owner);
 	if (pb->truncated_in != InvalidSubTransactionId)
@@ -352,12 +392,29 @@ apply_board(PendingBoard *pb)
 			elog(ERROR, "leaderboard: could not register pending groups");
 
 		/*
+		 * Small batches (single-row writers) run cached plans made for few rows: index
+		 * lookups by scope and agent, never a scan of the standings. Large batches (COPY)
+		 * are planned afresh for their actual size.
+		 */
+		small = pb->ngroups <= BOARD_SMALL_BATCH;
+		if (small)
+			prefer_index_lookups();
+		else
+			(void) set_config_option("work_mem", BOARD_LARGE_BATCH_WORK_MEM,
+									 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+
+		/*
 		 * Each step is its own statement so that, under READ COMMITTED, the reads after
 		 * the scope locks see everything committed before the locks were granted.
 		 */
 		for (step = BOARD_FIRST_APPLY; step <= BOARD_LAST_APPLY; step++)
-			if (board_statement_execute(bs, step, false) < 0)
+		{
+			int			rc = small ? board_statement_execute(bs, step, false) :
+				SPI_execute(bs->sql[step], false, 0);
+
+			if (rc < 0)
 				elog(ERROR, "leaderboard: apply step %d of board \"%s\" failed", step, pb->name);
+		}
 		SPI_unregister_relation("lb_pending");
 	}
 	owner_context_exit(&ctx);

@@ -112,15 +112,14 @@ DECLARE
   part_keys text := '';
   part_match text := '';
   kpi_args text;
-  local_n text; start_n text; scope_key text;
-  fold_from text; fold_select text; group_by text;
+  local_n text; scope_key text;
+  fold_from text; fold_select text;
   card text; score_of text; qual_of text; tier_ins text; tier_upd text;
   lo text; hi text; in_period text;
   rank_fn text; rank_order text; rank_tier text := ''; rank_tier_cmp text := '';
   tie text;
   i int;
   p name;
-  ncols int;
   src text;
   st text; sc text;
 BEGIN
@@ -138,28 +137,35 @@ BEGIN
   SELECT string_agg(e, ', ' ORDER BY o) INTO kpi_args FROM unnest(b.metric_exprs) WITH ORDINALITY AS x(e, o);
 
   local_n := leaderboard._local_time_sql(b, 'n.' || qt);
-  start_n := leaderboard._period_start_sql('p.lb_kind', 'n.lb_local');
+  -- Rows fold into (local day, partitions, agent) first, and days into the board's
+  -- periods after: a row is aggregated once, however many periods the board keeps.
+  fold_from := format(
+    'SELECT (n.lb_local)::pg_catalog.date AS lb_day%s, n.%s, {{agg}} AS kpis'
+    ' FROM (SELECT n.*, %s AS lb_local FROM {{rows}} n WHERE n.%s IS NOT NULL AND n.%s IS NOT NULL%s) n'
+    ' GROUP BY %s',
+    n_parts, qa, local_n, qa, qt,
+    CASE WHEN b.filter IS NOT NULL THEN format(' AND (%s)', b.filter) ELSE '' END,
+    (SELECT string_agg(g::text, ', ') FROM generate_series(1, 2 + coalesce(array_length(b.partition_by, 1), 0)) g));
   -- A scope is named by the text of its key values, built under pinned DateStyle,
   -- IntervalStyle, TimeZone and extra_float_digits (the triggers and every API function
   -- that runs this SQL pin them), so scopes hash and sort the same in every session.
-  scope_key := format('pg_catalog.concat_ws(''|'', p.lb_kind, (%s)::pg_catalog.text%s) COLLATE "C"',
-                      start_n, part_keys);
-  ncols := 3 + coalesce(array_length(b.partition_by, 1), 0) + 1;
-  group_by := (SELECT string_agg(g::text, ', ') FROM generate_series(1, ncols) g);
-  fold_select := format('SELECT %s AS scope_key, p.lb_kind AS period, %s AS period_start%s, n.%s',
-                        scope_key, start_n, n_parts, qa);
-  fold_from := format(
-    ' FROM (SELECT n.*, %s AS lb_local FROM {{rows}} n WHERE n.%s IS NOT NULL AND n.%s IS NOT NULL%s) n'
-    ' CROSS JOIN pg_catalog.unnest(%L::pg_catalog.text[]) AS p(lb_kind)',
-    local_n, qa, qt, CASE WHEN b.filter IS NOT NULL THEN format(' AND (%s)', b.filter) ELSE '' END,
-    b.periods);
-  fold_insert := fold_select || format(', leaderboard.kpi_agg(%s) AS kpis', kpi_args)
-                 || replace(fold_from, '{{rows}}', 'lb_new') || ' GROUP BY ' || group_by;
-  fold_delete := fold_select || ', NULL::leaderboard.kpis AS kpis'
-                 || replace(fold_from, '{{rows}}', 'lb_old') || ' GROUP BY ' || group_by;
-  fold_update := fold_select || ', NULL::leaderboard.kpis AS kpis'
-                 || replace(fold_from, '{{rows}}', '(SELECT * FROM lb_old UNION ALL SELECT * FROM lb_new)')
-                 || ' GROUP BY ' || group_by;
+  scope_key := format('pg_catalog.concat_ws(''|'', g.period, g.period_start::pg_catalog.text%s) COLLATE "C"',
+                      replace(part_keys, '(n.', '(g.'));
+  fold_select := format(
+    'SELECT %s AS scope_key, g.* FROM ('
+    ' SELECT p.lb_kind AS period, %s AS period_start%s, d.%s, leaderboard.kpi_merge(d.kpis) AS kpis'
+    ' FROM ({{days}}) d CROSS JOIN pg_catalog.unnest(%L::pg_catalog.text[]) AS p(lb_kind)'
+    ' GROUP BY %s) g',
+    scope_key, leaderboard._period_start_sql('p.lb_kind', 'd.lb_day::pg_catalog.timestamp'),
+    replace(n_parts, ' n.', ' d.'), qa, b.periods,
+    (SELECT string_agg(g::text, ', ') FROM generate_series(1, 3 + coalesce(array_length(b.partition_by, 1), 0)) g));
+  fold_insert := replace(fold_select, '{{days}}',
+                   replace(replace(fold_from, '{{rows}}', 'lb_new'), '{{agg}}', format('leaderboard.kpi_agg(%s)', kpi_args)));
+  fold_delete := replace(fold_select, '{{days}}',
+                   replace(replace(fold_from, '{{rows}}', 'lb_old'), '{{agg}}', 'NULL::leaderboard.kpis'));
+  fold_update := replace(fold_select, '{{days}}',
+                   replace(replace(fold_from, '{{rows}}', '(SELECT * FROM lb_old UNION ALL SELECT * FROM lb_new)'),
+                           '{{agg}}', 'NULL::leaderboard.kpis'));
 
   card := leaderboard._card_sql(b, 'x.period');
   score_of := 'leaderboard.score({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
@@ -244,22 +250,26 @@ BEGIN
   END IF;
   IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
     rank_tier := format(', tier = leaderboard.tier_by_rank(r.rk, r.n, %L::leaderboard.ladder)', b.ladder);
-    rank_tier_cmp := format(' OR t.tier IS DISTINCT FROM leaderboard.tier_by_rank(r.rk, r.n, %L::leaderboard.ladder)', b.ladder);
+    rank_tier_cmp := format(' OR t.tier IS DISTINCT FROM leaderboard.tier_by_rank(w.rk, w.n, %L::leaderboard.ladder)', b.ladder);
   END IF;
+  -- only rows whose rank (or rank tier) changes are joined back and written; rank is in
+  -- no index, so those updates are HOT
   rerank := format(
     'UPDATE %1$s t SET rank = r.rk%2$s FROM ('
-    ' SELECT s.scope_id, s.%3$s, CASE WHEN s.qualified THEN %4$s OVER w END AS rk,'
-    '  pg_catalog.count(*) FILTER (WHERE s.qualified) OVER (PARTITION BY s.scope_id) AS n'
-    ' FROM %1$s s WHERE {{scopes}}'
-    ' WINDOW w AS (PARTITION BY s.scope_id ORDER BY %5$s)) r'
-    ' WHERE t.scope_id = r.scope_id AND t.%3$s = r.%3$s AND (t.rank IS DISTINCT FROM r.rk%6$s)',
-    st, rank_tier, qa, rank_fn, rank_order, rank_tier_cmp);
+    ' SELECT * FROM ('
+    '  SELECT s.scope_id, s.%3$s, s.rank, s.tier, CASE WHEN s.qualified THEN %4$s OVER w END AS rk,'
+    '   pg_catalog.count(*) FILTER (WHERE s.qualified) OVER (PARTITION BY s.scope_id) AS n'
+    '  FROM %1$s s WHERE {{scopes}}'
+    '  WINDOW w AS (PARTITION BY s.scope_id ORDER BY %5$s)) w'
+    ' WHERE w.rank IS DISTINCT FROM w.rk%6$s) r'
+    ' WHERE t.scope_id = r.scope_id AND t.%3$s = r.%3$s',
+    st, rank_tier, qa, rank_fn, rank_order, replace(rank_tier_cmp, 't.tier', 'w.tier'));
   rerank_all := replace(rerank, '{{scopes}}', 'true');
   rerank := replace(rerank, '{{scopes}}', format(
     's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc));
 
-  fold_source := fold_select || format(', leaderboard.kpi_agg(%s) AS kpis', kpi_args)
-                 || replace(fold_from, '{{rows}}', src) || ' GROUP BY ' || group_by;
+  fold_source := replace(fold_select, '{{days}}',
+                   replace(replace(fold_from, '{{rows}}', src), '{{agg}}', format('leaderboard.kpi_agg(%s)', kpi_args)));
   rebuild := format(
     'DELETE FROM %1$s; DELETE FROM %2$s; '
     'WITH f AS (%3$s), sc AS (INSERT INTO %2$s (scope_key, period, period_start%4$s) '
