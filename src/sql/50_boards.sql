@@ -100,7 +100,7 @@ COMMENT ON FUNCTION leaderboard._card_sql(leaderboard.boards, text) IS
 CREATE FUNCTION leaderboard._board_statements(board text,
   OUT fold_insert text, OUT fold_delete text, OUT fold_update text,
   OUT lock_scopes text, OUT recompute text, OUT add_deltas text, OUT rerank text,
-  OUT rebuild text, OUT fold_source text, OUT rerank_all text)
+  OUT rebuild text, OUT fold_source text, OUT rerank_all text, OUT expected text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
 DECLARE
   b leaderboard.boards;
@@ -241,12 +241,12 @@ BEGIN
   rank_fn := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
                                WHEN 'row_number' THEN 'pg_catalog.row_number()'
                                ELSE 'pg_catalog.rank()' END;
-  rank_order := 's.qualified DESC, s.score DESC';
+  rank_order := '{{t}}.qualified DESC, {{t}}.score DESC';
   IF b.rank_style = 'row_number' THEN
     FOREACH tie IN ARRAY b.tie_break LOOP
       rank_order := rank_order || ', ' || leaderboard._tie_break_sql(b, tie);
     END LOOP;
-    rank_order := rank_order || ', s.' || qa;
+    rank_order := rank_order || ', {{t}}.' || qa;
   END IF;
   IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
     rank_tier := format(', tier = leaderboard.tier_by_rank(r.rk, r.n, %L::leaderboard.ladder)', b.ladder);
@@ -263,23 +263,36 @@ BEGIN
     '  WINDOW w AS (PARTITION BY s.scope_id ORDER BY %5$s)) w'
     ' WHERE w.rank IS DISTINCT FROM w.rk%6$s) r'
     ' WHERE t.scope_id = r.scope_id AND t.%3$s = r.%3$s',
-    st, rank_tier, qa, rank_fn, rank_order, replace(rank_tier_cmp, 't.tier', 'w.tier'));
+    st, rank_tier, qa, rank_fn, replace(rank_order, '{{t}}', 's'), replace(rank_tier_cmp, 't.tier', 'w.tier'));
   rerank_all := replace(rerank, '{{scopes}}', 'true');
   rerank := replace(rerank, '{{scopes}}', format(
     's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc));
 
   fold_source := replace(fold_select, '{{days}}',
                    replace(replace(fold_from, '{{rows}}', src), '{{agg}}', format('leaderboard.kpi_agg(%s)', kpi_args)));
+  -- standings from scratch: what rebuild writes and verify compares with
+  expected := format(
+    'SELECT r.scope_key, r.period, r.period_start%1$s, r.%2$s, r.kpis, r.score, r.qualified, r.rank, %3$s AS tier FROM ('
+    ' SELECT e.*, CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_key ORDER BY %5$s) END AS rank,'
+    '  pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_key) AS n'
+    ' FROM (SELECT g.*, %6$s AS score, %7$s AS qualified FROM (%8$s) g) e) r',
+    replace(g_parts, 'g.', 'r.'), qa,
+    CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
+         WHEN leaderboard.ladder_kind(b.ladder) = 'points'
+           THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder) END', b.ladder)
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
+    rank_fn, replace(rank_order, '{{t}}', 'e'),
+    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'),
+    fold_source);
   rebuild := format(
     'DELETE FROM %1$s; DELETE FROM %2$s; '
-    'WITH f AS (%3$s), sc AS (INSERT INTO %2$s (scope_key, period, period_start%4$s) '
-    ' SELECT DISTINCT ON (scope_key) scope_key, period, period_start%4$s FROM f ORDER BY scope_key '
+    'WITH x AS (%3$s), sc AS (INSERT INTO %2$s (scope_key, period, period_start%4$s) '
+    ' SELECT DISTINCT ON (scope_key) scope_key, period, period_start%4$s FROM x ORDER BY scope_key '
     ' RETURNING scope_id, scope_key) '
-    'INSERT INTO %1$s (scope_id, period, period_start%4$s, %5$s, kpis, score, qualified, tier, updated_at) '
-    'SELECT sc.scope_id, g.period, g.period_start%6$s, g.%5$s, g.kpis, %7$s, %8$s%9$s, pg_catalog.now() '
-    'FROM f g JOIN sc ON sc.scope_key = g.scope_key; %10$s',
-    st, sc, fold_source, parts_cols, qa, g_parts,
-    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'), tier_ins, rerank_all);
+    'INSERT INTO %1$s (scope_id, period, period_start%4$s, %5$s, kpis, score, qualified, rank, tier, updated_at) '
+    'SELECT sc.scope_id, x.period, x.period_start%6$s, x.%5$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
+    'FROM x JOIN sc ON sc.scope_key = x.scope_key',
+    st, sc, expected, parts_cols, qa, replace(g_parts, 'g.', 'x.'));
 END $$;
 COMMENT ON FUNCTION leaderboard._board_statements(text) IS
   'internal: the SQL statements a board''s triggers run, generated from its catalog row';

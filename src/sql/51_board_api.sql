@@ -10,7 +10,7 @@ BEGIN
   SELECT e INTO m
   FROM jsonb_each_text(b.scorecards) c, jsonb_array_elements(c.value::jsonb -> 'metrics') e
   WHERE e ->> 'name' = metric ORDER BY c.key LIMIT 1;
-  RETURN format('leaderboard.%s(s.kpis, %s) %s NULLS LAST',
+  RETURN format('leaderboard.%s({{t}}.kpis, %s) %s NULLS LAST',
                 CASE m ->> 'stat' WHEN 'count' THEN 'kpi_count' WHEN 'sum' THEN 'kpi_sum'
                                   WHEN 'min' THEN 'kpi_min' WHEN 'max' THEN 'kpi_max'
                                   ELSE 'kpi_avg' END,
@@ -416,70 +416,42 @@ RETURNS TABLE (problem text, period text, period_start date, partition jsonb, ag
 LANGUAGE plpgsql SET search_path = pg_catalog SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
-  s record;
   part_json text := 'jsonb_build_object()';
-  p name;
-  card text;
-  rank_fn text;
-  rank_order text := 'qualified DESC, score DESC';
-  tie text;
-  tier_ok text := 'true';
+  tier_ok text := 'x.s_tier IS NOT DISTINCT FROM x.e_tier';
 BEGIN
   PERFORM leaderboard._require_owner(b);
-  SELECT * INTO s FROM leaderboard._board_statements(board);
   IF cardinality(b.partition_by) > 0 THEN
     part_json := 'jsonb_build_object(' || (SELECT string_agg(format('%L, x.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
   END IF;
-  card := replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 'f.period');
-  rank_fn := CASE b.rank_style WHEN 'dense_rank' THEN 'dense_rank()' WHEN 'row_number' THEN 'row_number()' ELSE 'rank()' END;
-  IF b.rank_style = 'row_number' THEN
-    FOREACH tie IN ARRAY b.tie_break LOOP
-      rank_order := rank_order || ', ' || replace(leaderboard._tie_break_sql(b, tie), 's.kpis', 'kpis');
-    END LOOP;
-    rank_order := rank_order || ', ' || quote_ident(b.agent_column);
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
+    -- a held tier is right as long as the ladder, fed the held tier, keeps it
+    tier_ok := format('x.s_tier IS NOT DISTINCT FROM CASE WHEN x.qualified THEN leaderboard.tier(x.score, %1$L::leaderboard.ladder, x.s_tier) END '
+                      'AND (x.s_tier IS NULL) = (x.e_tier IS NULL)', b.ladder);
   END IF;
-  IF b.ladder IS NOT NULL THEN
-    IF leaderboard.ladder_kind(b.ladder) = 'points' THEN
-      -- a held tier is right as long as the ladder, fed the held tier, keeps it
-      tier_ok := format('x.s_tier IS NOT DISTINCT FROM CASE WHEN x.qualified THEN leaderboard.tier(x.score, %1$L::leaderboard.ladder, x.s_tier) END '
-                        'AND (x.s_tier IS NULL) = (x.e_tier IS NULL)', b.ladder);
-    ELSE
-      tier_ok := 'x.s_tier IS NOT DISTINCT FROM x.e_tier';
-    END IF;
-  END IF;
+  -- one statement: the standings and the recomputation come from one snapshot
   RETURN QUERY EXECUTE format($q$
-    WITH f AS (%1$s),
-    e AS (SELECT f.*, leaderboard.score(f.kpis, %2$s) AS score, leaderboard.qualified(f.kpis, %2$s) AS qualified
-          FROM f),
-    r AS (SELECT e.*, CASE WHEN e.qualified THEN %3$s OVER (PARTITION BY e.scope_key ORDER BY %4$s) END AS rank,
-                 count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_key) AS n
-          FROM e),
-    t AS (SELECT r.*, %5$s AS tier FROM r),
-    st AS (SELECT sc.scope_key, s.* FROM %6$s s JOIN %7$s sc USING (scope_id)),
+    WITH t AS (%1$s),
+    st AS (SELECT sc.scope_key, s.* FROM %2$s s JOIN %3$s sc USING (scope_id)),
     x AS (
       SELECT coalesce(st.period, t.period) AS period, coalesce(st.period_start, t.period_start) AS period_start,
-             coalesce(st.scope_key, t.scope_key) AS scope_key, coalesce(st.%8$I, t.%8$I)::text AS agent,
+             coalesce(st.scope_key, t.scope_key) AS scope_key, coalesce(st.%4$I, t.%4$I)::text AS agent,
              st.scope_key IS NULL AS s_missing, t.scope_key IS NULL AS e_missing,
              st.kpis AS s_kpis, t.kpis AS e_kpis, st.score AS s_score, t.score AS e_score,
              st.qualified AS s_qualified, t.qualified AS e_qualified, st.rank AS s_rank, t.rank AS e_rank,
              st.tier AS s_tier, t.tier AS e_tier, coalesce(st.score, t.score) AS score,
-             coalesce(st.qualified, t.qualified) AS qualified %9$s
-      FROM st FULL JOIN t ON st.scope_key = t.scope_key AND st.%8$I = t.%8$I)
+             coalesce(st.qualified, t.qualified) AS qualified %5$s
+      FROM st FULL JOIN t ON st.scope_key = t.scope_key AND st.%4$I = t.%4$I)
     SELECT CASE WHEN x.s_missing THEN 'missing' WHEN x.e_missing THEN 'unexpected' ELSE 'different' END,
-           x.period, x.period_start, %10$s, x.agent,
+           x.period, x.period_start, %6$s, x.agent,
            CASE WHEN NOT x.s_missing THEN jsonb_build_object('kpis', x.s_kpis::text, 'score', x.s_score, 'qualified', x.s_qualified, 'rank', x.s_rank, 'tier', x.s_tier) END,
            CASE WHEN NOT x.e_missing THEN jsonb_build_object('kpis', x.e_kpis::text, 'score', x.e_score, 'qualified', x.e_qualified, 'rank', x.e_rank, 'tier', x.e_tier) END
     FROM x
-    WHERE x.s_missing OR x.e_missing OR NOT leaderboard._kpis_close(x.s_kpis, x.e_kpis, %12$s)
+    WHERE x.s_missing OR x.e_missing OR NOT leaderboard._kpis_close(x.s_kpis, x.e_kpis, %8$s)
        OR abs(x.s_score - x.e_score) > 1e-9 * greatest(1, abs(x.e_score))
-       OR x.s_qualified <> x.e_qualified OR x.s_rank IS DISTINCT FROM x.e_rank OR NOT (%11$s)
+       OR x.s_qualified <> x.e_qualified OR x.s_rank IS DISTINCT FROM x.e_rank OR NOT (%7$s)
     ORDER BY 2, 3, x.scope_key, 5
   $q$,
-    s.fold_source,
-    card, rank_fn, rank_order,
-    CASE WHEN b.ladder IS NULL THEN 'NULL::text'
-         WHEN leaderboard.ladder_kind(b.ladder) = 'points' THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder) END', b.ladder)
-         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
+    (SELECT s.expected FROM leaderboard._board_statements(board) s),
     b.standings, b.scopes, b.agent_column,
     (SELECT coalesce(string_agg(format(', coalesce(st.%1$I, t.%1$I) AS %1$I', q), ''), '') FROM unnest(b.partition_by) q),
     part_json, tier_ok, cardinality(b.metric_names));
