@@ -266,18 +266,24 @@ typedef struct CaptureCall
  * Queues this transaction's commit-time apply, once. This runs as the writing user, not
  * the board owner: PostgreSQL refuses to queue deferred triggers from a security-restricted
  * operation. Everyone may insert sentinel rows; a stray one only runs an empty apply.
+ *
+ * After SET CONSTRAINTS ALL IMMEDIATE the apply trigger fires as soon as the sentinel
+ * INSERT ends, inside this function: so the statement's groups must be captured before,
+ * and the sentinel marked as queued before, for board_commit() to find the groups and to
+ * clear the mark (the next statement then queues a new sentinel).
  */
 static void
 ensure_sentinel(void)
 {
 	if (sentinel_subxact != InvalidSubTransactionId)
 		return;
+	/* an error below aborts the (sub)transaction, and the callbacks clear the mark */
+	sentinel_subxact = GetCurrentSubTransactionId();
 	SPI_connect();
 	if (SPI_execute("INSERT INTO leaderboard.pending DEFAULT VALUES", false, 0) !=
 		SPI_OK_INSERT)
 		elog(ERROR, "leaderboard: could not queue the commit-time apply");
 	SPI_finish();
-	sentinel_subxact = GetCurrentSubTransactionId();
 }
 
 static void
@@ -358,10 +364,10 @@ board_capture(PG_FUNCTION_ARGS)
 	register_callbacks();
 
 	owner = board_owner(board);
-	ensure_sentinel();
 	call.trigdata = trigdata;
 	call.board = board;
 	run_as_owner(owner, capture_as_owner, &call);
+	ensure_sentinel();
 	return PointerGetDatum(NULL);
 }
 
@@ -482,7 +488,12 @@ board_commit(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("board_commit() must be the constraint trigger of leaderboard.pending")));
 
-	/* the sentinel has done its job; a later change in this transaction queues another */
+	/*
+	 * The sentinel has done its job; a later change in this transaction queues another.
+	 * When the trigger fires immediately (SET CONSTRAINTS ALL IMMEDIATE), it fires at the
+	 * end of the very command that inserted the row, which that command cannot delete yet.
+	 */
+	CommandCounterIncrement();
 	simple_heap_delete(trigdata->tg_relation, &trigdata->tg_trigtuple->t_self);
 	sentinel_subxact = InvalidSubTransactionId;
 
