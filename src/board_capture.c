@@ -29,11 +29,13 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
 #include "board_capture.h"
@@ -205,10 +207,11 @@ spi_text(HeapTuple tup, int col)
 
 /*
  * Reads a board's definition and generated statements from the catalog. Runs inside
- * SPI; the strings are allocated in the caller's (upper) context.
+ * SPI; the strings are allocated in the caller's (upper) context. With fresh, the read
+ * takes a new snapshot (under READ COMMITTED: sees every change committed so far).
  */
 static void
-board_info_load(const char *name, BoardInfo *info)
+board_info_load(const char *name, BoardInfo *info, bool fresh)
 {
 	Datum		arg = CStringGetTextDatum(name);
 	Oid			argtype = TEXTOID;
@@ -220,7 +223,7 @@ board_info_load(const char *name, BoardInfo *info)
 							  "FROM leaderboard.boards b, "
 							  "LATERAL leaderboard._board_statements(b.name) s "
 							  "WHERE b.name = $1",
-							  1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
+							  1, &argtype, &arg, NULL, !fresh, 1) != SPI_OK_SELECT)
 		elog(ERROR, "leaderboard: catalog lookup failed");
 	if (SPI_processed != 1)
 		ereport(ERROR,
@@ -299,7 +302,7 @@ capture_as_owner(void *arg)
 
 	SPI_connect();
 	MemoryContextSwitchTo(caller);
-	board_info_load(call->board, &info);
+	board_info_load(call->board, &info, false);
 
 	if (info.source != RelationGetRelid(trigdata->tg_relation))
 		ereport(ERROR,
@@ -415,6 +418,65 @@ typedef struct ApplyCall
 	PendingBoard *pb;
 } ApplyCall;
 
+/*
+ * Waits for rebuild() and alter_board() of the board, which hold its scopes table in
+ * EXCLUSIVE mode, and keeps them out until this transaction ends. Runs inside SPI.
+ */
+static void
+lock_board_scopes(const char *name)
+{
+	Datum		arg = CStringGetTextDatum(name);
+	Oid			argtype = TEXTOID;
+	bool		isnull;
+
+	if (SPI_execute_with_args("SELECT scopes::oid FROM leaderboard.boards WHERE name = $1",
+							  1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: catalog lookup failed");
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("board \"%s\" does not exist", name)));
+	LockRelationOid(DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 1, &isnull)),
+					RowExclusiveLock);
+}
+
+/*
+ * Under REPEATABLE READ and SERIALIZABLE, raises 40001 when a transaction this one cannot
+ * see changed the board's definition (alter_board): the statements read from this
+ * transaction's snapshot would score with the old scorecard or ladder. Runs inside SPI.
+ */
+static void
+check_board_unchanged(const char *name)
+{
+	Datum		arg = CStringGetTextDatum(name);
+	Oid			argtype = TEXTOID;
+	SPIPlanPtr	plan;
+	char	   *seen = NULL;
+	char	   *latest = NULL;
+
+	plan = SPI_prepare("SELECT xmin::text FROM leaderboard.boards WHERE name = $1", 1, &argtype);
+	if (plan == NULL)
+		elog(ERROR, "leaderboard: catalog lookup failed");
+	if (SPI_execute_snapshot(plan, &arg, NULL, GetTransactionSnapshot(), InvalidSnapshot,
+							 true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: catalog lookup failed");
+	if (SPI_processed == 1)
+		seen = spi_text(SPI_tuptable->vals[0], 1);
+	if (SPI_execute_snapshot(plan, &arg, NULL, GetLatestSnapshot(), InvalidSnapshot,
+							 true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: catalog lookup failed");
+	if (SPI_processed == 1)
+		latest = spi_text(SPI_tuptable->vals[0], 1);
+	if (seen == NULL || latest == NULL || strcmp(seen, latest) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent change of board \"%s\"",
+						name),
+				 errdetail("The board's scorecard or ladder changed after this transaction's snapshot was taken."),
+				 errhint("The transaction might succeed if retried.")));
+}
+
 static void
 apply_as_owner(void *arg)
 {
@@ -425,7 +487,15 @@ apply_as_owner(void *arg)
 
 	SPI_connect();
 	MemoryContextSwitchTo(caller);
-	board_info_load(pb->name, &info);
+
+	/*
+	 * The statements embed the scorecard and ladder: read them only once alter_board()
+	 * can no longer change them before this transaction ends.
+	 */
+	lock_board_scopes(pb->name);
+	board_info_load(pb->name, &info, true);
+	if (IsolationUsesXactSnapshot())
+		check_board_unchanged(pb->name);
 	if (GetUserId() != info.owner)
 		elog(ERROR, "leaderboard: board apply is not running as the board owner");
 
