@@ -62,10 +62,11 @@ SELECT leaderboard.create_board(name => 'b', source => 'calls', agent => 'agent_
 ANALYZE;
 EOF
 
-# a call of a random agent at a random second of the week
+# a call of a random agent at a random second of two weeks: the second week's day and
+# week scopes are created by concurrent writers during the run
 cat >"$work/insert.sql" <<'EOF'
 \set a random(1, 200)
-\set s random(0, 604799)
+\set s random(0, 1209599)
 \set t random(30, 630)
 INSERT INTO calls (agent_id, team_id, started_at, talk_seconds, handle_seconds, converted, csat, resolved_first)
 VALUES (:a, :a % 10, timestamptz '2024-03-28 00:00+00' + :s * interval '1 second', :t, :t + 40,
@@ -92,7 +93,7 @@ EOF
 cat >"$work/two_teams.sql" <<'EOF'
 \set a random(1, 200)
 \set b random(1, 200)
-\set s random(0, 604799)
+\set s random(0, 1209599)
 BEGIN;
 INSERT INTO calls (agent_id, team_id, started_at, talk_seconds, handle_seconds, converted, csat, resolved_first)
 VALUES (:a, :a % 10, timestamptz '2024-03-28 00:00+00' + :s * interval '1 second', 100, 140, true, 5, true);
@@ -104,7 +105,7 @@ EOF
 # a rolled-back savepoint: only the first call counts
 cat >"$work/savepoint.sql" <<'EOF'
 \set a random(1, 200)
-\set s random(0, 604799)
+\set s random(0, 1209599)
 BEGIN;
 INSERT INTO calls (agent_id, team_id, started_at, talk_seconds, handle_seconds, converted, csat, resolved_first)
 VALUES (:a, :a % 10, timestamptz '2024-03-28 00:00+00' + :s * interval '1 second', 100, 140, false, 3, true);
