@@ -29,11 +29,13 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
 #include "board_statements.h"
@@ -245,6 +247,11 @@ board_name_from_trigger(const char *tgname)
  * Queues this transaction's commit-time apply, once. This runs as the writing user, not
  * the board owner: PostgreSQL refuses to queue deferred triggers from a security-restricted
  * operation. Everyone may insert sentinel rows; a stray one only runs an empty apply.
+ *
+ * After SET CONSTRAINTS ALL IMMEDIATE the apply trigger fires as soon as the sentinel
+ * INSERT ends, inside this function: so the statement's groups must be captured before,
+ * and the sentinel marked as queued before, for board_commit() to find the groups and to
+ * clear the mark (the next statement then queues a new sentinel).
  */
 static void
 ensure_sentinel(void)
@@ -253,6 +260,8 @@ ensure_sentinel(void)
 
 	if (sentinel_subxact != InvalidSubTransactionId)
 		return;
+	/* an error below aborts the (sub)transaction, and the callbacks clear the mark */
+	sentinel_subxact = GetCurrentSubTransactionId();
 	if (plan == NULL)
 	{
 		plan = SPI_prepare("INSERT INTO leaderboard.pending DEFAULT VALUES", 0, NULL);
@@ -262,7 +271,6 @@ ensure_sentinel(void)
 	}
 	if (SPI_execute_plan(plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "leaderboard: could not queue the commit-time apply");
-	sentinel_subxact = GetCurrentSubTransactionId();
 }
 
 PG_FUNCTION_INFO_V1(board_capture);
@@ -299,14 +307,13 @@ board_capture(PG_FUNCTION_ARGS)
 	register_callbacks();
 
 	SPI_connect();
-	bs = board_statements(board);
+	bs = board_statements(board, false);
 	if (bs->source != RelationGetRelid(trigdata->tg_relation))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("trigger \"%s\" on table \"%s\" does not belong to board \"%s\"",
 						trigdata->tg_trigger->tgname,
 						RelationGetRelationName(trigdata->tg_relation), board)));
-	ensure_sentinel();
 	pb = pending_board_for(board);
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(ev))
@@ -314,6 +321,7 @@ board_capture(PG_FUNCTION_ARGS)
 		/* the commit-time rebuild reads the source as it is then */
 		if (pb->truncated_in == InvalidSubTransactionId)
 			pb->truncated_in = GetCurrentSubTransactionId();
+		ensure_sentinel();
 		SPI_finish();
 		return PointerGetDatum(NULL);
 	}
@@ -346,6 +354,8 @@ board_capture(PG_FUNCTION_ARGS)
 	if (SPI_processed > 0)
 		capture_spi_result(pb);
 	owner_context_exit(&ctx);
+	if (pb->ngroups > 0)
+		ensure_sentinel();
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
@@ -363,13 +373,66 @@ pending_tuplestore(PendingBoard *pb)
 }
 
 /* Applies one board's captured changes; runs inside an SPI connection. */
+/*
+ * Under REPEATABLE READ and SERIALIZABLE, raises 40001 when a transaction this one cannot
+ * see changed the board's definition (alter_board): the statements read from this
+ * transaction's snapshot would score with the old scorecard or ladder. Runs inside SPI.
+ */
+static void
+check_board_unchanged(const char *name)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		arg = CStringGetTextDatum(name);
+	TransactionId seen = InvalidTransactionId;
+	TransactionId latest = InvalidTransactionId;
+	bool		isnull;
+
+	if (plan == NULL)
+	{
+		Oid			argtype = TEXTOID;
+
+		plan = SPI_prepare("SELECT xmin FROM leaderboard.boards WHERE name = $1", 1, &argtype);
+		if (plan == NULL)
+			elog(ERROR, "leaderboard: could not prepare the catalog check");
+		SPI_keepplan(plan);
+	}
+	if (SPI_execute_snapshot(plan, &arg, NULL, GetTransactionSnapshot(), InvalidSnapshot,
+							 true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: catalog lookup failed");
+	if (SPI_processed == 1)
+		seen = DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (SPI_execute_snapshot(plan, &arg, NULL, GetLatestSnapshot(), InvalidSnapshot,
+							 true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: catalog lookup failed");
+	if (SPI_processed == 1)
+		latest = DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (!TransactionIdIsValid(seen) || seen != latest)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent change of board \"%s\"",
+						name),
+				 errdetail("The board's scorecard or ladder changed after this transaction's snapshot was taken."),
+				 errhint("The transaction might succeed if retried.")));
+}
+
 static void
 apply_board(PendingBoard *pb)
 {
-	BoardStatements *bs = board_statements(pb->name);
+	BoardStatements *bs;
 	OwnerContext ctx;
 	int			step;
 	bool		small;
+
+	/*
+	 * The statements embed the scorecard and ladder: read them only once alter_board()
+	 * and rebuild(), which hold the scopes table in EXCLUSIVE mode, can no longer change
+	 * them before this transaction ends, and with a snapshot taken after that lock.
+	 */
+	bs = board_statements(pb->name, false);
+	LockRelationOid(bs->scopes, RowExclusiveLock);
+	bs = board_statements(pb->name, true);
+	if (IsolationUsesXactSnapshot())
+		check_board_unchanged(pb->name);
 
 	owner_context_enter(&ctx, bs->owner);
 	if (pb->truncated_in != InvalidSubTransactionId)
@@ -444,7 +507,12 @@ board_commit(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("board_commit() must be the constraint trigger of leaderboard.pending")));
 
-	/* the sentinel has done its job; a later change in this transaction queues another */
+	/*
+	 * The sentinel has done its job; a later change in this transaction queues another.
+	 * After SET CONSTRAINTS ALL IMMEDIATE this runs within the command that inserted it,
+	 * which cannot see its own row until the command counter moves on.
+	 */
+	CommandCounterIncrement();
 	simple_heap_delete(trigdata->tg_relation, &trigdata->tg_trigtuple->t_self);
 	sentinel_subxact = InvalidSubTransactionId;
 

@@ -41,7 +41,7 @@ forget_statements(BoardStatements *bs)
 }
 
 static void
-generate_statements(BoardStatements *bs)
+generate_statements(BoardStatements *bs, bool fresh)
 {
 	Datum		arg = CStringGetTextDatum(bs->name);
 	Oid			argtype = TEXTOID;
@@ -53,7 +53,7 @@ generate_statements(BoardStatements *bs)
 	if (SPI_execute_with_args("SELECT fold_insert, fold_delete, fold_update, lock_scopes, "
 							  "recompute, add_deltas, rerank, rebuild "
 							  "FROM leaderboard._board_statements($1)",
-							  1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT ||
+							  1, &argtype, &arg, NULL, !fresh, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "leaderboard: could not generate the statements of board \"%s\"", bs->name);
 	tup = SPI_tuptable->vals[0];
@@ -63,7 +63,7 @@ generate_statements(BoardStatements *bs)
 }
 
 BoardStatements *
-board_statements(const char *name)
+board_statements(const char *name, bool fresh)
 {
 	Datum		arg;
 	bool		isnull;
@@ -71,6 +71,7 @@ board_statements(const char *name)
 	TransactionId xmin;
 	Oid			source;
 	Oid			owner;
+	Oid			scopes;
 	BoardStatements *bs;
 	char		key[NAMEDATALEN];
 
@@ -87,7 +88,7 @@ board_statements(const char *name)
 	if (catalog_lookup_plan == NULL)
 	{
 		Oid			argtype = TEXTOID;
-		SPIPlanPtr	plan = SPI_prepare("SELECT xmin, source::pg_catalog.oid, owner::pg_catalog.oid "
+		SPIPlanPtr	plan = SPI_prepare("SELECT xmin, source::pg_catalog.oid, owner::pg_catalog.oid, scopes::pg_catalog.oid "
 									   "FROM leaderboard.boards WHERE name = $1",
 									   1, &argtype);
 
@@ -98,7 +99,7 @@ board_statements(const char *name)
 	}
 
 	arg = CStringGetTextDatum(name);
-	if (SPI_execute_plan(catalog_lookup_plan, &arg, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(catalog_lookup_plan, &arg, NULL, !fresh, 1) != SPI_OK_SELECT)
 		elog(ERROR, "leaderboard: catalog lookup failed");
 	if (SPI_processed != 1)
 		ereport(ERROR,
@@ -108,6 +109,7 @@ board_statements(const char *name)
 	xmin = DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	source = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	scopes = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
 
 	strlcpy(key, name, NAMEDATALEN);
 	bs = hash_search(board_cache, key, HASH_ENTER, &found);
@@ -117,14 +119,15 @@ board_statements(const char *name)
 		memset(bs->plan, 0, sizeof(bs->plan));
 		bs->xmin = InvalidTransactionId;
 	}
-	if (!found || bs->xmin != xmin || bs->source != source || bs->owner != owner ||
+	if (!found || bs->xmin != xmin || bs->source != source || bs->owner != owner || bs->scopes != scopes ||
 		bs->sql[0] == NULL)
 	{
 		forget_statements(bs);
 		bs->xmin = InvalidTransactionId;
 		bs->source = source;
 		bs->owner = owner;
-		generate_statements(bs);
+		bs->scopes = scopes;
+		generate_statements(bs, fresh);
 		bs->xmin = xmin;
 	}
 	return bs;

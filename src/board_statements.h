@@ -34,15 +34,17 @@ typedef struct BoardStatements
 	TransactionId xmin;			/* of the catalog row the statements come from */
 	Oid			source;
 	Oid			owner;
+	Oid			scopes;			/* the scopes table, locked by the commit-time apply */
 	char	   *sql[BOARD_NSTATEMENTS];
 	SPIPlanPtr	plan[BOARD_NSTATEMENTS];
 } BoardStatements;
 
 /*
  * The current statements of a board; raises 42704 when there is no such board. Call it
- * inside an SPI connection, as a user who can read leaderboard.boards.
+ * inside an SPI connection, as a user who can read leaderboard.boards. With fresh, the
+ * catalog is read with a new snapshot (under READ COMMITTED: every committed change).
  */
-extern BoardStatements *board_statements(const char *name);
+extern BoardStatements *board_statements(const char *name, bool fresh);
 
 /*
  * Runs one statement (not BOARD_REBUILD) inside the current SPI connection, preparing it
