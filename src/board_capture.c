@@ -25,6 +25,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -308,7 +309,9 @@ board_capture(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	bs = board_statements(board, false);
-	if (bs->source != RelationGetRelid(trigdata->tg_relation))
+	if (bs->source != RelationGetRelid(trigdata->tg_relation) &&
+		!list_member_oid(get_partition_ancestors(RelationGetRelid(trigdata->tg_relation)),
+						 bs->source))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("trigger \"%s\" on table \"%s\" does not belong to board \"%s\"",

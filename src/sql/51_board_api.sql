@@ -165,6 +165,43 @@ END $$;
 COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
   'internal: (re)creates a board''s views and around-me function';
 
+-- The capture triggers of a board on its source and, for a partitioned source, on every
+-- table of its partition tree: a statement fires the triggers of the table it names only,
+-- so each row is captured once whichever table it is written through. Triggers on tables
+-- that left the tree (DETACH) are dropped. Returns the number of triggers created.
+CREATE FUNCTION leaderboard._board_triggers(b leaderboard.boards) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+  rel regclass;
+  t record;
+  created integer := 0;
+  tree regclass[] := ARRAY[b.source] || ARRAY(
+    SELECT relid FROM pg_partition_tree(b.source)
+    WHERE relid <> b.source AND relid IN (SELECT oid FROM pg_class WHERE relkind IN ('r', 'p')));
+BEGIN
+  FOREACH rel IN ARRAY tree LOOP
+    CONTINUE WHEN EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = rel AND tgname = 'lb_' || b.name || '_ins');
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS lb_new '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || b.name || '_ins', rel);
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS lb_old NEW TABLE AS lb_new '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || b.name || '_upd', rel);
+    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS lb_old '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || b.name || '_del', rel);
+    EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || b.name || '_trunc', rel);
+    created := created + 4;
+  END LOOP;
+  FOR t IN SELECT tg.tgname, tg.tgrelid::regclass AS rel FROM pg_trigger tg
+           WHERE tg.tgname IN ('lb_' || b.name || '_ins', 'lb_' || b.name || '_upd', 'lb_' || b.name || '_del', 'lb_' || b.name || '_trunc')
+             AND tg.tgfoid = 'leaderboard._board_capture()'::regprocedure
+             AND NOT tg.tgrelid = ANY (tree) LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
+  END LOOP;
+  RETURN created;
+END $$;
+COMMENT ON FUNCTION leaderboard._board_triggers(leaderboard.boards) IS
+  'internal: creates a board''s capture triggers on its source and every partition, and drops them from detached ones';
+
 CREATE FUNCTION leaderboard.create_board(
   name text, source regclass, agent text, at text, metrics text[], scorecard jsonb,
   periods text[] DEFAULT ARRAY['day', 'week', 'month'],
@@ -205,11 +242,7 @@ BEGIN
   END IF;
   SELECT c.relkind, c.relowner, c.relforcerowsecurity, n.nspname INTO rel
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
-  IF rel.relkind = 'p' THEN
-    RAISE EXCEPTION 'partitioned source tables are not supported yet'
-      USING ERRCODE = 'feature_not_supported',
-            HINT = 'Declare the board over a plain table.';
-  ELSIF rel.relkind <> 'r' THEN
+  IF rel.relkind NOT IN ('r', 'p') THEN
     RAISE EXCEPTION '"%" is not a table', source USING ERRCODE = 'wrong_object_type';
   END IF;
   IF NOT pg_has_role(current_user, rel.relowner, 'USAGE') THEN
@@ -366,14 +399,7 @@ BEGIN
   INSERT INTO leaderboard.boards VALUES (b.*);
   PERFORM leaderboard._board_views(b);
 
-  EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS lb_new '
-                 'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || board_name || '_ins', source);
-  EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS lb_old NEW TABLE AS lb_new '
-                 'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || board_name || '_upd', source);
-  EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS lb_old '
-                 'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || board_name || '_del', source);
-  EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
-                 'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || board_name || '_trunc', source);
+  PERFORM leaderboard._board_triggers(b);
 
   PERFORM leaderboard.rebuild(board_name);
   RETURN b.standings;
@@ -500,11 +526,13 @@ LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
-  ev text;
+  t record;
 BEGIN
   PERFORM leaderboard._require_owner(b);
-  FOREACH ev IN ARRAY ARRAY['ins', 'upd', 'del', 'trunc'] LOOP
-    EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'lb_' || board || '_' || ev, b.source);
+  FOR t IN SELECT tg.tgname, tg.tgrelid::regclass AS rel FROM pg_trigger tg
+           WHERE tg.tgname IN ('lb_' || board || '_ins', 'lb_' || board || '_upd', 'lb_' || board || '_del', 'lb_' || board || '_trunc')
+             AND tg.tgfoid = 'leaderboard._board_capture()'::regprocedure LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
   END LOOP;
   EXECUTE format('DROP FUNCTION IF EXISTS %s.%I', schema, board || '_around');
   EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, board || '_current', schema, board || '_explain');
@@ -584,3 +612,26 @@ CREATE EVENT TRIGGER leaderboard_drop_boards ON sql_drop
   EXECUTE FUNCTION leaderboard._drop_boards_of_dropped_sources();
 COMMENT ON EVENT TRIGGER leaderboard_drop_boards IS
   'drops a board''s standings, scopes, views and catalog row when its source table is dropped';
+
+-- New partitions of a board's source get its triggers; detached ones lose them.
+CREATE FUNCTION leaderboard._follow_partitions() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+  b leaderboard.boards;
+BEGIN
+  FOR b IN SELECT * FROM leaderboard.boards x WHERE (SELECT relkind FROM pg_class WHERE oid = x.source) = 'p' LOOP
+    BEGIN
+      PERFORM leaderboard._board_triggers(b);
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE WARNING 'could not update the triggers of board "%" on the partitions of %: %', b.name, b.source, SQLERRM
+        USING HINT = 'The owner of the partitions can run this DDL again, or call leaderboard.rebuild().';
+    END;
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._follow_partitions() IS
+  'internal: event trigger function keeping board triggers on every partition of partitioned sources';
+CREATE EVENT TRIGGER leaderboard_follow_partitions ON ddl_command_end
+  WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+  EXECUTE FUNCTION leaderboard._follow_partitions();
+COMMENT ON EVENT TRIGGER leaderboard_follow_partitions IS
+  'adds board triggers to new partitions of partitioned sources and drops them from detached partitions';
