@@ -69,6 +69,7 @@ board_statements(const char *name, bool fresh)
 	bool		isnull;
 	bool		found;
 	TransactionId xmin;
+	ItemPointerData ctid;
 	Oid			source;
 	Oid			owner;
 	Oid			scopes;
@@ -88,7 +89,7 @@ board_statements(const char *name, bool fresh)
 	if (catalog_lookup_plan == NULL)
 	{
 		Oid			argtype = TEXTOID;
-		SPIPlanPtr	plan = SPI_prepare("SELECT xmin, source::pg_catalog.oid, owner::pg_catalog.oid, scopes::pg_catalog.oid "
+		SPIPlanPtr	plan = SPI_prepare("SELECT xmin, source::pg_catalog.oid, owner::pg_catalog.oid, scopes::pg_catalog.oid, ctid "
 									   "FROM leaderboard.boards WHERE name = $1",
 									   1, &argtype);
 
@@ -110,6 +111,8 @@ board_statements(const char *name, bool fresh)
 	source = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 	scopes = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
+	ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull)),
+					&ctid);
 
 	strlcpy(key, name, NAMEDATALEN);
 	bs = hash_search(board_cache, key, HASH_ENTER, &found);
@@ -119,8 +122,8 @@ board_statements(const char *name, bool fresh)
 		memset(bs->plan, 0, sizeof(bs->plan));
 		bs->xmin = InvalidTransactionId;
 	}
-	if (!found || bs->xmin != xmin || bs->source != source || bs->owner != owner || bs->scopes != scopes ||
-		bs->sql[0] == NULL)
+	if (!found || bs->xmin != xmin || !ItemPointerEquals(&bs->ctid, &ctid) ||
+		bs->source != source || bs->owner != owner || bs->scopes != scopes || bs->sql[0] == NULL)
 	{
 		forget_statements(bs);
 		bs->xmin = InvalidTransactionId;
@@ -129,6 +132,7 @@ board_statements(const char *name, bool fresh)
 		bs->scopes = scopes;
 		generate_statements(bs, fresh);
 		bs->xmin = xmin;
+		bs->ctid = ctid;
 	}
 	return bs;
 }

@@ -4,13 +4,15 @@
  * A board's triggers run SQL generated from its catalog row by
  * leaderboard._board_statements(). Generating and planning it for every statement would
  * dominate single-row inserts, so each backend keeps the text and prepared plans per board,
- * checked against the catalog row's xmin on every use (one indexed lookup).
+ * checked against the catalog row's version (xmin and ctid: a transaction that changes a
+ * board twice leaves the same xmin) on every use (one indexed lookup).
  */
 #ifndef LEADERBOARD_BOARD_STATEMENTS_H
 #define LEADERBOARD_BOARD_STATEMENTS_H
 
 #include "postgres.h"
 #include "executor/spi.h"
+#include "storage/itemptr.h"
 
 typedef enum BoardStatement
 {
@@ -32,6 +34,7 @@ typedef struct BoardStatements
 {
 	char		name[NAMEDATALEN];	/* hash key: the board name */
 	TransactionId xmin;			/* of the catalog row the statements come from */
+	ItemPointerData ctid;		/* of that row version */
 	Oid			source;
 	Oid			owner;
 	Oid			scopes;			/* the scopes table, locked by the commit-time apply */
