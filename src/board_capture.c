@@ -230,6 +230,22 @@ owner_context_exit(OwnerContext *ctx)
 	SetUserIdAndSecContext(ctx->save_userid, ctx->save_sec_context);
 }
 
+/*
+ * Pins search_path for what runs as the writing user (the catalog lookup, generating a
+ * board's statements, the sentinel insert) until AtEOXact_GUC(false, <returned level>).
+ * Resolved through the writer's own search_path, an operator of the catalog lookup could
+ * be a function of the writer's, answering for the catalog.
+ */
+static int
+writer_context_enter(void)
+{
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
 /* The board a trigger belongs to, from its name "lb_<board>_<event>". */
 static char *
 board_name_from_trigger(const char *tgname)
@@ -288,6 +304,7 @@ board_capture(PG_FUNCTION_ARGS)
 	BoardStatement fold;
 	int64		rows;
 	int			rc;
+	int			writer_nestlevel;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -308,6 +325,7 @@ board_capture(PG_FUNCTION_ARGS)
 	register_callbacks();
 
 	SPI_connect();
+	writer_nestlevel = writer_context_enter();
 	bs = board_statements(board, false);
 	if (bs->source != RelationGetRelid(trigdata->tg_relation) &&
 		!list_member_oid(get_partition_ancestors(RelationGetRelid(trigdata->tg_relation)),
@@ -325,6 +343,7 @@ board_capture(PG_FUNCTION_ARGS)
 		if (pb->truncated_in == InvalidSubTransactionId)
 			pb->truncated_in = GetCurrentSubTransactionId();
 		ensure_sentinel();
+		AtEOXact_GUC(false, writer_nestlevel);
 		SPI_finish();
 		return PointerGetDatum(NULL);
 	}
@@ -359,6 +378,7 @@ board_capture(PG_FUNCTION_ARGS)
 	owner_context_exit(&ctx);
 	if (pb->ngroups > 0)
 		ensure_sentinel();
+	AtEOXact_GUC(false, writer_nestlevel);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
@@ -502,6 +522,7 @@ board_commit(PG_FUNCTION_ARGS)
 	PendingBoard *pb;
 	int			n = 0;
 	int			i;
+	int			writer_nestlevel;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		RelationGetRelid(trigdata->tg_relation) !=
@@ -535,8 +556,10 @@ board_commit(PG_FUNCTION_ARGS)
 	pending_boards = NULL;
 
 	SPI_connect();
+	writer_nestlevel = writer_context_enter();
 	for (i = 0; i < n; i++)
 		apply_board(sorted[i]);
+	AtEOXact_GUC(false, writer_nestlevel);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

@@ -1,6 +1,11 @@
 -- Live boards: a catalog, the objects each board creates, and the statements its C
 -- triggers run. Every function pins search_path and qualifies every reference.
 
+-- Everyone may use the types and functions. A writer of a board's source reads the catalog
+-- and queues the commit-time apply as itself, and the event trigger dropping the boards of
+-- dropped tables reads the catalog as whoever drops a table: both need this.
+GRANT USAGE ON SCHEMA leaderboard TO PUBLIC;
+
 CREATE TABLE leaderboard.boards (
   name          text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,39}$'),
   source        regclass NOT NULL,
