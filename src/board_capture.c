@@ -246,18 +246,33 @@ writer_context_enter(void)
 	return nestlevel;
 }
 
-/* The board a trigger belongs to, from its name "lb_<board>_<event>". */
+/*
+ * The board a trigger belongs to, or NULL. create_board names a board's triggers
+ * lb_<board>_ins, _upd, _del and _trunc, one per event, and trigger names are unique per
+ * table, so on the board's source only the board's own trigger has the name of the event
+ * that fired it. Any other trigger calling this function there (one added by a role with
+ * the TRIGGER privilege, say) would count the same rows twice.
+ */
 static char *
-board_name_from_trigger(const char *tgname)
+board_name_from_trigger(const char *tgname, TriggerEvent event)
 {
-	const char *start;
-	const char *end;
+	const char *suffix;
+	size_t		len = strlen(tgname);
+	size_t		suffix_len;
 
-	if (strncmp(tgname, "lb_", 3) != 0 || (end = strrchr(tgname, '_')) == NULL ||
-		end <= tgname + 3)
+	if (TRIGGER_FIRED_BY_INSERT(event))
+		suffix = "_ins";
+	else if (TRIGGER_FIRED_BY_UPDATE(event))
+		suffix = "_upd";
+	else if (TRIGGER_FIRED_BY_DELETE(event))
+		suffix = "_del";
+	else
+		suffix = "_trunc";
+	suffix_len = strlen(suffix);
+	if (len <= 3 + suffix_len || strncmp(tgname, "lb_", 3) != 0 ||
+		strcmp(tgname + len - suffix_len, suffix) != 0)
 		return NULL;
-	start = tgname + 3;
-	return pnstrdup(start, end - start);
+	return pnstrdup(tgname + 3, len - 3 - suffix_len);
 }
 
 /*
@@ -316,12 +331,15 @@ board_capture(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("board_capture() must be an AFTER ... FOR EACH STATEMENT trigger")));
 
-	board = board_name_from_trigger(trigdata->tg_trigger->tgname);
+	board = board_name_from_trigger(trigdata->tg_trigger->tgname, ev);
 	if (board == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("trigger \"%s\" is not a leaderboard board trigger",
-						trigdata->tg_trigger->tgname)));
+				 errmsg("trigger \"%s\" on table \"%s\" is not a trigger of a leaderboard board",
+						trigdata->tg_trigger->tgname,
+						RelationGetRelationName(trigdata->tg_relation)),
+				 errdetail("create_board names a board's triggers lb_<board>_ins, lb_<board>_upd, lb_<board>_del and lb_<board>_trunc, one per event."),
+				 errhint("Drop the trigger.")));
 	register_callbacks();
 
 	SPI_connect();

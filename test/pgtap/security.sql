@@ -7,7 +7,7 @@
 -- the calls table. The commit-time apply is run inside the test transaction with
 -- SET CONSTRAINTS ALL IMMEDIATE, as the role that wrote, exactly as COMMIT would run it.
 BEGIN;
-SELECT plan(72);
+SELECT plan(73);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbt_writer;
@@ -180,6 +180,17 @@ SELECT lives_ok($$SET CONSTRAINTS ALL IMMEDIATE$$, 'an apply with nothing captur
 SET CONSTRAINTS ALL DEFERRED;
 RESET ROLE;
 SELECT is((SELECT count(*)::int FROM leaderboard.pending), 0, 'applied sentinel rows are gone');
+-- a role with the TRIGGER privilege on the source adds a second capture trigger to it
+SET ROLE lbt_trigger;
+CREATE TRIGGER lb_lbt_floor_x AFTER INSERT ON lbt.calls REFERENCING NEW TABLE AS lb_new
+  FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture();
+RESET ROLE;
+SET ROLE lbt_writer;
+SELECT throws_ok($$INSERT INTO lbt.calls (agent_id, team_id, started_at, handle_seconds, converted) VALUES (2, 1, now(), 90, true)$$,
+                 '42501', 'trigger "lb_lbt_floor_x" on table "calls" is not a trigger of a leaderboard board',
+                 'a second capture trigger on the source (it would count every row twice) is refused');
+RESET ROLE;
+DROP TRIGGER lb_lbt_floor_x ON lbt.calls;
 SELECT results_eq($$SELECT agent_id, leaderboard.rows(kpis)::int FROM lbt.lbt_floor_standings WHERE period = 'day' ORDER BY agent_id$$,
                   $$VALUES (1, 3), (2, 2)$$, 'no forged trigger changed the standings');
 
