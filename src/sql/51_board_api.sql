@@ -111,6 +111,29 @@ END $$;
 COMMENT ON FUNCTION leaderboard._board(text) IS
   'internal: a board''s catalog row, or 42704';
 
+-- How to (re)create an object of a board: CREATE when there is none, so that an object
+-- someone else slips in under the board's name makes the creation fail; CREATE OR REPLACE
+-- only of an object the board's owner owns. Replacing another role's object would keep
+-- that role as its owner, free to change it under the board's readers.
+CREATE FUNCTION leaderboard._create_verb(b leaderboard.boards, object text, existing_owner oid)
+RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+BEGIN
+  IF existing_owner IS NULL THEN
+    RETURN 'CREATE';
+  END IF;
+  IF existing_owner <> b.owner THEN
+    RAISE EXCEPTION '% of board "%" exists and is owned by role %, not by the board''s owner %',
+      object, b.name, existing_owner::regrole, b.owner
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'A board never takes over an object it did not create.',
+            HINT = 'Drop or rename that object, then retry.';
+  END IF;
+  RETURN 'CREATE OR REPLACE';
+END $$;
+COMMENT ON FUNCTION leaderboard._create_verb(leaderboard.boards, text, oid) IS
+  'internal: CREATE, or CREATE OR REPLACE of an object the board owner owns; 42501 for another role''s object';
+
 -- The views and the around-me function of a board; recreated when its card changes.
 CREATE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
@@ -122,6 +145,12 @@ DECLARE
   agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
   part_ret text := '';
   current_start text := leaderboard._period_start_sql('s.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+  current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
+  explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_explain'))));
+  around_verb text := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_around'),
+    (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%s, text, integer)', schema, b.name || '_around', agent_type))));
 BEGIN
   FOREACH p IN ARRAY b.partition_by LOOP
     cols := cols || ', ' || quote_ident(p);
@@ -129,20 +158,20 @@ BEGIN
     part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
   END LOOP;
   EXECUTE format(
-    'CREATE OR REPLACE VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, s.rank, s.tier, s.updated_at '
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, s.rank, s.tier, s.updated_at '
     'FROM %5$s s WHERE s.period_start = %6$s',
-    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start);
+    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
     format('standings of board %s in the current period of each kind', b.name));
   EXECUTE format(
-    'CREATE OR REPLACE VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, s.rank, s.tier, '
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, s.rank, s.tier, '
     'leaderboard.explain(s.kpis, %6$s) AS explanation FROM %5$s s',
     schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
-    replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 's.period'));
+    replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 's.period'), explain_verb);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
     format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
   EXECUTE format($f$
-    CREATE OR REPLACE FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
+    %9$s FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
     RETURNS TABLE (period_start date%4$s, %5$I %3$s, score double precision, qualified boolean, rank bigint, tier text)
     LANGUAGE sql STABLE SET search_path = pg_catalog AS $body$
       SELECT x.period_start%6$s, x.%5$I, x.score, x.qualified, x.rank, x.tier
@@ -158,7 +187,7 @@ BEGIN
     $body$ $f$,
     schema, b.name || '_around', agent_type, part_ret, b.agent_column,
     replace(s_cols, 's.', 'x.'), b.standings,
-    replace(current_start, 's.period', 'me.period'));
+    replace(current_start, 's.period', 'me.period'), around_verb);
   EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
     format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
 END $$;
@@ -361,6 +390,12 @@ BEGIN
     RAISE EXCEPTION 'a relation named like board "%" already exists in schema %', board_name, schema
       USING ERRCODE = 'duplicate_table';
   END IF;
+  IF to_regprocedure(format('%s.%I(%s, text, integer)', schema, board_name || '_around',
+                            format_type(leaderboard._expression_type(source, quote_ident(agent), 'agent'), NULL))) IS NOT NULL THEN
+    RAISE EXCEPTION 'function %.%(agent, text, integer) already exists', schema, quote_ident(board_name || '_around')
+      USING ERRCODE = 'duplicate_function',
+            DETAIL = format('Board "%s" creates this function.', board_name);
+  END IF;
 
   FOREACH p IN ARRAY b.partition_by LOOP
     parts_ddl := parts_ddl || format(', %I %s', p, format_type(leaderboard._expression_type(source, quote_ident(p), 'partition'), NULL));
@@ -534,7 +569,10 @@ BEGIN
              AND tg.tgfoid = 'leaderboard._board_capture()'::regprocedure LOOP
     EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
   END LOOP;
-  EXECUTE format('DROP FUNCTION IF EXISTS %s.%I', schema, board || '_around');
+  -- by its full signature: another role's function of the same name is not the board's
+  EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%s, text, integer)', schema, board || '_around',
+                 (SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
+                  WHERE a.attrelid = b.standings AND a.attname = b.agent_column));
   EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, board || '_current', schema, board || '_explain');
   EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
   DELETE FROM leaderboard.boards WHERE name = board;
@@ -595,7 +633,9 @@ BEGIN
                            WHERE c.oid = b.standings));
     BEGIN
       IF schema IS NOT NULL THEN
-        EXECUTE format('DROP FUNCTION IF EXISTS %s.%I', schema, b.name || '_around');
+        EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%s, text, integer)', schema, b.name || '_around',
+                       (SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
+                        WHERE a.attrelid = b.standings AND a.attname = b.agent_column));
         EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain');
         EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
       END IF;

@@ -7,7 +7,7 @@
 -- the calls table. The commit-time apply is run inside the test transaction with
 -- SET CONSTRAINTS ALL IMMEDIATE, as the role that wrote, exactly as COMMIT would run it.
 BEGIN;
-SELECT plan(73);
+SELECT plan(83);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbt_writer;
@@ -280,6 +280,58 @@ SELECT cmp_ok(leaderboard.rebuild('lbt_floor'), '>', 0::bigint, 'rebuild from th
 RESET TimeZone;
 SELECT is((SELECT leaderboard.kpi_min(kpis, 4) FROM lbt.lbt_floor_standings WHERE agent_id = 5 AND period = 'day'),
           (SELECT hour FROM lbt_hour), 'and rebuild reads that hour as the trigger did');
+-- == Objects named like a board's are never taken over
+SET ROLE lbt_mallory;
+SELECT throws_ok($$CREATE FUNCTION lbt.x() RETURNS int LANGUAGE sql AS 'SELECT 1'$$, '42501', NULL,
+                 'control: lbt_mallory cannot create objects in schema lbt yet');
+RESET ROLE;
+GRANT CREATE ON SCHEMA lbt TO lbt_mallory;
+SET ROLE lbt_mallory;
+CREATE FUNCTION lbt.lbt_sales_around(agent integer, period text DEFAULT 'month', width integer DEFAULT 5)
+  RETURNS TABLE (period_start date, team_id integer, agent_id integer, score double precision, qualified boolean, rank bigint, tier text)
+  LANGUAGE sql AS $$SELECT NULL::date, 1, 1, 1e9::float8, true, 1::bigint, 'Platinum'$$;
+CREATE FUNCTION lbt.lbt_floor_around(agent text) RETURNS integer LANGUAGE sql AS 'SELECT 1';
+RESET ROLE;
+SELECT throws_ok($$SELECT leaderboard.create_board(name => 'lbt_sales', source => 'lbt.calls', agent => 'agent_id', at => 'started_at',
+                     metrics => ARRAY['call_id AS calls'], scorecard => '{"metrics": [{"name": "calls", "stat": "count"}]}',
+                     partition_by => ARRAY['team_id'])$$,
+                 '42723', NULL,
+                 'create_board refuses to adopt a <board>_around function another role created first');
+SELECT is((SELECT pg_get_userbyid(proowner)::text || ': ' || prosrc FROM pg_proc WHERE oid = 'lbt.lbt_sales_around(integer, text, integer)'::regprocedure),
+          $$lbt_mallory: SELECT NULL::date, 1, 1, 1e9::float8, true, 1::bigint, 'Platinum'$$,
+          'and leaves that function as it was: her body, her ownership');
+-- the owner drops the current view; mallory puts her own in its place
+DROP VIEW lbt.lbt_floor_current;
+SET ROLE lbt_mallory;
+CREATE VIEW lbt.lbt_floor_current AS SELECT 1 AS x;
+RESET ROLE;
+SELECT throws_ok($$SELECT leaderboard.alter_board('lbt_floor', ladder => 'Bronze: 0')$$,
+                 '42501', NULL, 'alter_board refuses to replace a view of the board''s name owned by another role');
+SELECT is((SELECT pg_get_viewdef('lbt.lbt_floor_current'::regclass)), ' SELECT 1 AS x;',
+          'and leaves that view as it was');
+DROP VIEW lbt.lbt_floor_current;
+SELECT lives_ok($$SELECT leaderboard.drop_board('lbt_floor')$$,
+                'drop_board works although another role created an overload of <board>_around');
+SELECT ok(to_regprocedure('lbt.lbt_floor_around(text)') IS NOT NULL AND to_regprocedure('lbt.lbt_floor_around(integer, text, integer)') IS NULL,
+          'it dropped the board''s around function, not the overload');
+SELECT is((SELECT count(*)::int FROM pg_trigger WHERE tgrelid = 'lbt.calls'::regclass AND NOT tgisinternal), 0,
+          'and every trigger of the board');
+-- dropping a source drops its boards (an event trigger), whatever overloads exist
+CREATE TABLE lbt.calls2 (agent_id int NOT NULL, at timestamptz NOT NULL);
+DO $$ BEGIN
+  PERFORM leaderboard.create_board(name => 'lbt_other', source => 'lbt.calls2', agent => 'agent_id', at => 'at',
+    metrics => ARRAY['agent_id AS n'], scorecard => '{"metrics": [{"name": "n", "stat": "count"}]}');
+END $$;
+SET ROLE lbt_mallory;
+CREATE FUNCTION lbt.lbt_other_around(agent text) RETURNS integer LANGUAGE sql AS 'SELECT 1';
+RESET ROLE;
+SELECT lives_ok($$DROP TABLE lbt.calls2$$,
+                'the owner drops a board''s source although another role created an overload of <board>_around');
+SELECT ok(NOT EXISTS (SELECT FROM leaderboard.boards WHERE name = 'lbt_other')
+          AND to_regclass('lbt.lbt_other_standings') IS NULL AND to_regprocedure('lbt.lbt_other_around(integer, text, integer)') IS NULL
+          AND to_regprocedure('lbt.lbt_other_around(text)') IS NOT NULL,
+          'the board went with its source; the overload stayed');
+
 -- == create_board validates its arguments, with the right SQLSTATE for each mistake
 CREATE FUNCTION lbt.board_with(args text) RETURNS regclass LANGUAGE plpgsql AS $$
 DECLARE
