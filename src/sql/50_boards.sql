@@ -1,5 +1,6 @@
 -- Live boards: a catalog, the objects each board creates, and the statements its C
--- triggers run. Every function pins search_path and qualifies every reference.
+-- triggers run. Every function pins search_path (pg_temp last, so that no temporary
+-- object can shadow pg_catalog) and qualifies every reference.
 
 -- Everyone may use the types and functions. A writer of a board's source reads the catalog
 -- and queues the commit-time apply as itself, and the event trigger dropping the boards of
@@ -60,7 +61,7 @@ COMMENT ON FUNCTION leaderboard._expression_type(regclass, text, text) IS
 
 -- Fills a statement template: {{k}} is a kpis expression, {{p}} a period expression.
 CREATE FUNCTION leaderboard._fill(template text, k text, p text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT replace(replace(template, '{{k}}', k), '{{p}}', coalesce(p, '{{p}}'))
 $$;
 COMMENT ON FUNCTION leaderboard._fill(text, text, text) IS
@@ -68,7 +69,7 @@ COMMENT ON FUNCTION leaderboard._fill(text, text, text) IS
 
 -- The first day of the period of the given kind containing a local time.
 CREATE FUNCTION leaderboard._period_start_sql(kind text, local_time text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT format('CASE %1$s WHEN ''all'' THEN ''-infinity''::pg_catalog.date '
                 'ELSE pg_catalog.date_trunc(%1$s, %2$s)::pg_catalog.date END', kind, local_time)
 $$;
@@ -77,7 +78,7 @@ COMMENT ON FUNCTION leaderboard._period_start_sql(text, text) IS
 
 -- SQL for the local (board time zone) time of a value of the source's time column.
 CREATE FUNCTION leaderboard._local_time_sql(b leaderboard.boards, value_sql text) RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   t regtype := leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at');
 BEGIN
@@ -91,7 +92,7 @@ COMMENT ON FUNCTION leaderboard._local_time_sql(leaderboard.boards, text) IS
 
 -- The scorecard for a period kind, as a SQL literal or a CASE over the period column.
 CREATE FUNCTION leaderboard._card_sql(b leaderboard.boards, period_sql text) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE WHEN count(DISTINCT c.card) = 1
               THEN format('%L::leaderboard.scorecard', min(c.card))
               ELSE 'CASE ' || period_sql || string_agg(
@@ -106,7 +107,7 @@ CREATE FUNCTION leaderboard._board_statements(board text,
   OUT fold_insert text, OUT fold_delete text, OUT fold_update text,
   OUT lock_scopes text, OUT recompute text, OUT add_deltas text, OUT rerank text,
   OUT rebuild text, OUT fold_source text, OUT rerank_all text, OUT expected text)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards;
   qa text; qt text;

@@ -2,7 +2,7 @@
 
 -- Tie-break ordering for one board metric: its stat in the board's first card, best first.
 CREATE FUNCTION leaderboard._tie_break_sql(b leaderboard.boards, metric text) RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   i int := array_position(b.metric_names, metric);
   m jsonb;
@@ -22,7 +22,7 @@ COMMENT ON FUNCTION leaderboard._tie_break_sql(leaderboard.boards, text) IS
 -- A scorecard with one entry per board metric, in board order: entries the card does not
 -- score are shown with weight 0, so explanations list every board metric.
 CREATE FUNCTION leaderboard._align_card(card jsonb, metric_names text[], period text) RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   m jsonb;
   aligned jsonb := '[]';
@@ -50,7 +50,7 @@ COMMENT ON FUNCTION leaderboard._align_card(jsonb, text[], text) IS
   'internal: a scorecard rewritten to score the board''s metrics by position';
 
 CREATE FUNCTION leaderboard._board_cards(card jsonb, periods text[], metric_names text[]) RETURNS jsonb
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   result jsonb := '{}';
   p text;
@@ -88,7 +88,7 @@ COMMENT ON FUNCTION leaderboard._board_cards(jsonb, text[], text[]) IS
   'internal: validated per-period scorecards of a board';
 
 CREATE FUNCTION leaderboard._require_owner(b leaderboard.boards) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF NOT pg_has_role(current_user, b.owner, 'USAGE') THEN
     RAISE EXCEPTION 'must be owner of board "%"', b.name USING ERRCODE = 'insufficient_privilege';
@@ -98,7 +98,7 @@ COMMENT ON FUNCTION leaderboard._require_owner(leaderboard.boards) IS
   'internal: raises 42501 unless the current user is (a member of) the board owner';
 
 CREATE FUNCTION leaderboard._board(board text) RETURNS leaderboard.boards
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards;
 BEGIN
@@ -117,7 +117,7 @@ COMMENT ON FUNCTION leaderboard._board(text) IS
 -- that role as its owner, free to change it under the board's readers.
 CREATE FUNCTION leaderboard._create_verb(b leaderboard.boards, object text, existing_owner oid)
 RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF existing_owner IS NULL THEN
     RETURN 'CREATE';
@@ -136,7 +136,7 @@ COMMENT ON FUNCTION leaderboard._create_verb(leaderboard.boards, text, oid) IS
 
 -- The views and the around-me function of a board; recreated when its card changes.
 CREATE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
   cols text := '';
@@ -173,7 +173,7 @@ BEGIN
   EXECUTE format($f$
     %9$s FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
     RETURNS TABLE (period_start date%4$s, %5$I %3$s, score double precision, qualified boolean, rank bigint, tier text)
-    LANGUAGE sql STABLE SET search_path = pg_catalog AS $body$
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $body$
       SELECT x.period_start%6$s, x.%5$I, x.score, x.qualified, x.rank, x.tier
       FROM %7$s me, LATERAL (
         (SELECT s.* FROM %7$s s WHERE s.scope_id = me.scope_id AND s.qualified
@@ -199,7 +199,7 @@ COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
 -- so each row is captured once whichever table it is written through. Triggers on tables
 -- that left the tree (DETACH) are dropped. Returns the number of triggers created.
 CREATE FUNCTION leaderboard._board_triggers(b leaderboard.boards) RETURNS integer
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   rel regclass;
   t record;
@@ -241,7 +241,7 @@ CREATE FUNCTION leaderboard.create_board(
   rank_style text DEFAULT 'rank',
   tie_break text[] DEFAULT '{}')
 RETURNS regclass
-LANGUAGE plpgsql SET search_path = pg_catalog SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
   b leaderboard.boards;
   rel record;
@@ -443,7 +443,7 @@ COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[],
   'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain and <name>_around, and loads existing rows';
 
 CREATE FUNCTION leaderboard.rebuild(board text) RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   n bigint;
@@ -459,7 +459,7 @@ COMMENT ON FUNCTION leaderboard.rebuild(text) IS
   'recomputes a board''s standings from its source; returns the number of standings rows';
 
 CREATE FUNCTION leaderboard._kpis_close(a leaderboard.kpis, b leaderboard.kpis, k integer) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT leaderboard.rows(a) = leaderboard.rows(b) AND NOT EXISTS (
     SELECT 1 FROM generate_series(1, k) i
     WHERE leaderboard.kpi_count(a, i) <> leaderboard.kpi_count(b, i)
@@ -474,7 +474,7 @@ COMMENT ON FUNCTION leaderboard._kpis_close(leaderboard.kpis, leaderboard.kpis, 
 CREATE FUNCTION leaderboard.verify(board text)
 RETURNS TABLE (problem text, period text, period_start date, partition jsonb, agent text,
                stored jsonb, expected jsonb)
-LANGUAGE plpgsql SET search_path = pg_catalog SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   part_json text := 'jsonb_build_object()';
@@ -522,7 +522,7 @@ COMMENT ON FUNCTION leaderboard.verify(text) IS
 
 CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   n bigint;
@@ -557,7 +557,7 @@ COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder) IS
   'changes a board''s scorecard or ladder and rescores its standings from the stored kpis, without reading the source; returns rows rescored';
 
 CREATE FUNCTION leaderboard.drop_board(board text) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
@@ -583,7 +583,7 @@ COMMENT ON FUNCTION leaderboard.drop_board(text) IS
 CREATE FUNCTION leaderboard.rolling(board text, days integer, as_of date DEFAULT NULL)
 RETURNS TABLE (partition jsonb, agent text, kpis leaderboard.kpis, score double precision,
                qualified boolean, rank bigint)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   parts text := '';
@@ -619,7 +619,7 @@ COMMENT ON FUNCTION leaderboard.rolling(text, integer, date) IS
 
 -- A dropped source takes its boards with it.
 CREATE FUNCTION leaderboard._drop_boards_of_dropped_sources() RETURNS event_trigger
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards;
   schema text;
@@ -655,7 +655,7 @@ COMMENT ON EVENT TRIGGER leaderboard_drop_boards IS
 
 -- New partitions of a board's source get its triggers; detached ones lose them.
 CREATE FUNCTION leaderboard._follow_partitions() RETURNS event_trigger
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards;
 BEGIN

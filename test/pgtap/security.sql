@@ -7,7 +7,7 @@
 -- the calls table. The commit-time apply is run inside the test transaction with
 -- SET CONSTRAINTS ALL IMMEDIATE, as the role that wrote, exactly as COMMIT would run it.
 BEGIN;
-SELECT plan(83);
+SELECT plan(85);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbt_writer;
@@ -60,7 +60,7 @@ SELECT is((SELECT array_agg(relacl::text) FROM pg_class
           ARRAY[NULL, NULL]::text[], 'standings and scopes are created with no grants');
 SELECT is((SELECT pg_get_userbyid(proowner)::text || ' ' || prosecdef::text || ' ' || array_to_string(proconfig, ',')
            FROM pg_proc WHERE oid = 'lbt.lbt_floor_around(integer, text, integer)'::regprocedure),
-          current_user::text || ' false search_path=pg_catalog',
+          current_user::text || ' false search_path=pg_catalog, pg_temp',
           '<board>_around belongs to the owner, is not SECURITY DEFINER and pins search_path');
 
 -- == Only a board's owner manages it (lbt_mallory owns neither the source nor the board)
@@ -239,6 +239,28 @@ BEGIN
 END $$;
 SELECT is(lbt.owner_under_evil_path(), 0::bigint,
           'rebuild, alter_board and verify under the hostile search_path call none of it and agree');
+
+-- == A temporary type cannot stand in for pg_catalog's: the writer's own domain named
+-- timestamptz does not make the board read a timestamptz column as a timestamp and move a
+-- call to another day (DISCARD PLANS makes this session plan the board's statements
+-- afresh, as a new session would)
+CREATE FUNCTION lbt.write_with_temp_timestamptz() RETURNS text LANGUAGE plpgsql SET TimeZone = 'Asia/Tokyo' AS $$
+BEGIN
+  CREATE DOMAIN pg_temp.timestamptz AS integer;
+  DISCARD PLANS;
+  INSERT INTO lbt.calls (agent_id, team_id, started_at, handle_seconds, converted)
+  VALUES (6, 1, '2026-10-05 23:30:00-04', 100, true);
+  SET CONSTRAINTS ALL IMMEDIATE;
+  SET CONSTRAINTS ALL DEFERRED;
+  DROP DOMAIN pg_temp.timestamptz;
+  RETURN 'applied';
+END $$;
+SET ROLE lbt_writer;
+SELECT lives_ok($$SELECT lbt.write_with_temp_timestamptz()$$, 'a writer with a temporary type named timestamptz inserts');
+RESET ROLE;
+SELECT results_eq($$SELECT period, period_start FROM lbt.lbt_floor_standings WHERE agent_id = 6 ORDER BY period$$,
+                  $$VALUES ('day', date '2026-10-05'), ('week', date '2026-10-05')$$,
+                  'its call at 23:30 New York time is on the board''s day, 2026-10-05, not 2026-10-06');
 
 -- == The writer's settings do not change what the board computes
 CREATE FUNCTION lbt.write_with_sql_datestyle() RETURNS text LANGUAGE plpgsql SET DateStyle = 'SQL, DMY' AS $$
