@@ -178,7 +178,9 @@ typedef struct OwnerContext
  * Becomes the board owner in a restricted security context with search_path and the
  * settings that shape text keys pinned. Every reference in the generated SQL is
  * schema-qualified anyway; the pinned path keeps functions the owner did not write out of
- * reach of name resolution.
+ * reach of name resolution. standard_conforming_strings is pinned because the statements
+ * are parsed here, with the owner's metric and filter expressions in them: the writer's
+ * setting would change what a backslash in the owner's string literals means.
  */
 static void
 owner_context_enter(OwnerContext *ctx, Oid owner)
@@ -196,6 +198,10 @@ owner_context_enter(OwnerContext *ctx, Oid owner)
 	(void) set_config_option("TimeZone", "UTC",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("extra_float_digits", "1",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("bytea_output", "hex",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("standard_conforming_strings", "on",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	/* compiling these short statements costs more than it saves */
 	(void) set_config_option("jit", "off",

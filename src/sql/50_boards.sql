@@ -153,8 +153,9 @@ BEGIN
     CASE WHEN b.filter IS NOT NULL THEN format(' AND (%s)', b.filter) ELSE '' END,
     (SELECT string_agg(g::text, ', ') FROM generate_series(1, 2 + coalesce(array_length(b.partition_by, 1), 0)) g));
   -- A scope is named by the text of its key values, built under pinned DateStyle,
-  -- IntervalStyle, TimeZone and extra_float_digits (the triggers and every API function
-  -- that runs this SQL pin them), so scopes hash and sort the same in every session.
+  -- IntervalStyle, TimeZone, extra_float_digits and bytea_output (the triggers and every
+  -- API function that runs this SQL pin them), so scopes hash and sort the same in every
+  -- session.
   scope_key := format('pg_catalog.concat_ws(''|'', g.period, g.period_start::pg_catalog.text%s) COLLATE "C"',
                       replace(part_keys, '(n.', '(g.'));
   fold_select := format(

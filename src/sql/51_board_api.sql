@@ -241,7 +241,7 @@ CREATE FUNCTION leaderboard.create_board(
   rank_style text DEFAULT 'rank',
   tie_break text[] DEFAULT '{}')
 RETURNS regclass
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
   b leaderboard.boards;
   rel record;
@@ -443,7 +443,7 @@ COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[],
   'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain and <name>_around, and loads existing rows';
 
 CREATE FUNCTION leaderboard.rebuild(board text) RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   n bigint;
@@ -474,7 +474,7 @@ COMMENT ON FUNCTION leaderboard._kpis_close(leaderboard.kpis, leaderboard.kpis, 
 CREATE FUNCTION leaderboard.verify(board text)
 RETURNS TABLE (problem text, period text, period_start date, partition jsonb, agent text,
                stored jsonb, expected jsonb)
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   part_json text := 'jsonb_build_object()';
@@ -522,7 +522,7 @@ COMMENT ON FUNCTION leaderboard.verify(text) IS
 
 CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET work_mem = '256MB' SET jit = off AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   n bigint;

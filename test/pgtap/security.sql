@@ -7,7 +7,7 @@
 -- the calls table. The commit-time apply is run inside the test transaction with
 -- SET CONSTRAINTS ALL IMMEDIATE, as the role that wrote, exactly as COMMIT would run it.
 BEGIN;
-SELECT plan(85);
+SELECT plan(90);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbt_writer;
@@ -302,6 +302,33 @@ SELECT cmp_ok(leaderboard.rebuild('lbt_floor'), '>', 0::bigint, 'rebuild from th
 RESET TimeZone;
 SELECT is((SELECT leaderboard.kpi_min(kpis, 4) FROM lbt.lbt_floor_standings WHERE agent_id = 5 AND period = 'day'),
           (SELECT hour FROM lbt_hour), 'and rebuild reads that hour as the trigger did');
+-- what a string literal in the owner's filter means, and how a bytea partition value is
+-- spelled in a scope key, do not depend on the writer's standard_conforming_strings and
+-- bytea_output (the first writer of a board in a session prepares its statements)
+CREATE TABLE lbt.notes (agent_id int NOT NULL, at timestamptz NOT NULL, tag bytea, note text);
+GRANT INSERT ON lbt.notes TO lbt_writer;
+INSERT INTO lbt.notes VALUES (2, now(), '\x01', 'first');
+SELECT is(leaderboard.create_board(name => 'lbt_notes', source => 'lbt.notes', agent => 'agent_id', at => 'at',
+            metrics => ARRAY['agent_id AS n'], scorecard => '{"metrics": [{"name": "n", "stat": "count"}]}',
+            filter => $f$note <> 'a\b'$f$, partition_by => ARRAY['tag'], periods => ARRAY['all'])::text,
+          'lbt.lbt_notes_standings', 'a board partitioned by a bytea, whose filter compares with a backslash');
+CREATE FUNCTION lbt.write_with_old_strings() RETURNS text LANGUAGE plpgsql
+SET standard_conforming_strings = off SET escape_string_warning = off SET bytea_output = 'escape' AS $$
+BEGIN
+  INSERT INTO lbt.notes VALUES (1, pg_catalog.now(), E'\\001', E'a\\b'), (1, pg_catalog.now(), E'\\001', 'other');
+  SET CONSTRAINTS ALL IMMEDIATE;
+  SET CONSTRAINTS ALL DEFERRED;
+  RETURN 'applied';
+END $$;
+SET ROLE lbt_writer;
+SELECT lives_ok($$SELECT lbt.write_with_old_strings()$$,
+          'a writer with standard_conforming_strings off and bytea_output escape inserts');
+RESET ROLE;
+SELECT results_eq($$SELECT agent_id, leaderboard.rows(kpis)::int FROM lbt.lbt_notes_standings ORDER BY agent_id$$,
+                  $$VALUES (1, 1), (2, 1)$$, 'the filter still excludes the note a\b: only agent 1''s other call counts');
+SELECT is((SELECT count(*)::int FROM lbt.lbt_notes_scopes), 1, 'both agents are in the one scope of tag \x01');
+SELECT is_empty($$SELECT * FROM leaderboard.verify('lbt_notes')$$, 'and verify agrees');
+
 -- == Objects named like a board's are never taken over
 SET ROLE lbt_mallory;
 SELECT throws_ok($$CREATE FUNCTION lbt.x() RETURNS int LANGUAGE sql AS 'SELECT 1'$$, '42501', NULL,
