@@ -1,0 +1,198 @@
+-- The shape of the extension's SQL API: schema and packaging, the public functions and
+-- their signatures, comments, pinned search_path, volatility and parallel safety, and
+-- the catalog table's place in dumps. The catalog queries cover every object the
+-- extension owns, so objects added later are held to the same rules.
+BEGIN;
+SELECT plan(80);
+
+-- packaging: fixed schema, not relocatable, not trusted
+SELECT has_extension('leaderboard', 'the extension is installed');
+SELECT has_schema('leaderboard', 'schema leaderboard exists');
+SELECT is((SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+           WHERE e.extname = 'leaderboard'), 'leaderboard', 'the extension lives in schema leaderboard');
+SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'leaderboard'), false,
+          'the extension is not relocatable');
+SELECT is((SELECT bool_or(trusted) FROM pg_available_extension_versions WHERE name = 'leaderboard'), false,
+          'the extension is not trusted: only a superuser installs it');
+
+-- every object the extension owns has a comment
+SELECT is_empty($$
+  SELECT pg_describe_object(d.classid, d.objid, d.objsubid)
+  FROM pg_depend d
+  WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard')
+    AND NOT EXISTS (SELECT 1 FROM pg_description c
+                    WHERE c.classoid = d.classid AND c.objoid = d.objid AND c.objsubid = 0)$$,
+  'every function, aggregate, type, operator, operator class and table of the extension has a COMMENT');
+-- and every function, table, view and sequence in schema leaderboard belongs to it
+SELECT is_empty($$
+  SELECT p.oid::regprocedure::text FROM pg_proc p
+  WHERE p.pronamespace = 'leaderboard'::regnamespace
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+  UNION ALL
+  SELECT c.oid::regclass::text FROM pg_class c
+  WHERE c.relnamespace = 'leaderboard'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')$$,
+  'schema leaderboard holds only objects of the extension');
+
+-- every SQL or PL/pgSQL function pins search_path; pg_temp is named last so that temporary
+-- objects can never shadow pg_catalog (C functions resolve no names and are exempt)
+SELECT is_empty($$
+  SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+  WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard')
+    AND p.prolang NOT IN (SELECT oid FROM pg_language WHERE lanname IN ('c', 'internal'))
+    AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)$$,
+  'every SQL and PL/pgSQL function of the extension runs with search_path = pg_catalog, pg_temp');
+SELECT is_empty($$
+  SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e' AND p.prosecdef$$,
+  'no function of the extension is SECURITY DEFINER');
+SELECT is_empty($$
+  SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e'
+    AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c') AND p.probin <> '$libdir/leaderboard'$$,
+  'every C function of the extension comes from $libdir/leaderboard');
+
+-- the types, their I/O and accessors, and the aggregates: IMMUTABLE and PARALLEL SAFE;
+-- only the board API (which reads and writes tables) and its internal helpers are not
+SELECT is_empty($$
+  SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e'
+    AND p.proname NOT LIKE '\_%'
+    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling')
+    AND (p.provolatile <> 'i' OR p.proparallel <> 's')$$,
+  'every type, accessor and aggregate function is IMMUTABLE PARALLEL SAFE');
+-- STRICT everywhere except where NULL has a meaning: aggregate transition, combine and
+-- final functions over internal state, and tier(score, ladder, previous tier)
+SELECT set_eq($$
+  SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e'
+    AND p.prokind = 'f' AND NOT p.proisstrict AND p.proname NOT LIKE '\_%'
+    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling')$$,
+  ARRAY['leaderboard.kpi_agg_transfn(internal,"any")', 'leaderboard.kpi_merge_transfn(internal,leaderboard.kpis)',
+        'leaderboard.kpis_agg_combine(internal,internal)', 'leaderboard.kpis_agg_final(internal)',
+        'leaderboard.tier(double precision,leaderboard.ladder,text)',
+        'leaderboard.tier_counts_transfn(internal,double precision,leaderboard.ladder)',
+        'leaderboard.tier_counts_combinefn(internal,internal)', 'leaderboard.tier_counts_finalfn(internal)'],
+  'only aggregate support functions over internal state and tier(score, ladder, previous) are not STRICT');
+SELECT is_empty($$
+  SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid
+  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e'
+    AND (a.aggcombinefn = 0 OR (a.aggtranstype = 'internal'::regtype AND (a.aggserialfn = 0 OR a.aggdeserialfn = 0)))$$,
+  'every aggregate has a combine function, and serial/deserial functions when its state is internal');
+
+-- types and their I/O functions
+SELECT has_type('leaderboard', 'kpis', 'type kpis exists');
+SELECT has_type('leaderboard', 'scorecard', 'type scorecard exists');
+SELECT has_type('leaderboard', 'ladder', 'type ladder exists');
+SELECT is((SELECT array_agg(t.typname || ':' || t.typinput::text || ',' || t.typoutput::text || ',' || t.typreceive::text || ',' || t.typsend::text ORDER BY t.typname)
+           FROM pg_type t WHERE t.typnamespace = 'leaderboard'::regnamespace AND t.typname IN ('kpis', 'scorecard', 'ladder')),
+          ARRAY['kpis:leaderboard.kpis_in,leaderboard.kpis_out,leaderboard.kpis_recv,leaderboard.kpis_send',
+                'ladder:leaderboard.ladder_in,leaderboard.ladder_out,leaderboard.ladder_recv,leaderboard.ladder_send',
+                'scorecard:leaderboard.scorecard_in,leaderboard.scorecard_out,leaderboard.scorecard_recv,leaderboard.scorecard_send'],
+          'each type has text and binary I/O (in, out, recv, send)');
+
+-- kpis: aggregates, operators, accessors
+SELECT is_aggregate('leaderboard', 'kpi_agg', ARRAY['"any"'], 'kpi_agg(VARIADIC "any") is an aggregate');
+SELECT is((SELECT provariadic::regtype::text FROM pg_proc WHERE oid = 'leaderboard.kpi_agg("any")'::regprocedure), '"any"',
+          'kpi_agg is VARIADIC "any"');
+SELECT function_returns('leaderboard', 'kpi_agg', ARRAY['"any"'], 'leaderboard.kpis', 'kpi_agg returns kpis');
+SELECT is_aggregate('leaderboard', 'kpi_merge', ARRAY['leaderboard.kpis'], 'kpi_merge(kpis) is an aggregate');
+SELECT function_returns('leaderboard', 'kpi_merge', ARRAY['leaderboard.kpis'], 'leaderboard.kpis', 'kpi_merge returns kpis');
+SELECT has_operator('leaderboard.kpis', 'leaderboard', '+', 'leaderboard.kpis', 'leaderboard.kpis', 'kpis + kpis -> kpis');
+SELECT has_operator('leaderboard.kpis', 'leaderboard', '=', 'leaderboard.kpis', 'boolean', 'kpis = kpis');
+SELECT has_function('leaderboard', 'rows', ARRAY['leaderboard.kpis'], 'rows(kpis)');
+SELECT function_returns('leaderboard', 'rows', ARRAY['leaderboard.kpis'], 'bigint', 'rows(kpis) returns bigint');
+SELECT has_function('leaderboard', 'kpi_count', ARRAY['leaderboard.kpis', 'integer'], 'kpi_count(kpis, integer)');
+SELECT function_returns('leaderboard', 'kpi_count', ARRAY['leaderboard.kpis', 'integer'], 'bigint', 'kpi_count returns bigint');
+SELECT has_function('leaderboard', 'kpi_sum', ARRAY['leaderboard.kpis', 'integer'], 'kpi_sum(kpis, integer)');
+SELECT has_function('leaderboard', 'kpi_avg', ARRAY['leaderboard.kpis', 'integer'], 'kpi_avg(kpis, integer)');
+SELECT has_function('leaderboard', 'kpi_min', ARRAY['leaderboard.kpis', 'integer'], 'kpi_min(kpis, integer)');
+SELECT has_function('leaderboard', 'kpi_max', ARRAY['leaderboard.kpis', 'integer'], 'kpi_max(kpis, integer)');
+SELECT is((SELECT array_agg(DISTINCT prorettype::regtype::text) FROM pg_proc
+           WHERE pronamespace = 'leaderboard'::regnamespace AND proname IN ('kpi_sum', 'kpi_avg', 'kpi_min', 'kpi_max')),
+          ARRAY['double precision'], 'kpi_sum, kpi_avg, kpi_min and kpi_max return double precision');
+
+-- scorecard: score, qualified, explain
+SELECT has_function('leaderboard', 'score', ARRAY['leaderboard.kpis', 'leaderboard.scorecard'], 'score(kpis, scorecard)');
+SELECT function_returns('leaderboard', 'score', ARRAY['leaderboard.kpis', 'leaderboard.scorecard'], 'double precision', 'score returns double precision');
+SELECT has_function('leaderboard', 'qualified', ARRAY['leaderboard.kpis', 'leaderboard.scorecard'], 'qualified(kpis, scorecard)');
+SELECT function_returns('leaderboard', 'qualified', ARRAY['leaderboard.kpis', 'leaderboard.scorecard'], 'boolean', 'qualified returns boolean');
+SELECT has_function('leaderboard', 'explain', ARRAY['leaderboard.kpis', 'leaderboard.scorecard'], 'explain(kpis, scorecard)');
+SELECT function_returns('leaderboard', 'explain', ARRAY['leaderboard.kpis', 'leaderboard.scorecard'], 'jsonb', 'explain returns jsonb');
+
+-- ladder: placement functions and tier_counts
+SELECT has_function('leaderboard', 'tier', ARRAY['double precision', 'leaderboard.ladder'], 'tier(score, ladder)');
+SELECT has_function('leaderboard', 'tier', ARRAY['double precision', 'leaderboard.ladder', 'text'], 'tier(score, ladder, previous_tier)');
+SELECT function_returns('leaderboard', 'tier', ARRAY['double precision', 'leaderboard.ladder', 'text'], 'text', 'tier returns text');
+SELECT has_function('leaderboard', 'tier_by_rank', ARRAY['bigint', 'bigint', 'leaderboard.ladder'], 'tier_by_rank(rank, of, ladder)');
+SELECT function_returns('leaderboard', 'tier_by_rank', ARRAY['bigint', 'bigint', 'leaderboard.ladder'], 'text', 'tier_by_rank returns text');
+SELECT has_function('leaderboard', 'tier_level', ARRAY['double precision', 'leaderboard.ladder'], 'tier_level(score, ladder)');
+SELECT has_function('leaderboard', 'tier_level', ARRAY['text', 'leaderboard.ladder'], 'tier_level(tier, ladder)');
+SELECT has_function('leaderboard', 'next_tier', ARRAY['double precision', 'leaderboard.ladder'], 'next_tier(score, ladder)');
+SELECT has_function('leaderboard', 'to_next_tier', ARRAY['double precision', 'leaderboard.ladder'], 'to_next_tier(score, ladder)');
+SELECT has_function('leaderboard', 'tier_progress', ARRAY['double precision', 'leaderboard.ladder'], 'tier_progress(score, ladder)');
+SELECT has_function('leaderboard', 'ladder_kind', ARRAY['leaderboard.ladder'], 'ladder_kind(ladder)');
+SELECT is_aggregate('leaderboard', 'tier_counts', ARRAY['double precision', 'leaderboard.ladder'], 'tier_counts(score, ladder) is an aggregate');
+SELECT function_returns('leaderboard', 'tier_counts', ARRAY['double precision', 'leaderboard.ladder'], 'jsonb', 'tier_counts returns jsonb');
+
+-- the board API, with its argument names (callers use named notation)
+SELECT has_function('leaderboard', 'create_board',
+  ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'text[]', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]'],
+  'create_board(name, source, agent, at, metrics, scorecard, periods, partition_by, filter, ladder, time_zone, rank_style, tie_break)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[])'::regprocedure),
+          ARRAY['name', 'source', 'agent', 'at', 'metrics', 'scorecard', 'periods', 'partition_by', 'filter', 'ladder', 'time_zone', 'rank_style', 'tie_break'],
+          'create_board argument names');
+SELECT is((SELECT pronargdefaults FROM pg_proc WHERE oid = 'leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[])'::regprocedure),
+          7::smallint, 'create_board: periods and everything after it have defaults');
+SELECT function_returns('leaderboard', 'create_board',
+  ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'text[]', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]'],
+  'regclass', 'create_board returns the standings table');
+SELECT has_function('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder'], 'alter_board(board, scorecard, ladder)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.alter_board(text, jsonb, leaderboard.ladder)'::regprocedure),
+          ARRAY['board', 'scorecard', 'ladder'], 'alter_board argument names');
+SELECT function_returns('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder'], 'bigint', 'alter_board returns the rows rescored');
+SELECT has_function('leaderboard', 'drop_board', ARRAY['text'], 'drop_board(board)');
+SELECT function_returns('leaderboard', 'drop_board', ARRAY['text'], 'void', 'drop_board returns void');
+SELECT has_function('leaderboard', 'rebuild', ARRAY['text'], 'rebuild(board)');
+SELECT function_returns('leaderboard', 'rebuild', ARRAY['text'], 'bigint', 'rebuild returns the standings row count');
+SELECT has_function('leaderboard', 'verify', ARRAY['text'], 'verify(board)');
+SELECT function_returns('leaderboard', 'verify', ARRAY['text'], 'setof record', 'verify returns rows');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.verify(text)'::regprocedure),
+          ARRAY['board', 'problem', 'period', 'period_start', 'partition', 'agent', 'stored', 'expected'],
+          'verify returns (problem, period, period_start, partition, agent, stored, expected)');
+SELECT has_function('leaderboard', 'rolling', ARRAY['text', 'integer', 'date'], 'rolling(board, days, as_of)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.rolling(text, integer, date)'::regprocedure),
+          ARRAY['board', 'days', 'as_of', 'partition', 'agent', 'kpis', 'score', 'qualified', 'rank'],
+          'rolling returns (partition, agent, kpis, score, qualified, rank)');
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
+           WHERE p.pronamespace = 'leaderboard'::regnamespace
+             AND p.proname IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling')
+             AND p.provolatile = 'v'),
+          ARRAY['alter_board', 'create_board', 'drop_board', 'rebuild', 'verify'],
+          'the board functions that write are VOLATILE (rolling only reads)');
+
+-- the catalog: a config table, readable by everyone, written only by the board API
+SELECT has_table('leaderboard', 'boards', 'table leaderboard.boards exists');
+SELECT ok((SELECT 'leaderboard.boards'::regclass = ANY (extconfig) FROM pg_extension WHERE extname = 'leaderboard'),
+          'leaderboard.boards is an extension config table (pg_dump keeps its rows)');
+SELECT is((SELECT extcondition[array_position(extconfig, 'leaderboard.boards'::regclass)] FROM pg_extension WHERE extname = 'leaderboard'),
+          '', 'pg_dump keeps every row of leaderboard.boards');
+SELECT col_type_is('leaderboard', 'boards', 'source', 'regclass', 'boards.source is a regclass');
+SELECT col_type_is('leaderboard', 'boards', 'owner', 'regrole', 'boards.owner is a regrole');
+SELECT table_privs_are('leaderboard', 'boards', 'public', ARRAY['SELECT'],
+                       'PUBLIC may read leaderboard.boards and do nothing else with it');
+SELECT ok((SELECT NOT ('leaderboard.pending'::regclass = ANY (extconfig)) FROM pg_extension WHERE extname = 'leaderboard'),
+          'leaderboard.pending (transient sentinel rows) is not dumped');
+SELECT table_privs_are('leaderboard', 'pending', 'public', ARRAY['INSERT'],
+                       'PUBLIC may only insert into leaderboard.pending');
+SELECT schema_privs_are('leaderboard', 'public', ARRAY['USAGE'],
+                        'PUBLIC may use schema leaderboard (writers of a board source need nothing else)');
+SELECT trigger_is('leaderboard', 'pending', 'apply_at_commit', 'leaderboard', '_board_commit',
+                  'the commit-time apply is the trigger of leaderboard.pending');
+SELECT ok((SELECT tgdeferrable AND tginitdeferred FROM pg_trigger WHERE tgrelid = 'leaderboard.pending'::regclass AND tgname = 'apply_at_commit'),
+          'the commit-time apply is DEFERRABLE INITIALLY DEFERRED');
+
+SELECT * FROM finish();
+ROLLBACK;
