@@ -33,13 +33,16 @@ q -c "COPY calls(agent_id,team_id,started_at,talk_seconds,handle_seconds,convert
 # The score of scratch_rank.sql: conversion (weight 3, target 25%), handle time (2, 600 s
 # down to 180 s), CSAT (2, 1..5, 0 when missing), first-call resolution (1, raw rate),
 # calls (1, target 200).
-card='{"metrics": [
+card=$(tr -d '\n' <<'JSON'
+{"metrics": [
   {"name": "conv",  "stat": "rate",  "weight": 3, "better": "higher", "target": 0.25},
   {"name": "aht",   "stat": "avg",   "weight": 2, "better": "lower",  "range": [180, 600]},
   {"name": "csat",  "stat": "avg",   "weight": 2, "better": "higher", "range": [1, 5]},
   {"name": "fcr",   "stat": "rate",  "weight": 1, "better": "higher"},
   {"name": "calls", "stat": "count", "weight": 1, "better": "higher", "target": 200}],
- "scale": 100}'
+ "scale": 100}
+JSON
+)
 kpi_agg="SELECT agent_id, leaderboard.kpi_agg(converted, handle_seconds, csat, resolved_first, call_id) AS k FROM calls GROUP BY agent_id"
 hand_agg="SELECT agent_id, count(*) AS calls, avg(converted::int) AS conv, avg(handle_seconds) AS aht, avg(csat) AS csat, avg(resolved_first::int) AS fcr FROM calls GROUP BY agent_id"
 kpi_score="SELECT agent_id, leaderboard.score(leaderboard.kpi_agg(converted, handle_seconds, csat, resolved_first, call_id), '$card') AS score FROM calls GROUP BY agent_id"
