@@ -18,7 +18,7 @@ sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
 { make -s -C "$root" PG_CONFIG="$PG_CONFIG" && $sudo make -s -C "$root" PG_CONFIG="$PG_CONFIG" install; } >/dev/null
 
 . "$root/scripts/pgtmp.sh"
-pgtmp_start synchronous_commit=off shared_buffers=1GB max_parallel_workers=8
+pgtmp_start synchronous_commit=off shared_buffers=1GB
 trap pgtmp_stop EXIT
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
@@ -77,8 +77,11 @@ pairs=("kpi_agg|$kpi_agg|$hand_agg")
 
 echo "calls $N, agents $AGENTS, teams $TEAMS"
 if [ "$have_score" -gt 0 ]; then
-  diff=$(q -At -c "SELECT max(abs(a.score - b.score)) FROM ($kpi_score) a FULL JOIN ($hand_score) b USING (agent_id)")
-  echo "score max |difference| vs hand SQL over all agents: $diff"
+  q -At -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE a.score IS NULL OR b.score IS NULL), max(abs(a.score - b.score))
+                   FROM ($kpi_score) a FULL JOIN ($hand_score) b USING (agent_id)" | {
+    read -r agents unmatched maxdiff
+    echo "score vs hand SQL: $agents agents, $unmatched unmatched, largest |difference| $maxdiff"
+  }
 else
   echo "leaderboard.score() is not installed: only kpi_agg vs the hand aggregates"
 fi
