@@ -412,8 +412,9 @@ calendar_recv_need(StringInfo buf, int n, const char *typname)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid binary data for type %s", typname),
-				 errdetail("The data ends early: %d more bytes expected, %d left.",
-						   n, buf->len - buf->cursor)));
+				 errdetail_plural("The data ends early: %d more byte is needed, %d left.",
+								  "The data ends early: %d more bytes are needed, %d left.",
+								  n, n, buf->len - buf->cursor)));
 }
 
 static void

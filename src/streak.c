@@ -197,13 +197,13 @@ span_error(DateADT lo, DateADT hi)
 
 	initStringInfo(&buf);
 	calendar_append_date(&buf, lo);
-	appendStringInfoString(&buf, " and ");
+	appendStringInfoString(&buf, " to ");
 	calendar_append_date(&buf, hi);
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("a streak may span at most %d days (100 years)", STREAK_MAX_SPAN),
-			 errdetail("Met days %s are %lld days apart.", buf.data,
-					   (long long) hi - lo),
+			 errdetail("Met days from %s span %lld days.", buf.data,
+					   (long long) hi - lo + 1),
 			 errhint("Aggregate a shorter period, e.g. one streak per year.")));
 }
 

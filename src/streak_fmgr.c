@@ -45,7 +45,9 @@ streak_recv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid binary data for type streak"),
-				 errdetail("%d bytes follow the end of the value.", buf->len - buf->cursor)));
+				 errdetail_plural("%d byte follows the end of the value.",
+								  "%d bytes follow the end of the value.",
+								  buf->len - buf->cursor, buf->len - buf->cursor)));
 	PG_RETURN_POINTER(v);
 }
 
