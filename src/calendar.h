@@ -79,6 +79,8 @@ extern bool calendar_is_holiday(const Calendar *cal, DateADT d);
 static inline bool
 calendar_is_working(const Calendar *cal, DateADT d)
 {
+	if (cal->workdays == CALENDAR_ALL_DAYS && cal->nholidays == 0)
+		return true;
 	if ((cal->workdays & (1 << calendar_weekday(d))) == 0)
 		return false;
 	return cal->nholidays == 0 || !calendar_is_holiday(cal, d);

@@ -259,7 +259,6 @@ PG_FUNCTION_INFO_V1(streak_agg_transfn);
 Datum
 streak_agg_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = agg_context(fcinfo, "streak_agg_transfn");
 	StreakState *st = PG_ARGISNULL(0) ? NULL : (StreakState *) PG_GETARG_POINTER(0);
 	DateADT		day;
 
@@ -275,6 +274,8 @@ streak_agg_transfn(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 	{
+		/* only a new state needs the aggregate context: this runs for every row */
+		MemoryContext aggcxt = agg_context(fcinfo, "streak_agg_transfn");
 		Calendar	cal = PG_NARGS() > 3 ? agg_arg_calendar(fcinfo, 3) : calendar_every_day;
 
 		st = streak_state_new(aggcxt, &cal);
