@@ -18,7 +18,7 @@ sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
 { make -s -C "$root" PG_CONFIG="$PG_CONFIG" && $sudo make -s -C "$root" PG_CONFIG="$PG_CONFIG" install; } >/dev/null
 
 . "$root/scripts/pgtmp.sh"
-pgtmp_start synchronous_commit=off shared_buffers=1GB max_parallel_workers=8
+pgtmp_start synchronous_commit=off shared_buffers=1GB
 trap pgtmp_stop EXIT
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
@@ -33,13 +33,16 @@ q -c "COPY calls(agent_id,team_id,started_at,talk_seconds,handle_seconds,convert
 # The score of scratch_rank.sql: conversion (weight 3, target 25%), handle time (2, 600 s
 # down to 180 s), CSAT (2, 1..5, 0 when missing), first-call resolution (1, raw rate),
 # calls (1, target 200).
-card='{"metrics": [
+card=$(tr -d '\n' <<'JSON'
+{"metrics": [
   {"name": "conv",  "stat": "rate",  "weight": 3, "better": "higher", "target": 0.25},
   {"name": "aht",   "stat": "avg",   "weight": 2, "better": "lower",  "range": [180, 600]},
   {"name": "csat",  "stat": "avg",   "weight": 2, "better": "higher", "range": [1, 5]},
   {"name": "fcr",   "stat": "rate",  "weight": 1, "better": "higher"},
   {"name": "calls", "stat": "count", "weight": 1, "better": "higher", "target": 200}],
- "scale": 100}'
+ "scale": 100}
+JSON
+)
 kpi_agg="SELECT agent_id, leaderboard.kpi_agg(converted, handle_seconds, csat, resolved_first, call_id) AS k FROM calls GROUP BY agent_id"
 hand_agg="SELECT agent_id, count(*) AS calls, avg(converted::int) AS conv, avg(handle_seconds) AS aht, avg(csat) AS csat, avg(resolved_first::int) AS fcr FROM calls GROUP BY agent_id"
 kpi_score="SELECT agent_id, leaderboard.score(leaderboard.kpi_agg(converted, handle_seconds, csat, resolved_first, call_id), '$card') AS score FROM calls GROUP BY agent_id"
@@ -50,40 +53,48 @@ exec_ms() { # $1 = workers, $2 = query: Execution Time of one EXPLAIN ANALYZE, i
     | sed -n 's/.*Execution Time: \([0-9.]*\) ms.*/\1/p'
 }
 median() { sort -g | sed -n "$(( (RUNS + 1) / 2 ))p"; }
-# medians of $RUNS runs of two queries, run alternately after one warm-up run each, so
-# that load from elsewhere on the machine hits both alike; $1 = workers, $2, $3 = queries
-median_pair() {
+best() { sort -g | head -1; }
+# median and best of $RUNS runs of two queries, run alternately after one warm-up run
+# each, so that load from elsewhere on the machine hits both alike; $1 = workers, $2, $3 =
+# queries; prints "median_a median_b best_a best_b"
+time_pair() {
   local i a=() b=()
   exec_ms "$1" "$2" >/dev/null; exec_ms "$1" "$3" >/dev/null
   for i in $(seq 1 "$RUNS"); do
     a+=("$(exec_ms "$1" "$2")"); b+=("$(exec_ms "$1" "$3")")
   done
-  echo "$(printf '%s\n' "${a[@]}" | median) $(printf '%s\n' "${b[@]}" | median)"
+  echo "$(printf '%s\n' "${a[@]}" | median) $(printf '%s\n' "${b[@]}" | median)" \
+       "$(printf '%s\n' "${a[@]}" | best) $(printf '%s\n' "${b[@]}" | best)"
 }
 plan() { # "parallel" when the plan has a Partial Aggregate, else "serial"
   q -c "SET max_parallel_workers_per_gather = $1" -c "EXPLAIN (COSTS OFF) $2" | grep -q Partial && echo parallel || echo serial
 }
-ratio() { echo "scale=3; $1 / $2" | bc; }
+ratio() { printf '%.3f' "$(echo "scale=4; $1 / $2" | bc)"; }
 
 have_score=$(q -At -c "SELECT count(*) FROM pg_proc WHERE proname = 'score' AND pronamespace = 'leaderboard'::regnamespace")
 pairs=("kpi_agg|$kpi_agg|$hand_agg")
 [ "$have_score" -gt 0 ] && pairs=("score|$kpi_score|$hand_score" "${pairs[@]}")
 
-echo "calls $N, agents $AGENTS, teams $TEAMS; median of $RUNS runs, ms"
+echo "calls $N, agents $AGENTS, teams $TEAMS"
 if [ "$have_score" -gt 0 ]; then
-  diff=$(q -At -c "SELECT max(abs(a.score - b.score)) FROM ($kpi_score) a FULL JOIN ($hand_score) b USING (agent_id)")
-  echo "score max |difference| vs hand SQL over all agents: $diff"
+  q -At -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE a.score IS NULL OR b.score IS NULL), max(abs(a.score - b.score))
+                   FROM ($kpi_score) a FULL JOIN ($hand_score) b USING (agent_id)" | {
+    read -r agents unmatched maxdiff
+    echo "score vs hand SQL: $agents agents, $unmatched unmatched, largest |difference| $maxdiff"
+  }
 else
   echo "leaderboard.score() is not installed: only kpi_agg vs the hand aggregates"
 fi
+echo "Execution Time in ms: median of $RUNS runs (best run in brackets); ratio = extension / hand"
 declare -A ext_ms
 for p in "${pairs[@]}"; do
   IFS='|' read -r name ext hand <<<"$p"
   for w in 0 2; do
-    read -r e h <<<"$(median_pair "$w" "$ext" "$hand")"
+    read -r e h eb hb <<<"$(time_pair "$w" "$ext" "$hand")"
     ext_ms[$w]=$e
-    printf '%-8s workers=%s  extension %8.1f (%s)  hand %8.1f (%s)  ratio %s\n' "$name" "$w" \
-      "$e" "$(plan "$w" "$ext")" "$h" "$(plan "$w" "$hand")" "$(ratio "$e" "$h")"
+    printf '%-8s workers=%s  extension %7.1f [%7.1f] %-8s  hand %7.1f [%7.1f] %-8s  ratio %s [%s]\n' \
+      "$name" "$w" "$e" "$eb" "$(plan "$w" "$ext")" "$h" "$hb" "$(plan "$w" "$hand")" \
+      "$(ratio "$e" "$h")" "$(ratio "$eb" "$hb")"
   done
   printf '%-8s extension parallel/serial %s\n' "$name" "$(ratio "${ext_ms[2]}" "${ext_ms[0]}")"
 done

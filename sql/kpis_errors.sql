@@ -28,12 +28,13 @@ SELECT leaderboard.kpi_agg(x) FROM (VALUES (1::numeric), ('Infinity')) v(x);
 SELECT leaderboard.kpi_agg(1, x) FROM (VALUES (1::float8), ('NaN')) v(x);
 \set VERBOSITY sqlstate
 
--- Overflow is 22003: an integer sum leaving int64 or a float8 sum becoming infinite,
--- while aggregating or merging.
+-- Overflow is 22003: an integer sum leaving int64, a float8 sum becoming infinite or a
+-- numeric beyond float8, while aggregating or merging.
 SELECT leaderboard.kpi_agg(x) FROM (VALUES (9223372036854775807::bigint), (1)) v(x);
 SELECT leaderboard.kpi_agg(x) FROM (VALUES (-9223372036854775808::bigint), (-1)) v(x);
 SELECT leaderboard.kpi_agg(x) FROM (VALUES (1.7976931348623157e308::float8), (1e308)) v(x);
 SELECT leaderboard.kpi_agg(x) FROM (VALUES (1e308::numeric), (1e308)) v(x);
+SELECT leaderboard.kpi_agg(x) FROM (VALUES (1e400::numeric)) v(x);
 SELECT 'rows=1; int n=1 sum=9223372036854775807 min=9223372036854775807 max=9223372036854775807'::leaderboard.kpis
        OPERATOR(leaderboard.+) 'rows=1; int n=1 sum=1 min=1 max=1';
 SELECT 'rows=1; float n=1 sum=1e308 min=1e308 max=1e308'::leaderboard.kpis

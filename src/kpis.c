@@ -106,7 +106,8 @@ kpis_add_rows(Kpis *k, int64 n)
 {
 	int64		rows;
 
-	Assert(n >= 0);
+	if (n < 0)
+		elog(ERROR, "kpis_add_rows called with a negative row count");
 	if (unlikely(pg_add_s64_overflow(k->rows, n, &rows)))
 		kpis_overflow_error(-1, "row count");
 	k->rows = rows;

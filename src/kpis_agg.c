@@ -82,14 +82,14 @@ kpi_agg_args(FunctionCallInfo fcinfo)
 Datum
 kpi_agg_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "kpi_agg_transfn");
 	KpiAggArgs *args = kpi_agg_args(fcinfo);
 	Kpis	   *state;
 	int			i;
 
+	/* only an aggregate can pass a non-null internal state, so check at the first row */
 	if (PG_ARGISNULL(0))
 	{
-		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+		MemoryContext old = MemoryContextSwitchTo(aggregate_context(fcinfo, "kpi_agg_transfn"));
 
 		state = kpis_new(args->nmetrics, args->fractional);
 		MemoryContextSwitchTo(old);

@@ -119,6 +119,21 @@ format_double(double d)
 	return buf.data;
 }
 
+static void
+check_metric_count(int nmetrics, int code)
+{
+	if (nmetrics < 1)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("scorecard needs a non-empty \"metrics\" array"),
+				 errhint("Give at least one metric, e.g. {\"metrics\": [{\"name\": \"calls\", \"stat\": \"count\"}]}.")));
+	if (nmetrics > SCORECARD_MAX_METRICS)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("scorecard has %d metrics, more than the maximum of %d",
+						nmetrics, SCORECARD_MAX_METRICS)));
+}
+
 /*
  * Checks every rule of a card and builds the stored value. errcode is 22P02 for text
  * input and 22P03 for binary input.
@@ -131,16 +146,7 @@ scorecard_build(CardSpec *spec, int code)
 	char	   *names;
 	bool		any_weight = false;
 
-	if (spec->nmetrics < 1)
-		ereport(ERROR,
-				(errcode(code),
-				 errmsg("scorecard needs a non-empty \"metrics\" array"),
-				 errhint("Give at least one metric, e.g. {\"metrics\": [{\"name\": \"calls\", \"stat\": \"count\"}]}.")));
-	if (spec->nmetrics > SCORECARD_MAX_METRICS)
-		ereport(ERROR,
-				(errcode(code),
-				 errmsg("scorecard has %d metrics, more than the maximum of %d",
-						spec->nmetrics, SCORECARD_MAX_METRICS)));
+	check_metric_count(spec->nmetrics, code);
 
 	for (int i = 0; i < spec->nmetrics; i++)
 	{
@@ -459,7 +465,10 @@ json_type_name(const JNode *node)
 	}
 }
 
-/* Reads a JSON number node; "what" names the field for errors ("scorecard metric ...: \"x\""). */
+/*
+ * Reads a JSON number node. Errors read "scorecard <where>"<field>" ...", where is "" for
+ * top-level fields and "metric \"aht\": " inside a metric.
+ */
 static double
 read_number(const JNode *node, const char *where, const char *field)
 {
@@ -689,8 +698,7 @@ scorecard_parse(const char *json)
 				 errmsg("scorecard \"metrics\" must be an array, not %s",
 						json_type_name(metrics))));
 	spec->nmetrics = metrics ? list_length(metrics->items) : 0;
-	if (spec->nmetrics > SCORECARD_MAX_METRICS)
-		(void) scorecard_build(spec, ERRCODE_INVALID_TEXT_REPRESENTATION);
+	check_metric_count(spec->nmetrics, ERRCODE_INVALID_TEXT_REPRESENTATION);
 	for (int i = 0; i < spec->nmetrics; i++)
 		read_metric(list_nth(metrics->items, i), i, &spec->metrics[i]);
 
@@ -806,8 +814,7 @@ scorecard_recv_internal(StringInfo buf)
 	spec->scale = recv_float8(buf);
 	spec->min_rows = recv_int64(buf);
 	spec->nmetrics = n;
-	if (n < 1 || n > SCORECARD_MAX_METRICS)
-		(void) scorecard_build(spec, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	check_metric_count(n, ERRCODE_INVALID_BINARY_REPRESENTATION);
 
 	for (int i = 0; i < n; i++)
 	{

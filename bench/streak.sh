@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Benchmarks streak_agg against the floor (GROUP BY agent taking max(day)) and against a
+# gaps-and-islands query, per agent over 1M calls (5000 agents, 50 teams, 30 days):
+#   (a) over the calls, a day is met when any of its calls converted;
+#   (b) over ~150k day rows (agent_id, day, met) with met = at least 2 conversions that day.
+# Each figure is the median of ROUNDS (5) EXPLAIN (ANALYZE, TIMING OFF) execution times,
+# taken in rounds (every query once per round), with the planner's default parallelism
+# and then with parallelism off. Prints one figure a line and the ratios.
+# Usage: PG_CONFIG=... [ROUNDS=5] bench/streak.sh [N_CALLS=1000000] [AGENTS=5000] [TEAMS=50]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+shared=${LEADERBOARD_SHARED:-$repo/../shared}/bench
+N=${1:-1000000} AGENTS=${2:-5000} TEAMS=${3:-50} ROUNDS=${ROUNDS:-5}
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+csv=/tmp/lb-bench-calls-$N.csv
+
+cd "$repo"
+sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+make -s PG_CONFIG="$PG_CONFIG" >/dev/null && $sudo make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+
+. scripts/pgtmp.sh
+pgtmp_start synchronous_commit=off shared_buffers=1GB
+trap pgtmp_stop EXIT
+q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+if [ ! -s "$csv" ]; then
+  q -v n="$N" -v agents="$AGENTS" -v teams="$TEAMS" -v out="$csv" -f "$shared/gen.sql" >/dev/null
+fi
+chmod a+r "$csv" 2>/dev/null || true
+q -c "CREATE EXTENSION leaderboard" >/dev/null
+q -f "$shared/schema.sql" >/dev/null 2>&1
+q -c "COPY calls(agent_id,team_id,started_at,talk_seconds,handle_seconds,converted,csat,resolved_first) FROM '$csv' CSV" >/dev/null
+q -c "CREATE TABLE days AS
+        SELECT agent_id, (started_at AT TIME ZONE 'UTC')::date AS day, sum(converted::int) >= 2 AS met
+        FROM calls GROUP BY 1, 2" >/dev/null
+q -c "VACUUM ANALYZE calls" -c "VACUUM ANALYZE days" >/dev/null
+
+declare -A sql
+sql[a_streak]="SELECT agent_id, leaderboard.longest(leaderboard.streak_agg((started_at AT TIME ZONE 'UTC')::date, converted)) FROM calls GROUP BY agent_id"
+sql[a_floor]="SELECT agent_id, max((started_at AT TIME ZONE 'UTC')::date) FROM calls GROUP BY agent_id"
+sql[a_gaps]="WITH d AS (
+  SELECT agent_id, (started_at AT TIME ZONE 'UTC')::date AS day FROM calls
+  GROUP BY 1, 2 HAVING bool_or(converted)),
+g AS (SELECT agent_id, day, day - (row_number() OVER (PARTITION BY agent_id ORDER BY day))::int AS grp FROM d)
+SELECT agent_id, max(n) FROM (SELECT agent_id, grp, count(*) n FROM g GROUP BY 1, 2) x GROUP BY 1"
+sql[b_streak]="SELECT agent_id, leaderboard.longest(leaderboard.streak_agg(day, met)) FROM days GROUP BY agent_id"
+sql[b_floor]="SELECT agent_id, max(day) FROM days GROUP BY agent_id"
+sql[b_gaps]="WITH g AS (
+  SELECT agent_id, day, day - (row_number() OVER (PARTITION BY agent_id ORDER BY day))::int AS grp
+  FROM days WHERE met)
+SELECT agent_id, max(n) FROM (SELECT agent_id, grp, count(*) n FROM g GROUP BY 1, 2) x GROUP BY 1"
+names="a_streak a_floor a_gaps b_streak b_floor b_gaps"
+
+# The streak and gaps-and-islands queries must agree before their times mean anything.
+for form in a b; do
+  bad=$(q -At -c "SELECT count(*) FROM (${sql[${form}_streak]}) s(agent_id, n)
+                  FULL JOIN (${sql[${form}_gaps]}) g(agent_id, n) USING (agent_id)
+                  WHERE s.n IS DISTINCT FROM coalesce(g.n, 0)")
+  echo "check_${form}_differing_agents $bad"
+  [ "$bad" = 0 ] || { echo "streak and gaps-and-islands disagree" >&2; exit 1; }
+done
+echo "calls $(q -At -c "SELECT count(*) FROM calls") day_rows $(q -At -c "SELECT count(*) FROM days")"
+
+ms() { # $1 = settings, $2 = query; prints the execution time in ms
+  q -At -c "$1" -c "EXPLAIN (ANALYZE, TIMING OFF) $2" | sed -n 's/^Execution Time: \([0-9.]*\) ms$/\1/p'
+}
+median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
+
+for mode in parallel serial; do
+  if [ "$mode" = parallel ]; then set_="SET max_parallel_workers_per_gather = 2"
+  else set_="SET max_parallel_workers_per_gather = 0"; fi
+  declare -A runs=()
+  for n in $names; do ms "$set_" "${sql[$n]}" >/dev/null; done   # warm-up
+  for _ in $(seq 1 "$ROUNDS"); do
+    for n in $names; do runs[$n]="${runs[$n]:-} $(ms "$set_" "${sql[$n]}")"; done
+  done
+  declare -A med=()
+  for n in $names; do
+    med[$n]=$(median ${runs[$n]})
+    echo "${mode}_${n}_ms ${med[$n]}   (runs:${runs[$n]})"
+  done
+  for form in a b; do
+    printf '%s_%s_streak_vs_floor %.2f\n' "$mode" "$form" "$(echo "${med[${form}_streak]} / ${med[${form}_floor]}" | bc -l)"
+    printf '%s_%s_streak_vs_gaps %.2f\n' "$mode" "$form" "$(echo "${med[${form}_streak]} / ${med[${form}_gaps]}" | bc -l)"
+  done
+  unset runs med
+done
+# Wall-clock times swing when other work shares the machine; the executor's own CPU time
+# (log_executor_stats, serial plans) swings less, so it is reported as well.
+cpu() { # $1 = query; prints the median user CPU seconds of $ROUNDS runs
+  { echo "SET max_parallel_workers_per_gather = 0; SET log_executor_stats = on; SET client_min_messages = log;"
+    for _ in $(seq 1 "$ROUNDS"); do echo "$1;"; done; } | psql -X -q -At 2>&1 >/dev/null \
+    | sed -n 's/^!\s*\([0-9.]*\) s user.*/\1/p' | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
+}
+declare -A cpus=()
+for n in $names; do cpus[$n]=$(cpu "${sql[$n]}"); echo "serial_cpu_${n}_s ${cpus[$n]}"; done
+for form in a b; do
+  printf 'serial_cpu_%s_streak_vs_floor %.2f\n' "$form" "$(echo "${cpus[${form}_streak]} / ${cpus[${form}_floor]}" | bc -l)"
+  printf 'serial_cpu_%s_streak_vs_gaps %.2f\n' "$form" "$(echo "${cpus[${form}_streak]} / ${cpus[${form}_gaps]}" | bc -l)"
+done
+plan=$(q -At -c "EXPLAIN (COSTS OFF) ${sql[a_streak]}" | grep -c "Partial" || true)
+echo "parallel_plan_partial_aggregate_nodes $plan"
