@@ -74,7 +74,11 @@ SELECT set_eq($$
         'leaderboard.kpis_agg_combine(internal,internal)', 'leaderboard.kpis_agg_final(internal)',
         'leaderboard.tier(double precision,leaderboard.ladder,text)',
         'leaderboard.tier_counts_transfn(internal,double precision,leaderboard.ladder)',
-        'leaderboard.tier_counts_combinefn(internal,internal)', 'leaderboard.tier_counts_finalfn(internal)'],
+        'leaderboard.tier_counts_combinefn(internal,internal)', 'leaderboard.tier_counts_finalfn(internal)',
+        'leaderboard.streak_agg_transfn(internal,date,boolean)',
+        'leaderboard.streak_agg_transfn(internal,date,boolean,leaderboard.calendar)',
+        'leaderboard.streak_merge_transfn(internal,leaderboard.streak)',
+        'leaderboard.streak_agg_combine(internal,internal)', 'leaderboard.streak_agg_final(internal)'],
   'only aggregate support functions over internal state and tier(score, ladder, previous) are not STRICT');
 SELECT is_empty($$
   SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid
