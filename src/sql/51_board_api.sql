@@ -1,5 +1,20 @@
 -- Live boards: the user-facing API (create, alter, rebuild, verify, drop, rolling).
 
+-- The catalog's only writers (see board_catalog.c): they check the caller is entitled to
+-- the row and write it as the catalog's owner.
+CREATE FUNCTION leaderboard._catalog_insert(b leaderboard.boards) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_insert' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._catalog_insert(leaderboard.boards) IS
+  'internal: inserts a board row owned by the caller, over a source and tables the caller owns';
+CREATE FUNCTION leaderboard._catalog_update(board text, scorecards jsonb, ladder text) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_update' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._catalog_update(text, jsonb, text) IS
+  'internal: replaces the scorecards and ladder of a board the caller owns';
+CREATE FUNCTION leaderboard._catalog_delete(board text) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_delete' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._catalog_delete(text) IS
+  'internal: deletes the catalog row of a board the caller owns';
+
 -- Tie-break ordering for one board metric: its stat in the board's first card, best first.
 CREATE FUNCTION leaderboard._tie_break_sql(b leaderboard.boards, metric text) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -431,7 +446,7 @@ BEGIN
     EXECUTE format('CREATE INDEX ON %s (%I, %I)', source, agent, at);
   END IF;
 
-  INSERT INTO leaderboard.boards VALUES (b.*);
+  PERFORM leaderboard._catalog_insert(b);
   PERFORM leaderboard._board_views(b);
 
   PERFORM leaderboard._board_triggers(b);
@@ -538,7 +553,7 @@ BEGIN
   IF ladder IS NOT NULL THEN
     b.ladder := ladder;
   END IF;
-  UPDATE leaderboard.boards x SET scorecards = b.scorecards, ladder = b.ladder WHERE x.name = board;
+  PERFORM leaderboard._catalog_update(board, b.scorecards, b.ladder::text);
   PERFORM leaderboard._board_views(b);
   -- rescore from the stored kpis: no source row is read
   score_sql := format('leaderboard.score(kpis, %s)', replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 'period'));
@@ -575,7 +590,7 @@ BEGIN
                   WHERE a.attrelid = b.standings AND a.attname = b.agent_column));
   EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, board || '_current', schema, board || '_explain');
   EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
-  DELETE FROM leaderboard.boards WHERE name = board;
+  PERFORM leaderboard._catalog_delete(board);
 END $$;
 COMMENT ON FUNCTION leaderboard.drop_board(text) IS
   'drops a board: its triggers, standings, scopes, views, around-me function and catalog row';
@@ -639,7 +654,7 @@ BEGIN
         EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain');
         EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
       END IF;
-      DELETE FROM leaderboard.boards WHERE name = b.name;
+      PERFORM leaderboard._catalog_delete(b.name);
     EXCEPTION WHEN insufficient_privilege THEN
       RAISE WARNING 'the source of board "%" was dropped, but its objects could not be: %', b.name, SQLERRM
         USING HINT = 'Its owner can call leaderboard.drop_board().';

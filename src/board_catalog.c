@@ -1,0 +1,183 @@
+/*
+ * board_catalog.c: the only writers of leaderboard.boards.
+ *
+ * Nobody but the extension's owner may write the catalog directly: whoever writes a row
+ * names the role the board's triggers run as, and the expressions they run. These
+ * functions let create_board, alter_board and drop_board (which run as their caller)
+ * write exactly the rows their caller is entitled to: a new row only with the caller as
+ * owner, over a source and tables the caller owns; changes and deletions only of boards
+ * whose owner the caller has the privileges of. The write itself runs as the catalog's
+ * owner.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+static Oid
+relation_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+static Oid
+catalog_relid(void)
+{
+	return get_relname_relid("boards", get_namespace_oid("leaderboard", false));
+}
+
+static Oid
+oid_field(HeapTupleHeader row, const char *field)
+{
+	bool		isnull;
+	Datum		d = GetAttributeByName(row, field, &isnull);
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("board field \"%s\" must not be null", field)));
+	return DatumGetObjectId(d);
+}
+
+static void
+require_owns(Oid relid, Oid user)
+{
+	if (!pg_class_ownercheck(relid, user))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of table %s", get_rel_name(relid))));
+}
+
+/* The owner of a board, read with the caller's privileges (the catalog is public). */
+static Oid
+board_owner_of(const char *name)
+{
+	Datum		arg = CStringGetTextDatum(name);
+	Oid			argtype = TEXTOID;
+	bool		isnull;
+	Oid			owner;
+
+	if (SPI_execute_with_args("SELECT owner::pg_catalog.oid FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1",
+							  1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: catalog lookup failed");
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("board \"%s\" does not exist", name)));
+	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+										   &isnull));
+	return owner;
+}
+
+static void
+require_board_owner(const char *name)
+{
+	if (!has_privs_of_role(GetUserId(), board_owner_of(name)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of board \"%s\"", name)));
+}
+
+/* Runs one catalog statement as the catalog's owner. */
+static void
+write_catalog(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls,
+			  int expected)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(relation_owner(catalog_relid()),
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	if (SPI_execute_with_args(sql, nargs, argtypes, args, nulls, false, 0) != expected)
+		elog(ERROR, "leaderboard: catalog write failed");
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+PG_FUNCTION_INFO_V1(board_catalog_insert);
+/* Inserts a new board row owned by the caller; returns void. */
+Datum
+board_catalog_insert(PG_FUNCTION_ARGS)
+{
+	HeapTupleHeader row = PG_GETARG_HEAPTUPLEHEADER(0);
+	Oid			user = GetUserId();
+	Oid			rowtype = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	Datum		arg = PointerGetDatum(row);
+
+	if (oid_field(row, "owner") != user)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("a board's owner must be the role creating it")));
+	require_owns(oid_field(row, "source"), user);
+	require_owns(oid_field(row, "standings"), user);
+	require_owns(oid_field(row, "scopes"), user);
+
+	SPI_connect();
+	write_catalog("INSERT INTO leaderboard.boards SELECT ($1).*", 1, &rowtype, &arg, NULL,
+				  SPI_OK_INSERT);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(board_catalog_update);
+/* Replaces a board's scorecards and ladder; returns void. */
+Datum
+board_catalog_update(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid			argtypes[3] = {TEXTOID, JSONBOID, TEXTOID};
+	Datum		args[3];
+	char		nulls[3] = {' ', ' ', ' '};
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a board needs a scorecard")));
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = PG_GETARG_DATUM(1);
+	args[2] = PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2);
+	if (PG_ARGISNULL(2))
+		nulls[2] = 'n';
+	SPI_connect();
+	require_board_owner(name);
+	write_catalog("UPDATE leaderboard.boards SET scorecards = $2, ladder = $3::leaderboard.ladder "
+				  "WHERE name OPERATOR(pg_catalog.=) $1", 3, argtypes, args, nulls, SPI_OK_UPDATE);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(board_catalog_delete);
+/* Deletes a board's row; returns void. */
+Datum
+board_catalog_delete(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid			argtype = TEXTOID;
+	Datum		arg = PG_GETARG_DATUM(0);
+
+	SPI_connect();
+	require_board_owner(name);
+	write_catalog("DELETE FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1", 1,
+				  &argtype, &arg, NULL, SPI_OK_DELETE);
+	SPI_finish();
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,53 @@
+-- The board catalog is written only through the API, and only with rows the caller is
+-- entitled to: a role that owns a table (no superuser) declares, alters and drops its own
+-- boards; nobody writes a row naming another owner, or another role's source, or changes
+-- or deletes another role's board.
+BEGIN;
+SELECT plan(11);
+SET LOCAL client_min_messages = warning;
+
+CREATE ROLE lbc_alice;
+CREATE ROLE lbc_bob;
+CREATE SCHEMA lbc AUTHORIZATION lbc_alice;
+GRANT USAGE ON SCHEMA lbc TO lbc_bob;
+GRANT CREATE ON SCHEMA lbc TO lbc_bob;
+
+SET LOCAL ROLE lbc_alice;
+CREATE TABLE lbc.calls (agent_id int NOT NULL, at date NOT NULL, won boolean NOT NULL);
+INSERT INTO lbc.calls VALUES (1, '2026-10-05', true), (2, '2026-10-05', false);
+SELECT lives_ok($$SELECT leaderboard.create_board(name => 'lbc_board', source => 'lbc.calls', agent => 'agent_id', at => 'at',
+    metrics => ARRAY['won'], periods => ARRAY['all'], scorecard => '{"metrics": [{"name": "won", "stat": "sum"}], "scale": 1}')$$,
+  'a role that owns its calls table (not a superuser) creates a board over it');
+SELECT is((SELECT owner::text FROM leaderboard.boards WHERE name = 'lbc_board'), 'lbc_alice', 'the board is owned by its creator');
+INSERT INTO lbc.calls VALUES (2, '2026-10-06', true);
+SET CONSTRAINTS ALL IMMEDIATE;
+SELECT is((SELECT count(*) FROM leaderboard.verify('lbc_board'))::int, 0, 'its board is maintained');
+SELECT lives_ok($$SELECT leaderboard.alter_board('lbc_board', scorecard => '{"metrics": [{"name": "won", "stat": "count"}], "scale": 1}')$$,
+  'the owner alters its board');
+SELECT throws_ok($$INSERT INTO leaderboard.boards SELECT * FROM leaderboard.boards$$, '42501', NULL,
+  'the catalog cannot be written directly');
+RESET ROLE;
+
+SET LOCAL ROLE lbc_bob;
+CREATE TABLE lbc.bob_calls (agent_id int NOT NULL, at date NOT NULL, won boolean NOT NULL);
+SELECT throws_ok($$SELECT leaderboard._catalog_insert(b) FROM (SELECT (x.*)::leaderboard.boards AS b FROM leaderboard.boards x WHERE name = 'lbc_board') y$$,
+  '42501', 'a board''s owner must be the role creating it', 'a row naming another owner is refused');
+SELECT throws_ok($$
+  SELECT leaderboard._catalog_insert(ROW(x.name || '_copy', x.source, 'lbc_bob'::regrole, x.agent_column, x.at_column, x.metric_names,
+           x.metric_exprs, x.scorecards, x.periods, x.partition_by, x.filter, x.ladder, x.time_zone, x.rank_style, x.tie_break,
+           'lbc.bob_calls'::regclass, 'lbc.bob_calls'::regclass, x.created_at)::leaderboard.boards)
+  FROM leaderboard.boards x WHERE name = 'lbc_board'$$,
+  '42501', 'must be owner of table calls', 'a row over another role''s source is refused');
+SELECT throws_ok($$SELECT leaderboard._catalog_update('lbc_board', '{}', NULL)$$, '42501', 'must be owner of board "lbc_board"',
+  'another role''s board cannot be changed');
+SELECT throws_ok($$SELECT leaderboard._catalog_delete('lbc_board')$$, '42501', 'must be owner of board "lbc_board"',
+  'another role''s board cannot be deleted');
+RESET ROLE;
+
+SET LOCAL ROLE lbc_alice;
+SELECT lives_ok($$SELECT leaderboard.drop_board('lbc_board')$$, 'the owner drops its board');
+SELECT is((SELECT count(*) FROM leaderboard.boards WHERE name = 'lbc_board')::int, 0, 'and its catalog row is gone');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
