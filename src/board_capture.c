@@ -419,6 +419,41 @@ pending_tuplestore(PendingBoard *pb)
 	return ts;
 }
 
+/*
+ * Runs one commit-time statement: small batches use the cached plan, large ones are
+ * planned for their size.
+ */
+static void
+apply_step(BoardStatements *bs, BoardStatement step, bool small)
+{
+	int			rc = small ? board_statement_execute(bs, step, false) :
+		SPI_execute(bs->sql[step], false, 0);
+
+	if (rc < 0)
+		elog(ERROR, "leaderboard: commit-time statement %d of board \"%s\" failed",
+			 (int) step, bs->name);
+}
+
+/* Registers the rows of the last SPI result as an ephemeral relation for what follows. */
+static void
+register_spi_result(const char *name)
+{
+	EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
+	Tuplestorestate *ts = tuplestore_begin_heap(false, false, work_mem);
+	uint64		i;
+
+	for (i = 0; i < SPI_processed; i++)
+		tuplestore_puttuple(ts, SPI_tuptable->vals[i]);
+	enr->md.name = pstrdup(name);
+	enr->md.reliddesc = InvalidOid;
+	enr->md.tupdesc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
+	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
+	enr->md.enrtuples = SPI_processed;
+	enr->reldata = ts;
+	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
+		elog(ERROR, "leaderboard: could not register %s", name);
+}
+
 /* Applies one board's captured changes; runs inside an SPI connection. */
 /*
  * Under REPEATABLE READ and SERIALIZABLE, raises 40001 when a transaction this one cannot
@@ -467,7 +502,6 @@ apply_board(PendingBoard *pb)
 {
 	BoardStatements *bs;
 	OwnerContext ctx;
-	int			step;
 	bool		small;
 
 	/*
@@ -517,13 +551,23 @@ apply_board(PendingBoard *pb)
 		 * Each step is its own statement so that, under READ COMMITTED, the reads after
 		 * the scope locks see everything committed before the locks were granted.
 		 */
-		for (step = BOARD_FIRST_APPLY; step <= BOARD_LAST_APPLY; step++)
+		apply_step(bs, BOARD_LOCK_SCOPES, small);
+		if (small && bs->sql[BOARD_BEFORE_MOVES] != NULL)
 		{
-			int			rc = small ? board_statement_execute(bs, step, false) :
-				SPI_execute(bs->sql[step], false, 0);
-
-			if (rc < 0)
-				elog(ERROR, "leaderboard: apply step %d of board \"%s\" failed", step, pb->name);
+			/* small batches re-rank the scopes where one agent moved incrementally */
+			apply_step(bs, BOARD_BEFORE_MOVES, true);
+			register_spi_result("lb_before");
+			apply_step(bs, BOARD_RECOMPUTE, true);
+			apply_step(bs, BOARD_ADD_DELTAS, true);
+			apply_step(bs, BOARD_RERANK_MULTI, true);
+			apply_step(bs, BOARD_RERANK_SINGLE, true);
+			SPI_unregister_relation("lb_before");
+		}
+		else
+		{
+			apply_step(bs, BOARD_RECOMPUTE, small);
+			apply_step(bs, BOARD_ADD_DELTAS, small);
+			apply_step(bs, small ? BOARD_RERANK_MULTI : BOARD_RERANK, small);
 		}
 		SPI_unregister_relation("lb_pending");
 	}

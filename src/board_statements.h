@@ -22,13 +22,17 @@ typedef enum BoardStatement
 	BOARD_LOCK_SCOPES,			/* commit: upsert scope rows of lb_pending, in key order */
 	BOARD_RECOMPUTE,			/* commit: recompute marked groups from the source */
 	BOARD_ADD_DELTAS,			/* commit: add folded kpis to the other groups */
-	BOARD_RERANK,				/* commit: re-rank the touched scopes */
+	BOARD_RERANK,				/* commit: re-rank the touched scopes in full */
 	BOARD_REBUILD,				/* several statements: reload everything from the source */
+	BOARD_BEFORE_MOVES,			/* commit: touched rows before the change (NULL: no
+								 * incremental re-rank for this board) */
+	BOARD_RERANK_MULTI,			/* commit: re-rank in full the scopes where several
+								 * agents moved (all touched scopes without
+								 * BOARD_BEFORE_MOVES) */
+	BOARD_RERANK_SINGLE,		/* commit: re-rank incrementally the scopes where one
+								 * agent moved, from lb_before */
 	BOARD_NSTATEMENTS
 } BoardStatement;
-
-#define BOARD_FIRST_APPLY	BOARD_LOCK_SCOPES
-#define BOARD_LAST_APPLY	BOARD_RERANK
 
 typedef struct BoardStatements
 {

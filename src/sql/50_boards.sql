@@ -106,7 +106,8 @@ COMMENT ON FUNCTION leaderboard._card_sql(leaderboard.boards, text) IS
 CREATE FUNCTION leaderboard._board_statements(board text,
   OUT fold_insert text, OUT fold_delete text, OUT fold_update text,
   OUT lock_scopes text, OUT recompute text, OUT add_deltas text, OUT rerank text,
-  OUT rebuild text, OUT fold_source text, OUT rerank_all text, OUT expected text)
+  OUT rebuild text, OUT fold_source text, OUT rerank_all text, OUT expected text,
+  OUT before_moves text, OUT rerank_multi text, OUT rerank_single text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards;
@@ -272,6 +273,53 @@ BEGIN
     ' WHERE t.scope_id = r.scope_id AND t.%3$s = r.%3$s',
     st, rank_tier, qa, rank_fn, replace(rank_order, '{{t}}', 's'), replace(rank_tier_cmp, 't.tier', 'w.tier'));
   rerank_all := replace(rerank, '{{scopes}}', 'true');
+
+  -- A scope where a single agent moved is re-ranked incrementally when ranks are plain
+  -- rank() and tiers do not depend on ranks: rank = 1 + the number of qualified rows
+  -- scoring higher, so only rows scoring between the agent's old and new score shift by
+  -- one, and the agent's own rank moves by the number of rows it passed. Unqualified
+  -- rows count as scoring -infinity. Other scopes are re-ranked in full.
+  IF b.rank_style = 'rank' AND (b.ladder IS NULL OR leaderboard.ladder_kind(b.ladder) = 'points') THEN
+    before_moves := format(
+      'SELECT t.scope_id, t.%1$s, t.score, t.qualified, t.rank'
+      ' FROM (SELECT DISTINCT scope_key, %1$s FROM lb_pending) k'
+      ' JOIN %2$s sc ON sc.scope_key = k.scope_key'
+      ' JOIN %3$s t ON t.scope_id = sc.scope_id AND t.%1$s = k.%1$s',
+      qa, sc, st);
+    rerank_multi := replace(rerank, '{{scopes}}', format(
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.scope_key IN ('
+      'SELECT scope_key FROM lb_pending GROUP BY scope_key HAVING pg_catalog.count(DISTINCT %s) > 1))', sc, qa));
+    rerank_single := format(
+      'WITH m AS ('
+      ' SELECT sc.scope_id, k.%1$s AS lb_agent, b.rank AS old_rank, coalesce(t.qualified, false) AS new_q,'
+      '  CASE WHEN b.qualified THEN b.score ELSE ''-infinity''::pg_catalog.float8 END AS o,'
+      '  CASE WHEN t.qualified THEN t.score ELSE ''-infinity''::pg_catalog.float8 END AS n'
+      ' FROM (SELECT scope_key, pg_catalog.min(%1$s) AS %1$s FROM lb_pending GROUP BY scope_key'
+      '       HAVING pg_catalog.count(DISTINCT %1$s) = 1) k'
+      ' JOIN %2$s sc ON sc.scope_key = k.scope_key'
+      ' LEFT JOIN %3$s t ON t.scope_id = sc.scope_id AND t.%1$s = k.%1$s'
+      ' LEFT JOIN lb_before b ON b.scope_id = sc.scope_id AND b.%1$s = k.%1$s),'
+      ' shift AS ('
+      '  UPDATE %3$s r SET rank = r.rank + (m.n > r.score)::pg_catalog.int4 - (m.o > r.score)::pg_catalog.int4'
+      '  FROM m WHERE r.scope_id = m.scope_id AND r.%1$s <> m.lb_agent AND r.qualified'
+      '   AND r.score >= LEAST(m.o, m.n) AND r.score < GREATEST(m.o, m.n)'
+      '  RETURNING 1)'
+      ' UPDATE %3$s t SET rank = x.rk FROM ('
+      '  SELECT m.scope_id, m.lb_agent, CASE'
+      '   WHEN NOT m.new_q THEN NULL'
+      '   WHEN m.old_rank IS NULL THEN 1 + (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.n AND a.%1$s <> m.lb_agent)'
+      '   WHEN m.n >= m.o THEN m.old_rank - (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.o AND a.score <= m.n AND a.%1$s <> m.lb_agent)'
+      '   ELSE m.old_rank + (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.n AND a.score <= m.o AND a.%1$s <> m.lb_agent) END AS rk'
+      '  FROM m) x'
+      ' WHERE t.scope_id = x.scope_id AND t.%1$s = x.lb_agent AND t.rank IS DISTINCT FROM x.rk',
+      qa, sc, st);
+  ELSE
+    rerank_multi := replace(rerank, '{{scopes}}', format(
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc));
+  END IF;
   rerank := replace(rerank, '{{scopes}}', format(
     's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc));
 
