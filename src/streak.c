@@ -7,6 +7,7 @@
 
 #include "libpq/pqformat.h"
 #include "port/pg_bitutils.h"
+#include "utils/memutils.h"
 #include "streak.h"
 
 /* Grid position of a day in range (days since 0001-01-01, never negative). */
@@ -229,15 +230,13 @@ streak_check_same_calendar(const Calendar *a, const Calendar *b)
 StreakState *
 streak_state_new(MemoryContext mcxt, const Calendar *cal)
 {
-	StreakState *st = MemoryContextAllocZero(mcxt, sizeof(StreakState));
+	StreakState *st = MemoryContextAllocZero(mcxt, STREAK_STATE_SIZE(STREAK_INITIAL_WORDS));
 
 	st->cal = *cal;
 	st->lo = 1;
 	st->hi = 0;
 	st->wbase = 0;
-	st->nwords = STREAK_INLINE_WORDS;
-	st->words = st->inline_words;
-	st->mcxt = mcxt;
+	st->nwords = STREAK_INITIAL_WORDS;
 	return st;
 }
 
@@ -249,10 +248,11 @@ state_empty(const StreakState *st)
 
 /*
  * Makes the words cover days lo..hi (which must lie within STREAK_MAX_SPAN of each other),
- * keeping the bits set so far. Capacity at least doubles, with the spare room on the side
- * that grew, so sorted or reverse-sorted input costs O(n) copying in all.
+ * keeping the bits set so far; returns the state, moved if it had to grow. Capacity at
+ * least doubles, with the spare room on the side that grew, so sorted or reverse-sorted
+ * input costs O(n) copying in all.
  */
-static void
+static StreakState *
 state_cover(StreakState *st, DateADT lo, DateADT hi)
 {
 	int32		wlo = grid(lo) >> 6;
@@ -260,16 +260,18 @@ state_cover(StreakState *st, DateADT lo, DateADT hi)
 	int32		need = whi - wlo + 1;
 	int32		newn,
 				newbase;
-	uint64	   *words;
+	StreakState *grown;
 
 	if (state_empty(st) && need <= st->nwords)
 	{
-		/* no bit is set yet: just place the window */
+		/* no bit is set yet: place the window with room on both sides of lo..hi */
 		st->wbase = wlo - (st->nwords - need) / 2;
-		return;
+		if ((st->nwords - need) % 2 == 1 && (grid(lo) & 63) < 32)
+			st->wbase--;
+		return st;
 	}
 	if (wlo >= st->wbase && whi < st->wbase + st->nwords)
-		return;
+		return st;
 
 	newn = Max(st->nwords * 2, need);
 	if (!state_empty(st) && wlo < st->wbase)
@@ -277,20 +279,20 @@ state_cover(StreakState *st, DateADT lo, DateADT hi)
 	else
 		newbase = wlo;
 	Assert(newbase <= wlo && newbase + newn > whi);
-	words = MemoryContextAllocZero(st->mcxt, (Size) newn * sizeof(uint64));
+	grown = MemoryContextAllocZero(GetMemoryChunkContext(st), STREAK_STATE_SIZE(newn));
+	memcpy(grown, st, offsetof(StreakState, words));
 	if (!state_empty(st))
 	{
 		int32		olo = (grid(st->lo) >> 6) - st->wbase;
 		int32		ohi = (grid(st->hi) >> 6) - st->wbase;
 
-		memcpy(words + (st->wbase + olo - newbase), st->words + olo,
+		memcpy(grown->words + (st->wbase + olo - newbase), st->words + olo,
 			   (Size) (ohi - olo + 1) * sizeof(uint64));
 	}
-	if (st->words != st->inline_words)
-		pfree(st->words);
-	st->words = words;
-	st->nwords = newn;
-	st->wbase = newbase;
+	pfree(st);
+	grown->nwords = newn;
+	grown->wbase = newbase;
+	return grown;
 }
 
 static inline void
@@ -309,8 +311,8 @@ state_get(const StreakState *st, DateADT day)
 	return (st->words[(g >> 6) - st->wbase] >> (g & 63)) & 1;
 }
 
-/* Extends [lo, hi] to hold lo..hi, checking the span limit. */
-static void
+/* Extends [lo, hi] to hold lo..hi, checking the span limit; returns the state. */
+static StreakState *
 state_widen(StreakState *st, DateADT lo, DateADT hi)
 {
 	if (!state_empty(st))
@@ -320,12 +322,13 @@ state_widen(StreakState *st, DateADT lo, DateADT hi)
 	}
 	if ((int64) hi - lo >= STREAK_MAX_SPAN)
 		span_error(lo, hi);
-	state_cover(st, lo, hi);
+	st = state_cover(st, lo, hi);
 	st->lo = lo;
 	st->hi = hi;
+	return st;
 }
 
-void
+StreakState *
 streak_state_extend(StreakState *st, DateADT day)
 {
 	/*
@@ -333,20 +336,21 @@ streak_state_extend(StreakState *st, DateADT day)
 	 * [lo, hi] their bits are cleared when a value is built, so lo and hi stay working.
 	 */
 	if (!calendar_is_working(&st->cal, day))
-		return;
-	state_widen(st, day, day);
+		return st;
+	st = state_widen(st, day, day);
 	state_set(st, day);
+	return st;
 }
 
-void
+StreakState *
 streak_state_add_days(StreakState *st, const StreakDays *s)
 {
 	int32		i;
 
 	streak_check_same_calendar(&st->cal, &s->cal);
 	if (s->ndays == 0)
-		return;
-	state_widen(st, s->first, s->first + s->ndays - 1);
+		return st;
+	st = state_widen(st, s->first, s->first + s->ndays - 1);
 	for (i = 0; i < s->ndays; i += 8)
 	{
 		uint8		b = s->bits[i >> 3];
@@ -359,9 +363,10 @@ streak_state_add_days(StreakState *st, const StreakDays *s)
 			b &= b - 1;
 		}
 	}
+	return st;
 }
 
-void
+StreakState *
 streak_state_add_state(StreakState *st, const StreakState *other)
 {
 	int32		w,
@@ -370,12 +375,13 @@ streak_state_add_state(StreakState *st, const StreakState *other)
 
 	streak_check_same_calendar(&st->cal, &other->cal);
 	if (state_empty(other))
-		return;
-	state_widen(st, other->lo, other->hi);
+		return st;
+	st = state_widen(st, other->lo, other->hi);
 	wlo = grid(other->lo) >> 6;
 	whi = grid(other->hi) >> 6;
 	for (w = wlo; w <= whi; w++)
 		st->words[w - st->wbase] |= other->words[w - other->wbase];
+	return st;
 }
 
 StreakValue *
@@ -495,7 +501,7 @@ streak_parse(const char *str)
 
 		/* non-working days of a range (or a lone one) are not met days: skipped */
 		for (; a <= b; a++)
-			streak_state_add_met(st, a);
+			st = streak_state_add_met(st, a);
 
 		if (item_end == len)
 			break;

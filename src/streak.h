@@ -23,7 +23,7 @@
 
 #define STREAK_FORMAT_VERSION	1
 #define STREAK_MAX_SPAN			36525	/* days: 100 years of 365.25 days */
-#define STREAK_INLINE_WORDS		4
+#define STREAK_INITIAL_WORDS	2		/* 128 days: room for a month either way */
 
 /* The SQL value; the holidays and the bitmap follow the fixed fields. */
 typedef struct StreakValue
@@ -52,18 +52,22 @@ typedef struct StreakDays
 	const uint8 *bits;
 } StreakDays;
 
-/* Aggregate state. */
+/*
+ * Aggregate state: one chunk, so the transition touches one cache line or two. Functions
+ * that may grow it return it, perhaps moved (within the same memory context).
+ */
 typedef struct StreakState
 {
-	Calendar	cal;			/* holidays live at least as long as the state */
 	DateADT		lo;				/* first met working day; lo > hi when none */
 	DateADT		hi;				/* last met working day */
 	int32		wbase;			/* grid index of words[0] */
 	int32		nwords;			/* capacity */
-	uint64	   *words;			/* bits of non-working days inside [lo, hi] may be set */
-	MemoryContext mcxt;			/* where words grow */
-	uint64		inline_words[STREAK_INLINE_WORDS];
+	Calendar	cal;			/* holidays live at least as long as the state */
+	uint64		words[FLEXIBLE_ARRAY_MEMBER];	/* bits of non-working days inside
+												 * [lo, hi] may be set */
 } StreakState;
+
+#define STREAK_STATE_SIZE(nwords)	(offsetof(StreakState, words) + (Size) (nwords) * sizeof(uint64))
 
 extern StreakDays streak_days(const StreakValue *v);
 static inline bool
@@ -86,12 +90,12 @@ extern void streak_write_binary(StringInfo buf, const StreakDays *s);
 /* Reads and checks the binary form (including its version byte); errors 22P03. */
 extern StreakValue *streak_read_binary(StringInfo buf);
 
-/* Aggregate state; the state itself is allocated in mcxt, holidays are not copied. */
+/* A new empty state in mcxt; holidays are not copied. */
 extern StreakState *streak_state_new(MemoryContext mcxt, const Calendar *cal);
 /* Slow path of streak_state_add_met: day outside [lo, hi]. */
-extern void streak_state_extend(StreakState *st, DateADT day);
-/* Records day (in range) as met; non-working days are ignored. */
-static inline void
+extern StreakState *streak_state_extend(StreakState *st, DateADT day);
+/* Records day (in range) as met, ignoring non-working days; returns the state. */
+static inline StreakState *
 streak_state_add_met(StreakState *st, DateADT day)
 {
 	if (day >= st->lo && day <= st->hi)
@@ -99,14 +103,14 @@ streak_state_add_met(StreakState *st, DateADT day)
 		uint32		g = (uint32) (day - CALENDAR_MIN_DAY);
 
 		st->words[(g >> 6) - st->wbase] |= UINT64CONST(1) << (g & 63);
+		return st;
 	}
-	else
-		streak_state_extend(st, day);
+	return streak_state_extend(st, day);
 }
-/* Adds the met days of s (same calendar, else 22023). */
-extern void streak_state_add_days(StreakState *st, const StreakDays *s);
-/* Adds the met days of another state (same calendar, else 22023). */
-extern void streak_state_add_state(StreakState *st, const StreakState *other);
+/* Adds the met days of s (same calendar, else 22023); returns the state. */
+extern StreakState *streak_state_add_days(StreakState *st, const StreakDays *s);
+/* Adds the met days of another state (same calendar, else 22023); returns the state. */
+extern StreakState *streak_state_add_state(StreakState *st, const StreakState *other);
 /* The canonical value of a state (the state is not changed). */
 extern StreakValue *streak_state_value(const StreakState *st);
 

@@ -132,8 +132,8 @@ streak_union(PG_FUNCTION_ARGS)
 	StreakDays	b = streak_days(PG_GETARG_STREAK_P(1));
 	StreakState *st = streak_state_new(CurrentMemoryContext, &a.cal);
 
-	streak_state_add_days(st, &a);
-	streak_state_add_days(st, &b);
+	st = streak_state_add_days(st, &a);
+	st = streak_state_add_days(st, &b);
 	PG_RETURN_POINTER(streak_state_value(st));
 }
 
@@ -294,7 +294,7 @@ streak_agg_transfn(PG_FUNCTION_ARGS)
 
 	/* a NULL met counts as not met */
 	if (!PG_ARGISNULL(2) && PG_GETARG_BOOL(2))
-		streak_state_add_met(st, day);
+		st = streak_state_add_met(st, day);
 	PG_RETURN_POINTER(st);
 }
 
@@ -320,7 +320,7 @@ streak_merge_transfn(PG_FUNCTION_ARGS)
 
 		st = streak_state_new(aggcxt, &cal);
 	}
-	streak_state_add_days(st, &s);
+	st = streak_state_add_days(st, &s);
 	PG_RETURN_POINTER(st);
 }
 
@@ -345,7 +345,7 @@ streak_agg_combine(PG_FUNCTION_ARGS)
 
 		a = streak_state_new(aggcxt, &cal);
 	}
-	streak_state_add_state(a, b);
+	a = streak_state_add_state(a, b);
 	PG_RETURN_POINTER(a);
 }
 
@@ -370,7 +370,7 @@ streak_agg_deserialize(PG_FUNCTION_ARGS)
 	Calendar	cal = calendar_copy(aggcxt, &s.cal);
 	StreakState *st = streak_state_new(aggcxt, &cal);
 
-	streak_state_add_days(st, &s);
+	st = streak_state_add_days(st, &s);
 	PG_RETURN_POINTER(st);
 }
 
