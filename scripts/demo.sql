@@ -79,5 +79,25 @@ SELECT tier, count(*) AS agents FROM floor_current WHERE period = 'month' AND qu
 GROUP BY tier ORDER BY min(score);
 
 \echo
+\echo '== streaks in team 4: working days in a row (Mon-Fri) with at least 3 conversions'
+WITH days AS (
+  SELECT agent_id, (started_at AT TIME ZONE 'UTC')::date AS day, count(*) FILTER (WHERE converted) >= 3 AS met
+  FROM calls WHERE team_id = 4 AND NOT is_test_call GROUP BY 1, 2),
+s AS (
+  SELECT agent_id, leaderboard.streak_agg(day, met, 'Mon-Fri') AS streak FROM days GROUP BY agent_id)
+SELECT agent_id, leaderboard.longest(streak) AS longest, leaderboard.longest_start(streak) AS since,
+       leaderboard.current(streak, (now() AT TIME ZONE 'UTC')::date) AS current,
+       leaderboard.met_days(streak) AS days_met
+FROM s ORDER BY longest DESC, agent_id LIMIT 5;
+
+\echo
+\echo '== the next tier for the top 5 of team 3 this month'
+SELECT agent_id, round(score::numeric, 1) AS score, tier,
+       leaderboard.next_tier(score, 'Bronze: 0, Silver: 55, Gold: 65, Platinum: 75') AS next_tier,
+       round(leaderboard.to_next_tier(score, 'Bronze: 0, Silver: 55, Gold: 65, Platinum: 75')::numeric, 1) AS points_to_go,
+       round(leaderboard.tier_progress(score, 'Bronze: 0, Silver: 55, Gold: 65, Platinum: 75')::numeric, 2) AS progress
+FROM floor_current WHERE period = 'month' AND team_id = 3 AND rank <= 5 ORDER BY rank;
+
+\echo
 \echo '== the board is exact: verify() recomputes from scratch and lists differences (none)'
 SELECT count(*) AS differences FROM leaderboard.verify('floor');
