@@ -61,6 +61,11 @@ for form in a b; do
 done
 echo "calls $(q -At -c "SELECT count(*) FROM calls") day_rows $(q -At -c "SELECT count(*) FROM days")"
 
+shape() { # $1 = query; prints the plan's node names, outermost first
+  q -At -c "EXPLAIN (COSTS OFF) $1" | sed -n 's/^[ ->]*\([A-Z][A-Za-z ]*[a-z]\)\( on .*\| using .*\)\{0,1\}$/\1/p' | paste -sd '<' -
+}
+for n in $names; do echo "plan_$n $(shape "${sql[$n]}")"; done
+
 ms() { # $1 = settings, $2 = query; prints the execution time in ms
   q -At -c "$1" -c "EXPLAIN (ANALYZE, TIMING OFF) $2" | sed -n 's/^Execution Time: \([0-9.]*\) ms$/\1/p'
 }
@@ -98,5 +103,3 @@ for form in a b; do
   printf 'serial_cpu_%s_streak_vs_floor %.2f\n' "$form" "$(echo "${cpus[${form}_streak]} / ${cpus[${form}_floor]}" | bc -l)"
   printf 'serial_cpu_%s_streak_vs_gaps %.2f\n' "$form" "$(echo "${cpus[${form}_streak]} / ${cpus[${form}_gaps]}" | bc -l)"
 done
-plan=$(q -At -c "EXPLAIN (COSTS OFF) ${sql[a_streak]}" | grep -c "Partial" || true)
-echo "parallel_plan_partial_aggregate_nodes $plan"
