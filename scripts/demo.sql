@@ -4,7 +4,8 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS leaderboard;
 
--- 60 agents in 6 teams, two weeks of calls up to now; deterministic
+-- 60 agents in 6 teams, calls from the start of this month up to now; deterministic
+-- but for the dates
 CREATE TABLE calls (
   call_id        bigserial PRIMARY KEY,
   agent_id       int         NOT NULL,
@@ -16,9 +17,9 @@ CREATE TABLE calls (
   csat           smallint,
   resolved_first boolean     NOT NULL,
   is_test_call   boolean     NOT NULL DEFAULT false);
-SELECT setseed(0.42);
+SELECT setseed(0.42) \g /dev/null
 INSERT INTO calls (agent_id, team_id, started_at, talk_seconds, handle_seconds, converted, csat, resolved_first)
-SELECT a, 1 + a % 6, date_trunc('day', now()) - (random() * 13)::int * interval '1 day' + interval '8 hours' + random() * interval '9 hours',
+SELECT a, 1 + a % 6, date_trunc('month', now()) + random() * (now() - date_trunc('month', now())),
        t, t + (random() * 120)::int, random() < 0.10 + (a % 7) * 0.025,
        CASE WHEN random() < 0.3 THEN 1 + (random() * 4)::int END, random() < 0.7
 FROM (SELECT 1 + (random() * 59)::int AS a, 30 + (random() * 600)::int AS t FROM generate_series(1, 20000)) s;
