@@ -5,7 +5,8 @@
 #   (b) over ~150k day rows (agent_id, day, met) with met = at least 2 conversions that day.
 # Each figure is the median of ROUNDS (5) EXPLAIN (ANALYZE, TIMING OFF) execution times,
 # taken in rounds (every query once per round), with the planner's default parallelism
-# and then with parallelism off. Prints one figure a line and the ratios.
+# (max_parallel_workers_per_gather = 2) and then with parallelism off, and the minimum;
+# then the median executor CPU time of serial runs. Prints one figure a line and ratios.
 # Usage: PG_CONFIG=... [ROUNDS=5] bench/streak.sh [N_CALLS=1000000] [AGENTS=5000] [TEAMS=50]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -71,24 +72,28 @@ ms() { # $1 = settings, $2 = query; prints the execution time in ms
 }
 median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 
-for mode in parallel serial; do
-  if [ "$mode" = parallel ]; then set_="SET max_parallel_workers_per_gather = 2"
+for mode in default serial; do
+  if [ "$mode" = default ]; then set_="SET max_parallel_workers_per_gather = 2"
   else set_="SET max_parallel_workers_per_gather = 0"; fi
   declare -A runs=()
   for n in $names; do ms "$set_" "${sql[$n]}" >/dev/null; done   # warm-up
   for _ in $(seq 1 "$ROUNDS"); do
     for n in $names; do runs[$n]="${runs[$n]:-} $(ms "$set_" "${sql[$n]}")"; done
   done
-  declare -A med=()
+  declare -A med=() min=()
   for n in $names; do
     med[$n]=$(median ${runs[$n]})
-    echo "${mode}_${n}_ms ${med[$n]}   (runs:${runs[$n]})"
+    min[$n]=$(printf '%s\n' ${runs[$n]} | sort -g | head -1)
+    echo "${mode}_${n}_ms ${med[$n]}   (min ${min[$n]}; runs:${runs[$n]})"
   done
   for form in a b; do
-    printf '%s_%s_streak_vs_floor %.2f\n' "$mode" "$form" "$(echo "${med[${form}_streak]} / ${med[${form}_floor]}" | bc -l)"
-    printf '%s_%s_streak_vs_gaps %.2f\n' "$mode" "$form" "$(echo "${med[${form}_streak]} / ${med[${form}_gaps]}" | bc -l)"
+    for base in floor gaps; do
+      printf '%s_%s_streak_vs_%s %.2f   (of minima %.2f)\n' "$mode" "$form" "$base" \
+        "$(echo "${med[${form}_streak]} / ${med[${form}_$base]}" | bc -l)" \
+        "$(echo "${min[${form}_streak]} / ${min[${form}_$base]}" | bc -l)"
+    done
   done
-  unset runs med
+  unset runs med min
 done
 # Wall-clock times swing when other work shares the machine; the executor's own CPU time
 # (log_executor_stats, serial plans) swings less, so it is reported as well.
