@@ -257,16 +257,19 @@ writer_context_enter(void)
  * lb_<board>_ins, _upd, _del and _trunc, one per event, and trigger names are unique per
  * table, so on the board's source only the board's own trigger has the name of the event
  * that fired it. Any other trigger calling this function there (one added by a role with
- * the TRIGGER privilege, say) would count the same rows twice.
+ * the TRIGGER privilege, say) would count the same rows twice. The row trigger that
+ * captures replicated rows is lb_<board>_repl.
  */
 static char *
-board_name_from_trigger(const char *tgname, TriggerEvent event)
+board_name_from_trigger(const char *tgname, TriggerEvent event, bool replica_row)
 {
 	const char *suffix;
 	size_t		len = strlen(tgname);
 	size_t		suffix_len;
 
-	if (TRIGGER_FIRED_BY_INSERT(event))
+	if (replica_row)
+		suffix = "_repl";
+	else if (TRIGGER_FIRED_BY_INSERT(event))
 		suffix = "_ins";
 	else if (TRIGGER_FIRED_BY_UPDATE(event))
 		suffix = "_upd";
@@ -311,6 +314,66 @@ ensure_sentinel(void)
 		elog(ERROR, "leaderboard: could not queue the commit-time apply");
 }
 
+/*
+ * The statements a trigger firing on relation rel runs for board: the board's cached
+ * ones, after checking that rel is the board's source or one of its partitions.
+ */
+static BoardStatements *
+board_for_trigger(const char *board, Relation rel, const char *tgname)
+{
+	BoardStatements *bs = board_statements(board, false);
+
+	if (bs->source != RelationGetRelid(rel) &&
+		!list_member_oid(get_partition_ancestors(RelationGetRelid(rel)), bs->source))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("trigger \"%s\" on table \"%s\" does not belong to board \"%s\"",
+						tgname, RelationGetRelationName(rel), board)));
+	return bs;
+}
+
+/*
+ * Folds the rows registered as lb_new / lb_old (rows of them) into the board's pending
+ * groups, as the board owner, and queues the commit-time apply. Plans are cached only
+ * for the source itself: a partition's rows may lie in another column order, and a
+ * cached plan knows one.
+ */
+static void
+fold_rows(BoardStatements *bs, PendingBoard *pb, BoardStatement fold, int64 rows,
+		  Relation rel)
+{
+	OwnerContext ctx;
+	int			rc;
+
+	owner_context_enter(&ctx, bs->owner);
+	if (rows <= BOARD_SMALL_BATCH)
+		prefer_index_lookups();
+	else
+		(void) set_config_option("work_mem", BOARD_LARGE_BATCH_WORK_MEM,
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	if (rows <= BOARD_SMALL_BATCH && RelationGetRelid(rel) == bs->source)
+		rc = board_statement_execute(bs, fold, true);
+	else
+		rc = SPI_execute(bs->sql[fold], true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: fold query of board \"%s\" failed", bs->name);
+	if (SPI_processed > 0)
+		capture_spi_result(pb);
+	owner_context_exit(&ctx);
+	if (pb->ngroups > 0)
+		ensure_sentinel();
+}
+
+static BoardStatement
+fold_for_event(TriggerEvent ev)
+{
+	if (TRIGGER_FIRED_BY_INSERT(ev))
+		return BOARD_FOLD_INSERT;
+	if (TRIGGER_FIRED_BY_UPDATE(ev))
+		return BOARD_FOLD_UPDATE;
+	return BOARD_FOLD_DELETE;
+}
+
 PG_FUNCTION_INFO_V1(board_capture);
 /* Statement trigger on a board's source: returns NULL after capturing the statement. */
 Datum
@@ -320,11 +383,8 @@ board_capture(PG_FUNCTION_ARGS)
 	TriggerEvent ev;
 	BoardStatements *bs;
 	PendingBoard *pb;
-	OwnerContext ctx;
 	char	   *board;
-	BoardStatement fold;
 	int64		rows;
-	int			rc;
 	int			writer_nestlevel;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -337,7 +397,7 @@ board_capture(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("board_capture() must be an AFTER ... FOR EACH STATEMENT trigger")));
 
-	board = board_name_from_trigger(trigdata->tg_trigger->tgname, ev);
+	board = board_name_from_trigger(trigdata->tg_trigger->tgname, ev, false);
 	if (board == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -350,15 +410,7 @@ board_capture(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	writer_nestlevel = writer_context_enter();
-	bs = board_statements(board, false);
-	if (bs->source != RelationGetRelid(trigdata->tg_relation) &&
-		!list_member_oid(get_partition_ancestors(RelationGetRelid(trigdata->tg_relation)),
-						 bs->source))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("trigger \"%s\" on table \"%s\" does not belong to board \"%s\"",
-						trigdata->tg_trigger->tgname,
-						RelationGetRelationName(trigdata->tg_relation), board)));
+	bs = board_for_trigger(board, trigdata->tg_relation, trigdata->tg_trigger->tgname);
 	pb = pending_board_for(board);
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(ev))
@@ -367,41 +419,88 @@ board_capture(PG_FUNCTION_ARGS)
 		if (pb->truncated_in == InvalidSubTransactionId)
 			pb->truncated_in = GetCurrentSubTransactionId();
 		ensure_sentinel();
-		AtEOXact_GUC(false, writer_nestlevel);
-		SPI_finish();
-		return PointerGetDatum(NULL);
 	}
+	else
+	{
+		if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+			elog(ERROR, "leaderboard: could not register transition tables");
+		rows = (trigdata->tg_newtable ? tuplestore_tuple_count(trigdata->tg_newtable) : 0) +
+			(trigdata->tg_oldtable ? tuplestore_tuple_count(trigdata->tg_oldtable) : 0);
+		fold_rows(bs, pb, fold_for_event(ev), rows, trigdata->tg_relation);
+	}
+	AtEOXact_GUC(false, writer_nestlevel);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
 
+/* Registers one row of rel as the ephemeral relation name (lb_new or lb_old). */
+static void
+register_row(const char *name, Relation rel, HeapTuple row)
+{
+	EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
+	Tuplestorestate *ts = tuplestore_begin_heap(false, false, work_mem);
+
+	tuplestore_puttuple(ts, row);
+	enr->md.name = pstrdup(name);
+	enr->md.reliddesc = InvalidOid;
+	enr->md.tupdesc = RelationGetDescr(rel);
+	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
+	enr->md.enrtuples = 1;
+	enr->reldata = ts;
+	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
+		elog(ERROR, "leaderboard: could not register %s", name);
+}
+
+PG_FUNCTION_INFO_V1(board_capture_row);
+/*
+ * Row trigger lb_<board>_repl, enabled for replicas only: a logical-replication apply
+ * worker fires row triggers only, so this captures replicated rows one by one, as the
+ * statement triggers capture local statements. Returns NULL.
+ */
+Datum
+board_capture_row(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerEvent ev;
+	BoardStatements *bs;
+	PendingBoard *pb;
+	char	   *board;
+	int			writer_nestlevel;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("board_capture_row() must be called as a trigger")));
+	ev = trigdata->tg_event;
+	if (!TRIGGER_FIRED_AFTER(ev) || !TRIGGER_FIRED_FOR_ROW(ev) || TRIGGER_FIRED_BY_TRUNCATE(ev))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("board_capture_row() must be an AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW trigger")));
+	board = board_name_from_trigger(trigdata->tg_trigger->tgname, ev, true);
+	if (board == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("trigger \"%s\" on table \"%s\" is not a trigger of a leaderboard board",
+						trigdata->tg_trigger->tgname,
+						RelationGetRelationName(trigdata->tg_relation)),
+				 errhint("Drop the trigger.")));
+	register_callbacks();
+
+	SPI_connect();
+	writer_nestlevel = writer_context_enter();
+	bs = board_for_trigger(board, trigdata->tg_relation, trigdata->tg_trigger->tgname);
+	pb = pending_board_for(board);
 	if (TRIGGER_FIRED_BY_INSERT(ev))
-		fold = BOARD_FOLD_INSERT;
+		register_row("lb_new", trigdata->tg_relation, trigdata->tg_trigtuple);
 	else if (TRIGGER_FIRED_BY_UPDATE(ev))
-		fold = BOARD_FOLD_UPDATE;
-	else
-		fold = BOARD_FOLD_DELETE;
-
-	owner_context_enter(&ctx, bs->owner);
-	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
-		elog(ERROR, "leaderboard: could not register transition tables");
-	rows = (trigdata->tg_newtable ? tuplestore_tuple_count(trigdata->tg_newtable) : 0) +
-		(trigdata->tg_oldtable ? tuplestore_tuple_count(trigdata->tg_oldtable) : 0);
-	if (rows <= BOARD_SMALL_BATCH)
 	{
-		prefer_index_lookups();
-		rc = board_statement_execute(bs, fold, true);
+		register_row("lb_old", trigdata->tg_relation, trigdata->tg_trigtuple);
+		register_row("lb_new", trigdata->tg_relation, trigdata->tg_newtuple);
 	}
 	else
-	{
-		(void) set_config_option("work_mem", BOARD_LARGE_BATCH_WORK_MEM,
-								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-		rc = SPI_execute(bs->sql[fold], true, 0);
-	}
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "leaderboard: fold query of board \"%s\" failed", board);
-	if (SPI_processed > 0)
-		capture_spi_result(pb);
-	owner_context_exit(&ctx);
-	if (pb->ngroups > 0)
-		ensure_sentinel();
+		register_row("lb_old", trigdata->tg_relation, trigdata->tg_trigtuple);
+	/* uncached: the rows may come from any partition, and rows are few */
+	fold_rows(bs, pb, fold_for_event(ev), BOARD_SMALL_BATCH + 1, trigdata->tg_relation);
 	AtEOXact_GUC(false, writer_nestlevel);
 	SPI_finish();
 	return PointerGetDatum(NULL);

@@ -53,6 +53,8 @@ COMMENT ON FUNCTION leaderboard._board_commit() IS
 
 CREATE CONSTRAINT TRIGGER apply_at_commit AFTER INSERT ON leaderboard.pending
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION leaderboard._board_commit();
+-- also in logical-replication apply workers (session_replication_role = replica)
+ALTER TABLE leaderboard.pending ENABLE ALWAYS TRIGGER apply_at_commit;
 
 CREATE FUNCTION leaderboard._expression_type(source regclass, expr text, what text)
   RETURNS regtype AS 'MODULE_PATHNAME', 'board_expression_type' LANGUAGE C STRICT;

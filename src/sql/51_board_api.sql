@@ -213,6 +213,11 @@ COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
 -- table of its partition tree: a statement fires the triggers of the table it names only,
 -- so each row is captured once whichever table it is written through. Triggers on tables
 -- that left the tree (DETACH) are dropped. Returns the number of triggers created.
+CREATE FUNCTION leaderboard._board_capture_row() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'board_capture_row' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_capture_row() IS
+  'internal: row trigger on a board source, enabled for replicas only, capturing rows applied by logical replication';
+
 CREATE FUNCTION leaderboard._board_triggers(b leaderboard.boards) RETURNS integer
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -233,8 +238,19 @@ BEGIN
                    'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || b.name || '_del', rel);
     EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
                    'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || b.name || '_trunc', rel);
+    -- replicated TRUNCATEs fire statement triggers enabled ALWAYS (or REPLICA)
+    EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', rel, 'lb_' || b.name || '_trunc');
     created := created + 4;
   END LOOP;
+  -- Logical-replication apply fires row triggers only (those enabled REPLICA or ALWAYS): one
+  -- on the source, which partitions inherit, captures replicated rows; local statements
+  -- never fire it.
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = b.source AND tgname = 'lb_' || b.name || '_repl') THEN
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %s '
+                   'FOR EACH ROW EXECUTE FUNCTION leaderboard._board_capture_row()', 'lb_' || b.name || '_repl', b.source);
+    EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', b.source, 'lb_' || b.name || '_repl');
+    created := created + 1;
+  END IF;
   FOR t IN SELECT tg.tgname, tg.tgrelid::regclass AS rel FROM pg_trigger tg
            WHERE tg.tgname IN ('lb_' || b.name || '_ins', 'lb_' || b.name || '_upd', 'lb_' || b.name || '_del', 'lb_' || b.name || '_trunc')
              AND tg.tgfoid = 'leaderboard._board_capture()'::regprocedure
@@ -580,8 +596,10 @@ DECLARE
 BEGIN
   PERFORM leaderboard._require_owner(b);
   FOR t IN SELECT tg.tgname, tg.tgrelid::regclass AS rel FROM pg_trigger tg
-           WHERE tg.tgname IN ('lb_' || board || '_ins', 'lb_' || board || '_upd', 'lb_' || board || '_del', 'lb_' || board || '_trunc')
-             AND tg.tgfoid = 'leaderboard._board_capture()'::regprocedure LOOP
+           WHERE (tg.tgname IN ('lb_' || board || '_ins', 'lb_' || board || '_upd', 'lb_' || board || '_del', 'lb_' || board || '_trunc')
+                  AND tg.tgfoid = 'leaderboard._board_capture()'::regprocedure)
+              OR (tg.tgname = 'lb_' || board || '_repl' AND tg.tgrelid = b.source
+                  AND tg.tgfoid = 'leaderboard._board_capture_row()'::regprocedure) LOOP
     EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
   END LOOP;
   -- by its full signature: another role's function of the same name is not the board's
