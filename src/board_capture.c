@@ -32,6 +32,7 @@
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -519,6 +520,71 @@ pending_tuplestore(PendingBoard *pb)
 }
 
 /*
+ * Whether any captured group carries kpis (an INSERT delta: with_kpis) or none (a group
+ * to recompute), so that a statement with nothing to do is not run. The kpis are the
+ * last column of a captured group.
+ */
+static bool
+pending_has_kpis(PendingBoard *pb, bool with_kpis)
+{
+	int			i;
+
+	for (i = 0; i < pb->ngroups; i++)
+		if (heap_attisnull(pb->groups[i], pb->tupdesc->natts, pb->tupdesc) != with_kpis)
+			return true;
+	return false;
+}
+
+static int	cmp_scope_key(const void *a, const void *b, void *arg);
+
+/*
+ * Whether some scope has groups of more than one agent (those scopes are re-ranked in
+ * full). The scope key is the first column of a captured group and the agent the one
+ * before the kpis. Agents are compared by their bytes: two equal values with different
+ * bytes count as two agents, which only costs a full re-rank.
+ */
+static bool
+pending_scope_has_several_agents(PendingBoard *pb)
+{
+	int		   *order = palloc(sizeof(int) * pb->ngroups);
+	Form_pg_attribute agent_att = TupleDescAttr(pb->tupdesc, pb->tupdesc->natts - 2);
+	bool		several = false;
+	int			i;
+
+	for (i = 0; i < pb->ngroups; i++)
+		order[i] = i;
+	qsort_arg(order, pb->ngroups, sizeof(int), cmp_scope_key, pb);
+	for (i = 1; i < pb->ngroups && !several; i++)
+	{
+		HeapTuple	prev = pb->groups[order[i - 1]];
+		HeapTuple	cur = pb->groups[order[i]];
+		bool		isnull;
+
+		if (cmp_scope_key(&order[i - 1], &order[i], pb) != 0)
+			continue;
+		several = !datumIsEqual(heap_getattr(prev, pb->tupdesc->natts - 1, pb->tupdesc, &isnull),
+								heap_getattr(cur, pb->tupdesc->natts - 1, pb->tupdesc, &isnull),
+								agent_att->attbyval, agent_att->attlen);
+	}
+	pfree(order);
+	return several;
+}
+
+static int
+cmp_scope_key(const void *a, const void *b, void *arg)
+{
+	PendingBoard *pb = arg;
+	bool		isnull;
+	text	   *ka = DatumGetTextPP(heap_getattr(pb->groups[*(const int *) a], 1, pb->tupdesc, &isnull));
+	text	   *kb = DatumGetTextPP(heap_getattr(pb->groups[*(const int *) b], 1, pb->tupdesc, &isnull));
+	int			la = VARSIZE_ANY_EXHDR(ka);
+	int			lb = VARSIZE_ANY_EXHDR(kb);
+	int			c = memcmp(VARDATA_ANY(ka), VARDATA_ANY(kb), Min(la, lb));
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+/*
  * Runs one commit-time statement: small batches use the cached plan, large ones are
  * planned for their size.
  */
@@ -656,9 +722,12 @@ apply_board(PendingBoard *pb)
 			/* small batches re-rank the scopes where one agent moved incrementally */
 			apply_step(bs, BOARD_BEFORE_MOVES, true);
 			register_spi_result("lb_before");
-			apply_step(bs, BOARD_RECOMPUTE, true);
-			apply_step(bs, BOARD_ADD_DELTAS, true);
-			apply_step(bs, BOARD_RERANK_MULTI, true);
+			if (pending_has_kpis(pb, false))
+				apply_step(bs, BOARD_RECOMPUTE, true);
+			if (pending_has_kpis(pb, true))
+				apply_step(bs, BOARD_ADD_DELTAS, true);
+			if (pending_scope_has_several_agents(pb))
+				apply_step(bs, BOARD_RERANK_MULTI, true);
 			apply_step(bs, BOARD_RERANK_SINGLE, true);
 			SPI_unregister_relation("lb_before");
 		}
