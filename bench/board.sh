@@ -163,6 +163,8 @@ q -c "DROP TABLE IF EXISTS st" \
 say "plain single-row INSERT, 8 clients, ${T}s"
 ins_plain=$(pgb insert_plain "$shared/insert_one.pgbench")
 put insert_plain_tps "$ins_plain"
+T=$TP C=1 pgb insert_plain_c1 "$shared/insert_one.pgbench" >/dev/null
+put insert_plain_c1_latency_ms "$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$work/insert_plain_c1.out")"
 fill_one_scope
 say "plain single-row INSERT into team 0, 8 clients, ${T}s"
 one_plain=$(pgb insert_one_scope_plain "$work/insert_one_scope.pgbench")
@@ -179,6 +181,16 @@ q -c "CREATE INDEX ON calls (agent_id, started_at)" -c CHECKPOINT >/dev/null
 t0=$(now_s); q -c "$copy_cmd" >/dev/null; copy_idx=$(since "$t0")
 put copy_plain_with_board_index_s "$copy_idx"
 put copy_plain_with_board_index_ratio "$(ratio "$copy_idx" "$copy_plain")"
+
+say "... and a no-op statement trigger with a transition table (what COPY pays before any board work)"
+q -f "$shared/schema.sql" >/dev/null 2>&1
+q -c "CREATE INDEX ON calls (agent_id, started_at)" \
+  -c "CREATE OR REPLACE FUNCTION noop_trg() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END'" \
+  -c "CREATE TRIGGER t AFTER INSERT ON calls REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION noop_trg()" \
+  -c CHECKPOINT >/dev/null
+t0=$(now_s); q -c "$copy_cmd" >/dev/null; copy_tt=$(since "$t0")
+put copy_plain_with_board_index_and_transition_table_s "$copy_tt"
+put copy_plain_with_board_index_and_transition_table_ratio "$(ratio "$copy_tt" "$copy_plain")"
 
 say "COPY with the hand PL/pgSQL ranked trigger (baseline_ranked.sql)"
 q -f "$shared/schema.sql" >/dev/null 2>&1
@@ -221,6 +233,8 @@ put insert_board_tps "$ins_board"
 put insert_board_ratio "$(ratio "$ins_board" "$ins_plain")"
 put insert_board_deadlocks "$(( $(deadlocks) - dl0 ))"
 put insert_board_aborted_clients "$(aborted insert_board)"
+T=$TP C=1 pgb insert_board_c1 "$shared/insert_one.pgbench" >/dev/null
+put insert_board_c1_latency_ms "$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$work/insert_board_c1.out")"
 
 say "board single-row INSERT into one ${AGENTS}-agent scope, 8 clients, ${T}s"
 t0=$(now_s); fill_one_scope; put fill_one_scope_insert_s "$(since "$t0")"
