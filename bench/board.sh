@@ -236,25 +236,11 @@ put insert_board_aborted_clients "$(aborted insert_board)"
 T=$TP C=1 pgb insert_board_c1 "$shared/insert_one.pgbench" >/dev/null
 put insert_board_c1_latency_ms "$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$work/insert_board_c1.out")"
 
-say "board single-row INSERT into one ${AGENTS}-agent scope, 8 clients, ${T}s"
-t0=$(now_s); fill_one_scope; put fill_one_scope_insert_s "$(since "$t0")"
-put one_scope_qualified_agents "$(q -At -c "SELECT count(*) FROM bench_standings WHERE period = 'day' AND team_id = 0 AND qualified AND period_start = (now() AT TIME ZONE 'UTC')::date")"
-dl0=$(deadlocks)
-one_board=$(pgb insert_one_scope_board "$work/insert_one_scope.pgbench")
-put insert_one_scope_tps "$one_board"
-put insert_one_scope_ratio "$(ratio "$one_board" "$one_plain")"
-put insert_one_scope_deadlocks "$(( $(deadlocks) - dl0 ))"
-put insert_one_scope_aborted_clients "$(aborted insert_one_scope_board)"
-
-say "bench_around() over the current month (filled by the INSERT runs)"
-q -c "ANALYZE bench_standings" >/dev/null
-put read_around_fn_qps "$(pgb around_fn "$work/board_around_fn.pgbench")"
-
-say "profiling single-row INSERTs (pg_stat_statements, ${TP}s each, 1 and 8 clients)"
-# 1 client: what each step costs; 8 clients: lock_scopes then also holds the wait for the
-# scope rows that the other writers' commit steps hold
-for run in insert_board:"$shared/insert_one.pgbench" insert_one_scope:"$work/insert_one_scope.pgbench"; do
-  name=${run%%:*} script=${run#*:}
+# pg_stat_statements per step, $TP seconds each at 1 client (what each step costs) and at
+# 8 clients (lock_scopes then also holds the wait for the scope rows other writers hold)
+profile_inserts() { # $1 = name, $2 = pgbench script
+  local name=$1 script=$2 c s n
+  say "profiling $name (pg_stat_statements, ${TP}s at 1 and 8 clients)"
   for c in 1 8; do
     q -c "SELECT pg_stat_statements_reset()" >/dev/null
     PGOPTIONS=$profile_opts T=$TP C=$c pgb "profile_${name}_c$c" "$script" >/dev/null
@@ -269,7 +255,25 @@ for run in insert_board:"$shared/insert_one.pgbench" insert_one_scope:"$work/ins
         '$1 == s && x > 0 { printf "%.3f\n", $3 / x }' "$work/${name}_c$c.steps")"
     done
   done
-done
+}
+profile_inserts insert_board "$shared/insert_one.pgbench"
+
+say "bench_around() over the current month (filled by the INSERT runs so far)"
+put current_month_rows "$(q -At -c "SELECT count(*) FROM bench_current WHERE period = 'month'")"
+q -c "ANALYZE bench_standings" >/dev/null
+put read_around_fn_qps "$(pgb around_fn "$work/board_around_fn.pgbench")"
+
+say "board single-row INSERT into one ${AGENTS}-agent scope, 8 clients, ${T}s"
+t0=$(now_s); fill_one_scope; put fill_one_scope_insert_s "$(since "$t0")"
+put one_scope_qualified_agents "$(q -At -c "SELECT count(*) FROM bench_standings WHERE period = 'day' AND team_id = 0 AND qualified AND period_start = (now() AT TIME ZONE 'UTC')::date")"
+dl0=$(deadlocks)
+one_board=$(pgb insert_one_scope_board "$work/insert_one_scope.pgbench")
+put insert_one_scope_tps "$one_board"
+put insert_one_scope_ratio "$(ratio "$one_board" "$one_plain")"
+put insert_one_scope_deadlocks "$(( $(deadlocks) - dl0 ))"
+put insert_one_scope_aborted_clients "$(aborted insert_one_scope_board)"
+
+profile_inserts insert_one_scope "$work/insert_one_scope.pgbench"
 
 say "alter_board vs rebuild"
 q -c CHECKPOINT >/dev/null
