@@ -155,7 +155,7 @@ say "plain COPY"
 q -f "$shared/schema.sql" >/dev/null 2>&1
 q -c CHECKPOINT >/dev/null
 t0=$(now_s); q -c "$copy_cmd" >/dev/null; copy_plain=$(since "$t0")
-put copy_plain_s "$copy_plain"
+put copy_plain_first_s "$copy_plain"
 q -c "VACUUM ANALYZE calls" >/dev/null
 q -c "DROP TABLE IF EXISTS st" \
   -c "CREATE TABLE st AS SELECT team_id, agent_id, score, rank() OVER (PARTITION BY team_id ORDER BY score DESC)::int AS rank FROM (SELECT team_id, agent_id, 100*avg(converted::int) AS score FROM calls GROUP BY 1, 2) s" \
@@ -180,7 +180,6 @@ q -f "$shared/schema.sql" >/dev/null 2>&1
 q -c "CREATE INDEX ON calls (agent_id, started_at)" -c CHECKPOINT >/dev/null
 t0=$(now_s); q -c "$copy_cmd" >/dev/null; copy_idx=$(since "$t0")
 put copy_plain_with_board_index_s "$copy_idx"
-put copy_plain_with_board_index_ratio "$(ratio "$copy_idx" "$copy_plain")"
 
 say "... and a no-op statement trigger with a transition table (what COPY pays before any board work)"
 q -f "$shared/schema.sql" >/dev/null 2>&1
@@ -190,7 +189,6 @@ q -c "CREATE INDEX ON calls (agent_id, started_at)" \
   -c CHECKPOINT >/dev/null
 t0=$(now_s); q -c "$copy_cmd" >/dev/null; copy_tt=$(since "$t0")
 put copy_plain_with_board_index_and_transition_table_s "$copy_tt"
-put copy_plain_with_board_index_and_transition_table_ratio "$(ratio "$copy_tt" "$copy_plain")"
 
 say "COPY with the hand PL/pgSQL ranked trigger (baseline_ranked.sql)"
 q -f "$shared/schema.sql" >/dev/null 2>&1
@@ -198,8 +196,18 @@ q -f "$shared/baseline_ranked.sql" >/dev/null
 q -c "CREATE TRIGGER t AFTER INSERT ON calls REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION standings_ranked_trg()" -c CHECKPOINT >/dev/null
 t0=$(now_s); q -c "$copy_cmd" >/dev/null; copy_hand=$(since "$t0")
 put copy_hand_ranked_s "$copy_hand"
-put copy_hand_ranked_ratio "$(ratio "$copy_hand" "$copy_plain")"
 q -c "DROP TABLE standings_ranked" >/dev/null
+
+say "plain COPY again (the COPY ratios use the faster of the two plain runs)"
+q -f "$shared/schema.sql" >/dev/null 2>&1
+q -c CHECKPOINT >/dev/null
+t0=$(now_s); q -c "$copy_cmd" >/dev/null; copy_plain2=$(since "$t0")
+put copy_plain_second_s "$copy_plain2"
+copy_plain=$(awk -v a="$copy_plain" -v b="$copy_plain2" 'BEGIN { print (a < b ? a : b) }')
+put copy_plain_s "$copy_plain"
+put copy_plain_with_board_index_ratio "$(ratio "$copy_idx" "$copy_plain")"
+put copy_plain_with_board_index_and_transition_table_ratio "$(ratio "$copy_tt" "$copy_plain")"
+put copy_hand_ranked_ratio "$(ratio "$copy_hand" "$copy_plain")"
 
 #### the board
 say "COPY into calls with the board created on the empty table"
