@@ -38,7 +38,7 @@ profile_opts="-c compute_query_id=on -c pg_stat_statements.track=all -c pg_stat_
 
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 now_s() { date +%s.%N; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "nan"; else printf "%.3f\n", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "nan"; else printf "%.4g\n", a / b }'; }
 since() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.2f\n", b - a }'; }
 deadlocks() { grep -c "deadlock detected" "$PGTMP_DIR/log" || true; }
 
