@@ -7,6 +7,8 @@
 # Usage: bench/board.sh [N_CALLS=1000000] [AGENTS=5000] [TEAMS=50]
 # Environment: PG_CONFIG (the PostgreSQL to build, install and run), T (seconds per pgbench
 # run, default 15), TP (seconds per profiling pgbench run, default 5), LEADERBOARD_SHARED.
+# Needs pgbench and pg_stat_statements (contrib) of that PostgreSQL; the Redis reference runs
+# when redis-server, redis-cli and redis-benchmark are installed. Takes about 5 minutes.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 shared=${LEADERBOARD_SHARED:-$repo/../shared}/bench
