@@ -599,8 +599,11 @@ apply_step(BoardStatements *bs, BoardStatement step, bool small)
 			 (int) step, bs->name);
 }
 
-/* Registers the rows of the last SPI result as an ephemeral relation for what follows. */
-static void
+/*
+ * Registers the rows of the last SPI result as an ephemeral relation for what follows;
+ * returns its tuplestore, for the caller to end once the relation is unregistered.
+ */
+static Tuplestorestate *
 register_spi_result(const char *name)
 {
 	EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
@@ -617,6 +620,7 @@ register_spi_result(const char *name)
 	enr->reldata = ts;
 	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
 		elog(ERROR, "leaderboard: could not register %s", name);
+	return ts;
 }
 
 /* Applies one board's captured changes; runs inside an SPI connection. */
@@ -668,6 +672,8 @@ apply_board(PendingBoard *pb)
 	BoardStatements *bs;
 	OwnerContext ctx;
 	bool		small;
+	Tuplestorestate *pending;
+	Tuplestorestate *before;
 
 	/*
 	 * The statements embed the scorecard and ladder: read them only once alter_board()
@@ -696,7 +702,8 @@ apply_board(PendingBoard *pb)
 		enr->md.tupdesc = pb->tupdesc;
 		enr->md.enrtype = ENR_NAMED_TUPLESTORE;
 		enr->md.enrtuples = pb->ngroups;
-		enr->reldata = pending_tuplestore(pb);
+		pending = pending_tuplestore(pb);
+		enr->reldata = pending;
 		if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
 			elog(ERROR, "leaderboard: could not register pending groups");
 
@@ -721,7 +728,7 @@ apply_board(PendingBoard *pb)
 		{
 			/* small batches re-rank the scopes where one agent moved incrementally */
 			apply_step(bs, BOARD_BEFORE_MOVES, true);
-			register_spi_result("lb_before");
+			before = register_spi_result("lb_before");
 			if (pending_has_kpis(pb, false))
 				apply_step(bs, BOARD_RECOMPUTE, true);
 			if (pending_has_kpis(pb, true))
@@ -730,6 +737,7 @@ apply_board(PendingBoard *pb)
 				apply_step(bs, BOARD_RERANK_MULTI, true);
 			apply_step(bs, BOARD_RERANK_SINGLE, true);
 			SPI_unregister_relation("lb_before");
+			tuplestore_end(before);
 		}
 		else
 		{
@@ -738,6 +746,8 @@ apply_board(PendingBoard *pb)
 			apply_step(bs, small ? BOARD_RERANK_MULTI : BOARD_RERANK, small);
 		}
 		SPI_unregister_relation("lb_pending");
+		/* ending the tuplestores closes the temporary files of large ones */
+		tuplestore_end(pending);
 	}
 	owner_context_exit(&ctx);
 }

@@ -215,12 +215,14 @@ BEGIN
                       qt, lo, hi,
                       leaderboard._period_start_sql('k.period', leaderboard._local_time_sql(b, 's.' || qt)));
 
+  -- OFFSET 0 keeps the USING subquery whole: pulled up, its correlated kpi_agg() would be
+  -- evaluated once per reference to g.kpis in the MERGE actions
   recompute := format(
     'MERGE INTO %1$s t USING ('
     ' SELECT sc.scope_id, k.period, k.period_start%2$s, k.%3$s,'
     '  (SELECT leaderboard.kpi_agg(%4$s) FROM %5$s s WHERE s.%3$s = k.%3$s AND %6$s%7$s%8$s) AS kpis'
     ' FROM (SELECT DISTINCT scope_key, period, period_start%9$s, %3$s FROM lb_pending WHERE kpis IS NULL) k'
-    ' JOIN %10$s sc ON sc.scope_key = k.scope_key) g'
+    ' JOIN %10$s sc ON sc.scope_key = k.scope_key OFFSET 0) g'
     ' ON t.scope_id = g.scope_id AND t.%3$s = g.%3$s'
     ' WHEN MATCHED AND g.kpis IS NULL THEN DELETE'
     ' WHEN MATCHED THEN UPDATE SET kpis = g.kpis, score = %11$s, qualified = %12$s%13$s, updated_at = pg_catalog.now()'

@@ -450,6 +450,8 @@ BEGIN
   b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
   EXECUTE format('CREATE INDEX ON %s (period, period_start%s, score DESC)', b.standings, parts_cols);
   EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, agent);
+  -- around-me and "my rows" find an agent's rows without scanning a scope
+  EXECUTE format('CREATE INDEX ON %s (%I, period, period_start)', b.standings, agent);
   EXECUTE format('COMMENT ON TABLE %s IS %L', b.standings,
                  format('ranked standings of board %s, one row per (period, period_start, partition, agent); kept by triggers on %s', board_name, source));
 
