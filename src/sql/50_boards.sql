@@ -109,7 +109,7 @@ CREATE FUNCTION leaderboard._board_statements(board text,
   OUT fold_insert text, OUT fold_delete text, OUT fold_update text,
   OUT lock_scopes text, OUT recompute text, OUT add_deltas text, OUT rerank text,
   OUT rebuild text, OUT fold_source text, OUT rerank_all text, OUT expected text,
-  OUT before_moves text, OUT rerank_multi text, OUT rerank_single text)
+  OUT before_moves text, OUT rerank_multi text, OUT rerank_single text, OUT rescore text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards;
@@ -329,6 +329,23 @@ BEGIN
 
   fold_source := replace(fold_select, '{{days}}',
                    replace(replace(fold_from, '{{rows}}', src), '{{agg}}', format('leaderboard.kpi_agg(%s)', kpi_args)));
+  -- every row rescored from its stored kpis and re-ranked in one pass (alter_board); the
+  -- caller replaces {{prev}} with ', r.old_tier' to keep held tiers, or with nothing
+  rescore := format(
+    'UPDATE %1$s t SET score = x.score, qualified = x.qualified, rank = x.rank, tier = x.tier FROM ('
+    ' SELECT r.scope_id, r.%2$s, r.score, r.qualified, r.rank, %3$s AS tier FROM ('
+    '  SELECT e.*, CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_id ORDER BY %5$s) END AS rank,'
+    '   pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_id) AS n'
+    '  FROM (SELECT s.scope_id, s.period, s.%2$s, s.kpis, s.tier AS old_tier, %6$s AS score, %7$s AS qualified FROM %1$s s) e) r) x'
+    ' WHERE t.scope_id = x.scope_id AND t.%2$s = x.%2$s',
+    st, qa,
+    CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
+         WHEN leaderboard.ladder_kind(b.ladder) = 'points'
+           THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder{{prev}}) END', b.ladder)
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
+    rank_fn, replace(rank_order, '{{t}}', 'e'),
+    leaderboard._fill(score_of, 's.kpis', 's.period'), leaderboard._fill(qual_of, 's.kpis', 's.period'));
+
   -- standings from scratch: what rebuild writes and verify compares with
   expected := format(
     'SELECT r.scope_key, r.period, r.period_start%1$s, r.%2$s, r.kpis, r.score, r.qualified, r.rank, %3$s AS tier FROM ('

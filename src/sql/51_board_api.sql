@@ -559,9 +559,6 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   n bigint;
-  score_sql text;
-  qual_sql text;
-  tier_sql text := 'NULL';
 BEGIN
   PERFORM leaderboard._require_owner(b);
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
@@ -573,17 +570,11 @@ BEGIN
   END IF;
   PERFORM leaderboard._catalog_update(board, b.scorecards, b.ladder::text);
   PERFORM leaderboard._board_views(b);
-  -- rescore from the stored kpis: no source row is read
-  score_sql := format('leaderboard.score(kpis, %s)', replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 'period'));
-  qual_sql := format('leaderboard.qualified(kpis, %s)', replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 'period'));
-  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
-    -- a held tier carries over only while the ladder stays the same
-    tier_sql := format('CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder%s) END', qual_sql, score_sql, b.ladder,
-                       CASE WHEN ladder IS NULL THEN ', tier' ELSE '' END);
-  END IF;
-  EXECUTE format('UPDATE %s SET score = %s, qualified = %s, tier = %s', b.standings, score_sql, qual_sql, tier_sql);
+  -- rescore and re-rank from the stored kpis in one pass: no source row is read; a held
+  -- tier carries over only while the ladder stays the same
+  EXECUTE replace((SELECT x.rescore FROM leaderboard._board_statements(board) x),
+                  '{{prev}}', CASE WHEN ladder IS NULL THEN ', r.old_tier' ELSE '' END);
   GET DIAGNOSTICS n = ROW_COUNT;
-  EXECUTE (SELECT x.rerank_all FROM leaderboard._board_statements(board) x);
   RETURN n;
 END $$;
 COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder) IS
