@@ -118,8 +118,8 @@ syntax_error_token(const char *typname, const char *whole, const char *fmt,
 }
 
 /* Trims spaces around s[*start .. *end). */
-static void
-trim(const char *s, int *start, int *end)
+void
+calendar_trim_span(const char *s, int *start, int *end)
 {
 	while (*start < *end && isspace((unsigned char) s[*start]))
 		(*start)++;
@@ -188,7 +188,7 @@ parse_week(const char *s, int start, int end, const char *typname, const char *w
 			item_end++;
 		istart = pos;
 		iend = item_end;
-		trim(s, &istart, &iend);
+		calendar_trim_span(s, &istart, &iend);
 		if (istart == iend)
 			syntax_error(typname, whole, "The working week has an empty item (two commas, or a comma at an end).");
 
@@ -267,7 +267,7 @@ calendar_parse(const char *str, int len, const char *typname, const char *whole)
 		part_end++;
 	start = 0;
 	end = part_end;
-	trim(str, &start, &end);
+	calendar_trim_span(str, &start, &end);
 	if (start == end || starts_with_holidays(str, start, end))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
@@ -284,7 +284,7 @@ calendar_parse(const char *str, int len, const char *typname, const char *whole)
 			part_end++;
 		start = pos;
 		end = part_end;
-		trim(str, &start, &end);
+		calendar_trim_span(str, &start, &end);
 		if (start == end)
 			syntax_error(typname, whole, "There is an empty part (two semicolons, or a semicolon at the end).");
 		if (!starts_with_holidays(str, start, end))
@@ -307,7 +307,7 @@ calendar_parse(const char *str, int len, const char *typname, const char *whole)
 				item_end++;
 			istart = pos;
 			iend = item_end;
-			trim(str, &istart, &iend);
+			calendar_trim_span(str, &istart, &iend);
 			if (istart == iend)
 				syntax_error(typname, whole,
 							 item_end == end && pos == start + 8 ?

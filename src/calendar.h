@@ -110,6 +110,8 @@ extern Calendar calendar_read_binary(StringInfo buf, const char *typname);
 
 /* Parses YYYY-MM-DD (exactly) into a DateADT in range; false when it is not one. */
 extern bool calendar_parse_iso_date(const char *s, int len, DateADT *out);
+/* Narrows s[*start .. *end) to leave out the spaces around it (shared by the parsers). */
+extern void calendar_trim_span(const char *s, int *start, int *end);
 /* Appends d (in range) as YYYY-MM-DD. */
 extern void calendar_append_date(StringInfo out, DateADT d);
 

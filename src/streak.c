@@ -425,21 +425,12 @@ streak_syntax_error(const char *whole, const char *detail)
 					 "e.g. \"Mon-Fri: 2026-10-01..2026-10-06, 2026-10-09\".")));
 }
 
-static void
-trim(const char *s, int *start, int *end)
-{
-	while (*start < *end && isspace((unsigned char) s[*start]))
-		(*start)++;
-	while (*end > *start && isspace((unsigned char) s[*end - 1]))
-		(*end)--;
-}
-
 static DateADT
 parse_date_item(const char *str, int start, int end)
 {
 	DateADT		d;
 
-	trim(str, &start, &end);
+	calendar_trim_span(str, &start, &end);
 	if (!calendar_parse_iso_date(str + start, end - start, &d))
 		streak_syntax_error(str, psprintf("Invalid date \"%s\": dates are written YYYY-MM-DD with years 0001 to 9999.",
 										  pnstrdup(str + start, end - start)));
@@ -465,7 +456,7 @@ streak_parse(const char *str)
 	pos = colon - str + 1;
 	start = pos;
 	end = len;
-	trim(str, &start, &end);
+	calendar_trim_span(str, &start, &end);
 	if (start == end)
 		return streak_state_value(st);
 
@@ -482,7 +473,7 @@ streak_parse(const char *str)
 			item_end++;
 		istart = pos;
 		iend = item_end;
-		trim(str, &istart, &iend);
+		calendar_trim_span(str, &istart, &iend);
 		if (istart == iend)
 			streak_syntax_error(str, "The met days have an empty item (two commas, or a comma at an end).");
 		for (dots = istart; dots + 1 < iend; dots++)
