@@ -1,0 +1,320 @@
+/*
+ * board_apply.c: the commit-time half of live boards.
+ *
+ * A deferred constraint trigger on leaderboard.pending (one sentinel row per writing
+ * transaction, see board_pending.c) applies what the transaction captured, board by board
+ * in name order: take ROW EXCLUSIVE on the board's scopes table (waits for rebuild and
+ * alter_board), read the board's statements with a fresh snapshot, lock the touched scope
+ * rows in key order, recompute the groups UPDATE and DELETE touched, add the INSERT
+ * deltas, and re-rank: incrementally where one agent moved in a scope, in full elsewhere.
+ * Every step is a statement of its own, so that under READ COMMITTED the reads after the
+ * scope locks see everything committed before them.
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
+
+#include "board_context.h"
+#include "board_pending.h"
+#include "board_statements.h"
+
+/* Copies a board's captured groups into a tuplestore for the apply statements. */
+static Tuplestorestate *
+pending_tuplestore(PendingBoard *pb)
+{
+	Tuplestorestate *ts = tuplestore_begin_heap(false, false, work_mem);
+	int			i;
+
+	for (i = 0; i < pb->ngroups; i++)
+		tuplestore_puttuple(ts, pb->groups[i]);
+	return ts;
+}
+
+/*
+ * Whether any captured group carries kpis (an INSERT delta: with_kpis) or none (a group
+ * to recompute), so that a statement with nothing to do is not run. The kpis are the
+ * last column of a captured group.
+ */
+static bool
+pending_has_kpis(PendingBoard *pb, bool with_kpis)
+{
+	int			i;
+
+	for (i = 0; i < pb->ngroups; i++)
+		if (heap_attisnull(pb->groups[i], pb->tupdesc->natts, pb->tupdesc) != with_kpis)
+			return true;
+	return false;
+}
+
+static int	cmp_scope_key(const void *a, const void *b, void *arg);
+
+/*
+ * Whether some scope has groups of more than one agent (those scopes are re-ranked in
+ * full). The scope key is the first column of a captured group and the agent the one
+ * before the kpis. Agents are compared by their bytes: two equal values with different
+ * bytes count as two agents, which only costs a full re-rank.
+ */
+static bool
+pending_scope_has_several_agents(PendingBoard *pb)
+{
+	int		   *order = palloc(sizeof(int) * pb->ngroups);
+	Form_pg_attribute agent_att = TupleDescAttr(pb->tupdesc, pb->tupdesc->natts - 2);
+	bool		several = false;
+	int			i;
+
+	for (i = 0; i < pb->ngroups; i++)
+		order[i] = i;
+	qsort_arg(order, pb->ngroups, sizeof(int), cmp_scope_key, pb);
+	for (i = 1; i < pb->ngroups && !several; i++)
+	{
+		HeapTuple	prev = pb->groups[order[i - 1]];
+		HeapTuple	cur = pb->groups[order[i]];
+		bool		isnull;
+
+		if (cmp_scope_key(&order[i - 1], &order[i], pb) != 0)
+			continue;
+		several = !datumIsEqual(heap_getattr(prev, pb->tupdesc->natts - 1, pb->tupdesc, &isnull),
+								heap_getattr(cur, pb->tupdesc->natts - 1, pb->tupdesc, &isnull),
+								agent_att->attbyval, agent_att->attlen);
+	}
+	pfree(order);
+	return several;
+}
+
+static int
+cmp_scope_key(const void *a, const void *b, void *arg)
+{
+	PendingBoard *pb = arg;
+	bool		isnull;
+	text	   *ka = DatumGetTextPP(heap_getattr(pb->groups[*(const int *) a], 1, pb->tupdesc, &isnull));
+	text	   *kb = DatumGetTextPP(heap_getattr(pb->groups[*(const int *) b], 1, pb->tupdesc, &isnull));
+	int			la = VARSIZE_ANY_EXHDR(ka);
+	int			lb = VARSIZE_ANY_EXHDR(kb);
+	int			c = memcmp(VARDATA_ANY(ka), VARDATA_ANY(kb), Min(la, lb));
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+/*
+ * Runs one commit-time statement: small batches use the cached plan, large ones are
+ * planned for their size.
+ */
+static void
+apply_step(BoardStatements *bs, BoardStatement step, bool small)
+{
+	int			rc = small ? board_statement_execute(bs, step, false) :
+		SPI_execute(bs->sql[step], false, 0);
+
+	if (rc < 0)
+		elog(ERROR, "leaderboard: commit-time statement %d of board \"%s\" failed",
+			 (int) step, bs->name);
+}
+
+/*
+ * Registers the rows of the last SPI result as an ephemeral relation for what follows;
+ * returns its tuplestore, for the caller to end once the relation is unregistered.
+ */
+static Tuplestorestate *
+register_spi_result(const char *name)
+{
+	EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
+	Tuplestorestate *ts = tuplestore_begin_heap(false, false, work_mem);
+	uint64		i;
+
+	for (i = 0; i < SPI_processed; i++)
+		tuplestore_puttuple(ts, SPI_tuptable->vals[i]);
+	enr->md.name = pstrdup(name);
+	enr->md.reliddesc = InvalidOid;
+	enr->md.tupdesc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
+	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
+	enr->md.enrtuples = SPI_processed;
+	enr->reldata = ts;
+	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
+		elog(ERROR, "leaderboard: could not register %s", name);
+	return ts;
+}
+
+/* Applies one board's captured changes; runs inside an SPI connection. */
+/*
+ * Under REPEATABLE READ and SERIALIZABLE, raises 40001 when a transaction this one cannot
+ * see changed the board's definition (alter_board): the statements read from this
+ * transaction's snapshot would score with the old scorecard or ladder. Runs inside SPI.
+ */
+static void
+check_board_unchanged(const char *name)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		arg = CStringGetTextDatum(name);
+	TransactionId seen = InvalidTransactionId;
+	TransactionId latest = InvalidTransactionId;
+	bool		isnull;
+
+	if (plan == NULL)
+	{
+		Oid			argtype = TEXTOID;
+
+		plan = SPI_prepare("SELECT xmin FROM leaderboard.boards WHERE name = $1", 1, &argtype);
+		if (plan == NULL)
+			elog(ERROR, "leaderboard: could not prepare the catalog check");
+		SPI_keepplan(plan);
+	}
+	if (SPI_execute_snapshot(plan, &arg, NULL, GetTransactionSnapshot(), InvalidSnapshot,
+							 true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: catalog lookup failed");
+	if (SPI_processed == 1)
+		seen = DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (SPI_execute_snapshot(plan, &arg, NULL, GetLatestSnapshot(), InvalidSnapshot,
+							 true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: catalog lookup failed");
+	if (SPI_processed == 1)
+		latest = DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (!TransactionIdIsValid(seen) || seen != latest)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent change of board \"%s\"",
+						name),
+				 errdetail("The board's scorecard or ladder changed after this transaction's snapshot was taken."),
+				 errhint("The transaction might succeed if retried.")));
+}
+
+static void
+apply_board(PendingBoard *pb)
+{
+	BoardStatements *bs;
+	OwnerContext ctx;
+	bool		small;
+	Tuplestorestate *pending;
+	Tuplestorestate *before;
+
+	/*
+	 * The statements embed the scorecard and ladder: read them only once alter_board()
+	 * and rebuild(), which hold the scopes table in EXCLUSIVE mode, can no longer change
+	 * them before this transaction ends, and with a snapshot taken after that lock.
+	 */
+	bs = board_statements(pb->name, false);
+	LockRelationOid(bs->scopes, RowExclusiveLock);
+	bs = board_statements(pb->name, true);
+	if (IsolationUsesXactSnapshot())
+		check_board_unchanged(pb->name);
+
+	owner_context_enter(&ctx, bs->owner);
+	if (pb->truncated_in != InvalidSubTransactionId)
+	{
+		/* the rebuild reads the source as it is now, which includes every capture */
+		if (SPI_execute(bs->sql[BOARD_REBUILD], false, 0) < 0)
+			elog(ERROR, "leaderboard: rebuild of board \"%s\" after TRUNCATE failed", pb->name);
+	}
+	else if (pb->ngroups > 0)
+	{
+		EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
+
+		enr->md.name = "lb_pending";
+		enr->md.reliddesc = InvalidOid;
+		enr->md.tupdesc = pb->tupdesc;
+		enr->md.enrtype = ENR_NAMED_TUPLESTORE;
+		enr->md.enrtuples = pb->ngroups;
+		pending = pending_tuplestore(pb);
+		enr->reldata = pending;
+		if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
+			elog(ERROR, "leaderboard: could not register pending groups");
+
+		/*
+		 * Small batches (single-row writers) run cached plans made for few rows: index
+		 * lookups by scope and agent, never a scan of the standings. Large batches (COPY)
+		 * are planned afresh for their actual size.
+		 */
+		small = pb->ngroups <= BOARD_SMALL_BATCH;
+		if (small)
+			prefer_index_lookups();
+		else
+			allow_large_batch_memory();
+
+		/*
+		 * Each step is its own statement so that, under READ COMMITTED, the reads after
+		 * the scope locks see everything committed before the locks were granted.
+		 */
+		apply_step(bs, BOARD_LOCK_SCOPES, small);
+		if (small && bs->sql[BOARD_BEFORE_MOVES] != NULL)
+		{
+			/* small batches re-rank the scopes where one agent moved incrementally */
+			apply_step(bs, BOARD_BEFORE_MOVES, true);
+			before = register_spi_result("lb_before");
+			if (pending_has_kpis(pb, false))
+				apply_step(bs, BOARD_RECOMPUTE, true);
+			if (pending_has_kpis(pb, true))
+				apply_step(bs, BOARD_ADD_DELTAS, true);
+			if (pending_scope_has_several_agents(pb))
+				apply_step(bs, BOARD_RERANK_MULTI, true);
+			apply_step(bs, BOARD_RERANK_SINGLE, true);
+			SPI_unregister_relation("lb_before");
+			tuplestore_end(before);
+		}
+		else
+		{
+			apply_step(bs, BOARD_RECOMPUTE, small);
+			apply_step(bs, BOARD_ADD_DELTAS, small);
+			apply_step(bs, small ? BOARD_RERANK_MULTI : BOARD_RERANK, small);
+		}
+		SPI_unregister_relation("lb_pending");
+		/* ending the tuplestores closes the temporary files of large ones */
+		tuplestore_end(pending);
+	}
+	owner_context_exit(&ctx);
+}
+
+PG_FUNCTION_INFO_V1(board_commit);
+/* Deferred constraint trigger on leaderboard.pending: applies captured changes, returns NULL. */
+Datum
+board_commit(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	PendingBoard **sorted;
+	int			n;
+	int			i;
+	int			writer_nestlevel;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		RelationGetRelid(trigdata->tg_relation) !=
+		get_relname_relid("pending", get_namespace_oid("leaderboard", false)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("board_commit() must be the constraint trigger of leaderboard.pending")));
+
+	/*
+	 * The sentinel has done its job; a later change in this transaction queues another.
+	 * After SET CONSTRAINTS ALL IMMEDIATE this runs within the command that inserted it,
+	 * which cannot see its own row until the command counter moves on.
+	 */
+	CommandCounterIncrement();
+	simple_heap_delete(trigdata->tg_relation, &trigdata->tg_trigtuple->t_self);
+
+	/*
+	 * Boards in name order, like scopes in key order: no two writers wait in a cycle.
+	 * What is applied now is no longer pending, even if more arrives later.
+	 */
+	sorted = pending_boards_take(&n);
+	if (n == 0)
+		return PointerGetDatum(NULL);
+
+	SPI_connect();
+	writer_nestlevel = writer_context_enter();
+	for (i = 0; i < n; i++)
+		apply_board(sorted[i]);
+	AtEOXact_GUC(false, writer_nestlevel);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
