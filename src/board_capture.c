@@ -68,6 +68,24 @@ board_name_from_trigger(const char *tgname, TriggerEvent event, bool replica_row
 	return pnstrdup(tgname + 3, len - 3 - suffix_len);
 }
 
+/* The board of a firing trigger, by its name; 42501 for any other trigger. */
+static char *
+board_of_trigger(TriggerData *trigdata, bool replica_row)
+{
+	char	   *board = board_name_from_trigger(trigdata->tg_trigger->tgname,
+												trigdata->tg_event, replica_row);
+
+	if (board == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("trigger \"%s\" on table \"%s\" is not a trigger of a leaderboard board",
+						trigdata->tg_trigger->tgname,
+						RelationGetRelationName(trigdata->tg_relation)),
+				 errdetail("create_board names a board's triggers lb_<board>_ins, lb_<board>_upd, lb_<board>_del, lb_<board>_trunc and lb_<board>_repl."),
+				 errhint("Drop the trigger.")));
+	return board;
+}
+
 /*
  * The statements a trigger firing on relation rel runs for board: the board's cached
  * ones, after checking that rel is the board's source or one of its partitions.
@@ -150,15 +168,7 @@ board_capture(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("board_capture() must be an AFTER ... FOR EACH STATEMENT trigger")));
 
-	board = board_name_from_trigger(trigdata->tg_trigger->tgname, ev, false);
-	if (board == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("trigger \"%s\" on table \"%s\" is not a trigger of a leaderboard board",
-						trigdata->tg_trigger->tgname,
-						RelationGetRelationName(trigdata->tg_relation)),
-				 errdetail("create_board names a board's triggers lb_<board>_ins, lb_<board>_upd, lb_<board>_del and lb_<board>_trunc, one per event."),
-				 errhint("Drop the trigger.")));
+	board = board_of_trigger(trigdata, false);
 
 	SPI_connect();
 	writer_nestlevel = writer_context_enter();
@@ -228,14 +238,7 @@ board_capture_row(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("board_capture_row() must be an AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW trigger")));
-	board = board_name_from_trigger(trigdata->tg_trigger->tgname, ev, true);
-	if (board == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("trigger \"%s\" on table \"%s\" is not a trigger of a leaderboard board",
-						trigdata->tg_trigger->tgname,
-						RelationGetRelationName(trigdata->tg_relation)),
-				 errhint("Drop the trigger.")));
+	board = board_of_trigger(trigdata, true);
 
 	SPI_connect();
 	writer_nestlevel = writer_context_enter();
