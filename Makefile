@@ -21,3 +21,6 @@ include $(PGXS)
 
 leaderboard--0.1.sql: $(SQL_PIECES)
 	cat $^ > $@
+
+# PGXS tracks no header dependencies: rebuild every object when any header changes
+$(OBJS): $(wildcard src/*.h)

@@ -126,6 +126,16 @@ FROM leaderboard.verify('dml');
 SELECT leaderboard.rebuild('dml') AS rows_rebuilt;
 SELECT count(*) AS differences FROM leaderboard.verify('dml');
 
+-- renaming the source or the standings table keeps the board working in this session,
+-- whose cached statements named the old tables
+ALTER TABLE dml_calls RENAME TO dml_calls_renamed;
+ALTER TABLE dml_standings RENAME TO dml_standings_renamed;
+INSERT INTO dml_calls_renamed (agent_id, team_id, started_at, handle_seconds, converted, csat) VALUES (41, 1, '2026-10-12 10:00+00', 100, true, 5);
+SELECT count(*) AS agent_41_rows FROM dml_standings_renamed WHERE agent_id = 41;
+SELECT count(*) AS differences FROM leaderboard.verify('dml');
+ALTER TABLE dml_calls_renamed RENAME TO dml_calls;
+ALTER TABLE dml_standings_renamed RENAME TO dml_standings;
+
 SELECT leaderboard.drop_board('dml');
 DROP TABLE dml_calls;
 

@@ -74,6 +74,7 @@ board_statements(const char *name, bool fresh)
 	Oid			source;
 	Oid			owner;
 	Oid			scopes;
+	char	   *names;
 	BoardStatements *bs;
 	char		key[NAMEDATALEN];
 
@@ -90,7 +91,8 @@ board_statements(const char *name, bool fresh)
 	if (catalog_lookup_plan == NULL)
 	{
 		Oid			argtype = TEXTOID;
-		SPIPlanPtr	plan = SPI_prepare("SELECT xmin, source::pg_catalog.oid, owner::pg_catalog.oid, scopes::pg_catalog.oid, ctid "
+		SPIPlanPtr	plan = SPI_prepare("SELECT xmin, source::pg_catalog.oid, owner::pg_catalog.oid, scopes::pg_catalog.oid, ctid, "
+									   "pg_catalog.concat_ws(' ', source, standings, scopes) "
 									   "FROM leaderboard.boards WHERE name = $1",
 									   1, &argtype);
 
@@ -114,6 +116,8 @@ board_statements(const char *name, bool fresh)
 	scopes = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
 	ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull)),
 					&ctid);
+	/* the generated SQL names the tables: renaming one must regenerate it */
+	names = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6, &isnull));
 
 	strlcpy(key, name, NAMEDATALEN);
 	bs = hash_search(board_cache, key, HASH_ENTER, &found);
@@ -122,11 +126,16 @@ board_statements(const char *name, bool fresh)
 		memset(bs->sql, 0, sizeof(bs->sql));
 		memset(bs->plan, 0, sizeof(bs->plan));
 		bs->xmin = InvalidTransactionId;
+		bs->names = NULL;
 	}
 	if (!found || bs->xmin != xmin || !ItemPointerEquals(&bs->ctid, &ctid) ||
-		bs->source != source || bs->owner != owner || bs->scopes != scopes || bs->sql[0] == NULL)
+		bs->source != source || bs->owner != owner || bs->scopes != scopes ||
+		bs->sql[0] == NULL || bs->names == NULL || strcmp(bs->names, names) != 0)
 	{
 		forget_statements(bs);
+		if (bs->names != NULL)
+			pfree(bs->names);
+		bs->names = MemoryContextStrdup(CacheMemoryContext, names);
 		bs->xmin = InvalidTransactionId;
 		bs->source = source;
 		bs->owner = owner;

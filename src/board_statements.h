@@ -42,6 +42,7 @@ typedef struct BoardStatements
 	Oid			source;
 	Oid			owner;
 	Oid			scopes;			/* the scopes table, locked by the commit-time apply */
+	char	   *names;			/* the source, standings and scopes names the SQL uses */
 	char	   *sql[BOARD_NSTATEMENTS];
 	SPIPlanPtr	plan[BOARD_NSTATEMENTS];
 } BoardStatements;
