@@ -146,3 +146,18 @@ SELECT leaderboard.create_board(name => 'gone', source => 'gone', agent => 'agen
 DROP TABLE gone;
 SELECT count(*) AS boards_left FROM leaderboard.boards WHERE name = 'gone';
 SELECT count(*) AS objects_left FROM pg_class WHERE relname LIKE 'gone%';
+
+-- a change to the source that would break a board is refused
+CREATE TABLE guarded (agent_id int, at date, won boolean, note text);
+SELECT leaderboard.create_board(name => 'guarded', source => 'guarded', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['won'], scorecard => '{"metrics": [{"name": "won", "stat": "count"}]}') IS NOT NULL AS created;
+\set VERBOSITY sqlstate
+ALTER TABLE guarded RENAME COLUMN won TO converted;
+ALTER TABLE guarded DROP COLUMN at;
+\set VERBOSITY default
+-- other changes go through
+ALTER TABLE guarded DROP COLUMN note;
+INSERT INTO guarded VALUES (1, '2026-10-01', true);
+SELECT count(*) AS differences FROM leaderboard.verify('guarded');
+SELECT leaderboard.drop_board('guarded');
+DROP TABLE guarded;

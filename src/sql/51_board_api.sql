@@ -679,12 +679,41 @@ CREATE EVENT TRIGGER leaderboard_drop_boards ON sql_drop
 COMMENT ON EVENT TRIGGER leaderboard_drop_boards IS
   'drops a board''s standings, scopes, views and catalog row when its source table is dropped';
 
--- New partitions of a board's source get its triggers; detached ones lose them.
+-- The columns and expressions a board reads must survive ALTER TABLE of its source: a
+-- renamed or dropped column would make every later write to the source fail.
+CREATE FUNCTION leaderboard._check_board_source(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  e text;
+BEGIN
+  FOREACH e IN ARRAY ARRAY[quote_ident(b.agent_column), quote_ident(b.at_column)]
+                     || ARRAY(SELECT quote_ident(p) FROM unnest(b.partition_by) p)
+                     || b.metric_exprs || coalesce(ARRAY[b.filter], '{}') LOOP
+    BEGIN
+      PERFORM leaderboard._expression_type(b.source, e, 'expression');
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'board "%" reads % of table %, which this change breaks', b.name, e, b.source
+        USING ERRCODE = 'dependent_objects_still_exist',
+              DETAIL = SQLERRM,
+              HINT = 'Drop the board first (leaderboard.drop_board), then declare it again over the changed table.';
+    END;
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_board_source(leaderboard.boards) IS
+  'internal: raises 2BP01 when a board''s columns or expressions no longer fit its source';
+
+-- New partitions of a board's source get its triggers; detached ones lose them; a change
+-- to a source that breaks a board is refused.
 CREATE FUNCTION leaderboard._follow_partitions() RETURNS event_trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards;
 BEGIN
+  FOR b IN SELECT * FROM leaderboard.boards x
+           WHERE x.source::oid IN (SELECT c.objid FROM pg_event_trigger_ddl_commands() c
+                                   WHERE c.classid = 'pg_class'::regclass) LOOP
+    PERFORM leaderboard._check_board_source(b);
+  END LOOP;
   FOR b IN SELECT * FROM leaderboard.boards x WHERE (SELECT relkind FROM pg_class WHERE oid = x.source) = 'p' LOOP
     BEGIN
       PERFORM leaderboard._board_triggers(b);
@@ -695,7 +724,7 @@ BEGIN
   END LOOP;
 END $$;
 COMMENT ON FUNCTION leaderboard._follow_partitions() IS
-  'internal: event trigger function keeping board triggers on every partition of partitioned sources';
+  'internal: event trigger function keeping board triggers on every partition of partitioned sources and refusing source changes that break a board';
 CREATE EVENT TRIGGER leaderboard_follow_partitions ON ddl_command_end
   WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
   EXECUTE FUNCTION leaderboard._follow_partitions();
