@@ -8,6 +8,14 @@
 
 #include "board_context.h"
 
+/* Sets a setting until the GUC nest level in force is closed. */
+static void
+pin_setting(const char *name, const char *value)
+{
+	(void) set_config_option(name, value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+}
+
 /*
  * Becomes the board owner in a restricted security context with search_path and the
  * settings that shape text keys pinned. Every reference in the generated SQL is
@@ -23,35 +31,24 @@ owner_context_enter(OwnerContext *ctx, Oid owner)
 	SetUserIdAndSecContext(owner, ctx->save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	ctx->save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("DateStyle", "ISO, YMD",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("IntervalStyle", "postgres",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("TimeZone", "UTC",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("extra_float_digits", "1",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("bytea_output", "hex",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("standard_conforming_strings", "on",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	pin_setting("search_path", "pg_catalog, pg_temp");
+	pin_setting("DateStyle", "ISO, YMD");
+	pin_setting("IntervalStyle", "postgres");
+	pin_setting("TimeZone", "UTC");
+	pin_setting("extra_float_digits", "1");
+	pin_setting("bytea_output", "hex");
+	pin_setting("standard_conforming_strings", "on");
 	/* compiling these short statements costs more than it saves */
-	(void) set_config_option("jit", "off",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	pin_setting("jit", "off");
 }
 
 /* Planner settings for the cached small-batch plans (reset by owner_context_exit). */
 void
 prefer_index_lookups(void)
 {
-	(void) set_config_option("enable_seqscan", "off",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("enable_hashjoin", "off",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("enable_mergejoin", "off",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	pin_setting("enable_seqscan", "off");
+	pin_setting("enable_hashjoin", "off");
+	pin_setting("enable_mergejoin", "off");
 }
 
 void
@@ -72,8 +69,7 @@ writer_context_enter(void)
 {
 	int			nestlevel = NewGUCNestLevel();
 
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	pin_setting("search_path", "pg_catalog, pg_temp");
 	return nestlevel;
 }
 
@@ -82,6 +78,5 @@ writer_context_enter(void)
 void
 allow_large_batch_memory(void)
 {
-	(void) set_config_option("work_mem", "256MB",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	pin_setting("work_mem", "256MB");
 }
