@@ -580,11 +580,31 @@ END $$;
 COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder) IS
   'changes a board''s scorecard or ladder and rescores its standings from the stored kpis, without reading the source; returns rows rescored';
 
+-- What a board created besides its triggers, and its catalog row: shared by drop_board and
+-- the drop of a source table (whose triggers go with it).
+CREATE FUNCTION leaderboard._drop_board_objects(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                              WHERE c.oid = b.standings));
+BEGIN
+  IF schema IS NOT NULL THEN
+    -- by its full signature: another role's function of the same name is not the board's
+    EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%s, text, integer)', schema, b.name || '_around',
+                   (SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
+                    WHERE a.attrelid = b.standings AND a.attname = b.agent_column));
+    EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain');
+    EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
+  END IF;
+  PERFORM leaderboard._catalog_delete(b.name);
+END $$;
+COMMENT ON FUNCTION leaderboard._drop_board_objects(leaderboard.boards) IS
+  'internal: drops a board''s standings, scopes, views, around-me function and catalog row';
+
 CREATE FUNCTION leaderboard.drop_board(board text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
-  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
   t record;
 BEGIN
   PERFORM leaderboard._require_owner(b);
@@ -595,13 +615,7 @@ BEGIN
                   AND tg.tgfoid = 'leaderboard._board_capture_row()'::regprocedure) LOOP
     EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
   END LOOP;
-  -- by its full signature: another role's function of the same name is not the board's
-  EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%s, text, integer)', schema, board || '_around',
-                 (SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
-                  WHERE a.attrelid = b.standings AND a.attname = b.agent_column));
-  EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, board || '_current', schema, board || '_explain');
-  EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
-  PERFORM leaderboard._catalog_delete(board);
+  PERFORM leaderboard._drop_board_objects(b);
 END $$;
 COMMENT ON FUNCTION leaderboard.drop_board(text) IS
   'drops a board: its triggers, standings, scopes, views, around-me function and catalog row';
@@ -648,24 +662,14 @@ CREATE FUNCTION leaderboard._drop_boards_of_dropped_sources() RETURNS event_trig
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards;
-  schema text;
 BEGIN
   FOR b IN
     SELECT * FROM leaderboard.boards
     WHERE source::oid IN (SELECT d.objid FROM pg_event_trigger_dropped_objects() d
                           WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0)
   LOOP
-    schema := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                           WHERE c.oid = b.standings));
     BEGIN
-      IF schema IS NOT NULL THEN
-        EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%s, text, integer)', schema, b.name || '_around',
-                       (SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
-                        WHERE a.attrelid = b.standings AND a.attname = b.agent_column));
-        EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain');
-        EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
-      END IF;
-      PERFORM leaderboard._catalog_delete(b.name);
+      PERFORM leaderboard._drop_board_objects(b);
     EXCEPTION WHEN insufficient_privilege THEN
       RAISE WARNING 'the source of board "%" was dropped, but its objects could not be: %', b.name, SQLERRM
         USING HINT = 'Its owner can call leaderboard.drop_board().';
