@@ -32,18 +32,6 @@
 #include "board_pending.h"
 #include "board_statements.h"
 
-/* Copies a board's captured groups into a tuplestore for the apply statements. */
-static Tuplestorestate *
-pending_tuplestore(PendingBoard *pb)
-{
-	Tuplestorestate *ts = tuplestore_begin_heap(false, false, work_mem);
-	int			i;
-
-	for (i = 0; i < pb->ngroups; i++)
-		tuplestore_puttuple(ts, pb->groups[i]);
-	return ts;
-}
-
 /*
  * Whether any captured group carries kpis (an INSERT delta: with_kpis) or none (a group
  * to recompute), so that a statement with nothing to do is not run. The kpis are the
@@ -124,30 +112,6 @@ apply_step(BoardStatements *bs, BoardStatement step, bool small)
 			 (int) step, bs->name);
 }
 
-/*
- * Registers the rows of the last SPI result as an ephemeral relation for what follows;
- * returns its tuplestore, for the caller to end once the relation is unregistered.
- */
-static Tuplestorestate *
-register_spi_result(const char *name)
-{
-	EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
-	Tuplestorestate *ts = tuplestore_begin_heap(false, false, work_mem);
-	uint64		i;
-
-	for (i = 0; i < SPI_processed; i++)
-		tuplestore_puttuple(ts, SPI_tuptable->vals[i]);
-	enr->md.name = pstrdup(name);
-	enr->md.reliddesc = InvalidOid;
-	enr->md.tupdesc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
-	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
-	enr->md.enrtuples = SPI_processed;
-	enr->reldata = ts;
-	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
-		elog(ERROR, "leaderboard: could not register %s", name);
-	return ts;
-}
-
 /* Applies one board's captured changes; runs inside an SPI connection. */
 /*
  * Under REPEATABLE READ and SERIALIZABLE, raises 40001 when a transaction this one cannot
@@ -220,17 +184,7 @@ apply_board(PendingBoard *pb)
 	}
 	else if (pb->ngroups > 0)
 	{
-		EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
-
-		enr->md.name = "lb_pending";
-		enr->md.reliddesc = InvalidOid;
-		enr->md.tupdesc = pb->tupdesc;
-		enr->md.enrtype = ENR_NAMED_TUPLESTORE;
-		enr->md.enrtuples = pb->ngroups;
-		pending = pending_tuplestore(pb);
-		enr->reldata = pending;
-		if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
-			elog(ERROR, "leaderboard: could not register pending groups");
+		pending = register_rows("lb_pending", pb->tupdesc, pb->groups, pb->ngroups);
 
 		/*
 		 * Small batches (single-row writers) run cached plans made for few rows: index
@@ -252,7 +206,8 @@ apply_board(PendingBoard *pb)
 		{
 			/* small batches re-rank the scopes where one agent moved incrementally */
 			apply_step(bs, BOARD_BEFORE_MOVES, true);
-			before = register_spi_result("lb_before");
+			before = register_rows("lb_before", SPI_tuptable->tupdesc, SPI_tuptable->vals,
+								   SPI_processed);
 			if (pending_has_kpis(pb, false))
 				apply_step(bs, BOARD_RECOMPUTE, true);
 			if (pending_has_kpis(pb, true))

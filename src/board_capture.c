@@ -195,24 +195,6 @@ board_capture(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* Registers one row of rel as the ephemeral relation name (lb_new or lb_old). */
-static void
-register_row(const char *name, Relation rel, HeapTuple row)
-{
-	EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
-	Tuplestorestate *ts = tuplestore_begin_heap(false, false, work_mem);
-
-	tuplestore_puttuple(ts, row);
-	enr->md.name = pstrdup(name);
-	enr->md.reliddesc = InvalidOid;
-	enr->md.tupdesc = RelationGetDescr(rel);
-	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
-	enr->md.enrtuples = 1;
-	enr->reldata = ts;
-	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
-		elog(ERROR, "leaderboard: could not register %s", name);
-}
-
 PG_FUNCTION_INFO_V1(board_capture_row);
 /*
  * Row trigger lb_<board>_repl, enabled for replicas only: a logical-replication apply
@@ -245,14 +227,14 @@ board_capture_row(PG_FUNCTION_ARGS)
 	bs = board_for_trigger(board, trigdata->tg_relation, trigdata->tg_trigger->tgname);
 	pb = pending_board_for(board);
 	if (TRIGGER_FIRED_BY_INSERT(ev))
-		register_row("lb_new", trigdata->tg_relation, trigdata->tg_trigtuple);
+		(void) register_rows("lb_new", RelationGetDescr(trigdata->tg_relation), &trigdata->tg_trigtuple, 1);
 	else if (TRIGGER_FIRED_BY_UPDATE(ev))
 	{
-		register_row("lb_old", trigdata->tg_relation, trigdata->tg_trigtuple);
-		register_row("lb_new", trigdata->tg_relation, trigdata->tg_newtuple);
+		(void) register_rows("lb_old", RelationGetDescr(trigdata->tg_relation), &trigdata->tg_trigtuple, 1);
+		(void) register_rows("lb_new", RelationGetDescr(trigdata->tg_relation), &trigdata->tg_newtuple, 1);
 	}
 	else
-		register_row("lb_old", trigdata->tg_relation, trigdata->tg_trigtuple);
+		(void) register_rows("lb_old", RelationGetDescr(trigdata->tg_relation), &trigdata->tg_trigtuple, 1);
 	/* uncached: the rows may come from any partition, and rows are few */
 	fold_rows(bs, pb, fold_for_event(ev), BOARD_SMALL_BATCH + 1, trigdata->tg_relation);
 	AtEOXact_GUC(false, writer_nestlevel);

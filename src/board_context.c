@@ -3,6 +3,7 @@
  */
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
 
@@ -79,4 +80,24 @@ void
 allow_large_batch_memory(void)
 {
 	pin_setting("work_mem", "256MB");
+}
+
+Tuplestorestate *
+register_rows(const char *name, TupleDesc desc, HeapTuple *rows, uint64 nrows)
+{
+	EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
+	Tuplestorestate *ts = tuplestore_begin_heap(false, false, work_mem);
+	uint64		i;
+
+	for (i = 0; i < nrows; i++)
+		tuplestore_puttuple(ts, rows[i]);
+	enr->md.name = pstrdup(name);
+	enr->md.reliddesc = InvalidOid;
+	enr->md.tupdesc = CreateTupleDescCopy(desc);
+	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
+	enr->md.enrtuples = nrows;
+	enr->reldata = ts;
+	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
+		elog(ERROR, "leaderboard: could not register %s", name);
+	return ts;
 }

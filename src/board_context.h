@@ -6,6 +6,10 @@
 
 #include "postgres.h"
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "utils/tuplestore.h"
+
 /* The security context a board's maintenance runs in, and what it replaced. */
 typedef struct OwnerContext
 {
@@ -30,5 +34,12 @@ extern void prefer_index_lookups(void);
 extern void allow_large_batch_memory(void);
 /* Pins search_path for what runs as the writer; undo with AtEOXact_GUC(false, level). */
 extern int	writer_context_enter(void);
+
+/*
+ * Registers rows as an ephemeral relation of the current SPI connection for the statements
+ * that follow; returns its tuplestore, to end once the relation is unregistered.
+ */
+extern Tuplestorestate *register_rows(const char *name, TupleDesc desc, HeapTuple *rows,
+									  uint64 nrows);
 
 #endif
