@@ -235,8 +235,7 @@ board_capture_row(PG_FUNCTION_ARGS)
 	}
 	else
 		(void) register_rows("lb_old", RelationGetDescr(trigdata->tg_relation), &trigdata->tg_trigtuple, 1);
-	/* uncached: the rows may come from any partition, and rows are few */
-	fold_rows(bs, pb, fold_for_event(ev), BOARD_SMALL_BATCH + 1, trigdata->tg_relation);
+	fold_rows(bs, pb, fold_for_event(ev), 1, trigdata->tg_relation);
 	AtEOXact_GUC(false, writer_nestlevel);
 	SPI_finish();
 	return PointerGetDatum(NULL);
