@@ -29,6 +29,7 @@
 #include "utils/tuplestore.h"
 
 #include "board_context.h"
+#include "board_direct.h"
 #include "board_pending.h"
 #include "board_statements.h"
 
@@ -182,7 +183,7 @@ apply_board(PendingBoard *pb)
 		if (SPI_execute(bs->sql[BOARD_REBUILD], false, 0) < 0)
 			elog(ERROR, "leaderboard: rebuild of board \"%s\" after TRUNCATE failed", pb->name);
 	}
-	else if (pb->ngroups > 0)
+	else if (pb->ngroups > 0 && !board_apply_direct(pb, bs))
 	{
 		pending = register_rows("lb_pending", pb->tupdesc, pb->groups, pb->ngroups);
 

@@ -10,6 +10,7 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
+#include "board_direct.h"
 #include "board_statements.h"
 
 static HTAB *board_cache = NULL;
@@ -38,6 +39,7 @@ forget_statements(BoardStatements *bs)
 		bs->plan[i] = NULL;
 		bs->sql[i] = NULL;
 	}
+	bs->direct = NULL;
 }
 
 static void
@@ -61,6 +63,12 @@ generate_statements(BoardStatements *bs, bool fresh)
 	desc = SPI_tuptable->tupdesc;
 	for (i = 0; i < BOARD_NSTATEMENTS; i++)
 		bs->sql[i] = copy_text_column(tup, desc, i + 1);
+
+	if (bs->shape_cxt == NULL)
+		bs->shape_cxt = AllocSetContextCreate(CacheMemoryContext, "leaderboard board shape",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(bs->shape_cxt);
+	bs->direct = direct_shape_load(bs->name, bs->shape_cxt, fresh);
 }
 
 BoardStatements *
@@ -127,6 +135,8 @@ board_statements(const char *name, bool fresh)
 		memset(bs->plan, 0, sizeof(bs->plan));
 		bs->xmin = InvalidTransactionId;
 		bs->names = NULL;
+		bs->shape_cxt = NULL;
+		bs->direct = NULL;
 	}
 	if (!found || bs->xmin != xmin || !ItemPointerEquals(&bs->ctid, &ctid) ||
 		bs->source != source || bs->owner != owner || bs->scopes != scopes ||

@@ -45,6 +45,9 @@ typedef struct BoardStatements
 	char	   *names;			/* the source, standings and scopes names the SQL uses */
 	char	   *sql[BOARD_NSTATEMENTS];
 	SPIPlanPtr	plan[BOARD_NSTATEMENTS];
+	MemoryContext shape_cxt;	/* holds direct, reset when the statements are */
+	struct DirectShape *direct; /* what the direct apply needs (board_direct.h), or
+								 * NULL: always the SQL path */
 } BoardStatements;
 
 /*

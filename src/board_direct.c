@@ -1,0 +1,743 @@
+/*
+ * board_direct.c: the commit-time apply of small transactions by direct table access.
+ *
+ * A single-row INSERT touches one row per period kind, in scopes and for an agent that
+ * usually exist already. The SQL path (board_apply.c) spends most of such a commit
+ * starting executors for five statements; this path does the same work with index
+ * lookups and the executor's single-row update (the one logical replication uses, so the
+ * tables' constraints, indexes and row triggers are all honoured), in the same order and
+ * under the same locks:
+ *
+ *  1. lock the touched scope rows in key order and bump their version: under REPEATABLE
+ *     READ a scope row changed after the snapshot raises 40001, as the SQL path's upsert
+ *     does; under READ COMMITTED the newest version is locked;
+ *  2. with a snapshot taken after the locks, read each touched agent's standings row;
+ *  3. per scope: add the deltas, rescore, move the ranks of the qualified rows scoring
+ *     between the agent's old and new score by one (rank() = 1 + the number of qualified
+ *     rows scoring higher), and write the agent's row with its new rank and tier.
+ *
+ * Reads use a snapshot whose command id hides this step's own writes (the executor's
+ * Halloween protection); the command counter moves on at the end.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/nbtree.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/float.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "board_direct.h"
+#include "kpis.h"
+
+DirectShape *
+direct_shape_load(const char *name, MemoryContext cxt, bool fresh)
+{
+	Datum		arg = CStringGetTextDatum(name);
+	Oid			argtype = TEXTOID;
+	DirectShape *shape;
+	MemoryContext old;
+	uint64		i;
+	bool		isnull;
+
+	if (SPI_execute_with_args("SELECT b.standings::pg_catalog.oid, b.agent_column::pg_catalog.text, "
+							  "b.ladder, c.period, c.card::leaderboard.scorecard "
+							  "FROM leaderboard.boards b, pg_catalog.jsonb_each_text(b.scorecards) AS c(period, card) "
+							  "WHERE b.name = $1 AND b.rank_style = 'rank' "
+							  "AND (b.ladder IS NULL OR leaderboard.ladder_kind(b.ladder) = 'points')",
+							  1, &argtype, &arg, NULL, !fresh, 0) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: could not read the shape of board \"%s\"", name);
+	if (SPI_processed == 0)
+		return NULL;
+
+	old = MemoryContextSwitchTo(cxt);
+	shape = palloc0(sizeof(DirectShape));
+	shape->ncards = SPI_processed;
+	shape->card_period = palloc(sizeof(char *) * SPI_processed);
+	shape->card = palloc(sizeof(Scorecard *) * SPI_processed);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		if (i == 0)
+		{
+			Datum		ladder;
+
+			shape->standings = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
+			strlcpy(shape->agent_column, TextDatumGetCString(SPI_getbinval(tup, desc, 2, &isnull)),
+					NAMEDATALEN);
+			ladder = SPI_getbinval(tup, desc, 3, &isnull);
+			shape->ladder = isnull ? NULL : (Ladder *) PG_DETOAST_DATUM_COPY(ladder);
+		}
+		shape->card_period[i] = TextDatumGetCString(SPI_getbinval(tup, desc, 4, &isnull));
+		shape->card[i] = (Scorecard *) PG_DETOAST_DATUM_COPY(SPI_getbinval(tup, desc, 5, &isnull));
+	}
+	MemoryContextSwitchTo(old);
+	return shape;
+}
+
+/* One scope the transaction touched, with its one agent's merged deltas. */
+typedef struct DirectScope
+{
+	HeapTuple	group;			/* the scope's first captured group */
+	Kpis	   *delta;			/* every group of the scope, merged */
+	const Scorecard *card;		/* the card of the scope's period kind */
+	int64		scope_id;
+	HeapTuple	row;			/* the agent's standings row, as read after the locks,
+								 * or NULL: the agent is new in the scope */
+} DirectScope;
+
+/* The tables, indexes and executor state of one direct apply. */
+typedef struct DirectApply
+{
+	DirectShape *shape;
+	EState	   *estate;
+	EPQState	epq;
+	Relation	scopes;
+	Relation	standings;
+	ResultRelInfo *scopes_rri;
+	ResultRelInfo *standings_rri;
+	Relation	scope_key_index;	/* scopes (scope_key), unique */
+	Relation	agent_index;	/* standings (scope_id, agent) */
+	Relation	score_index;	/* standings (scope_id, score, agent) */
+	TupleTableSlot *scopes_slot;	/* scope rows as scanned and locked */
+	TupleTableSlot *scopes_new;	/* a scope row's new version */
+	TupleTableSlot *scan_slot;	/* standings rows as scanned */
+	TupleTableSlot *old_slot;	/* a standings row version to update */
+	TupleTableSlot *new_slot;	/* its new version */
+	/* attribute numbers */
+	AttrNumber	sc_id, sc_key, sc_version;
+	AttrNumber	st_scope, st_agent, st_kpis, st_score, st_qualified, st_rank, st_tier,
+				st_updated;
+} DirectApply;
+
+static int
+compare_text(text *a, text *b)
+{
+	int			la = VARSIZE_ANY_EXHDR(a);
+	int			lb = VARSIZE_ANY_EXHDR(b);
+	int			c = memcmp(VARDATA_ANY(a), VARDATA_ANY(b), Min(la, lb));
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+static int
+compare_groups_by_scope(const void *a, const void *b, void *arg)
+{
+	TupleDesc	desc = arg;
+	bool		isnull;
+
+	return compare_text(DatumGetTextPP(heap_getattr(*(HeapTuple const *) a, 1, desc, &isnull)),
+						DatumGetTextPP(heap_getattr(*(HeapTuple const *) b, 1, desc, &isnull)));
+}
+
+/*
+ * The touched scopes in key order with their deltas merged, or NULL (*nscopes = 0) when
+ * the direct apply does not fit: a group without kpis (to recompute), a scope with groups
+ * of two agents, a period kind without a card.
+ */
+static DirectScope *
+collect_scopes(PendingBoard *pb, DirectShape *shape, int *nscopes)
+{
+	TupleDesc	desc = pb->tupdesc;
+	int			agent_col = desc->natts - 1;
+	int			kpis_col = desc->natts;
+	Form_pg_attribute agent_att = TupleDescAttr(desc, agent_col - 1);
+	HeapTuple  *sorted = palloc(sizeof(HeapTuple) * pb->ngroups);
+	DirectScope *scopes = palloc0(sizeof(DirectScope) * pb->ngroups);
+	int			n = 0;
+	int			i;
+	bool		isnull;
+
+	*nscopes = 0;
+	memcpy(sorted, pb->groups, sizeof(HeapTuple) * pb->ngroups);
+	qsort_arg(sorted, pb->ngroups, sizeof(HeapTuple), compare_groups_by_scope, desc);
+	for (i = 0; i < pb->ngroups; i++)
+	{
+		HeapTuple	g = sorted[i];
+		Datum		kd = heap_getattr(g, kpis_col, desc, &isnull);
+
+		if (isnull)
+			return NULL;
+		if (n > 0 && compare_groups_by_scope(&scopes[n - 1].group, &g, desc) == 0)
+		{
+			bool		agent_null;
+
+			if (!datumIsEqual(heap_getattr(scopes[n - 1].group, agent_col, desc, &agent_null),
+							  heap_getattr(g, agent_col, desc, &isnull),
+							  agent_att->attbyval, agent_att->attlen))
+				return NULL;
+			kpis_merge_into(scopes[n - 1].delta, DatumGetKpisP(kd));
+		}
+		else
+		{
+			char	   *period = TextDatumGetCString(heap_getattr(g, 2, desc, &isnull));
+			int			c;
+
+			scopes[n].group = g;
+			scopes[n].delta = kpis_copy(DatumGetKpisP(kd));
+			for (c = 0; c < shape->ncards; c++)
+				if (strcmp(shape->card_period[c], period) == 0)
+					scopes[n].card = shape->card[c];
+			if (scopes[n].card == NULL)
+				return NULL;
+			n++;
+		}
+	}
+	*nscopes = n;
+	return scopes;
+}
+
+/* The index of rel whose key columns are exactly cols (plain columns, no predicate). */
+static Relation
+find_index(ResultRelInfo *rri, int ncols, const AttrNumber *cols, bool unique)
+{
+	int			i;
+
+	for (i = 0; i < rri->ri_NumIndices; i++)
+	{
+		Relation	index = rri->ri_IndexRelationDescs[i];
+		Form_pg_index form = index->rd_index;
+		int			k;
+
+		if (form->indnkeyatts != ncols || (unique && !form->indisunique) ||
+			index->rd_rel->relam != BTREE_AM_OID ||
+			!heap_attisnull(index->rd_indextuple, Anum_pg_index_indexprs, NULL) ||
+			!heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL))
+			continue;
+		for (k = 0; k < ncols; k++)
+			if (form->indkey.values[k] != cols[k] ||
+				(index->rd_indoption[k] & INDOPTION_DESC) != 0)
+				break;
+		if (k == ncols)
+			return index;
+	}
+	return NULL;
+}
+
+/* A scan key on index column col (1-based) with the index's operator for strategy. */
+static void
+index_key(ScanKey key, Relation index, int col, StrategyNumber strategy, Datum value)
+{
+	Oid			type = index->rd_opcintype[col - 1];
+	Oid			op = get_opfamily_member(index->rd_opfamily[col - 1], type, type, strategy);
+
+	if (!OidIsValid(op))
+		elog(ERROR, "leaderboard: no operator of strategy %d in the opfamily of index \"%s\"",
+			 strategy, RelationGetRelationName(index));
+	ScanKeyEntryInitialize(key, 0, col, strategy, type, index->rd_indcollation[col - 1],
+						   get_opcode(op), value);
+}
+
+static AttrNumber
+column(Relation rel, const char *name)
+{
+	AttrNumber	att = SPI_fnumber(RelationGetDescr(rel), name);
+
+	if (att <= 0)
+		elog(ERROR, "leaderboard: table \"%s\" has no column \"%s\"",
+			 RelationGetRelationName(rel), name);
+	return att;
+}
+
+static RangeTblEntry *
+target_rte(Relation rel, Bitmapset *updated)
+{
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+
+	rte->rtekind = RTE_RELATION;
+	rte->relid = RelationGetRelid(rel);
+	rte->relkind = rel->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+	rte->updatedCols = updated;
+	return rte;
+}
+
+static Bitmapset *
+columns_set(int n, const AttrNumber *atts)
+{
+	Bitmapset  *set = NULL;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		set = bms_add_member(set, atts[i] - FirstLowInvalidHeapAttributeNumber);
+	return set;
+}
+
+/*
+ * Opens the tables, their indexes and a single-row executor; false (all closed) when the
+ * tables are not shaped as create_board makes them.
+ */
+static bool
+direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape)
+{
+	AttrNumber	keycols[3];
+	AttrNumber	st_written[6];
+
+	memset(da, 0, sizeof(DirectApply));
+	da->shape = shape;
+	da->scopes = table_open(bs->scopes, RowExclusiveLock);
+	da->standings = table_open(shape->standings, RowExclusiveLock);
+	if (da->scopes->rd_rel->relkind != RELKIND_RELATION ||
+		da->standings->rd_rel->relkind != RELKIND_RELATION)
+	{
+		table_close(da->standings, NoLock);
+		table_close(da->scopes, NoLock);
+		return false;
+	}
+	da->sc_id = column(da->scopes, "scope_id");
+	da->sc_key = column(da->scopes, "scope_key");
+	da->sc_version = column(da->scopes, "version");
+	da->st_scope = column(da->standings, "scope_id");
+	da->st_agent = column(da->standings, shape->agent_column);
+	da->st_kpis = column(da->standings, "kpis");
+	da->st_score = column(da->standings, "score");
+	da->st_qualified = column(da->standings, "qualified");
+	da->st_rank = column(da->standings, "rank");
+	da->st_tier = column(da->standings, "tier");
+	da->st_updated = column(da->standings, "updated_at");
+
+	da->estate = CreateExecutorState();
+	st_written[0] = da->st_kpis;
+	st_written[1] = da->st_score;
+	st_written[2] = da->st_qualified;
+	st_written[3] = da->st_rank;
+	st_written[4] = da->st_tier;
+	st_written[5] = da->st_updated;
+	ExecInitRangeTable(da->estate,
+					   list_make2(target_rte(da->scopes, columns_set(1, &da->sc_version)),
+								  target_rte(da->standings, columns_set(6, st_written))));
+	da->scopes_rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(da->scopes_rri, da->scopes, 1, NULL, 0);
+	da->standings_rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(da->standings_rri, da->standings, 2, NULL, 0);
+	da->estate->es_output_cid = GetCurrentCommandId(true);
+	ExecOpenIndices(da->scopes_rri, false);
+	ExecOpenIndices(da->standings_rri, false);
+
+	keycols[0] = da->sc_key;
+	da->scope_key_index = find_index(da->scopes_rri, 1, keycols, true);
+	keycols[0] = da->st_scope;
+	keycols[1] = da->st_agent;
+	da->agent_index = find_index(da->standings_rri, 2, keycols, false);
+	keycols[1] = da->st_score;
+	keycols[2] = da->st_agent;
+	da->score_index = find_index(da->standings_rri, 3, keycols, false);
+
+	da->scopes_slot = table_slot_create(da->scopes, &da->estate->es_tupleTable);
+	da->scopes_new = ExecInitExtraTupleSlot(da->estate, RelationGetDescr(da->scopes), &TTSOpsHeapTuple);
+	da->scan_slot = table_slot_create(da->standings, &da->estate->es_tupleTable);
+	da->old_slot = ExecInitExtraTupleSlot(da->estate, RelationGetDescr(da->standings), &TTSOpsHeapTuple);
+	da->new_slot = ExecInitExtraTupleSlot(da->estate, RelationGetDescr(da->standings), &TTSOpsHeapTuple);
+	EvalPlanQualInit(&da->epq, da->estate, NULL, NIL, -1);
+	AfterTriggerBeginQuery();
+	return true;
+}
+
+static void
+direct_end(DirectApply *da)
+{
+	AfterTriggerEndQuery(da->estate);
+	EvalPlanQualEnd(&da->epq);
+	ExecCloseIndices(da->scopes_rri);
+	ExecCloseIndices(da->standings_rri);
+	ExecResetTupleTable(da->estate->es_tupleTable, false);
+	FreeExecutorState(da->estate);
+	table_close(da->standings, NoLock);
+	table_close(da->scopes, NoLock);
+}
+
+/* A copy of row with one column replaced. */
+static HeapTuple
+with_column(TupleDesc desc, HeapTuple row, AttrNumber att, Datum value, bool isnull)
+{
+	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
+	bool	   *replace = palloc0(sizeof(bool) * desc->natts);
+	HeapTuple	result;
+
+	values[att - 1] = value;
+	nulls[att - 1] = isnull;
+	replace[att - 1] = true;
+	result = heap_modify_tuple(row, desc, values, nulls, replace);
+	pfree(values);
+	pfree(nulls);
+	pfree(replace);
+	return result;
+}
+
+/* Writes tuple over the row version in old (whose tid it keeps). */
+static void
+update_row(DirectApply *da, ResultRelInfo *rri, TupleTableSlot *old, HeapTuple tuple)
+{
+	TupleTableSlot *slot = rri == da->scopes_rri ? da->scopes_new : da->new_slot;
+
+	ExecStoreHeapTuple(tuple, slot, false);
+	EvalPlanQualSetSlot(&da->epq, slot);
+	ExecSimpleRelationUpdate(rri, da->estate, &da->epq, old, slot);
+	ExecClearTuple(slot);
+}
+
+/*
+ * Locks the scope row of key and bumps its version; false when there is none (visible),
+ * for the SQL path to insert it.
+ */
+static bool
+lock_scope(DirectApply *da, text *key, int64 *scope_id)
+{
+	Snapshot	snapshot = GetActiveSnapshot();
+	ScanKeyData skey;
+	IndexScanDesc scan;
+	bool		found;
+	TM_Result	res;
+	TM_FailureData tmfd;
+	int64		version;
+	HeapTuple	newtup;
+	bool		isnull;
+
+	index_key(&skey, da->scope_key_index, 1, BTEqualStrategyNumber, PointerGetDatum(key));
+	scan = index_beginscan(da->scopes, da->scope_key_index, snapshot, 1, 0);
+	index_rescan(scan, &skey, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, da->scopes_slot);
+	index_endscan(scan);
+	if (!found)
+		return false;
+
+	res = table_tuple_lock(da->scopes, &da->scopes_slot->tts_tid, snapshot, da->scopes_slot,
+						   GetCurrentCommandId(false), LockTupleNoKeyExclusive, LockWaitBlock,
+						   IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+						   &tmfd);
+	switch (res)
+	{
+		case TM_Ok:
+			break;
+		case TM_Updated:
+		case TM_Deleted:
+			if (IsolationUsesXactSnapshot())
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent update")));
+			/* READ COMMITTED followed the update chain: only a deletion ends here */
+			return false;
+		default:
+			elog(ERROR, "leaderboard: unexpected result %d locking a scope row", (int) res);
+	}
+
+	*scope_id = DatumGetInt64(slot_getattr(da->scopes_slot, da->sc_id, &isnull));
+	version = DatumGetInt64(slot_getattr(da->scopes_slot, da->sc_version, &isnull));
+	newtup = with_column(RelationGetDescr(da->scopes),
+						 ExecFetchSlotHeapTuple(da->scopes_slot, false, NULL),
+						 da->sc_version, Int64GetDatum(version + 1), false);
+	update_row(da, da->scopes_rri, da->scopes_slot, newtup);
+	return true;
+}
+
+/* The agent's standings row in the scope, as a copy, or NULL. */
+static HeapTuple
+fetch_agent_row(DirectApply *da, int64 scope_id, Datum agent)
+{
+	ScanKeyData skey[2];
+	IndexScanDesc scan;
+	HeapTuple	row = NULL;
+
+	index_key(&skey[0], da->agent_index, 1, BTEqualStrategyNumber, Int64GetDatum(scope_id));
+	index_key(&skey[1], da->agent_index, 2, BTEqualStrategyNumber, agent);
+	scan = index_beginscan(da->standings, da->agent_index, GetActiveSnapshot(), 2, 0);
+	index_rescan(scan, skey, 2, NULL, 0);
+	if (index_getnext_slot(scan, ForwardScanDirection, da->scan_slot))
+		row = ExecCopySlotHeapTuple(da->scan_slot);
+	index_endscan(scan);
+	ExecClearTuple(da->scan_slot);
+	return row;
+}
+
+static void
+update_standings_row(DirectApply *da, HeapTuple oldrow, HeapTuple newrow)
+{
+	ExecStoreHeapTuple(oldrow, da->old_slot, false);
+	update_row(da, da->standings_rri, da->old_slot, newrow);
+	ExecClearTuple(da->old_slot);
+}
+
+/*
+ * Moves by one the rank of each other qualified row of the scope scoring in [lo, hi)
+ * between the agent's old score o and new score n (-infinity: not qualified), and returns
+ * the agent's new rank: from its old rank and the rows it passed, or, without an old rank,
+ * 1 + the qualified rows scoring higher.
+ */
+static int64
+shift_ranks(DirectApply *da, int64 scope_id, Datum agent, double o, double n, bool had_rank,
+			int64 old_rank)
+{
+	double		lo = Min(o, n);
+	double		hi = Max(o, n);
+	ScanKeyData skey[3];
+	int			nkeys = 2;
+	IndexScanDesc scan;
+	Form_pg_attribute agent_att = TupleDescAttr(RelationGetDescr(da->standings), da->st_agent - 1);
+	HeapTuple  *moved = NULL;
+	int			nmoved = 0;
+	int			maxmoved = 0;
+	int64		passed = 0;
+	int64		above = 0;
+	int			i;
+
+	/* without an old rank, every row scoring above n is counted: scan up to the top */
+	index_key(&skey[0], da->score_index, 1, BTEqualStrategyNumber, Int64GetDatum(scope_id));
+	index_key(&skey[1], da->score_index, 2, BTGreaterEqualStrategyNumber, Float8GetDatum(lo));
+	if (had_rank)
+		index_key(&skey[nkeys++], da->score_index, 2, BTLessEqualStrategyNumber, Float8GetDatum(hi));
+	scan = index_beginscan(da->standings, da->score_index, GetActiveSnapshot(), nkeys, 0);
+	index_rescan(scan, skey, nkeys, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, da->scan_slot))
+	{
+		bool		isnull;
+		double		s;
+		int			step;
+
+		if (!DatumGetBool(slot_getattr(da->scan_slot, da->st_qualified, &isnull)) ||
+			datumIsEqual(slot_getattr(da->scan_slot, da->st_agent, &isnull), agent,
+						 agent_att->attbyval, agent_att->attlen))
+			continue;
+		s = DatumGetFloat8(slot_getattr(da->scan_slot, da->st_score, &isnull));
+		if (s > n)
+			above++;
+		if (n >= o ? (s > o && s <= n) : (s > n && s <= o))
+			passed++;
+		step = (n > s) - (o > s);
+		if (step == 0)
+			continue;
+		if (nmoved == maxmoved)
+		{
+			maxmoved = Max(16, maxmoved * 2);
+			moved = moved == NULL ? palloc(sizeof(HeapTuple) * maxmoved) :
+				repalloc(moved, sizeof(HeapTuple) * maxmoved);
+		}
+		moved[nmoved++] = ExecCopySlotHeapTuple(da->scan_slot);
+	}
+	index_endscan(scan);
+	ExecClearTuple(da->scan_slot);
+
+	for (i = 0; i < nmoved; i++)
+	{
+		bool		isnull;
+		int64		rank = DatumGetInt64(heap_getattr(moved[i], da->st_rank,
+													  RelationGetDescr(da->standings), &isnull));
+		double		s = DatumGetFloat8(heap_getattr(moved[i], da->st_score,
+													RelationGetDescr(da->standings), &isnull));
+
+		if (isnull)
+			elog(ERROR, "leaderboard: a qualified standings row has no rank; rebuild the board");
+		rank += (n > s) - (o > s);
+		update_standings_row(da, moved[i], with_column(RelationGetDescr(da->standings), moved[i], da->st_rank,
+													   Int64GetDatum(rank), false));
+		heap_freetuple(moved[i]);
+	}
+	if (moved != NULL)
+		pfree(moved);
+
+	if (!had_rank)
+		return 1 + above;
+	return n >= o ? old_rank - passed : old_rank + passed;
+}
+
+/*
+ * The standings row of a scope's new agent, with no score yet: the scope id and the
+ * captured group's period, period_start, partition and agent columns (named as in the
+ * standings), empty kpis and an unqualified score; apply_scope() fills in the rest.
+ */
+static HeapTuple
+new_agent_row(DirectApply *da, DirectScope *ds, PendingBoard *pb)
+{
+	TupleDesc	desc = RelationGetDescr(da->standings);
+	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+	int			i;
+
+	memset(nulls, true, sizeof(bool) * desc->natts);
+	values[da->st_scope - 1] = Int64GetDatum(ds->scope_id);
+	nulls[da->st_scope - 1] = false;
+	/* the group's columns after the scope key, but for the kpis */
+	for (i = 2; i < pb->tupdesc->natts; i++)
+	{
+		AttrNumber	att = column(da->standings, NameStr(TupleDescAttr(pb->tupdesc, i - 1)->attname));
+
+		values[att - 1] = heap_getattr(ds->group, i, pb->tupdesc, &nulls[att - 1]);
+	}
+	/* replaced by apply_scope() */
+	values[da->st_kpis - 1] = PointerGetDatum(ds->delta);
+	nulls[da->st_kpis - 1] = false;
+	values[da->st_score - 1] = Float8GetDatum(0);
+	nulls[da->st_score - 1] = false;
+	values[da->st_qualified - 1] = BoolGetDatum(false);
+	nulls[da->st_qualified - 1] = false;
+	values[da->st_updated - 1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	nulls[da->st_updated - 1] = false;
+	return heap_form_tuple(desc, values, nulls);
+}
+
+/*
+ * Adds the scope's deltas to its agent's row (a new row for a new agent), rescores,
+ * re-ranks and writes it.
+ */
+static void
+apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
+{
+	TupleDesc	desc = RelationGetDescr(da->standings);
+	Ladder	   *ladder = da->shape->ladder;
+	bool		is_new = ds->row == NULL;
+	HeapTuple	row = is_new ? new_agent_row(da, ds, pb) : ds->row;
+	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
+	bool	   *replace = palloc0(sizeof(bool) * desc->natts);
+	bool		isnull;
+	bool		old_qualified;
+	bool		new_qualified;
+	bool		had_rank;
+	int64		old_rank;
+	double		old_score;
+	double		new_score;
+	Kpis	   *kpis;
+	Datum		agent;
+	HeapTuple	newrow;
+
+	kpis = kpis_copy(is_new ? ds->delta : DatumGetKpisP(heap_getattr(row, da->st_kpis, desc, &isnull)));
+	if (!is_new)
+		kpis_merge_into(kpis, ds->delta);
+	new_score = scorecard_score(ds->card, kpis, NULL, &new_qualified);
+	old_score = DatumGetFloat8(heap_getattr(row, da->st_score, desc, &isnull));
+	old_qualified = DatumGetBool(heap_getattr(row, da->st_qualified, desc, &isnull));
+	old_rank = DatumGetInt64(heap_getattr(row, da->st_rank, desc, &isnull));
+	had_rank = old_qualified && !isnull;
+	agent = heap_getattr(ds->group, pb->tupdesc->natts - 1, pb->tupdesc, &isnull);
+
+	values[da->st_kpis - 1] = PointerGetDatum(kpis);
+	values[da->st_score - 1] = Float8GetDatum(new_score);
+	values[da->st_qualified - 1] = BoolGetDatum(new_qualified);
+	values[da->st_updated - 1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	replace[da->st_kpis - 1] = replace[da->st_score - 1] = replace[da->st_qualified - 1] =
+		replace[da->st_updated - 1] = replace[da->st_rank - 1] = true;
+
+	if (ladder != NULL)
+	{
+		Datum		old_tier = heap_getattr(row, da->st_tier, desc, &isnull);
+		int			previous = 0;
+		int			level = 0;
+
+		if (!isnull)
+		{
+			char	   *name = TextDatumGetCString(old_tier);
+
+			previous = ladder_level_of_name(ladder, name);
+			if (previous < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("tier \"%s\" is not in ladder \"%s\"", name,
+								ladder_to_cstring(ladder))));
+		}
+		if (new_qualified)
+			level = ladder_level_for_score(ladder, new_score, previous);
+		replace[da->st_tier - 1] = true;
+		nulls[da->st_tier - 1] = level == 0;
+		if (level > 0)
+			values[da->st_tier - 1] = CStringGetTextDatum(ladder_tier_name(ladder, level));
+	}
+
+	if (!new_qualified && !old_qualified)
+		nulls[da->st_rank - 1] = true;
+	else
+	{
+		double		o = old_qualified ? old_score : -get_float8_infinity();
+		double		n = new_qualified ? new_score : -get_float8_infinity();
+		int64		rank = shift_ranks(da, ds->scope_id, agent, o, n, had_rank, old_rank);
+
+		nulls[da->st_rank - 1] = !new_qualified;
+		values[da->st_rank - 1] = Int64GetDatum(rank);
+	}
+
+	newrow = heap_modify_tuple(row, desc, values, nulls, replace);
+	if (is_new)
+	{
+		ExecStoreHeapTuple(newrow, da->new_slot, false);
+		ExecSimpleRelationInsert(da->standings_rri, da->estate, da->new_slot);
+		ExecClearTuple(da->new_slot);
+	}
+	else
+		update_standings_row(da, row, newrow);
+}
+
+bool
+board_apply_direct(PendingBoard *pb, BoardStatements *bs)
+{
+	DirectShape *shape = bs->direct;
+	MemoryContext cxt;
+	MemoryContext old;
+	DirectScope *scopes;
+	DirectApply da;
+	int			nscopes;
+	int			i;
+	bool		done = false;
+
+	if (shape == NULL || pb->ngroups == 0 || pb->ngroups > BOARD_DIRECT_MAX_GROUPS)
+		return false;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "leaderboard direct apply",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	scopes = collect_scopes(pb, shape, &nscopes);
+	if (nscopes > 0 && direct_begin(&da, bs, shape))
+	{
+		if (da.scope_key_index != NULL && da.agent_index != NULL && da.score_index != NULL)
+		{
+			bool		isnull;
+
+			/* 1: scope rows in key order, newest versions (READ COMMITTED) */
+			PushCopiedSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
+			UpdateActiveSnapshotCommandId();
+			da.estate->es_snapshot = GetActiveSnapshot();
+			done = true;
+			for (i = 0; i < nscopes && done; i++)
+				done = lock_scope(&da, DatumGetTextPP(heap_getattr(scopes[i].group, 1, pb->tupdesc, &isnull)),
+								  &scopes[i].scope_id);
+			PopActiveSnapshot();
+
+			/* 2: the agents' rows, as committed before the locks were granted */
+			if (done)
+			{
+				PushCopiedSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
+				UpdateActiveSnapshotCommandId();
+				da.estate->es_snapshot = GetActiveSnapshot();
+				for (i = 0; i < nscopes; i++)
+				{
+					scopes[i].row = fetch_agent_row(&da, scopes[i].scope_id,
+													heap_getattr(scopes[i].group, pb->tupdesc->natts - 1,
+																 pb->tupdesc, &isnull));
+				}
+
+				/* 3: the changes */
+				for (i = 0; i < nscopes; i++)
+					apply_scope(&da, &scopes[i], pb);
+				PopActiveSnapshot();
+			}
+		}
+		direct_end(&da);
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	CommandCounterIncrement();
+	return done;
+}

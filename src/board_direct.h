@@ -1,0 +1,44 @@
+/*
+ * board_direct.h: the commit-time apply of small transactions by direct table access.
+ */
+#ifndef LEADERBOARD_BOARD_DIRECT_H
+#define LEADERBOARD_BOARD_DIRECT_H
+
+#include "postgres.h"
+
+#include "board_pending.h"
+#include "board_statements.h"
+#include "ladder.h"
+#include "scorecard.h"
+
+/* Transactions with more captured groups than this take the SQL path. */
+#define BOARD_DIRECT_MAX_GROUPS 64
+
+/* What the direct apply needs to know about a board, read with its statements. */
+typedef struct DirectShape
+{
+	Oid			standings;
+	char		agent_column[NAMEDATALEN];
+	int			ncards;
+	char	  **card_period;	/* period kind of each card */
+	Scorecard **card;
+	Ladder	   *ladder;			/* a points ladder, or NULL: tiers are left alone */
+} DirectShape;
+
+/*
+ * Reads what the direct apply needs for board "name" into cxt, inside an SPI connection;
+ * NULL when the board cannot be applied directly (rank styles other than rank(), rank
+ * ladders: their re-rank is not an incremental shift). With fresh, reads with a new
+ * snapshot, as board_statements() does.
+ */
+extern DirectShape *direct_shape_load(const char *name, MemoryContext cxt, bool fresh);
+
+/*
+ * Applies what pb captured without SQL statements, when it can: every group an INSERT
+ * delta, one agent per scope, every scope and standings row already there. Returns false
+ * otherwise, having changed nothing but the version of some scope rows, which the SQL
+ * path then locks again. Runs as the board owner, after the scopes table is locked.
+ */
+extern bool board_apply_direct(PendingBoard *pb, BoardStatements *bs);
+
+#endif
