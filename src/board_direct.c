@@ -43,6 +43,7 @@
 #include "utils/timestamp.h"
 
 #include "board_direct.h"
+#include "board_index.h"
 #include "kpis.h"
 
 DirectShape *
@@ -203,58 +204,6 @@ collect_scopes(PendingBoard *pb, DirectShape *shape, int *nscopes)
 	return scopes;
 }
 
-/* The index of rel whose key columns are exactly cols (plain columns, no predicate). */
-static Relation
-find_index(ResultRelInfo *rri, int ncols, const AttrNumber *cols, bool unique)
-{
-	int			i;
-
-	for (i = 0; i < rri->ri_NumIndices; i++)
-	{
-		Relation	index = rri->ri_IndexRelationDescs[i];
-		Form_pg_index form = index->rd_index;
-		int			k;
-
-		if (form->indnkeyatts != ncols || (unique && !form->indisunique) ||
-			index->rd_rel->relam != BTREE_AM_OID ||
-			!heap_attisnull(index->rd_indextuple, Anum_pg_index_indexprs, NULL) ||
-			!heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL))
-			continue;
-		for (k = 0; k < ncols; k++)
-			if (form->indkey.values[k] != cols[k] ||
-				(index->rd_indoption[k] & INDOPTION_DESC) != 0)
-				break;
-		if (k == ncols)
-			return index;
-	}
-	return NULL;
-}
-
-/* A scan key on index column col (1-based) with the index's operator for strategy. */
-static void
-index_key(ScanKey key, Relation index, int col, StrategyNumber strategy, Datum value)
-{
-	Oid			type = index->rd_opcintype[col - 1];
-	Oid			op = get_opfamily_member(index->rd_opfamily[col - 1], type, type, strategy);
-
-	if (!OidIsValid(op))
-		elog(ERROR, "leaderboard: no operator of strategy %d in the opfamily of index \"%s\"",
-			 strategy, RelationGetRelationName(index));
-	ScanKeyEntryInitialize(key, 0, col, strategy, type, index->rd_indcollation[col - 1],
-						   get_opcode(op), value);
-}
-
-static AttrNumber
-column(Relation rel, const char *name)
-{
-	AttrNumber	att = SPI_fnumber(RelationGetDescr(rel), name);
-
-	if (att <= 0)
-		elog(ERROR, "leaderboard: table \"%s\" has no column \"%s\"",
-			 RelationGetRelationName(rel), name);
-	return att;
-}
-
 static RangeTblEntry *
 target_rte(Relation rel, Bitmapset *updated)
 {
@@ -300,17 +249,17 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape)
 		table_close(da->scopes, NoLock);
 		return false;
 	}
-	da->sc_id = column(da->scopes, "scope_id");
-	da->sc_key = column(da->scopes, "scope_key");
-	da->sc_version = column(da->scopes, "version");
-	da->st_scope = column(da->standings, "scope_id");
-	da->st_agent = column(da->standings, shape->agent_column);
-	da->st_kpis = column(da->standings, "kpis");
-	da->st_score = column(da->standings, "score");
-	da->st_qualified = column(da->standings, "qualified");
-	da->st_rank = column(da->standings, "rank");
-	da->st_tier = column(da->standings, "tier");
-	da->st_updated = column(da->standings, "updated_at");
+	da->sc_id = board_column(da->scopes, "scope_id");
+	da->sc_key = board_column(da->scopes, "scope_key");
+	da->sc_version = board_column(da->scopes, "version");
+	da->st_scope = board_column(da->standings, "scope_id");
+	da->st_agent = board_column(da->standings, shape->agent_column);
+	da->st_kpis = board_column(da->standings, "kpis");
+	da->st_score = board_column(da->standings, "score");
+	da->st_qualified = board_column(da->standings, "qualified");
+	da->st_rank = board_column(da->standings, "rank");
+	da->st_tier = board_column(da->standings, "tier");
+	da->st_updated = board_column(da->standings, "updated_at");
 
 	da->estate = CreateExecutorState();
 	st_written[0] = da->st_kpis;
@@ -331,13 +280,13 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape)
 	ExecOpenIndices(da->standings_rri, false);
 
 	keycols[0] = da->sc_key;
-	da->scope_key_index = find_index(da->scopes_rri, 1, keycols, true);
+	da->scope_key_index = board_index_on(da->scopes, 1, keycols, true, RowExclusiveLock);
 	keycols[0] = da->st_scope;
 	keycols[1] = da->st_agent;
-	da->agent_index = find_index(da->standings_rri, 2, keycols, false);
+	da->agent_index = board_index_on(da->standings, 2, keycols, false, RowExclusiveLock);
 	keycols[1] = da->st_score;
 	keycols[2] = da->st_agent;
-	da->score_index = find_index(da->standings_rri, 3, keycols, false);
+	da->score_index = board_index_on(da->standings, 3, keycols, false, RowExclusiveLock);
 
 	da->scopes_slot = table_slot_create(da->scopes, &da->estate->es_tupleTable);
 	da->scopes_new = ExecInitExtraTupleSlot(da->estate, RelationGetDescr(da->scopes), &TTSOpsHeapTuple);
@@ -354,6 +303,12 @@ direct_end(DirectApply *da)
 {
 	AfterTriggerEndQuery(da->estate);
 	EvalPlanQualEnd(&da->epq);
+	if (da->scope_key_index != NULL)
+		index_close(da->scope_key_index, NoLock);
+	if (da->agent_index != NULL)
+		index_close(da->agent_index, NoLock);
+	if (da->score_index != NULL)
+		index_close(da->score_index, NoLock);
 	ExecCloseIndices(da->scopes_rri);
 	ExecCloseIndices(da->standings_rri);
 	ExecResetTupleTable(da->estate->es_tupleTable, false);
@@ -410,7 +365,7 @@ lock_scope(DirectApply *da, text *key, int64 *scope_id)
 	HeapTuple	newtup;
 	bool		isnull;
 
-	index_key(&skey, da->scope_key_index, 1, BTEqualStrategyNumber, PointerGetDatum(key));
+	board_index_key(&skey, da->scope_key_index, 1, 0, BTEqualStrategyNumber, PointerGetDatum(key));
 	scan = index_beginscan(da->scopes, da->scope_key_index, snapshot, 1, 0);
 	index_rescan(scan, &skey, 1, NULL, 0);
 	found = index_getnext_slot(scan, ForwardScanDirection, da->scopes_slot);
@@ -455,8 +410,8 @@ fetch_agent_row(DirectApply *da, int64 scope_id, Datum agent)
 	IndexScanDesc scan;
 	HeapTuple	row = NULL;
 
-	index_key(&skey[0], da->agent_index, 1, BTEqualStrategyNumber, Int64GetDatum(scope_id));
-	index_key(&skey[1], da->agent_index, 2, BTEqualStrategyNumber, agent);
+	board_index_key(&skey[0], da->agent_index, 1, 0, BTEqualStrategyNumber, Int64GetDatum(scope_id));
+	board_index_key(&skey[1], da->agent_index, 2, 0, BTEqualStrategyNumber, agent);
 	scan = index_beginscan(da->standings, da->agent_index, GetActiveSnapshot(), 2, 0);
 	index_rescan(scan, skey, 2, NULL, 0);
 	if (index_getnext_slot(scan, ForwardScanDirection, da->scan_slot))
@@ -498,10 +453,10 @@ shift_ranks(DirectApply *da, int64 scope_id, Datum agent, double o, double n, bo
 	int			i;
 
 	/* without an old rank, every row scoring above n is counted: scan up to the top */
-	index_key(&skey[0], da->score_index, 1, BTEqualStrategyNumber, Int64GetDatum(scope_id));
-	index_key(&skey[1], da->score_index, 2, BTGreaterEqualStrategyNumber, Float8GetDatum(lo));
+	board_index_key(&skey[0], da->score_index, 1, 0, BTEqualStrategyNumber, Int64GetDatum(scope_id));
+	board_index_key(&skey[1], da->score_index, 2, 0, BTGreaterEqualStrategyNumber, Float8GetDatum(lo));
 	if (had_rank)
-		index_key(&skey[nkeys++], da->score_index, 2, BTLessEqualStrategyNumber, Float8GetDatum(hi));
+		board_index_key(&skey[nkeys++], da->score_index, 2, 0, BTLessEqualStrategyNumber, Float8GetDatum(hi));
 	scan = index_beginscan(da->standings, da->score_index, GetActiveSnapshot(), nkeys, 0);
 	index_rescan(scan, skey, nkeys, NULL, 0);
 	while (index_getnext_slot(scan, ForwardScanDirection, da->scan_slot))
@@ -575,7 +530,7 @@ new_agent_row(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 	/* the group's columns after the scope key, but for the kpis */
 	for (i = 2; i < pb->tupdesc->natts; i++)
 	{
-		AttrNumber	att = column(da->standings, NameStr(TupleDescAttr(pb->tupdesc, i - 1)->attname));
+		AttrNumber	att = board_column(da->standings, NameStr(TupleDescAttr(pb->tupdesc, i - 1)->attname));
 
 		values[att - 1] = heap_getattr(ds->group, i, pb->tupdesc, &nulls[att - 1]);
 	}

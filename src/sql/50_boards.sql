@@ -56,6 +56,12 @@ CREATE CONSTRAINT TRIGGER apply_at_commit AFTER INSERT ON leaderboard.pending
 -- also in logical-replication apply workers (session_replication_role = replica)
 ALTER TABLE leaderboard.pending ENABLE ALWAYS TRIGGER apply_at_commit;
 
+CREATE FUNCTION leaderboard._around(standings regclass, time_zone text, agent anyelement,
+  period text, width integer, agent_column text) RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'board_around' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION leaderboard._around(regclass, text, anyelement, text, integer, text) IS
+  'internal: the rows of <board>_around read from the standings indexes, as the caller';
+
 CREATE FUNCTION leaderboard._expression_type(source regclass, expr text, what text)
   RETURNS regtype AS 'MODULE_PATHNAME', 'board_expression_type' LANGUAGE C STRICT;
 COMMENT ON FUNCTION leaderboard._expression_type(regclass, text, text) IS

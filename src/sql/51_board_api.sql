@@ -185,24 +185,19 @@ BEGIN
     replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 's.period'), explain_verb);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
     format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
+  -- An inlinable SQL function (no SET clause: the planner then inlines its one SELECT into
+  -- the caller's query, where a SET clause would have it planned again on every call). Its
+  -- body names only qualified objects, so the caller's search_path cannot change it.
   EXECUTE format($f$
     %9$s FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
     RETURNS TABLE (period_start date%4$s, %5$I %3$s, score double precision, qualified boolean, rank bigint, tier text)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $body$
-      SELECT x.period_start%6$s, x.%5$I, x.score, x.qualified, x.rank, x.tier
-      FROM %7$s me, LATERAL (
-        (SELECT s.* FROM %7$s s WHERE s.scope_id = me.scope_id AND s.qualified
-           AND (s.score, s.%5$I) > (me.score, me.%5$I) ORDER BY s.score, s.%5$I LIMIT $3)
-        UNION ALL SELECT me.*
-        UNION ALL
-        (SELECT s.* FROM %7$s s WHERE s.scope_id = me.scope_id AND s.qualified
-           AND (s.score, s.%5$I) < (me.score, me.%5$I) ORDER BY s.score DESC, s.%5$I DESC LIMIT $3)) x
-      WHERE me.%5$I = $1 AND me.period = $2 AND me.period_start = %8$s
-      ORDER BY me.scope_id, x.score DESC, x.%5$I DESC
+    LANGUAGE sql STABLE AS $body$
+      SELECT r.* FROM leaderboard._around(%6$L::pg_catalog.regclass, %7$L, $1, $2, $3, %8$L)
+        AS r(period_start pg_catalog.date%10$s, %5$I %3$s, score pg_catalog.float8, qualified pg_catalog.bool,
+             rank pg_catalog.int8, tier pg_catalog.text)
     $body$ $f$,
     schema, b.name || '_around', agent_type, part_ret, b.agent_column,
-    replace(s_cols, 's.', 'x.'), b.standings,
-    replace(current_start, 's.period', 'me.period'), around_verb);
+    b.standings::text, b.time_zone, b.agent_column, around_verb, part_ret);
   EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
     format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
 END $$;

@@ -7,7 +7,7 @@
 -- the calls table. The commit-time apply is run inside the test transaction with
 -- SET CONSTRAINTS ALL IMMEDIATE, as the role that wrote, exactly as COMMIT would run it.
 BEGIN;
-SELECT plan(90);
+SELECT plan(92);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbt_writer;
@@ -58,10 +58,24 @@ SELECT is((SELECT array_agg(DISTINCT pg_get_userbyid(relowner)::text) FROM pg_cl
 SELECT is((SELECT array_agg(relacl::text) FROM pg_class
            WHERE oid IN ('lbt.lbt_floor_standings'::regclass, 'lbt.lbt_floor_scopes'::regclass)),
           ARRAY[NULL, NULL]::text[], 'standings and scopes are created with no grants');
-SELECT is((SELECT pg_get_userbyid(proowner)::text || ' ' || prosecdef::text || ' ' || array_to_string(proconfig, ',')
+SELECT is((SELECT pg_get_userbyid(proowner)::text || ' ' || prosecdef::text || ' ' || coalesce(array_to_string(proconfig, ','), 'no settings')
            FROM pg_proc WHERE oid = 'lbt.lbt_floor_around(integer, text, integer)'::regprocedure),
-          current_user::text || ' false search_path=pg_catalog, pg_temp',
-          '<board>_around belongs to the owner, is not SECURITY DEFINER and pins search_path');
+          current_user::text || ' false no settings',
+          '<board>_around belongs to the owner, is not SECURITY DEFINER and has no SET clause (it is inlined)');
+-- inlined into the caller's query, its body is parsed with the caller's search_path: it
+-- names only qualified objects, so a schema shadowing its function and types changes nothing
+CREATE SCHEMA lbt_shadow;
+CREATE FUNCTION lbt_shadow._around(regclass, text, anyelement, text, integer, text) RETURNS SETOF record
+  LANGUAGE sql AS 'SELECT NULL::record WHERE false';
+CREATE DOMAIN lbt_shadow.float8 AS pg_catalog.numeric;
+CREATE DOMAIN lbt_shadow.int8 AS pg_catalog.numeric;
+CREATE TEMP TABLE around_plain AS SELECT * FROM lbt.lbt_floor_around(1, 'day', 1);
+SELECT ok((SELECT count(*) FROM around_plain) > 0, 'agent 1 has neighbours today');
+SET search_path = lbt_shadow, leaderboard, public, pg_catalog;
+SELECT results_eq($$SELECT * FROM lbt.lbt_floor_around(1, 'day', 1)$$, $$SELECT * FROM around_plain$$,
+                  '<board>_around gives the same rows whatever the caller''s search_path');
+RESET search_path;
+DROP SCHEMA lbt_shadow CASCADE;
 
 -- == Only a board's owner manages it (lbt_mallory owns neither the source nor the board)
 SET ROLE lbt_mallory;

@@ -1,0 +1,59 @@
+-- <board>_around(agent, period, width) reads the standings indexes directly: compared here
+-- with the same neighbours computed by SQL, in order, for every agent, period kind and
+-- width from 0 to 3, on standings with tied scores, unqualified agents and agents in two
+-- teams (two scopes each).
+CREATE TABLE acalls (agent_id int NOT NULL, team_id int, at timestamptz NOT NULL, won int NOT NULL);
+INSERT INTO acalls
+SELECT 1 + i % 15, CASE WHEN i % 11 = 0 THEN 2 ELSE 1 + (i % 15) % 2 END, now() - (i % 3) * interval '1 minute', (i * 7) % 4
+FROM generate_series(1, 160) i;
+SELECT leaderboard.create_board(name => 'nb', source => 'acalls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['won'], periods => ARRAY['day', 'month', 'all'], partition_by => ARRAY['team_id'],
+  scorecard => '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}], "scale": 1, "min_rows": 6}',
+  time_zone => 'Asia/Kolkata') IS NOT NULL AS created;
+SELECT count(*) FILTER (WHERE NOT qualified) > 0 AS some_unqualified,
+       count(*) > count(DISTINCT (scope_id, score)) AS some_ties,
+       (SELECT count(*) FROM (SELECT agent_id FROM nb_standings WHERE period = 'all'
+                              GROUP BY 1 HAVING count(*) > 1) x) > 0 AS agents_in_two_teams
+FROM nb_standings;
+
+-- the neighbours by SQL: the agent's rows in the current period, width qualified rows
+-- above and below each by (score, agent), per scope in scope order
+CREATE FUNCTION nb_expected(a int, p text, w int) RETURNS TABLE (ord bigint, team_id int, agent_id int, rank bigint)
+LANGUAGE sql AS $$
+  SELECT row_number() OVER (ORDER BY me.scope_id, x.score DESC, x.agent_id DESC), x.team_id, x.agent_id, x.rank
+  FROM nb_standings me, LATERAL (
+    (SELECT s.* FROM nb_standings s WHERE s.scope_id = me.scope_id AND s.qualified
+       AND (s.score, s.agent_id) > (me.score, me.agent_id) ORDER BY s.score, s.agent_id LIMIT w)
+    UNION ALL SELECT me.*
+    UNION ALL
+    (SELECT s.* FROM nb_standings s WHERE s.scope_id = me.scope_id AND s.qualified
+       AND (s.score, s.agent_id) < (me.score, me.agent_id) ORDER BY s.score DESC, s.agent_id DESC LIMIT w)) x
+  WHERE me.agent_id = a AND me.period = p
+    AND me.period_start = CASE p WHEN 'all' THEN '-infinity'::date ELSE date_trunc(p, now() AT TIME ZONE 'Asia/Kolkata')::date END
+$$;
+CREATE TEMP TABLE around_cases AS
+SELECT a, p, w FROM generate_series(0, 16) a, unnest(ARRAY['day', 'month', 'all', 'week']) p, generate_series(0, 3) w;
+SELECT (SELECT count(*) FROM around_cases c, LATERAL nb_around(c.a, c.p, c.w) WITH ORDINALITY f
+        WHERE f.ordinality IS NOT NULL) AS rows_returned,
+       (SELECT count(*) FROM (
+          SELECT c.a, c.p, c.w, f.ordinality, f.team_id, f.agent_id, f.rank FROM around_cases c, LATERAL nb_around(c.a, c.p, c.w) WITH ORDINALITY f
+          EXCEPT ALL
+          SELECT c.a, c.p, c.w, e.* FROM around_cases c, LATERAL nb_expected(c.a, c.p, c.w) e) x) AS unexpected,
+       (SELECT count(*) FROM (
+          SELECT c.a, c.p, c.w, e.* FROM around_cases c, LATERAL nb_expected(c.a, c.p, c.w) e
+          EXCEPT ALL
+          SELECT c.a, c.p, c.w, f.ordinality, f.team_id, f.agent_id, f.rank FROM around_cases c, LATERAL nb_around(c.a, c.p, c.w) WITH ORDINALITY f) x) AS missing;
+
+-- one agent's neighbours, by default this month and five each way
+SELECT team_id, agent_id, score, qualified, rank FROM nb_around(3);
+-- the planner inlines the function: no call of nb_around() is left in the plan
+EXPLAIN (COSTS OFF) SELECT * FROM nb_around(3, 'day', 1);
+-- NULL arguments give no rows; a negative width and an unknown period kind are errors
+SELECT count(*) AS rows FROM nb_around(NULL, 'day', 1);
+SELECT count(*) AS rows FROM nb_around(3, NULL, 1);
+SELECT count(*) AS rows FROM nb_around(3, 'day', -1);
+SELECT count(*) AS rows FROM nb_around(3, 'fortnight', 1);
+
+DROP FUNCTION nb_expected(int, text, int);
+SELECT leaderboard.drop_board('nb');
+DROP TABLE acalls;

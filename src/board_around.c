@@ -1,0 +1,274 @@
+/*
+ * board_around.c: an agent's neighbours on a board, read straight from the indexes.
+ *
+ * <board>_around(agent, period, width) is the read applications run most ("where am I,
+ * who is just above me"). As a SQL query it is an index lookup of the agent's rows and two
+ * LIMITed index scans per scope, and its executor start-up costs more than the reads; this
+ * does the same reads by hand: the agent's rows in the current period of the kind through
+ * the (agent, period, period_start) index, then in each of their scopes the width
+ * qualified rows ranked just above and just below, through the (scope_id, score, agent)
+ * index. <board>_around is an inlinable SQL function calling this with the standings
+ * table and the board's time zone.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/nbtree.h"
+#include "access/relscan.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "board_index.h"
+
+/* Start of the current period of kind (day .. year, all) in time zone tz. */
+static DateADT
+current_period_start(text *kind, text *tz)
+{
+	Timestamp	local;
+
+	if (strcmp(text_to_cstring(kind), "all") == 0)
+	{
+		DateADT		d;
+
+		DATE_NOBEGIN(d);
+		return d;
+	}
+	local = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone, PointerGetDatum(tz),
+												  TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+	local = DatumGetTimestamp(DirectFunctionCall2(timestamp_trunc, PointerGetDatum(kind),
+												  TimestampGetDatum(local)));
+	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, TimestampGetDatum(local)));
+}
+
+/* The standings columns the result is made of, matched by name. */
+typedef struct AroundColumns
+{
+	int			natts;
+	AttrNumber *from;			/* standings attribute of each result column */
+	AttrNumber	scope_id, agent, period, period_start, score, qualified;
+} AroundColumns;
+
+static void
+map_result_columns(AroundColumns *cols, Relation standings, TupleDesc result,
+				   const char *agent_column)
+{
+	TupleDesc	desc = RelationGetDescr(standings);
+	int			i;
+
+	cols->natts = result->natts;
+	cols->from = palloc(sizeof(AttrNumber) * result->natts);
+	for (i = 0; i < result->natts; i++)
+	{
+		Form_pg_attribute r = TupleDescAttr(result, i);
+		AttrNumber	att = board_column(standings, NameStr(r->attname));
+
+		if (TupleDescAttr(desc, att - 1)->atttypid != r->atttypid)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of \"%s\" has type %s, not %s",
+							NameStr(r->attname), RelationGetRelationName(standings),
+							format_type_be(TupleDescAttr(desc, att - 1)->atttypid),
+							format_type_be(r->atttypid))));
+		cols->from[i] = att;
+	}
+	cols->scope_id = board_column(standings, "scope_id");
+	cols->agent = board_column(standings, agent_column);
+	cols->period = board_column(standings, "period");
+	cols->period_start = board_column(standings, "period_start");
+	cols->score = board_column(standings, "score");
+	cols->qualified = board_column(standings, "qualified");
+}
+
+static void
+emit(Tuplestorestate *out, TupleDesc result, AroundColumns *cols, TupleTableSlot *row)
+{
+	Datum	   *values = palloc(sizeof(Datum) * cols->natts);
+	bool	   *nulls = palloc(sizeof(bool) * cols->natts);
+	int			i;
+
+	for (i = 0; i < cols->natts; i++)
+		values[i] = slot_getattr(row, cols->from[i], &nulls[i]);
+	tuplestore_putvalues(out, result, values, nulls);
+	pfree(values);
+	pfree(nulls);
+}
+
+/*
+ * Up to width qualified rows of the scope next to (score, agent) in the score index:
+ * above it (ForwardScanDirection, the nearest first) or below it (Backward...). The row
+ * comparison (score, agent) > or < the agent's is a btree row-comparison key.
+ */
+static List *
+neighbours(Relation standings, Relation score_index, AroundColumns *cols, TupleTableSlot *slot,
+		   Datum scope_id, Datum score, Datum agent, int width, ScanDirection dir)
+{
+	StrategyNumber strategy = ScanDirectionIsForward(dir) ? BTGreaterStrategyNumber :
+		BTLessStrategyNumber;
+	ScanKeyData keys[2];
+	ScanKeyData *row = palloc(sizeof(ScanKeyData) * 2);
+	IndexScanDesc scan;
+	List	   *rows = NIL;
+
+	board_index_key(&keys[0], score_index, 1, 0, BTEqualStrategyNumber, scope_id);
+	board_index_key(&row[0], score_index, 2, SK_ROW_MEMBER, strategy, score);
+	board_index_key(&row[1], score_index, 3, SK_ROW_MEMBER | SK_ROW_END, strategy, agent);
+	ScanKeyEntryInitialize(&keys[1], SK_ROW_HEADER, 2, strategy, InvalidOid, InvalidOid,
+						   InvalidOid, PointerGetDatum(row));
+	scan = index_beginscan(standings, score_index, GetActiveSnapshot(), 2, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
+	while (list_length(rows) < width && index_getnext_slot(scan, dir, slot))
+	{
+		bool		isnull;
+
+		if (DatumGetBool(slot_getattr(slot, cols->qualified, &isnull)))
+			rows = lappend(rows, ExecCopySlotHeapTuple(slot));
+	}
+	index_endscan(scan);
+	return rows;
+}
+
+/* Orders the agent's rows by scope id. */
+static int
+compare_scope_ids(const ListCell *a, const ListCell *b)
+{
+	int64		x = DatumGetInt64(((Datum *) lfirst(a))[0]);
+	int64		y = DatumGetInt64(((Datum *) lfirst(b))[0]);
+
+	return (x > y) - (x < y);
+}
+
+PG_FUNCTION_INFO_V1(board_around);
+/*
+ * _around(standings, time_zone, agent, period, width, agent_column) returns the agent's rows
+ * in the current period of the kind and width qualified rows above and below each, per
+ * scope (by scope id) by score and agent descending, as the columns the caller names.
+ */
+Datum
+board_around(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			standings_oid = PG_GETARG_OID(0);
+	text	   *tz = PG_GETARG_TEXT_PP(1);
+	Datum		agent = PG_GETARG_DATUM(2);
+	text	   *kind = PG_GETARG_TEXT_PP(3);
+	int32		width = PG_GETARG_INT32(4);
+	char	   *agent_column = text_to_cstring(PG_GETARG_TEXT_PP(5));
+	DateADT		start;
+	Relation	standings;
+	Relation	agent_index;
+	Relation	score_index;
+	AttrNumber	keycols[3];
+	AroundColumns cols;
+	TupleTableSlot *slot;		/* rows as scanned */
+	TupleTableSlot *out;		/* rows as copied, to emit */
+	ScanKeyData keys[3];
+	IndexScanDesc scan;
+	List	   *mine = NIL;
+	ListCell   *lc;
+	AclResult	aclresult;
+
+	if (width < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE),
+				 errmsg("width must not be negative")));
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	start = current_period_start(kind, tz);
+
+	/* the caller reads the standings: its own rights and row security apply, as in SQL */
+	standings = table_open(standings_oid, AccessShareLock);
+	aclresult = pg_class_aclcheck(standings_oid, GetUserId(), ACL_SELECT);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_TABLE, RelationGetRelationName(standings));
+	if (check_enable_rls(standings_oid, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("row-level security on \"%s\" is not supported by the around-me function",
+						RelationGetRelationName(standings)),
+				 errhint("Query the standings table with SQL instead.")));
+	map_result_columns(&cols, standings, rsinfo->setDesc, agent_column);
+
+	keycols[0] = cols.agent;
+	keycols[1] = cols.period;
+	keycols[2] = cols.period_start;
+	agent_index = board_index_on(standings, 3, keycols, false, AccessShareLock);
+	keycols[0] = cols.scope_id;
+	keycols[1] = cols.score;
+	keycols[2] = cols.agent;
+	score_index = board_index_on(standings, 3, keycols, false, AccessShareLock);
+	if (agent_index == NULL || score_index == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("the indexes of \"%s\" on (agent, period, period_start) and (scope_id, score, agent) are missing",
+						RelationGetRelationName(standings)),
+				 errhint("Rebuild the board's standings: drop and create the board.")));
+	slot = table_slot_create(standings, NULL);
+	out = MakeSingleTupleTableSlot(RelationGetDescr(standings), &TTSOpsHeapTuple);
+
+	/* the agent's rows: one per scope of the period */
+	board_index_key(&keys[0], agent_index, 1, 0, BTEqualStrategyNumber, agent);
+	board_index_key(&keys[1], agent_index, 2, 0, BTEqualStrategyNumber, PointerGetDatum(kind));
+	board_index_key(&keys[2], agent_index, 3, 0, BTEqualStrategyNumber, DateADTGetDatum(start));
+	scan = index_beginscan(standings, agent_index, GetActiveSnapshot(), 3, 0);
+	index_rescan(scan, keys, 3, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		Datum	   *me = palloc(sizeof(Datum) * 3 + sizeof(HeapTuple));
+		bool		isnull;
+
+		me[0] = slot_getattr(slot, cols.scope_id, &isnull);
+		me[1] = slot_getattr(slot, cols.score, &isnull);
+		me[2] = PointerGetDatum(ExecCopySlotHeapTuple(slot));
+		mine = lappend(mine, me);
+	}
+	index_endscan(scan);
+	list_sort(mine, compare_scope_ids);
+
+	foreach(lc, mine)
+	{
+		Datum	   *me = lfirst(lc);
+		HeapTuple	me_row = (HeapTuple) DatumGetPointer(me[2]);
+		List	   *above = neighbours(standings, score_index, &cols, slot, me[0], me[1], agent,
+									   width, ForwardScanDirection);
+		List	   *below = neighbours(standings, score_index, &cols, slot, me[0], me[1], agent,
+									   width, BackwardScanDirection);
+		int			i;
+
+		/* above comes nearest first: emit it from the top down */
+		for (i = list_length(above) - 1; i >= 0; i--)
+		{
+			ExecStoreHeapTuple(list_nth(above, i), out, false);
+			emit(rsinfo->setResult, rsinfo->setDesc, &cols, out);
+		}
+		ExecStoreHeapTuple(me_row, out, false);
+		emit(rsinfo->setResult, rsinfo->setDesc, &cols, out);
+		for (i = 0; i < list_length(below); i++)
+		{
+			ExecStoreHeapTuple(list_nth(below, i), out, false);
+			emit(rsinfo->setResult, rsinfo->setDesc, &cols, out);
+		}
+	}
+
+	ExecDropSingleTupleTableSlot(out);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(score_index, AccessShareLock);
+	index_close(agent_index, AccessShareLock);
+	table_close(standings, AccessShareLock);
+	return (Datum) 0;
+}

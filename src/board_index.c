@@ -1,0 +1,87 @@
+/*
+ * board_index.c: finding a board table's indexes by their columns, and keys to scan them.
+ *
+ * The commit-time direct apply and the around-me reader scan a board's standings and
+ * scopes through the indexes create_board made, found by their columns (the names are the
+ * user's to change).
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/nbtree.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_index.h"
+#include "executor/spi.h"
+#include "nodes/pg_list.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "board_index.h"
+
+Relation
+board_index_on(Relation heap, int ncols, const AttrNumber *cols, bool unique, LOCKMODE lockmode)
+{
+	List	   *indexes = RelationGetIndexList(heap);
+	ListCell   *lc;
+	Relation	found = NULL;
+
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), lockmode);
+		Form_pg_index form = index->rd_index;
+		bool		match;
+		int			k;
+
+		match = form->indnkeyatts == ncols && (!unique || form->indisunique) &&
+			form->indisvalid && index->rd_rel->relam == BTREE_AM_OID &&
+			heap_attisnull(index->rd_indextuple, Anum_pg_index_indexprs, NULL) &&
+			heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL);
+		for (k = 0; match && k < ncols; k++)
+			match = form->indkey.values[k] == cols[k] &&
+				(index->rd_indoption[k] & INDOPTION_DESC) == 0;
+		if (match)
+		{
+			found = index;
+			break;
+		}
+		index_close(index, lockmode);
+	}
+	list_free(indexes);
+	return found;
+}
+
+void
+board_index_key(ScanKey key, Relation index, int col, int flags, StrategyNumber strategy,
+				Datum value)
+{
+	Oid			type = index->rd_opcintype[col - 1];
+	Oid			family = index->rd_opfamily[col - 1];
+	Oid			proc;
+
+	/* row-comparison members are in insertion form: they carry the 3-way comparison */
+	if (flags & SK_ROW_MEMBER)
+		proc = get_opfamily_proc(family, type, type, BTORDER_PROC);
+	else
+	{
+		Oid			op = get_opfamily_member(family, type, type, strategy);
+
+		proc = OidIsValid(op) ? get_opcode(op) : InvalidOid;
+	}
+	if (!OidIsValid(proc))
+		elog(ERROR, "leaderboard: no operator of strategy %d in the opfamily of index \"%s\"",
+			 strategy, RelationGetRelationName(index));
+	ScanKeyEntryInitialize(key, flags, col, strategy, type, index->rd_indcollation[col - 1],
+						   proc, value);
+}
+
+AttrNumber
+board_column(Relation rel, const char *name)
+{
+	AttrNumber	att = SPI_fnumber(RelationGetDescr(rel), name);
+
+	if (att <= 0)
+		elog(ERROR, "leaderboard: table \"%s\" has no column \"%s\"",
+			 RelationGetRelationName(rel), name);
+	return att;
+}

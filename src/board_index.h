@@ -1,0 +1,31 @@
+/*
+ * board_index.h: finding a board table's indexes by their columns, and keys to scan them.
+ */
+#ifndef LEADERBOARD_BOARD_INDEX_H
+#define LEADERBOARD_BOARD_INDEX_H
+
+#include "postgres.h"
+
+#include "access/skey.h"
+#include "utils/relcache.h"
+
+/*
+ * The btree index of heap whose key columns are exactly cols, ascending, on plain columns
+ * without a predicate (unique: a unique one), opened with lockmode; NULL when there is
+ * none. Close it with index_close().
+ */
+extern Relation board_index_on(Relation heap, int ncols, const AttrNumber *cols, bool unique,
+							   LOCKMODE lockmode);
+
+/*
+ * Fills key for index column col (1-based) compared by the index's operator of strategy
+ * with value; flags are the scan key flags (0, or SK_ROW_* for the members of a row
+ * comparison, which get the opfamily's 3-way comparison as btree wants).
+ */
+extern void board_index_key(ScanKey key, Relation index, int col, int flags,
+							StrategyNumber strategy, Datum value);
+
+/* The attribute number of column name in rel; raises an error when there is none. */
+extern AttrNumber board_column(Relation rel, const char *name);
+
+#endif
