@@ -219,11 +219,23 @@ apply_board(PendingBoard *pb)
 			SPI_unregister_relation("lb_before");
 			tuplestore_end(before);
 		}
+		else if (small)
+		{
+			apply_step(bs, BOARD_RECOMPUTE, true);
+			apply_step(bs, BOARD_ADD_DELTAS, true);
+			apply_step(bs, BOARD_RERANK_MULTI, true);
+		}
 		else
 		{
-			apply_step(bs, BOARD_RECOMPUTE, small);
-			apply_step(bs, BOARD_ADD_DELTAS, small);
-			apply_step(bs, small ? BOARD_RERANK_MULTI : BOARD_RERANK, small);
+			/*
+			 * Large batches (COPY) mostly fill scopes they create: those rows are
+			 * written once, ranked; only the scopes that existed are added to and
+			 * re-ranked.
+			 */
+			apply_step(bs, BOARD_INSERT_NEW, false);
+			apply_step(bs, BOARD_RECOMPUTE, false);
+			apply_step(bs, BOARD_ADD_DELTAS_LARGE, false);
+			apply_step(bs, BOARD_RERANK, false);
 		}
 		SPI_unregister_relation("lb_pending");
 		/* ending the tuplestores closes the temporary files of large ones */

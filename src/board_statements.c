@@ -54,7 +54,7 @@ generate_statements(BoardStatements *bs, bool fresh)
 	/* the OUT columns of _board_statements() are in BoardStatement order */
 	if (SPI_execute_with_args("SELECT fold_insert, fold_delete, fold_update, lock_scopes, "
 							  "recompute, add_deltas, rerank, rebuild, before_moves, "
-							  "rerank_multi, rerank_single "
+							  "rerank_multi, rerank_single, insert_new, add_deltas_large "
 							  "FROM leaderboard._board_statements($1)",
 							  1, &argtype, &arg, NULL, !fresh, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)

@@ -22,7 +22,8 @@ typedef enum BoardStatement
 	BOARD_LOCK_SCOPES,			/* commit: upsert scope rows of lb_pending, in key order */
 	BOARD_RECOMPUTE,			/* commit: recompute marked groups from the source */
 	BOARD_ADD_DELTAS,			/* commit: add folded kpis to the other groups */
-	BOARD_RERANK,				/* commit: re-rank the touched scopes in full */
+	BOARD_RERANK,				/* commit, large batches: re-rank the touched scopes in
+								 * full (but those of BOARD_INSERT_NEW) */
 	BOARD_REBUILD,				/* several statements: reload everything from the source */
 	BOARD_BEFORE_MOVES,			/* commit: touched rows before the change (NULL: no
 								 * incremental re-rank for this board) */
@@ -31,6 +32,10 @@ typedef enum BoardStatement
 								 * BOARD_BEFORE_MOVES) */
 	BOARD_RERANK_SINGLE,		/* commit: re-rank incrementally the scopes where one
 								 * agent moved, from lb_before */
+	BOARD_INSERT_NEW,			/* commit, large batches: rows of the scopes the batch
+								 * created, inserted ranked */
+	BOARD_ADD_DELTAS_LARGE,		/* commit, large batches: BOARD_ADD_DELTAS but for the
+								 * scopes of BOARD_INSERT_NEW */
 	BOARD_NSTATEMENTS
 } BoardStatement;
 

@@ -115,7 +115,8 @@ CREATE FUNCTION leaderboard._board_statements(board text,
   OUT fold_insert text, OUT fold_delete text, OUT fold_update text,
   OUT lock_scopes text, OUT recompute text, OUT add_deltas text, OUT rerank text,
   OUT rebuild text, OUT fold_source text, OUT rerank_all text, OUT expected text,
-  OUT before_moves text, OUT rerank_multi text, OUT rerank_single text, OUT rescore text)
+  OUT before_moves text, OUT rerank_multi text, OUT rerank_single text, OUT rescore text,
+  OUT insert_new text, OUT add_deltas_large text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards;
@@ -133,6 +134,7 @@ DECLARE
   lo text; hi text; in_period text;
   rank_fn text; rank_order text; rank_tier text := ''; rank_tier_cmp text := '';
   tie text;
+  new_scopes text; expected_of text;
   i int;
   p name;
   src text;
@@ -245,7 +247,7 @@ BEGIN
     'INSERT INTO %1$s AS t (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, tier, updated_at)'
     ' SELECT sc.scope_id, g.period, g.period_start%4$s, g.%3$s, g.kpis, %5$s, %6$s%7$s, pg_catalog.now()'
     ' FROM (SELECT scope_key, period, period_start%2$s, %3$s, leaderboard.kpi_merge(kpis) AS kpis'
-    '       FROM lb_pending GROUP BY scope_key, period, period_start%2$s, %3$s'
+    '       FROM lb_pending{{skip}} GROUP BY scope_key, period, period_start%2$s, %3$s'
     '       HAVING pg_catalog.bool_and(kpis IS NOT NULL)) g'
     ' JOIN %8$s sc ON sc.scope_key = g.scope_key'
     ' ON CONFLICT (scope_id, %3$s) DO UPDATE SET kpis = t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis,'
@@ -255,6 +257,16 @@ BEGIN
     leaderboard._fill(score_of, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', 't.period'),
     leaderboard._fill(qual_of, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', 't.period'),
     leaderboard._fill(tier_upd, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', NULL));
+
+  -- Scopes a large batch creates (version 0 once lock_scopes ran: it inserted them, and
+  -- bumps the version of every scope that existed) and recomputes nothing in get their
+  -- rows inserted already ranked by insert_new, one write per row; add_deltas_large and
+  -- the full re-rank leave them alone.
+  new_scopes := format('SELECT sc.scope_key FROM %s sc WHERE sc.version = 0'
+                       ' AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
+                       ' AND sc.scope_key NOT IN (SELECT scope_key FROM lb_pending WHERE kpis IS NULL)', sc);
+  add_deltas_large := replace(add_deltas, '{{skip}}', format(' WHERE scope_key NOT IN (%s)', new_scopes));
+  add_deltas := replace(add_deltas, '{{skip}}', '');
 
   rank_fn := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
                                WHEN 'row_number' THEN 'pg_catalog.row_number()'
@@ -331,7 +343,8 @@ BEGIN
       's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc));
   END IF;
   rerank := replace(rerank, '{{scopes}}', format(
-    's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc));
+    's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.scope_key IN (SELECT scope_key FROM lb_pending)'
+    ' AND sc.scope_key NOT IN (%s))', sc, new_scopes));
 
   fold_source := replace(fold_select, '{{days}}',
                    replace(replace(fold_from, '{{rows}}', src), '{{agg}}', format('leaderboard.kpi_agg(%s)', kpi_args)));
@@ -365,7 +378,18 @@ BEGIN
          ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
     rank_fn, replace(rank_order, '{{t}}', 'e'),
     leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'),
-    fold_source);
+    '{{groups}}');
+  expected_of := expected;
+  expected := replace(expected_of, '{{groups}}', fold_source);
+  insert_new := format(
+    'INSERT INTO %1$s (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, rank, tier, updated_at) '
+    'SELECT sc.scope_id, x.period, x.period_start%4$s, x.%3$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
+    'FROM (%5$s) x JOIN %6$s sc ON sc.scope_key = x.scope_key',
+    st, parts_cols, qa, replace(g_parts, 'g.', 'x.'),
+    replace(expected_of, '{{groups}}', format(
+      'SELECT scope_key, period, period_start%1$s, %2$s, leaderboard.kpi_merge(kpis) AS kpis FROM lb_pending'
+      ' WHERE scope_key IN (%3$s) GROUP BY scope_key, period, period_start%1$s, %2$s', parts_cols, qa, new_scopes)),
+    sc);
   rebuild := format(
     'DELETE FROM %1$s; DELETE FROM %2$s; '
     'WITH x AS (%3$s), sc AS (INSERT INTO %2$s (scope_key, period, period_start%4$s) '
