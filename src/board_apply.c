@@ -99,6 +99,23 @@ cmp_scope_key(const void *a, const void *b, void *arg)
 }
 
 /*
+ * How many of the scope rows lock_scopes just returned existed before (their version went
+ * up; a scope it inserted has version 0).
+ */
+static uint64
+count_existing_scopes(void)
+{
+	uint64		n = 0;
+	uint64		i;
+	bool		isnull;
+
+	for (i = 0; i < SPI_processed; i++)
+		if (DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull)) > 0)
+			n++;
+	return n;
+}
+
+/*
  * Runs one commit-time statement: small batches use the cached plan, large ones are
  * planned for their size.
  */
@@ -164,6 +181,7 @@ apply_board(PendingBoard *pb)
 	bool		small;
 	Tuplestorestate *pending;
 	Tuplestorestate *before;
+	uint64		existing_scopes;
 
 	/*
 	 * The statements embed the scorecard and ladder: read them only once alter_board()
@@ -203,6 +221,7 @@ apply_board(PendingBoard *pb)
 		 * the scope locks see everything committed before the locks were granted.
 		 */
 		apply_step(bs, BOARD_LOCK_SCOPES, small);
+		existing_scopes = count_existing_scopes();
 		if (small && bs->sql[BOARD_BEFORE_MOVES] != NULL)
 		{
 			/* small batches re-rank the scopes where one agent moved incrementally */
@@ -233,9 +252,12 @@ apply_board(PendingBoard *pb)
 			 * re-ranked.
 			 */
 			apply_step(bs, BOARD_INSERT_NEW, false);
-			apply_step(bs, BOARD_RECOMPUTE, false);
-			apply_step(bs, BOARD_ADD_DELTAS_LARGE, false);
-			apply_step(bs, BOARD_RERANK, false);
+			if (existing_scopes > 0 || pending_has_kpis(pb, false))
+			{
+				apply_step(bs, BOARD_RECOMPUTE, false);
+				apply_step(bs, BOARD_ADD_DELTAS_LARGE, false);
+				apply_step(bs, BOARD_RERANK, false);
+			}
 		}
 		SPI_unregister_relation("lb_pending");
 		/* ending the tuplestores closes the temporary files of large ones */
