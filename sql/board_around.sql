@@ -53,6 +53,7 @@ SELECT count(*) AS rows FROM nb_around(NULL, 'day', 1);
 SELECT count(*) AS rows FROM nb_around(3, NULL, 1);
 SELECT count(*) AS rows FROM nb_around(3, 'day', -1);
 SELECT count(*) AS rows FROM nb_around(3, 'fortnight', 1);
+SELECT count(*) AS rows FROM nb_around(3, 'hour', 1);
 
 DROP FUNCTION nb_expected(int, text, int);
 SELECT leaderboard.drop_board('nb');

@@ -41,9 +41,19 @@
 static DateADT
 current_period_start(text *kind, text *tz)
 {
+	static const char *const kinds[] = {"day", "week", "month", "quarter", "year", "all"};
+	char	   *name = text_to_cstring(kind);
 	Timestamp	local;
+	int			i;
 
-	if (strcmp(text_to_cstring(kind), "all") == 0)
+	for (i = 0; i < lengthof(kinds) && strcmp(name, kinds[i]) != 0; i++)
+		;
+	if (i == lengthof(kinds))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown period kind \"%s\"", name),
+				 errhint("Use day, week, month, quarter, year or all.")));
+	if (strcmp(name, "all") == 0)
 	{
 		DateADT		d;
 
