@@ -88,14 +88,9 @@ static int
 cmp_scope_key(const void *a, const void *b, void *arg)
 {
 	PendingBoard *pb = arg;
-	bool		isnull;
-	text	   *ka = DatumGetTextPP(heap_getattr(pb->groups[*(const int *) a], 1, pb->tupdesc, &isnull));
-	text	   *kb = DatumGetTextPP(heap_getattr(pb->groups[*(const int *) b], 1, pb->tupdesc, &isnull));
-	int			la = VARSIZE_ANY_EXHDR(ka);
-	int			lb = VARSIZE_ANY_EXHDR(kb);
-	int			c = memcmp(VARDATA_ANY(ka), VARDATA_ANY(kb), Min(la, lb));
 
-	return c != 0 ? c : (la > lb) - (la < lb);
+	return pending_compare_scope_keys(pb->groups[*(const int *) a], pb->groups[*(const int *) b],
+									  pb->tupdesc);
 }
 
 /*

@@ -128,23 +128,9 @@ typedef struct DirectApply
 } DirectApply;
 
 static int
-compare_text(text *a, text *b)
-{
-	int			la = VARSIZE_ANY_EXHDR(a);
-	int			lb = VARSIZE_ANY_EXHDR(b);
-	int			c = memcmp(VARDATA_ANY(a), VARDATA_ANY(b), Min(la, lb));
-
-	return c != 0 ? c : (la > lb) - (la < lb);
-}
-
-static int
 compare_groups_by_scope(const void *a, const void *b, void *arg)
 {
-	TupleDesc	desc = arg;
-	bool		isnull;
-
-	return compare_text(DatumGetTextPP(heap_getattr(*(HeapTuple const *) a, 1, desc, &isnull)),
-						DatumGetTextPP(heap_getattr(*(HeapTuple const *) b, 1, desc, &isnull)));
+	return pending_compare_scope_keys(*(HeapTuple const *) a, *(HeapTuple const *) b, arg);
 }
 
 /*
@@ -175,7 +161,7 @@ collect_scopes(PendingBoard *pb, DirectShape *shape, int *nscopes)
 
 		if (isnull)
 			return NULL;
-		if (n > 0 && compare_groups_by_scope(&scopes[n - 1].group, &g, desc) == 0)
+		if (n > 0 && pending_compare_scope_keys(scopes[n - 1].group, g, desc) == 0)
 		{
 			bool		agent_null;
 

@@ -6,6 +6,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "executor/spi.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 
 #include "board_pending.h"
@@ -68,6 +69,19 @@ register_callbacks(void)
 	RegisterXactCallback(board_xact_callback, NULL);
 	RegisterSubXactCallback(board_subxact_callback, NULL);
 	callbacks_registered = true;
+}
+
+int
+pending_compare_scope_keys(HeapTuple a, HeapTuple b, TupleDesc desc)
+{
+	bool		isnull;
+	text	   *ka = DatumGetTextPP(heap_getattr(a, 1, desc, &isnull));
+	text	   *kb = DatumGetTextPP(heap_getattr(b, 1, desc, &isnull));
+	int			la = VARSIZE_ANY_EXHDR(ka);
+	int			lb = VARSIZE_ANY_EXHDR(kb);
+	int			c = memcmp(VARDATA_ANY(ka), VARDATA_ANY(kb), Min(la, lb));
+
+	return c != 0 ? c : (la > lb) - (la < lb);
 }
 
 PendingBoard *

@@ -26,6 +26,12 @@ typedef struct PendingBoard
 	struct PendingBoard *next;
 } PendingBoard;
 
+/*
+ * Orders two captured groups by scope key (their first column), bytewise: the order
+ * scope rows are locked in.
+ */
+extern int	pending_compare_scope_keys(HeapTuple a, HeapTuple b, TupleDesc desc);
+
 /* The board's pending state in this transaction, created empty when missing. */
 extern PendingBoard *pending_board_for(const char *name);
 /* Appends the rows of the last SPI result to the board's captured groups. */
