@@ -27,7 +27,9 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datum.h"
 #include "utils/datetime.h"
+#include "utils/float.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -72,7 +74,7 @@ typedef struct AroundColumns
 {
 	int			natts;
 	AttrNumber *from;			/* standings attribute of each result column */
-	AttrNumber	scope_id, agent, period, period_start, score, qualified;
+	AttrNumber	scope_id, agent, period, period_start, score, qualified, rank;
 } AroundColumns;
 
 static void
@@ -104,6 +106,7 @@ map_result_columns(AroundColumns *cols, Relation standings, TupleDesc result,
 	cols->period_start = board_column(standings, "period_start");
 	cols->score = board_column(standings, "score");
 	cols->qualified = board_column(standings, "qualified");
+	cols->rank = board_column(standings, "rank");
 }
 
 static void
@@ -162,6 +165,81 @@ compare_scope_ids(const ListCell *a, const ListCell *b)
 	int64		y = DatumGetInt64(((Datum *) lfirst(b))[0]);
 
 	return (x > y) - (x < y);
+}
+
+/*
+ * Gives the qualified rows of out (one scope's rows, by score descending) that have no
+ * stored rank (a scope too large to store ranks) their rank(): reads the scope's
+ * qualified rows from the top of the score index down to the lowest row of out.
+ */
+static void
+fill_missing_ranks(Relation standings, Relation score_index, AroundColumns *cols,
+				   TupleTableSlot *slot, Datum scope_id, List *out)
+{
+	TupleDesc	desc = RelationGetDescr(standings);
+	Form_pg_attribute agent_att = TupleDescAttr(desc, cols->agent - 1);
+	int			missing = 0;
+	ListCell   *lc;
+	ScanKeyData key;
+	IndexScanDesc scan;
+	int64		seen = 0;
+	int64		rank = 0;
+	double		last = get_float8_infinity();
+
+	foreach(lc, out)
+	{
+		bool		isnull;
+
+		(void) heap_getattr(lfirst(lc), cols->rank, desc, &isnull);
+		if (isnull && DatumGetBool(heap_getattr(lfirst(lc), cols->qualified, desc, &isnull)))
+			missing++;
+	}
+	if (missing == 0)
+		return;
+
+	board_index_key(&key, score_index, 1, 0, BTEqualStrategyNumber, scope_id);
+	scan = index_beginscan(standings, score_index, GetActiveSnapshot(), 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (missing > 0 && index_getnext_slot(scan, BackwardScanDirection, slot))
+	{
+		bool		isnull;
+		double		score;
+		Datum		agent;
+
+		if (!DatumGetBool(slot_getattr(slot, cols->qualified, &isnull)))
+			continue;
+		score = DatumGetFloat8(slot_getattr(slot, cols->score, &isnull));
+		if (seen == 0 || score < last)
+		{
+			rank = seen + 1;
+			last = score;
+		}
+		seen++;
+		agent = slot_getattr(slot, cols->agent, &isnull);
+		foreach(lc, out)
+		{
+			HeapTuple	row = lfirst(lc);
+			bool		rank_null;
+			bool		qualified_null;
+
+			(void) heap_getattr(row, cols->rank, desc, &rank_null);
+			if (rank_null &&
+				DatumGetBool(heap_getattr(row, cols->qualified, desc, &qualified_null)) &&
+				datumIsEqual(heap_getattr(row, cols->agent, desc, &isnull), agent,
+							 agent_att->attbyval, agent_att->attlen))
+			{
+				Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
+				bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
+				bool	   *replace = palloc0(sizeof(bool) * desc->natts);
+
+				values[cols->rank - 1] = Int64GetDatum(rank);
+				replace[cols->rank - 1] = true;
+				lfirst(lc) = heap_modify_tuple(row, desc, values, nulls, replace);
+				missing--;
+			}
+		}
+	}
+	index_endscan(scan);
 }
 
 PG_FUNCTION_INFO_V1(board_around);
@@ -258,19 +336,19 @@ board_around(PG_FUNCTION_ARGS)
 									   width, ForwardScanDirection);
 		List	   *below = neighbours(standings, score_index, &cols, slot, me[0], me[1], agent,
 									   width, BackwardScanDirection);
+		List	   *rows = NIL;
+		ListCell   *rc;
 		int			i;
 
-		/* above comes nearest first: emit it from the top down */
+		/* above comes nearest first: from the top down, then the agent, then below */
 		for (i = list_length(above) - 1; i >= 0; i--)
+			rows = lappend(rows, list_nth(above, i));
+		rows = lappend(rows, me_row);
+		rows = list_concat(rows, below);
+		fill_missing_ranks(standings, score_index, &cols, slot, me[0], rows);
+		foreach(rc, rows)
 		{
-			ExecStoreHeapTuple(list_nth(above, i), out, false);
-			emit(rsinfo->setResult, rsinfo->setDesc, &cols, out);
-		}
-		ExecStoreHeapTuple(me_row, out, false);
-		emit(rsinfo->setResult, rsinfo->setDesc, &cols, out);
-		for (i = 0; i < list_length(below); i++)
-		{
-			ExecStoreHeapTuple(list_nth(below, i), out, false);
+			ExecStoreHeapTuple(lfirst(rc), out, false);
 			emit(rsinfo->setResult, rsinfo->setDesc, &cols, out);
 		}
 	}

@@ -8,13 +8,19 @@
  * tables' constraints, indexes and row triggers are all honoured), in the same order and
  * under the same locks:
  *
- *  1. lock the touched scope rows in key order and bump their version: under REPEATABLE
- *     READ a scope row changed after the snapshot raises 40001, as the SQL path's upsert
- *     does; under READ COMMITTED the newest version is locked;
+ *  1. lock the touched scope rows in key order: under REPEATABLE READ a scope row changed
+ *     after the snapshot raises 40001, as the SQL path's upsert does; under READ
+ *     COMMITTED the newest version is locked;
  *  2. with a snapshot taken after the locks, read each touched agent's standings row;
  *  3. per scope: add the deltas, rescore, move the ranks of the qualified rows scoring
  *     between the agent's old and new score by one (rank() = 1 + the number of qualified
- *     rows scoring higher), and write the agent's row with its new rank and tier.
+ *     rows scoring higher), write the agent's row with its new rank and tier, and bump
+ *     the scope row's version.
+ *
+ * A scope whose ranks would pass BOARD_STORED_RANK_LIMIT stops storing them instead:
+ * every rank of the scope becomes NULL and ranks_stored false on its scope row; from then
+ * on no writer moves ranks there (the SQL statements skip such scopes too) and readers rank
+ * from the score index. rebuild() stores them again.
  *
  * Reads use a snapshot whose command id hides this step's own writes (the executor's
  * Halloween protection); the command counter moves on at the end.
@@ -99,6 +105,8 @@ typedef struct DirectScope
 	Kpis	   *delta;			/* every group of the scope, merged */
 	const Scorecard *card;		/* the card of the scope's period kind */
 	int64		scope_id;
+	HeapTuple	scope_row;		/* the scope row version locked */
+	bool		ranks_stored;	/* the scope stores ranks (false: too large, NULL) */
 	HeapTuple	row;			/* the agent's standings row, as read after the locks,
 								 * or NULL: the agent is new in the scope */
 } DirectScope;
@@ -117,12 +125,13 @@ typedef struct DirectApply
 	Relation	agent_index;	/* standings (scope_id, agent) */
 	Relation	score_index;	/* standings (scope_id, score, agent) */
 	TupleTableSlot *scopes_slot;	/* scope rows as scanned and locked */
-	TupleTableSlot *scopes_new;	/* a scope row's new version */
+	TupleTableSlot *scopes_old;	/* a scope row version to update */
+	TupleTableSlot *scopes_new;	/* its new version */
 	TupleTableSlot *scan_slot;	/* standings rows as scanned */
 	TupleTableSlot *old_slot;	/* a standings row version to update */
 	TupleTableSlot *new_slot;	/* its new version */
 	/* attribute numbers */
-	AttrNumber	sc_id, sc_key, sc_version;
+	AttrNumber	sc_id, sc_key, sc_version, sc_ranks_stored;
 	AttrNumber	st_scope, st_agent, st_kpis, st_score, st_qualified, st_rank, st_tier,
 				st_updated;
 } DirectApply;
@@ -223,6 +232,7 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape)
 {
 	AttrNumber	keycols[3];
 	AttrNumber	st_written[6];
+	AttrNumber	sc_written[2];
 
 	memset(da, 0, sizeof(DirectApply));
 	da->shape = shape;
@@ -238,6 +248,7 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape)
 	da->sc_id = board_column(da->scopes, "scope_id");
 	da->sc_key = board_column(da->scopes, "scope_key");
 	da->sc_version = board_column(da->scopes, "version");
+	da->sc_ranks_stored = board_column(da->scopes, "ranks_stored");
 	da->st_scope = board_column(da->standings, "scope_id");
 	da->st_agent = board_column(da->standings, shape->agent_column);
 	da->st_kpis = board_column(da->standings, "kpis");
@@ -248,6 +259,8 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape)
 	da->st_updated = board_column(da->standings, "updated_at");
 
 	da->estate = CreateExecutorState();
+	sc_written[0] = da->sc_version;
+	sc_written[1] = da->sc_ranks_stored;
 	st_written[0] = da->st_kpis;
 	st_written[1] = da->st_score;
 	st_written[2] = da->st_qualified;
@@ -255,7 +268,7 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape)
 	st_written[4] = da->st_tier;
 	st_written[5] = da->st_updated;
 	ExecInitRangeTable(da->estate,
-					   list_make2(target_rte(da->scopes, columns_set(1, &da->sc_version)),
+					   list_make2(target_rte(da->scopes, columns_set(2, sc_written)),
 								  target_rte(da->standings, columns_set(6, st_written))));
 	da->scopes_rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(da->scopes_rri, da->scopes, 1, NULL, 0);
@@ -275,6 +288,7 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape)
 	da->score_index = board_index_on(da->standings, 3, keycols, false, RowExclusiveLock);
 
 	da->scopes_slot = table_slot_create(da->scopes, &da->estate->es_tupleTable);
+	da->scopes_old = ExecInitExtraTupleSlot(da->estate, RelationGetDescr(da->scopes), &TTSOpsHeapTuple);
 	da->scopes_new = ExecInitExtraTupleSlot(da->estate, RelationGetDescr(da->scopes), &TTSOpsHeapTuple);
 	da->scan_slot = table_slot_create(da->standings, &da->estate->es_tupleTable);
 	da->old_slot = ExecInitExtraTupleSlot(da->estate, RelationGetDescr(da->standings), &TTSOpsHeapTuple);
@@ -335,11 +349,11 @@ update_row(DirectApply *da, ResultRelInfo *rri, TupleTableSlot *old, HeapTuple t
 }
 
 /*
- * Locks the scope row of key and bumps its version; false when there is none (visible),
- * for the SQL path to insert it.
+ * Locks the scope row of key and keeps a copy of the version locked (its version is bumped
+ * in apply_scope); false when there is none (visible), for the SQL path to insert it.
  */
 static bool
-lock_scope(DirectApply *da, text *key, int64 *scope_id)
+lock_scope(DirectApply *da, text *key, DirectScope *ds)
 {
 	Snapshot	snapshot = GetActiveSnapshot();
 	ScanKeyData skey;
@@ -347,8 +361,6 @@ lock_scope(DirectApply *da, text *key, int64 *scope_id)
 	bool		found;
 	TM_Result	res;
 	TM_FailureData tmfd;
-	int64		version;
-	HeapTuple	newtup;
 	bool		isnull;
 
 	board_index_key(&skey, da->scope_key_index, 1, 0, BTEqualStrategyNumber, PointerGetDatum(key));
@@ -379,13 +391,34 @@ lock_scope(DirectApply *da, text *key, int64 *scope_id)
 			elog(ERROR, "leaderboard: unexpected result %d locking a scope row", (int) res);
 	}
 
-	*scope_id = DatumGetInt64(slot_getattr(da->scopes_slot, da->sc_id, &isnull));
-	version = DatumGetInt64(slot_getattr(da->scopes_slot, da->sc_version, &isnull));
-	newtup = with_column(RelationGetDescr(da->scopes),
-						 ExecFetchSlotHeapTuple(da->scopes_slot, false, NULL),
-						 da->sc_version, Int64GetDatum(version + 1), false);
-	update_row(da, da->scopes_rri, da->scopes_slot, newtup);
+	ds->scope_row = ExecCopySlotHeapTuple(da->scopes_slot);
+	ds->scope_id = DatumGetInt64(slot_getattr(da->scopes_slot, da->sc_id, &isnull));
+	ds->ranks_stored = DatumGetBool(slot_getattr(da->scopes_slot, da->sc_ranks_stored, &isnull));
+	ExecClearTuple(da->scopes_slot);
 	return true;
+}
+
+/*
+ * Writes the locked scope row's next version: version + 1 (a REPEATABLE READ writer that
+ * saw the old one gets 40001), and whether the scope still stores ranks.
+ */
+static void
+bump_scope(DirectApply *da, DirectScope *ds)
+{
+	TupleDesc	desc = RelationGetDescr(da->scopes);
+	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
+	bool	   *replace = palloc0(sizeof(bool) * desc->natts);
+	bool		isnull;
+
+	values[da->sc_version - 1] =
+		Int64GetDatum(DatumGetInt64(heap_getattr(ds->scope_row, da->sc_version, desc, &isnull)) + 1);
+	values[da->sc_ranks_stored - 1] = BoolGetDatum(ds->ranks_stored);
+	replace[da->sc_version - 1] = replace[da->sc_ranks_stored - 1] = true;
+	ExecStoreHeapTuple(ds->scope_row, da->scopes_old, false);
+	update_row(da, da->scopes_rri, da->scopes_old,
+			   heap_modify_tuple(ds->scope_row, desc, values, nulls, replace));
+	ExecClearTuple(da->scopes_old);
 }
 
 /* The agent's standings row in the scope, as a copy, or NULL. */
@@ -415,15 +448,23 @@ update_standings_row(DirectApply *da, HeapTuple oldrow, HeapTuple newrow)
 	ExecClearTuple(da->old_slot);
 }
 
+/* Rows whose rank a change moves by one, read before any is written. */
+typedef struct RankMoves
+{
+	HeapTuple  *rows;
+	int			n;
+	int			max;
+} RankMoves;
+
 /*
- * Moves by one the rank of each other qualified row of the scope scoring in [lo, hi)
- * between the agent's old score o and new score n (-infinity: not qualified), and returns
- * the agent's new rank: from its old rank and the rows it passed, or, without an old rank,
- * 1 + the qualified rows scoring higher.
+ * Finds each other qualified row of the scope whose rank moves by one when the agent's
+ * score goes from o to n (-infinity: not qualified): those scoring in [min(o, n),
+ * max(o, n)). Returns the agent's new rank: from its old rank and the rows it passed, or,
+ * without an old rank, 1 + the qualified rows scoring higher.
  */
 static int64
-shift_ranks(DirectApply *da, int64 scope_id, Datum agent, double o, double n, bool had_rank,
-			int64 old_rank)
+find_rank_moves(DirectApply *da, int64 scope_id, Datum agent, double o, double n, bool had_rank,
+				int64 old_rank, RankMoves *moves)
 {
 	double		lo = Min(o, n);
 	double		hi = Max(o, n);
@@ -431,13 +472,10 @@ shift_ranks(DirectApply *da, int64 scope_id, Datum agent, double o, double n, bo
 	int			nkeys = 2;
 	IndexScanDesc scan;
 	Form_pg_attribute agent_att = TupleDescAttr(RelationGetDescr(da->standings), da->st_agent - 1);
-	HeapTuple  *moved = NULL;
-	int			nmoved = 0;
-	int			maxmoved = 0;
 	int64		passed = 0;
 	int64		above = 0;
-	int			i;
 
+	memset(moves, 0, sizeof(RankMoves));
 	/* without an old rank, every row scoring above n is counted: scan up to the top */
 	board_index_key(&skey[0], da->score_index, 1, 0, BTEqualStrategyNumber, Int64GetDatum(scope_id));
 	board_index_key(&skey[1], da->score_index, 2, 0, BTGreaterEqualStrategyNumber, Float8GetDatum(lo));
@@ -449,7 +487,6 @@ shift_ranks(DirectApply *da, int64 scope_id, Datum agent, double o, double n, bo
 	{
 		bool		isnull;
 		double		s;
-		int			step;
 
 		if (!DatumGetBool(slot_getattr(da->scan_slot, da->st_qualified, &isnull)) ||
 			datumIsEqual(slot_getattr(da->scan_slot, da->st_agent, &isnull), agent,
@@ -460,41 +497,75 @@ shift_ranks(DirectApply *da, int64 scope_id, Datum agent, double o, double n, bo
 			above++;
 		if (n >= o ? (s > o && s <= n) : (s > n && s <= o))
 			passed++;
-		step = (n > s) - (o > s);
-		if (step == 0)
+		if ((n > s) == (o > s))
 			continue;
-		if (nmoved == maxmoved)
+		if (moves->n == moves->max)
 		{
-			maxmoved = Max(16, maxmoved * 2);
-			moved = moved == NULL ? palloc(sizeof(HeapTuple) * maxmoved) :
-				repalloc(moved, sizeof(HeapTuple) * maxmoved);
+			moves->max = Max(16, moves->max * 2);
+			moves->rows = moves->rows == NULL ? palloc(sizeof(HeapTuple) * moves->max) :
+				repalloc(moves->rows, sizeof(HeapTuple) * moves->max);
 		}
-		moved[nmoved++] = ExecCopySlotHeapTuple(da->scan_slot);
+		moves->rows[moves->n++] = ExecCopySlotHeapTuple(da->scan_slot);
 	}
 	index_endscan(scan);
 	ExecClearTuple(da->scan_slot);
 
-	for (i = 0; i < nmoved; i++)
+	if (!had_rank)
+		return 1 + above;
+	return n >= o ? old_rank - passed : old_rank + passed;
+}
+
+/* Writes the rank moves find_rank_moves() found for the agent's move from o to n. */
+static void
+apply_rank_moves(DirectApply *da, RankMoves *moves, double o, double n)
+{
+	TupleDesc	desc = RelationGetDescr(da->standings);
+	int			i;
+
+	for (i = 0; i < moves->n; i++)
 	{
 		bool		isnull;
-		int64		rank = DatumGetInt64(heap_getattr(moved[i], da->st_rank,
-													  RelationGetDescr(da->standings), &isnull));
-		double		s = DatumGetFloat8(heap_getattr(moved[i], da->st_score,
-													RelationGetDescr(da->standings), &isnull));
+		int64		rank = DatumGetInt64(heap_getattr(moves->rows[i], da->st_rank, desc, &isnull));
+		double		s = DatumGetFloat8(heap_getattr(moves->rows[i], da->st_score, desc, &isnull));
 
 		if (isnull)
 			elog(ERROR, "leaderboard: a qualified standings row has no rank; rebuild the board");
 		rank += (n > s) - (o > s);
-		update_standings_row(da, moved[i], with_column(RelationGetDescr(da->standings), moved[i], da->st_rank,
-													   Int64GetDatum(rank), false));
-		heap_freetuple(moved[i]);
+		update_standings_row(da, moves->rows[i], with_column(desc, moves->rows[i], da->st_rank,
+															 Int64GetDatum(rank), false));
 	}
-	if (moved != NULL)
-		pfree(moved);
+}
 
-	if (!had_rank)
-		return 1 + above;
-	return n >= o ? old_rank - passed : old_rank + passed;
+/*
+ * Stops storing ranks in a scope grown past BOARD_STORED_RANK_LIMIT: every rank but the
+ * agent's (written next by the caller) becomes NULL, and readers rank from the score index.
+ */
+static void
+drop_scope_ranks(DirectApply *da, int64 scope_id, Datum agent)
+{
+	TupleDesc	desc = RelationGetDescr(da->standings);
+	Form_pg_attribute agent_att = TupleDescAttr(desc, da->st_agent - 1);
+	ScanKeyData skey;
+	IndexScanDesc scan;
+	List	   *rows = NIL;
+	ListCell   *lc;
+
+	board_index_key(&skey, da->agent_index, 1, 0, BTEqualStrategyNumber, Int64GetDatum(scope_id));
+	scan = index_beginscan(da->standings, da->agent_index, GetActiveSnapshot(), 1, 0);
+	index_rescan(scan, &skey, 1, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, da->scan_slot))
+	{
+		bool		isnull;
+
+		(void) slot_getattr(da->scan_slot, da->st_rank, &isnull);
+		if (!isnull && !datumIsEqual(slot_getattr(da->scan_slot, da->st_agent, &isnull), agent,
+									 agent_att->attbyval, agent_att->attlen))
+			rows = lappend(rows, ExecCopySlotHeapTuple(da->scan_slot));
+	}
+	index_endscan(scan);
+	ExecClearTuple(da->scan_slot);
+	foreach(lc, rows)
+		update_standings_row(da, lfirst(lc), with_column(desc, lfirst(lc), da->st_rank, (Datum) 0, true));
 }
 
 /*
@@ -565,6 +636,7 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 	old_qualified = DatumGetBool(heap_getattr(row, da->st_qualified, desc, &isnull));
 	old_rank = DatumGetInt64(heap_getattr(row, da->st_rank, desc, &isnull));
 	had_rank = old_qualified && !isnull;
+	/* a scope that stores no ranks keeps them all NULL */
 	agent = heap_getattr(ds->group, pb->tupdesc->natts - 1, pb->tupdesc, &isnull);
 
 	values[da->st_kpis - 1] = PointerGetDatum(kpis);
@@ -599,16 +671,25 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 			values[da->st_tier - 1] = CStringGetTextDatum(ladder_tier_name(ladder, level));
 	}
 
-	if (!new_qualified && !old_qualified)
-		nulls[da->st_rank - 1] = true;
-	else
+	nulls[da->st_rank - 1] = true;
+	if (ds->ranks_stored && (new_qualified || old_qualified))
 	{
 		double		o = old_qualified ? old_score : -get_float8_infinity();
 		double		n = new_qualified ? new_score : -get_float8_infinity();
-		int64		rank = shift_ranks(da, ds->scope_id, agent, o, n, had_rank, old_rank);
+		RankMoves	moves;
+		int64		rank = find_rank_moves(da, ds->scope_id, agent, o, n, had_rank, old_rank, &moves);
 
-		nulls[da->st_rank - 1] = !new_qualified;
-		values[da->st_rank - 1] = Int64GetDatum(rank);
+		if (rank > BOARD_STORED_RANK_LIMIT || (had_rank && old_rank > BOARD_STORED_RANK_LIMIT))
+		{
+			drop_scope_ranks(da, ds->scope_id, agent);
+			ds->ranks_stored = false;
+		}
+		else
+		{
+			apply_rank_moves(da, &moves, o, n);
+			nulls[da->st_rank - 1] = !new_qualified;
+			values[da->st_rank - 1] = Int64GetDatum(rank);
+		}
 	}
 
 	newrow = heap_modify_tuple(row, desc, values, nulls, replace);
@@ -620,6 +701,7 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 	}
 	else
 		update_standings_row(da, row, newrow);
+	bump_scope(da, ds);
 }
 
 bool
@@ -653,7 +735,7 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 			done = true;
 			for (i = 0; i < nscopes && done; i++)
 				done = lock_scope(&da, DatumGetTextPP(heap_getattr(scopes[i].group, 1, pb->tupdesc, &isnull)),
-								  &scopes[i].scope_id);
+								  &scopes[i]);
 			PopActiveSnapshot();
 
 			/* 2: the agents' rows, as committed before the locks were granted */

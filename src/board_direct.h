@@ -11,6 +11,13 @@
 #include "ladder.h"
 #include "scorecard.h"
 
+/*
+ * A scope stores its ranks while they stay at or below this: past it, a change would move
+ * hundreds of ranks, so the direct apply sets the scope's ranks to NULL and readers rank
+ * from the score index (leaderboard views, <board>_around).
+ */
+#define BOARD_STORED_RANK_LIMIT 1000
+
 /* Transactions with more captured groups than this take the SQL path. */
 #define BOARD_DIRECT_MAX_GROUPS 64
 

@@ -309,7 +309,7 @@ BEGIN
       ' JOIN %3$s t ON t.scope_id = sc.scope_id AND t.%1$s = k.%1$s',
       qa, sc, st);
     rerank_multi := replace(rerank, '{{scopes}}', format(
-      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.scope_key IN ('
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN ('
       'SELECT scope_key FROM lb_pending GROUP BY scope_key HAVING pg_catalog.count(DISTINCT %s) > 1))', sc, qa));
     rerank_single := format(
       'WITH m AS ('
@@ -318,7 +318,7 @@ BEGIN
       '  CASE WHEN t.qualified THEN t.score ELSE ''-infinity''::pg_catalog.float8 END AS n'
       ' FROM (SELECT scope_key, pg_catalog.min(%1$s) AS %1$s FROM lb_pending GROUP BY scope_key'
       '       HAVING pg_catalog.count(DISTINCT %1$s) = 1) k'
-      ' JOIN %2$s sc ON sc.scope_key = k.scope_key'
+      ' JOIN %2$s sc ON sc.scope_key = k.scope_key AND sc.ranks_stored'
       ' LEFT JOIN %3$s t ON t.scope_id = sc.scope_id AND t.%1$s = k.%1$s'
       ' LEFT JOIN lb_before b ON b.scope_id = sc.scope_id AND b.%1$s = k.%1$s),'
       ' shift AS ('
@@ -340,10 +340,10 @@ BEGIN
       qa, sc, st);
   ELSE
     rerank_multi := replace(rerank, '{{scopes}}', format(
-      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc));
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc));
   END IF;
   rerank := replace(rerank, '{{scopes}}', format(
-    's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.scope_key IN (SELECT scope_key FROM lb_pending)'
+    's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
     ' AND sc.scope_key NOT IN (%s))', sc, new_scopes));
 
   fold_source := replace(fold_select, '{{days}}',
@@ -352,10 +352,11 @@ BEGIN
   -- caller replaces {{prev}} with ', r.old_tier' to keep held tiers, or with nothing
   rescore := format(
     'UPDATE %1$s t SET score = x.score, qualified = x.qualified, rank = x.rank, tier = x.tier FROM ('
-    ' SELECT r.scope_id, r.%2$s, r.score, r.qualified, r.rank, %3$s AS tier FROM ('
+    ' SELECT r.scope_id, r.%2$s, r.score, r.qualified, CASE WHEN r.lb_ranks_stored THEN r.rank END AS rank, %3$s AS tier FROM ('
     '  SELECT e.*, CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_id ORDER BY %5$s) END AS rank,'
     '   pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_id) AS n'
-    '  FROM (SELECT s.scope_id, s.period, s.%2$s, s.kpis, s.tier AS old_tier, %6$s AS score, %7$s AS qualified FROM %1$s s) e) r) x'
+    '  FROM (SELECT s.scope_id, s.period, s.%2$s, s.kpis, s.tier AS old_tier, sc.ranks_stored AS lb_ranks_stored,'
+    '         %6$s AS score, %7$s AS qualified FROM %1$s s JOIN %8$s sc ON sc.scope_id = s.scope_id) e) r) x'
     ' WHERE t.scope_id = x.scope_id AND t.%2$s = x.%2$s',
     st, qa,
     CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
@@ -363,7 +364,7 @@ BEGIN
            THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder{{prev}}) END', b.ladder)
          ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
     rank_fn, replace(rank_order, '{{t}}', 'e'),
-    leaderboard._fill(score_of, 's.kpis', 's.period'), leaderboard._fill(qual_of, 's.kpis', 's.period'));
+    leaderboard._fill(score_of, 's.kpis', 's.period'), leaderboard._fill(qual_of, 's.kpis', 's.period'), sc);
 
   -- standings from scratch: what rebuild writes and verify compares with
   expected := format(

@@ -164,6 +164,10 @@ DECLARE
     (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
   explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
     (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_explain'))));
+  -- a scope too large to store ranks (its rows' rank is NULL) is ranked from the score index
+  rank_of text := format('COALESCE(s.rank, CASE WHEN s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                         ' WHERE a.scope_id OPERATOR(pg_catalog.=) s.scope_id AND a.qualified'
+                         ' AND a.score OPERATOR(pg_catalog.>) s.score) END)', b.standings);
   around_verb text := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_around'),
     (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%s, text, integer)', schema, b.name || '_around', agent_type))));
 BEGIN
@@ -173,16 +177,16 @@ BEGIN
     part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
   END LOOP;
   EXECUTE format(
-    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, s.rank, s.tier, s.updated_at '
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, %8$s AS rank, s.tier, s.updated_at '
     'FROM %5$s s WHERE s.period_start = %6$s',
-    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb);
+    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb, rank_of);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
     format('standings of board %s in the current period of each kind', b.name));
   EXECUTE format(
-    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, s.rank, s.tier, '
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, %8$s AS rank, s.tier, '
     'leaderboard.explain(s.kpis, %6$s) AS explanation FROM %5$s s',
     schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
-    replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 's.period'), explain_verb);
+    replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 's.period'), explain_verb, rank_of);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
     format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
   -- An inlinable SQL function (no SET clause: the planner then inlines its one SELECT into
@@ -430,7 +434,7 @@ BEGIN
 
   EXECUTE format('CREATE TABLE %s.%I (scope_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, '
                  'scope_key text COLLATE "C" NOT NULL UNIQUE, period text NOT NULL, period_start date NOT NULL%s, '
-                 'version bigint NOT NULL DEFAULT 0)',
+                 'version bigint NOT NULL DEFAULT 0, ranks_stored boolean NOT NULL DEFAULT true)',
                  schema, board_name || '_scopes', parts_ddl);
   EXECUTE format('COMMENT ON TABLE %s.%I IS %L', schema, board_name || '_scopes',
                  format('scopes of board %s; writers lock these rows, in key order, at commit', board_name));
@@ -520,13 +524,14 @@ BEGIN
   -- one statement: the standings and the recomputation come from one snapshot
   RETURN QUERY EXECUTE format($q$
     WITH t AS (%1$s),
-    st AS (SELECT sc.scope_key, s.* FROM %2$s s JOIN %3$s sc USING (scope_id)),
+    st AS (SELECT sc.scope_key, sc.ranks_stored AS lb_ranks_stored, s.* FROM %2$s s JOIN %3$s sc USING (scope_id)),
     x AS (
       SELECT coalesce(st.period, t.period) AS period, coalesce(st.period_start, t.period_start) AS period_start,
              coalesce(st.scope_key, t.scope_key) AS scope_key, coalesce(st.%4$I, t.%4$I)::text AS agent,
              st.scope_key IS NULL AS s_missing, t.scope_key IS NULL AS e_missing,
              st.kpis AS s_kpis, t.kpis AS e_kpis, st.score AS s_score, t.score AS e_score,
-             st.qualified AS s_qualified, t.qualified AS e_qualified, st.rank AS s_rank, t.rank AS e_rank,
+             st.qualified AS s_qualified, t.qualified AS e_qualified, st.rank AS s_rank,
+             CASE WHEN st.lb_ranks_stored IS NOT FALSE THEN t.rank END AS e_rank,
              st.tier AS s_tier, t.tier AS e_tier, coalesce(st.score, t.score) AS score,
              coalesce(st.qualified, t.qualified) AS qualified %5$s
       FROM st FULL JOIN t ON st.scope_key = t.scope_key AND st.%4$I = t.%4$I)
