@@ -7,7 +7,7 @@
 -- the calls table. The commit-time apply is run inside the test transaction with
 -- SET CONSTRAINTS ALL IMMEDIATE, as the role that wrote, exactly as COMMIT would run it.
 BEGIN;
-SELECT plan(92);
+SELECT plan(93);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbt_writer;
@@ -76,6 +76,16 @@ SELECT results_eq($$SELECT * FROM lbt.lbt_floor_around(1, 'day', 1)$$, $$SELECT 
                   '<board>_around gives the same rows whatever the caller''s search_path');
 RESET search_path;
 DROP SCHEMA lbt_shadow CASCADE;
+-- it reads the standings directly, so under row-level security it refuses rather than
+-- bypass the policies
+ALTER TABLE lbt.lbt_floor_standings ENABLE ROW LEVEL SECURITY;
+GRANT SELECT ON lbt.lbt_floor_standings TO lbt_reader;
+SET ROLE lbt_reader;
+SELECT throws_ok($$SELECT * FROM lbt.lbt_floor_around(1, 'day', 1)$$, '0A000', NULL,
+                 '<board>_around refuses a standings table under row-level security');
+RESET ROLE;
+REVOKE SELECT ON lbt.lbt_floor_standings FROM lbt_reader;
+ALTER TABLE lbt.lbt_floor_standings DISABLE ROW LEVEL SECURITY;
 
 -- == Only a board's owner manages it (lbt_mallory owns neither the source nor the board)
 SET ROLE lbt_mallory;
