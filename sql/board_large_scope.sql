@@ -84,6 +84,17 @@ SELECT leaderboard.alter_board('huge', scorecard => '{"metrics": [{"name": "won"
 SELECT * FROM huge_check;
 SELECT * FROM huge_around_check;
 
+-- a rank ladder needs every rank: alter_board() stores them again, and writers keep them
+SELECT leaderboard.alter_board('huge', ladder => 'Gold: top 10, Silver: top 50%, Bronze: top 100%') > 0 AS altered;
+SELECT * FROM huge_check;
+INSERT INTO lcalls (agent_id, team_id, won) VALUES (60, 1, 0);
+SELECT * FROM huge_check;
+SELECT count(*) FILTER (WHERE tier IS DISTINCT FROM CASE WHEN qualified THEN leaderboard.tier_by_rank(rank, n, 'Gold: top 10, Silver: top 50%, Bronze: top 100%') END) AS wrong_tiers
+FROM (SELECT *, count(*) FILTER (WHERE qualified) OVER (PARTITION BY scope_id) AS n FROM huge_standings) s;
+SELECT leaderboard.alter_board('huge', ladder => 'Bronze: 0, Silver: 10, Gold: 20') > 0 AS altered;
+INSERT INTO lcalls (agent_id, team_id, won) VALUES (60, 1, 0);
+SELECT * FROM huge_check;
+
 -- rebuild() stores every scope's ranks again
 SELECT leaderboard.rebuild('huge') > 0 AS rebuilt;
 SELECT * FROM huge_check;

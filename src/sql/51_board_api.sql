@@ -570,6 +570,11 @@ BEGIN
   END IF;
   PERFORM leaderboard._catalog_update(board, b.scorecards, b.ladder::text);
   PERFORM leaderboard._board_views(b);
+  -- tiers of a rank ladder need every rank: scopes that stopped storing ranks store them
+  -- again (the rescore below writes them)
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) <> 'points' THEN
+    EXECUTE format('UPDATE %s SET ranks_stored = true WHERE NOT ranks_stored', b.scopes);
+  END IF;
   -- rescore and re-rank from the stored kpis in one pass: no source row is read; a held
   -- tier carries over only while the ladder stays the same
   EXECUTE replace((SELECT x.rescore FROM leaderboard._board_statements(board) x),
