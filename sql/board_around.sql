@@ -55,6 +55,16 @@ SELECT count(*) AS rows FROM nb_around(3, 'day', -1);
 SELECT count(*) AS rows FROM nb_around(3, 'fortnight', 1);
 SELECT count(*) AS rows FROM nb_around(3, 'hour', 1);
 
+-- called directly, leaderboard._around() reads only a table shaped like a board's
+-- standings, with the agent as the agent column's type
+SELECT count(*) FROM leaderboard._around('nb_standings', 'UTC', 3::bigint, 'day', 1, 'agent_id')
+  AS r(agent_id int, rank bigint);
+SELECT count(*) FROM leaderboard._around('acalls', 'UTC', 3, 'day', 1, 'agent_id')
+  AS r(agent_id int);
+SELECT count(*) FROM leaderboard._around('nb_standings', 'UTC', 3, 'day', 1, 'agent_id')
+  AS r(agent_id text);
+SELECT count(*) > 0 AS rows FROM leaderboard._around('nb_standings', 'Asia/Kolkata', 3, 'day', 1, 'agent_id')
+  AS r(agent_id int, rank bigint);
 DROP FUNCTION nb_expected(int, text, int);
 SELECT leaderboard.drop_board('nb');
 DROP TABLE acalls;

@@ -79,7 +79,7 @@ typedef struct AroundColumns
 
 static void
 map_result_columns(AroundColumns *cols, Relation standings, TupleDesc result,
-				   const char *agent_column)
+				   const char *agent_column, Oid agent_type)
 {
 	TupleDesc	desc = RelationGetDescr(standings);
 	int			i;
@@ -100,6 +100,17 @@ map_result_columns(AroundColumns *cols, Relation standings, TupleDesc result,
 							format_type_be(r->atttypid))));
 		cols->from[i] = att;
 	}
+	if (!board_column_is(standings, "scope_id", INT8OID) ||
+		!board_column_is(standings, "period", TEXTOID) ||
+		!board_column_is(standings, "period_start", DATEOID) ||
+		!board_column_is(standings, "score", FLOAT8OID) ||
+		!board_column_is(standings, "qualified", BOOLOID) ||
+		!board_column_is(standings, "rank", INT8OID) ||
+		!board_column_is(standings, agent_column, agent_type))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("\"%s\" is not shaped like the standings of a board with agent column \"%s\" of type %s",
+						RelationGetRelationName(standings), agent_column, format_type_be(agent_type))));
 	cols->scope_id = board_column(standings, "scope_id");
 	cols->agent = board_column(standings, agent_column);
 	cols->period = board_column(standings, "period");
@@ -290,7 +301,8 @@ board_around(PG_FUNCTION_ARGS)
 				 errmsg("row-level security on \"%s\" is not supported by the around-me function",
 						RelationGetRelationName(standings)),
 				 errhint("Query the standings table with SQL instead.")));
-	map_result_columns(&cols, standings, rsinfo->setDesc, agent_column);
+	map_result_columns(&cols, standings, rsinfo->setDesc, agent_column,
+					   get_fn_expr_argtype(fcinfo->flinfo, 2));
 
 	keycols[0] = cols.agent;
 	keycols[1] = cols.period;

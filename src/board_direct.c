@@ -228,8 +228,11 @@ columns_set(int n, const AttrNumber *atts)
  * tables are not shaped as create_board makes them.
  */
 static bool
-direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape)
+direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc groups)
 {
+	Oid			kpis_type = TupleDescAttr(groups, groups->natts - 1)->atttypid;
+	bool		fits = true;
+	int			i;
 	AttrNumber	keycols[3];
 	AttrNumber	st_written[6];
 	AttrNumber	sc_written[2];
@@ -238,8 +241,28 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape)
 	da->shape = shape;
 	da->scopes = table_open(bs->scopes, RowExclusiveLock);
 	da->standings = table_open(shape->standings, RowExclusiveLock);
+	/* tables altered by their owner take the SQL path, which reports what does not fit */
 	if (da->scopes->rd_rel->relkind != RELKIND_RELATION ||
-		da->standings->rd_rel->relkind != RELKIND_RELATION)
+		da->standings->rd_rel->relkind != RELKIND_RELATION ||
+		!board_column_is(da->scopes, "scope_id", INT8OID) ||
+		!board_column_is(da->scopes, "scope_key", TEXTOID) ||
+		!board_column_is(da->scopes, "version", INT8OID) ||
+		!board_column_is(da->scopes, "ranks_stored", BOOLOID) ||
+		!board_column_is(da->standings, "scope_id", INT8OID) ||
+		!board_column_is(da->standings, "kpis", kpis_type) ||
+		!board_column_is(da->standings, "score", FLOAT8OID) ||
+		!board_column_is(da->standings, "qualified", BOOLOID) ||
+		!board_column_is(da->standings, "rank", INT8OID) ||
+		!board_column_is(da->standings, "tier", TEXTOID) ||
+		!board_column_is(da->standings, "updated_at", TIMESTAMPTZOID) ||
+		!board_column_is(da->standings, shape->agent_column,
+						 TupleDescAttr(groups, groups->natts - 2)->atttypid))
+		fits = false;
+	/* the captured groups' period, period_start, partition and agent columns */
+	for (i = 1; fits && i < groups->natts - 1; i++)
+		fits = board_column_is(da->standings, NameStr(TupleDescAttr(groups, i)->attname),
+							   TupleDescAttr(groups, i)->atttypid);
+	if (!fits)
 	{
 		table_close(da->standings, NoLock);
 		table_close(da->scopes, NoLock);
@@ -722,7 +745,7 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
 	scopes = collect_scopes(pb, shape, &nscopes);
-	if (nscopes > 0 && direct_begin(&da, bs, shape))
+	if (nscopes > 0 && direct_begin(&da, bs, shape, pb->tupdesc))
 	{
 		if (da.scope_key_index != NULL && da.agent_index != NULL && da.score_index != NULL)
 		{

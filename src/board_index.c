@@ -85,3 +85,11 @@ board_column(Relation rel, const char *name)
 			 RelationGetRelationName(rel), name);
 	return att;
 }
+
+bool
+board_column_is(Relation rel, const char *name, Oid typid)
+{
+	AttrNumber	att = SPI_fnumber(RelationGetDescr(rel), name);
+
+	return att > 0 && TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid == typid;
+}

@@ -28,4 +28,10 @@ extern void board_index_key(ScanKey key, Relation index, int col, int flags,
 /* The attribute number of column name in rel; raises an error when there is none. */
 extern AttrNumber board_column(Relation rel, const char *name);
 
+/*
+ * Whether column name of rel exists with type typid: C code reading a board's tables
+ * checks the types it reads Datums as (a table altered by its owner must not be misread).
+ */
+extern bool board_column_is(Relation rel, const char *name, Oid typid);
+
 #endif
