@@ -3,10 +3,20 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/transam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
@@ -14,7 +24,6 @@
 #include "board_statements.h"
 
 static HTAB *board_cache = NULL;
-static SPIPlanPtr catalog_lookup_plan = NULL;
 
 static char *
 copy_text_column(HeapTuple tup, TupleDesc desc, int col)
@@ -71,10 +80,33 @@ generate_statements(BoardStatements *bs, bool fresh)
 	bs->direct = direct_shape_load(bs->name, bs->shape_cxt, fresh);
 }
 
+/* The attribute number of a leaderboard.boards column. */
+static AttrNumber
+board_catalog_column(Relation boards, const char *column)
+{
+	AttrNumber	att = SPI_fnumber(RelationGetDescr(boards), column);
+
+	if (att <= 0)
+		elog(ERROR, "leaderboard: leaderboard.boards has no column \"%s\"", column);
+	return att;
+}
+
+/* A relation's name as regclass prints it (qualified unless on the search_path). */
+static char *
+regclass_name(Oid relid)
+{
+	return DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
+}
+
 BoardStatements *
 board_statements(const char *name, bool fresh)
 {
-	Datum		arg;
+	Relation	boards;
+	TupleDesc	desc;
+	HeapTuple	tup;
+	SysScanDesc scan;
+	ScanKeyData scankey;
+	Oid			standings;
 	bool		isnull;
 	bool		found;
 	TransactionId xmin;
@@ -96,36 +128,45 @@ board_statements(const char *name, bool fresh)
 		board_cache = hash_create("leaderboard board statements", 16, &ctl,
 								  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	}
-	if (catalog_lookup_plan == NULL)
+	/*
+	 * The catalog row, read through its primary key rather than by a SQL statement: this
+	 * runs twice for every writing transaction. A fresh read sees everything committed
+	 * (READ COMMITTED) and this transaction's own changes, as a new statement would.
+	 */
+	boards = table_open(get_relname_relid("boards", get_namespace_oid("leaderboard", false)),
+						AccessShareLock);
+	if (fresh)
 	{
-		Oid			argtype = TEXTOID;
-		SPIPlanPtr	plan = SPI_prepare("SELECT xmin, source::pg_catalog.oid, owner::pg_catalog.oid, scopes::pg_catalog.oid, ctid, "
-									   "pg_catalog.concat_ws(' ', source, standings, scopes) "
-									   "FROM leaderboard.boards WHERE name = $1",
-									   1, &argtype);
-
-		if (plan == NULL)
-			elog(ERROR, "leaderboard: could not prepare the catalog lookup");
-		SPI_keepplan(plan);
-		catalog_lookup_plan = plan;
+		CommandCounterIncrement();
+		PushCopiedSnapshot(GetTransactionSnapshot());
+		UpdateActiveSnapshotCommandId();
 	}
-
-	arg = CStringGetTextDatum(name);
-	if (SPI_execute_plan(catalog_lookup_plan, &arg, NULL, !fresh, 1) != SPI_OK_SELECT)
-		elog(ERROR, "leaderboard: catalog lookup failed");
-	if (SPI_processed != 1)
+	/* compared in the column's collation, which orders its primary key index */
+	ScanKeyEntryInitialize(&scankey, 0, board_catalog_column(boards, "name"), BTEqualStrategyNumber,
+						   InvalidOid,
+						   TupleDescAttr(RelationGetDescr(boards), board_catalog_column(boards, "name") - 1)->attcollation,
+						   F_TEXTEQ, CStringGetTextDatum(name));
+	scan = systable_beginscan(boards, RelationGetPrimaryKeyIndex(boards), true,
+							  GetActiveSnapshot(), 1, &scankey);
+	tup = systable_getnext(scan);
+	if (!HeapTupleIsValid(tup))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("board \"%s\" does not exist", name),
 				 errhint("A trigger is left over from a dropped board; drop the trigger.")));
-	xmin = DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	source = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-	scopes = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
-	ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull)),
-					&ctid);
+	desc = RelationGetDescr(boards);
+	xmin = HeapTupleHeaderGetXmin(tup->t_data);
+	ctid = tup->t_self;
+	source = DatumGetObjectId(heap_getattr(tup, board_catalog_column(boards, "source"), desc, &isnull));
+	owner = DatumGetObjectId(heap_getattr(tup, board_catalog_column(boards, "owner"), desc, &isnull));
+	scopes = DatumGetObjectId(heap_getattr(tup, board_catalog_column(boards, "scopes"), desc, &isnull));
+	standings = DatumGetObjectId(heap_getattr(tup, board_catalog_column(boards, "standings"), desc, &isnull));
+	systable_endscan(scan);
+	if (fresh)
+		PopActiveSnapshot();
+	table_close(boards, AccessShareLock);
 	/* the generated SQL names the tables: renaming one must regenerate it */
-	names = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6, &isnull));
+	names = psprintf("%s %s %s", regclass_name(source), regclass_name(standings), regclass_name(scopes));
 
 	strlcpy(key, name, NAMEDATALEN);
 	bs = hash_search(board_cache, key, HASH_ENTER, &found);

@@ -1,5 +1,5 @@
 /*
- * board_statements.h: the per-backend cache of each board's generated statements.
+  * board_statements.h: the per-backend cache of each board's generated statements.
  *
  * A board's triggers run SQL generated from its catalog row by
  * leaderboard._board_statements(). Generating and planning it for every statement would
