@@ -659,7 +659,6 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 	old_qualified = DatumGetBool(heap_getattr(row, da->st_qualified, desc, &isnull));
 	old_rank = DatumGetInt64(heap_getattr(row, da->st_rank, desc, &isnull));
 	had_rank = old_qualified && !isnull;
-	/* a scope that stores no ranks keeps them all NULL */
 	agent = heap_getattr(ds->group, pb->tupdesc->natts - 1, pb->tupdesc, &isnull);
 
 	values[da->st_kpis - 1] = PointerGetDatum(kpis);
@@ -694,6 +693,7 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 			values[da->st_tier - 1] = CStringGetTextDatum(ladder_tier_name(ladder, level));
 	}
 
+	/* no rank when unqualified, or in a scope that stores no ranks (all NULL there) */
 	nulls[da->st_rank - 1] = true;
 	if (ds->ranks_stored && (new_qualified || old_qualified))
 	{
