@@ -11,13 +11,58 @@
 #include "access/htup_details.h"
 #include "access/nbtree.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "executor/spi.h"
 #include "nodes/pg_list.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "board_index.h"
+
+/*
+ * Whether index indexoid is a valid btree index of exactly the key columns cols, ascending,
+ * without expressions or predicate (and unique, if asked): read from the syscache, so that
+ * only the index looked for is opened and locked.
+ */
+static bool
+index_has_columns(Oid indexoid, int ncols, const AttrNumber *cols, bool unique)
+{
+	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	HeapTuple	classtup;
+	Form_pg_index form;
+	bool		match;
+	int			k;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	form = (Form_pg_index) GETSTRUCT(tup);
+	match = form->indnkeyatts == ncols && (!unique || form->indisunique) && form->indisvalid &&
+		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
+		heap_attisnull(tup, Anum_pg_index_indpred, NULL);
+	for (k = 0; match && k < ncols; k++)
+		match = form->indkey.values[k] == cols[k];
+	if (match)
+	{
+		bool		isnull;
+		int2vector *options = (int2vector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup,
+																			   Anum_pg_index_indoption,
+																			   &isnull));
+
+		for (k = 0; match && k < ncols; k++)
+			match = (options->values[k] & INDOPTION_DESC) == 0;
+	}
+	ReleaseSysCache(tup);
+	if (!match)
+		return false;
+	classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(classtup))
+		return false;
+	match = ((Form_pg_class) GETSTRUCT(classtup))->relam == BTREE_AM_OID;
+	ReleaseSysCache(classtup);
+	return match;
+}
 
 Relation
 board_index_on(Relation heap, int ncols, const AttrNumber *cols, bool unique, LOCKMODE lockmode)
@@ -28,24 +73,11 @@ board_index_on(Relation heap, int ncols, const AttrNumber *cols, bool unique, LO
 
 	foreach(lc, indexes)
 	{
-		Relation	index = index_open(lfirst_oid(lc), lockmode);
-		Form_pg_index form = index->rd_index;
-		bool		match;
-		int			k;
-
-		match = form->indnkeyatts == ncols && (!unique || form->indisunique) &&
-			form->indisvalid && index->rd_rel->relam == BTREE_AM_OID &&
-			heap_attisnull(index->rd_indextuple, Anum_pg_index_indexprs, NULL) &&
-			heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL);
-		for (k = 0; match && k < ncols; k++)
-			match = form->indkey.values[k] == cols[k] &&
-				(index->rd_indoption[k] & INDOPTION_DESC) == 0;
-		if (match)
+		if (index_has_columns(lfirst_oid(lc), ncols, cols, unique))
 		{
-			found = index;
+			found = index_open(lfirst_oid(lc), lockmode);
 			break;
 		}
-		index_close(index, lockmode);
 	}
 	list_free(indexes);
 	return found;
