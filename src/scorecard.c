@@ -89,6 +89,16 @@ scorecard_append_double(StringInfo buf, double d)
 	appendStringInfoString(buf, tmp);
 }
 
+char *
+scorecard_double_cstring(double d)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	scorecard_append_double(&buf, d);
+	return buf.data;
+}
+
 static void
 metric_spec_init(MetricSpec *m)
 {
@@ -107,16 +117,6 @@ metric_label(const MetricSpec *m, int i)
 	if (m->name != NULL && m->name[0] != '\0')
 		return psprintf("metric \"%s\"", m->name);
 	return psprintf("metric %d", i + 1);
-}
-
-static char *
-format_double(double d)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	scorecard_append_double(&buf, d);
-	return buf.data;
 }
 
 static void
@@ -191,7 +191,7 @@ scorecard_build(CardSpec *spec, int code)
 			ereport(ERROR,
 					(errcode(code),
 					 errmsg("scorecard %s: \"weight\" must be a number >= 0", label),
-					 errdetail("\"weight\" is %s.", format_double(m->weight))));
+					 errdetail("\"weight\" is %s.", scorecard_double_cstring(m->weight))));
 		if (m->weight > 0)
 			any_weight = true;
 		if (m->has_range && m->has_target)
@@ -210,14 +210,14 @@ scorecard_build(CardSpec *spec, int code)
 						(errcode(code),
 						 errmsg("scorecard %s: \"range\" must have lo < hi", label),
 						 errdetail("\"range\" is [%s, %s].",
-								   format_double(m->lo), format_double(m->hi)),
+								   scorecard_double_cstring(m->lo), scorecard_double_cstring(m->hi)),
 						 errhint("Write the range low end first; \"better\": \"lower\" reverses the scale.")));
 		}
 		if (m->has_target && (!isfinite(m->target) || !(m->target > 0)))
 			ereport(ERROR,
 					(errcode(code),
 					 errmsg("scorecard %s: \"target\" must be a number > 0", label),
-					 errdetail("\"target\" is %s.", format_double(m->target))));
+					 errdetail("\"target\" is %s.", scorecard_double_cstring(m->target))));
 		if (m->has_cap)
 		{
 			if (!m->has_target)
@@ -229,7 +229,7 @@ scorecard_build(CardSpec *spec, int code)
 				ereport(ERROR,
 						(errcode(code),
 						 errmsg("scorecard %s: \"cap\" must be a number > 0", label),
-						 errdetail("\"cap\" is %s.", format_double(m->cap))));
+						 errdetail("\"cap\" is %s.", scorecard_double_cstring(m->cap))));
 		}
 		if ((m->has_min && !isfinite(m->gate_min)) || (m->has_max && !isfinite(m->gate_max)))
 			ereport(ERROR,
@@ -240,7 +240,7 @@ scorecard_build(CardSpec *spec, int code)
 					(errcode(code),
 					 errmsg("scorecard %s: \"min\" must not exceed \"max\"", label),
 					 errdetail("\"min\" is %s and \"max\" is %s.",
-							   format_double(m->gate_min), format_double(m->gate_max))));
+							   scorecard_double_cstring(m->gate_min), scorecard_double_cstring(m->gate_max))));
 		if (m->has_min_n && m->min_n < 0)
 			ereport(ERROR,
 					(errcode(code),
@@ -263,7 +263,7 @@ scorecard_build(CardSpec *spec, int code)
 		ereport(ERROR,
 				(errcode(code),
 				 errmsg("scorecard \"scale\" must be a number > 0"),
-				 errdetail("\"scale\" is %s.", format_double(spec->scale))));
+				 errdetail("\"scale\" is %s.", scorecard_double_cstring(spec->scale))));
 	if (spec->min_rows < 0)
 		ereport(ERROR,
 				(errcode(code),

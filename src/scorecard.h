@@ -123,6 +123,8 @@ extern const char *scorecard_stat_name(ScorecardStat stat);
 
 /* Appends d in the shortest form that reads back as the same double (valid JSON). */
 extern void scorecard_append_double(StringInfo buf, double d);
+/* The same as a palloc'd string (for messages). */
+extern char *scorecard_double_cstring(double d);
 
 /* Index of the entry called name, or -1. */
 extern int	scorecard_find_metric(const Scorecard *card, const char *name);

@@ -282,16 +282,6 @@ push_int64(JsonbParseState **st, int64 i)
 	pushJsonbValue(st, WJB_VALUE, &v);
 }
 
-static char *
-format_double(double d)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	scorecard_append_double(&buf, d);
-	return buf.data;
-}
-
 Jsonb *
 scorecard_explain(const Scorecard *card, const Kpis *k, const int *map)
 {
@@ -323,11 +313,11 @@ scorecard_explain(const Scorecard *card, const Kpis *k, const int *map)
 		if (res[i].gate == GATE_MIN)
 			push_string(&st, WJB_ELEM,
 						psprintf("%s: %s %s is below min %s", name, stat,
-								 format_double(res[i].value), format_double(e->gate_min)));
+								 scorecard_double_cstring(res[i].value), scorecard_double_cstring(e->gate_min)));
 		else if (res[i].gate == GATE_MAX)
 			push_string(&st, WJB_ELEM,
 						psprintf("%s: %s %s is above max %s", name, stat,
-								 format_double(res[i].value), format_double(e->gate_max)));
+								 scorecard_double_cstring(res[i].value), scorecard_double_cstring(e->gate_max)));
 		else if (res[i].missing && e->if_missing == SCORECARD_MISSING_DISQUALIFY)
 		{
 			if (!res[i].defined)
