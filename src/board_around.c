@@ -100,24 +100,19 @@ map_result_columns(AroundColumns *cols, Relation standings, TupleDesc result,
 							format_type_be(r->atttypid))));
 		cols->from[i] = att;
 	}
-	if (!board_column_is(standings, "scope_id", INT8OID) ||
-		!board_column_is(standings, "period", TEXTOID) ||
-		!board_column_is(standings, "period_start", DATEOID) ||
-		!board_column_is(standings, "score", FLOAT8OID) ||
-		!board_column_is(standings, "qualified", BOOLOID) ||
-		!board_column_is(standings, "rank", INT8OID) ||
-		!board_column_is(standings, agent_column, agent_type))
+	cols->scope_id = board_typed_column(standings, "scope_id", INT8OID);
+	cols->agent = board_typed_column(standings, agent_column, agent_type);
+	cols->period = board_typed_column(standings, "period", TEXTOID);
+	cols->period_start = board_typed_column(standings, "period_start", DATEOID);
+	cols->score = board_typed_column(standings, "score", FLOAT8OID);
+	cols->qualified = board_typed_column(standings, "qualified", BOOLOID);
+	cols->rank = board_typed_column(standings, "rank", INT8OID);
+	if (!cols->scope_id || !cols->agent || !cols->period || !cols->period_start ||
+		!cols->score || !cols->qualified || !cols->rank)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("\"%s\" is not shaped like the standings of a board with agent column \"%s\" of type %s",
 						RelationGetRelationName(standings), agent_column, format_type_be(agent_type))));
-	cols->scope_id = board_column(standings, "scope_id");
-	cols->agent = board_column(standings, agent_column);
-	cols->period = board_column(standings, "period");
-	cols->period_start = board_column(standings, "period_start");
-	cols->score = board_column(standings, "score");
-	cols->qualified = board_column(standings, "qualified");
-	cols->rank = board_column(standings, "rank");
 }
 
 static void

@@ -231,7 +231,7 @@ static bool
 direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc groups)
 {
 	Oid			kpis_type = TupleDescAttr(groups, groups->natts - 1)->atttypid;
-	bool		fits = true;
+	bool		fits;
 	int			i;
 	AttrNumber	keycols[3];
 	AttrNumber	st_written[6];
@@ -241,45 +241,36 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc
 	da->shape = shape;
 	da->scopes = table_open(bs->scopes, RowExclusiveLock);
 	da->standings = table_open(shape->standings, RowExclusiveLock);
+	da->sc_id = board_typed_column(da->scopes, "scope_id", INT8OID);
+	da->sc_key = board_typed_column(da->scopes, "scope_key", TEXTOID);
+	da->sc_version = board_typed_column(da->scopes, "version", INT8OID);
+	da->sc_ranks_stored = board_typed_column(da->scopes, "ranks_stored", BOOLOID);
+	da->st_scope = board_typed_column(da->standings, "scope_id", INT8OID);
+	da->st_agent = board_typed_column(da->standings, shape->agent_column,
+									  TupleDescAttr(groups, groups->natts - 2)->atttypid);
+	da->st_kpis = board_typed_column(da->standings, "kpis", kpis_type);
+	da->st_score = board_typed_column(da->standings, "score", FLOAT8OID);
+	da->st_qualified = board_typed_column(da->standings, "qualified", BOOLOID);
+	da->st_rank = board_typed_column(da->standings, "rank", INT8OID);
+	da->st_tier = board_typed_column(da->standings, "tier", TEXTOID);
+	da->st_updated = board_typed_column(da->standings, "updated_at", TIMESTAMPTZOID);
+
 	/* tables altered by their owner take the SQL path, which reports what does not fit */
-	if (da->scopes->rd_rel->relkind != RELKIND_RELATION ||
-		da->standings->rd_rel->relkind != RELKIND_RELATION ||
-		!board_column_is(da->scopes, "scope_id", INT8OID) ||
-		!board_column_is(da->scopes, "scope_key", TEXTOID) ||
-		!board_column_is(da->scopes, "version", INT8OID) ||
-		!board_column_is(da->scopes, "ranks_stored", BOOLOID) ||
-		!board_column_is(da->standings, "scope_id", INT8OID) ||
-		!board_column_is(da->standings, "kpis", kpis_type) ||
-		!board_column_is(da->standings, "score", FLOAT8OID) ||
-		!board_column_is(da->standings, "qualified", BOOLOID) ||
-		!board_column_is(da->standings, "rank", INT8OID) ||
-		!board_column_is(da->standings, "tier", TEXTOID) ||
-		!board_column_is(da->standings, "updated_at", TIMESTAMPTZOID) ||
-		!board_column_is(da->standings, shape->agent_column,
-						 TupleDescAttr(groups, groups->natts - 2)->atttypid))
-		fits = false;
+	fits = da->scopes->rd_rel->relkind == RELKIND_RELATION &&
+		da->standings->rd_rel->relkind == RELKIND_RELATION &&
+		da->sc_id && da->sc_key && da->sc_version && da->sc_ranks_stored &&
+		da->st_scope && da->st_agent && da->st_kpis && da->st_score && da->st_qualified &&
+		da->st_rank && da->st_tier && da->st_updated;
 	/* the captured groups' period, period_start, partition and agent columns */
 	for (i = 1; fits && i < groups->natts - 1; i++)
-		fits = board_column_is(da->standings, NameStr(TupleDescAttr(groups, i)->attname),
-							   TupleDescAttr(groups, i)->atttypid);
+		fits = board_typed_column(da->standings, NameStr(TupleDescAttr(groups, i)->attname),
+								  TupleDescAttr(groups, i)->atttypid) != InvalidAttrNumber;
 	if (!fits)
 	{
 		table_close(da->standings, NoLock);
 		table_close(da->scopes, NoLock);
 		return false;
 	}
-	da->sc_id = board_column(da->scopes, "scope_id");
-	da->sc_key = board_column(da->scopes, "scope_key");
-	da->sc_version = board_column(da->scopes, "version");
-	da->sc_ranks_stored = board_column(da->scopes, "ranks_stored");
-	da->st_scope = board_column(da->standings, "scope_id");
-	da->st_agent = board_column(da->standings, shape->agent_column);
-	da->st_kpis = board_column(da->standings, "kpis");
-	da->st_score = board_column(da->standings, "score");
-	da->st_qualified = board_column(da->standings, "qualified");
-	da->st_rank = board_column(da->standings, "rank");
-	da->st_tier = board_column(da->standings, "tier");
-	da->st_updated = board_column(da->standings, "updated_at");
 
 	da->estate = CreateExecutorState();
 	sc_written[0] = da->sc_version;

@@ -118,10 +118,12 @@ board_column(Relation rel, const char *name)
 	return att;
 }
 
-bool
-board_column_is(Relation rel, const char *name, Oid typid)
+AttrNumber
+board_typed_column(Relation rel, const char *name, Oid typid)
 {
 	AttrNumber	att = SPI_fnumber(RelationGetDescr(rel), name);
 
-	return att > 0 && TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid == typid;
+	if (att <= 0 || TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid != typid)
+		return InvalidAttrNumber;
+	return att;
 }

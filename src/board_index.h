@@ -29,9 +29,10 @@ extern void board_index_key(ScanKey key, Relation index, int col, int flags,
 extern AttrNumber board_column(Relation rel, const char *name);
 
 /*
- * Whether column name of rel exists with type typid: C code reading a board's tables
- * checks the types it reads Datums as (a table altered by its owner must not be misread).
+ * The attribute number of column name of rel if it has type typid, else
+ * InvalidAttrNumber: C code reading a board's tables finds its columns with the types it
+ * reads their Datums as (a table altered by its owner must not be misread).
  */
-extern bool board_column_is(Relation rel, const char *name, Oid typid);
+extern AttrNumber board_typed_column(Relation rel, const char *name, Oid typid);
 
 #endif

@@ -21,6 +21,7 @@
 #include "utils/memutils.h"
 
 #include "board_direct.h"
+#include "board_index.h"
 #include "board_statements.h"
 
 static HTAB *board_cache = NULL;
@@ -80,17 +81,6 @@ generate_statements(BoardStatements *bs, bool fresh)
 	bs->direct = direct_shape_load(bs->name, bs->shape_cxt, fresh);
 }
 
-/* The attribute number of a leaderboard.boards column. */
-static AttrNumber
-board_catalog_column(Relation boards, const char *column)
-{
-	AttrNumber	att = SPI_fnumber(RelationGetDescr(boards), column);
-
-	if (att <= 0)
-		elog(ERROR, "leaderboard: leaderboard.boards has no column \"%s\"", column);
-	return att;
-}
-
 /* A relation's name as regclass prints it (qualified unless on the search_path). */
 static char *
 regclass_name(Oid relid)
@@ -107,6 +97,7 @@ board_statements(const char *name, bool fresh)
 	SysScanDesc scan;
 	ScanKeyData scankey;
 	Oid			standings;
+	AttrNumber	name_att;
 	bool		isnull;
 	bool		found;
 	TransactionId xmin;
@@ -142,10 +133,11 @@ board_statements(const char *name, bool fresh)
 		UpdateActiveSnapshotCommandId();
 	}
 	/* compared in the column's collation, which orders its primary key index */
-	ScanKeyEntryInitialize(&scankey, 0, board_catalog_column(boards, "name"), BTEqualStrategyNumber,
-						   InvalidOid,
-						   TupleDescAttr(RelationGetDescr(boards), board_catalog_column(boards, "name") - 1)->attcollation,
-						   F_TEXTEQ, CStringGetTextDatum(name));
+	desc = RelationGetDescr(boards);
+	name_att = board_column(boards, "name");
+	ScanKeyEntryInitialize(&scankey, 0, name_att, BTEqualStrategyNumber, InvalidOid,
+						   TupleDescAttr(desc, name_att - 1)->attcollation, F_TEXTEQ,
+						   CStringGetTextDatum(name));
 	scan = systable_beginscan(boards, RelationGetPrimaryKeyIndex(boards), true,
 							  GetActiveSnapshot(), 1, &scankey);
 	tup = systable_getnext(scan);
@@ -154,13 +146,12 @@ board_statements(const char *name, bool fresh)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("board \"%s\" does not exist", name),
 				 errhint("A trigger is left over from a dropped board; drop the trigger.")));
-	desc = RelationGetDescr(boards);
 	xmin = HeapTupleHeaderGetXmin(tup->t_data);
 	ctid = tup->t_self;
-	source = DatumGetObjectId(heap_getattr(tup, board_catalog_column(boards, "source"), desc, &isnull));
-	owner = DatumGetObjectId(heap_getattr(tup, board_catalog_column(boards, "owner"), desc, &isnull));
-	scopes = DatumGetObjectId(heap_getattr(tup, board_catalog_column(boards, "scopes"), desc, &isnull));
-	standings = DatumGetObjectId(heap_getattr(tup, board_catalog_column(boards, "standings"), desc, &isnull));
+	source = DatumGetObjectId(heap_getattr(tup, board_column(boards, "source"), desc, &isnull));
+	owner = DatumGetObjectId(heap_getattr(tup, board_column(boards, "owner"), desc, &isnull));
+	scopes = DatumGetObjectId(heap_getattr(tup, board_column(boards, "scopes"), desc, &isnull));
+	standings = DatumGetObjectId(heap_getattr(tup, board_column(boards, "standings"), desc, &isnull));
 	systable_endscan(scan);
 	if (fresh)
 		PopActiveSnapshot();
