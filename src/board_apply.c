@@ -216,7 +216,8 @@ apply_board(PendingBoard *pb)
 		 * the scope locks see everything committed before the locks were granted.
 		 */
 		apply_step(bs, BOARD_LOCK_SCOPES, small);
-		existing_scopes = count_existing_scopes();
+		/* only large batches use it; it reads lock_scopes' result before the next step */
+		existing_scopes = small ? 0 : count_existing_scopes();
 		if (small && bs->sql[BOARD_BEFORE_MOVES] != NULL)
 		{
 			/* small batches re-rank the scopes where one agent moved incrementally */
