@@ -29,7 +29,6 @@
 #include "utils/date.h"
 #include "utils/datum.h"
 #include "utils/datetime.h"
-#include "utils/float.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -176,7 +175,7 @@ compare_scope_ids(const ListCell *a, const ListCell *b)
 /*
  * Gives the qualified rows of out (one scope's rows, by score descending) that have no
  * stored rank (a scope too large to store ranks) their rank(): reads the scope's
- * qualified rows from the top of the score index down to the lowest row of out.
+ * qualified rows from the top of the score index down to the last of those rows.
  */
 static void
 fill_missing_ranks(Relation standings, Relation score_index, AroundColumns *cols,
@@ -184,13 +183,14 @@ fill_missing_ranks(Relation standings, Relation score_index, AroundColumns *cols
 {
 	TupleDesc	desc = RelationGetDescr(standings);
 	Form_pg_attribute agent_att = TupleDescAttr(desc, cols->agent - 1);
+	ListCell  **unranked = palloc(sizeof(ListCell *) * list_length(out));
 	int			missing = 0;
 	ListCell   *lc;
 	ScanKeyData key;
 	IndexScanDesc scan;
 	int64		seen = 0;
 	int64		rank = 0;
-	double		last = get_float8_infinity();
+	double		last = 0;
 
 	foreach(lc, out)
 	{
@@ -198,7 +198,7 @@ fill_missing_ranks(Relation standings, Relation score_index, AroundColumns *cols
 
 		(void) heap_getattr(lfirst(lc), cols->rank, desc, &isnull);
 		if (isnull && DatumGetBool(heap_getattr(lfirst(lc), cols->qualified, desc, &isnull)))
-			missing++;
+			unranked[missing++] = lc;
 	}
 	if (missing == 0)
 		return;
@@ -211,9 +211,11 @@ fill_missing_ranks(Relation standings, Relation score_index, AroundColumns *cols
 		bool		isnull;
 		double		score;
 		Datum		agent;
+		int			i;
 
 		if (!DatumGetBool(slot_getattr(slot, cols->qualified, &isnull)))
 			continue;
+		/* rank() = 1 + the qualified rows scoring higher: ties share it */
 		score = DatumGetFloat8(slot_getattr(slot, cols->score, &isnull));
 		if (seen == 0 || score < last)
 		{
@@ -222,26 +224,17 @@ fill_missing_ranks(Relation standings, Relation score_index, AroundColumns *cols
 		}
 		seen++;
 		agent = slot_getattr(slot, cols->agent, &isnull);
-		foreach(lc, out)
+		for (i = 0; i < missing; i++)
 		{
-			HeapTuple	row = lfirst(lc);
-			bool		rank_null;
-			bool		qualified_null;
+			HeapTuple	row = lfirst(unranked[i]);
 
-			(void) heap_getattr(row, cols->rank, desc, &rank_null);
-			if (rank_null &&
-				DatumGetBool(heap_getattr(row, cols->qualified, desc, &qualified_null)) &&
-				datumIsEqual(heap_getattr(row, cols->agent, desc, &isnull), agent,
+			if (datumIsEqual(heap_getattr(row, cols->agent, desc, &isnull), agent,
 							 agent_att->attbyval, agent_att->attlen))
 			{
-				Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
-				bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
-				bool	   *replace = palloc0(sizeof(bool) * desc->natts);
-
-				values[cols->rank - 1] = Int64GetDatum(rank);
-				replace[cols->rank - 1] = true;
-				lfirst(lc) = heap_modify_tuple(row, desc, values, nulls, replace);
-				missing--;
+				lfirst(unranked[i]) = board_with_column(desc, row, cols->rank,
+														Int64GetDatum(rank), false);
+				unranked[i] = unranked[--missing];
+				break;
 			}
 		}
 	}

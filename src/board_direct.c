@@ -331,25 +331,6 @@ direct_end(DirectApply *da)
 	table_close(da->scopes, NoLock);
 }
 
-/* A copy of row with one column replaced. */
-static HeapTuple
-with_column(TupleDesc desc, HeapTuple row, AttrNumber att, Datum value, bool isnull)
-{
-	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
-	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
-	bool	   *replace = palloc0(sizeof(bool) * desc->natts);
-	HeapTuple	result;
-
-	values[att - 1] = value;
-	nulls[att - 1] = isnull;
-	replace[att - 1] = true;
-	result = heap_modify_tuple(row, desc, values, nulls, replace);
-	pfree(values);
-	pfree(nulls);
-	pfree(replace);
-	return result;
-}
-
 /* Writes tuple over the row version in old (whose tid it keeps). */
 static void
 update_row(DirectApply *da, ResultRelInfo *rri, TupleTableSlot *old, HeapTuple tuple)
@@ -545,7 +526,7 @@ apply_rank_moves(DirectApply *da, RankMoves *moves, double o, double n)
 		if (isnull)
 			elog(ERROR, "leaderboard: a qualified standings row has no rank; rebuild the board");
 		rank += (n > s) - (o > s);
-		update_standings_row(da, moves->rows[i], with_column(desc, moves->rows[i], da->st_rank,
+		update_standings_row(da, moves->rows[i], board_with_column(desc, moves->rows[i], da->st_rank,
 															 Int64GetDatum(rank), false));
 	}
 }
@@ -579,7 +560,7 @@ drop_scope_ranks(DirectApply *da, int64 scope_id, Datum agent)
 	index_endscan(scan);
 	ExecClearTuple(da->scan_slot);
 	foreach(lc, rows)
-		update_standings_row(da, lfirst(lc), with_column(desc, lfirst(lc), da->st_rank, (Datum) 0, true));
+		update_standings_row(da, lfirst(lc), board_with_column(desc, lfirst(lc), da->st_rank, (Datum) 0, true));
 }
 
 /*

@@ -1,5 +1,6 @@
 /*
- * board_index.c: finding a board table's indexes by their columns, and keys to scan them.
+ * board_index.c: finding a board table's columns and indexes, keys to scan them, and
+ * rows with one column replaced.
  *
  * The commit-time direct apply and the around-me reader scan a board's standings and
  * scopes through the indexes create_board made, found by their columns (the names are the
@@ -126,4 +127,22 @@ board_typed_column(Relation rel, const char *name, Oid typid)
 	if (att <= 0 || TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid != typid)
 		return InvalidAttrNumber;
 	return att;
+}
+
+HeapTuple
+board_with_column(TupleDesc desc, HeapTuple row, AttrNumber att, Datum value, bool isnull)
+{
+	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
+	bool	   *replace = palloc0(sizeof(bool) * desc->natts);
+	HeapTuple	result;
+
+	values[att - 1] = value;
+	nulls[att - 1] = isnull;
+	replace[att - 1] = true;
+	result = heap_modify_tuple(row, desc, values, nulls, replace);
+	pfree(values);
+	pfree(nulls);
+	pfree(replace);
+	return result;
 }

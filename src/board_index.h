@@ -1,12 +1,15 @@
 /*
- * board_index.h: finding a board table's indexes by their columns, and keys to scan them.
+ * board_index.h: finding a board table's columns and indexes, keys to scan them, and
+ * rows with one column replaced.
  */
 #ifndef LEADERBOARD_BOARD_INDEX_H
 #define LEADERBOARD_BOARD_INDEX_H
 
 #include "postgres.h"
 
+#include "access/htup.h"
 #include "access/skey.h"
+#include "access/tupdesc.h"
 #include "utils/relcache.h"
 
 /*
@@ -34,5 +37,9 @@ extern AttrNumber board_column(Relation rel, const char *name);
  * reads their Datums as (a table altered by its owner must not be misread).
  */
 extern AttrNumber board_typed_column(Relation rel, const char *name, Oid typid);
+
+/* A copy of row (of desc) with column att replaced by value (NULL if isnull). */
+extern HeapTuple board_with_column(TupleDesc desc, HeapTuple row, AttrNumber att, Datum value,
+								   bool isnull);
 
 #endif
