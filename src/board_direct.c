@@ -223,6 +223,18 @@ columns_set(int n, const AttrNumber *atts)
 	return set;
 }
 
+/* Closes the indexes direct_begin() found (keeping their locks). */
+static void
+close_indexes(DirectApply *da)
+{
+	if (da->scope_key_index != NULL)
+		index_close(da->scope_key_index, NoLock);
+	if (da->agent_index != NULL)
+		index_close(da->agent_index, NoLock);
+	if (da->score_index != NULL)
+		index_close(da->score_index, NoLock);
+}
+
 /*
  * Opens the tables, their indexes and a single-row executor; false (all closed) when the
  * tables are not shaped as create_board makes them.
@@ -265,8 +277,21 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc
 	for (i = 1; fits && i < groups->natts - 1; i++)
 		fits = board_typed_column(da->standings, NameStr(TupleDescAttr(groups, i)->attname),
 								  TupleDescAttr(groups, i)->atttypid) != InvalidAttrNumber;
+	if (fits)
+	{
+		keycols[0] = da->sc_key;
+		da->scope_key_index = board_index_on(da->scopes, 1, keycols, true, RowExclusiveLock);
+		keycols[0] = da->st_scope;
+		keycols[1] = da->st_agent;
+		da->agent_index = board_index_on(da->standings, 2, keycols, false, RowExclusiveLock);
+		keycols[1] = da->st_score;
+		keycols[2] = da->st_agent;
+		da->score_index = board_index_on(da->standings, 3, keycols, false, RowExclusiveLock);
+		fits = da->scope_key_index && da->agent_index && da->score_index;
+	}
 	if (!fits)
 	{
+		close_indexes(da);
 		table_close(da->standings, NoLock);
 		table_close(da->scopes, NoLock);
 		return false;
@@ -292,15 +317,6 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc
 	ExecOpenIndices(da->scopes_rri, false);
 	ExecOpenIndices(da->standings_rri, false);
 
-	keycols[0] = da->sc_key;
-	da->scope_key_index = board_index_on(da->scopes, 1, keycols, true, RowExclusiveLock);
-	keycols[0] = da->st_scope;
-	keycols[1] = da->st_agent;
-	da->agent_index = board_index_on(da->standings, 2, keycols, false, RowExclusiveLock);
-	keycols[1] = da->st_score;
-	keycols[2] = da->st_agent;
-	da->score_index = board_index_on(da->standings, 3, keycols, false, RowExclusiveLock);
-
 	da->scopes_slot = table_slot_create(da->scopes, &da->estate->es_tupleTable);
 	da->scopes_old = ExecInitExtraTupleSlot(da->estate, RelationGetDescr(da->scopes), &TTSOpsHeapTuple);
 	da->scopes_new = ExecInitExtraTupleSlot(da->estate, RelationGetDescr(da->scopes), &TTSOpsHeapTuple);
@@ -317,12 +333,7 @@ direct_end(DirectApply *da)
 {
 	AfterTriggerEndQuery(da->estate);
 	EvalPlanQualEnd(&da->epq);
-	if (da->scope_key_index != NULL)
-		index_close(da->scope_key_index, NoLock);
-	if (da->agent_index != NULL)
-		index_close(da->agent_index, NoLock);
-	if (da->score_index != NULL)
-		index_close(da->score_index, NoLock);
+	close_indexes(da);
 	ExecCloseIndices(da->scopes_rri);
 	ExecCloseIndices(da->standings_rri);
 	ExecResetTupleTable(da->estate->es_tupleTable, false);
@@ -560,7 +571,8 @@ drop_scope_ranks(DirectApply *da, int64 scope_id, Datum agent)
 	index_endscan(scan);
 	ExecClearTuple(da->scan_slot);
 	foreach(lc, rows)
-		update_standings_row(da, lfirst(lc), board_with_column(desc, lfirst(lc), da->st_rank, (Datum) 0, true));
+		update_standings_row(da, lfirst(lc),
+							 board_with_column(desc, lfirst(lc), da->st_rank, (Datum) 0, true));
 }
 
 /*
@@ -699,6 +711,18 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 	bump_scope(da, ds);
 }
 
+/*
+ * Pushes the snapshot this apply reads with: the transaction's under REPEATABLE READ, a
+ * new one under READ COMMITTED; its command id hides this apply's own writes.
+ */
+static void
+push_read_snapshot(DirectApply *da)
+{
+	PushCopiedSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
+	UpdateActiveSnapshotCommandId();
+	da->estate->es_snapshot = GetActiveSnapshot();
+}
+
 bool
 board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 {
@@ -719,38 +743,27 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 	scopes = collect_scopes(pb, shape, &nscopes);
 	if (nscopes > 0 && direct_begin(&da, bs, shape, pb->tupdesc))
 	{
-		if (da.scope_key_index != NULL && da.agent_index != NULL && da.score_index != NULL)
+		bool		isnull;
+
+		/* 1: scope rows in key order, newest versions (READ COMMITTED) */
+		push_read_snapshot(&da);
+		done = true;
+		for (i = 0; i < nscopes && done; i++)
+			done = lock_scope(&da, DatumGetTextPP(heap_getattr(scopes[i].group, 1, pb->tupdesc, &isnull)),
+							  &scopes[i]);
+		PopActiveSnapshot();
+
+		/* 2: the agents' rows, as committed before the locks were granted; 3: the changes */
+		if (done)
 		{
-			bool		isnull;
-
-			/* 1: scope rows in key order, newest versions (READ COMMITTED) */
-			PushCopiedSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
-			UpdateActiveSnapshotCommandId();
-			da.estate->es_snapshot = GetActiveSnapshot();
-			done = true;
-			for (i = 0; i < nscopes && done; i++)
-				done = lock_scope(&da, DatumGetTextPP(heap_getattr(scopes[i].group, 1, pb->tupdesc, &isnull)),
-								  &scopes[i]);
+			push_read_snapshot(&da);
+			for (i = 0; i < nscopes; i++)
+				scopes[i].row = fetch_agent_row(&da, scopes[i].scope_id,
+												heap_getattr(scopes[i].group, pb->tupdesc->natts - 1,
+															 pb->tupdesc, &isnull));
+			for (i = 0; i < nscopes; i++)
+				apply_scope(&da, &scopes[i], pb);
 			PopActiveSnapshot();
-
-			/* 2: the agents' rows, as committed before the locks were granted */
-			if (done)
-			{
-				PushCopiedSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
-				UpdateActiveSnapshotCommandId();
-				da.estate->es_snapshot = GetActiveSnapshot();
-				for (i = 0; i < nscopes; i++)
-				{
-					scopes[i].row = fetch_agent_row(&da, scopes[i].scope_id,
-													heap_getattr(scopes[i].group, pb->tupdesc->natts - 1,
-																 pb->tupdesc, &isnull));
-				}
-
-				/* 3: the changes */
-				for (i = 0; i < nscopes; i++)
-					apply_scope(&da, &scopes[i], pb);
-				PopActiveSnapshot();
-			}
 		}
 		direct_end(&da);
 	}
