@@ -47,14 +47,15 @@ FROM floor.sales_explain e, jsonb_array_elements(e.explanation -> 'metrics') m
 WHERE e.period = 'week' AND e.agent_id = 3;
 
 -- around me: two rows above and below agent 3 this week (the view and the function read
--- the current period, so the calls are first moved to the start of this week)
-UPDATE floor.calls SET started_at = (date_trunc('week', now() AT TIME ZONE 'America/New_York') + interval '1 hour' * (call_id % 3)) AT TIME ZONE 'America/New_York';
+-- the current periods, so the calls are first moved to the start of today, which is in the
+-- current day and the current week whatever the weekday)
+UPDATE floor.calls SET started_at = (date_trunc('day', now() AT TIME ZONE 'America/New_York') + interval '1 hour' * (call_id % 3)) AT TIME ZONE 'America/New_York';
 SELECT agent_id, rank FROM floor.sales_around(3, 'week', 2) ORDER BY score DESC, agent_id DESC;
 SELECT count(*) AS current_rows, count(DISTINCT period) AS periods FROM floor.sales_current;
 SELECT count(*) AS differences FROM leaderboard.verify('sales');
 
--- rolling windows merge day rows: the two days up to this Tuesday
-SELECT partition, agent, rank FROM leaderboard.rolling('sales', 2, (date_trunc('week', now() AT TIME ZONE 'America/New_York'))::date + 1) WHERE partition = '{"team_id": 2}' ORDER BY rank, agent;
+-- rolling windows merge day rows: the two days up to tomorrow
+SELECT partition, agent, rank FROM leaderboard.rolling('sales', 2, (now() AT TIME ZONE 'America/New_York')::date + 1) WHERE partition = '{"team_id": 2}' ORDER BY rank, agent;
 
 -- alter_board rescores from the stored kpis: a card that only counts calls
 SELECT leaderboard.alter_board('sales', scorecard => '{"metrics": [{"name": "calls", "stat": "count", "weight": 1}], "scale": 1}') AS rescored;
