@@ -61,9 +61,18 @@ SELECT partition, agent, rank FROM leaderboard.rolling('sales', 2, (now() AT TIM
 SELECT leaderboard.alter_board('sales', scorecard => '{"metrics": [{"name": "calls", "stat": "count", "weight": 1}], "scale": 1}') AS rescored;
 SELECT agent_id, score, rank FROM floor.sales_standings WHERE period = 'week' AND team_id = 2 ORDER BY rank, agent_id;
 SELECT count(*) AS differences FROM leaderboard.verify('sales');
+-- the same card again changes no score, rank or tier, so no row is written
+SELECT leaderboard.alter_board('sales', scorecard => '{"metrics": [{"name": "calls", "stat": "count", "weight": 1}], "scale": 1}') AS rewritten;
 -- and a new ladder
 SELECT leaderboard.alter_board('sales', ladder => 'Rookie: 0, Pro: 10') IS NOT NULL AS altered;
 SELECT tier, count(*) FROM floor.sales_standings WHERE period = 'week' GROUP BY tier ORDER BY tier;
+-- a ladder change rewrites just the rows whose tier changes: as many as the new ladder
+-- gives another tier than the stored one (counted before), and verify() agrees afterwards
+CREATE TEMP TABLE tier_changes AS SELECT count(*) AS n FROM floor.sales_standings
+  WHERE tier IS DISTINCT FROM CASE WHEN qualified THEN leaderboard.tier(score, 'Rookie: 0, Pro: 11.5') END;
+SELECT n > 0 AS some_tiers_change, n < (SELECT count(*) FROM floor.sales_standings) AS not_every_row FROM tier_changes;
+SELECT leaderboard.alter_board('sales', ladder => 'Rookie: 0, Pro: 11.5') = (SELECT n FROM tier_changes) AS rewrites_only_changed_tiers;
+SELECT count(*) AS differences FROM leaderboard.verify('sales');
 
 SELECT leaderboard.drop_board('sales');
 SELECT count(*) AS leftovers FROM pg_class WHERE relnamespace = 'floor'::regnamespace AND relname LIKE 'sales%';
@@ -86,6 +95,11 @@ SELECT r.agent_id, r.score, r.rank AS rank, d.rank AS dense_rank, n.rank AS row_
 FROM floor.ties_rank_standings r JOIN floor.ties_dense_standings d USING (agent_id) JOIN floor.ties_rownum_standings n USING (agent_id)
 ORDER BY n.rank;
 SELECT b, (SELECT count(*) FROM leaderboard.verify(b)) AS differences FROM unnest(ARRAY['ties_rank', 'ties_dense', 'ties_rownum']) b;
+-- alter_board keeps the tie-break chain: with every agent on one call, all tie on the score
+-- and row_number orders them by average handle time (lower first), then by agent
+SELECT leaderboard.alter_board('ties_rownum', scorecard => '{"metrics": [{"name": "won", "stat": "count", "weight": 1}, {"name": "handle", "stat": "avg", "better": "lower", "range": [0, 200], "weight": 0}], "scale": 1}') AS rewritten;
+SELECT agent_id, score, rank FROM floor.ties_rownum_standings ORDER BY rank;
+SELECT count(*) AS differences FROM leaderboard.verify('ties_rownum');
 SELECT leaderboard.drop_board(b) FROM unnest(ARRAY['ties_rank', 'ties_dense', 'ties_rownum']) b;
 
 -- a rank ladder places tiers by rank among the qualified agents of the scope

@@ -349,15 +349,21 @@ BEGIN
   fold_source := replace(fold_select, '{{days}}',
                    replace(replace(fold_from, '{{rows}}', src), '{{agg}}', format('leaderboard.kpi_agg(%s)', kpi_args)));
   -- every row rescored from its stored kpis and re-ranked in one pass (alter_board); the
-  -- caller replaces {{prev}} with ', r.old_tier' to keep held tiers, or with nothing
+  -- caller replaces {{prev}} with ', r.old_tier' to keep held tiers, or with nothing.
+  -- Rows are joined back by ctid (the EXCLUSIVE lock on the scopes keeps writers out, so
+  -- no row moves meanwhile), the window sort carries no kpis, and rows whose score,
+  -- qualification, rank and tier all stay are not written: a new ladder alone rewrites
+  -- only the rows whose tier changes, as HOT updates.
   rescore := format(
     'UPDATE %1$s t SET score = x.score, qualified = x.qualified, rank = x.rank, tier = x.tier FROM ('
-    ' SELECT r.scope_id, r.%2$s, r.score, r.qualified, CASE WHEN r.lb_ranks_stored THEN r.rank END AS rank, %3$s AS tier FROM ('
-    '  SELECT e.*, CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_id ORDER BY %5$s) END AS rank,'
+    ' SELECT r.lb_ctid, r.score, r.qualified, CASE WHEN r.lb_ranks_stored THEN r.rank END AS rank, %3$s AS tier FROM ('
+    '  SELECT e.lb_ctid, e.score, e.qualified, e.old_tier, e.lb_ranks_stored,'
+    '   CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_id ORDER BY %5$s) END AS rank,'
     '   pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_id) AS n'
-    '  FROM (SELECT s.scope_id, s.period, s.%2$s, s.kpis, s.tier AS old_tier, sc.ranks_stored AS lb_ranks_stored,'
-    '         %6$s AS score, %7$s AS qualified FROM %1$s s JOIN %8$s sc ON sc.scope_id = s.scope_id) e) r) x'
-    ' WHERE t.scope_id = x.scope_id AND t.%2$s = x.%2$s',
+    '  FROM (SELECT s.ctid AS lb_ctid, s.scope_id, s.%2$s, s.tier AS old_tier, sc.ranks_stored AS lb_ranks_stored,'
+    '         %6$s AS score, %7$s AS qualified{{tie_cols}} FROM %1$s s JOIN %8$s sc ON sc.scope_id = s.scope_id) e) r) x'
+    ' WHERE t.ctid = x.lb_ctid'
+    '  AND (t.score, t.qualified, t.rank, t.tier) IS DISTINCT FROM (x.score, x.qualified, x.rank, x.tier)',
     st, qa,
     CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
          WHEN leaderboard.ladder_kind(b.ladder) = 'points'
@@ -365,6 +371,8 @@ BEGIN
          ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
     rank_fn, replace(rank_order, '{{t}}', 'e'),
     leaderboard._fill(score_of, 's.kpis', 's.period'), leaderboard._fill(qual_of, 's.kpis', 's.period'), sc);
+  -- the tie-break chain of row_number boards orders by the kpis
+  rescore := replace(rescore, '{{tie_cols}}', CASE WHEN b.rank_style = 'row_number' THEN ', s.kpis' ELSE '' END);
 
   -- standings from scratch: what rebuild writes and verify compares with
   expected := format(

@@ -583,7 +583,7 @@ BEGIN
   RETURN n;
 END $$;
 COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder) IS
-  'changes a board''s scorecard or ladder and rescores its standings from the stored kpis, without reading the source; returns rows rescored';
+  'changes a board''s scorecard or ladder and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed';
 
 -- What a board created besides its triggers, and its catalog row: shared by drop_board and
 -- the drop of a source table (whose triggers go with it).
