@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing leaderboard needs on Debian bookworm, only what is
-# missing: PostgreSQL 15 server and headers, a C toolchain, pgTAP and pg_prove.
+# missing: PostgreSQL 15 server and headers, a C toolchain, pgTAP, pg_prove and libfaketime
+# (the clock-dates script test).
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for p in postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap \
-         libtap-parser-sourcehandler-pgtap-perl build-essential bc; do
+         libtap-parser-sourcehandler-pgtap-perl build-essential bc faketime; do
   have_pkg "$p" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

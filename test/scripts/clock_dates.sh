@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The regression tests that read the clock (current periods, "today", rolling windows)
+# give their expected output on any date: each runs on throwaway clusters whose clock
+# libfaketime sets to a Sunday, a Monday just after midnight UTC (still Sunday in New
+# York), New Year's Day, seconds before a month ends (the run crosses midnight), the
+# morning of a DST change and a Monday that starts a month. Exits non-zero when any of them differs.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+faketime_lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+[ -n "$faketime_lib" ] || { echo "libfaketime is missing (Debian package faketime)"; exit 1; }
+pgxs=$(dirname "$("$PG_CONFIG" --pgxs)")/..
+bindir=$("$PG_CONFIG" --bindir)
+tests=$(cd "$repo/sql" && grep -lE "now\(\)|current_date|current_timestamp|localtimestamp" *.sql | sed 's/\.sql$//' | sort)
+out=$(mktemp -d /tmp/leaderboard-dates.XXXXXX)
+chmod 755 "$out"
+trap 'rm -rf "$out"' EXIT
+failed=0
+for at in "2026-12-06 12:00:00" "2026-12-07 00:30:00" "2027-01-01 03:00:00" \
+          "2027-02-28 23:59:40" "2027-03-14 06:59:00" "2027-03-01 15:00:00"; do
+  dir="$out/${at// /_}"
+  mkdir -p "$dir"
+  chmod 777 "$dir"
+  # the server and its clients see the faked clock; the cluster is this run's own
+  if ! LD_PRELOAD=$faketime_lib FAKETIME="@$at" bash -c '
+      set -euo pipefail
+      . "$1/scripts/pgtmp.sh"
+      pgtmp_start
+      trap pgtmp_stop EXIT
+      psql -X -At -c "SELECT now()"
+      cd "$1"
+      "$2/test/regress/pg_regress" --inputdir=. --outputdir="$3" --bindir="$4" \
+        --host="$PGHOST" --port="$PGPORT" --user=postgres --dbname=contrib_regression \
+        --load-extension=leaderboard $5' _ "$repo" "$pgxs" "$dir" "$bindir" "$tests" >"$dir/run.log" 2>&1; then
+    cat "$dir/run.log"
+    [ -s "$dir/regression.diffs" ] && head -c 8000 "$dir/regression.diffs"
+    echo "clock at $at: FAILED"
+    failed=$((failed + 1))
+  else
+    echo "clock at $at ($(sed -n 1p "$dir/run.log")): $(grep -c '\.\.\. ok' "$dir/run.log") tests ok"
+  fi
+done
+[ "$failed" = 0 ]
+echo "$(echo "$tests" | wc -w) clock-reading tests on 6 dates, $failed failed"
