@@ -361,7 +361,7 @@ BEGIN
     '   CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_id ORDER BY %5$s) END AS rank,'
     '   pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_id) AS n'
     '  FROM (SELECT s.ctid AS lb_ctid, s.scope_id, s.%2$s, s.tier AS old_tier, sc.ranks_stored AS lb_ranks_stored,'
-    '         %6$s AS score, %7$s AS qualified{{tie_cols}} FROM %1$s s JOIN %8$s sc ON sc.scope_id = s.scope_id) e) r) x'
+    '         %6$s AS score, %7$s AS qualified%9$s FROM %1$s s JOIN %8$s sc ON sc.scope_id = s.scope_id) e) r) x'
     ' WHERE t.ctid = x.lb_ctid'
     '  AND (t.score, t.qualified, t.rank, t.tier) IS DISTINCT FROM (x.score, x.qualified, x.rank, x.tier)',
     st, qa,
@@ -370,9 +370,9 @@ BEGIN
            THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder{{prev}}) END', b.ladder)
          ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
     rank_fn, replace(rank_order, '{{t}}', 'e'),
-    leaderboard._fill(score_of, 's.kpis', 's.period'), leaderboard._fill(qual_of, 's.kpis', 's.period'), sc);
-  -- the tie-break chain of row_number boards orders by the kpis
-  rescore := replace(rescore, '{{tie_cols}}', CASE WHEN b.rank_style = 'row_number' THEN ', s.kpis' ELSE '' END);
+    leaderboard._fill(score_of, 's.kpis', 's.period'), leaderboard._fill(qual_of, 's.kpis', 's.period'), sc,
+    -- the tie-break chain of row_number boards orders by the kpis
+    CASE WHEN b.rank_style = 'row_number' THEN ', s.kpis' ELSE '' END);
 
   -- standings from scratch: what rebuild writes and verify compares with
   expected := format(

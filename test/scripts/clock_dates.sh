@@ -3,7 +3,8 @@
 # give their expected output on any date: each runs on throwaway clusters whose clock
 # libfaketime sets to a Sunday, a Monday just after midnight UTC (still Sunday in New
 # York), New Year's Day, seconds before a month ends (the run crosses midnight), the
-# morning of a DST change and a Monday that starts a month. Exits non-zero when any of them differs.
+# morning of a DST change and a Monday that starts a month. Exits non-zero when any of
+# them differs.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
@@ -40,5 +41,5 @@ for at in "2026-12-06 12:00:00" "2026-12-07 00:30:00" "2027-01-01 03:00:00" \
     echo "clock at $at ($(sed -n 1p "$dir/run.log")): $(grep -c '\.\.\. ok' "$dir/run.log") tests ok"
   fi
 done
-[ "$failed" = 0 ]
 echo "$(echo "$tests" | wc -w) clock-reading tests on 6 dates, $failed failed"
+[ "$failed" = 0 ]
