@@ -196,8 +196,15 @@ apply_board(PendingBoard *pb)
 		if (SPI_execute(bs->sql[BOARD_REBUILD], false, 0) < 0)
 			elog(ERROR, "leaderboard: rebuild of board \"%s\" after TRUNCATE failed", pb->name);
 	}
-	else if (pb->ngroups > 0 && !board_apply_direct(pb, bs))
+	else if (pb->ngroups > 0 && board_apply_direct(pb, bs))
+		ereport(DEBUG1,
+				(errmsg_internal("leaderboard: board \"%s\": %d captured groups applied directly",
+								 pb->name, pb->ngroups)));
+	else if (pb->ngroups > 0)
 	{
+		ereport(DEBUG1,
+				(errmsg_internal("leaderboard: board \"%s\": %d captured groups applied by statements",
+								 pb->name, pb->ngroups)));
 		pending = register_rows("lb_pending", pb->tupdesc, pb->groups, pb->ngroups);
 
 		/*

@@ -5,7 +5,7 @@
  * who is just above me"). As a SQL query it is an index lookup of the agent's rows and two
  * LIMITed index scans per scope, and its executor start-up costs more than the reads; this
  * does the same reads by hand: the agent's rows in the current period of the kind through
- * the (agent, period, period_start) index, then in each of their scopes the width
+ * the standings key (agent, period, period_start, scope_id), then in each of their scopes the width
  * qualified rows ranked just above and just below, through the (scope_id, score, agent)
  * index. <board>_around is an inlinable SQL function calling this with the standings
  * table and the board's time zone.
@@ -259,9 +259,9 @@ board_around(PG_FUNCTION_ARGS)
 	char	   *agent_column = text_to_cstring(PG_GETARG_TEXT_PP(5));
 	DateADT		start;
 	Relation	standings;
-	Relation	agent_index;
+	Relation	key_index;
 	Relation	score_index;
-	AttrNumber	keycols[3];
+	AttrNumber	keycols[4];
 	AroundColumns cols;
 	TupleTableSlot *slot;		/* rows as scanned */
 	TupleTableSlot *out;		/* rows as copied, to emit */
@@ -292,28 +292,30 @@ board_around(PG_FUNCTION_ARGS)
 	map_result_columns(&cols, standings, rsinfo->setDesc, agent_column,
 					   get_fn_expr_argtype(fcinfo->flinfo, 2));
 
+	/* the key (agent, period, period_start, scope_id): the agent's rows of a period */
 	keycols[0] = cols.agent;
 	keycols[1] = cols.period;
 	keycols[2] = cols.period_start;
-	agent_index = board_index_on(standings, 3, keycols, false, AccessShareLock);
+	keycols[3] = cols.scope_id;
+	key_index = board_index_on(standings, 4, keycols, true, AccessShareLock);
 	keycols[0] = cols.scope_id;
 	keycols[1] = cols.score;
 	keycols[2] = cols.agent;
 	score_index = board_index_on(standings, 3, keycols, false, AccessShareLock);
-	if (agent_index == NULL || score_index == NULL)
+	if (key_index == NULL || score_index == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("the indexes of \"%s\" on (agent, period, period_start) and (scope_id, score, agent) are missing",
+				 errmsg("the indexes of \"%s\" on (agent, period, period_start, scope_id) and (scope_id, score, agent) are missing",
 						RelationGetRelationName(standings)),
 				 errhint("Rebuild the board's standings: drop and create the board.")));
 	slot = table_slot_create(standings, NULL);
 	out = MakeSingleTupleTableSlot(RelationGetDescr(standings), &TTSOpsHeapTuple);
 
 	/* the agent's rows: one per scope of the period */
-	board_index_key(&keys[0], agent_index, 1, 0, BTEqualStrategyNumber, agent);
-	board_index_key(&keys[1], agent_index, 2, 0, BTEqualStrategyNumber, PointerGetDatum(kind));
-	board_index_key(&keys[2], agent_index, 3, 0, BTEqualStrategyNumber, DateADTGetDatum(start));
-	scan = index_beginscan(standings, agent_index, GetActiveSnapshot(), 3, 0);
+	board_index_key(&keys[0], key_index, 1, 0, BTEqualStrategyNumber, agent);
+	board_index_key(&keys[1], key_index, 2, 0, BTEqualStrategyNumber, PointerGetDatum(kind));
+	board_index_key(&keys[2], key_index, 3, 0, BTEqualStrategyNumber, DateADTGetDatum(start));
+	scan = index_beginscan(standings, key_index, GetActiveSnapshot(), 3, 0);
 	index_rescan(scan, keys, 3, NULL, 0);
 	while (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
@@ -356,7 +358,7 @@ board_around(PG_FUNCTION_ARGS)
 	ExecDropSingleTupleTableSlot(out);
 	ExecDropSingleTupleTableSlot(slot);
 	index_close(score_index, AccessShareLock);
-	index_close(agent_index, AccessShareLock);
+	index_close(key_index, AccessShareLock);
 	table_close(standings, AccessShareLock);
 	return (Datum) 0;
 }

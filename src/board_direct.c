@@ -122,7 +122,7 @@ typedef struct DirectApply
 	ResultRelInfo *scopes_rri;
 	ResultRelInfo *standings_rri;
 	Relation	scope_key_index;	/* scopes (scope_key), unique */
-	Relation	agent_index;	/* standings (scope_id, agent) */
+	Relation	key_index;		/* standings (agent, period, period_start, scope_id) */
 	Relation	score_index;	/* standings (scope_id, score, agent) */
 	TupleTableSlot *scopes_slot;	/* scope rows as scanned and locked */
 	TupleTableSlot *scopes_old;	/* a scope row version to update */
@@ -132,7 +132,7 @@ typedef struct DirectApply
 	TupleTableSlot *new_slot;	/* its new version */
 	/* attribute numbers */
 	AttrNumber	sc_id, sc_key, sc_version, sc_ranks_stored;
-	AttrNumber	st_scope, st_agent, st_kpis, st_score, st_qualified, st_rank, st_tier,
+	AttrNumber	st_scope, st_period, st_period_start, st_agent, st_kpis, st_score, st_qualified, st_rank, st_tier,
 				st_updated;
 } DirectApply;
 
@@ -229,8 +229,8 @@ close_indexes(DirectApply *da)
 {
 	if (da->scope_key_index != NULL)
 		index_close(da->scope_key_index, NoLock);
-	if (da->agent_index != NULL)
-		index_close(da->agent_index, NoLock);
+	if (da->key_index != NULL)
+		index_close(da->key_index, NoLock);
 	if (da->score_index != NULL)
 		index_close(da->score_index, NoLock);
 }
@@ -245,7 +245,7 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc
 	Oid			kpis_type = TupleDescAttr(groups, groups->natts - 1)->atttypid;
 	bool		fits;
 	int			i;
-	AttrNumber	keycols[3];
+	AttrNumber	keycols[4];
 	AttrNumber	st_written[6];
 	AttrNumber	sc_written[2];
 
@@ -258,6 +258,8 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc
 	da->sc_version = board_typed_column(da->scopes, "version", INT8OID);
 	da->sc_ranks_stored = board_typed_column(da->scopes, "ranks_stored", BOOLOID);
 	da->st_scope = board_typed_column(da->standings, "scope_id", INT8OID);
+	da->st_period = board_typed_column(da->standings, "period", TEXTOID);
+	da->st_period_start = board_typed_column(da->standings, "period_start", DATEOID);
 	da->st_agent = board_typed_column(da->standings, shape->agent_column,
 									  TupleDescAttr(groups, groups->natts - 2)->atttypid);
 	da->st_kpis = board_typed_column(da->standings, "kpis", kpis_type);
@@ -271,8 +273,8 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc
 	fits = da->scopes->rd_rel->relkind == RELKIND_RELATION &&
 		da->standings->rd_rel->relkind == RELKIND_RELATION &&
 		da->sc_id && da->sc_key && da->sc_version && da->sc_ranks_stored &&
-		da->st_scope && da->st_agent && da->st_kpis && da->st_score && da->st_qualified &&
-		da->st_rank && da->st_tier && da->st_updated;
+		da->st_scope && da->st_period && da->st_period_start && da->st_agent && da->st_kpis &&
+		da->st_score && da->st_qualified && da->st_rank && da->st_tier && da->st_updated;
 	/* the captured groups' period, period_start, partition and agent columns */
 	for (i = 1; fits && i < groups->natts - 1; i++)
 		fits = board_typed_column(da->standings, NameStr(TupleDescAttr(groups, i)->attname),
@@ -281,13 +283,16 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc
 	{
 		keycols[0] = da->sc_key;
 		da->scope_key_index = board_index_on(da->scopes, 1, keycols, true, RowExclusiveLock);
+		keycols[0] = da->st_agent;
+		keycols[1] = da->st_period;
+		keycols[2] = da->st_period_start;
+		keycols[3] = da->st_scope;
+		da->key_index = board_index_on(da->standings, 4, keycols, true, RowExclusiveLock);
 		keycols[0] = da->st_scope;
-		keycols[1] = da->st_agent;
-		da->agent_index = board_index_on(da->standings, 2, keycols, false, RowExclusiveLock);
 		keycols[1] = da->st_score;
 		keycols[2] = da->st_agent;
 		da->score_index = board_index_on(da->standings, 3, keycols, false, RowExclusiveLock);
-		fits = da->scope_key_index && da->agent_index && da->score_index;
+		fits = da->scope_key_index && da->key_index && da->score_index;
 	}
 	if (!fits)
 	{
@@ -427,18 +432,28 @@ bump_scope(DirectApply *da, DirectScope *ds)
 	ExecClearTuple(da->scopes_old);
 }
 
-/* The agent's standings row in the scope, as a copy, or NULL. */
+/*
+ * The scope's agent's standings row, as a copy, or NULL: looked up by the key (agent,
+ * period, period_start, scope_id), the last three from the scope's captured group.
+ */
 static HeapTuple
-fetch_agent_row(DirectApply *da, int64 scope_id, Datum agent)
+fetch_agent_row(DirectApply *da, const DirectScope *ds, TupleDesc groups)
 {
-	ScanKeyData skey[2];
+	ScanKeyData skey[4];
 	IndexScanDesc scan;
 	HeapTuple	row = NULL;
+	bool		isnull;
 
-	board_index_key(&skey[0], da->agent_index, 1, 0, BTEqualStrategyNumber, Int64GetDatum(scope_id));
-	board_index_key(&skey[1], da->agent_index, 2, 0, BTEqualStrategyNumber, agent);
-	scan = index_beginscan(da->standings, da->agent_index, GetActiveSnapshot(), 2, 0);
-	index_rescan(scan, skey, 2, NULL, 0);
+	board_index_key(&skey[0], da->key_index, 1, 0, BTEqualStrategyNumber,
+					heap_getattr(ds->group, groups->natts - 1, groups, &isnull));
+	board_index_key(&skey[1], da->key_index, 2, 0, BTEqualStrategyNumber,
+					heap_getattr(ds->group, 2, groups, &isnull));
+	board_index_key(&skey[2], da->key_index, 3, 0, BTEqualStrategyNumber,
+					heap_getattr(ds->group, 3, groups, &isnull));
+	board_index_key(&skey[3], da->key_index, 4, 0, BTEqualStrategyNumber,
+					Int64GetDatum(ds->scope_id));
+	scan = index_beginscan(da->standings, da->key_index, GetActiveSnapshot(), 4, 0);
+	index_rescan(scan, skey, 4, NULL, 0);
 	if (index_getnext_slot(scan, ForwardScanDirection, da->scan_slot))
 		row = ExecCopySlotHeapTuple(da->scan_slot);
 	index_endscan(scan);
@@ -556,8 +571,8 @@ drop_scope_ranks(DirectApply *da, int64 scope_id, Datum agent)
 	List	   *rows = NIL;
 	ListCell   *lc;
 
-	board_index_key(&skey, da->agent_index, 1, 0, BTEqualStrategyNumber, Int64GetDatum(scope_id));
-	scan = index_beginscan(da->standings, da->agent_index, GetActiveSnapshot(), 1, 0);
+	board_index_key(&skey, da->score_index, 1, 0, BTEqualStrategyNumber, Int64GetDatum(scope_id));
+	scan = index_beginscan(da->standings, da->score_index, GetActiveSnapshot(), 1, 0);
 	index_rescan(scan, &skey, 1, NULL, 0);
 	while (index_getnext_slot(scan, ForwardScanDirection, da->scan_slot))
 	{
@@ -758,9 +773,7 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 		{
 			push_read_snapshot(&da);
 			for (i = 0; i < nscopes; i++)
-				scopes[i].row = fetch_agent_row(&da, scopes[i].scope_id,
-												heap_getattr(scopes[i].group, pb->tupdesc->natts - 1,
-															 pb->tupdesc, &isnull));
+				scopes[i].row = fetch_agent_row(&da, &scopes[i], pb->tupdesc);
 			for (i = 0; i < nscopes; i++)
 				apply_scope(&da, &scopes[i], pb);
 			PopActiveSnapshot();

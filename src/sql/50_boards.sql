@@ -231,7 +231,7 @@ BEGIN
     '  (SELECT leaderboard.kpi_agg(%4$s) FROM %5$s s WHERE s.%3$s = k.%3$s AND %6$s%7$s%8$s) AS kpis'
     ' FROM (SELECT DISTINCT scope_key, period, period_start%9$s, %3$s FROM lb_pending WHERE kpis IS NULL) k'
     ' JOIN %10$s sc ON sc.scope_key = k.scope_key OFFSET 0) g'
-    ' ON t.scope_id = g.scope_id AND t.%3$s = g.%3$s'
+    ' ON t.%3$s = g.%3$s AND t.period = g.period AND t.period_start = g.period_start AND t.scope_id = g.scope_id'
     ' WHEN MATCHED AND g.kpis IS NULL THEN DELETE'
     ' WHEN MATCHED THEN UPDATE SET kpis = g.kpis, score = %11$s, qualified = %12$s%13$s, updated_at = pg_catalog.now()'
     ' WHEN NOT MATCHED AND g.kpis IS NOT NULL THEN INSERT (scope_id, period, period_start%9$s, %3$s, kpis, score, qualified, tier, updated_at)'
@@ -250,7 +250,7 @@ BEGIN
     '       FROM lb_pending{{skip}} GROUP BY scope_key, period, period_start%2$s, %3$s'
     '       HAVING pg_catalog.bool_and(kpis IS NOT NULL)) g'
     ' JOIN %8$s sc ON sc.scope_key = g.scope_key'
-    ' ON CONFLICT (scope_id, %3$s) DO UPDATE SET kpis = t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis,'
+    ' ON CONFLICT (%3$s, period, period_start, scope_id) DO UPDATE SET kpis = t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis,'
     '  score = %9$s, qualified = %10$s%11$s, updated_at = pg_catalog.now()',
     st, parts_cols, qa, g_parts,
     leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'), tier_ins, sc,
@@ -287,12 +287,12 @@ BEGIN
   rerank := format(
     'UPDATE %1$s t SET rank = r.rk%2$s FROM ('
     ' SELECT * FROM ('
-    '  SELECT s.scope_id, s.%3$s, s.rank, s.tier, CASE WHEN s.qualified THEN %4$s OVER w END AS rk,'
+    '  SELECT s.scope_id, s.period, s.period_start, s.%3$s, s.rank, s.tier, CASE WHEN s.qualified THEN %4$s OVER w END AS rk,'
     '   pg_catalog.count(*) FILTER (WHERE s.qualified) OVER (PARTITION BY s.scope_id) AS n'
     '  FROM %1$s s WHERE {{scopes}}'
     '  WINDOW w AS (PARTITION BY s.scope_id ORDER BY %5$s)) w'
     ' WHERE w.rank IS DISTINCT FROM w.rk%6$s) r'
-    ' WHERE t.scope_id = r.scope_id AND t.%3$s = r.%3$s',
+    ' WHERE t.%3$s = r.%3$s AND t.period = r.period AND t.period_start = r.period_start AND t.scope_id = r.scope_id',
     st, rank_tier, qa, rank_fn, replace(rank_order, '{{t}}', 's'), replace(rank_tier_cmp, 't.tier', 'w.tier'));
   rerank_all := replace(rerank, '{{scopes}}', 'true');
 
@@ -306,20 +306,21 @@ BEGIN
       'SELECT t.scope_id, t.%1$s, t.score, t.qualified, t.rank'
       ' FROM (SELECT DISTINCT scope_key, %1$s FROM lb_pending) k'
       ' JOIN %2$s sc ON sc.scope_key = k.scope_key'
-      ' JOIN %3$s t ON t.scope_id = sc.scope_id AND t.%1$s = k.%1$s',
+      ' JOIN %3$s t ON t.%1$s = k.%1$s AND t.period = sc.period AND t.period_start = sc.period_start AND t.scope_id = sc.scope_id',
       qa, sc, st);
     rerank_multi := replace(rerank, '{{scopes}}', format(
       's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN ('
       'SELECT scope_key FROM lb_pending GROUP BY scope_key HAVING pg_catalog.count(DISTINCT %s) > 1))', sc, qa));
     rerank_single := format(
       'WITH m AS ('
-      ' SELECT sc.scope_id, k.%1$s AS lb_agent, b.rank AS old_rank, coalesce(t.qualified, false) AS new_q,'
+      ' SELECT sc.scope_id, sc.period AS lb_period, sc.period_start AS lb_period_start, k.%1$s AS lb_agent,'
+      '  b.rank AS old_rank, coalesce(t.qualified, false) AS new_q,'
       '  CASE WHEN b.qualified THEN b.score ELSE ''-infinity''::pg_catalog.float8 END AS o,'
       '  CASE WHEN t.qualified THEN t.score ELSE ''-infinity''::pg_catalog.float8 END AS n'
       ' FROM (SELECT scope_key, pg_catalog.min(%1$s) AS %1$s FROM lb_pending GROUP BY scope_key'
       '       HAVING pg_catalog.count(DISTINCT %1$s) = 1) k'
       ' JOIN %2$s sc ON sc.scope_key = k.scope_key AND sc.ranks_stored'
-      ' LEFT JOIN %3$s t ON t.scope_id = sc.scope_id AND t.%1$s = k.%1$s'
+      ' LEFT JOIN %3$s t ON t.%1$s = k.%1$s AND t.period = sc.period AND t.period_start = sc.period_start AND t.scope_id = sc.scope_id'
       ' LEFT JOIN lb_before b ON b.scope_id = sc.scope_id AND b.%1$s = k.%1$s),'
       ' shift AS ('
       '  UPDATE %3$s r SET rank = r.rank + (m.n > r.score)::pg_catalog.int4 - (m.o > r.score)::pg_catalog.int4'
@@ -327,7 +328,7 @@ BEGIN
       '   AND r.score >= LEAST(m.o, m.n) AND r.score < GREATEST(m.o, m.n)'
       '  RETURNING 1)'
       ' UPDATE %3$s t SET rank = x.rk FROM ('
-      '  SELECT m.scope_id, m.lb_agent, CASE'
+      '  SELECT m.scope_id, m.lb_period, m.lb_period_start, m.lb_agent, CASE'
       '   WHEN NOT m.new_q THEN NULL'
       '   WHEN m.old_rank IS NULL THEN 1 + (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
       '     AND a.qualified AND a.score > m.n AND a.%1$s <> m.lb_agent)'
@@ -336,7 +337,8 @@ BEGIN
       '   ELSE m.old_rank + (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
       '     AND a.qualified AND a.score > m.n AND a.score <= m.o AND a.%1$s <> m.lb_agent) END AS rk'
       '  FROM m) x'
-      ' WHERE t.scope_id = x.scope_id AND t.%1$s = x.lb_agent AND t.rank IS DISTINCT FROM x.rk',
+      ' WHERE t.%1$s = x.lb_agent AND t.period = x.lb_period AND t.period_start = x.lb_period_start'
+      '  AND t.scope_id = x.scope_id AND t.rank IS DISTINCT FROM x.rk',
       qa, sc, st);
   ELSE
     rerank_multi := replace(rerank, '{{scopes}}', format(

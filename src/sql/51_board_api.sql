@@ -443,14 +443,16 @@ BEGIN
   EXECUTE format('CREATE TABLE %s.%I (scope_id bigint NOT NULL, period text NOT NULL, period_start date NOT NULL%s, '
                  '%I %s NOT NULL, kpis leaderboard.kpis NOT NULL, score double precision NOT NULL, '
                  'qualified boolean NOT NULL, rank bigint, tier text, updated_at timestamptz NOT NULL, '
-                 'PRIMARY KEY (scope_id, %I)) WITH (fillfactor = 80)',
+                 'PRIMARY KEY (%I, period, period_start, scope_id)) WITH (fillfactor = 80)',
                  schema, board_name || '_standings', parts_ddl, agent,
                  format_type(leaderboard._expression_type(source, quote_ident(agent), 'agent'), NULL), agent);
   b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
+  -- Three indexes, as every standings write that changes a score adds an entry to each:
+  -- the key (one row per scope and agent, as a scope has one period and period_start)
+  -- leads with the agent, so around-me and "my rows" read an agent's rows of a period
+  -- from it; top-N reads by the scope's columns; re-ranking and neighbours by scope_id.
   EXECUTE format('CREATE INDEX ON %s (period, period_start%s, score DESC)', b.standings, parts_cols);
   EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, agent);
-  -- around-me and "my rows" find an agent's rows without scanning a scope
-  EXECUTE format('CREATE INDEX ON %s (%I, period, period_start)', b.standings, agent);
   EXECUTE format('COMMENT ON TABLE %s IS %L', b.standings,
                  format('ranked standings of board %s, one row per (period, period_start, partition, agent); kept by triggers on %s', board_name, source));
 
