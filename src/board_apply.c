@@ -309,5 +309,7 @@ board_commit(PG_FUNCTION_ARGS)
 		apply_board(sorted[i]);
 	AtEOXact_GUC(false, writer_nestlevel);
 	SPI_finish();
+	pfree(sorted);
+	pending_boards_applied();
 	return PointerGetDatum(NULL);
 }

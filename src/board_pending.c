@@ -13,16 +13,69 @@
 
 static PendingBoard *pending_boards = NULL;
 
+/*
+ * Boards taken by a commit-time apply that ran inside a subtransaction (after SET
+ * CONSTRAINTS ALL IMMEDIATE), kept until that subtransaction can no longer roll back the
+ * apply: if it aborts, the rollback undoes the apply's writes, so the groups go back to
+ * pending, and the sentinel event it fired is fired again at commit.
+ */
+static PendingBoard *applied_boards = NULL;
+
 /* Subtransaction that inserted this transaction's sentinel row, if any. */
 static SubTransactionId sentinel_subxact = InvalidSubTransactionId;
 
 static bool callbacks_registered = false;
+
+static void pending_append(PendingBoard *pb, HeapTuple group, SubTransactionId subxact,
+						   TupleDesc desc);
+
+static void
+pending_board_free(PendingBoard *pb)
+{
+	int			i;
+
+	for (i = 0; i < pb->ngroups; i++)
+		heap_freetuple(pb->groups[i]);
+	if (pb->groups != NULL)
+	{
+		pfree(pb->groups);
+		pfree(pb->group_subxact);
+	}
+	if (pb->tupdesc != NULL)
+		FreeTupleDesc(pb->tupdesc);
+	pfree(pb->name);
+	pfree(pb);
+}
+
+/*
+ * A transaction about to commit has applied everything it captured: the apply runs as a
+ * deferred trigger, and PostgreSQL fires every deferred trigger before this point. Groups
+ * still pending here mean the apply did not run (its trigger disabled, say): fail rather
+ * than commit calls the board does not count.
+ */
+static void
+check_nothing_pending(void)
+{
+	PendingBoard *pb;
+
+	for (pb = pending_boards; pb != NULL; pb = pb->next)
+		if (pb->ngroups > 0 || pb->truncated_in != InvalidSubTransactionId)
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("changes captured for board \"%s\" were not applied", pb->name),
+					 errdetail("%d captured groups were still pending at commit.", pb->ngroups),
+					 errhint("Check that trigger \"apply_at_commit\" on table \"leaderboard.pending\" is enabled.")));
+}
 
 static void
 board_xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			check_nothing_pending();
+			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_ABORT:
@@ -30,6 +83,7 @@ board_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PREPARE:
 			/* the memory lived in TopTransactionContext and is gone with it */
 			pending_boards = NULL;
+			applied_boards = NULL;
 			sentinel_subxact = InvalidSubTransactionId;
 			break;
 		default:
@@ -38,27 +92,120 @@ board_xact_callback(XactEvent event, void *arg)
 }
 
 /*
- * An aborted subtransaction takes back what it captured. Groups are appended in time
- * order and every subtransaction started after "subid" while it was open has a larger id,
- * so its groups are exactly the tail of each array with ids >= subid.
+ * Drops what subtransaction subid and its children captured for pb. Groups are appended
+ * in time order and every subtransaction started after subid while it was open has a
+ * larger id, so its groups are exactly the tail of the array with ids >= subid.
+ */
+static void
+drop_captures_since(PendingBoard *pb, SubTransactionId subid)
+{
+	while (pb->ngroups > 0 && pb->group_subxact[pb->ngroups - 1] >= subid)
+		heap_freetuple(pb->groups[--pb->ngroups]);
+	if (pb->truncated_in != InvalidSubTransactionId && pb->truncated_in >= subid)
+		pb->truncated_in = InvalidSubTransactionId;
+}
+
+/*
+ * Puts a board whose apply was rolled back back among the pending ones. Its groups were
+ * captured before the apply took them, so before anything pending now: they go first.
+ */
+static void
+return_to_pending(PendingBoard *restored)
+{
+	PendingBoard *pb;
+	MemoryContext old;
+	int			i;
+
+	restored->applied_in = InvalidSubTransactionId;
+	for (pb = pending_boards; pb != NULL; pb = pb->next)
+		if (strcmp(pb->name, restored->name) == 0)
+			break;
+	if (pb == NULL)
+	{
+		restored->next = pending_boards;
+		pending_boards = restored;
+		return;
+	}
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	for (i = 0; i < restored->ngroups; i++)
+		pending_append(pb, restored->groups[i], restored->group_subxact[i], restored->tupdesc);
+	MemoryContextSwitchTo(old);
+	/* appended last, they now go first */
+	if (restored->ngroups > 0 && pb->ngroups > restored->ngroups)
+	{
+		int			nold = pb->ngroups - restored->ngroups;
+		HeapTuple  *groups = palloc(sizeof(HeapTuple) * pb->ngroups);
+		SubTransactionId *subxacts = palloc(sizeof(SubTransactionId) * pb->ngroups);
+
+		memcpy(groups, pb->groups + nold, sizeof(HeapTuple) * restored->ngroups);
+		memcpy(groups + restored->ngroups, pb->groups, sizeof(HeapTuple) * nold);
+		memcpy(subxacts, pb->group_subxact + nold, sizeof(SubTransactionId) * restored->ngroups);
+		memcpy(subxacts + restored->ngroups, pb->group_subxact, sizeof(SubTransactionId) * nold);
+		memcpy(pb->groups, groups, sizeof(HeapTuple) * pb->ngroups);
+		memcpy(pb->group_subxact, subxacts, sizeof(SubTransactionId) * pb->ngroups);
+		pfree(groups);
+		pfree(subxacts);
+	}
+	if (restored->truncated_in != InvalidSubTransactionId &&
+		(pb->truncated_in == InvalidSubTransactionId || restored->truncated_in < pb->truncated_in))
+		pb->truncated_in = restored->truncated_in;
+	/* the tuples moved; only the arrays and the header are freed */
+	restored->ngroups = 0;
+	pending_board_free(restored);
+}
+
+/*
+ * An aborted subtransaction takes back what it captured, and gives back to pending what
+ * an apply inside it took (the rollback undid that apply's writes). A committed one hands
+ * what was applied inside it to its parent; once that is the top transaction, only the
+ * whole transaction's abort could undo the apply, so its groups are freed.
  */
 static void
 board_subxact_callback(SubXactEvent event, SubTransactionId subid,
 					   SubTransactionId parent, void *arg)
 {
 	PendingBoard *pb;
+	PendingBoard **link;
 
-	if (event != SUBXACT_EVENT_ABORT_SUB)
-		return;
-	for (pb = pending_boards; pb != NULL; pb = pb->next)
+	if (event == SUBXACT_EVENT_ABORT_SUB)
 	{
-		while (pb->ngroups > 0 && pb->group_subxact[pb->ngroups - 1] >= subid)
-			pb->ngroups--;
-		if (pb->truncated_in != InvalidSubTransactionId && pb->truncated_in >= subid)
-			pb->truncated_in = InvalidSubTransactionId;
+		for (pb = pending_boards; pb != NULL; pb = pb->next)
+			drop_captures_since(pb, subid);
+		link = &applied_boards;
+		while ((pb = *link) != NULL)
+		{
+			if (pb->applied_in < subid)
+			{
+				link = &pb->next;
+				continue;
+			}
+			*link = pb->next;
+			drop_captures_since(pb, subid);
+			return_to_pending(pb);
+		}
+		if (sentinel_subxact != InvalidSubTransactionId && sentinel_subxact >= subid)
+			sentinel_subxact = InvalidSubTransactionId;
 	}
-	if (sentinel_subxact != InvalidSubTransactionId && sentinel_subxact >= subid)
-		sentinel_subxact = InvalidSubTransactionId;
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		link = &applied_boards;
+		while ((pb = *link) != NULL)
+		{
+			if (pb->applied_in < subid)
+			{
+				link = &pb->next;
+				continue;
+			}
+			if (parent != TopSubTransactionId)
+			{
+				pb->applied_in = parent;
+				link = &pb->next;
+				continue;
+			}
+			*link = pb->next;
+			pending_board_free(pb);
+		}
+	}
 }
 
 static void
@@ -104,6 +251,32 @@ pending_board_for(const char *name)
 	return pb;
 }
 
+/* Appends one group (copied) captured in subxact; in TopTransactionContext. */
+static void
+pending_append(PendingBoard *pb, HeapTuple group, SubTransactionId subxact, TupleDesc desc)
+{
+	if (pb->tupdesc == NULL)
+		pb->tupdesc = CreateTupleDescCopy(desc);
+	if (pb->ngroups == pb->maxgroups)
+	{
+		pb->maxgroups = Max(64, pb->maxgroups * 2);
+		if (pb->groups == NULL)
+		{
+			pb->groups = palloc(sizeof(HeapTuple) * pb->maxgroups);
+			pb->group_subxact = palloc(sizeof(SubTransactionId) * pb->maxgroups);
+		}
+		else
+		{
+			pb->groups = repalloc_huge(pb->groups, sizeof(HeapTuple) * pb->maxgroups);
+			pb->group_subxact = repalloc_huge(pb->group_subxact,
+											  sizeof(SubTransactionId) * pb->maxgroups);
+		}
+	}
+	pb->groups[pb->ngroups] = group;
+	pb->group_subxact[pb->ngroups] = subxact;
+	pb->ngroups++;
+}
+
 void
 capture_spi_result(PendingBoard *pb)
 {
@@ -111,29 +284,8 @@ capture_spi_result(PendingBoard *pb)
 	SubTransactionId subid = GetCurrentSubTransactionId();
 	uint64		i;
 
-	if (pb->tupdesc == NULL)
-		pb->tupdesc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
 	for (i = 0; i < SPI_processed; i++)
-	{
-		if (pb->ngroups == pb->maxgroups)
-		{
-			pb->maxgroups = Max(64, pb->maxgroups * 2);
-			if (pb->groups == NULL)
-			{
-				pb->groups = palloc(sizeof(HeapTuple) * pb->maxgroups);
-				pb->group_subxact = palloc(sizeof(SubTransactionId) * pb->maxgroups);
-			}
-			else
-			{
-				pb->groups = repalloc_huge(pb->groups, sizeof(HeapTuple) * pb->maxgroups);
-				pb->group_subxact = repalloc_huge(pb->group_subxact,
-												  sizeof(SubTransactionId) * pb->maxgroups);
-			}
-		}
-		pb->groups[pb->ngroups] = heap_copytuple(SPI_tuptable->vals[i]);
-		pb->group_subxact[pb->ngroups] = subid;
-		pb->ngroups++;
-	}
+		pending_append(pb, heap_copytuple(SPI_tuptable->vals[i]), subid, SPI_tuptable->tupdesc);
 	MemoryContextSwitchTo(old);
 }
 
@@ -179,6 +331,8 @@ pending_boards_take(int *n)
 {
 	PendingBoard **sorted;
 	PendingBoard *pb;
+	PendingBoard *next;
+	SubTransactionId subid = GetCurrentSubTransactionId();
 
 	sentinel_subxact = InvalidSubTransactionId;
 	*n = 0;
@@ -188,9 +342,30 @@ pending_boards_take(int *n)
 		return NULL;
 	sorted = palloc(sizeof(PendingBoard *) * *n);
 	*n = 0;
-	for (pb = pending_boards; pb != NULL; pb = pb->next)
+	for (pb = pending_boards; pb != NULL; pb = next)
+	{
+		next = pb->next;
 		sorted[(*n)++] = pb;
+		pb->applied_in = subid;
+		pb->next = applied_boards;
+		applied_boards = pb;
+	}
 	qsort(sorted, *n, sizeof(PendingBoard *), pending_board_cmp);
 	pending_boards = NULL;
 	return sorted;
+}
+
+void
+pending_boards_applied(void)
+{
+	PendingBoard *pb;
+
+	if (GetCurrentSubTransactionId() != TopSubTransactionId)
+		return;
+	/* applied by the top transaction: only its own abort can undo that now */
+	while ((pb = applied_boards) != NULL)
+	{
+		applied_boards = pb->next;
+		pending_board_free(pb);
+	}
 }

@@ -23,6 +23,7 @@ typedef struct PendingBoard
 	int			ngroups;
 	int			maxgroups;
 	SubTransactionId truncated_in;	/* InvalidSubTransactionId: not truncated */
+	SubTransactionId applied_in;	/* once taken: the subtransaction that applied it */
 	struct PendingBoard *next;
 } PendingBoard;
 
@@ -40,8 +41,15 @@ extern void capture_spi_result(PendingBoard *pb);
 extern void ensure_sentinel(void);
 /*
  * Takes every pending board, in name order, leaving none pending and the sentinel
- * unqueued (a later change in the transaction queues another); *n gets the count.
+ * unqueued (a later change in the transaction queues another); *n gets the count. What
+ * is taken is kept until the subtransaction applying it can no longer roll back: if it
+ * aborts, the groups return to pending and are applied again at commit.
  */
 extern PendingBoard **pending_boards_take(int *n);
+/*
+ * After the boards taken have been applied: frees them when no subtransaction that could
+ * still roll the apply back is open.
+ */
+extern void pending_boards_applied(void);
 
 #endif
