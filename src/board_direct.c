@@ -658,7 +658,12 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 	old_qualified = DatumGetBool(heap_getattr(row, da->st_qualified, desc, &isnull));
 	old_rank = DatumGetInt64(heap_getattr(row, da->st_rank, desc, &isnull));
 	had_rank = old_qualified && !isnull;
-	agent = heap_getattr(ds->group, pb->tupdesc->natts - 1, pb->tupdesc, &isnull);
+	/*
+	 * The agent as its standings row holds it: the scans below skip that row by comparing
+	 * bytes, and an equal value captured with other bytes (numeric 0.5 and 0.50) would
+	 * not match it.
+	 */
+	agent = heap_getattr(row, da->st_agent, desc, &isnull);
 
 	values[da->st_kpis - 1] = PointerGetDatum(kpis);
 	values[da->st_score - 1] = Float8GetDatum(new_score);

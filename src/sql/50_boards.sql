@@ -317,7 +317,7 @@ BEGIN
       '  b.rank AS old_rank, coalesce(t.qualified, false) AS new_q,'
       '  CASE WHEN b.qualified THEN b.score ELSE ''-infinity''::pg_catalog.float8 END AS o,'
       '  CASE WHEN t.qualified THEN t.score ELSE ''-infinity''::pg_catalog.float8 END AS n'
-      ' FROM (SELECT scope_key, pg_catalog.min(%1$s) AS %1$s FROM lb_pending GROUP BY scope_key'
+      ' FROM (SELECT scope_key, (pg_catalog.array_agg(%1$s))[1] AS %1$s FROM lb_pending GROUP BY scope_key'
       '       HAVING pg_catalog.count(DISTINCT %1$s) = 1) k'
       ' JOIN %2$s sc ON sc.scope_key = k.scope_key AND sc.ranks_stored'
       ' LEFT JOIN %3$s t ON t.%1$s = k.%1$s AND t.period = sc.period AND t.period_start = sc.period_start AND t.scope_id = sc.scope_id'

@@ -1,0 +1,72 @@
+-- Agent and partition columns of any type with default btree and hash operator classes:
+-- uuid, numeric, boolean, inet, text. Every DML path (multi-row INSERT, COPY, UPDATE,
+-- DELETE, a new scope) keeps each board equal to a from-scratch recomputation.
+CREATE TABLE kt_calls (
+  call_id bigserial PRIMARY KEY, agent_uuid uuid, agent_num numeric, agent_text text,
+  team_uuid uuid, on_site boolean, site inet, at timestamptz NOT NULL, h int NOT NULL,
+  conv boolean NOT NULL);
+INSERT INTO kt_calls (agent_uuid, agent_num, agent_text, team_uuid, on_site, site, at, h, conv)
+SELECT ('00000000-0000-0000-0000-' || lpad((i % 7)::text, 12, '0'))::uuid, (i % 7) / 2.0, 'agent ' || i % 7,
+       ('10000000-0000-0000-0000-' || lpad((i % 2)::text, 12, '0'))::uuid, i % 3 = 0,
+       ('10.0.' || i % 2 || '.1')::inet, timestamptz '2026-10-05 08:00+00' + (i % 3) * interval '1 day',
+       100 + (i * 37) % 500, i % 3 = 0
+FROM generate_series(1, 60) i;
+SELECT leaderboard.create_board(name => 'kt_uuid', source => 'kt_calls', agent => 'agent_uuid', at => 'at',
+  metrics => ARRAY['h', 'conv', '1 AS calls'],
+  scorecard => '{"metrics": [{"name": "h", "stat": "avg", "weight": 1, "better": "lower", "range": [100, 600]},
+    {"name": "conv", "stat": "rate", "weight": 1}, {"name": "calls", "stat": "count", "weight": 1, "target": 20}]}',
+  periods => ARRAY['day', 'month'], partition_by => ARRAY['team_uuid', 'on_site'], time_zone => 'UTC');
+SELECT leaderboard.create_board(name => 'kt_num', source => 'kt_calls', agent => 'agent_num', at => 'at',
+  metrics => ARRAY['h', 'conv', '1 AS calls'],
+  scorecard => '{"metrics": [{"name": "h", "stat": "avg", "weight": 1, "better": "lower", "range": [100, 600]},
+    {"name": "conv", "stat": "rate", "weight": 1}, {"name": "calls", "stat": "count", "weight": 1, "target": 20}]}',
+  periods => ARRAY['day', 'month'], partition_by => ARRAY['site'], time_zone => 'UTC');
+SELECT leaderboard.create_board(name => 'kt_text', source => 'kt_calls', agent => 'agent_text', at => 'at',
+  metrics => ARRAY['h', 'conv', '1 AS calls'],
+  scorecard => '{"metrics": [{"name": "h", "stat": "avg", "weight": 1, "better": "lower", "range": [100, 600]},
+    {"name": "conv", "stat": "rate", "weight": 1}, {"name": "calls", "stat": "count", "weight": 1, "target": 20}]}',
+  periods => ARRAY['week'], time_zone => 'UTC');
+
+-- verify()'s differences per board, and the calls each board counts in its coarsest period
+CREATE VIEW kt_check AS
+SELECT (SELECT count(*) FROM leaderboard.verify('kt_uuid')) AS uuid_differences,
+       (SELECT count(*) FROM leaderboard.verify('kt_num')) AS num_differences,
+       (SELECT count(*) FROM leaderboard.verify('kt_text')) AS text_differences,
+       (SELECT sum(leaderboard.rows(kpis)) FROM kt_uuid_standings WHERE period = 'month') AS uuid_calls,
+       (SELECT sum(leaderboard.rows(kpis)) FROM kt_num_standings WHERE period = 'month') AS num_calls,
+       (SELECT sum(leaderboard.rows(kpis)) FROM kt_text_standings) AS text_calls,
+       (SELECT count(*) FROM kt_calls) AS source_calls;
+SELECT * FROM kt_check;
+
+-- one row: one agent in each scope (the incremental re-rank)
+INSERT INTO kt_calls (agent_uuid, agent_num, agent_text, team_uuid, on_site, site, at, h, conv)
+VALUES ('00000000-0000-0000-0000-000000000001', 0.5, 'agent 1', '10000000-0000-0000-0000-000000000001',
+        true, '10.0.1.1', '2026-10-05 09:00+00', 150, true);
+SELECT * FROM kt_check;
+-- several rows, one of them opening new scopes (a new team, site and day)
+INSERT INTO kt_calls (agent_uuid, agent_num, agent_text, team_uuid, on_site, site, at, h, conv)
+VALUES ('00000000-0000-0000-0000-000000000002', 1, 'agent 2', '10000000-0000-0000-0000-000000000001',
+        false, '10.0.1.1', '2026-10-06 09:00+00', 250, false),
+       ('00000000-0000-0000-0000-000000000003', 1.5, 'agent 3', '10000000-0000-0000-0000-000000000009',
+        NULL, '10.0.9.1', '2026-10-09 09:00+00', 350, true);
+SELECT * FROM kt_check;
+COPY kt_calls (agent_uuid, agent_num, agent_text, team_uuid, on_site, site, at, h, conv) FROM stdin;
+00000000-0000-0000-0000-000000000004	2	agent 4	10000000-0000-0000-0000-000000000000	t	10.0.0.1	2026-10-05 10:00:00+00	200	t
+00000000-0000-0000-0000-000000000005	2.5	agent 5	10000000-0000-0000-0000-000000000000	f	10.0.0.1	2026-10-07 10:00:00+00	450	f
+\.
+SELECT * FROM kt_check;
+-- corrections: a metric, a move to another agent, to another partition
+UPDATE kt_calls SET h = h + 1 WHERE call_id % 5 = 0;
+UPDATE kt_calls SET agent_uuid = '00000000-0000-0000-0000-000000000006', agent_num = 3, agent_text = 'agent 6'
+WHERE call_id % 7 = 1;
+UPDATE kt_calls SET team_uuid = '10000000-0000-0000-0000-000000000001', on_site = NOT on_site, site = '10.0.1.1'
+WHERE call_id % 11 = 2;
+SELECT * FROM kt_check;
+DELETE FROM kt_calls WHERE call_id % 6 = 0;
+SELECT * FROM kt_check;
+DELETE FROM kt_calls WHERE call_id = 61;
+SELECT * FROM kt_check;
+
+DROP VIEW kt_check;
+SELECT leaderboard.drop_board('kt_uuid'), leaderboard.drop_board('kt_num'), leaderboard.drop_board('kt_text');
+DROP TABLE kt_calls;
