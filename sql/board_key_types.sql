@@ -67,6 +67,26 @@ SELECT * FROM kt_check;
 DELETE FROM kt_calls WHERE call_id = 61;
 SELECT * FROM kt_check;
 
+-- the triggers name a scope with the same text as create_board and rebuild() do, for
+-- partition values whose cast to text differs from their output (boolean 'true', inet
+-- '10.0.1.1/32', char(n) without its padding, quotes and backslashes): a new call in an
+-- existing scope finds its scope row, and no scope exists twice
+CREATE TABLE kt_odd (agent int NOT NULL, at timestamptz NOT NULL, flag boolean, site inet,
+  code char(4), label text, h int NOT NULL);
+INSERT INTO kt_odd VALUES (1, '2026-10-05 08:00+00', true, '10.0.1.1', 'ab', $$it's a\b$$, 100),
+                          (2, '2026-10-05 08:00+00', NULL, NULL, NULL, NULL, 200);
+SELECT leaderboard.create_board(name => 'kt_odd', source => 'kt_odd', agent => 'agent', at => 'at',
+  metrics => ARRAY['h'], scorecard => '{"metrics": [{"name": "h", "stat": "sum"}]}',
+  periods => ARRAY['day', 'all'], partition_by => ARRAY['flag', 'site', 'code', 'label'], time_zone => 'UTC');
+INSERT INTO kt_odd VALUES (3, '2026-10-05 09:00+00', true, '10.0.1.1', 'ab', $$it's a\b$$, 300),
+                          (4, '2026-10-05 09:00+00', NULL, NULL, NULL, NULL, 400);
+INSERT INTO kt_odd VALUES (5, '2026-10-05 10:00+00', true, '10.0.1.1', 'ab', $$it's a\b$$, 500);
+SELECT scope_key, (SELECT count(*) FROM kt_odd_standings s WHERE s.scope_id = sc.scope_id) AS agents
+FROM kt_odd_scopes sc ORDER BY scope_key;
+SELECT count(*) AS differences FROM leaderboard.verify('kt_odd');
+SELECT leaderboard.drop_board('kt_odd');
+DROP TABLE kt_odd;
+
 DROP VIEW kt_check;
 SELECT leaderboard.drop_board('kt_uuid'), leaderboard.drop_board('kt_num'), leaderboard.drop_board('kt_text');
 DROP TABLE kt_calls;

@@ -5,11 +5,11 @@
  * because of a board:
  *
  *  1. Here: statement-level AFTER triggers on the source (INSERT, UPDATE, DELETE with
- *     transition tables, and TRUNCATE) fold the statement's rows into per-group partial
- *     results (period, period_start, partition values, agent, kpis) kept in
- *     per-transaction memory (board_pending.c). They touch no shared standings row. A
- *     row trigger enabled for replicas only does the same for rows applied by logical
- *     replication.
+ *     transition tables, and TRUNCATE) fold the statement's rows in C (board_fold.c) into
+ *     per-group partial results (period, period_start, partition values, agent, kpis)
+ *     merged in per-transaction memory (board_pending.c). They touch no shared standings
+ *     row. A row trigger enabled for replicas only does the same for rows applied by
+ *     logical replication.
  *  2. At commit (board_apply.c), the touched boards are applied in name order and their
  *     scopes locked in key order.
  *
@@ -33,6 +33,7 @@
 #include "utils/tuplestore.h"
 
 #include "board_context.h"
+#include "board_fold.h"
 #include "board_pending.h"
 #include "board_statements.h"
 
@@ -105,44 +106,25 @@ board_for_trigger(const char *board, Relation rel, const char *tgname)
 }
 
 /*
- * Folds the rows registered as lb_new / lb_old (rows of them) into the board's pending
- * groups, as the board owner, and queues the commit-time apply. Plans are cached only
- * for the source itself: a partition's rows may lie in another column order, and a
- * cached plan knows one.
+ * Folds a statement's rows (or one replicated row) into the board's groups of the
+ * current subtransaction, as the board owner, and queues the commit-time apply.
  */
 static void
-fold_rows(BoardStatements *bs, PendingBoard *pb, BoardStatement fold, int64 rows,
-		  Relation rel)
+capture_rows(BoardStatements *bs, PendingBoard *pb, Relation rel, Tuplestorestate *newrows,
+			 Tuplestorestate *oldrows, HeapTuple tuple, bool tuple_as_delta)
 {
 	OwnerContext ctx;
-	int			rc;
+	FoldLevel  *level;
 
 	owner_context_enter(&ctx, bs->owner);
-	if (rows <= BOARD_SMALL_BATCH)
-		prefer_index_lookups();
+	level = pending_level(pb, bs->fold);
+	if (tuple != NULL)
+		fold_tuple_into(bs->fold, level, rel, tuple, tuple_as_delta);
 	else
-		allow_large_batch_memory();
-	if (rows <= BOARD_SMALL_BATCH && RelationGetRelid(rel) == bs->source)
-		rc = board_statement_execute(bs, fold, true);
-	else
-		rc = SPI_execute(bs->sql[fold], true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "leaderboard: fold query of board \"%s\" failed", bs->name);
-	if (SPI_processed > 0)
-		capture_spi_result(pb);
+		fold_rows_into(bs->fold, level, rel, newrows, oldrows);
 	owner_context_exit(&ctx);
-	if (pb->ngroups > 0)
+	if (pending_has_captures(pb))
 		ensure_sentinel();
-}
-
-static BoardStatement
-fold_for_event(TriggerEvent ev)
-{
-	if (TRIGGER_FIRED_BY_INSERT(ev))
-		return BOARD_FOLD_INSERT;
-	if (TRIGGER_FIRED_BY_UPDATE(ev))
-		return BOARD_FOLD_UPDATE;
-	return BOARD_FOLD_DELETE;
 }
 
 PG_FUNCTION_INFO_V1(board_capture);
@@ -155,7 +137,6 @@ board_capture(PG_FUNCTION_ARGS)
 	BoardStatements *bs;
 	PendingBoard *pb;
 	char	   *board;
-	int64		rows;
 	int			writer_nestlevel;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -183,13 +164,8 @@ board_capture(PG_FUNCTION_ARGS)
 		ensure_sentinel();
 	}
 	else
-	{
-		if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
-			elog(ERROR, "leaderboard: could not register transition tables");
-		rows = (trigdata->tg_newtable ? tuplestore_tuple_count(trigdata->tg_newtable) : 0) +
-			(trigdata->tg_oldtable ? tuplestore_tuple_count(trigdata->tg_oldtable) : 0);
-		fold_rows(bs, pb, fold_for_event(ev), rows, trigdata->tg_relation);
-	}
+		capture_rows(bs, pb, trigdata->tg_relation, trigdata->tg_newtable,
+					 trigdata->tg_oldtable, NULL, false);
 	AtEOXact_GUC(false, writer_nestlevel);
 	SPI_finish();
 	return PointerGetDatum(NULL);
@@ -226,16 +202,11 @@ board_capture_row(PG_FUNCTION_ARGS)
 	writer_nestlevel = writer_context_enter();
 	bs = board_for_trigger(board, trigdata->tg_relation, trigdata->tg_trigger->tgname);
 	pb = pending_board_for(board);
-	if (TRIGGER_FIRED_BY_INSERT(ev))
-		(void) register_rows("lb_new", RelationGetDescr(trigdata->tg_relation), &trigdata->tg_trigtuple, 1);
-	else if (TRIGGER_FIRED_BY_UPDATE(ev))
-	{
-		(void) register_rows("lb_old", RelationGetDescr(trigdata->tg_relation), &trigdata->tg_trigtuple, 1);
-		(void) register_rows("lb_new", RelationGetDescr(trigdata->tg_relation), &trigdata->tg_newtuple, 1);
-	}
-	else
-		(void) register_rows("lb_old", RelationGetDescr(trigdata->tg_relation), &trigdata->tg_trigtuple, 1);
-	fold_rows(bs, pb, fold_for_event(ev), 1, trigdata->tg_relation);
+	/* an UPDATE marks the groups of both row versions for a recompute */
+	capture_rows(bs, pb, trigdata->tg_relation, NULL, NULL, trigdata->tg_trigtuple,
+				 TRIGGER_FIRED_BY_INSERT(ev));
+	if (TRIGGER_FIRED_BY_UPDATE(ev))
+		capture_rows(bs, pb, trigdata->tg_relation, NULL, NULL, trigdata->tg_newtuple, false);
 	AtEOXact_GUC(false, writer_nestlevel);
 	SPI_finish();
 	return PointerGetDatum(NULL);

@@ -41,6 +41,13 @@ pending_board_free(PendingBoard *pb)
 		pfree(pb->groups);
 		pfree(pb->group_subxact);
 	}
+	for (i = 0; i < pb->nlevels; i++)
+		fold_level_free(pb->levels[i]);
+	if (pb->levels != NULL)
+	{
+		pfree(pb->levels);
+		pfree(pb->level_subxact);
+	}
 	if (pb->tupdesc != NULL)
 		FreeTupleDesc(pb->tupdesc);
 	pfree(pb->name);
@@ -59,11 +66,10 @@ check_nothing_pending(void)
 	PendingBoard *pb;
 
 	for (pb = pending_boards; pb != NULL; pb = pb->next)
-		if (pb->ngroups > 0 || pb->truncated_in != InvalidSubTransactionId)
+		if (pending_has_captures(pb))
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
 					 errmsg("changes captured for board \"%s\" were not applied", pb->name),
-					 errdetail("%d captured groups were still pending at commit.", pb->ngroups),
 					 errhint("Check that trigger \"apply_at_commit\" on table \"leaderboard.pending\" is enabled.")));
 }
 
@@ -92,15 +98,17 @@ board_xact_callback(XactEvent event, void *arg)
 }
 
 /*
- * Drops what subtransaction subid and its children captured for pb. Groups are appended
- * in time order and every subtransaction started after subid while it was open has a
- * larger id, so its groups are exactly the tail of the array with ids >= subid.
+ * Drops what subtransaction subid and its children captured for pb. Groups and levels
+ * are appended in time order and every subtransaction started after subid while it was
+ * open has a larger id, so what they captured is exactly the tail with ids >= subid.
  */
 static void
 drop_captures_since(PendingBoard *pb, SubTransactionId subid)
 {
 	while (pb->ngroups > 0 && pb->group_subxact[pb->ngroups - 1] >= subid)
 		heap_freetuple(pb->groups[--pb->ngroups]);
+	while (pb->nlevels > 0 && pb->level_subxact[pb->nlevels - 1] >= subid)
+		fold_level_free(pb->levels[--pb->nlevels]);
 	if (pb->truncated_in != InvalidSubTransactionId && pb->truncated_in >= subid)
 		pb->truncated_in = InvalidSubTransactionId;
 }
@@ -155,6 +163,27 @@ return_to_pending(PendingBoard *restored)
 }
 
 /*
+ * A committed subtransaction's groups become its parent's: merged into the parent's
+ * level, or, when the parent captured nothing itself, the level is relabelled.
+ */
+static void
+hand_level_to_parent(PendingBoard *pb, SubTransactionId subid, SubTransactionId parent)
+{
+	int			top = pb->nlevels - 1;
+
+	if (top < 0 || pb->level_subxact[top] != subid)
+		return;
+	if (top > 0 && pb->level_subxact[top - 1] == parent)
+	{
+		fold_level_merge(pb->levels[top - 1], pb->levels[top]);
+		fold_level_free(pb->levels[top]);
+		pb->nlevels--;
+	}
+	else
+		pb->level_subxact[top] = parent;
+}
+
+/*
  * An aborted subtransaction takes back what it captured, and gives back to pending what
  * an apply inside it took (the rollback undid that apply's writes). A committed one hands
  * what was applied inside it to its parent; once that is the top transaction, only the
@@ -188,6 +217,8 @@ board_subxact_callback(SubXactEvent event, SubTransactionId subid,
 	}
 	else if (event == SUBXACT_EVENT_COMMIT_SUB)
 	{
+		for (pb = pending_boards; pb != NULL; pb = pb->next)
+			hand_level_to_parent(pb, subid, parent);
 		link = &applied_boards;
 		while ((pb = *link) != NULL)
 		{
@@ -277,15 +308,92 @@ pending_append(PendingBoard *pb, HeapTuple group, SubTransactionId subxact, Tupl
 	pb->ngroups++;
 }
 
-void
-capture_spi_result(PendingBoard *pb)
+FoldLevel *
+pending_level(PendingBoard *pb, FoldShape *shape)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	MemoryContext old;
+
+	if (pb->keys == NULL)
+	{
+		pb->keys = fold_keys_copy(&shape->keys, TopTransactionContext);
+		old = MemoryContextSwitchTo(TopTransactionContext);
+		pb->tupdesc = CreateTupleDescCopy(pb->keys->group_desc);
+		MemoryContextSwitchTo(old);
+	}
+	else if (!equalTupleDescs(pb->keys->group_desc, shape->keys.group_desc))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("board \"%s\" changed its columns after this transaction wrote to it", pb->name),
+				 errhint("Commit the writes before the board is dropped and created again.")));
+	if (pb->nlevels > 0 && pb->level_subxact[pb->nlevels - 1] == subid)
+		return pb->levels[pb->nlevels - 1];
+
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	if (pb->nlevels == pb->maxlevels)
+	{
+		pb->maxlevels = Max(4, pb->maxlevels * 2);
+		if (pb->levels == NULL)
+		{
+			pb->levels = palloc(sizeof(FoldLevel *) * pb->maxlevels);
+			pb->level_subxact = palloc(sizeof(SubTransactionId) * pb->maxlevels);
+		}
+		else
+		{
+			pb->levels = repalloc(pb->levels, sizeof(FoldLevel *) * pb->maxlevels);
+			pb->level_subxact = repalloc(pb->level_subxact,
+										 sizeof(SubTransactionId) * pb->maxlevels);
+		}
+	}
+	pb->levels[pb->nlevels] = fold_level_create(pb->keys, TopTransactionContext);
+	pb->level_subxact[pb->nlevels] = subid;
+	MemoryContextSwitchTo(old);
+	return pb->levels[pb->nlevels++];
+}
+
+bool
+pending_has_captures(PendingBoard *pb)
+{
+	int			i;
+
+	if (pb->ngroups > 0 || pb->truncated_in != InvalidSubTransactionId)
+		return true;
+	for (i = 0; i < pb->nlevels; i++)
+		if (fold_level_count(pb->levels[i]) > 0)
+			return true;
+	return false;
+}
+
+/* Where fold_level_emit() sends a level's groups at take: onto the board's array. */
+typedef struct EmitTarget
+{
+	PendingBoard *pb;
+	SubTransactionId subxact;
+} EmitTarget;
+
+static void
+emit_to_groups(HeapTuple group, void *arg)
+{
+	EmitTarget *target = arg;
+
+	pending_append(target->pb, group, target->subxact, target->pb->tupdesc);
+}
+
+/* Moves the groups of pb's levels onto its array, in level order, freeing the levels. */
+static void
+flatten_levels(PendingBoard *pb)
 {
 	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-	SubTransactionId subid = GetCurrentSubTransactionId();
-	uint64		i;
+	int			i;
 
-	for (i = 0; i < SPI_processed; i++)
-		pending_append(pb, heap_copytuple(SPI_tuptable->vals[i]), subid, SPI_tuptable->tupdesc);
+	for (i = 0; i < pb->nlevels; i++)
+	{
+		EmitTarget	target = {pb, pb->level_subxact[i]};
+
+		fold_level_emit(pb->levels[i], emit_to_groups, &target);
+		fold_level_free(pb->levels[i]);
+	}
+	pb->nlevels = 0;
 	MemoryContextSwitchTo(old);
 }
 
@@ -345,6 +453,7 @@ pending_boards_take(int *n)
 	for (pb = pending_boards; pb != NULL; pb = next)
 	{
 		next = pb->next;
+		flatten_levels(pb);
 		sorted[(*n)++] = pb;
 		pb->applied_in = subid;
 		pb->next = applied_boards;

@@ -13,12 +13,21 @@
 #include "access/htup.h"
 #include "access/tupdesc.h"
 
+#include "board_fold.h"
+
 /* What one transaction has captured for one board. */
 typedef struct PendingBoard
 {
 	char	   *name;			/* board name (catalog key) */
-	TupleDesc	tupdesc;		/* of captured groups: fold query's result */
-	HeapTuple  *groups;			/* captured groups, in capture order */
+	TupleDesc	tupdesc;		/* of captured groups (FoldKeys.group_desc) */
+	FoldKeys   *keys;			/* how groups are keyed, copied at the first capture */
+	/* groups captured by each open subtransaction, merged as they come, innermost last */
+	FoldLevel **levels;
+	SubTransactionId *level_subxact;
+	int			nlevels;
+	int			maxlevels;
+	/* groups as the apply reads them: taken from the levels, or given back to pending */
+	HeapTuple  *groups;
 	SubTransactionId *group_subxact;	/* subtransaction that captured each */
 	int			ngroups;
 	int			maxgroups;
@@ -35,8 +44,13 @@ extern int	pending_compare_scope_keys(HeapTuple a, HeapTuple b, TupleDesc desc);
 
 /* The board's pending state in this transaction, created empty when missing. */
 extern PendingBoard *pending_board_for(const char *name);
-/* Appends the rows of the last SPI result to the board's captured groups. */
-extern void capture_spi_result(PendingBoard *pb);
+/*
+ * The level the current subtransaction captures into for the board of shape, created
+ * when missing.
+ */
+extern FoldLevel *pending_level(PendingBoard *pb, FoldShape *shape);
+/* Whether pb holds captured groups (or a TRUNCATE) not yet applied. */
+extern bool pending_has_captures(PendingBoard *pb);
 /* Queues this transaction's commit-time apply, once (inside SPI, as the writer). */
 extern void ensure_sentinel(void);
 /*

@@ -20,7 +20,9 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
+#include "board_context.h"
 #include "board_direct.h"
+#include "board_fold.h"
 #include "board_index.h"
 #include "board_statements.h"
 
@@ -49,6 +51,7 @@ forget_statements(BoardStatements *bs)
 		bs->plan[i] = NULL;
 		bs->sql[i] = NULL;
 	}
+	bs->fold = NULL;
 	bs->direct = NULL;
 }
 
@@ -60,9 +63,10 @@ generate_statements(BoardStatements *bs, bool fresh)
 	HeapTuple	tup;
 	TupleDesc	desc;
 	int			i;
+	OwnerContext ctx;
 
 	/* the OUT columns of _board_statements() are in BoardStatement order */
-	if (SPI_execute_with_args("SELECT fold_insert, fold_delete, fold_update, lock_scopes, "
+	if (SPI_execute_with_args("SELECT lock_scopes, "
 							  "recompute, add_deltas, rerank, rebuild, before_moves, "
 							  "rerank_multi, rerank_single, insert_new, add_deltas_large "
 							  "FROM leaderboard._board_statements($1)",
@@ -78,6 +82,14 @@ generate_statements(BoardStatements *bs, bool fresh)
 		bs->shape_cxt = AllocSetContextCreate(CacheMemoryContext, "leaderboard board shape",
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContextReset(bs->shape_cxt);
+	/*
+	 * The metric and filter expressions are parsed as the owner, under the settings the
+	 * owner context pins (standard_conforming_strings, DateStyle, TimeZone...), so that
+	 * what their literals mean never depends on the session that first writes.
+	 */
+	owner_context_enter(&ctx, bs->owner);
+	bs->fold = fold_shape_load(bs->name, bs->shape_cxt, fresh);
+	owner_context_exit(&ctx);
 	bs->direct = direct_shape_load(bs->name, bs->shape_cxt, fresh);
 }
 
@@ -168,6 +180,7 @@ board_statements(const char *name, bool fresh)
 		bs->xmin = InvalidTransactionId;
 		bs->names = NULL;
 		bs->shape_cxt = NULL;
+		bs->fold = NULL;
 		bs->direct = NULL;
 	}
 	if (!found || bs->xmin != xmin || !ItemPointerEquals(&bs->ctid, &ctid) ||

@@ -16,9 +16,6 @@
 
 typedef enum BoardStatement
 {
-	BOARD_FOLD_INSERT,			/* lb_new -> groups with kpis */
-	BOARD_FOLD_DELETE,			/* lb_old -> groups to recompute */
-	BOARD_FOLD_UPDATE,			/* lb_old and lb_new -> groups to recompute */
 	BOARD_LOCK_SCOPES,			/* commit: upsert scope rows of lb_pending, in key order */
 	BOARD_RECOMPUTE,			/* commit: recompute marked groups from the source */
 	BOARD_ADD_DELTAS,			/* commit: add folded kpis to the other groups */
@@ -50,7 +47,8 @@ typedef struct BoardStatements
 	char	   *names;			/* the source, standings and scopes names the SQL uses */
 	char	   *sql[BOARD_NSTATEMENTS];
 	SPIPlanPtr	plan[BOARD_NSTATEMENTS];
-	MemoryContext shape_cxt;	/* holds direct, reset when the statements are */
+	MemoryContext shape_cxt;	/* holds fold and direct, reset when the statements are */
+	struct FoldShape *fold;		/* what the capture triggers fold rows with */
 	struct DirectShape *direct; /* what the direct apply needs (board_direct.h), or
 								 * NULL: always the SQL path */
 } BoardStatements;

@@ -67,6 +67,15 @@ CREATE FUNCTION leaderboard._expression_type(source regclass, expr text, what te
 COMMENT ON FUNCTION leaderboard._expression_type(regclass, text, text) IS
   'internal: type of an expression over a source row, rejecting volatile functions, subqueries and aggregates';
 
+-- A source column's type with its modifier (char(4), not char(1)), as standings declare it.
+CREATE FUNCTION leaderboard._column_type(source regclass, col name) RETURNS text
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+  WHERE a.attrelid = source AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+COMMENT ON FUNCTION leaderboard._column_type(regclass, name) IS
+  'internal: a source column''s type with its type modifier, for the standings and scopes tables';
+
 -- Fills a statement template: {{k}} is a kpis expression, {{p}} a period expression.
 CREATE FUNCTION leaderboard._fill(template text, k text, p text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
@@ -112,7 +121,6 @@ COMMENT ON FUNCTION leaderboard._card_sql(leaderboard.boards, text) IS
   'internal: SQL giving the board''s scorecard for a period';
 
 CREATE FUNCTION leaderboard._board_statements(board text,
-  OUT fold_insert text, OUT fold_delete text, OUT fold_update text,
   OUT lock_scopes text, OUT recompute text, OUT add_deltas text, OUT rerank text,
   OUT rebuild text, OUT fold_source text, OUT rerank_all text, OUT expected text,
   OUT before_moves text, OUT rerank_multi text, OUT rerank_single text, OUT rescore text,
@@ -166,7 +174,8 @@ BEGIN
   -- A scope is named by the text of its key values, built under pinned DateStyle,
   -- IntervalStyle, TimeZone, extra_float_digits and bytea_output (the triggers and every
   -- API function that runs this SQL pin them), so scopes hash and sort the same in every
-  -- session.
+  -- session. The capture triggers build the same text in C (board_fold.c): the two must
+  -- stay identical.
   scope_key := format('pg_catalog.concat_ws(''|'', g.period, g.period_start::pg_catalog.text%s) COLLATE "C"',
                       replace(part_keys, '(n.', '(g.'));
   fold_select := format(
@@ -177,13 +186,6 @@ BEGIN
     scope_key, leaderboard._period_start_sql('p.lb_kind', 'd.lb_day::pg_catalog.timestamp'),
     replace(n_parts, ' n.', ' d.'), qa, b.periods,
     (SELECT string_agg(g::text, ', ') FROM generate_series(1, 3 + coalesce(array_length(b.partition_by, 1), 0)) g));
-  fold_insert := replace(fold_select, '{{days}}',
-                   replace(replace(fold_from, '{{rows}}', 'lb_new'), '{{agg}}', format('leaderboard.kpi_agg(%s)', kpi_args)));
-  fold_delete := replace(fold_select, '{{days}}',
-                   replace(replace(fold_from, '{{rows}}', 'lb_old'), '{{agg}}', 'NULL::leaderboard.kpis'));
-  fold_update := replace(fold_select, '{{days}}',
-                   replace(replace(fold_from, '{{rows}}', '(SELECT * FROM lb_old UNION ALL SELECT * FROM lb_new)'),
-                           '{{agg}}', 'NULL::leaderboard.kpis'));
 
   card := leaderboard._card_sql(b, 'x.period');
   score_of := 'leaderboard.score({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';

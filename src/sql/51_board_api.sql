@@ -428,7 +428,7 @@ BEGIN
   END IF;
 
   FOREACH p IN ARRAY b.partition_by LOOP
-    parts_ddl := parts_ddl || format(', %I %s', p, format_type(leaderboard._expression_type(source, quote_ident(p), 'partition'), NULL));
+    parts_ddl := parts_ddl || format(', %I %s', p, leaderboard._column_type(source, p));
     parts_cols := parts_cols || ', ' || quote_ident(p);
   END LOOP;
 
@@ -445,7 +445,7 @@ BEGIN
                  'qualified boolean NOT NULL, rank bigint, tier text, updated_at timestamptz NOT NULL, '
                  'PRIMARY KEY (%I, period, period_start, scope_id)) WITH (fillfactor = 80)',
                  schema, board_name || '_standings', parts_ddl, agent,
-                 format_type(leaderboard._expression_type(source, quote_ident(agent), 'agent'), NULL), agent);
+                 leaderboard._column_type(source, agent), agent);
   b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
   -- Three indexes, as every standings write that changes a score adds an entry to each:
   -- the key (one row per scope and agent, as a scope has one period and period_start)
