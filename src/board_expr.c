@@ -3,12 +3,15 @@
  *
  * Metric, filter and time expressions are analyzed against the source relation exactly
  * as PostgreSQL analyzes a generated column: no subqueries, aggregates, window or
- * set-returning functions; and a board also refuses volatile functions, since the same
- * row must always count the same way when it is folded, recomputed or verified.
+ * set-returning functions; and, like an index expression, only immutable functions and
+ * operators, since the same row must count the same way when it is folded, recomputed or
+ * verified: a stable function (now(), a cast reading TimeZone) would make the standings
+ * drift from a recomputation as time passes or from one session to another.
  */
 #include "postgres.h"
 
 #include "access/table.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "nodes/nodeFuncs.h"
@@ -19,8 +22,101 @@
 #include "parser/parse_relation.h"
 #include "parser/parser.h"
 #include "utils/builtins.h"
+#include "utils/regproc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+
+/* check_functions_in_node callback: true for a function that is not immutable. */
+static bool
+is_mutable_function(Oid funcid, void *context)
+{
+	return func_volatile(funcid) != PROVOLATILE_IMMUTABLE;
+}
+
+/* What node, a use of a mutable function, is called in an error message. */
+static char *
+describe_mutable_use(Node *node, const char *sql)
+{
+	switch (nodeTag(node))
+	{
+		case T_FuncExpr:
+			{
+				FuncExpr   *f = (FuncExpr *) node;
+
+				if (f->funcformat == COERCE_EXPLICIT_CAST || f->funcformat == COERCE_IMPLICIT_CAST)
+					return psprintf("the cast from %s to %s",
+									format_type_be(exprType(linitial(f->args))),
+									format_type_be(f->funcresulttype));
+				return psprintf("function %s", format_procedure(f->funcid));
+			}
+		case T_OpExpr:
+		case T_DistinctExpr:
+		case T_NullIfExpr:
+			return psprintf("operator %s", format_operator(((OpExpr *) node)->opno));
+		case T_ScalarArrayOpExpr:
+			return psprintf("operator %s", format_operator(((ScalarArrayOpExpr *) node)->opno));
+		case T_CoerceViaIO:
+			return psprintf("the cast from %s to %s",
+							format_type_be(exprType((Node *) ((CoerceViaIO *) node)->arg)),
+							format_type_be(((CoerceViaIO *) node)->resulttype));
+		case T_SQLValueFunction:
+			/* current_date and its kin: the keyword as written */
+			return pnstrdup(sql + ((SQLValueFunction *) node)->location,
+							strspn(sql + ((SQLValueFunction *) node)->location,
+								   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"));
+		default:
+			return pstrdup("a function that is not immutable");
+	}
+}
+
+typedef struct MutableSearch
+{
+	const char *sql;			/* the text the expression was parsed from */
+	char	   *use;			/* out: the first mutable use found */
+} MutableSearch;
+
+/*
+ * Finds a use of a mutable function, innermost first: in "at > now() - interval '1 day'"
+ * both now() and the timestamptz - interval operator are stable, and now() is what the
+ * user wrote and must remove.
+ */
+static bool
+find_mutable_use(Node *node, MutableSearch *search)
+{
+	if (node == NULL)
+		return false;
+	if (expression_tree_walker(node, find_mutable_use, search))
+		return true;
+	if (IsA(node, SQLValueFunction) ||
+		check_functions_in_node(node, is_mutable_function, NULL))
+	{
+		search->use = describe_mutable_use(node, search->sql);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Refuses an analyzed board expression whose value could change while its row does not:
+ * one with a stable or volatile function, operator or cast anywhere in it.
+ */
+static void
+require_immutable(Node *node, const char *sql, const char *expr, const char *what)
+{
+	MutableSearch search = {sql, NULL};
+
+	if (!contain_mutable_functions(node))
+		return;
+	find_mutable_use(node, &search);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+			 errmsg("board %s \"%s\" is not immutable", what, expr),
+			 search.use ?
+			 errdetail("It uses %s, whose result can change with the time or the session's settings while the call row stays the same.",
+					   search.use) :
+			 errdetail("Its result can change with the time or the session's settings while the call row stays the same."),
+			 errhint("Use only immutable functions, operators and casts of the row's columns and constants; for standings over the last days, use leaderboard.rolling().")));
+}
 
 /*
  * Parses and analyzes expr over the columns of relation relid; returns its type.
@@ -56,11 +152,7 @@ source_expression_type(Oid relid, const char *expr, const char *what)
 
 	node = transformExpr(pstate, node, EXPR_KIND_GENERATED_COLUMN);
 	assign_expr_collations(pstate, node);
-	if (contain_volatile_functions(node))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("board %s \"%s\" uses a volatile function", what, expr),
-				 errdetail("A call row must count the same way each time it is read.")));
+	require_immutable(node, sql, expr, what);
 	type = exprType(node);
 	free_parsestate(pstate);
 	table_close(rel, AccessShareLock);

@@ -65,7 +65,7 @@ COMMENT ON FUNCTION leaderboard._around(regclass, text, anyelement, text, intege
 CREATE FUNCTION leaderboard._expression_type(source regclass, expr text, what text)
   RETURNS regtype AS 'MODULE_PATHNAME', 'board_expression_type' LANGUAGE C STRICT;
 COMMENT ON FUNCTION leaderboard._expression_type(regclass, text, text) IS
-  'internal: type of an expression over a source row, rejecting volatile functions, subqueries and aggregates';
+  'internal: type of an expression over a source row, rejecting functions that are not immutable, subqueries and aggregates';
 
 -- Fills a statement template: {{k}} is a kpis expression, {{p}} a period expression.
 CREATE FUNCTION leaderboard._fill(template text, k text, p text) RETURNS text
