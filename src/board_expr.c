@@ -6,10 +6,12 @@
  * set-returning functions; and, like an index expression, only immutable functions and
  * operators, since the same row must count the same way when it is folded, recomputed or
  * verified: a stable function (now(), a cast reading TimeZone) would make the standings
- * drift from a recomputation as time passes or from one session to another.
+ * drift from a recomputation as time passes or from one session to another. It also says
+ * which columns an expression reads, so that a change to their type can be refused.
  */
 #include "postgres.h"
 
+#include "access/relation.h"
 #include "access/table.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -21,9 +23,10 @@
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
 #include "parser/parser.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/regproc.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 #include "utils/rel.h"
 
 /* check_functions_in_node callback: true for a function that is not immutable. */
@@ -119,21 +122,16 @@ require_immutable(Node *node, const char *sql, const char *expr, const char *wha
 }
 
 /*
- * Parses and analyzes expr over the columns of relation relid; returns its type.
- * "what" names the expression in error messages.
+ * Parses expr, which must be one expression, from the text "SELECT expr" (returned in
+ * *sql: locations in the tree point into it); returns its raw parse tree.
  */
-static Oid
-source_expression_type(Oid relid, const char *expr, const char *what)
+static Node *
+parse_board_expression(const char *expr, const char *what, char **sql)
 {
 	List	   *raw;
-	Node	   *node;
-	ParseState *pstate;
-	ParseNamespaceItem *nsitem;
-	Relation	rel;
-	char	   *sql = psprintf("SELECT %s", expr);
-	Oid			type;
 
-	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
+	*sql = psprintf("SELECT %s", expr);
+	raw = raw_parser(*sql, RAW_PARSE_DEFAULT);
 	if (list_length(raw) != 1 ||
 		!IsA(((RawStmt *) linitial(raw))->stmt, SelectStmt) ||
 		list_length(((SelectStmt *) ((RawStmt *) linitial(raw))->stmt)->targetList) != 1 ||
@@ -142,7 +140,22 @@ source_expression_type(Oid relid, const char *expr, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("board %s \"%s\" is not a single expression", what, expr)));
-	node = ((ResTarget *) linitial(((SelectStmt *) ((RawStmt *) linitial(raw))->stmt)->targetList))->val;
+	return ((ResTarget *) linitial(((SelectStmt *) ((RawStmt *) linitial(raw))->stmt)->targetList))->val;
+}
+
+/*
+ * Parses and analyzes expr over the columns of relation relid; returns its type.
+ * "what" names the expression in error messages.
+ */
+static Oid
+source_expression_type(Oid relid, const char *expr, const char *what)
+{
+	char	   *sql;
+	Node	   *node = parse_board_expression(expr, what, &sql);
+	ParseState *pstate;
+	ParseNamespaceItem *nsitem;
+	Relation	rel;
+	Oid			type;
 
 	rel = table_open(relid, AccessShareLock);
 	pstate = make_parsestate(NULL);
@@ -169,4 +182,72 @@ board_expression_type(PG_FUNCTION_ARGS)
 	char	   *what = text_to_cstring(PG_GETARG_TEXT_PP(2));
 
 	PG_RETURN_OID(source_expression_type(relid, expr, what));
+}
+
+typedef struct ColumnSearch
+{
+	Oid			relid;
+	Bitmapset  *attnums;		/* out: the columns named */
+	bool		whole_row;		/* out: the row itself is named (calls, calls.*) */
+} ColumnSearch;
+
+/* Collects the source columns a raw expression names. */
+static bool
+collect_column_refs(Node *node, ColumnSearch *search)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		Node	   *last = llast(((ColumnRef *) node)->fields);
+		AttrNumber	attnum = IsA(last, String) ? get_attnum(search->relid, strVal(last)) : InvalidAttrNumber;
+
+		if (attnum > 0)
+			search->attnums = bms_add_member(search->attnums, attnum);
+		else if (attnum == InvalidAttrNumber)
+			search->whole_row = true;
+		return false;
+	}
+	return raw_expression_tree_walker(node, collect_column_refs, search);
+}
+
+/*
+ * The columns of relid that expr reads, from its raw parse tree: it is read while the
+ * source is being altered, when the expression may no longer analyze against the
+ * changed columns. A name that is not a column is the row itself, which reads them all.
+ */
+static ArrayType *
+expression_columns(Oid relid, const char *expr)
+{
+	char	   *sql;
+	ColumnSearch search = {relid, NULL, false};
+	Relation	rel;
+	TupleDesc	desc;
+	Datum	   *names;
+	int			n = 0;
+	ArrayType  *result;
+
+	collect_column_refs(parse_board_expression(expr, "expression", &sql), &search);
+	rel = relation_open(relid, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	names = palloc(sizeof(Datum) * Max(desc->natts, 1));
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && (search.whole_row || bms_is_member(att->attnum, search.attnums)))
+			names[n++] = NameGetDatum(&att->attname);
+	}
+	result = construct_array(names, n, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR);
+	relation_close(rel, AccessShareLock);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(board_expression_columns);
+/* Returns the names of the source columns an expression over a source row reads. */
+Datum
+board_expression_columns(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_ARRAYTYPE_P(expression_columns(PG_GETARG_OID(0),
+											 text_to_cstring(PG_GETARG_TEXT_PP(1))));
 }
