@@ -19,6 +19,13 @@ $$;
 -- a rolling window written as a filter would drift as time passes
 SELECT imm_board(ARRAY['handle_seconds'], $$at > now() - interval '1 day'$$);
 SELECT imm_board(ARRAY['handle_seconds'], 'day >= current_date');
+-- 'today' and 'now' are read when the expression is parsed, and a board parses its
+-- expressions again each time it prepares its statements
+SELECT imm_board(ARRAY['handle_seconds'], $$day >= 'today'$$);
+\set VERBOSITY terse
+SELECT imm_board(ARRAY['handle_seconds'], $$at < timestamptz 'Tomorrow 10:00+00'$$);
+SELECT imm_board(ARRAY['handle_seconds'], $$at > E'now'::timestamptz - interval '1 day'$$);
+\set VERBOSITY default
 -- a stable function of the user's
 SELECT imm_board(ARRAY['handle_seconds * public.imm_stable_factor() AS weighted'], NULL);
 -- stable casts: the date of a timestamptz and the parse of a text depend on TimeZone
@@ -38,12 +45,12 @@ SELECT imm_board(ARRAY['handle_seconds', 'extract(epoch FROM now() - at) AS age'
 SELECT count(*) AS boards FROM leaderboard.boards;
 SELECT count(*) AS objects FROM pg_class WHERE relname LIKE 'imm\_%' AND relname <> 'imm_calls';
 
--- immutable expressions are accepted: constants, an immutable function of the user's,
--- local time in a named zone; the board's own period cutting in its time zone is its own
--- (stable) SQL and is not checked
+-- immutable expressions are accepted: constants (a text 'today' is just text), an
+-- immutable function of the user's, local time in a named zone; the board's own period
+-- cutting in its time zone is its own (stable) SQL and is not checked
 SELECT imm_board(ARRAY['public.imm_double(handle_seconds) AS doubled',
                        $$extract(hour FROM at AT TIME ZONE 'Asia/Kolkata') < 12 AS morning$$],
-                 $$at >= timestamptz '2026-10-01 00:00+00' AND day < date '2027-01-01' AND note <> 'x'$$) IS NOT NULL AS created;
+                 $$at >= timestamptz '2026-10-01 00:00+00' AND day < 'infinity' AND note <> 'today'$$) IS NOT NULL AS created;
 SET TimeZone = 'America/Los_Angeles';
 INSERT INTO imm_calls VALUES (2, '2026-10-06 20:00+00', 50, 'd', '2026-10-06');
 SELECT agent_id, period, period_start, leaderboard.kpi_sum(kpis, 1) AS doubled, leaderboard.kpi_sum(kpis, 2) AS mornings

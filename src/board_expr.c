@@ -18,6 +18,7 @@
 #include "fmgr.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_expr.h"
 #include "parser/parse_node.h"
@@ -72,11 +73,67 @@ describe_mutable_use(Node *node, const char *sql)
 	}
 }
 
+/*
+ * Whether a string literal names the clock: date and time input reads 'now', 'today',
+ * 'tomorrow' and 'yesterday' (alone or within a longer value) when the literal is parsed,
+ * and a board's expressions are parsed again each time its statements are.
+ */
+static bool
+names_the_clock(const char *value)
+{
+	static const char *const words[] = {"now", "today", "tomorrow", "yesterday"};
+	const char *p = value;
+
+	while (*p)
+	{
+		size_t		len = 0;
+
+		while (isalpha((unsigned char) p[len]))
+			len++;
+		for (int i = 0; i < lengthof(words); i++)
+			if (len == strlen(words[i]) && pg_strncasecmp(p, words[i], len) == 0)
+				return true;
+		p += Max(len, 1);
+	}
+	return false;
+}
+
+/* Collects the string literals of a raw expression that name the clock. */
+static bool
+collect_clock_literals(Node *node, List **literals)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, A_Const) && !((A_Const *) node)->isnull &&
+		IsA(&((A_Const *) node)->val, String) && names_the_clock(strVal(&((A_Const *) node)->val)))
+		*literals = lappend(*literals, node);
+	return raw_expression_tree_walker(node, collect_clock_literals, literals);
+}
+
 typedef struct MutableSearch
 {
 	const char *sql;			/* the text the expression was parsed from */
+	List	   *clock_literals; /* the raw literals naming the clock (A_Const) */
 	char	   *use;			/* out: the first mutable use found */
 } MutableSearch;
+
+/*
+ * The literal naming the clock that node, a date or time constant, was read from (the
+ * constant keeps the literal's location); NULL for any other node.
+ */
+static A_Const *
+clock_literal_of(Node *node, List *clock_literals)
+{
+	ListCell   *lc;
+
+	if (!IsA(node, Const) || ((Const *) node)->location < 0 ||
+		TypeCategory(getBaseType(((Const *) node)->consttype)) != TYPCATEGORY_DATETIME)
+		return NULL;
+	foreach(lc, clock_literals)
+		if (((A_Const *) lfirst(lc))->location == ((Const *) node)->location)
+			return lfirst(lc);
+	return NULL;
+}
 
 /*
  * Finds a use of a mutable function, innermost first: in "at > now() - interval '1 day'"
@@ -86,10 +143,17 @@ typedef struct MutableSearch
 static bool
 find_mutable_use(Node *node, MutableSearch *search)
 {
+	A_Const    *literal;
+
 	if (node == NULL)
 		return false;
 	if (expression_tree_walker(node, find_mutable_use, search))
 		return true;
+	if ((literal = clock_literal_of(node, search->clock_literals)) != NULL)
+	{
+		search->use = psprintf("the literal %s", quote_literal_cstr(strVal(&literal->val)));
+		return true;
+	}
 	if (IsA(node, SQLValueFunction) ||
 		check_functions_in_node(node, is_mutable_function, NULL))
 	{
@@ -101,23 +165,23 @@ find_mutable_use(Node *node, MutableSearch *search)
 
 /*
  * Refuses an analyzed board expression whose value could change while its row does not:
- * one with a stable or volatile function, operator or cast anywhere in it.
+ * one with a stable or volatile function, operator or cast anywhere in it, or a date or
+ * time read from 'now' or 'today'.
  */
 static void
-require_immutable(Node *node, const char *sql, const char *expr, const char *what)
+require_immutable(Node *node, const char *sql, List *clock_literals, const char *expr, const char *what)
 {
-	MutableSearch search = {sql, NULL};
+	MutableSearch search = {sql, clock_literals, NULL};
 
-	if (!contain_mutable_functions(node))
+	if (!find_mutable_use(node, &search) && !contain_mutable_functions(node))
 		return;
-	find_mutable_use(node, &search);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 			 errmsg("board %s \"%s\" is not immutable", what, expr),
 			 search.use ?
-			 errdetail("It uses %s, whose result can change with the time or the session's settings while the call row stays the same.",
+			 errdetail("It uses %s, whose value can change with the time or the session's settings while the call row stays the same.",
 					   search.use) :
-			 errdetail("Its result can change with the time or the session's settings while the call row stays the same."),
+			 errdetail("Its value can change with the time or the session's settings while the call row stays the same."),
 			 errhint("Use only immutable functions, operators and casts of the row's columns and constants; for standings over the last days, use leaderboard.rolling().")));
 }
 
@@ -154,9 +218,11 @@ source_expression_type(Oid relid, const char *expr, const char *what)
 	Node	   *node = parse_board_expression(expr, what, &sql);
 	ParseState *pstate;
 	ParseNamespaceItem *nsitem;
+	List	   *clock_literals = NIL;
 	Relation	rel;
 	Oid			type;
 
+	collect_clock_literals(node, &clock_literals);
 	rel = table_open(relid, AccessShareLock);
 	pstate = make_parsestate(NULL);
 	pstate->p_sourcetext = sql;
@@ -165,7 +231,7 @@ source_expression_type(Oid relid, const char *expr, const char *what)
 
 	node = transformExpr(pstate, node, EXPR_KIND_GENERATED_COLUMN);
 	assign_expr_collations(pstate, node);
-	require_immutable(node, sql, expr, what);
+	require_immutable(node, sql, clock_literals, expr, what);
 	type = exprType(node);
 	free_parsestate(pstate);
 	table_close(rel, AccessShareLock);
