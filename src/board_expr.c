@@ -3,41 +3,199 @@
  *
  * Metric, filter and time expressions are analyzed against the source relation exactly
  * as PostgreSQL analyzes a generated column: no subqueries, aggregates, window or
- * set-returning functions; and a board also refuses volatile functions, since the same
- * row must always count the same way when it is folded, recomputed or verified.
+ * set-returning functions; and, like an index expression, only immutable functions and
+ * operators, since the same row must count the same way when it is folded, recomputed or
+ * verified: a stable function (now(), a cast reading TimeZone) would make the standings
+ * drift from a recomputation as time passes or from one session to another. It also says
+ * which columns an expression reads, so that a change to their type can be refused.
  */
 #include "postgres.h"
 
+#include "access/relation.h"
 #include "access/table.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_expr.h"
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
 #include "parser/parser.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 #include "utils/rel.h"
 
+/* check_functions_in_node callback: true for a function that is not immutable. */
+static bool
+is_mutable_function(Oid funcid, void *context)
+{
+	return func_volatile(funcid) != PROVOLATILE_IMMUTABLE;
+}
+
+/* What node, a use of a mutable function, is called in an error message. */
+static char *
+describe_mutable_use(Node *node, const char *sql)
+{
+	switch (nodeTag(node))
+	{
+		case T_FuncExpr:
+			{
+				FuncExpr   *f = (FuncExpr *) node;
+
+				if (f->funcformat == COERCE_EXPLICIT_CAST || f->funcformat == COERCE_IMPLICIT_CAST)
+					return psprintf("the cast from %s to %s",
+									format_type_be(exprType(linitial(f->args))),
+									format_type_be(f->funcresulttype));
+				return psprintf("function %s", format_procedure(f->funcid));
+			}
+		case T_OpExpr:
+		case T_DistinctExpr:
+		case T_NullIfExpr:
+			return psprintf("operator %s", format_operator(((OpExpr *) node)->opno));
+		case T_ScalarArrayOpExpr:
+			return psprintf("operator %s", format_operator(((ScalarArrayOpExpr *) node)->opno));
+		case T_CoerceViaIO:
+			return psprintf("the cast from %s to %s",
+							format_type_be(exprType((Node *) ((CoerceViaIO *) node)->arg)),
+							format_type_be(((CoerceViaIO *) node)->resulttype));
+		case T_SQLValueFunction:
+			/* current_date and its kin: the keyword as written */
+			return pnstrdup(sql + ((SQLValueFunction *) node)->location,
+							strspn(sql + ((SQLValueFunction *) node)->location,
+								   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"));
+		default:
+			return pstrdup("a function that is not immutable");
+	}
+}
+
 /*
- * Parses and analyzes expr over the columns of relation relid; returns its type.
- * "what" names the expression in error messages.
+ * Whether a string literal names the clock: date and time input reads 'now', 'today',
+ * 'tomorrow' and 'yesterday' (alone or within a longer value) when the literal is parsed,
+ * and a board's expressions are parsed again each time its statements are.
  */
-static Oid
-source_expression_type(Oid relid, const char *expr, const char *what)
+static bool
+names_the_clock(const char *value)
+{
+	static const char *const words[] = {"now", "today", "tomorrow", "yesterday"};
+	const char *p = value;
+
+	while (*p)
+	{
+		size_t		len = 0;
+
+		while (isalpha((unsigned char) p[len]))
+			len++;
+		for (int i = 0; i < lengthof(words); i++)
+			if (len == strlen(words[i]) && pg_strncasecmp(p, words[i], len) == 0)
+				return true;
+		p += Max(len, 1);
+	}
+	return false;
+}
+
+/* Collects the string literals of a raw expression that name the clock. */
+static bool
+collect_clock_literals(Node *node, List **literals)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, A_Const) && !((A_Const *) node)->isnull &&
+		IsA(&((A_Const *) node)->val, String) && names_the_clock(strVal(&((A_Const *) node)->val)))
+		*literals = lappend(*literals, node);
+	return raw_expression_tree_walker(node, collect_clock_literals, literals);
+}
+
+typedef struct MutableSearch
+{
+	const char *sql;			/* the text the expression was parsed from */
+	List	   *clock_literals; /* the raw literals naming the clock (A_Const) */
+	char	   *use;			/* out: the first mutable use found */
+} MutableSearch;
+
+/*
+ * The literal naming the clock that node, a date or time constant, was read from (the
+ * constant keeps the literal's location); NULL for any other node.
+ */
+static A_Const *
+clock_literal_of(Node *node, List *clock_literals)
+{
+	ListCell   *lc;
+
+	if (!IsA(node, Const) || ((Const *) node)->location < 0 ||
+		TypeCategory(getBaseType(((Const *) node)->consttype)) != TYPCATEGORY_DATETIME)
+		return NULL;
+	foreach(lc, clock_literals)
+		if (((A_Const *) lfirst(lc))->location == ((Const *) node)->location)
+			return lfirst(lc);
+	return NULL;
+}
+
+/*
+ * Finds a use of a mutable function, innermost first: in "at > now() - interval '1 day'"
+ * both now() and the timestamptz - interval operator are stable, and now() is what the
+ * user wrote and must remove.
+ */
+static bool
+find_mutable_use(Node *node, MutableSearch *search)
+{
+	A_Const    *literal;
+
+	if (node == NULL)
+		return false;
+	if (expression_tree_walker(node, find_mutable_use, search))
+		return true;
+	if ((literal = clock_literal_of(node, search->clock_literals)) != NULL)
+	{
+		search->use = psprintf("the literal %s", quote_literal_cstr(strVal(&literal->val)));
+		return true;
+	}
+	if (IsA(node, SQLValueFunction) ||
+		check_functions_in_node(node, is_mutable_function, NULL))
+	{
+		search->use = describe_mutable_use(node, search->sql);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Refuses an analyzed board expression whose value could change while its row does not:
+ * one with a stable or volatile function, operator or cast anywhere in it, or a date or
+ * time read from 'now' or 'today'.
+ */
+static void
+require_immutable(Node *node, const char *sql, List *clock_literals, const char *expr, const char *what)
+{
+	MutableSearch search = {sql, clock_literals, NULL};
+
+	if (!find_mutable_use(node, &search) && !contain_mutable_functions(node))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+			 errmsg("board %s \"%s\" is not immutable", what, expr),
+			 search.use ?
+			 errdetail("It uses %s, whose value can change with the time or the session's settings while the call row stays the same.",
+					   search.use) :
+			 errdetail("Its value can change with the time or the session's settings while the call row stays the same."),
+			 errhint("Use only immutable functions, operators and casts of the row's columns and constants; for standings over the last days, use leaderboard.rolling().")));
+}
+
+/*
+ * Parses expr, which must be one expression, from the text "SELECT expr" (returned in
+ * *sql: locations in the tree point into it); returns its raw parse tree.
+ */
+static Node *
+parse_board_expression(const char *expr, const char *what, char **sql)
 {
 	List	   *raw;
-	Node	   *node;
-	ParseState *pstate;
-	ParseNamespaceItem *nsitem;
-	Relation	rel;
-	char	   *sql = psprintf("SELECT %s", expr);
-	Oid			type;
 
-	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
+	*sql = psprintf("SELECT %s", expr);
+	raw = raw_parser(*sql, RAW_PARSE_DEFAULT);
 	if (list_length(raw) != 1 ||
 		!IsA(((RawStmt *) linitial(raw))->stmt, SelectStmt) ||
 		list_length(((SelectStmt *) ((RawStmt *) linitial(raw))->stmt)->targetList) != 1 ||
@@ -46,8 +204,25 @@ source_expression_type(Oid relid, const char *expr, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("board %s \"%s\" is not a single expression", what, expr)));
-	node = ((ResTarget *) linitial(((SelectStmt *) ((RawStmt *) linitial(raw))->stmt)->targetList))->val;
+	return ((ResTarget *) linitial(((SelectStmt *) ((RawStmt *) linitial(raw))->stmt)->targetList))->val;
+}
 
+/*
+ * Parses and analyzes expr over the columns of relation relid; returns its type.
+ * "what" names the expression in error messages.
+ */
+static Oid
+source_expression_type(Oid relid, const char *expr, const char *what)
+{
+	char	   *sql;
+	Node	   *node = parse_board_expression(expr, what, &sql);
+	ParseState *pstate;
+	ParseNamespaceItem *nsitem;
+	List	   *clock_literals = NIL;
+	Relation	rel;
+	Oid			type;
+
+	collect_clock_literals(node, &clock_literals);
 	rel = table_open(relid, AccessShareLock);
 	pstate = make_parsestate(NULL);
 	pstate->p_sourcetext = sql;
@@ -56,11 +231,7 @@ source_expression_type(Oid relid, const char *expr, const char *what)
 
 	node = transformExpr(pstate, node, EXPR_KIND_GENERATED_COLUMN);
 	assign_expr_collations(pstate, node);
-	if (contain_volatile_functions(node))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("board %s \"%s\" uses a volatile function", what, expr),
-				 errdetail("A call row must count the same way each time it is read.")));
+	require_immutable(node, sql, clock_literals, expr, what);
 	type = exprType(node);
 	free_parsestate(pstate);
 	table_close(rel, AccessShareLock);
@@ -77,4 +248,72 @@ board_expression_type(PG_FUNCTION_ARGS)
 	char	   *what = text_to_cstring(PG_GETARG_TEXT_PP(2));
 
 	PG_RETURN_OID(source_expression_type(relid, expr, what));
+}
+
+typedef struct ColumnSearch
+{
+	Oid			relid;
+	Bitmapset  *attnums;		/* out: the columns named */
+	bool		whole_row;		/* out: the row itself is named (calls, calls.*) */
+} ColumnSearch;
+
+/* Collects the source columns a raw expression names. */
+static bool
+collect_column_refs(Node *node, ColumnSearch *search)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		Node	   *last = llast(((ColumnRef *) node)->fields);
+		AttrNumber	attnum = IsA(last, String) ? get_attnum(search->relid, strVal(last)) : InvalidAttrNumber;
+
+		if (attnum > 0)
+			search->attnums = bms_add_member(search->attnums, attnum);
+		else if (attnum == InvalidAttrNumber)
+			search->whole_row = true;
+		return false;
+	}
+	return raw_expression_tree_walker(node, collect_column_refs, search);
+}
+
+/*
+ * The columns of relid that expr reads, from its raw parse tree: it is read while the
+ * source is being altered, when the expression may no longer analyze against the
+ * changed columns. A name that is not a column is the row itself, which reads them all.
+ */
+static ArrayType *
+expression_columns(Oid relid, const char *expr)
+{
+	char	   *sql;
+	ColumnSearch search = {relid, NULL, false};
+	Relation	rel;
+	TupleDesc	desc;
+	Datum	   *names;
+	int			n = 0;
+	ArrayType  *result;
+
+	collect_column_refs(parse_board_expression(expr, "expression", &sql), &search);
+	rel = relation_open(relid, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	names = palloc(sizeof(Datum) * Max(desc->natts, 1));
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && (search.whole_row || bms_is_member(att->attnum, search.attnums)))
+			names[n++] = NameGetDatum(&att->attname);
+	}
+	result = construct_array(names, n, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR);
+	relation_close(rel, AccessShareLock);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(board_expression_columns);
+/* Returns the names of the source columns an expression over a source row reads. */
+Datum
+board_expression_columns(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_ARRAYTYPE_P(expression_columns(PG_GETARG_OID(0),
+											 text_to_cstring(PG_GETARG_TEXT_PP(1))));
 }

@@ -65,7 +65,7 @@ COMMENT ON FUNCTION leaderboard._around(regclass, text, anyelement, text, intege
 CREATE FUNCTION leaderboard._expression_type(source regclass, expr text, what text)
   RETURNS regtype AS 'MODULE_PATHNAME', 'board_expression_type' LANGUAGE C STRICT;
 COMMENT ON FUNCTION leaderboard._expression_type(regclass, text, text) IS
-  'internal: type of an expression over a source row, rejecting volatile functions, subqueries and aggregates';
+  'internal: type of an expression over a source row, rejecting functions that are not immutable, subqueries and aggregates';
 
 -- A source column's type with its modifier (char(4), not char(1)), as standings declare it.
 CREATE FUNCTION leaderboard._column_type(source regclass, col name) RETURNS text

@@ -713,6 +713,45 @@ END $$;
 COMMENT ON FUNCTION leaderboard._check_board_source(leaderboard.boards) IS
   'internal: raises 2BP01 when a board''s columns or expressions no longer fit its source';
 
+CREATE FUNCTION leaderboard._expression_columns(source regclass, expr text) RETURNS name[]
+  AS 'MODULE_PATHNAME', 'board_expression_columns' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._expression_columns(regclass, text) IS
+  'internal: the source columns an expression over a source row reads (all of them for the whole row)';
+CREATE FUNCTION leaderboard._retyped_columns(command pg_ddl_command, rel regclass) RETURNS name[]
+  AS 'MODULE_PATHNAME', 'board_retyped_columns' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._retyped_columns(pg_ddl_command, regclass) IS
+  'internal: the columns of a table whose type an ALTER TABLE collected by a ddl_command_end event trigger changed';
+
+-- A board's standings hold what its columns' values and types gave when each call was
+-- counted: a type change would have new calls read otherwise (a timestamptz turned
+-- timestamp files them under other days; USING rewrites the values the standings were
+-- built from) or make every write fail. Even a change to the same type is refused, since
+-- USING may rewrite the values. Called from the ddl_command_end event trigger; the
+-- ALTER TABLE of a partitioned or inherited table records the change on each table.
+CREATE FUNCTION leaderboard._check_retyped_columns() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN
+    SELECT b.name, b.source, col
+    FROM pg_event_trigger_ddl_commands() c
+    CROSS JOIN leaderboard.boards b
+    CROSS JOIN LATERAL unnest(leaderboard._retyped_columns(c.command, b.source)) col
+    WHERE col = b.agent_column OR col = b.at_column OR col = ANY (b.partition_by)
+       OR col = ANY (ARRAY(SELECT unnest(leaderboard._expression_columns(b.source, e))
+                           FROM unnest(b.metric_exprs || coalesce(ARRAY[b.filter], '{}')) e))
+    ORDER BY b.name, col
+  LOOP
+    RAISE EXCEPTION 'cannot alter type of column "%" of table % because board "%" reads it', r.col, r.source, r.name
+      USING ERRCODE = 'dependent_objects_still_exist',
+            DETAIL = 'The board''s standings were counted from the column''s current values; a type change would leave them stale or make later writes fail.',
+            HINT = 'Drop the board (leaderboard.drop_board), alter the column, then create the board again.';
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_retyped_columns() IS
+  'internal: raises 2BP01 when an ALTER TABLE changes the type of a column a board reads';
+
 -- New partitions of a board's source get its triggers; detached ones lose them; a change
 -- to a source that breaks a board is refused.
 CREATE FUNCTION leaderboard._follow_partitions() RETURNS event_trigger
@@ -720,6 +759,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards;
 BEGIN
+  PERFORM leaderboard._check_retyped_columns();
   FOR b IN SELECT * FROM leaderboard.boards x
            WHERE x.source::oid IN (SELECT c.objid FROM pg_event_trigger_ddl_commands() c
                                    WHERE c.classid = 'pg_class'::regclass) LOOP
