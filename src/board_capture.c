@@ -178,9 +178,7 @@ board_capture(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_TRUNCATE(ev))
 	{
 		/* the commit-time rebuild reads the source as it is then */
-		if (pb->truncated_in == InvalidSubTransactionId)
-			pb->truncated_in = GetCurrentSubTransactionId();
-		ensure_sentinel();
+		pending_rebuild_at_commit(pb);
 	}
 	else
 	{

@@ -22,7 +22,7 @@ typedef struct PendingBoard
 	SubTransactionId *group_subxact;	/* subtransaction that captured each */
 	int			ngroups;
 	int			maxgroups;
-	SubTransactionId truncated_in;	/* InvalidSubTransactionId: not truncated */
+	SubTransactionId truncated_in;	/* set by TRUNCATE or a partition that moved: rebuild */
 	struct PendingBoard *next;
 } PendingBoard;
 
@@ -38,6 +38,11 @@ extern PendingBoard *pending_board_for(const char *name);
 extern void capture_spi_result(PendingBoard *pb);
 /* Queues this transaction's commit-time apply, once (inside SPI, as the writer). */
 extern void ensure_sentinel(void);
+/*
+ * Marks the board for a rebuild from its source at commit, which then replaces the apply of
+ * its captured groups (inside SPI, as the writer).
+ */
+extern void pending_rebuild_at_commit(PendingBoard *pb);
 /*
  * Takes every pending board, in name order, leaving none pending and the sentinel
  * unqueued (a later change in the transaction queues another); *n gets the count.

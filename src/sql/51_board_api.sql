@@ -742,6 +742,25 @@ CREATE EVENT TRIGGER leaderboard_follow_partitions ON ddl_command_end
 COMMENT ON EVENT TRIGGER leaderboard_follow_partitions IS
   'adds board triggers to new partitions of partitioned sources and drops them from detached partitions';
 
+-- DROP TABLE of a partition, and ALTER TABLE ... DETACH PARTITION and ATTACH PARTITION, take
+-- rows out of a partitioned source or bring them in without DML: the board is rebuilt at
+-- commit, as after TRUNCATE, unless the tables that moved were empty (board_partitions.c).
+CREATE FUNCTION leaderboard._board_partitions_moved() RETURNS event_trigger
+  AS 'MODULE_PATHNAME', 'board_partitions_moved' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_partitions_moved() IS
+  'internal: event trigger function marking boards whose source lost or gained a non-empty partition for a rebuild at commit';
+-- named to fire before leaderboard_follow_partitions, which moves the board triggers that
+-- tell which tables joined or left (event triggers fire in name order)
+CREATE EVENT TRIGGER leaderboard_attach_detach ON ddl_command_end
+  WHEN TAG IN ('ALTER TABLE')
+  EXECUTE FUNCTION leaderboard._board_partitions_moved();
+COMMENT ON EVENT TRIGGER leaderboard_attach_detach IS
+  'rebuilds at commit the boards whose partitioned source gained or lost a non-empty partition by ATTACH or DETACH PARTITION';
+CREATE EVENT TRIGGER leaderboard_drop_partitions ON sql_drop
+  EXECUTE FUNCTION leaderboard._board_partitions_moved();
+COMMENT ON EVENT TRIGGER leaderboard_drop_partitions IS
+  'rebuilds at commit the boards whose partitioned source lost a partition by DROP TABLE';
+
 -- A board counts each row once only while its triggers keep the modes _board_triggers gave
 -- them: the statement triggers fire in ordinary sessions (O), the TRUNCATE trigger always
 -- (A), the row trigger for replicas only (R). These are the board triggers on the given
