@@ -192,9 +192,12 @@ apply_board(PendingBoard *pb)
 	owner_context_enter(&ctx, bs->owner);
 	if (pb->truncated_in != InvalidSubTransactionId)
 	{
-		/* the rebuild reads the source as it is now, which includes every capture */
+		/*
+		 * TRUNCATE, or a partition that left or joined the source: the rebuild reads the
+		 * source as it is now, which includes every capture
+		 */
 		if (SPI_execute(bs->sql[BOARD_REBUILD], false, 0) < 0)
-			elog(ERROR, "leaderboard: rebuild of board \"%s\" after TRUNCATE failed", pb->name);
+			elog(ERROR, "leaderboard: commit-time rebuild of board \"%s\" failed", pb->name);
 	}
 	else if (pb->ngroups > 0 && board_apply_direct(pb, bs))
 		ereport(DEBUG1,

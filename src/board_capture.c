@@ -159,9 +159,7 @@ board_capture(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_TRUNCATE(ev))
 	{
 		/* the commit-time rebuild reads the source as it is then */
-		if (pb->truncated_in == InvalidSubTransactionId)
-			pb->truncated_in = GetCurrentSubTransactionId();
-		ensure_sentinel();
+		pending_rebuild_at_commit(pb);
 	}
 	else
 		capture_rows(bs, pb, trigdata->tg_relation, trigdata->tg_newtable,
@@ -176,6 +174,13 @@ PG_FUNCTION_INFO_V1(board_capture_row);
  * Row trigger lb_<board>_repl, enabled for replicas only: a logical-replication apply
  * worker fires row triggers only, so this captures replicated rows one by one, as the
  * statement triggers capture local statements. Returns NULL.
+ *
+ * It captures only under session_replication_role = replica, the one role in which the
+ * board's statement triggers (enabled for ordinary sessions: roles origin and local) do not
+ * fire. Should it fire in another role, because its mode was changed (ALTER TABLE ...
+ * ENABLE TRIGGER USER makes it an ordinary trigger) before the event trigger put the mode
+ * back or where that could not, the statement triggers capture the same rows, and
+ * capturing them here would count them twice.
  */
 Datum
 board_capture_row(PG_FUNCTION_ARGS)
@@ -197,6 +202,8 @@ board_capture_row(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("board_capture_row() must be an AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW trigger")));
 	board = board_of_trigger(trigdata, true);
+	if (SessionReplicationRole != SESSION_REPLICATION_ROLE_REPLICA)
+		return PointerGetDatum(NULL);
 
 	SPI_connect();
 	writer_nestlevel = writer_context_enter();

@@ -427,6 +427,13 @@ ensure_sentinel(void)
 		elog(ERROR, "leaderboard: could not queue the commit-time apply");
 }
 
+void
+pending_rebuild_at_commit(PendingBoard *pb)
+{
+	if (pb->truncated_in == InvalidSubTransactionId)
+		pb->truncated_in = GetCurrentSubTransactionId();
+	ensure_sentinel();
+}
 
 static int
 pending_board_cmp(const void *a, const void *b)

@@ -31,7 +31,7 @@ typedef struct PendingBoard
 	SubTransactionId *group_subxact;	/* subtransaction that captured each */
 	int			ngroups;
 	int			maxgroups;
-	SubTransactionId truncated_in;	/* InvalidSubTransactionId: not truncated */
+	SubTransactionId truncated_in;	/* set by TRUNCATE or a partition that moved: rebuild */
 	SubTransactionId applied_in;	/* once taken: the subtransaction that applied it */
 	struct PendingBoard *next;
 } PendingBoard;
@@ -53,6 +53,11 @@ extern FoldLevel *pending_level(PendingBoard *pb, FoldShape *shape);
 extern bool pending_has_captures(PendingBoard *pb);
 /* Queues this transaction's commit-time apply, once (inside SPI, as the writer). */
 extern void ensure_sentinel(void);
+/*
+ * Marks the board for a rebuild from its source at commit, which then replaces the apply of
+ * its captured groups (inside SPI, as the writer).
+ */
+extern void pending_rebuild_at_commit(PendingBoard *pb);
 /*
  * Takes every pending board, in name order, leaving none pending and the sentinel
  * unqueued (a later change in the transaction queues another); *n gets the count. What

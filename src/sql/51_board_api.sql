@@ -781,3 +781,101 @@ CREATE EVENT TRIGGER leaderboard_follow_partitions ON ddl_command_end
   EXECUTE FUNCTION leaderboard._follow_partitions();
 COMMENT ON EVENT TRIGGER leaderboard_follow_partitions IS
   'adds board triggers to new partitions of partitioned sources and drops them from detached partitions';
+
+-- DROP TABLE of a partition, and ALTER TABLE ... DETACH PARTITION and ATTACH PARTITION, take
+-- rows out of a partitioned source or bring them in without DML: the board is rebuilt at
+-- commit, as after TRUNCATE, unless the tables that moved were empty (board_partitions.c).
+CREATE FUNCTION leaderboard._board_partitions_moved() RETURNS event_trigger
+  AS 'MODULE_PATHNAME', 'board_partitions_moved' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_partitions_moved() IS
+  'internal: event trigger function marking boards whose source lost or gained a non-empty partition for a rebuild at commit';
+-- named to fire before leaderboard_follow_partitions, which moves the board triggers that
+-- tell which tables joined or left (event triggers fire in name order)
+CREATE EVENT TRIGGER leaderboard_attach_detach ON ddl_command_end
+  WHEN TAG IN ('ALTER TABLE')
+  EXECUTE FUNCTION leaderboard._board_partitions_moved();
+COMMENT ON EVENT TRIGGER leaderboard_attach_detach IS
+  'rebuilds at commit the boards whose partitioned source gained or lost a non-empty partition by ATTACH or DETACH PARTITION';
+CREATE EVENT TRIGGER leaderboard_drop_partitions ON sql_drop
+  EXECUTE FUNCTION leaderboard._board_partitions_moved();
+COMMENT ON EVENT TRIGGER leaderboard_drop_partitions IS
+  'rebuilds at commit the boards whose partitioned source lost a partition by DROP TABLE';
+
+-- A board counts each row once only while its triggers keep the modes _board_triggers gave
+-- them: the statement triggers fire in ordinary sessions (O), the TRUNCATE trigger always
+-- (A), the row trigger for replicas only (R). These are the board triggers on the given
+-- tables, of boards whose source is one of them or an ancestor of one, that are in another
+-- mode.
+CREATE FUNCTION leaderboard._wrong_trigger_modes(tables regclass[])
+RETURNS TABLE (board text, rel regclass, level integer, tgname name, mode "char")
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT b.name, t.relid, t.level, tg.tgname, m.mode
+  FROM leaderboard.boards b
+  CROSS JOIN LATERAL (SELECT b.source AS relid, 0 AS level
+                      UNION SELECT p.relid, p.level FROM pg_partition_tree(b.source) p) t
+  JOIN pg_trigger tg ON tg.tgrelid = t.relid
+  CROSS JOIN LATERAL (SELECT CASE WHEN tg.tgfoid = 'leaderboard._board_capture_row()'::regprocedure THEN 'R'
+                                  WHEN tg.tgname = 'lb_' || b.name || '_trunc' THEN 'A'
+                                  ELSE 'O' END::"char" AS mode) m
+  WHERE (b.source = ANY (tables)
+         OR b.source IN (SELECT a.relid FROM unnest(tables) x, pg_partition_ancestors(x) a))
+    AND t.relid = ANY (tables)
+    AND ((tg.tgfoid = 'leaderboard._board_capture()'::regprocedure
+          AND tg.tgname IN ('lb_' || b.name || '_ins', 'lb_' || b.name || '_upd',
+                            'lb_' || b.name || '_del', 'lb_' || b.name || '_trunc'))
+      OR (tg.tgfoid = 'leaderboard._board_capture_row()'::regprocedure
+          AND tg.tgname = 'lb_' || b.name || '_repl'))
+    AND tg.tgenabled <> m.mode
+$$;
+COMMENT ON FUNCTION leaderboard._wrong_trigger_modes(regclass[]) IS
+  'internal: the board triggers on the given tables whose mode is not the one their board needs';
+
+-- ALTER TABLE ... ENABLE/DISABLE TRIGGER (USER, ALL, or a board trigger by name) on a source,
+-- a partition or an ancestor would make every later write count twice (the row trigger
+-- made an ordinary one fires beside the statement triggers) or not at all (a disabled
+-- trigger): the modes are put back, with a warning. This runs as the user of the ALTER and
+-- alters only tables that user owns: the ALTER changed triggers only there and, by
+-- recursion, on the row trigger's clones on their partitions, whoever owns those; the ALTER
+-- here recurses the same way. Tables are altered leaves first, so that each ALTER TABLE
+-- issued here, which fires this again, finds nothing left to put back at or below the table
+-- it altered.
+CREATE FUNCTION leaderboard._keep_trigger_modes() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  tables regclass[];
+  r record;
+  restored text[] := '{}';
+BEGIN
+  SELECT array_agg(DISTINCT x.relid) INTO tables
+  FROM pg_event_trigger_ddl_commands() c,
+       LATERAL (SELECT c.objid::regclass AS relid
+                UNION ALL SELECT t.relid FROM pg_partition_tree(c.objid::regclass) t) x
+  WHERE c.classid = 'pg_class'::regclass;
+  FOR r IN
+    SELECT w.rel, max(w.level) AS level, array_agg(DISTINCT w.board) AS boards,
+           string_agg(format('%s %I', CASE w.mode WHEN 'R' THEN 'ENABLE REPLICA TRIGGER'
+                                                  WHEN 'A' THEN 'ENABLE ALWAYS TRIGGER'
+                                                  ELSE 'ENABLE TRIGGER' END, w.tgname),
+                      ', ' ORDER BY w.tgname) AS enable
+    FROM leaderboard._wrong_trigger_modes(tables) w
+    WHERE pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = w.rel), 'USAGE')
+    GROUP BY w.rel ORDER BY 2 DESC, 1
+  LOOP
+    EXECUTE format('ALTER TABLE %s %s', r.rel, r.enable);
+    restored := restored || r.boards;
+  END LOOP;
+  FOR r IN SELECT DISTINCT x AS board FROM unnest(restored) x ORDER BY 1 LOOP
+    RAISE WARNING 'the triggers of board "%" keep their modes', r.board
+      USING DETAIL = format('The board counts each row once only while lb_%1$s_ins, lb_%1$s_upd and lb_%1$s_del '
+                            'fire in ordinary sessions, lb_%1$s_trunc always and lb_%1$s_repl for replicas only: '
+                            'a disabled trigger would miss rows, a re-enabled one would count them twice.', r.board),
+            HINT = 'To stop maintaining a board, drop it with leaderboard.drop_board().';
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._keep_trigger_modes() IS
+  'internal: event trigger function putting back the modes of board triggers that ALTER TABLE ... ENABLE/DISABLE TRIGGER changed';
+CREATE EVENT TRIGGER leaderboard_keep_trigger_modes ON ddl_command_end
+  WHEN TAG IN ('ALTER TABLE')
+  EXECUTE FUNCTION leaderboard._keep_trigger_modes();
+COMMENT ON EVENT TRIGGER leaderboard_keep_trigger_modes IS
+  'puts back the modes of board triggers changed by ALTER TABLE ... ENABLE/DISABLE TRIGGER, with a warning';
