@@ -207,6 +207,27 @@ scorecard_score(const Scorecard *card, const Kpis *k, const int *map, bool *qual
 	return r.score;
 }
 
+double
+scorecard_rank_precision(double score)
+{
+	char		buf[64];
+	double		rounded;
+
+	if (isnan(score) || isinf(score))
+		return score;
+
+	/*
+	 * Through decimal text rather than by scaling with a power of ten: the conversion
+	 * rounds the exact binary value correctly and strtod() reads back the nearest double,
+	 * two monotonic steps, where x * 10^k / 10^k adds roundings of its own that can
+	 * reorder neighbours at a change of decade.
+	 */
+	snprintf(buf, sizeof(buf), "%.*e", SCORECARD_RANK_DIGITS - 1, score);
+	rounded = strtod(buf, NULL);
+	/* -0 ties with 0 already; it would only print as "-0" */
+	return rounded == 0.0 ? 0.0 : rounded;
+}
+
 /* jsonb building */
 
 static void
@@ -383,6 +404,25 @@ scorecard_score_sql(PG_FUNCTION_ARGS)
 	Scorecard  *card = PG_GETARG_SCORECARD_P(1);
 
 	PG_RETURN_FLOAT8(scorecard_score(card, k, NULL, NULL));
+}
+
+/* _board_score(kpis, scorecard) returns the score at the precision boards store and rank. */
+PG_FUNCTION_INFO_V1(scorecard_board_score_sql);
+Datum
+scorecard_board_score_sql(PG_FUNCTION_ARGS)
+{
+	Kpis	   *k = PG_GETARG_KPIS_P(0);
+	Scorecard  *card = PG_GETARG_SCORECARD_P(1);
+
+	PG_RETURN_FLOAT8(scorecard_rank_precision(scorecard_score(card, k, NULL, NULL)));
+}
+
+/* _rank_precision(float8) returns the value at the precision boards store and rank. */
+PG_FUNCTION_INFO_V1(scorecard_rank_precision_sql);
+Datum
+scorecard_rank_precision_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(scorecard_rank_precision(PG_GETARG_FLOAT8(0)));
 }
 
 /* qualified(kpis, scorecard) returns whether the row passes min_rows, gates and if_missing. */
