@@ -19,8 +19,9 @@ SELECT leaderboard.create_board(name => 'bigd', source => 'bcalls', agent => 'ag
 CREATE TABLE bcards (board text PRIMARY KEY, card leaderboard.scorecard, ladder leaderboard.ladder);
 INSERT INTO bcards SELECT 'big', '{"metrics": [{"name": "won", "stat": "sum", "weight": 2}, {"name": "handle", "stat": "avg", "better": "lower", "range": [0, 900], "weight": 1}], "scale": 10, "min_rows": 3}', 'Bronze: 0, Silver: 15, Gold: 30';
 INSERT INTO bcards SELECT 'bigd', '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}, {"name": "handle", "stat": "count", "weight": 0}], "scale": 1, "min_rows": 2}', 'Gold: top 3, Silver: top 50%, Bronze: top 100%';
--- both boards from scratch: scores from kpi_agg over the calls, rank() / dense_rank()
--- over the qualified rows of each scope, tiers from the ladder
+-- both boards from scratch: scores from kpi_agg over the calls at the 12 significant
+-- digits boards store, rank() / dense_rank() over the qualified rows of each scope, tiers
+-- from the ladder
 CREATE VIEW big_expected AS
   SELECT e.board, e.period, e.period_start, e.team_id, e.agent_id, e.calls, round(e.score::numeric, 9) AS score, e.qualified,
          e.rank,
@@ -29,7 +30,7 @@ CREATE VIEW big_expected AS
               ELSE leaderboard.tier_by_rank(e.rank, count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.board, e.period, e.period_start, e.team_id), c.ladder) END AS tier
   FROM (SELECT g.*, CASE WHEN g.qualified THEN
                       CASE g.board WHEN 'big' THEN rank() OVER w ELSE dense_rank() OVER w END END AS rank
-        FROM (SELECT k.*, leaderboard.score(k.kpis, c.card) AS score, leaderboard.qualified(k.kpis, c.card) AS qualified
+        FROM (SELECT k.*, leaderboard._rank_precision(leaderboard.score(k.kpis, c.card)) AS score, leaderboard.qualified(k.kpis, c.card) AS qualified
               FROM (SELECT b.board, p.period, date_trunc(p.period, x.at AT TIME ZONE 'UTC')::date AS period_start,
                            x.team_id, x.agent_id, count(*) AS calls, leaderboard.kpi_agg(x.won, x.handle) AS kpis
                     FROM bcalls x

@@ -653,7 +653,8 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 	kpis = kpis_copy(is_new ? ds->delta : DatumGetKpisP(heap_getattr(row, da->st_kpis, desc, &isnull)));
 	if (!is_new)
 		kpis_merge_into(kpis, ds->delta);
-	new_score = scorecard_score(ds->card, kpis, NULL, &new_qualified);
+	/* stored, and compared with the other stored scores, at the board's precision */
+	new_score = scorecard_rank_precision(scorecard_score(ds->card, kpis, NULL, &new_qualified));
 	old_score = DatumGetFloat8(heap_getattr(row, da->st_score, desc, &isnull));
 	old_qualified = DatumGetBool(heap_getattr(row, da->st_qualified, desc, &isnull));
 	old_rank = DatumGetInt64(heap_getattr(row, da->st_rank, desc, &isnull));

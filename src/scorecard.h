@@ -147,6 +147,21 @@ extern char *scorecard_to_json(const Scorecard *card);
 extern double scorecard_score(const Scorecard *card, const Kpis *k, const int *map,
 							  bool *qualified);
 
+/*
+ * Significant decimal digits at which boards store, compare and rank scores. A float8
+ * holds about 16; the handful of roundings in a score can leave the last two or three
+ * uncertain, so scores equal in exact arithmetic but computed along different paths
+ * (0.3 conversion with 280 s against 0.4 with 300 s) agree to 12 digits and then tie.
+ */
+#define SCORECARD_RANK_DIGITS	12
+
+/*
+ * score rounded to SCORECARD_RANK_DIGITS significant digits: what a board stores.
+ * Monotonic (a > b gives a result >= b's); NaN and the infinities come back unchanged;
+ * -0 becomes 0.
+ */
+extern double scorecard_rank_precision(double score);
+
 /* The score of k under card with its reasons and per-metric breakdown, as jsonb. */
 extern Jsonb *scorecard_explain(const Scorecard *card, const Kpis *k, const int *map);
 

@@ -207,6 +207,97 @@ scorecard_score(const Scorecard *card, const Kpis *k, const int *map, bool *qual
 	return r.score;
 }
 
+/* 10^k, exact in a double for k <= 22 */
+static const double exact_powers_of_ten[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+/*
+ * The doubles nearest 10^k for the decimal exponents k the arithmetic path serves, and
+ * the one above: with 12 digits, a scale of 10^(11 - k) stays within the exact powers.
+ */
+#define RANK_FAST_MIN_EXP	(SCORECARD_RANK_DIGITS - 1 - 22)
+#define RANK_FAST_MAX_EXP	(SCORECARD_RANK_DIGITS - 1 + 22)
+static const double decades[] = {
+	1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3,
+	1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+	1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30, 1e31, 1e32,
+	1e33, 1e34
+};
+
+StaticAssertDecl(lengthof(decades) == RANK_FAST_MAX_EXP - RANK_FAST_MIN_EXP + 2,
+				 "one decade per exponent of the arithmetic path, and the one above");
+
+/* Through decimal text: rounds the exact binary value correctly, strtod() reads it back. */
+static double
+rank_precision_by_text(double score)
+{
+	char		buf[64];
+
+	snprintf(buf, sizeof(buf), "%.*e", SCORECARD_RANK_DIGITS - 1, score);
+	return strtod(buf, NULL);
+}
+
+/*
+ * a (> 0) times 10^s (|s| <= 22) rounded to an integer, half to even, as the exact
+ * product or quotient rounds: the float8 one is off by at most half a unit, which only
+ * matters when it lands exactly halfway, and then the exact remainder (fma) decides.
+ */
+static double
+round_scaled(double a, int s)
+{
+	double		p = s >= 0 ? a * exact_powers_of_ten[s] : a / exact_powers_of_ten[-s];
+	double		y = rint(p);
+
+	if (p - floor(p) == 0.5)
+	{
+		double		rest = s >= 0 ? fma(a, exact_powers_of_ten[s], -p) :
+			fma(-p, exact_powers_of_ten[-s], a);
+
+		if (rest != 0.0)
+			y = rest > 0.0 ? ceil(p) : floor(p);
+	}
+	return y;
+}
+
+double
+scorecard_rank_precision(double score)
+{
+	double		a = fabs(score);
+	double		rounded;
+	int			binary_exp;
+	int			e;
+	int			s;
+
+	if (isnan(score) || isinf(score))
+		return score;
+	/* -0 ties with 0 already; it would only print as "-0" */
+	if (a == 0.0)
+		return 0.0;
+	if (a < decades[0] || a >= decades[lengthof(decades) - 1])
+		return rank_precision_by_text(score);
+
+	/*
+	 * Most scores take the arithmetic path, a few times faster than text: e is the
+	 * largest k with a >= decades[k], a monotonic choice; a, scaled to 12 integer
+	 * digits, rounds correctly, and dividing back (by an exact power of ten) gives the
+	 * double nearest the rounded decimal, what strtod() would read, so the result is the
+	 * text path's, and monotonic like it.
+	 */
+	(void) frexp(a, &binary_exp);
+	e = (int) floor((binary_exp - 1) * 0.30102999566398120);
+	e = Max(RANK_FAST_MIN_EXP, Min(RANK_FAST_MAX_EXP, e));
+	while (e < RANK_FAST_MAX_EXP && a >= decades[e + 1 - RANK_FAST_MIN_EXP])
+		e++;
+	while (e > RANK_FAST_MIN_EXP && a < decades[e - RANK_FAST_MIN_EXP])
+		e--;
+	s = SCORECARD_RANK_DIGITS - 1 - e;
+	rounded = s >= 0 ? round_scaled(a, s) / exact_powers_of_ten[s] :
+		round_scaled(a, s) * exact_powers_of_ten[-s];
+	return score < 0.0 ? -rounded : rounded;
+}
+
 /* jsonb building */
 
 static void
@@ -383,6 +474,25 @@ scorecard_score_sql(PG_FUNCTION_ARGS)
 	Scorecard  *card = PG_GETARG_SCORECARD_P(1);
 
 	PG_RETURN_FLOAT8(scorecard_score(card, k, NULL, NULL));
+}
+
+/* _board_score(kpis, scorecard) returns the score at the precision boards store and rank. */
+PG_FUNCTION_INFO_V1(scorecard_board_score_sql);
+Datum
+scorecard_board_score_sql(PG_FUNCTION_ARGS)
+{
+	Kpis	   *k = PG_GETARG_KPIS_P(0);
+	Scorecard  *card = PG_GETARG_SCORECARD_P(1);
+
+	PG_RETURN_FLOAT8(scorecard_rank_precision(scorecard_score(card, k, NULL, NULL)));
+}
+
+/* _rank_precision(float8) returns the value at the precision boards store and rank. */
+PG_FUNCTION_INFO_V1(scorecard_rank_precision_sql);
+Datum
+scorecard_rank_precision_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(scorecard_rank_precision(PG_GETARG_FLOAT8(0)));
 }
 
 /* qualified(kpis, scorecard) returns whether the row passes min_rows, gates and if_missing. */

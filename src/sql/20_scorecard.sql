@@ -49,3 +49,17 @@ CREATE FUNCTION leaderboard.explain(leaderboard.kpis, leaderboard.scorecard)
   AS 'MODULE_PATHNAME', 'scorecard_explain_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION leaderboard.explain(leaderboard.kpis, leaderboard.scorecard) IS
   'score, qualified, reasons and per-metric breakdown (value, n, normalized, weight, contribution, missing)';
+
+-- Boards store every score at 12 significant digits, so that scores equal in exact
+-- arithmetic, computed along different float8 paths, tie (see scorecard.h).
+CREATE FUNCTION leaderboard._board_score(leaderboard.kpis, leaderboard.scorecard)
+  RETURNS pg_catalog.float8
+  AS 'MODULE_PATHNAME', 'scorecard_board_score_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard._board_score(leaderboard.kpis, leaderboard.scorecard) IS
+  'internal: score() rounded to 12 significant digits, the score a board stores and ranks';
+
+CREATE FUNCTION leaderboard._rank_precision(pg_catalog.float8)
+  RETURNS pg_catalog.float8
+  AS 'MODULE_PATHNAME', 'scorecard_rank_precision_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard._rank_precision(pg_catalog.float8) IS
+  'internal: a value rounded to 12 significant digits, the precision boards rank at';

@@ -188,7 +188,9 @@ BEGIN
     (SELECT string_agg(g::text, ', ') FROM generate_series(1, 3 + coalesce(array_length(b.partition_by, 1), 0)) g));
 
   card := leaderboard._card_sql(b, 'x.period');
-  score_of := 'leaderboard.score({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
+  -- every score the board stores, ranks and places on a points ladder is at the ranking
+  -- precision: equal scores tie in every comparison, index and rank computed from them
+  score_of := 'leaderboard._board_score({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
   qual_of := 'leaderboard.qualified({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
   IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
     tier_ins := format(', CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder) END',

@@ -16,6 +16,8 @@ COMMENT ON FUNCTION leaderboard._catalog_delete(text) IS
   'internal: deletes the catalog row of a board the caller owns';
 
 -- Tie-break ordering for one board metric: its stat in the board's first card, best first.
+-- Fractional stats compare at the precision scores do (a float average over 20 calls and
+-- the same over 30 can differ in the last bit); counts are exact integers.
 CREATE FUNCTION leaderboard._tie_break_sql(b leaderboard.boards, metric text) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -25,7 +27,8 @@ BEGIN
   SELECT e INTO m
   FROM jsonb_each_text(b.scorecards) c, jsonb_array_elements(c.value::jsonb -> 'metrics') e
   WHERE e ->> 'name' = metric ORDER BY c.key LIMIT 1;
-  RETURN format('leaderboard.%s({{t}}.kpis, %s) %s NULLS LAST',
+  RETURN format(CASE m ->> 'stat' WHEN 'count' THEN 'leaderboard.%s({{t}}.kpis, %s) %s NULLS LAST'
+                ELSE 'leaderboard._rank_precision(leaderboard.%s({{t}}.kpis, %s)) %s NULLS LAST' END,
                 CASE m ->> 'stat' WHEN 'count' THEN 'kpi_count' WHEN 'sum' THEN 'kpi_sum'
                                   WHEN 'min' THEN 'kpi_min' WHEN 'max' THEN 'kpi_max'
                                   ELSE 'kpi_avg' END,
@@ -183,8 +186,10 @@ BEGIN
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
     format('standings of board %s in the current period of each kind', b.name));
   EXECUTE format(
+    -- the explanation's score is the stored one (explain() itself gives the unrounded
+    -- float8 its contributions add up to)
     '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, %8$s AS rank, s.tier, '
-    'leaderboard.explain(s.kpis, %6$s) AS explanation FROM %5$s s',
+    'pg_catalog.jsonb_set(leaderboard.explain(s.kpis, %6$s), ''{score}'', pg_catalog.to_jsonb(s.score)) AS explanation FROM %5$s s',
     schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
     replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 's.period'), explain_verb, rank_of);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
@@ -654,7 +659,7 @@ BEGIN
     SELECT g.p, g.a, g.k, g.s, g.q,
            CASE WHEN g.q THEN rank() OVER (PARTITION BY g.p ORDER BY g.q DESC, g.s DESC) END
     FROM (SELECT %1$s AS p, %2$I::text AS a, leaderboard.kpi_merge(kpis) AS k,
-                 leaderboard.score(leaderboard.kpi_merge(kpis), %3$s) AS s,
+                 leaderboard._board_score(leaderboard.kpi_merge(kpis), %3$s) AS s,
                  leaderboard.qualified(leaderboard.kpi_merge(kpis), %3$s) AS q
           FROM %4$s WHERE period = 'day' AND period_start > $1 - $2 AND period_start <= $1
           GROUP BY %2$I%5$s) g
