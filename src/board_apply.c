@@ -31,6 +31,7 @@
 #include "board_context.h"
 #include "board_direct.h"
 #include "board_pending.h"
+#include "board_settings.h"
 #include "board_statements.h"
 
 /*
@@ -74,6 +75,7 @@ pending_scope_has_several_agents(PendingBoard *pb)
 		HeapTuple	cur = pb->groups[order[i]];
 		bool		isnull;
 
+		CHECK_FOR_INTERRUPTS();
 		if (cmp_scope_key(&order[i - 1], &order[i], pb) != 0)
 			continue;
 		several = !datumIsEqual(heap_getattr(prev, pb->tupdesc->natts - 1, pb->tupdesc, &isnull),
@@ -215,7 +217,7 @@ apply_board(PendingBoard *pb)
 		 * lookups by scope and agent, never a scan of the standings. Large batches (COPY)
 		 * are planned afresh for their actual size.
 		 */
-		small = pb->ngroups <= BOARD_SMALL_BATCH;
+		small = pb->ngroups <= board_small_batch_groups;
 		if (small)
 			prefer_index_lookups();
 		else

@@ -213,6 +213,7 @@ fill_missing_ranks(Relation standings, Relation score_index, AroundColumns *cols
 		Datum		agent;
 		int			i;
 
+		CHECK_FOR_INTERRUPTS();
 		if (!DatumGetBool(slot_getattr(slot, cols->qualified, &isnull)))
 			continue;
 		/* rank() = 1 + the qualified rows scoring higher: ties share it */
@@ -322,6 +323,7 @@ board_around(PG_FUNCTION_ARGS)
 		Datum	   *me = palloc(sizeof(Datum) * 3 + sizeof(HeapTuple));
 		bool		isnull;
 
+		CHECK_FOR_INTERRUPTS();
 		me[0] = slot_getattr(slot, cols.scope_id, &isnull);
 		me[1] = slot_getattr(slot, cols.score, &isnull);
 		me[2] = PointerGetDatum(ExecCopySlotHeapTuple(slot));

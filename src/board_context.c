@@ -8,6 +8,7 @@
 #include "utils/guc.h"
 
 #include "board_context.h"
+#include "board_settings.h"
 
 /* Sets a setting until the GUC nest level in force is closed. */
 static void
@@ -79,7 +80,10 @@ writer_context_enter(void)
 void
 allow_large_batch_memory(void)
 {
-	pin_setting("work_mem", "256MB");
+	char		value[32];
+
+	snprintf(value, sizeof(value), "%dkB", board_large_batch_work_mem);
+	pin_setting("work_mem", value);
 }
 
 Tuplestorestate *

@@ -18,19 +18,13 @@ typedef struct OwnerContext
 	int			save_nestlevel;
 } OwnerContext;
 
-/*
- * Batches up to this many rows or groups use the cached plans; they are planned for a
- * handful of rows, whatever the sizes seen when they were first prepared.
- */
-#define BOARD_SMALL_BATCH 1000
-
 /* Becomes the board owner, restricted, with search_path and key-shaping settings pinned. */
 extern void owner_context_enter(OwnerContext *ctx, Oid owner);
 /* Undoes owner_context_enter and every setting made since. */
 extern void owner_context_exit(OwnerContext *ctx);
 /* Planner settings for the cached small-batch plans (until owner_context_exit). */
 extern void prefer_index_lookups(void);
-/* work_mem for large batches (until owner_context_exit). */
+/* work_mem for large batches, leaderboard.large_batch_work_mem (until owner_context_exit). */
 extern void allow_large_batch_memory(void);
 /* Pins search_path for what runs as the writer; undo with AtEOXact_GUC(false, level). */
 extern int	writer_context_enter(void);

@@ -17,7 +17,7 @@
  *     rows scoring higher), write the agent's row with its new rank and tier, and bump
  *     the scope row's version.
  *
- * A scope whose ranks would pass BOARD_STORED_RANK_LIMIT stops storing them instead:
+ * A scope whose ranks would pass board_stored_rank_limit stops storing them instead:
  * every rank of the scope becomes NULL and ranks_stored false on its scope row; from then
  * on no writer moves ranks there (the SQL statements skip such scopes too) and readers rank
  * from the score index. rebuild() stores them again.
@@ -38,6 +38,7 @@
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -49,6 +50,7 @@
 #include "utils/timestamp.h"
 
 #include "board_direct.h"
+#include "board_settings.h"
 #include "board_index.h"
 #include "kpis.h"
 
@@ -509,6 +511,7 @@ find_rank_moves(DirectApply *da, int64 scope_id, Datum agent, double o, double n
 		bool		isnull;
 		double		s;
 
+		CHECK_FOR_INTERRUPTS();
 		if (!DatumGetBool(slot_getattr(da->scan_slot, da->st_qualified, &isnull)) ||
 			datumIsEqual(slot_getattr(da->scan_slot, da->st_agent, &isnull), agent,
 						 agent_att->attbyval, agent_att->attlen))
@@ -549,6 +552,7 @@ apply_rank_moves(DirectApply *da, RankMoves *moves, double o, double n)
 		int64		rank = DatumGetInt64(heap_getattr(moves->rows[i], da->st_rank, desc, &isnull));
 		double		s = DatumGetFloat8(heap_getattr(moves->rows[i], da->st_score, desc, &isnull));
 
+		CHECK_FOR_INTERRUPTS();
 		if (isnull)
 			elog(ERROR, "leaderboard: a qualified standings row has no rank; rebuild the board");
 		rank += (n > s) - (o > s);
@@ -558,7 +562,7 @@ apply_rank_moves(DirectApply *da, RankMoves *moves, double o, double n)
 }
 
 /*
- * Stops storing ranks in a scope grown past BOARD_STORED_RANK_LIMIT: every rank but the
+ * Stops storing ranks in a scope grown past board_stored_rank_limit: every rank but the
  * agent's (written next by the caller) becomes NULL, and readers rank from the score index.
  */
 static void
@@ -578,6 +582,7 @@ drop_scope_ranks(DirectApply *da, int64 scope_id, Datum agent)
 	{
 		bool		isnull;
 
+		CHECK_FOR_INTERRUPTS();
 		(void) slot_getattr(da->scan_slot, da->st_rank, &isnull);
 		if (!isnull && !datumIsEqual(slot_getattr(da->scan_slot, da->st_agent, &isnull), agent,
 									 agent_att->attbyval, agent_att->attlen))
@@ -707,7 +712,7 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 		RankMoves	moves;
 		int64		rank = find_rank_moves(da, ds->scope_id, agent, o, n, had_rank, old_rank, &moves);
 
-		if (rank > BOARD_STORED_RANK_LIMIT || (had_rank && old_rank > BOARD_STORED_RANK_LIMIT))
+		if (rank > board_stored_rank_limit || (had_rank && old_rank > board_stored_rank_limit))
 		{
 			drop_scope_ranks(da, ds->scope_id, agent);
 			ds->ranks_stored = false;
@@ -756,7 +761,7 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 	int			i;
 	bool		done = false;
 
-	if (shape == NULL || pb->ngroups == 0 || pb->ngroups > BOARD_DIRECT_MAX_GROUPS)
+	if (shape == NULL || pb->ngroups == 0 || pb->ngroups > board_direct_max_groups)
 		return false;
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "leaderboard direct apply",
 								ALLOCSET_DEFAULT_SIZES);

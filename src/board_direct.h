@@ -12,14 +12,12 @@
 #include "scorecard.h"
 
 /*
- * A scope stores its ranks while they stay at or below this: past it, a change would move
- * hundreds of ranks, so the direct apply sets the scope's ranks to NULL and readers rank
- * from the score index (leaderboard views, <board>_around).
+ * A scope stores its ranks while they stay at or below leaderboard.stored_rank_limit
+ * (board_settings.h): past it, a change would move hundreds of ranks, so the direct apply
+ * sets the scope's ranks to NULL and readers rank from the score index (leaderboard
+ * views, <board>_around). Transactions with more captured groups than
+ * leaderboard.direct_apply_max_groups take the SQL path.
  */
-#define BOARD_STORED_RANK_LIMIT 1000
-
-/* Transactions with more captured groups than this take the SQL path. */
-#define BOARD_DIRECT_MAX_GROUPS 64
 
 /* What the direct apply needs to know about a board, read with its statements. */
 typedef struct DirectShape
