@@ -13,9 +13,11 @@
  *  2. At commit (board_apply.c), the touched boards are applied in name order and their
  *     scopes locked in key order.
  *
- * INSERTed rows are folded as deltas. Rows removed by UPDATE or DELETE only mark their
- * (scope, agent) groups for recomputation from the source at commit, because min and max
- * cannot be subtracted. TRUNCATE marks the whole board for a rebuild.
+ * Rows added (INSERT, an UPDATE's new rows) and rows removed (DELETE, an UPDATE's old rows)
+ * fold into separate deltas of each (scope, agent) group; a group whose rows were removed
+ * and added back unchanged (an UPDATE of columns the board does not read) drops out. At
+ * commit a correction is subtracted where that is exact, else its group is recomputed
+ * from the source. TRUNCATE marks the whole board for a rebuild.
  *
  * Both halves run as the board's owner in a restricted security context with a pinned
  * search_path; the firing trigger and table are checked against the catalog.
@@ -111,7 +113,7 @@ board_for_trigger(const char *board, Relation rel, const char *tgname)
  */
 static void
 capture_rows(BoardStatements *bs, PendingBoard *pb, Relation rel, Tuplestorestate *newrows,
-			 Tuplestorestate *oldrows, HeapTuple tuple, bool tuple_as_delta)
+			 Tuplestorestate *oldrows, HeapTuple tuple, bool tuple_removed)
 {
 	OwnerContext ctx;
 	FoldLevel  *level;
@@ -119,7 +121,7 @@ capture_rows(BoardStatements *bs, PendingBoard *pb, Relation rel, Tuplestorestat
 	owner_context_enter(&ctx, bs->owner);
 	level = pending_level(pb, bs->fold);
 	if (tuple != NULL)
-		fold_tuple_into(bs->fold, level, rel, tuple, tuple_as_delta);
+		fold_tuple_into(bs->fold, level, rel, tuple, tuple_removed);
 	else
 		fold_rows_into(bs->fold, level, rel, newrows, oldrows);
 	owner_context_exit(&ctx);
@@ -209,9 +211,9 @@ board_capture_row(PG_FUNCTION_ARGS)
 	writer_nestlevel = writer_context_enter();
 	bs = board_for_trigger(board, trigdata->tg_relation, trigdata->tg_trigger->tgname);
 	pb = pending_board_for(board);
-	/* an UPDATE marks the groups of both row versions for a recompute */
+	/* the row inserted, or the row removed by an UPDATE or DELETE; then an UPDATE's new row */
 	capture_rows(bs, pb, trigdata->tg_relation, NULL, NULL, trigdata->tg_trigtuple,
-				 TRIGGER_FIRED_BY_INSERT(ev));
+				 !TRIGGER_FIRED_BY_INSERT(ev));
 	if (TRIGGER_FIRED_BY_UPDATE(ev))
 		capture_rows(bs, pb, trigdata->tg_relation, NULL, NULL, trigdata->tg_newtuple, false);
 	AtEOXact_GUC(false, writer_nestlevel);

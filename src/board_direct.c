@@ -11,7 +11,10 @@
  *  1. lock the touched scope rows in key order: under REPEATABLE READ a scope row changed
  *     after the snapshot raises 40001, as the SQL path's upsert does; under READ
  *     COMMITTED the newest version is locked;
- *  2. with a snapshot taken after the locks, read each touched agent's standings row;
+ *  2. with a snapshot taken after the locks, read each touched agent's standings row, and
+ *     work out its new kpis: corrections (rows an UPDATE or DELETE removed) are subtracted
+ *     when kpis_subtract() can do it exactly; when it cannot, nothing is written and the
+ *     SQL path recomputes those groups from the source;
  *  3. per scope: add the deltas, rescore, move the ranks of the qualified rows scoring
  *     between the agent's old and new score by one (rank() = 1 + the number of qualified
  *     rows scoring higher), write the agent's row with its new rank and tier, and bump
@@ -104,7 +107,10 @@ direct_shape_load(const char *name, MemoryContext cxt, bool fresh)
 typedef struct DirectScope
 {
 	HeapTuple	group;			/* the scope's first captured group */
-	Kpis	   *delta;			/* every group of the scope, merged */
+	Kpis	   *delta;			/* rows added by every group of the scope, merged, or NULL */
+	Kpis	   *removed;		/* rows removed (corrections), merged, or NULL */
+	bool		removes_added;	/* some removed rows may be among the added ones */
+	Kpis	   *kpis;			/* the agent's kpis after the transaction */
 	const Scorecard *card;		/* the card of the scope's period kind */
 	int64		scope_id;
 	HeapTuple	scope_row;		/* the scope row version locked */
@@ -141,13 +147,29 @@ typedef struct DirectApply
 static int
 compare_groups_by_scope(const void *a, const void *b, void *arg)
 {
-	return pending_compare_scope_keys(*(HeapTuple const *) a, *(HeapTuple const *) b, arg);
+	PendingBoard *pb = arg;
+
+	return pending_compare_scope_keys(pb->groups[*(const int *) a], pb->groups[*(const int *) b],
+									  pb->tupdesc);
+}
+
+/* Merges k (or nothing, when NULL) into *into, copying it when *into is NULL. */
+static void
+merge_delta(Kpis **into, const Kpis *k)
+{
+	if (k == NULL)
+		return;
+	if (*into == NULL)
+		*into = kpis_copy(k);
+	else
+		kpis_merge_into(*into, k);
 }
 
 /*
  * The touched scopes in key order with their deltas merged, or NULL (*nscopes = 0) when
- * the direct apply does not fit: a group without kpis (to recompute), a scope with groups
- * of two agents, a period kind without a card.
+ * the direct apply does not fit: a group to recompute (without kpis and without the
+ * deltas of a correction), a scope with groups of two agents, a period kind without a
+ * card.
  */
 static DirectScope *
 collect_scopes(PendingBoard *pb, DirectShape *shape, int *nscopes)
@@ -156,21 +178,24 @@ collect_scopes(PendingBoard *pb, DirectShape *shape, int *nscopes)
 	int			agent_col = desc->natts - 1;
 	int			kpis_col = desc->natts;
 	Form_pg_attribute agent_att = TupleDescAttr(desc, agent_col - 1);
-	HeapTuple  *sorted = palloc(sizeof(HeapTuple) * pb->ngroups);
+	int		   *sorted = palloc(sizeof(int) * pb->ngroups);
 	DirectScope *scopes = palloc0(sizeof(DirectScope) * pb->ngroups);
 	int			n = 0;
 	int			i;
 	bool		isnull;
 
 	*nscopes = 0;
-	memcpy(sorted, pb->groups, sizeof(HeapTuple) * pb->ngroups);
-	qsort_arg(sorted, pb->ngroups, sizeof(HeapTuple), compare_groups_by_scope, desc);
+	for (i = 0; i < pb->ngroups; i++)
+		sorted[i] = i;
+	qsort_arg(sorted, pb->ngroups, sizeof(int), compare_groups_by_scope, pb);
 	for (i = 0; i < pb->ngroups; i++)
 	{
-		HeapTuple	g = sorted[i];
+		HeapTuple	g = pb->groups[sorted[i]];
+		PendingGroupInfo *info = &pb->group_info[sorted[i]];
 		Datum		kd = heap_getattr(g, kpis_col, desc, &isnull);
+		const Kpis *added = isnull ? info->added : DatumGetKpisP(kd);
 
-		if (isnull)
+		if (isnull && info->removed == NULL)
 			return NULL;
 		if (n > 0 && pending_compare_scope_keys(scopes[n - 1].group, g, desc) == 0)
 		{
@@ -180,7 +205,11 @@ collect_scopes(PendingBoard *pb, DirectShape *shape, int *nscopes)
 							  heap_getattr(g, agent_col, desc, &isnull),
 							  agent_att->attbyval, agent_att->attlen))
 				return NULL;
-			kpis_merge_into(scopes[n - 1].delta, DatumGetKpisP(kd));
+			/* groups are in capture order: an earlier group's rows may be removed by this one */
+			if (info->removes_added || (info->removed != NULL && scopes[n - 1].delta != NULL))
+				scopes[n - 1].removes_added = true;
+			merge_delta(&scopes[n - 1].delta, added);
+			merge_delta(&scopes[n - 1].removed, info->removed);
 		}
 		else
 		{
@@ -188,7 +217,9 @@ collect_scopes(PendingBoard *pb, DirectShape *shape, int *nscopes)
 			int			c;
 
 			scopes[n].group = g;
-			scopes[n].delta = kpis_copy(DatumGetKpisP(kd));
+			merge_delta(&scopes[n].delta, added);
+			merge_delta(&scopes[n].removed, info->removed);
+			scopes[n].removes_added = info->removes_added;
 			for (c = 0; c < shape->ncards; c++)
 				if (strcmp(shape->card_period[c], period) == 0)
 					scopes[n].card = shape->card[c];
@@ -655,9 +686,7 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 	Datum		agent;
 	HeapTuple	newrow;
 
-	kpis = kpis_copy(is_new ? ds->delta : DatumGetKpisP(heap_getattr(row, da->st_kpis, desc, &isnull)));
-	if (!is_new)
-		kpis_merge_into(kpis, ds->delta);
+	kpis = ds->kpis;
 	/* stored, and compared with the other stored scores, at the board's precision */
 	new_score = scorecard_rank_precision(scorecard_score(ds->card, kpis, NULL, &new_qualified));
 	old_score = DatumGetFloat8(heap_getattr(row, da->st_score, desc, &isnull));
@@ -738,6 +767,53 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 }
 
 /*
+ * The scope's agent's kpis once the transaction's deltas are in, or NULL when this apply
+ * cannot know them without reading the calls: a correction that kpis_subtract() cannot
+ * take out exactly, or one that leaves the agent no rows in the scope (its row goes). The
+ * statements then recompute from the source. The rows removed are taken out of the
+ * stored ones, and the rows added merged in after, which lets an added value hold a
+ * removed extreme; unless rows were removed after rows were added (an UPDATE of a row
+ * inserted earlier in the transaction), when the removed ones may be among the added:
+ * then the added go in first.
+ */
+static Kpis *
+new_kpis(DirectApply *da, DirectScope *ds)
+{
+	bool		isnull;
+	Kpis	   *kpis;
+
+	if (ds->row == NULL)
+	{
+		if (ds->delta == NULL || (ds->removed != NULL && !ds->removes_added))
+			return NULL;
+		kpis = kpis_copy(ds->delta);
+	}
+	else
+	{
+		kpis = kpis_copy(DatumGetKpisP(heap_getattr(ds->row, da->st_kpis,
+													RelationGetDescr(da->standings), &isnull)));
+		if (ds->delta != NULL && (ds->removed == NULL || ds->removes_added))
+			kpis_merge_into(kpis, ds->delta);
+	}
+	if (ds->removed != NULL)
+	{
+		if (ds->removes_added || ds->row == NULL)
+		{
+			if (!kpis_subtract(kpis, ds->removed, NULL))
+				return NULL;
+		}
+		else
+		{
+			if (!kpis_subtract(kpis, ds->removed, ds->delta))
+				return NULL;
+			if (ds->delta != NULL)
+				kpis_merge_into(kpis, ds->delta);
+		}
+	}
+	return kpis->rows > 0 ? kpis : NULL;
+}
+
+/*
  * Pushes the snapshot this apply reads with: the transaction's under REPEATABLE READ, a
  * new one under READ COMMITTED; its command id hides this apply's own writes.
  */
@@ -785,7 +861,9 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 			push_read_snapshot(&da);
 			for (i = 0; i < nscopes; i++)
 				scopes[i].row = fetch_agent_row(&da, &scopes[i], pb->tupdesc);
-			for (i = 0; i < nscopes; i++)
+			for (i = 0; i < nscopes && done; i++)
+				done = (scopes[i].kpis = new_kpis(&da, &scopes[i])) != NULL;
+			for (i = 0; i < nscopes && done; i++)
 				apply_scope(&da, &scopes[i], pb);
 			PopActiveSnapshot();
 		}

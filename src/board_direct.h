@@ -39,8 +39,9 @@ typedef struct DirectShape
 extern DirectShape *direct_shape_load(const char *name, MemoryContext cxt, bool fresh);
 
 /*
- * Applies what pb captured without SQL statements, when it can: every group an INSERT
- * delta, one agent per scope, every scope and standings row already there. Returns false
+ * Applies what pb captured without SQL statements, when it can: one agent per scope, every
+ * correction subtractable from a stored row (see new_kpis() in board_direct.c), no row
+ * left without calls, every scope already there. Returns false
  * otherwise, having changed nothing but the version of some scope rows, which the SQL
  * path then locks again. Runs as the board owner, after the scopes table is locked.
  */

@@ -69,8 +69,10 @@ typedef struct GroupKey
 typedef struct GroupEntry
 {
 	GroupKey	key;			/* first: the hash key */
-	bool		recompute;		/* the group is recomputed at commit; kpis unused */
-	Kpis	   *kpis;			/* the rows' delta */
+	Kpis	   *added;			/* the rows added (NEW rows), or NULL */
+	Kpis	   *removed;		/* the rows removed (OLD rows), or NULL */
+	bool		removes_added;	/* rows were removed after rows were added: the removed
+								 * ones may be among the added ones, not the stored ones */
 	char	   *scope_key;		/* level groups: the scope's key text */
 } GroupEntry;
 
@@ -178,31 +180,39 @@ group_enter(HTAB *hash, MemoryContext cxt, GroupKey *key, bool *found)
 			e->key.values[i] = key->isnull[i] ? (Datum) 0 :
 				datumCopy(key->values[i], keys->keys[i].typbyval, keys->keys[i].typlen);
 		}
-		e->recompute = false;
-		e->kpis = NULL;
+		e->added = NULL;
+		e->removed = NULL;
+		e->removes_added = false;
 		e->scope_key = NULL;
 		MemoryContextSwitchTo(old);
 	}
 	return e;
 }
 
-/* Adds a delta (or, with recompute, a group to recompute) into dst, of a hash in cxt. */
+/* Adds k into *dst (NULL: none yet), allocating in cxt. */
 static void
-group_absorb(GroupEntry *dst, bool dst_new, bool recompute, const Kpis *kpis, MemoryContext cxt)
+kpis_absorb(Kpis **dst, const Kpis *k, MemoryContext cxt)
 {
-	if (dst_new)
+	if (k == NULL)
+		return;
+	if (*dst == NULL)
 	{
-		dst->recompute = recompute;
-		if (!recompute)
-		{
-			dst->kpis = MemoryContextAlloc(cxt, VARSIZE(kpis));
-			memcpy(dst->kpis, kpis, VARSIZE(kpis));
-		}
+		*dst = MemoryContextAlloc(cxt, VARSIZE(k));
+		memcpy(*dst, k, VARSIZE(k));
 	}
-	else if (recompute)
-		dst->recompute = true;
-	else if (!dst->recompute)
-		kpis_merge_into(dst->kpis, kpis);
+	else
+		kpis_merge_into(*dst, k);
+}
+
+/* A new kpis of the board's metrics, in cxt. */
+static Kpis *
+kpis_for_shape(FoldShape *shape, MemoryContext cxt)
+{
+	Kpis	   *k = MemoryContextAllocZero(cxt, KPIS_SIZE(shape->keys.nmetrics));
+
+	SET_VARSIZE(k, KPIS_SIZE(shape->keys.nmetrics));
+	k->fractional = shape->fractional;
+	return k;
 }
 
 /* ---- scope keys ---- */
@@ -576,8 +586,8 @@ fold_level_count(FoldLevel *level)
 
 /* Adds one group, already keyed for a level, into level. */
 static void
-level_add(FoldLevel *level, GroupKey *key, const char *scope_key, bool recompute,
-		  const Kpis *kpis)
+level_add(FoldLevel *level, GroupKey *key, const char *scope_key, const Kpis *added,
+		  const Kpis *removed, bool removes_added)
 {
 	bool		found;
 	GroupEntry *e = group_enter(level->groups, level->cxt, key, &found);
@@ -591,7 +601,11 @@ level_add(FoldLevel *level, GroupKey *key, const char *scope_key, bool recompute
 		if (built != NULL)
 			pfree(built);
 	}
-	group_absorb(e, !found, recompute, kpis, level->cxt);
+	/* rows added by an earlier statement may be among those this one removes */
+	if (removes_added || (removed != NULL && e->added != NULL))
+		e->removes_added = true;
+	kpis_absorb(&e->added, added, level->cxt);
+	kpis_absorb(&e->removed, removed, level->cxt);
 }
 
 void
@@ -604,12 +618,15 @@ fold_level_merge(FoldLevel *parent, FoldLevel *child)
 	while ((e = hash_seq_search(&seq)) != NULL)
 	{
 		CHECK_FOR_INTERRUPTS();
-		level_add(parent, &e->key, e->scope_key, e->recompute, e->kpis);
+		level_add(parent, &e->key, e->scope_key, e->added, e->removed, e->removes_added);
 	}
 }
 
 void
-fold_level_emit(FoldLevel *level, void (*emit) (HeapTuple group, void *arg), void *arg)
+fold_level_emit(FoldLevel *level,
+				void (*emit) (HeapTuple group, const Kpis *added, const Kpis *removed,
+							  bool removes_added, void *arg),
+				void *arg)
 {
 	FoldKeys   *keys = level->keys;
 	int			natts = keys->group_desc->natts;
@@ -632,9 +649,14 @@ fold_level_emit(FoldLevel *level, void (*emit) (HeapTuple group, void *arg), voi
 			values[3 + i] = e->key.values[i];
 			nulls[3 + i] = e->key.isnull[i];
 		}
-		nulls[natts - 1] = e->recompute;
-		values[natts - 1] = e->recompute ? (Datum) 0 : PointerGetDatum(e->kpis);
-		emit(heap_form_tuple(keys->group_desc, values, nulls), arg);
+		/* rows removed and added back unchanged: nothing to do */
+		if (e->removed != NULL && e->added != NULL && kpis_equal(e->removed, e->added))
+			continue;
+		/* a correction reads as a group to recompute, with its deltas beside it */
+		nulls[natts - 1] = e->removed != NULL;
+		values[natts - 1] = e->removed != NULL ? (Datum) 0 : PointerGetDatum(e->added);
+		emit(heap_form_tuple(keys->group_desc, values, nulls), e->added, e->removed,
+			 e->removes_added, arg);
 	}
 	pfree(values);
 	pfree(nulls);
@@ -677,7 +699,7 @@ fold_run_begin(FoldRun *run, FoldShape *shape, Relation rel)
 
 /* Folds one row of the firing relation into the statement's day groups. */
 static void
-fold_run_row(FoldRun *run, TupleTableSlot *slot, bool as_delta)
+fold_run_row(FoldRun *run, TupleTableSlot *slot, bool removed)
 {
 	FoldShape  *shape = run->shape;
 	FoldKeys   *keys = &shape->keys;
@@ -686,6 +708,7 @@ fold_run_row(FoldRun *run, TupleTableSlot *slot, bool as_delta)
 	bool		isnull;
 	GroupKey	key;
 	GroupEntry *e;
+	Kpis	  **k;
 	bool		found;
 	int			i;
 
@@ -715,25 +738,17 @@ fold_run_row(FoldRun *run, TupleTableSlot *slot, bool as_delta)
 	key.isnull = run->isnull;
 	key.hash = compute_key_hash(keys, key.slot, key.start, key.values, key.isnull);
 	e = group_enter(run->days, run->cxt, &key, &found);
-	if (!as_delta)
-		e->recompute = true;
-	else if (!e->recompute)
+	k = removed ? &e->removed : &e->added;
+	if (*k == NULL)
+		*k = kpis_for_shape(shape, run->cxt);
+	for (i = 0; i < keys->nmetrics; i++)
 	{
-		if (e->kpis == NULL)
-		{
-			e->kpis = MemoryContextAllocZero(run->cxt, KPIS_SIZE(keys->nmetrics));
-			SET_VARSIZE(e->kpis, KPIS_SIZE(keys->nmetrics));
-			e->kpis->fractional = shape->fractional;
-		}
-		for (i = 0; i < keys->nmetrics; i++)
-		{
-			Datum		v = ExecEvalExprSwitchContext(run->metric[i], econtext, &isnull);
+		Datum		v = ExecEvalExprSwitchContext(run->metric[i], econtext, &isnull);
 
-			if (!isnull)
-				kpis_add_datum(e->kpis, i, shape->kind[i], v);
-		}
-		kpis_add_rows(e->kpis, 1);
+		if (!isnull)
+			kpis_add_datum(*k, i, shape->kind[i], v);
 	}
+	kpis_add_rows(*k, 1);
 	ResetExprContext(econtext);
 }
 
@@ -758,7 +773,7 @@ fold_run_end(FoldRun *run, FoldLevel *level)
 			key.slot = p;
 			key.start = period_start(shape->period[p], (DateADT) e->key.slot);
 			key.hash = compute_key_hash(level->keys, key.slot, key.start, key.values, key.isnull);
-			level_add(level, &key, NULL, e->recompute, e->kpis);
+			level_add(level, &key, NULL, e->added, e->removed, false);
 		}
 	}
 	if (run->source_slot != NULL)
@@ -768,7 +783,7 @@ fold_run_end(FoldRun *run, FoldLevel *level)
 }
 
 static void
-fold_store(FoldRun *run, Relation rel, Tuplestorestate *store, bool as_delta)
+fold_store(FoldRun *run, Relation rel, Tuplestorestate *store, bool removed)
 {
 	TupleTableSlot *slot;
 	int			ptr;
@@ -781,7 +796,7 @@ fold_store(FoldRun *run, Relation rel, Tuplestorestate *store, bool as_delta)
 	tuplestore_select_read_pointer(store, ptr);
 	tuplestore_rescan(store);
 	while (tuplestore_gettupleslot(store, true, false, slot))
-		fold_run_row(run, slot, as_delta);
+		fold_run_row(run, slot, removed);
 	tuplestore_select_read_pointer(store, 0);
 	ExecDropSingleTupleTableSlot(slot);
 }
@@ -793,21 +808,21 @@ fold_rows_into(FoldShape *shape, FoldLevel *level, Relation rel,
 	FoldRun		run;
 
 	fold_run_begin(&run, shape, rel);
-	fold_store(&run, rel, newrows, oldrows == NULL);
-	fold_store(&run, rel, oldrows, false);
+	fold_store(&run, rel, newrows, false);
+	fold_store(&run, rel, oldrows, true);
 	fold_run_end(&run, level);
 }
 
 void
 fold_tuple_into(FoldShape *shape, FoldLevel *level, Relation rel, HeapTuple tuple,
-				bool as_delta)
+				bool removed)
 {
 	FoldRun		run;
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
 
 	fold_run_begin(&run, shape, rel);
 	ExecStoreHeapTuple(tuple, slot, false);
-	fold_run_row(&run, slot, as_delta);
+	fold_run_row(&run, slot, removed);
 	ExecDropSingleTupleTableSlot(slot);
 	fold_run_end(&run, level);
 }

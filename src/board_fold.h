@@ -99,16 +99,15 @@ extern FoldShape *fold_shape_load(const char *name, MemoryContext cxt, bool fres
 extern FoldKeys *fold_keys_copy(const FoldKeys *keys, MemoryContext cxt);
 
 /*
- * Folds the rows of newrows (as deltas, with their kpis) and oldrows (as groups to
- * recompute) of relation rel (the source or one of its partitions) into level. Either
- * store may be NULL. Runs as the board owner, with the settings that shape scope keys
- * pinned.
+ * Folds the rows of newrows (added) and oldrows (removed) of relation rel (the source or
+ * one of its partitions) into level. Either store may be NULL. Runs as the board owner,
+ * with the settings that shape scope keys pinned.
  */
 extern void fold_rows_into(FoldShape *shape, FoldLevel *level, Relation rel,
 						   Tuplestorestate *newrows, Tuplestorestate *oldrows);
-/* The same for one tuple, from the row trigger of replicated changes. */
+/* The same for one tuple, added or removed, from the row trigger of replicated changes. */
 extern void fold_tuple_into(FoldShape *shape, FoldLevel *level, Relation rel,
-							HeapTuple tuple, bool as_delta);
+							HeapTuple tuple, bool removed);
 
 /* A new empty level, in a memory context of its own under parent. */
 extern FoldLevel *fold_level_create(FoldKeys *keys, MemoryContext parent);
@@ -120,10 +119,18 @@ extern void fold_level_free(FoldLevel *level);
 extern long fold_level_count(FoldLevel *level);
 
 /*
- * Calls emit for each group of the level, as a tuple of keys->group_desc (kpis NULL for
- * a group to recompute) allocated in CurrentMemoryContext.
+ * Calls emit for each group of the level but those whose removed rows were added back
+ * unchanged, with a tuple of keys->group_desc allocated in CurrentMemoryContext and the
+ * group's deltas: rows added and rows removed (either NULL when none), and whether rows
+ * were removed after rows were added (then the removed ones may be among the added ones
+ * rather than the stored ones). The tuple's kpis
+ * are the rows added, or NULL for a group with rows removed (a correction: the SQL apply
+ * recomputes it, the direct apply subtracts when it can).
  */
-extern void fold_level_emit(FoldLevel *level, void (*emit) (HeapTuple group, void *arg),
+extern void fold_level_emit(FoldLevel *level,
+							void (*emit) (HeapTuple group, const Kpis *added,
+										  const Kpis *removed, bool removes_added,
+										  void *arg),
 							void *arg);
 
 #endif

@@ -26,7 +26,7 @@ static SubTransactionId sentinel_subxact = InvalidSubTransactionId;
 
 static bool callbacks_registered = false;
 
-static void pending_append(PendingBoard *pb, HeapTuple group, SubTransactionId subxact,
+static void pending_append(PendingBoard *pb, HeapTuple group, const PendingGroupInfo *info,
 						   TupleDesc desc);
 
 static void
@@ -35,11 +35,17 @@ pending_board_free(PendingBoard *pb)
 	int			i;
 
 	for (i = 0; i < pb->ngroups; i++)
+	{
 		heap_freetuple(pb->groups[i]);
+		if (pb->group_info[i].added != NULL)
+			pfree(pb->group_info[i].added);
+		if (pb->group_info[i].removed != NULL)
+			pfree(pb->group_info[i].removed);
+	}
 	if (pb->groups != NULL)
 	{
 		pfree(pb->groups);
-		pfree(pb->group_subxact);
+		pfree(pb->group_info);
 	}
 	for (i = 0; i < pb->nlevels; i++)
 		fold_level_free(pb->levels[i]);
@@ -105,7 +111,7 @@ board_xact_callback(XactEvent event, void *arg)
 static void
 drop_captures_since(PendingBoard *pb, SubTransactionId subid)
 {
-	while (pb->ngroups > 0 && pb->group_subxact[pb->ngroups - 1] >= subid)
+	while (pb->ngroups > 0 && pb->group_info[pb->ngroups - 1].subxact >= subid)
 		heap_freetuple(pb->groups[--pb->ngroups]);
 	while (pb->nlevels > 0 && pb->level_subxact[pb->nlevels - 1] >= subid)
 		fold_level_free(pb->levels[--pb->nlevels]);
@@ -136,23 +142,23 @@ return_to_pending(PendingBoard *restored)
 	}
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	for (i = 0; i < restored->ngroups; i++)
-		pending_append(pb, restored->groups[i], restored->group_subxact[i], restored->tupdesc);
+		pending_append(pb, restored->groups[i], &restored->group_info[i], restored->tupdesc);
 	MemoryContextSwitchTo(old);
 	/* appended last, they now go first */
 	if (restored->ngroups > 0 && pb->ngroups > restored->ngroups)
 	{
 		int			nold = pb->ngroups - restored->ngroups;
 		HeapTuple  *groups = palloc(sizeof(HeapTuple) * pb->ngroups);
-		SubTransactionId *subxacts = palloc(sizeof(SubTransactionId) * pb->ngroups);
+		PendingGroupInfo *infos = palloc(sizeof(PendingGroupInfo) * pb->ngroups);
 
 		memcpy(groups, pb->groups + nold, sizeof(HeapTuple) * restored->ngroups);
 		memcpy(groups + restored->ngroups, pb->groups, sizeof(HeapTuple) * nold);
-		memcpy(subxacts, pb->group_subxact + nold, sizeof(SubTransactionId) * restored->ngroups);
-		memcpy(subxacts + restored->ngroups, pb->group_subxact, sizeof(SubTransactionId) * nold);
+		memcpy(infos, pb->group_info + nold, sizeof(PendingGroupInfo) * restored->ngroups);
+		memcpy(infos + restored->ngroups, pb->group_info, sizeof(PendingGroupInfo) * nold);
 		memcpy(pb->groups, groups, sizeof(HeapTuple) * pb->ngroups);
-		memcpy(pb->group_subxact, subxacts, sizeof(SubTransactionId) * pb->ngroups);
+		memcpy(pb->group_info, infos, sizeof(PendingGroupInfo) * pb->ngroups);
 		pfree(groups);
-		pfree(subxacts);
+		pfree(infos);
 	}
 	if (restored->truncated_in != InvalidSubTransactionId &&
 		(pb->truncated_in == InvalidSubTransactionId || restored->truncated_in < pb->truncated_in))
@@ -282,9 +288,9 @@ pending_board_for(const char *name)
 	return pb;
 }
 
-/* Appends one group (copied) captured in subxact; in TopTransactionContext. */
+/* Appends one group and what the apply needs of it; in TopTransactionContext. */
 static void
-pending_append(PendingBoard *pb, HeapTuple group, SubTransactionId subxact, TupleDesc desc)
+pending_append(PendingBoard *pb, HeapTuple group, const PendingGroupInfo *info, TupleDesc desc)
 {
 	if (pb->tupdesc == NULL)
 		pb->tupdesc = CreateTupleDescCopy(desc);
@@ -294,17 +300,17 @@ pending_append(PendingBoard *pb, HeapTuple group, SubTransactionId subxact, Tupl
 		if (pb->groups == NULL)
 		{
 			pb->groups = palloc(sizeof(HeapTuple) * pb->maxgroups);
-			pb->group_subxact = palloc(sizeof(SubTransactionId) * pb->maxgroups);
+			pb->group_info = palloc(sizeof(PendingGroupInfo) * pb->maxgroups);
 		}
 		else
 		{
 			pb->groups = repalloc_huge(pb->groups, sizeof(HeapTuple) * pb->maxgroups);
-			pb->group_subxact = repalloc_huge(pb->group_subxact,
-											  sizeof(SubTransactionId) * pb->maxgroups);
+			pb->group_info = repalloc_huge(pb->group_info,
+										   sizeof(PendingGroupInfo) * pb->maxgroups);
 		}
 	}
 	pb->groups[pb->ngroups] = group;
-	pb->group_subxact[pb->ngroups] = subxact;
+	pb->group_info[pb->ngroups] = *info;
 	pb->ngroups++;
 }
 
@@ -372,11 +378,19 @@ typedef struct EmitTarget
 } EmitTarget;
 
 static void
-emit_to_groups(HeapTuple group, void *arg)
+emit_to_groups(HeapTuple group, const Kpis *added, const Kpis *removed, bool removes_added,
+			   void *arg)
 {
 	EmitTarget *target = arg;
+	PendingGroupInfo info = {target->subxact, NULL, NULL, removes_added};
 
-	pending_append(target->pb, group, target->subxact, target->pb->tupdesc);
+	/* only corrections need their deltas beside the tuple */
+	if (removed != NULL)
+	{
+		info.removed = kpis_copy(removed);
+		info.added = added != NULL ? kpis_copy(added) : NULL;
+	}
+	pending_append(target->pb, group, &info, target->pb->tupdesc);
 }
 
 /* Moves the groups of pb's levels onto its array, in level order, freeing the levels. */

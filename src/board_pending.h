@@ -15,6 +15,18 @@
 
 #include "board_fold.h"
 
+/*
+ * What the apply needs to know of a captured group besides its tuple: the subtransaction
+ * that captured it, and for a correction (the tuple's kpis NULL) its deltas.
+ */
+typedef struct PendingGroupInfo
+{
+	SubTransactionId subxact;
+	Kpis	   *added;			/* rows added, or NULL */
+	Kpis	   *removed;		/* rows removed, or NULL: not a correction */
+	bool		removes_added;	/* some removed rows may be among the added ones */
+} PendingGroupInfo;
+
 /* What one transaction has captured for one board. */
 typedef struct PendingBoard
 {
@@ -28,7 +40,7 @@ typedef struct PendingBoard
 	int			maxlevels;
 	/* groups as the apply reads them: taken from the levels, or given back to pending */
 	HeapTuple  *groups;
-	SubTransactionId *group_subxact;	/* subtransaction that captured each */
+	PendingGroupInfo *group_info;	/* of each group */
 	int			ngroups;
 	int			maxgroups;
 	SubTransactionId truncated_in;	/* set by TRUNCATE or a partition that moved: rebuild */

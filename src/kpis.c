@@ -328,6 +328,83 @@ kpis_merge_into(Kpis *a, const Kpis *b)
 	}
 }
 
+/*
+ * The extreme of a metric's remaining values after removing values whose extreme is
+ * removed_ext from the values of m (count and sum: what remains), with a (or NULL) the
+ * metric of values about to be merged in; false when unknown.
+ */
+static bool
+remaining_extreme(const KpiMetric *m, int64 removed_ext, bool lower, int64 count, int64 sum,
+				  const KpiMetric *a, int64 *result)
+{
+	int64		stored_ext = lower ? m->min.i : m->max.i;
+
+	*result = stored_ext;
+	/* the removed values did not reach the extreme: some value still holds it */
+	if (lower ? removed_ext > stored_ext : removed_ext < stored_ext)
+		return true;
+	/* every value was the same */
+	if (m->min.i == m->max.i)
+		return true;
+	/* only 0s and 1s: the counts say which remain */
+	if (m->min.i >= 0 && m->max.i <= 1)
+	{
+		*result = lower ? (count > sum ? 0 : 1) : (sum > 0 ? 1 : 0);
+		return true;
+	}
+	/*
+	 * The values merged in next reach the old extreme, so they hold the new one: the merge
+	 * sets it (an UPDATE leaving the column as it was adds back the value it removes).
+	 */
+	return a != NULL && a->count > 0 && (lower ? a->min.i <= stored_ext : a->max.i >= stored_ext);
+}
+
+bool
+kpis_subtract(Kpis *k, const Kpis *removed, const Kpis *added)
+{
+	int			n = KPIS_NMETRICS(k);
+	int			i;
+
+	if (KPIS_NMETRICS(removed) != n || (added != NULL && KPIS_NMETRICS(added) != n) ||
+		removed->rows > k->rows)
+		return false;
+	for (i = 0; i < n; i++)
+	{
+		KpiMetric  *m = &k->metrics[i];
+		const KpiMetric *r = &removed->metrics[i];
+		const KpiMetric *a = added != NULL ? &added->metrics[i] : NULL;
+		int64		count;
+		int64		sum;
+		int64		min;
+		int64		max;
+
+		if (r->count == 0)
+			continue;
+		if (kpis_metric_is_fractional(k, i) || kpis_metric_is_fractional(removed, i) ||
+			(a != NULL && a->count > 0 && kpis_metric_is_fractional(added, i)) ||
+			r->count > m->count)
+			return false;
+		count = m->count - r->count;
+		if (pg_sub_s64_overflow(m->sum.i, r->sum.i, &sum))
+			return false;
+		if (count == 0)
+		{
+			m->count = 0;
+			m->sum.i = m->min.i = m->max.i = 0;
+			continue;
+		}
+		if (!remaining_extreme(m, r->min.i, true, count, sum, a, &min) ||
+			!remaining_extreme(m, r->max.i, false, count, sum, a, &max))
+			return false;
+		m->count = count;
+		m->sum.i = sum;
+		m->min.i = min;
+		m->max.i = max;
+	}
+	k->rows -= removed->rows;
+	return true;
+}
+
 bool
 kpis_equal(const Kpis *a, const Kpis *b)
 {

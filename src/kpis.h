@@ -96,6 +96,18 @@ kpis_max(const Kpis *k, int i)
 extern Kpis *kpis_new(int nmetrics, uint32 fractional);
 /* Adds b into a in place; both must have the same number of metrics (else 22023). */
 extern void kpis_merge_into(Kpis *a, const Kpis *b);
+/*
+ * Takes the values summarized by removed (which must all be among those k summarizes) out
+ * of k, in place, when the result is known exactly from k and removed alone, as a
+ * recomputation over the remaining values would give it. added, when not NULL, summarizes
+ * values that are not among k's and are merged into k afterwards: they may hold a new
+ * extreme. Returns false, leaving k undefined, when the result is not known: a fractional
+ * sum (float8 subtraction is not exact), a removed value that was an extreme the
+ * remaining values may not reach, or removed holding more than k. Counts and integer sums
+ * subtract exactly; a metric of only 0s and 1s (booleans) keeps its extremes from its
+ * counts.
+ */
+extern bool kpis_subtract(Kpis *k, const Kpis *removed, const Kpis *added);
 
 /*
  * Folding source values into a kpis.
