@@ -76,10 +76,17 @@ calendar_weekday(DateADT d)
 
 extern bool calendar_is_holiday(const Calendar *cal, DateADT d);
 
+/* Does every day work (no weekday off, no holiday)? */
+static inline bool
+calendar_all_days_work(const Calendar *cal)
+{
+	return cal->workdays == CALENDAR_ALL_DAYS && cal->nholidays == 0;
+}
+
 static inline bool
 calendar_is_working(const Calendar *cal, DateADT d)
 {
-	if (cal->workdays == CALENDAR_ALL_DAYS && cal->nholidays == 0)
+	if (calendar_all_days_work(cal))
 		return true;
 	if ((cal->workdays & (1 << calendar_weekday(d))) == 0)
 		return false;

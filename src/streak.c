@@ -74,21 +74,21 @@ streak_longest(const StreakDays *s, DateADT *start)
 	int32		best = 0,
 				run = 0,
 				i;
-	DateADT		run_start = 0,
+	int32		run_start = 0,
 				best_start = 0;
+	bool		all_work = calendar_all_days_work(&s->cal);
 	DayWalk		w;
 
+	/* streak_agg's streaks mostly count every day: they need no walk through the calendar */
 	walk_start(&w, &s->cal, s->first);
 	for (i = 0; i < s->ndays; i++)
 	{
-		DateADT		day = w.day;
-
-		if (!walk_next(&w))
+		if (!all_work && !walk_next(&w))
 			continue;
 		if (streak_days_met(s, i))
 		{
 			if (run++ == 0)
-				run_start = day;
+				run_start = i;
 			if (run > best)
 			{
 				best = run;
@@ -99,7 +99,7 @@ streak_longest(const StreakDays *s, DateADT *start)
 			run = 0;
 	}
 	if (start)
-		*start = best_start;
+		*start = s->first + best_start;
 	return best;
 }
 
@@ -303,14 +303,6 @@ state_set(StreakState *st, DateADT day)
 	st->words[(g >> 6) - st->wbase] |= UINT64CONST(1) << (g & 63);
 }
 
-static inline bool
-state_get(const StreakState *st, DateADT day)
-{
-	uint32		g = grid(day);
-
-	return (st->words[(g >> 6) - st->wbase] >> (g & 63)) & 1;
-}
-
 /* Extends [lo, hi] to hold lo..hi, checking the span limit; returns the state. */
 static StreakState *
 state_widen(StreakState *st, DateADT lo, DateADT hi)
@@ -384,6 +376,42 @@ streak_state_add_state(StreakState *st, const StreakState *other)
 	return st;
 }
 
+/*
+ * Copies the state's bits of days lo .. lo + ndays - 1 to bits (bit i: day lo + i), a byte
+ * at a time from 64-bit words: the state has no bit set past hi, so neither has the value.
+ */
+static void
+state_copy_bits(const StreakState *st, uint8 *bits, int32 ndays)
+{
+	uint32		origin = grid(st->lo) - (uint32) st->wbase * 64;
+	int32		i;
+
+	for (i = 0; i < ndays; i += 8)
+	{
+		uint32		pos = origin + i;
+		int32		word = pos >> 6;
+		int			shift = pos & 63;
+		uint64		v = st->words[word] >> shift;
+
+		if (shift > 56 && word + 1 < st->nwords)
+			v |= st->words[word + 1] << (64 - shift);
+		bits[i >> 3] = (uint8) v;
+	}
+}
+
+/* Clears the bits of non-working days; bit i of bits is day first + i. */
+static void
+clear_days_off(const Calendar *cal, DateADT first, uint8 *bits, int32 ndays)
+{
+	int32		i;
+	DayWalk		w;
+
+	walk_start(&w, cal, first);
+	for (i = 0; i < ndays; i++)
+		if (!walk_next(&w))
+			bits[i >> 3] &= ~(1 << (i & 7));
+}
+
 StreakValue *
 streak_state_value(const StreakState *st)
 {
@@ -391,8 +419,6 @@ streak_state_value(const StreakState *st)
 	Size		size = STREAK_VALUE_SIZE(st->cal.nholidays, ndays);
 	StreakValue *v = palloc0(size);
 	uint8	   *bits;
-	int32		i;
-	DayWalk		w;
 
 	SET_VARSIZE(v, size);
 	v->version = STREAK_FORMAT_VERSION;
@@ -403,14 +429,12 @@ streak_state_value(const StreakState *st)
 	v->first = ndays > 0 ? st->lo : 0;
 	v->ndays = ndays;
 	bits = (uint8 *) (v->holidays + v->nholidays);
-	walk_start(&w, &st->cal, v->first);
-	for (i = 0; i < ndays; i++)
-	{
-		DateADT		day = w.day;
-
-		if (walk_next(&w) && state_get(st, day))
-			bits[i >> 3] |= 1 << (i & 7);
-	}
+	if (ndays == 0)
+		return v;
+	state_copy_bits(st, bits, ndays);
+	/* the state may hold bits of days off inside [lo, hi]; the value holds none */
+	if (!calendar_all_days_work(&st->cal))
+		clear_days_off(&st->cal, v->first, bits, ndays);
 	return v;
 }
 

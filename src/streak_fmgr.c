@@ -254,10 +254,13 @@ day_range_error(DateADT day)
 			 errhint("Filter such rows out, or make their day NULL to ignore them.")));
 }
 
-/* Returns the state with a (day, met[, calendar]) row added; NULL days are skipped. */
-PG_FUNCTION_INFO_V1(streak_agg_transfn);
-Datum
-streak_agg_transfn(PG_FUNCTION_ARGS)
+/*
+ * streak_agg_transfn for the rows that streak_agg_transfn does not finish itself: the first
+ * row of a group, a NULL or out-of-range day, a calendar argument. Out of line, so that the
+ * common row saves no registers and makes no call.
+ */
+static pg_noinline Datum
+streak_agg_trans_row(FunctionCallInfo fcinfo)
 {
 	StreakState *st = PG_ARGISNULL(0) ? NULL : (StreakState *) PG_GETARG_POINTER(0);
 	DateADT		day;
@@ -296,6 +299,33 @@ streak_agg_transfn(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(2) && PG_GETARG_BOOL(2))
 		st = streak_state_add_met(st, day);
 	PG_RETURN_POINTER(st);
+}
+
+/*
+ * Returns the state with a (day, met[, calendar]) row added; NULL days are skipped. It runs
+ * for every row, and most rows find their group's state, every day working and a day in
+ * range: an unmet one then changes nothing (the state already stands for its group having
+ * rows), and a met one sets a bit, widening the state only for a day outside the met days
+ * seen so far.
+ */
+PG_FUNCTION_INFO_V1(streak_agg_transfn);
+Datum
+streak_agg_transfn(PG_FUNCTION_ARGS)
+{
+	if (likely(PG_NARGS() == 3 && !PG_ARGISNULL(0) && !PG_ARGISNULL(1)))
+	{
+		StreakState *st = (StreakState *) PG_GETARG_POINTER(0);
+		DateADT		day = PG_GETARG_DATEADT(1);
+
+		if (likely(calendar_day_in_range(day)))
+		{
+			/* a NULL met counts as not met */
+			if (PG_ARGISNULL(2) || !PG_GETARG_BOOL(2))
+				PG_RETURN_POINTER(st);
+			PG_RETURN_POINTER(streak_state_add_met(st, day));
+		}
+	}
+	return streak_agg_trans_row(fcinfo);
 }
 
 /* Returns the state with the met days of a streak added; NULL streaks are skipped. */
