@@ -324,6 +324,14 @@ local_day(FoldShape *shape, Datum at)
 	/* timestamptz: AT TIME ZONE the board's zone */
 	if (shape->tz != NULL)
 		return day_of_timestamp(DatumGetTimestampTz(at), shape->tz);
+	if (shape->tz_fixed)
+	{
+		TimestampTz ts = DatumGetTimestampTz(at);
+
+		if (!TIMESTAMP_NOT_FINITE(ts))
+			ts += (int64) shape->tz_offset * USECS_PER_SEC;
+		return day_of_timestamp(ts, NULL);
+	}
 	return day_of_timestamp(DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone,
 																  PointerGetDatum(shape->time_zone),
 																  at)),
@@ -331,20 +339,26 @@ local_day(FoldShape *shape, Datum at)
 }
 
 /*
- * The zone to convert with directly, when timestamptz_zone() would read the name as a
- * full zone name (it tries abbreviations first); NULL leaves it to timestamptz_zone().
+ * How to read a time in zone "name" as timestamptz_zone() does, which tries
+ * abbreviations first: a fixed offset (UTC, EST), or a full zone name converted with
+ * directly. Abbreviations whose offset changed over time (DYNTZ) and anything else are
+ * left to timestamptz_zone() itself.
  */
-static pg_tz *
-full_zone(const char *name)
+static void
+resolve_zone(FoldShape *shape, const char *name)
 {
 	char	   *lower = downcase_truncate_identifier(name, strlen(name), false);
 	int			val;
 	pg_tz	   *tzp;
 	int			type = DecodeTimezoneAbbrev(0, lower, &val, &tzp);
 
-	if (type == TZ || type == DTZ || type == DYNTZ)
-		return NULL;
-	return pg_tzset(name);
+	if (type == TZ || type == DTZ)
+	{
+		shape->tz_fixed = true;
+		shape->tz_offset = val;
+	}
+	else if (type != DYNTZ)
+		shape->tz = pg_tzset(name);
 }
 
 /* ---- the shape ---- */
@@ -472,7 +486,8 @@ fold_shape_load(const char *name, MemoryContext cxt, bool fresh)
 	shape->at_type = getBaseType(TupleDescAttr(rdesc, shape->at_att - 1)->atttypid);
 	tzname = TextDatumGetCString(SPI_getbinval(tup, desc, 8, &isnull));
 	shape->time_zone = cstring_to_text(tzname);
-	shape->tz = shape->at_type == TIMESTAMPTZOID ? full_zone(tzname) : NULL;
+	if (shape->at_type == TIMESTAMPTZOID)
+		resolve_zone(shape, tzname);
 
 	text_array(SPI_getbinval(tup, desc, 6, &isnull), &elems, &nulls, &n);
 	shape->nparts = n;
@@ -709,6 +724,7 @@ fold_run_row(FoldRun *run, TupleTableSlot *slot, bool removed)
 	GroupKey	key;
 	GroupEntry *e;
 	Kpis	  **k;
+	MemoryContext old;
 	bool		found;
 	int			i;
 
@@ -732,7 +748,10 @@ fold_run_row(FoldRun *run, TupleTableSlot *slot, bool removed)
 		run->values[i] = slot_getattr(slot, shape->part_att[i], &run->isnull[i]);
 
 	key.keys = keys;
+	/* timestamptz_zone(), for the zones it reads itself, allocates: per tuple */
+	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 	key.slot = local_day(shape, at);
+	MemoryContextSwitchTo(old);
 	key.start = 0;
 	key.values = run->values;
 	key.isnull = run->isnull;

@@ -76,6 +76,8 @@ typedef struct FoldShape
 	Oid			at_type;		/* timestamptz, timestamp or date */
 	text	   *time_zone;
 	pg_tz	   *tz;				/* the zone, when a full zone name reads it; else NULL */
+	bool		tz_fixed;		/* the name is an abbreviation of a fixed offset */
+	int			tz_offset;		/* that offset, seconds east of UTC */
 	int			nparts;
 	AttrNumber *part_att;
 	Expr	  **metric;			/* planned, over the source row */
