@@ -30,6 +30,8 @@
 #include "utils/regproc.h"
 #include "utils/rel.h"
 
+#include "board_expr.h"
+
 /* check_functions_in_node callback: true for a function that is not immutable. */
 static bool
 is_mutable_function(Oid funcid, void *context)
@@ -211,31 +213,47 @@ parse_board_expression(const char *expr, const char *what, char **sql)
  * Parses and analyzes expr over the columns of relation relid; returns its type.
  * "what" names the expression in error messages.
  */
+/* The raw expression node (of statement text sql) analyzed over the columns of rel. */
+static Node *
+analyze_source_expression(Relation rel, Node *node, const char *sql)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	ParseNamespaceItem *nsitem;
+
+	pstate->p_sourcetext = sql;
+	nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock, NULL, false, true);
+	addNSItemToQuery(pstate, nsitem, true, true, true);
+	node = transformExpr(pstate, node, EXPR_KIND_GENERATED_COLUMN);
+	assign_expr_collations(pstate, node);
+	free_parsestate(pstate);
+	return node;
+}
+
 static Oid
 source_expression_type(Oid relid, const char *expr, const char *what)
 {
 	char	   *sql;
 	Node	   *node = parse_board_expression(expr, what, &sql);
-	ParseState *pstate;
-	ParseNamespaceItem *nsitem;
 	List	   *clock_literals = NIL;
 	Relation	rel;
 	Oid			type;
 
 	collect_clock_literals(node, &clock_literals);
 	rel = table_open(relid, AccessShareLock);
-	pstate = make_parsestate(NULL);
-	pstate->p_sourcetext = sql;
-	nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock, NULL, false, true);
-	addNSItemToQuery(pstate, nsitem, true, true, true);
-
-	node = transformExpr(pstate, node, EXPR_KIND_GENERATED_COLUMN);
-	assign_expr_collations(pstate, node);
+	node = analyze_source_expression(rel, node, sql);
 	require_immutable(node, sql, clock_literals, expr, what);
 	type = exprType(node);
-	free_parsestate(pstate);
 	table_close(rel, AccessShareLock);
 	return type;
+}
+
+Expr *
+board_plan_source_expression(Relation rel, const char *expr, const char *what)
+{
+	char	   *sql;
+	Node	   *node = parse_board_expression(expr, what, &sql);
+
+	return expression_planner((Expr *) analyze_source_expression(rel, node, sql));
 }
 
 PG_FUNCTION_INFO_V1(board_expression_type);

@@ -29,13 +29,8 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
-#include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
-#include "parser/parse_collate.h"
-#include "parser/parse_expr.h"
-#include "parser/parse_node.h"
 #include "parser/parse_relation.h"
-#include "parser/parser.h"
 #include "parser/scansup.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -49,6 +44,7 @@
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
+#include "board_expr.h"
 #include "board_fold.h"
 
 /*
@@ -363,27 +359,6 @@ resolve_zone(FoldShape *shape, const char *name)
 
 /* ---- the shape ---- */
 
-/* A metric or filter expression over the source row, analyzed and planned. */
-static Expr *
-plan_source_expression(Relation rel, const char *expr)
-{
-	char	   *sql = psprintf("SELECT %s", expr);
-	List	   *raw = raw_parser(sql, RAW_PARSE_DEFAULT);
-	SelectStmt *select = (SelectStmt *) ((RawStmt *) linitial(raw))->stmt;
-	ParseState *pstate = make_parsestate(NULL);
-	ParseNamespaceItem *nsitem;
-	Node	   *node;
-
-	pstate->p_sourcetext = sql;
-	nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock, NULL, false, true);
-	addNSItemToQuery(pstate, nsitem, true, true, true);
-	node = transformExpr(pstate, ((ResTarget *) linitial(select->targetList))->val,
-						 EXPR_KIND_GENERATED_COLUMN);
-	assign_expr_collations(pstate, node);
-	free_parsestate(pstate);
-	return expression_planner((Expr *) node);
-}
-
 static void
 init_key_column(FoldKeyColumn *col, Form_pg_attribute att)
 {
@@ -509,12 +484,13 @@ fold_shape_load(const char *name, MemoryContext cxt, bool fresh)
 	shape->kind = palloc(sizeof(KpiInputKind) * n);
 	for (i = 0; i < n; i++)
 	{
-		shape->metric[i] = plan_source_expression(rel, TextDatumGetCString(elems[i]));
+		shape->metric[i] = board_plan_source_expression(rel, TextDatumGetCString(elems[i]), "metric");
 		shape->kind[i] = kpi_input_kind(exprType((Node *) shape->metric[i]));
 	}
 	shape->fractional = kpi_fractional_mask(shape->kind, n);
 	filter = SPI_getbinval(tup, desc, 5, &isnull);
-	shape->filter = isnull ? NULL : plan_source_expression(rel, TextDatumGetCString(filter));
+	shape->filter = isnull ? NULL : board_plan_source_expression(rel, TextDatumGetCString(filter),
+																					"filter");
 
 	text_array(SPI_getbinval(tup, desc, 7, &isnull), &elems, &nulls, &n);
 	if (n > FOLD_MAX_PERIODS)
