@@ -30,6 +30,8 @@
 #include "utils/regproc.h"
 #include "utils/rel.h"
 
+#include "board_context.h"
+
 /* check_functions_in_node callback: true for a function that is not immutable. */
 static bool
 is_mutable_function(Oid funcid, void *context)
@@ -223,6 +225,7 @@ source_expression_type(Oid relid, const char *expr, const char *what)
 	Oid			type;
 
 	collect_clock_literals(node, &clock_literals);
+	require_select_privilege(relid);
 	rel = table_open(relid, AccessShareLock);
 	pstate = make_parsestate(NULL);
 	pstate->p_sourcetext = sql;
@@ -293,6 +296,7 @@ expression_columns(Oid relid, const char *expr)
 	int			n = 0;
 	ArrayType  *result;
 
+	require_select_privilege(relid);
 	collect_column_refs(parse_board_expression(expr, "expression", &sql), &search);
 	rel = relation_open(relid, AccessShareLock);
 	desc = RelationGetDescr(rel);
