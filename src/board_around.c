@@ -24,7 +24,6 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datum.h"
@@ -36,6 +35,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "board_context.h"
 #include "board_index.h"
 
 /* Start of the current period of kind (day .. year, all) in time zone tz. */
@@ -270,7 +270,6 @@ board_around(PG_FUNCTION_ARGS)
 	IndexScanDesc scan;
 	List	   *mine = NIL;
 	ListCell   *lc;
-	AclResult	aclresult;
 
 	if (width < 0)
 		ereport(ERROR,
@@ -280,10 +279,8 @@ board_around(PG_FUNCTION_ARGS)
 	start = current_period_start(kind, tz);
 
 	/* the caller reads the standings: its own rights and row security apply, as in SQL */
+	require_select_privilege(standings_oid);
 	standings = table_open(standings_oid, AccessShareLock);
-	aclresult = pg_class_aclcheck(standings_oid, GetUserId(), ACL_SELECT);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_TABLE, RelationGetRelationName(standings));
 	if (check_enable_rls(standings_oid, InvalidOid, false) == RLS_ENABLED)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

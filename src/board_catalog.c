@@ -5,7 +5,7 @@
  * names the role the board's triggers run as, and the expressions they run. These
  * functions let create_board, alter_board and drop_board (which run as their caller)
  * write exactly the rows their caller is entitled to: a new row only with the caller as
- * owner, over a source and tables the caller owns; changes and deletions only of boards
+ * owner, over a source and tables the caller owns, and only as create_board builds it; changes and deletions only of boards
  * whose owner the caller has the privileges of. The write itself runs as the catalog's
  * owner.
  */
@@ -97,6 +97,33 @@ require_board_owner(const char *name)
 				 errmsg("must be owner of board \"%s\"", name)));
 }
 
+/*
+ * Raises 22023 unless scorecards are what alter_board makes of a card for the board: one
+ * per period of the board, each the text of a card scoring the board's metrics in board
+ * order, which aligning again leaves as it is.
+ */
+static void
+require_aligned_cards(Datum board, Datum scorecards)
+{
+	Oid			argtypes[2] = {TEXTOID, JSONBOID};
+	Datum		args[2] = {board, scorecards};
+	bool		isnull;
+
+	if (SPI_execute_with_args("SELECT pg_catalog.jsonb_typeof($2) OPERATOR(pg_catalog.=) 'object' AND "
+							  "$2 OPERATOR(pg_catalog.=) leaderboard._board_cards("
+							  "(SELECT pg_catalog.jsonb_object_agg(c.key, (c.value OPERATOR(pg_catalog.#>>) '{}')::pg_catalog.jsonb) "
+							  "FROM pg_catalog.jsonb_each($2) c), periods, metric_names) "
+							  "FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1",
+							  2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "leaderboard: catalog lookup failed");
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("scorecards must be one per period of the board, aligned to its metrics"),
+				 errhint("Change a board's scorecard with leaderboard.alter_board().")));
+}
+
 /* Runs one catalog statement as the catalog's owner. */
 static void
 write_catalog(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls,
@@ -132,6 +159,10 @@ board_catalog_insert(PG_FUNCTION_ARGS)
 	require_owns(oid_field(row, "scopes"), user);
 
 	SPI_connect();
+	/* the rest of the row as create_board builds it (checked as the caller) */
+	if (SPI_execute_with_args("SELECT leaderboard._check_board_row($1)", 1, &rowtype, &arg,
+							  NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: catalog row check failed");
 	write_catalog("INSERT INTO leaderboard.boards SELECT ($1).*", 1, &rowtype, &arg, NULL,
 				  SPI_OK_INSERT);
 	SPI_finish();
@@ -159,6 +190,7 @@ board_catalog_update(PG_FUNCTION_ARGS)
 		nulls[2] = 'n';
 	SPI_connect();
 	require_board_owner(name);
+	require_aligned_cards(args[0], args[1]);
 	write_catalog("UPDATE leaderboard.boards SET scorecards = $2, ladder = $3::leaderboard.ladder "
 				  "WHERE name OPERATOR(pg_catalog.=) $1", 3, argtypes, args, nulls, SPI_OK_UPDATE);
 	SPI_finish();

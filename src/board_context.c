@@ -3,9 +3,13 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "board_context.h"
 #include "board_settings.h"
@@ -61,8 +65,8 @@ owner_context_exit(OwnerContext *ctx)
 }
 
 /*
- * Pins search_path for what runs as the writing user (the catalog lookup, generating a
- * board's statements, the sentinel insert) until AtEOXact_GUC(false, <returned level>).
+ * Pins search_path for what runs as the writing user (the catalog lookup, the sentinel
+ * insert) until AtEOXact_GUC(false, <returned level>).
  * Resolved through the writer's own search_path, an operator of the catalog lookup could
  * be a function of the writer's, answering for the catalog.
  */
@@ -75,6 +79,27 @@ writer_context_enter(void)
 	return nestlevel;
 }
 
+/*
+ * Internal functions given a relation by OID check, before they open it, that the caller
+ * may read it, as PostgreSQL checks a named relation before locking it: taking even an
+ * ACCESS SHARE lock first would let a role with no right to the table queue behind (and
+ * block) its owner's ALTER TABLE. The checks read the syscache only; a relation dropped
+ * after them fails to open.
+ */
+void
+require_select_privilege(Oid relid)
+{
+	AclResult	aclresult;
+
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	aclresult = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, get_relkind_objtype(get_rel_relkind(relid)),
+					   get_rel_name(relid));
+}
 
 /* Large batches group and sort their pending groups in memory rather than on disk. */
 void

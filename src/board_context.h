@@ -28,6 +28,8 @@ extern void prefer_index_lookups(void);
 extern void allow_large_batch_memory(void);
 /* Pins search_path for what runs as the writer; undo with AtEOXact_GUC(false, level). */
 extern int	writer_context_enter(void);
+/* Raises 42P01 or 42501 unless relid exists and the current user may read it; locks nothing. */
+extern void require_select_privilege(Oid relid);
 
 /*
  * Registers rows as an ephemeral relation of the current SPI connection for the statements

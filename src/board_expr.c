@@ -30,6 +30,7 @@
 #include "utils/regproc.h"
 #include "utils/rel.h"
 
+#include "board_context.h"
 #include "board_expr.h"
 
 /* check_functions_in_node callback: true for a function that is not immutable. */
@@ -239,6 +240,7 @@ source_expression_type(Oid relid, const char *expr, const char *what)
 	Oid			type;
 
 	collect_clock_literals(node, &clock_literals);
+	require_select_privilege(relid);
 	rel = table_open(relid, AccessShareLock);
 	node = analyze_source_expression(rel, node, sql);
 	require_immutable(node, sql, clock_literals, expr, what);
@@ -311,6 +313,7 @@ expression_columns(Oid relid, const char *expr)
 	int			n = 0;
 	ArrayType  *result;
 
+	require_select_privilege(relid);
 	collect_column_refs(parse_board_expression(expr, "expression", &sql), &search);
 	rel = relation_open(relid, AccessShareLock);
 	desc = RelationGetDescr(rel);

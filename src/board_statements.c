@@ -65,7 +65,15 @@ generate_statements(BoardStatements *bs, bool fresh)
 	int			i;
 	OwnerContext ctx;
 
-	/* the OUT columns of _board_statements() are in BoardStatement order */
+	/*
+	 * Generated as the owner, as the statements run: the writer may hold no privilege
+	 * but its own on the source, not even SELECT, which reading its columns' types takes.
+	 * The metric and filter expressions are parsed as the owner too, under the settings
+	 * the owner context pins (standard_conforming_strings, DateStyle, TimeZone...), so
+	 * that what their literals mean never depends on the session that first writes.
+	 * The OUT columns of _board_statements() are in BoardStatement order.
+	 */
+	owner_context_enter(&ctx, bs->owner);
 	if (SPI_execute_with_args("SELECT lock_scopes, "
 							  "recompute, add_deltas, rerank, rebuild, before_moves, "
 							  "rerank_multi, rerank_single, insert_new, add_deltas_large "
@@ -82,12 +90,6 @@ generate_statements(BoardStatements *bs, bool fresh)
 		bs->shape_cxt = AllocSetContextCreate(CacheMemoryContext, "leaderboard board shape",
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContextReset(bs->shape_cxt);
-	/*
-	 * The metric and filter expressions are parsed as the owner, under the settings the
-	 * owner context pins (standard_conforming_strings, DateStyle, TimeZone...), so that
-	 * what their literals mean never depends on the session that first writes.
-	 */
-	owner_context_enter(&ctx, bs->owner);
 	bs->fold = fold_shape_load(bs->name, bs->shape_cxt, fresh);
 	owner_context_exit(&ctx);
 	bs->direct = direct_shape_load(bs->name, bs->shape_cxt, fresh);

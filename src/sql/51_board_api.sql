@@ -105,6 +105,102 @@ END $$;
 COMMENT ON FUNCTION leaderboard._board_cards(jsonb, text[], text[]) IS
   'internal: validated per-period scorecards of a board';
 
+-- A catalog row is one create_board would write: _catalog_insert, which anyone may call,
+-- checks it here before writing it, so that a row built by hand cannot give the triggers
+-- (C code reading the catalog on every write) a shape create_board never makes. The row's
+-- owner, source, standings and scopes being the caller's is checked in C.
+CREATE FUNCTION leaderboard._check_board_row(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  src record;
+  schema text;
+  e text;
+  supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
+                               'numeric', 'boolean', 'interval']::regtype[];
+  cols text := '';
+  p name;
+  problem text;
+BEGIN
+  SELECT c.relkind, c.relforcerowsecurity, n.nspname INTO src
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source;
+  schema := quote_ident(src.nspname);
+  FOREACH p IN ARRAY b.partition_by LOOP
+    cols := cols || format(', %I %s', p, leaderboard._column_type(b.source, p));
+  END LOOP;
+  problem := CASE
+    WHEN b.name !~ '^[a-z][a-z0-9_]{0,39}$' THEN 'an invalid board name'
+    WHEN src.relkind NOT IN ('r', 'p') THEN 'a source that is not a table'
+    WHEN src.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user)
+      THEN 'a source forcing row-level security'
+    WHEN EXISTS (SELECT 1 FROM unnest(ARRAY[b.agent_column, b.at_column] || b.partition_by) x
+                 WHERE leaderboard._column_type(b.source, x) IS NULL)
+      THEN 'a column the source does not have'
+    WHEN EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = b.source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped)
+      THEN 'a source with a column boards reserve'
+    WHEN leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at')
+         NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN 'a time column of another type'
+    WHEN NOT cardinality(b.metric_names) BETWEEN 1 AND 32
+         OR cardinality(b.metric_exprs) <> cardinality(b.metric_names)
+         OR array_position(b.metric_names, NULL) IS NOT NULL OR array_position(b.metric_exprs, NULL) IS NOT NULL
+         OR (SELECT count(DISTINCT x) FROM unnest(b.metric_names) x) <> cardinality(b.metric_names)
+         OR EXISTS (SELECT 1 FROM unnest(b.metric_exprs) x WHERE x !~ '^\(.*\)$')
+      THEN 'metrics create_board would not name'
+    WHEN cardinality(b.periods) = 0 OR array_position(b.periods, NULL) IS NOT NULL
+         OR NOT b.periods <@ ARRAY['day', 'week', 'month', 'quarter', 'year', 'all']
+         OR (SELECT count(DISTINCT x) FROM unnest(b.periods) x) <> cardinality(b.periods)
+      THEN 'invalid periods'
+    WHEN b.rank_style NOT IN ('rank', 'dense_rank', 'row_number')
+         OR (cardinality(b.tie_break) > 0 AND b.rank_style <> 'row_number')
+         OR NOT b.tie_break <@ b.metric_names OR array_position(b.tie_break, NULL) IS NOT NULL
+      THEN 'an invalid rank style or tie-break'
+    WHEN b.standings IS DISTINCT FROM to_regclass(schema || '.' || quote_ident(b.name || '_standings'))
+         OR b.scopes IS DISTINCT FROM to_regclass(schema || '.' || quote_ident(b.name || '_scopes'))
+      THEN 'standings or scopes not named after the board in the source''s schema'
+    WHEN (SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
+          FROM pg_attribute WHERE attrelid = b.standings AND attnum > 0 AND NOT attisdropped)
+         IS DISTINCT FROM format('scope_id bigint, period text, period_start date%s, %I %s, kpis leaderboard.kpis, '
+                                 'score double precision, qualified boolean, rank bigint, tier text, '
+                                 'updated_at timestamp with time zone',
+                                 cols, b.agent_column, leaderboard._column_type(b.source, b.agent_column))
+         OR (SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
+             FROM pg_attribute WHERE attrelid = b.scopes AND attnum > 0 AND NOT attisdropped)
+         IS DISTINCT FROM format('scope_id bigint, scope_key text, period text, period_start date%s, '
+                                 'version bigint, ranks_stored boolean', cols)
+      THEN 'standings or scopes not shaped as create_board makes them'
+  END;
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: %', b.name, problem
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Declare boards with leaderboard.create_board().';
+  END IF;
+  BEGIN
+    PERFORM now() AT TIME ZONE b.time_zone;
+  EXCEPTION WHEN OTHERS THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: unknown time zone "%"', b.name, b.time_zone
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Declare boards with leaderboard.create_board().';
+  END;
+  -- each metric and the filter pass the checks create_board made on the text it was given
+  FOREACH e IN ARRAY b.metric_exprs LOOP
+    IF NOT leaderboard._expression_type(b.source, substr(e, 2, length(e) - 2), 'metric') = ANY (supported) THEN
+      RAISE EXCEPTION 'board "%" is not a board create_board would declare: metric % is of a type kpi_agg does not accept', b.name, e
+        USING ERRCODE = 'datatype_mismatch', HINT = 'Declare boards with leaderboard.create_board().';
+    END IF;
+  END LOOP;
+  IF b.filter IS NOT NULL AND leaderboard._expression_type(b.source, b.filter, 'filter') <> 'boolean'::regtype THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: its filter is not boolean', b.name
+      USING ERRCODE = 'datatype_mismatch', HINT = 'Declare boards with leaderboard.create_board().';
+  END IF;
+  -- stored as the text of each period's aligned card, which aligning again leaves as it is
+  IF jsonb_typeof(b.scorecards) IS DISTINCT FROM 'object' OR b.scorecards IS DISTINCT FROM leaderboard._board_cards(
+       (SELECT jsonb_object_agg(c.key, (c.value #>> '{}')::jsonb) FROM jsonb_each(b.scorecards) c),
+       b.periods, b.metric_names) THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: its scorecards are not one per period, aligned to its metrics', b.name
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Declare boards with leaderboard.create_board().';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_board_row(leaderboard.boards) IS
+  'internal: raises unless a catalog row is one create_board would write';
+
 CREATE FUNCTION leaderboard._require_owner(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN

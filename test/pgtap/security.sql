@@ -7,7 +7,7 @@
 -- the calls table. The commit-time apply is run inside the test transaction with
 -- SET CONSTRAINTS ALL IMMEDIATE, as the role that wrote, exactly as COMMIT would run it.
 BEGIN;
-SELECT plan(94);
+SELECT plan(95);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbt_writer;
@@ -194,10 +194,16 @@ CREATE TRIGGER lb_lbt_floor_ins AFTER INSERT ON lbt_mallory.mine3
 SELECT throws_ok($$INSERT INTO lbt_mallory.mine3 VALUES (66, 1, now(), 1, true)$$,
                  '39P01', NULL, 'a row-level capture trigger is refused');
 CREATE TABLE lbt_mallory.mine4 (id int);
+SELECT throws_ok($$CREATE CONSTRAINT TRIGGER apply_at_commit AFTER INSERT ON lbt_mallory.mine4
+                   FOR EACH ROW EXECUTE FUNCTION leaderboard._board_commit()$$,
+                 '42501', 'permission denied for function leaderboard._board_commit',
+                 'the commit-time apply cannot be made the trigger of another table: PUBLIC may not execute it');
+RESET ROLE;
 CREATE CONSTRAINT TRIGGER apply_at_commit AFTER INSERT ON lbt_mallory.mine4
   FOR EACH ROW EXECUTE FUNCTION leaderboard._board_commit();
+SET ROLE lbt_mallory;
 SELECT throws_ok($$INSERT INTO lbt_mallory.mine4 VALUES (1)$$,
-                 '39P01', NULL, 'the commit-time apply refuses to run from any table but leaderboard.pending');
+                 '39P01', NULL, 'and made so by a superuser, it refuses to run from any table but leaderboard.pending');
 -- sentinel rows anyone may add only queue an apply of the inserter's own captured changes
 SELECT lives_ok($$INSERT INTO leaderboard.pending DEFAULT VALUES$$, 'anyone may queue an apply');
 SELECT lives_ok($$SET CONSTRAINTS ALL IMMEDIATE$$, 'an apply with nothing captured is harmless');

@@ -1,0 +1,118 @@
+-- Who may execute what. Nothing is executable by PUBLIC unless granted back below, so a
+-- function added later stays closed until it is listed here (and in
+-- test/pgtap/privileges.sql, which checks this list).
+REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA leaderboard FROM PUBLIC;
+
+-- The documented API: the types' functions and aggregates, and the board functions.
+GRANT EXECUTE ON FUNCTION
+  leaderboard.rows(leaderboard.kpis),
+  leaderboard.kpi_count(leaderboard.kpis, integer),
+  leaderboard.kpi_sum(leaderboard.kpis, integer),
+  leaderboard.kpi_avg(leaderboard.kpis, integer),
+  leaderboard.kpi_min(leaderboard.kpis, integer),
+  leaderboard.kpi_max(leaderboard.kpis, integer),
+  leaderboard.kpi_agg("any"),
+  leaderboard.kpi_merge(leaderboard.kpis),
+  leaderboard.score(leaderboard.kpis, leaderboard.scorecard),
+  leaderboard.qualified(leaderboard.kpis, leaderboard.scorecard),
+  leaderboard.explain(leaderboard.kpis, leaderboard.scorecard),
+  leaderboard.is_working_day(leaderboard.calendar, date),
+  leaderboard.longest(leaderboard.streak),
+  leaderboard.longest_start(leaderboard.streak),
+  leaderboard.current(leaderboard.streak, date),
+  leaderboard.met_days(leaderboard.streak),
+  leaderboard.streak_calendar(leaderboard.streak),
+  leaderboard.streak_agg(date, boolean),
+  leaderboard.streak_agg(date, boolean, leaderboard.calendar),
+  leaderboard.streak_merge(leaderboard.streak),
+  leaderboard.tier(double precision, leaderboard.ladder),
+  leaderboard.tier(double precision, leaderboard.ladder, text),
+  leaderboard.tier_level(double precision, leaderboard.ladder),
+  leaderboard.tier_level(text, leaderboard.ladder),
+  leaderboard.next_tier(double precision, leaderboard.ladder),
+  leaderboard.to_next_tier(double precision, leaderboard.ladder),
+  leaderboard.tier_progress(double precision, leaderboard.ladder),
+  leaderboard.tier_by_rank(bigint, bigint, leaderboard.ladder),
+  leaderboard.tier_counts(double precision, leaderboard.ladder),
+  leaderboard.ladder_kind(leaderboard.ladder),
+  leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text,
+                           leaderboard.ladder, text, text, text[]),
+  leaderboard.alter_board(text, jsonb, leaderboard.ladder),
+  leaderboard.rebuild(text),
+  leaderboard.verify(text),
+  leaderboard.drop_board(text),
+  leaderboard.rolling(text, integer, date)
+TO PUBLIC;
+
+-- The types' text and binary I/O (as for every built-in type) and the functions of their
+-- operators, which PostgreSQL checks for EXECUTE as the user of the query. Aggregate
+-- support functions (transition, combine, serial, deserial, final) stay revoked: an
+-- aggregate's are checked as its owner, and called directly they would take internal
+-- states and bytes from anyone.
+GRANT EXECUTE ON FUNCTION
+  leaderboard.kpis_in(cstring), leaderboard.kpis_out(leaderboard.kpis),
+  leaderboard.kpis_recv(internal), leaderboard.kpis_send(leaderboard.kpis),
+  leaderboard.kpis_eq(leaderboard.kpis, leaderboard.kpis),
+  leaderboard.kpis_ne(leaderboard.kpis, leaderboard.kpis),
+  leaderboard.kpis_hash(leaderboard.kpis),
+  leaderboard.kpis_add(leaderboard.kpis, leaderboard.kpis),
+  leaderboard.scorecard_in(cstring), leaderboard.scorecard_out(leaderboard.scorecard),
+  leaderboard.scorecard_recv(internal), leaderboard.scorecard_send(leaderboard.scorecard),
+  leaderboard.calendar_in(cstring), leaderboard.calendar_out(leaderboard.calendar),
+  leaderboard.calendar_recv(internal), leaderboard.calendar_send(leaderboard.calendar),
+  leaderboard.calendar_eq(leaderboard.calendar, leaderboard.calendar),
+  leaderboard.calendar_ne(leaderboard.calendar, leaderboard.calendar),
+  leaderboard.streak_in(cstring), leaderboard.streak_out(leaderboard.streak),
+  leaderboard.streak_recv(internal), leaderboard.streak_send(leaderboard.streak),
+  leaderboard.streak_union(leaderboard.streak, leaderboard.streak),
+  leaderboard.streak_eq(leaderboard.streak, leaderboard.streak),
+  leaderboard.streak_ne(leaderboard.streak, leaderboard.streak),
+  leaderboard.ladder_in(cstring), leaderboard.ladder_out(leaderboard.ladder),
+  leaderboard.ladder_recv(internal), leaderboard.ladder_send(leaderboard.ladder)
+TO PUBLIC;
+
+-- Internal functions that run as an ordinary role by design, because the board API, the
+-- generated <board>_around and the event triggers are not SECURITY DEFINER: whoever calls
+-- them (a board's owner, its reader, a role altering or dropping its own table) calls
+-- these as itself. Each does only what its caller may do anyway, or checks the caller's
+-- rights itself before reading, locking or writing anything (README, "Security").
+GRANT EXECUTE ON FUNCTION
+  -- called by create_board, alter_board, rebuild, verify, drop_board and rolling
+  leaderboard._board(text),
+  leaderboard._require_owner(leaderboard.boards),
+  leaderboard._board_cards(jsonb, text[], text[]),
+  leaderboard._align_card(jsonb, text[], text),
+  leaderboard._column_type(regclass, name),
+  leaderboard._create_verb(leaderboard.boards, text, oid),
+  leaderboard._board_views(leaderboard.boards),
+  leaderboard._board_statements(text),
+  leaderboard._local_time_sql(leaderboard.boards, text),
+  leaderboard._period_start_sql(text, text),
+  leaderboard._card_sql(leaderboard.boards, text),
+  leaderboard._fill(text, text, text),
+  leaderboard._tie_break_sql(leaderboard.boards, text),
+  leaderboard._kpis_close(leaderboard.kpis, leaderboard.kpis, integer),
+  leaderboard._board_score(leaderboard.kpis, leaderboard.scorecard),
+  leaderboard._rank_precision(double precision),
+  -- check the caller's rights before writing the catalog as its owner; the row must be one
+  -- create_board would write
+  leaderboard._check_board_row(leaderboard.boards),
+  leaderboard._catalog_insert(leaderboard.boards),
+  leaderboard._catalog_update(text, jsonb, text),
+  leaderboard._catalog_delete(text),
+  -- check SELECT on the relation before opening it
+  leaderboard._expression_type(regclass, text, text),
+  leaderboard._expression_columns(regclass, text),
+  leaderboard._around(regclass, text, anyelement, text, integer, text),
+  -- CREATE TRIGGER checks EXECUTE on the trigger function as the role creating the board,
+  -- or the partition that gets its triggers; firing checks the trigger against the catalog
+  leaderboard._board_capture(),
+  leaderboard._board_capture_row(),
+  -- called by create_board and by the event triggers, as the role running the DDL
+  leaderboard._board_triggers(leaderboard.boards),
+  leaderboard._drop_board_objects(leaderboard.boards),
+  leaderboard._check_board_source(leaderboard.boards),
+  leaderboard._check_retyped_columns(),
+  leaderboard._retyped_columns(pg_ddl_command, regclass),
+  leaderboard._wrong_trigger_modes(regclass[])
+TO PUBLIC;

@@ -1,0 +1,187 @@
+-- What PUBLIC may execute in schema leaderboard: the documented API and the types' I/O and
+-- operator functions, plus the internal functions listed below with the reason each must
+-- stay executable; nothing else. Every internal function left executable checks the
+-- caller's rights itself: the checks are tested here as a role with no privileges.
+BEGIN;
+SELECT plan(29);
+SET LOCAL client_min_messages = warning;
+
+CREATE TEMP TABLE api (sig text);
+INSERT INTO api VALUES
+  -- kpis
+  ('leaderboard.rows(leaderboard.kpis)'), ('leaderboard.kpi_count(leaderboard.kpis,integer)'),
+  ('leaderboard.kpi_sum(leaderboard.kpis,integer)'), ('leaderboard.kpi_avg(leaderboard.kpis,integer)'),
+  ('leaderboard.kpi_min(leaderboard.kpis,integer)'), ('leaderboard.kpi_max(leaderboard.kpis,integer)'),
+  ('leaderboard.kpi_agg("any")'), ('leaderboard.kpi_merge(leaderboard.kpis)'),
+  -- scorecards
+  ('leaderboard.score(leaderboard.kpis,leaderboard.scorecard)'),
+  ('leaderboard.qualified(leaderboard.kpis,leaderboard.scorecard)'),
+  ('leaderboard.explain(leaderboard.kpis,leaderboard.scorecard)'),
+  -- streaks and calendars
+  ('leaderboard.is_working_day(leaderboard.calendar,date)'), ('leaderboard.longest(leaderboard.streak)'),
+  ('leaderboard.longest_start(leaderboard.streak)'), ('leaderboard.current(leaderboard.streak,date)'),
+  ('leaderboard.met_days(leaderboard.streak)'), ('leaderboard.streak_calendar(leaderboard.streak)'),
+  ('leaderboard.streak_agg(date,boolean)'), ('leaderboard.streak_agg(date,boolean,leaderboard.calendar)'),
+  ('leaderboard.streak_merge(leaderboard.streak)'),
+  -- ladders
+  ('leaderboard.tier(double precision,leaderboard.ladder)'), ('leaderboard.tier(double precision,leaderboard.ladder,text)'),
+  ('leaderboard.tier_level(double precision,leaderboard.ladder)'), ('leaderboard.tier_level(text,leaderboard.ladder)'),
+  ('leaderboard.next_tier(double precision,leaderboard.ladder)'), ('leaderboard.to_next_tier(double precision,leaderboard.ladder)'),
+  ('leaderboard.tier_progress(double precision,leaderboard.ladder)'), ('leaderboard.tier_by_rank(bigint,bigint,leaderboard.ladder)'),
+  ('leaderboard.tier_counts(double precision,leaderboard.ladder)'), ('leaderboard.ladder_kind(leaderboard.ladder)'),
+  -- live boards
+  ('leaderboard.create_board(text,regclass,text,text,text[],jsonb,text[],text[],text,leaderboard.ladder,text,text,text[])'),
+  ('leaderboard.alter_board(text,jsonb,leaderboard.ladder)'), ('leaderboard.rebuild(text)'), ('leaderboard.verify(text)'),
+  ('leaderboard.drop_board(text)'), ('leaderboard.rolling(text,integer,date)');
+
+-- the functions of the types' I/O and of their operators (PostgreSQL checks an operator's
+-- function for EXECUTE as the user of the query)
+CREATE TEMP TABLE type_support (sig text);
+INSERT INTO type_support
+SELECT f::regprocedure::text FROM pg_type t, unnest(ARRAY[t.typinput, t.typoutput, t.typreceive, t.typsend]::oid[]) f
+WHERE t.typnamespace = 'leaderboard'::regnamespace AND t.typtype = 'b' AND t.typelem = 0
+UNION SELECT o.oprcode::regprocedure::text FROM pg_operator o WHERE o.oprnamespace = 'leaderboard'::regnamespace
+UNION SELECT p.amproc::regprocedure::text FROM pg_amproc p
+      JOIN pg_opfamily f ON f.oid = p.amprocfamily WHERE f.opfnamespace = 'leaderboard'::regnamespace;
+
+-- internal functions that ordinary roles call as themselves, and why
+CREATE TEMP TABLE internal_public (sig text, reason text);
+INSERT INTO internal_public VALUES
+  ('leaderboard._board(text)', 'board API: reads the public catalog'),
+  ('leaderboard._require_owner(leaderboard.boards)', 'board API: raises unless the caller owns the board'),
+  ('leaderboard._board_cards(jsonb,text[],text[])', 'create_board, alter_board: validates a card (pure)'),
+  ('leaderboard._align_card(jsonb,text[],text)', 'create_board, alter_board: aligns a card (pure)'),
+  ('leaderboard._column_type(regclass,name)', 'create_board: a column''s type from pg_attribute'),
+  ('leaderboard._create_verb(leaderboard.boards,text,oid)', 'create_board, alter_board: CREATE or CREATE OR REPLACE (pure)'),
+  ('leaderboard._board_views(leaderboard.boards)', 'create_board, alter_board: DDL as the caller'),
+  ('leaderboard._board_statements(text)', 'rebuild, verify, alter_board: SQL text from the public catalog'),
+  ('leaderboard._local_time_sql(leaderboard.boards,text)', 'statement generation (pure)'),
+  ('leaderboard._period_start_sql(text,text)', 'statement generation (pure)'),
+  ('leaderboard._card_sql(leaderboard.boards,text)', 'statement generation (pure)'),
+  ('leaderboard._fill(text,text,text)', 'statement generation (pure)'),
+  ('leaderboard._tie_break_sql(leaderboard.boards,text)', 'statement generation (pure)'),
+  ('leaderboard._kpis_close(leaderboard.kpis,leaderboard.kpis,integer)', 'verify: compares kpis (pure)'),
+  ('leaderboard._board_score(leaderboard.kpis,leaderboard.scorecard)', 'rebuild, verify, rolling: the stored score (pure)'),
+  ('leaderboard._rank_precision(double precision)', 'rebuild, verify: tie-break rounding (pure)'),
+  ('leaderboard._check_board_row(leaderboard.boards)', '_catalog_insert: checks a row as create_board would'),
+  ('leaderboard._catalog_insert(leaderboard.boards)', 'create_board: checks owner, tables and row, then writes'),
+  ('leaderboard._catalog_update(text,jsonb,text)', 'alter_board: checks the board''s owner and cards, then writes'),
+  ('leaderboard._catalog_delete(text)', 'drop_board, source drop: checks the board''s owner, then deletes'),
+  ('leaderboard._expression_type(regclass,text,text)', 'create_board, source DDL: checks SELECT before opening'),
+  ('leaderboard._expression_columns(regclass,text)', 'source DDL: checks SELECT before opening'),
+  ('leaderboard._around(regclass,text,anyelement,text,integer,text)', '<board>_around, as its caller: checks SELECT before opening'),
+  ('leaderboard._board_capture()', 'CREATE TRIGGER by the board owner or partition creator; checked against the catalog when fired'),
+  ('leaderboard._board_capture_row()', 'CREATE TRIGGER by the board owner; checked against the catalog when fired'),
+  ('leaderboard._board_triggers(leaderboard.boards)', 'create_board, partition DDL: CREATE TRIGGER as the caller'),
+  ('leaderboard._drop_board_objects(leaderboard.boards)', 'drop_board, source drop: DROP as the caller'),
+  ('leaderboard._check_board_source(leaderboard.boards)', 'source DDL: refuses a change that breaks a board'),
+  ('leaderboard._check_retyped_columns()', 'source DDL: works only inside the event trigger'),
+  ('leaderboard._retyped_columns(pg_ddl_command,regclass)', 'source DDL: its pg_ddl_command exists only inside the event trigger'),
+  ('leaderboard._wrong_trigger_modes(regclass[])', 'trigger DDL: reads pg_trigger');
+
+CREATE TEMP VIEW executable AS
+  SELECT p.oid::regprocedure::text AS sig FROM pg_proc p
+  WHERE p.pronamespace = 'leaderboard'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
+
+SELECT set_eq($$SELECT sig FROM executable WHERE sig NOT LIKE 'leaderboard.\_%'$$,
+              $$SELECT sig FROM api UNION SELECT sig FROM type_support$$,
+              'PUBLIC executes exactly the documented API and the types'' I/O and operator functions');
+SELECT set_eq($$SELECT sig FROM executable WHERE sig LIKE 'leaderboard.\_%'$$,
+              $$SELECT sig FROM internal_public$$,
+              'PUBLIC executes no internal function but those listed with a reason');
+SELECT is_empty($$SELECT sig FROM api WHERE to_regprocedure(sig) IS NULL
+                  UNION ALL SELECT sig FROM internal_public WHERE to_regprocedure(sig) IS NULL$$,
+                'every listed function exists');
+SELECT set_eq($$SELECT p.oid::regprocedure::text FROM pg_proc p
+                WHERE p.pronamespace = 'leaderboard'::regnamespace AND p.prorettype IN ('trigger'::regtype, 'event_trigger'::regtype)
+                  AND NOT has_function_privilege('public', p.oid, 'EXECUTE')$$,
+              ARRAY['leaderboard._board_commit()', 'leaderboard._drop_boards_of_dropped_sources()',
+                    'leaderboard._follow_partitions()', 'leaderboard._board_partitions_moved()',
+                    'leaderboard._keep_trigger_modes()'],
+              'the commit-time apply and the event trigger functions are not executable by PUBLIC (firing checks no EXECUTE)');
+SELECT is_empty($$SELECT f::regprocedure::text FROM pg_aggregate a,
+                    unnest(ARRAY[a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn]::oid[]) f
+                  WHERE a.aggfnoid::regprocedure::text LIKE 'leaderboard.%' AND f <> 0
+                    AND has_function_privilege('public', f, 'EXECUTE')$$,
+                'no aggregate support function is executable by PUBLIC (an aggregate''s are checked as its owner)');
+
+-- == As a role with no privileges
+CREATE ROLE lbp_nobody;
+CREATE ROLE lbp_owner;
+CREATE SCHEMA lbp AUTHORIZATION lbp_owner;
+GRANT USAGE ON SCHEMA lbp TO lbp_nobody;
+SET ROLE lbp_owner;
+CREATE TABLE lbp.calls (agent_id int NOT NULL, at timestamptz NOT NULL, n int NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE lbp.calls_2026 PARTITION OF lbp.calls FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+INSERT INTO lbp.calls VALUES (1, '2026-03-05 10:00+00', 3), (2, '2026-03-05 11:00+00', 5);
+SELECT lives_ok($$SELECT leaderboard.create_board(name => 'lbp', source => 'lbp.calls', agent => 'agent_id', at => 'at',
+                    metrics => ARRAY['n'], periods => ARRAY['day', 'all'], time_zone => 'UTC',
+                    scorecard => '{"metrics": [{"name": "n", "stat": "sum"}]}')$$,
+                'a role owning a partitioned table (not a superuser) creates a board over it');
+GRANT INSERT ON lbp.calls TO lbp_nobody;
+RESET ROLE;
+
+SET ROLE lbp_nobody;
+SELECT is((SELECT leaderboard.rows(leaderboard.kpi_agg(x)) FROM generate_series(1, 3) x), 3::bigint,
+          'the aggregates work for a role that may not execute their support functions');
+SELECT throws_ok($$SELECT leaderboard._expression_type('lbp.lbp_standings'::regclass, 'score', 'metric')$$, '42501',
+                 'permission denied for table lbp_standings', '_expression_type of a table the caller may not read: 42501');
+SELECT throws_ok($$SELECT leaderboard._expression_columns('lbp.lbp_standings'::regclass, 'score')$$, '42501',
+                 'permission denied for table lbp_standings', '_expression_columns of a table the caller may not read: 42501');
+SELECT throws_ok($$SELECT * FROM leaderboard._around('lbp.lbp_standings'::regclass, 'UTC', 1, 'day', 1, 'agent_id')
+                     AS r(period_start date, agent_id int, score float8, qualified bool, rank int8, tier text)$$,
+                 '42501', 'permission denied for table lbp_standings', '_around of standings the caller may not read: 42501');
+SELECT throws_ok($$SELECT leaderboard._expression_type(0, 'score', 'metric')$$, '42P01', NULL,
+                 '_expression_type of no relation: 42P01');
+-- a writer with INSERT alone writes; the apply (its trigger not executable by PUBLIC) runs
+SELECT lives_ok($$INSERT INTO lbp.calls VALUES (1, '2026-03-05 12:00+00', 4)$$, 'a writer with INSERT alone inserts');
+SELECT lives_ok($$SET CONSTRAINTS ALL IMMEDIATE$$, 'and its commit-time apply runs');
+SET CONSTRAINTS ALL DEFERRED;
+RESET ROLE;
+
+-- the owner's DDL fires the event triggers as the owner
+SET ROLE lbp_owner;
+SELECT lives_ok($$CREATE TABLE lbp.calls_2027 PARTITION OF lbp.calls FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')$$,
+                'the owner adds a partition (the event trigger gives it the board''s triggers)');
+SELECT is((SELECT count(*)::int FROM pg_trigger WHERE tgrelid = 'lbp.calls_2027'::regclass AND tgname LIKE 'lb\_lbp\_%'), 5,
+          'the new partition has the board''s four statement triggers and the row trigger''s clone');
+SELECT lives_ok($$ALTER TABLE lbp.calls_2026 DISABLE TRIGGER USER$$, 'the owner disables triggers on a partition');
+SELECT is((SELECT count(*)::int FROM pg_trigger WHERE tgrelid = 'lbp.calls_2026'::regclass AND tgname LIKE 'lb\_lbp\_%' AND tgenabled = 'D'), 0,
+          'and the event trigger put the board''s triggers back');
+SELECT lives_ok($$ALTER TABLE lbp.calls DETACH PARTITION lbp.calls_2026$$, 'the owner detaches a non-empty partition');
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+SELECT is_empty($$SELECT * FROM leaderboard.verify('lbp')$$, 'the board is exact after all that');
+
+-- _catalog_insert refuses rows create_board would not write, over the caller's own tables
+CREATE TABLE lbp.x_standings AS SELECT * FROM lbp.lbp_standings WITH NO DATA;
+CREATE TABLE lbp.x_scopes AS SELECT * FROM lbp.lbp_scopes WITH NO DATA;
+CREATE TEMP TABLE lbp_row AS
+  SELECT jsonb_populate_record(b, '{"name": "x", "standings": "lbp.x_standings", "scopes": "lbp.x_scopes"}') AS r
+  FROM leaderboard.boards b WHERE name = 'lbp';
+SELECT lives_ok($$SELECT leaderboard._catalog_insert(r) FROM lbp_row$$,
+                'control: a copy of a board''s row, over tables named and shaped as create_board makes them, is written');
+DO $$ BEGIN PERFORM leaderboard._catalog_delete('x'); END $$;
+SELECT throws_ok($$SELECT leaderboard._catalog_insert(jsonb_populate_record(r, '{"metric_exprs": ["(n) + (1) AS y"]}')) FROM lbp_row$$,
+                 '22023', NULL, 'a metric create_board would not have written is refused');
+SELECT throws_ok($$SELECT leaderboard._catalog_insert(jsonb_populate_record(r, '{"metric_exprs": ["(n) + (1)"]}')) FROM lbp_row$$,
+                 '42601', NULL, 'a metric create_board would have refused (not one expression) is refused');
+SELECT throws_ok($$SELECT leaderboard._catalog_insert(jsonb_populate_record(r, '{"metric_exprs": ["(extract(hour from at)::int)"]}')) FROM lbp_row$$,
+                 '42P17', NULL, 'a metric create_board would have refused (not immutable) is refused');
+SELECT throws_ok($$SELECT leaderboard._catalog_insert(jsonb_populate_record(r, jsonb_build_object('scorecards',
+                     jsonb_build_object('day', ((r).scorecards ->> 'day')::jsonb, 'all', ((r).scorecards ->> 'all')::jsonb)))) FROM lbp_row$$,
+                 '22023', NULL, 'scorecards not in the form create_board stores them are refused');
+SELECT throws_ok($$SELECT leaderboard._catalog_insert(jsonb_populate_record(r, '{"periods": ["day", "fortnight"]}')) FROM lbp_row$$,
+                 '22023', NULL, 'an unknown period is refused');
+SELECT throws_ok($$SELECT leaderboard._catalog_insert(jsonb_populate_record(r, '{"standings": "lbp.calls_2027"}')) FROM lbp_row$$,
+                 '22023', NULL, 'standings that are not the board''s own table are refused');
+SELECT throws_ok($$SELECT leaderboard._catalog_update('lbp', jsonb_build_object('day', scorecards -> 'day'), NULL)
+                   FROM leaderboard.boards WHERE name = 'lbp'$$, '22023', NULL,
+                 '_catalog_update refuses scorecards alter_board would not write');
+SELECT lives_ok($$DROP TABLE lbp.calls$$, 'the owner drops the source');
+SELECT ok(NOT EXISTS (SELECT FROM leaderboard.boards WHERE name = 'lbp') AND to_regclass('lbp.lbp_standings') IS NULL,
+          'and the event trigger dropped its board');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
