@@ -62,7 +62,7 @@ DELETE FROM cor_calls WHERE call_id = 2;
 RESET client_min_messages;
 SELECT * FROM cor_check;
 SET client_min_messages = debug1;
--- 11. an agent's last calls in their scopes: the row goes, through the statements
+-- 11. an agent's last calls in their scopes (alone in team 2): the rows go, directly
 DELETE FROM cor_calls WHERE agent_id = 3;
 -- 12. a call inserted below the group's shortest (150), then corrected in the same
 --     transaction: the removed row was never stored; the rows added go in first, so its
@@ -87,6 +87,15 @@ SELECT agent_id, leaderboard.rows(kpis) AS calls, leaderboard.kpi_min(kpis, 1) A
        leaderboard.kpi_max(kpis, 1) AS max_handle, leaderboard.kpi_sum(kpis, 2) AS won,
        leaderboard.kpi_min(kpis, 3) AS min_csat, leaderboard.kpi_max(kpis, 3) AS max_csat, rank
 FROM cor_int_standings WHERE period = 'day' ORDER BY agent_id;
+
+-- 15. the leader's last calls go: its rows go and agent 2 moves up to rank 1
+SET client_min_messages = debug1;
+DELETE FROM cor_calls WHERE agent_id = 1;
+RESET client_min_messages;
+SELECT agent_id, period, rank FROM cor_int_standings ORDER BY period, agent_id;
+SELECT * FROM cor_check;
+INSERT INTO cor_calls VALUES (1, 1, 1, '2026-05-04 09:00+00', 100, true, 1, 10, NULL),
+  (4, 1, 1, '2026-05-04 09:30+00', 400, true, 5, 40, NULL);
 
 -- a correction rolled back with its savepoint leaves the stored kpis as they were
 BEGIN;

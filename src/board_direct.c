@@ -685,10 +685,15 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 	Kpis	   *kpis;
 	Datum		agent;
 	HeapTuple	newrow;
+	bool		gone;
 
 	kpis = ds->kpis;
 	/* stored, and compared with the other stored scores, at the board's precision */
 	new_score = scorecard_rank_precision(scorecard_score(ds->card, kpis, NULL, &new_qualified));
+	/* a row that goes moves the ranks below it as an unqualified one would */
+	gone = kpis->rows == 0;
+	if (gone)
+		new_qualified = false;
 	old_score = DatumGetFloat8(heap_getattr(row, da->st_score, desc, &isnull));
 	old_qualified = DatumGetBool(heap_getattr(row, da->st_qualified, desc, &isnull));
 	old_rank = DatumGetInt64(heap_getattr(row, da->st_rank, desc, &isnull));
@@ -754,6 +759,15 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 		}
 	}
 
+	if (gone)
+	{
+		/* the agent has no call left in the scope: its row goes */
+		ExecStoreHeapTuple(row, da->old_slot, false);
+		ExecSimpleRelationDelete(da->standings_rri, da->estate, &da->epq, da->old_slot);
+		ExecClearTuple(da->old_slot);
+		bump_scope(da, ds);
+		return;
+	}
 	newrow = heap_modify_tuple(row, desc, values, nulls, replace);
 	if (is_new)
 	{
@@ -769,8 +783,8 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 /*
  * The scope's agent's kpis once the transaction's deltas are in, or NULL when this apply
  * cannot know them without reading the calls: a correction that kpis_subtract() cannot
- * take out exactly, or one that leaves the agent no rows in the scope (its row goes). The
- * statements then recompute from the source. The rows removed are taken out of the
+ * take out exactly. The statements then recompute from the source. Kpis of no rows mean
+ * the agent's row goes. The rows removed are taken out of the
  * stored ones, and the rows added merged in after, which lets an added value hold a
  * removed extreme; unless rows were removed after rows were added (an UPDATE of a row
  * inserted earlier in the transaction), when the removed ones may be among the added:
@@ -810,7 +824,8 @@ new_kpis(DirectApply *da, DirectScope *ds)
 				kpis_merge_into(kpis, ds->delta);
 		}
 	}
-	return kpis->rows > 0 ? kpis : NULL;
+	/* no rows left: the agent's row goes (there is none to remove for a new agent) */
+	return kpis->rows > 0 || ds->row != NULL ? kpis : NULL;
 }
 
 /*

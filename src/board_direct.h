@@ -40,8 +40,8 @@ extern DirectShape *direct_shape_load(const char *name, MemoryContext cxt, bool 
 
 /*
  * Applies what pb captured without SQL statements, when it can: one agent per scope, every
- * correction subtractable from a stored row (see new_kpis() in board_direct.c), no row
- * left without calls, every scope already there. Returns false
+ * correction subtractable from a stored row (see new_kpis() in board_direct.c), every
+ * scope already there. Returns false
  * otherwise, having changed nothing but the version of some scope rows, which the SQL
  * path then locks again. Runs as the board owner, after the scopes table is locked.
  */
