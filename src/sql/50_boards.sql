@@ -25,7 +25,9 @@ CREATE TABLE leaderboard.boards (
   tie_break     text[] NOT NULL,
   standings     regclass NOT NULL,
   scopes        regclass NOT NULL,
-  created_at    timestamptz NOT NULL DEFAULT pg_catalog.now()
+  created_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  -- the (agent, at) index on the source that create_board made (NULL: the user's own)
+  source_index  name
 );
 COMMENT ON TABLE leaderboard.boards IS
   'live boards: one row per board, written only by create_board, alter_board and drop_board';
