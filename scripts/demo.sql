@@ -28,7 +28,7 @@ FROM (SELECT 1 + (random() * 59)::int AS a, 30 + (random() * 600)::int AS t FROM
 \echo '== the board: composite score per agent, per team, per day/week/month, with tiers'
 SELECT leaderboard.create_board(
   name => 'floor', source => 'calls', agent => 'agent_id', at => 'started_at',
-  metrics => ARRAY['converted AS conv', 'handle_seconds AS aht', 'csat', 'resolved_first AS fcr', 'call_id AS calls'],
+  metrics => ARRAY['converted AS conv', 'handle_seconds AS aht', 'csat', 'resolved_first AS fcr', '1 AS calls'],
   scorecard => '{"metrics": [
      {"name": "conv",  "stat": "rate",  "weight": 30, "target": 0.25},
      {"name": "aht",   "stat": "avg",   "weight": 20, "better": "lower", "range": [180, 900], "max": 1200},

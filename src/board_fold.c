@@ -281,7 +281,8 @@ period_start(FoldPeriod period, DateADT day)
 		m = (m - 1) / 3 * 3 + 1;
 	else if (period == FOLD_YEAR)
 		m = 1;
-	return date2j(y, m, 1) - POSTGRES_EPOCH_JDATE;
+	/* the first month, quarter and year of the range start on its first day (a Monday) */
+	return Max(date2j(y, m, 1), DATETIME_MIN_JULIAN) - POSTGRES_EPOCH_JDATE;
 }
 
 static DateADT
@@ -309,6 +310,26 @@ day_of_timestamp(Timestamp ts, pg_tz *tz)
 	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
 }
 
+/*
+ * The statements that recompute and verify a board read a call's local time as a
+ * timestamp. A timestamptz within hours of either end of the range can have a local time
+ * in the board's zone beyond it: captured, it could never be recomputed, and rebuild()
+ * would fail from then on. Refused as the statements would refuse it.
+ */
+static DateADT
+local_day_in_range(FoldShape *shape, DateADT day)
+{
+	int			julian = day + POSTGRES_EPOCH_JDATE;
+
+	if (!DATE_NOT_FINITE(day) && (julian < DATETIME_MIN_JULIAN || julian >= TIMESTAMP_END_JULIAN))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range in time zone \"%s\"", text_to_cstring(shape->time_zone)),
+				 errdetail("A board files a call under its local day in the board's time zone, which must lie within the range of type timestamp."),
+				 errhint("Only a board in a zone that keeps such a call's local time in range (UTC at the ends of the range) can count it.")));
+	return day;
+}
+
 /* The local day of a value of the source's time column, in the board's time zone. */
 static DateADT
 local_day(FoldShape *shape, Datum at)
@@ -319,14 +340,14 @@ local_day(FoldShape *shape, Datum at)
 		return day_of_timestamp(DatumGetTimestamp(at), NULL);
 	/* timestamptz: AT TIME ZONE the board's zone */
 	if (shape->tz != NULL)
-		return day_of_timestamp(DatumGetTimestampTz(at), shape->tz);
+		return local_day_in_range(shape, day_of_timestamp(DatumGetTimestampTz(at), shape->tz));
 	if (shape->tz_fixed)
 	{
 		TimestampTz ts = DatumGetTimestampTz(at);
 
 		if (!TIMESTAMP_NOT_FINITE(ts))
 			ts += (int64) shape->tz_offset * USECS_PER_SEC;
-		return day_of_timestamp(ts, NULL);
+		return local_day_in_range(shape, day_of_timestamp(ts, NULL));
 	}
 	return day_of_timestamp(DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone,
 																  PointerGetDatum(shape->time_zone),

@@ -135,6 +135,33 @@ check_metric_count(int nmetrics, int code)
 }
 
 /*
+ * A score is scale * sum(weight * normalized) / sum(weight): weights adding up past
+ * float8 make it Infinity / Infinity, a NaN that ranks above every number, and a scale
+ * times that sum past float8 makes a range-normalized score Infinity. Each weight alone
+ * is finite (checked with the metric), so these are ranges, not syntax: 22003.
+ */
+static void
+check_weight_total(const CardSpec *spec)
+{
+	double		total = 0.0;
+
+	for (int i = 0; i < spec->nmetrics; i++)
+		total += spec->metrics[i].weight;
+	if (!isfinite(total))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("scorecard weights add up to more than double precision holds"),
+				 errhint("Scale the weights down: a score depends only on their ratios.")));
+	if (!isfinite(total * spec->scale))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("scorecard \"scale\" times the sum of the weights is out of range for double precision"),
+				 errdetail("\"scale\" is %s and the weights add up to %s.",
+						   scorecard_double_cstring(spec->scale), scorecard_double_cstring(total)),
+				 errhint("Lower the \"scale\" or the weights.")));
+}
+
+/*
  * Checks every rule of a card and builds the stored value. errcode is 22P02 for text
  * input and 22P03 for binary input.
  */
@@ -264,6 +291,7 @@ scorecard_build(CardSpec *spec, int code)
 				(errcode(code),
 				 errmsg("scorecard \"scale\" must be a number > 0"),
 				 errdetail("\"scale\" is %s.", scorecard_double_cstring(spec->scale))));
+	check_weight_total(spec);
 	if (spec->min_rows < 0)
 		ereport(ERROR,
 				(errcode(code),

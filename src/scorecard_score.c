@@ -126,6 +126,23 @@ normalize(const ScorecardEntry *e, double v)
 }
 
 /*
+ * A card's weights and scale are bounded at input, but a raw stat (or a target with a
+ * large cap) times its weight can still pass float8, and Infinity - Infinity is a NaN
+ * that would rank above every score: refused, as float8 arithmetic refuses an overflow.
+ */
+static inline double
+checked_score(double score)
+{
+	if (unlikely(!isfinite(score)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("score is out of range for double precision"),
+				 errdetail("A stat times its weight exceeds double precision."),
+				 errhint("Normalize large stats with a \"range\" or a \"target\", or lower the weights.")));
+	return score;
+}
+
+/*
  * Evaluates card over k. res (may be NULL) receives one EntryResult per entry.
  */
 static inline void
@@ -192,7 +209,7 @@ evaluate(const Scorecard *card, const Kpis *k, const int *map, CardResult *out,
 		qualified = false;
 	}
 	else
-		out->score = card->scale * acc / wsum;
+		out->score = checked_score(card->scale * acc / wsum);
 	out->qualified = qualified;
 }
 

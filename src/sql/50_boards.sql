@@ -25,7 +25,9 @@ CREATE TABLE leaderboard.boards (
   tie_break     text[] NOT NULL,
   standings     regclass NOT NULL,
   scopes        regclass NOT NULL,
-  created_at    timestamptz NOT NULL DEFAULT pg_catalog.now()
+  created_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  -- the (agent, at) index on the source that create_board made (NULL: the user's own)
+  source_index  name
 );
 COMMENT ON TABLE leaderboard.boards IS
   'live boards: one row per board, written only by create_board, alter_board and drop_board';
@@ -85,9 +87,15 @@ COMMENT ON FUNCTION leaderboard._fill(text, text, text) IS
   'internal: fills the kpis and period placeholders of a statement template';
 
 -- The first day of the period of the given kind containing a local time.
+-- The month, quarter and year holding the first day of the timestamp range (4714-11-24
+-- BC) would start before it, out of range: they start on that day, as period_start() in
+-- board_fold.c has them.
 CREATE FUNCTION leaderboard._period_start_sql(kind text, local_time text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT format('CASE %1$s WHEN ''all'' THEN ''-infinity''::pg_catalog.date '
+  SELECT format('CASE WHEN %1$s = ''all'' THEN ''-infinity''::pg_catalog.date '
+                'WHEN %1$s IN (''month'', ''quarter'', ''year'') AND %2$s < CASE WHEN %1$s = ''month'' '
+                'THEN ''4714-12-01 BC''::pg_catalog.timestamp ELSE ''4713-01-01 BC''::pg_catalog.timestamp END '
+                'THEN ''4714-11-24 BC''::pg_catalog.date '
                 'ELSE pg_catalog.date_trunc(%1$s, %2$s)::pg_catalog.date END', kind, local_time)
 $$;
 COMMENT ON FUNCTION leaderboard._period_start_sql(text, text) IS
@@ -208,14 +216,18 @@ BEGIN
     sc, parts_cols, parts_cols);
 
   -- rows of a (period, agent) group: a superset range on the time column (indexable),
-  -- then the exact period test in local time (DST-safe)
-  lo := format('(CASE WHEN k.period = ''all'' THEN ''-infinity''::pg_catalog.timestamp '
+  -- then the exact period test in local time (DST-safe). Within a year of either end of
+  -- the timestamp range (4714-11-24 BC, 294276-12-31) the range is left open on that
+  -- side: its bound, or the bound's time in another zone, would be out of range.
+  lo := format('(CASE WHEN k.period = ''all'' OR k.period_start < ''4713-11-24 BC''::pg_catalog.date '
+               'THEN ''-infinity''::pg_catalog.timestamp '
                'ELSE k.period_start::pg_catalog.timestamp - interval ''1 day'' END)');
-  hi := format('(CASE k.period WHEN ''all'' THEN ''infinity''::pg_catalog.timestamp '
-               'WHEN ''day'' THEN k.period_start + interval ''2 days'' '
-               'WHEN ''week'' THEN k.period_start + interval ''8 days'' '
-               'WHEN ''month'' THEN k.period_start + interval ''1 month 1 day'' '
-               'WHEN ''quarter'' THEN k.period_start + interval ''3 months 1 day'' '
+  hi := format('(CASE WHEN k.period = ''all'' OR k.period_start >= ''294275-12-31''::pg_catalog.date '
+               'THEN ''infinity''::pg_catalog.timestamp '
+               'WHEN k.period = ''day'' THEN k.period_start + interval ''2 days'' '
+               'WHEN k.period = ''week'' THEN k.period_start + interval ''8 days'' '
+               'WHEN k.period = ''month'' THEN k.period_start + interval ''1 month 1 day'' '
+               'WHEN k.period = ''quarter'' THEN k.period_start + interval ''3 months 1 day'' '
                'ELSE k.period_start + interval ''1 year 1 day'' END)');
   IF leaderboard._expression_type(b.source, qt, 'at') = 'timestamptz'::regtype THEN
     lo := format('(%s AT TIME ZONE %L)', lo, b.time_zone);

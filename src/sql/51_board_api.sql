@@ -370,6 +370,44 @@ END $$;
 COMMENT ON FUNCTION leaderboard._board_triggers(leaderboard.boards) IS
   'internal: creates a board''s capture triggers on its source and every partition, and drops them from detached ones';
 
+-- The source's indexes leading with (agent, at), which recomputations read.
+CREATE FUNCTION leaderboard._agent_at_indexes(source regclass, agent name, at name) RETURNS name[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(array_agg(c.relname ORDER BY c.relname), '{}')
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+  WHERE i.indrelid = source AND i.indnatts >= 2
+    AND i.indkey[0] = (SELECT attnum FROM pg_attribute WHERE attrelid = source AND attname = agent)
+    AND i.indkey[1] = (SELECT attnum FROM pg_attribute WHERE attrelid = source AND attname = at)
+$$;
+COMMENT ON FUNCTION leaderboard._agent_at_indexes(regclass, name, name) IS
+  'internal: names of the source''s indexes leading with the agent and time columns';
+
+-- The ORDER BY item of each tie_break metric reads the metric's stat in the card: a card
+-- that does not list the metric has no stat for it (its explanations show it as a count
+-- of weight 0), and ties would be broken on a count nobody chose.
+CREATE FUNCTION leaderboard._check_tie_break(tie_break text[], card jsonb) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  m text;
+  c record;
+BEGIN
+  FOREACH m IN ARRAY tie_break LOOP
+    FOR c IN SELECT NULL::text AS period, card AS card WHERE card ? 'metrics'
+             UNION ALL SELECT e.key, e.value FROM jsonb_each(card) e WHERE NOT card ? 'metrics'
+             ORDER BY 1 LOOP
+      IF NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c.card -> 'metrics') e WHERE e ->> 'name' = m) THEN
+        RAISE EXCEPTION 'tie_break metric "%" is not scored by the scorecard%', m,
+          CASE WHEN c.period IS NOT NULL THEN format(' for period "%s"', c.period) ELSE '' END
+          USING ERRCODE = 'invalid_parameter_value',
+                DETAIL = 'A tie is broken by the metric''s stat in the card, and the card gives it none.',
+                HINT = format('List "%s" in the card, with "weight": 0 to order ties by it without scoring it.', m);
+      END IF;
+    END LOOP;
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_tie_break(text[], jsonb) IS
+  'internal: raises 22023 unless every card lists every tie_break metric';
+
 CREATE FUNCTION leaderboard.create_board(
   name text, source regclass, agent text, at text, metrics text[], scorecard jsonb,
   periods text[] DEFAULT ARRAY['day', 'week', 'month'],
@@ -393,6 +431,8 @@ DECLARE
   expr text;
   mname text;
   tz text := coalesce(create_board.time_zone, current_setting('TimeZone'));
+  idx name[];
+  ident text[];
   board_name text := create_board.name;
   supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
                                'numeric', 'boolean', 'interval']::regtype[];
@@ -408,10 +448,20 @@ BEGIN
     RAISE EXCEPTION 'source, agent, at, metrics and periods must not be null'
       USING ERRCODE = 'null_value_not_allowed';
   END IF;
-  SELECT c.relkind, c.relowner, c.relforcerowsecurity, n.nspname INTO rel
+  SELECT c.relkind, c.relpersistence, c.relowner, c.relforcerowsecurity, n.nspname INTO rel
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
   IF rel.relkind NOT IN ('r', 'p') THEN
     RAISE EXCEPTION '"%" is not a table', source USING ERRCODE = 'wrong_object_type';
+  END IF;
+  -- A temporary source vanishes with its session, leaving the catalog row behind; an
+  -- unlogged one is emptied by crash recovery while its standings are kept.
+  IF rel.relpersistence <> 'p' THEN
+    RAISE EXCEPTION 'a board cannot be kept over % table %',
+      CASE rel.relpersistence WHEN 't' THEN 'temporary' ELSE 'unlogged' END, source
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = CASE rel.relpersistence WHEN 't' THEN 'A temporary table is dropped at the end of its session, and its board would outlive it.'
+                     ELSE 'Crash recovery empties an unlogged table without firing its triggers, and the board would keep the lost rows.' END,
+            HINT = 'Keep the calls in a permanent table.';
   END IF;
   IF NOT pg_has_role(current_user, rel.relowner, 'USAGE') THEN
     RAISE EXCEPTION 'must be owner of table %', source USING ERRCODE = 'insufficient_privilege',
@@ -452,9 +502,14 @@ BEGIN
       mname := substring(m from '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$');
       mname := CASE WHEN mname LIKE '"%' THEN replace(btrim(mname, '"'), '""', '"') ELSE lower(mname) END;
     ELSE
-      expr := m;
-      mname := btrim(m);
-      IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = mname AND attnum > 0 AND NOT attisdropped) THEN
+      -- a plain column, written as SQL names it (csat, CSAT, "CSAT"), is named after it
+      BEGIN
+        ident := parse_ident(m);
+      EXCEPTION WHEN invalid_parameter_value THEN
+        ident := NULL;
+      END;
+      mname := CASE WHEN cardinality(ident) = 1 THEN ident[1] END;
+      IF mname IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = mname AND attnum > 0 AND NOT attisdropped) THEN
         RAISE EXCEPTION 'metric "%" needs a name', m USING ERRCODE = 'invalid_parameter_value',
           HINT = 'Write "expression AS name" unless the metric is a plain column.';
       END IF;
@@ -495,12 +550,29 @@ BEGIN
   END IF;
   b.periods := periods;
   b.partition_by := coalesce(partition_by, '{}');
+  IF agent = ANY (b.partition_by) THEN
+    RAISE EXCEPTION 'partition_by names the agent column "%"', agent USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'A board ranks agents within each partition: partitioned by the agent, each would rank alone.',
+      HINT = 'Partition by the columns that group agents, such as a team or a site.';
+  END IF;
+  IF cardinality(b.partition_by) <> (SELECT count(DISTINCT x) FROM unnest(b.partition_by) x) THEN
+    RAISE EXCEPTION 'a partition_by column is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
 
-  BEGIN
-    PERFORM now() AT TIME ZONE tz;
-  EXCEPTION WHEN OTHERS THEN
-    RAISE EXCEPTION 'unknown time zone "%"', tz USING ERRCODE = 'invalid_parameter_value';
-  END;
+  -- Only zones by name: PostgreSQL reads a numeric offset in the POSIX sense, positive
+  -- west of Greenwich ('+05:30' is five and a half hours behind UTC), the opposite of
+  -- ISO 8601, and an abbreviation can mean another zone than the one meant.
+  IF NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(tz)) THEN
+    BEGIN
+      PERFORM now() AT TIME ZONE tz;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'unknown time zone "%"', tz USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+    END;
+    RAISE EXCEPTION 'time zone "%" is not a named time zone', tz USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'PostgreSQL reads an offset in the POSIX sense, positive west of Greenwich (''+05:30'' is 5:30 behind UTC), and an abbreviation can stand for another zone than the one meant.',
+      HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+  END IF;
   b.time_zone := tz;
 
   IF rank_style IS NULL OR NOT rank_style IN ('rank', 'dense_rank', 'row_number') THEN
@@ -519,6 +591,7 @@ BEGIN
   END LOOP;
 
   b.scorecards := leaderboard._board_cards(scorecard, periods, b.metric_names);
+  PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
   b.ladder := ladder;
   b.created_at := now();
 
@@ -565,13 +638,17 @@ BEGIN
   EXECUTE format('COMMENT ON TABLE %s IS %L', b.standings,
                  format('ranked standings of board %s, one row per (period, period_start, partition, agent); kept by triggers on %s', board_name, source));
 
-  -- recomputing a group after UPDATE or DELETE reads the agent's rows of one period
-  IF NOT EXISTS (
-      SELECT 1 FROM pg_index i
-      WHERE i.indrelid = source AND i.indnatts >= 2
-        AND i.indkey[0] = (SELECT attnum FROM pg_attribute WHERE attrelid = source AND attname = agent)
-        AND i.indkey[1] = (SELECT attnum FROM pg_attribute WHERE attrelid = source AND attname = at)) THEN
+  -- recomputing a group after UPDATE or DELETE reads the agent's rows of one period. A
+  -- board records the index it creates, or the one another board created and recorded:
+  -- drop_board drops it with the last board recording it. An index the user made is
+  -- never a board's.
+  idx := leaderboard._agent_at_indexes(source, agent, at);
+  IF cardinality(idx) = 0 THEN
     EXECUTE format('CREATE INDEX ON %s (%I, %I)', source, agent, at);
+    b.source_index := (leaderboard._agent_at_indexes(source, agent, at))[1];
+  ELSE
+    b.source_index := (SELECT x.source_index FROM leaderboard.boards x
+                       WHERE x.source = create_board.source AND x.source_index = ANY (idx) LIMIT 1);
   END IF;
 
   PERFORM leaderboard._catalog_insert(b);
@@ -664,7 +741,8 @@ END $$;
 COMMENT ON FUNCTION leaderboard.verify(text) IS
   'compares a board''s standings with a from-scratch recomputation from one snapshot; returns one row per difference, none when correct';
 
-CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL)
+CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL,
+                                        drop_ladder boolean DEFAULT false)
 RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
@@ -673,11 +751,19 @@ DECLARE
 BEGIN
   PERFORM leaderboard._require_owner(b);
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  -- a NULL argument is one not given: a ladder is removed by name, not by a NULL
+  IF drop_ladder AND ladder IS NOT NULL THEN
+    RAISE EXCEPTION 'a new ladder and drop_ladder cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either ladder => ''...'' or drop_ladder => true.';
+  END IF;
   IF scorecard IS NOT NULL THEN
     b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
+    PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
   END IF;
   IF ladder IS NOT NULL THEN
     b.ladder := ladder;
+  ELSIF drop_ladder IS TRUE THEN
+    b.ladder := NULL;
   END IF;
   PERFORM leaderboard._catalog_update(board, b.scorecards, b.ladder::text);
   PERFORM leaderboard._board_views(b);
@@ -693,8 +779,8 @@ BEGIN
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
 END $$;
-COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder) IS
-  'changes a board''s scorecard or ladder and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed';
+COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean) IS
+  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed';
 
 -- What a board created besides its triggers, and its catalog row: shared by drop_board and
 -- the drop of a source table (whose triggers go with it).
@@ -722,6 +808,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   t record;
+  idx text;
 BEGIN
   PERFORM leaderboard._require_owner(b);
   FOR t IN SELECT tg.tgname, tg.tgrelid::regclass AS rel FROM pg_trigger tg
@@ -731,10 +818,24 @@ BEGIN
                   AND tg.tgfoid = 'leaderboard._board_capture_row()'::regprocedure) LOOP
     EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
   END LOOP;
+  -- the source index the board created goes with the last board recording it
+  SELECT format('%I.%I', n.nspname, c.relname) INTO idx
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE i.indrelid = b.source AND c.relname = b.source_index
+    AND NOT EXISTS (SELECT 1 FROM leaderboard.boards x
+                    WHERE x.name <> b.name AND x.source = b.source AND x.source_index = b.source_index);
+  IF idx IS NOT NULL THEN
+    BEGIN
+      EXECUTE format('DROP INDEX %s', idx);
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE WARNING 'board "%" leaves its index % on table %: %', board, idx, b.source, SQLERRM
+        USING HINT = 'The owner of the table can drop the index.';
+    END;
+  END IF;
   PERFORM leaderboard._drop_board_objects(b);
 END $$;
 COMMENT ON FUNCTION leaderboard.drop_board(text) IS
-  'drops a board: its triggers, standings, scopes, views, around-me function and catalog row';
+  'drops a board: its triggers, standings, scopes, views, around-me function, catalog row and the source index it created';
 
 CREATE FUNCTION leaderboard.rolling(board text, days integer, as_of date DEFAULT NULL)
 RETURNS TABLE (partition jsonb, agent text, kpis leaderboard.kpis, score double precision,

@@ -1,0 +1,49 @@
+-- Any time a source can store is counted, corrected and removed: calls on the first and
+-- the last days of the timestamp range (4714-11-24 BC, 294276-12-31), on a board keeping
+-- every period, are inserted, updated and deleted with verify() empty after each. The
+-- statements that recompute a group read the source over a range around its period;
+-- near either end of the timestamp range that range is left open on that side, where its
+-- bound would be out of range.
+SET search_path = public, leaderboard;
+\set SHOW_CONTEXT never
+CREATE TABLE edge_calls (call_id bigint PRIMARY KEY, agent_id int NOT NULL, started_at timestamptz NOT NULL,
+  handle_seconds int NOT NULL);
+SELECT create_board('edge', 'edge_calls', 'agent_id', 'started_at', ARRAY['handle_seconds AS aht', '1 AS calls'],
+  '{"metrics": [{"name": "aht", "stat": "max", "weight": 1, "range": [0, 600]}]}',
+  periods => ARRAY['day', 'week', 'month', 'quarter', 'year', 'all'], time_zone => 'UTC') IS NOT NULL AS created;
+INSERT INTO edge_calls VALUES
+  (1, 1, '294276-12-31 23:59:59.999999+00', 100), (2, 1, '294276-12-31 12:00+00', 200),
+  (3, 1, '294276-01-01 00:00+00', 300), (4, 2, '294276-12-31 00:00+00', 400),
+  (5, 1, '4714-11-24 00:00+00 BC', 100), (6, 1, '4714-11-24 23:00+00 BC', 200),
+  (7, 2, '4714-12-31 12:00+00 BC', 300);
+SELECT period, period_start, agent_id, rows(kpis) AS calls, kpi_max(kpis, 1) AS max_aht
+FROM edge_standings ORDER BY period_start, period, agent_id;
+SELECT count(*) AS differences FROM verify('edge');
+-- updates that remove each group's maximum make the board recompute the groups from the
+-- source (a removed extreme is not subtracted)
+UPDATE edge_calls SET handle_seconds = 50 WHERE call_id IN (2, 3, 6);
+SELECT count(*) AS differences FROM verify('edge');
+-- deletes: the agents' last calls of some periods, then every call
+DELETE FROM edge_calls WHERE call_id IN (1, 4, 5);
+SELECT count(*) AS differences FROM verify('edge');
+SELECT period, period_start, agent_id, rows(kpis) AS calls, kpi_max(kpis, 1) AS max_aht
+FROM edge_standings ORDER BY period_start, period, agent_id;
+DELETE FROM edge_calls;
+SELECT count(*) AS differences, (SELECT count(*) FROM edge_standings) AS standings FROM verify('edge');
+-- a rebuild reads the same range
+INSERT INTO edge_calls VALUES (1, 1, '294276-12-31 23:59:59.999999+00', 100), (5, 1, '4714-11-24 00:00+00 BC', 100);
+SELECT rebuild('edge') AS rebuilt, (SELECT count(*) FROM verify('edge')) AS differences;
+
+-- In another zone, the local time of a call within hours of either end can fall outside
+-- the timestamp range (23:00 UTC on the last day is the next day in Kolkata): such a call
+-- is refused (22008), as the statements that recompute and verify the board would refuse
+-- it, rather than counted and left unverifiable. Calls an hour earlier count.
+CREATE TABLE kolkata_calls (LIKE edge_calls INCLUDING ALL);
+SELECT create_board('kolkata', 'kolkata_calls', 'agent_id', 'started_at', ARRAY['handle_seconds AS aht'],
+  '{"metrics": [{"name": "aht", "stat": "max", "weight": 1, "range": [0, 600]}]}',
+  periods => ARRAY['day', 'month'], time_zone => 'Asia/Kolkata') IS NOT NULL AS created;
+INSERT INTO kolkata_calls VALUES (1, 1, '294276-12-31 23:00+00', 100);
+INSERT INTO kolkata_calls VALUES (1, 1, '294276-12-31 18:00+00', 100), (2, 1, '294276-12-31 18:29:59+00', 200);
+DELETE FROM kolkata_calls WHERE call_id = 2;
+SELECT period, period_start, rows(kpis) AS calls FROM kolkata_standings ORDER BY 1;
+SELECT count(*) AS differences FROM verify('kolkata');
