@@ -4,7 +4,7 @@
 -- not an extreme of the group leaves min and max as they are; a metric of only 0s and 1s
 -- keeps its extremes from its counts. Otherwise (a removed extreme the rest may not
 -- reach, a fractional sum, an agent's last call in a scope) the group is recomputed from
--- the source. The DEBUG1 line of each commit says which path it took; verify() (a
+-- the source. The NOTICE (leaderboard.report_apply) of each commit says which path it took; verify() (a
 -- from-scratch kpi_agg and rank) finds no difference after each step.
 CREATE TABLE cor_calls (
   call_id int PRIMARY KEY, agent_id int NOT NULL, team_id int NOT NULL, at timestamptz NOT NULL,
@@ -33,7 +33,7 @@ CREATE VIEW cor_check AS
 SELECT (SELECT count(*) FROM leaderboard.verify('cor_int')) AS int_differences,
        (SELECT count(*) FROM leaderboard.verify('cor_num')) AS num_differences;
 
-SET client_min_messages = debug1;
+SET leaderboard.report_apply = on;
 -- 1. a column no board reads: the old and new rows fold into equal deltas, nothing to apply
 UPDATE cor_calls SET note = 'checked' WHERE call_id = 2;
 -- 2. an integer inside the group's range (200 of 100..400): subtracted, directly; the
@@ -47,9 +47,9 @@ UPDATE cor_calls SET handle = 90 WHERE call_id = 1;
 UPDATE cor_calls SET handle = 450 WHERE call_id = 4;
 -- 6. every csat of agent 2 was 4: the rest keep it whatever is removed
 UPDATE cor_calls SET csat = 5 WHERE call_id = 5;
-RESET client_min_messages;
+RESET leaderboard.report_apply;
 SELECT * FROM cor_check;
-SET client_min_messages = debug1;
+SET leaderboard.report_apply = on;
 -- 7. the longest handle time (450) replaced by a shorter one: the rest may not reach it,
 --    recomputed through the statements
 UPDATE cor_calls SET handle = 350 WHERE call_id = 4;
@@ -59,9 +59,9 @@ UPDATE cor_calls SET revenue = 21 WHERE call_id = 2;
 UPDATE cor_calls SET agent_id = 3, team_id = 2 WHERE call_id = 3;
 -- 10. DELETE of a call that is not an extreme, nor an agent's last in its scopes
 DELETE FROM cor_calls WHERE call_id = 2;
-RESET client_min_messages;
+RESET leaderboard.report_apply;
 SELECT * FROM cor_check;
-SET client_min_messages = debug1;
+SET leaderboard.report_apply = on;
 -- 11. an agent's last calls in their scopes (alone in team 2): the rows go, directly
 DELETE FROM cor_calls WHERE agent_id = 3;
 -- 12. a call inserted below the group's shortest (150), then corrected in the same
@@ -81,7 +81,7 @@ BEGIN;
 INSERT INTO cor_calls VALUES (10, 1, 1, '2026-05-04 10:00+00', 250, false, 2, 1, NULL);
 DELETE FROM cor_calls WHERE call_id = 10;
 COMMIT;
-RESET client_min_messages;
+RESET leaderboard.report_apply;
 SELECT * FROM cor_check;
 SELECT agent_id, leaderboard.rows(kpis) AS calls, leaderboard.kpi_min(kpis, 1) AS min_handle,
        leaderboard.kpi_max(kpis, 1) AS max_handle, leaderboard.kpi_sum(kpis, 2) AS won,
@@ -89,9 +89,9 @@ SELECT agent_id, leaderboard.rows(kpis) AS calls, leaderboard.kpi_min(kpis, 1) A
 FROM cor_int_standings WHERE period = 'day' ORDER BY agent_id;
 
 -- 15. the leader's last calls go: its rows go and agent 2 moves up to rank 1
-SET client_min_messages = debug1;
+SET leaderboard.report_apply = on;
 DELETE FROM cor_calls WHERE agent_id = 1;
-RESET client_min_messages;
+RESET leaderboard.report_apply;
 SELECT agent_id, period, rank FROM cor_int_standings ORDER BY period, agent_id;
 SELECT * FROM cor_check;
 INSERT INTO cor_calls VALUES (1, 1, 1, '2026-05-04 09:00+00', 100, true, 1, 10, NULL),

@@ -56,17 +56,17 @@ SELECT count(*) > 0 AS some_unqualified, count(*) FILTER (WHERE qualified) > 0 A
        count(*) > count(DISTINCT (scope_id, rank)) AS some_ties
 FROM direct_standings;
 
--- the path a transaction takes shows in the DEBUG1 message of its commit-time apply: a
+-- the path a transaction takes shows in the NOTICE of its commit-time apply: a
 -- call of an agent already in its day and month scopes is applied directly; calls of two
 -- agents in one scope by statements
 SELECT agent_id, team_id, period_start FROM direct_standings
 WHERE period = 'day' AND agent_id IN (4, 10) AND team_id = 2 AND period_start = '2026-01-30'
 ORDER BY agent_id;
-SET client_min_messages = debug1;
+SET leaderboard.report_apply = on;
 INSERT INTO dcalls (agent_id, team_id, at, handle, won) VALUES (4, 2, '2026-01-30 09:30+00', 200, true);
 INSERT INTO dcalls (agent_id, team_id, at, handle, won) VALUES (4, 2, '2026-01-30 09:40+00', 200, true),
   (10, 2, '2026-01-30 09:40+00', 100, false);
-RESET client_min_messages;
+RESET leaderboard.report_apply;
 SELECT * FROM direct_check;
 
 -- one agent's two statements in one transaction (deltas merged), one rolled back to a

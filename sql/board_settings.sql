@@ -24,7 +24,7 @@ SELECT (SELECT ranks_stored FROM set_b_scopes) AS ranks_stored,
 SELECT * FROM set_state;
 
 -- direct_apply_max_groups = 0: a single-row insert applies through statements
-SET client_min_messages = debug1;
+SET leaderboard.report_apply = on;
 SET leaderboard.direct_apply_max_groups = 0;
 INSERT INTO set_calls (agent_id, team_id, at, handle, won) VALUES (1, 1, '2026-03-02 10:00+00', 120, true);
 RESET leaderboard.direct_apply_max_groups;
@@ -34,7 +34,7 @@ SET leaderboard.small_batch_groups = 1;
 INSERT INTO set_calls (agent_id, team_id, at, handle, won) VALUES (3, 1, '2026-03-02 11:00+00', 320, false),
   (4, 1, '2026-03-02 11:00+00', 150, true);
 RESET leaderboard.small_batch_groups;
-RESET client_min_messages;
+RESET leaderboard.report_apply;
 SELECT * FROM set_state;
 
 -- stored_rank_limit = 5: a direct change that would store a rank past 5 makes the scope

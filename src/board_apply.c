@@ -202,14 +202,14 @@ apply_board(PendingBoard *pb)
 			elog(ERROR, "leaderboard: commit-time rebuild of board \"%s\" failed", pb->name);
 	}
 	else if (pb->ngroups > 0 && board_apply_direct(pb, bs))
-		ereport(DEBUG1,
-				(errmsg_internal("leaderboard: board \"%s\": %d captured groups applied directly",
-								 pb->name, pb->ngroups)));
+		ereport(board_report_apply ? NOTICE : DEBUG1,
+				(errmsg("board \"%s\": %d captured groups applied directly",
+						pb->name, pb->ngroups)));
 	else if (pb->ngroups > 0)
 	{
-		ereport(DEBUG1,
-				(errmsg_internal("leaderboard: board \"%s\": %d captured groups applied by statements",
-								 pb->name, pb->ngroups)));
+		ereport(board_report_apply ? NOTICE : DEBUG1,
+				(errmsg("board \"%s\": %d captured groups applied by statements",
+						pb->name, pb->ngroups)));
 		pending = register_rows("lb_pending", pb->tupdesc, pb->groups, pb->ngroups);
 
 		/*

@@ -13,6 +13,7 @@ int			board_stored_rank_limit = 1000;
 int			board_direct_max_groups = 64;
 int			board_small_batch_groups = 1000;
 int			board_large_batch_work_mem = 256 * 1024;
+bool		board_report_apply = false;
 
 void
 board_settings_define(void)
@@ -42,5 +43,10 @@ board_settings_define(void)
 							"Large batches group and sort their captured groups in memory below it.",
 							&board_large_batch_work_mem, 256 * 1024, 64, MAX_KILOBYTES,
 							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+	DefineCustomBoolVariable("leaderboard.report_apply",
+							 "Reports with a NOTICE how the commit-time apply applied each board.",
+							 "Directly (by table access) or by statements, and how many captured groups.",
+							 &board_report_apply, false,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("leaderboard");
 }

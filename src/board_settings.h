@@ -15,6 +15,8 @@ extern int	board_direct_max_groups;
 extern int	board_small_batch_groups;
 /* work_mem of the commit-time apply of large batches, in kB (leaderboard.large_batch_work_mem). */
 extern int	board_large_batch_work_mem;
+/* The commit-time apply says how it applied each board (leaderboard.report_apply). */
+extern bool board_report_apply;
 
 extern void board_settings_define(void);
 

@@ -121,7 +121,7 @@ DECLARE
   p name;
   problem text;
 BEGIN
-  SELECT c.relkind, c.relforcerowsecurity, n.nspname INTO src
+  SELECT c.relkind, c.relpersistence, c.relforcerowsecurity, n.nspname INTO src
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source;
   schema := quote_ident(src.nspname);
   FOREACH p IN ARRAY b.partition_by LOOP
@@ -130,6 +130,13 @@ BEGIN
   problem := CASE
     WHEN b.name !~ '^[a-z][a-z0-9_]{0,39}$' THEN 'an invalid board name'
     WHEN src.relkind NOT IN ('r', 'p') THEN 'a source that is not a table'
+    WHEN src.relpersistence <> 'p' THEN 'a temporary or unlogged source'
+    WHEN b.agent_column = ANY (b.partition_by) THEN 'the agent column among the partitions'
+    WHEN NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(b.time_zone))
+      THEN 'a time zone that is not a named zone'
+    WHEN b.source_index IS NOT NULL
+         AND b.source_index <> ALL (leaderboard._agent_at_indexes(b.source, b.agent_column, b.at_column))
+      THEN 'a source index that is not an (agent, at) index of the source'
     WHEN src.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user)
       THEN 'a source forcing row-level security'
     WHEN EXISTS (SELECT 1 FROM unnest(ARRAY[b.agent_column, b.at_column] || b.partition_by) x

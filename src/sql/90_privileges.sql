@@ -37,7 +37,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard.ladder_kind(leaderboard.ladder),
   leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text,
                            leaderboard.ladder, text, text, text[]),
-  leaderboard.alter_board(text, jsonb, leaderboard.ladder),
+  leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean),
   leaderboard.rebuild(text),
   leaderboard.verify(text),
   leaderboard.drop_board(text),
@@ -97,6 +97,8 @@ GRANT EXECUTE ON FUNCTION
   -- check the caller's rights before writing the catalog as its owner; the row must be one
   -- create_board would write
   leaderboard._check_board_row(leaderboard.boards),
+  leaderboard._agent_at_indexes(regclass, name, name),
+  leaderboard._check_tie_break(text[], jsonb),
   leaderboard._catalog_insert(leaderboard.boards),
   leaderboard._catalog_update(text, jsonb, text),
   leaderboard._catalog_delete(text),

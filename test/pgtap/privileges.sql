@@ -31,7 +31,7 @@ INSERT INTO api VALUES
   ('leaderboard.tier_counts(double precision,leaderboard.ladder)'), ('leaderboard.ladder_kind(leaderboard.ladder)'),
   -- live boards
   ('leaderboard.create_board(text,regclass,text,text,text[],jsonb,text[],text[],text,leaderboard.ladder,text,text,text[])'),
-  ('leaderboard.alter_board(text,jsonb,leaderboard.ladder)'), ('leaderboard.rebuild(text)'), ('leaderboard.verify(text)'),
+  ('leaderboard.alter_board(text,jsonb,leaderboard.ladder,boolean)'), ('leaderboard.rebuild(text)'), ('leaderboard.verify(text)'),
   ('leaderboard.drop_board(text)'), ('leaderboard.rolling(text,integer,date)');
 
 -- the functions of the types' I/O and of their operators (PostgreSQL checks an operator's
@@ -64,6 +64,8 @@ INSERT INTO internal_public VALUES
   ('leaderboard._board_score(leaderboard.kpis,leaderboard.scorecard)', 'rebuild, verify, rolling: the stored score (pure)'),
   ('leaderboard._rank_precision(double precision)', 'rebuild, verify: tie-break rounding (pure)'),
   ('leaderboard._check_board_row(leaderboard.boards)', '_catalog_insert: checks a row as create_board would'),
+  ('leaderboard._agent_at_indexes(regclass,name,name)', 'create_board, drop_board, _check_board_row: the source''s (agent, at) indexes, from the catalogs'),
+  ('leaderboard._check_tie_break(text[],jsonb)', 'create_board, alter_board: checks a tie-break against a card (pure)'),
   ('leaderboard._catalog_insert(leaderboard.boards)', 'create_board: checks owner, tables and row, then writes'),
   ('leaderboard._catalog_update(text,jsonb,text)', 'alter_board: checks the board''s owner and cards, then writes'),
   ('leaderboard._catalog_delete(text)', 'drop_board, source drop: checks the board''s owner, then deletes'),
