@@ -10,7 +10,7 @@
 # Usage: bench/board.sh [N_CALLS=1000000] [AGENTS=5000] [TEAMS=50]
 # Environment: PG_CONFIG (the PostgreSQL to build, install and run), T (seconds per pgbench
 # run, default 15), MEM_STMTS (single-row INSERT statements in the one-transaction memory
-# figure, default 200000), LEADERBOARD_SHARED (a directory whose peers/ holds
+# figure, default 1000000), LEADERBOARD_SHARED (a directory whose peers/ holds
 # build-pg_ivm.sh and immv.sql; default ../shared beside the repository: pg_ivm is built,
 # installed and measured only when they are there).
 # The calls come from bench/gen.sql, dated in the current month (UTC) so that the board's
@@ -22,7 +22,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 bench=$repo/bench
 peers=${LEADERBOARD_SHARED:-$repo/../shared}/peers
 N=${1:-1000000} AGENTS=${2:-5000} TEAMS=${3:-50}
-T=${T:-15} MEM_STMTS=${MEM_STMTS:-200000}
+T=${T:-15} MEM_STMTS=${MEM_STMTS:-1000000}
 export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 work=$(mktemp -d /tmp/lb-board-bench.XXXXXX)
 chmod 755 "$work"
@@ -229,6 +229,7 @@ put insert_plain_c1_latency_ms "$(latency_c1 insert_plain_c1 "$work/insert_one.p
 say "plain correcting UPDATE, 8 clients, ${T}s"
 writers update_plain "$work/update_one.pgbench"
 upd_plain=${fig[update_plain_tps]}
+put update_plain_c1_latency_ms "$(latency_c1 update_plain_c1 "$work/update_one.pgbench")"
 say "plain: $MEM_STMTS single-row INSERT statements in one transaction"
 mem_run stmts_plain -c "$stmts_sql"
 
@@ -332,6 +333,7 @@ put insert_board_c1_latency_ms "$(latency_c1 insert_board_c1 "$work/insert_one.p
 say "board correcting UPDATE, 8 clients, ${T}s"
 writers update_board "$work/update_one.pgbench"
 put update_board_ratio "$(ratio "${fig[update_board_tps]}" "$upd_plain")"
+put update_board_c1_latency_ms "$(latency_c1 update_board_c1 "$work/update_one.pgbench")"
 
 say "alter_board vs rebuild"
 q -c CHECKPOINT >/dev/null
