@@ -419,7 +419,7 @@ mem_cell() { [ -n "$(v "$1_vmhwm_mb")" ] && echo "$(v "$1_vmhwm_mb") / $(v "$1_r
 ivm_or() { if [ -n "$ivm" ]; then echo "$1"; else echo "not available"; fi; }
 {
   echo
-  echo "| figure | board | pg_ivm | hand trigger | must | goal | board meets must |"
+  echo "| figure | board | pg_ivm | hand trigger | required | goal | board meets required |"
   echo "|---|---|---|---|---|---|---|"
   echo "| COPY $N calls in one statement, wall and backend CPU time vs plain ($copy_plain s) | $(copy_cell board) | $(ivm_or "$(copy_cell ivm)") | $(copy_cell hand) | ≤ 2.0 | ≤ 1.3 | $(met "$(v copy_board_ratio)" '<=' 2.0) |"
   echo "| single-row INSERT TPS, 8 clients, vs plain just before | $(tps_cell insert_board) | $(ivm_or "$(tps_cell insert_ivm)") | $(tps_cell insert_hand) | ≥ 0.30 | ≥ 0.5 | $(met "$(v insert_board_ratio)" '>=' 0.30) |"
