@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# Measures a live board against the hand-written baselines of ../shared/bench in one run, on
-# a throwaway cluster (synchronous_commit=off): COPY, single-row INSERT with 8 writers (spread
-# over 50 teams and all into one 5000-agent scope), top-10 and around-me reads, alter_board
-# vs rebuild, and verify(). Prints one "name value" line per figure, then a per-statement cost
-# breakdown of the board (pg_stat_statements) and a summary table against the goals.
+# Measures a live board against a plain table, the hand-written ranked trigger and hand-indexed
+# ranked tables of bench/baseline.sql, and pg_ivm when it is at hand, in one run on a
+# throwaway cluster (synchronous_commit=off), and prints each figure as a ratio against its
+# baseline of the same run: COPY of all calls in one statement; single-row INSERT and
+# correcting UPDATE with 8 writers; top 10 of a team and around-me reads; 8 writers into a
+# board without partition_by and its top 10; alter_board vs rebuild; the peak memory of the
+# backend writing; verify(). Prints one "name value" line per figure, then a table in the
+# shape of the README's.
 # Usage: bench/board.sh [N_CALLS=1000000] [AGENTS=5000] [TEAMS=50]
 # Environment: PG_CONFIG (the PostgreSQL to build, install and run), T (seconds per pgbench
-# run, default 15), TP (seconds per profiling pgbench run, default 5), LEADERBOARD_SHARED.
-# Needs pgbench and pg_stat_statements (contrib) of that PostgreSQL; the Redis reference runs
-# when redis-server, redis-cli and redis-benchmark are installed. Takes about 5 minutes.
+# run, default 15), MEM_STMTS (single-row INSERT statements in the one-transaction memory
+# figure, default 1000000), LEADERBOARD_SHARED (a directory whose peers/ holds
+# build-pg_ivm.sh and immv.sql; default ../shared beside the repository: pg_ivm is built,
+# installed and measured only when they are there).
+# The calls come from bench/gen.sql, dated in the current month (UTC) so that the board's
+# <board>_current and <board>_around read them. Needs pgbench and pg_stat_statements
+# (contrib) of that PostgreSQL; the Redis reference runs when redis-server, redis-cli and
+# redis-benchmark are installed. Takes about 10 minutes with 1M calls.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-shared=${LEADERBOARD_SHARED:-$repo/../shared}/bench
+bench=$repo/bench
+peers=${LEADERBOARD_SHARED:-$repo/../shared}/peers
 N=${1:-1000000} AGENTS=${2:-5000} TEAMS=${3:-50}
-T=${T:-15} TP=${TP:-5}
+T=${T:-15} MEM_STMTS=${MEM_STMTS:-1000000}
 export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 work=$(mktemp -d /tmp/lb-board-bench.XXXXXX)
 chmod 755 "$work"
@@ -23,6 +32,15 @@ say "building and installing the extension with $PG_CONFIG"
 sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
 if ! { make -C "$repo" -s -j2 PG_CONFIG="$PG_CONFIG" && $sudo make -C "$repo" -s install PG_CONFIG="$PG_CONFIG"; } >"$work/build.log" 2>&1; then
   cat "$work/build.log" >&2; exit 1
+fi
+ivm=""
+if [ -f "$peers/build-pg_ivm.sh" ] && [ -f "$peers/immv.sql" ]; then
+  say "building and installing pg_ivm with $peers/build-pg_ivm.sh"
+  if $sudo env PG_CONFIG="$PG_CONFIG" bash "$peers/build-pg_ivm.sh" >>"$work/build.log" 2>&1; then
+    ivm=yes
+  else
+    say "pg_ivm did not build (see $work/build.log)"
+  fi
 fi
 
 . "$repo/scripts/pgtmp.sh"
@@ -38,55 +56,70 @@ cleanup() {
 trap cleanup EXIT
 profile_opts="-c compute_query_id=on -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on"
 
+
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 now_s() { date +%s.%N; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "nan"; else printf "%.4g\n", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "nan"; else printf "%.3g\n", a / b }'; }
 since() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.2f\n", b - a }'; }
 deadlocks() { grep -c "deadlock detected" "$PGTMP_DIR/log" || true; }
+# the machine's load drifts over minutes and reads of a few microseconds feel it most, so
+# hand and board reads alternate, twice, and the better run of each counts
+best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 > b + 0 ? a : b) }'; }
 
 declare -A fig
 order=()
 put() { fig[$1]=$2; order+=("$1"); echo "$1 $2"; }
 
-csv=/tmp/lb-bench-calls-$N-$AGENTS-$TEAMS.csv
+# the calls fall in the current month, so that <board>_current and <board>_around read them
+month=$(date -u +%Y-%m-01)
+csv=/tmp/lb-bench-calls-$N-$AGENTS-$TEAMS-$month.csv
 if [ ! -s "$csv" ]; then
-  say "generating $N calls into $csv"
-  q -v n="$N" -v agents="$AGENTS" -v teams="$TEAMS" -v out="$csv" -f "$shared/gen.sql" >/dev/null
+  say "generating $N calls from $month into $csv"
+  q -v n="$N" -v agents="$AGENTS" -v teams="$TEAMS" -v start="$month" -v out="$csv" -f "$bench/gen.sql" >/dev/null
 fi
 chmod a+r "$csv" 2>/dev/null || true
 copy_cmd="COPY calls(agent_id,team_id,started_at,talk_seconds,handle_seconds,converted,csat,resolved_first) FROM '$csv' CSV"
-month=$(head -1 "$csv" | cut -d, -f3 | cut -c1-7)-01   # the generator's 30 days start on the 1st
 
-# pgbench scripts of the board side; the hand side uses shared/bench's files
-cat >"$work/insert_one_scope.pgbench" <<EOF
+# the pgbench scripts: writers, and the same reads from a board and from the hand tables
+cat >"$work/insert_one.pgbench" <<EOF
 \set a random(1, $AGENTS)
 \set t random(30, 630)
 INSERT INTO calls(agent_id, team_id, started_at, talk_seconds, handle_seconds, converted, csat, resolved_first)
-VALUES (:a, 0, now(), :t, :t + 40, random() < 0.2, NULL, random() < 0.7);
+VALUES (:a, :a % $TEAMS, now(), :t, :t + 40, random() < 0.2, NULL, random() < 0.7);
 EOF
-cat >"$work/board_top10.pgbench" <<EOF
-\set t random(0, $((TEAMS - 1)))
-SELECT agent_id, score, rank FROM bench_standings
-WHERE period = 'month' AND period_start = '$month' AND team_id = :t AND qualified ORDER BY score DESC LIMIT 10;
-EOF
-# around-me as a SQL query (what bench_around() computes) over the generator's month
-cat >"$work/board_around.pgbench" <<EOF
+# a correction: a call moves to another agent (and its team) and its handling time changes
+cat >"$work/update_one.pgbench" <<EOF
 \set a random(1, $AGENTS)
-SELECT x.agent_id, x.rank FROM bench_standings me, LATERAL (
-  (SELECT s.* FROM bench_standings s WHERE s.scope_id = me.scope_id AND s.qualified
-     AND (s.score, s.agent_id) > (me.score, me.agent_id) ORDER BY s.score, s.agent_id LIMIT 5)
-  UNION ALL SELECT me.*
-  UNION ALL
-  (SELECT s.* FROM bench_standings s WHERE s.scope_id = me.scope_id AND s.qualified
-     AND (s.score, s.agent_id) < (me.score, me.agent_id) ORDER BY s.score DESC, s.agent_id DESC LIMIT 5)) x
-WHERE me.agent_id = :a AND me.period = 'month' AND me.period_start = '$month'
-ORDER BY me.scope_id, x.score DESC, x.agent_id DESC;
+\set c random(1, $N)
+UPDATE calls SET agent_id = :a, team_id = :a % $TEAMS, handle_seconds = handle_seconds + 1 WHERE call_id = :c;
 EOF
-# what applications run: the around-me function, the same two columns as the hand query
-cat >"$work/board_around_fn.pgbench" <<EOF
+cat >"$work/top10_hand.pgbench" <<EOF
+\set t random(0, $((TEAMS - 1)))
+SELECT rank, agent_id, score, tier FROM st WHERE team_id = :t ORDER BY rank LIMIT 10;
+EOF
+cat >"$work/top10_board.pgbench" <<EOF
+\set t random(0, $((TEAMS - 1)))
+SELECT rank, agent_id, score, tier FROM bench_current WHERE period = 'month' AND team_id = :t ORDER BY rank LIMIT 10;
+EOF
+cat >"$work/around_hand.pgbench" <<EOF
+\set a random(1, $AGENTS)
+SELECT s.agent_id, s.rank FROM st me JOIN st s ON s.team_id = me.team_id AND s.rank BETWEEN me.rank - 5 AND me.rank + 5 WHERE me.agent_id = :a;
+EOF
+cat >"$work/around_board.pgbench" <<EOF
 \set a random(1, $AGENTS)
 SELECT agent_id, rank FROM bench_around(:a, 'month', 5);
 EOF
+cat >"$work/top10_floor_hand.pgbench" <<EOF
+SELECT rank, agent_id, score, tier FROM st_floor ORDER BY rank LIMIT 10;
+EOF
+cat >"$work/top10_floor_board.pgbench" <<EOF
+SELECT rank, agent_id, score, tier FROM floor_current WHERE period = 'month' ORDER BY rank LIMIT 10;
+EOF
+# one transaction of MEM_STMTS single-row INSERT statements (each fires the statement triggers)
+stmts_sql="DO \$\$ BEGIN FOR i IN 1..$MEM_STMTS LOOP
+  INSERT INTO calls(agent_id, team_id, started_at, talk_seconds, handle_seconds, converted, csat, resolved_first)
+  VALUES (1 + i % $AGENTS, (1 + i % $AGENTS) % $TEAMS, now(), 100 + i % 500, 140 + i % 500, i % 5 = 0, NULL, i % 3 <> 0);
+END LOOP; END \$\$"
 
 # $1 = name, $2 = script; prints TPS; output kept in $work/<name>.out/.err; C clients (8)
 pgb() {
@@ -96,14 +129,71 @@ pgb() {
   sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/$name.out" | head -1
 }
 aborted() { grep -c "aborted in command" "$work/$1.err" || true; }
+latency_c1() { # $1 = name, $2 = script: mean latency (ms) of one client for 5 s
+  T=5 C=1 pgb "$1" "$2" >/dev/null
+  sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$work/$1.out"
+}
+# $1 = name, $2 = script: the share of the transactions of 5 s at one client whose commit
+# recomputed groups from the source through the board's SQL statements (the MERGE) instead
+# of applying their deltas directly
+recomputed_share() {
+  q -c "SELECT pg_stat_statements_reset()" >/dev/null
+  PGOPTIONS=$profile_opts T=5 C=1 pgb "$1" "$2" >/dev/null
+  q -At -c "SELECT round(coalesce(sum(calls) FILTER (WHERE query LIKE 'MERGE INTO public.bench_standings%'), 0)::numeric
+                         / nullif(sum(calls) FILTER (WHERE query LIKE 'INSERT INTO leaderboard.pending%'), 0), 3)
+            FROM pg_stat_statements"
+}
+# $1 = name, $2 = script: 8 writers into calls_plain (a bare table holding the same calls)
+# and then into calls, back to back, as the machine's load drifts over minutes; puts
+# <name>_plain_tps, <name>_tps, _ratio, _deadlocks and _aborted_clients
+writers() {
+  local dl0 tps
+  sed 's/\<calls\>/calls_plain/' "$2" >"$2.plain"
+  put "$1_plain_tps" "$(pgb "$1_plain" "$2.plain")"
+  dl0=$(deadlocks)
+  tps=$(pgb "$1" "$2")
+  put "$1_tps" "$tps"
+  put "$1_ratio" "$(ratio "$tps" "${fig[$1_plain_tps]}")"
+  put "$1_deadlocks" "$(( $(deadlocks) - dl0 ))"
+  put "$1_aborted_clients" "$(aborted "$1")"
+}
 
-# 5000 agents x 5 calls in team 0 now: the current day, week and month scopes of team 0 then
-# hold every agent, all qualified, before the one-scope writers start
-fill_one_scope() {
-  q -c "INSERT INTO calls(agent_id, team_id, started_at, talk_seconds, handle_seconds, converted, csat, resolved_first)
-        SELECT a, 0, now(), 60 + (a * 7 + i * 13) % 500, 100 + (a * 7 + i * 13) % 500, (a + i) % 5 = 0,
-               CASE WHEN (a + i) % 3 = 0 THEN 1 + (a + i) % 5 END, (a + i) % 4 <> 0
-        FROM generate_series(1, $AGENTS) a, generate_series(1, 5) i" >/dev/null
+# The largest private memory (RssAnon, MB) of the backend named $1 (application_name), read
+# from /proc every 0.1 s until it ends: VmHWM also counts the shared buffers it touched
+rss_anon_peak() {
+  local pid="" peak=0 v i
+  for i in $(seq 100); do
+    pid=$(q -At -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1'")
+    [ -n "$pid" ] && break
+    sleep 0.05
+  done
+  while [ -n "$pid" ] && v=$(awk '$1 == "RssAnon:" { print $2 }' "/proc/$pid/status" 2>/dev/null) && [ -n "$v" ]; do
+    [ "$v" -gt "$peak" ] && peak=$v
+    sleep 0.1
+  done
+  echo $(( peak / 1024 ))
+}
+# $1 = figure prefix, then psql arguments (-c SQL): runs them in one session, after a
+# CHECKPOINT, and puts <prefix>_s (wall time), <prefix>_cpu_s (the backend's CPU time, user
+# and system, which other work on the machine disturbs far less than the wall time),
+# <prefix>_vmhwm_mb (the backend's peak resident memory, /proc/<pid>/status VmHWM, read by
+# the backend itself at the end) and <prefix>_rss_anon_peak_mb
+mem_run() {
+  local name=$1 t0 qpid spid; shift
+  q -c CHECKPOINT >/dev/null
+  t0=$(now_s)
+  PGAPPNAME=lb_$name q -At "$@" -c "SELECT pg_read_file('/proc/self/status')" \
+    -c "SELECT 'cpu_ticks ' || pg_read_file('/proc/self/stat')" >"$work/$name.status" 2>"$work/$name.err" &
+  qpid=$!
+  rss_anon_peak "lb_$name" >"$work/$name.rss" &
+  spid=$!
+  wait "$qpid" || { cat "$work/$name.err" >&2; exit 1; }
+  put "${name}_s" "$(since "$t0")"
+  # fields 14 and 15 of /proc/<pid>/stat (after "cpu_ticks" and the pid): user and system ticks
+  put "${name}_cpu_s" "$(awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu_ticks" { printf "%.2f\n", ($15 + $16) / hz }' "$work/$name.status")"
+  wait "$spid" || true
+  put "${name}_vmhwm_mb" "$(awk '$1 == "VmHWM:" { printf "%.0f\n", $2 / 1024 }' "$work/$name.status")"
+  put "${name}_rss_anon_peak_mb" "$(cat "$work/$name.rss")"
 }
 
 card='{"metrics": [
@@ -114,28 +204,23 @@ card='{"metrics": [
    {"name": "calls", "stat": "count", "weight": 20, "target": 200, "cap": 1.2}],
  "scale": 100, "min_rows": 5}'
 card2=${card/\"weight\": 30/\"weight\": 40}
-create_board() {
-  q -v card="$card" >/dev/null <<'EOF'
-CREATE EXTENSION IF NOT EXISTS leaderboard;
+create_board() { # $1 = board name, $2 = more arguments of create_board
+  echo "CREATE EXTENSION IF NOT EXISTS leaderboard;
 SELECT leaderboard.create_board(
-  name => 'bench', source => 'calls', agent => 'agent_id', at => 'started_at',
+  name => '$1', source => 'calls', agent => 'agent_id', at => 'started_at',
   metrics => ARRAY['converted AS conv', 'handle_seconds AS aht', 'csat', 'resolved_first AS fcr', '1 AS calls'],
-  scorecard => :'card', periods => ARRAY['day', 'week', 'month'], partition_by => ARRAY['team_id'],
-  ladder => 'Bronze: 0, Silver: 60, Gold: 75, Platinum: 90', time_zone => 'UTC');
-EOF
+  scorecard => :'card', periods => ARRAY['day', 'week', 'month']$2,
+  ladder => 'Bronze: 0, Silver: 60, Gold: 75, Platinum: 90', time_zone => 'UTC');" | q -v card="$card" >/dev/null
 }
 
-# what each statement the board runs costs: calls, mean plan and execution ms, total ms
+# what each statement the board's commit runs costs over the COPY (the capture, and the
+# apply of small transactions, run no SQL statement): calls, mean plan and execution ms, total ms
 profile_sql="
 SELECT label, sum(calls) AS calls, round((sum(total_plan_time) / sum(calls))::numeric, 3) AS plan_ms,
        round((sum(total_exec_time) / sum(calls))::numeric, 3) AS exec_ms,
        round(sum(total_plan_time + total_exec_time)::numeric, 1) AS total_ms
 FROM (SELECT s.*, CASE
-  WHEN query LIKE 'COPY calls%' OR query LIKE 'INSERT INTO calls%' THEN 'a statement incl. capture trigger (b..e)'
-  WHEN query LIKE 'SELECT owner::oid%' THEN 'b board_owner() lookup'
-  WHEN query LIKE 'INSERT INTO leaderboard.pending%' THEN 'c sentinel row'
-  WHEN query LIKE 'SELECT b.source::oid%' THEN 'd catalog + _board_statements()'
-  WHEN query LIKE 'SELECT pg_catalog.concat_ws%' THEN 'e capture: fold_insert'
+  WHEN query LIKE 'COPY calls%' THEN 'a statement incl. capture (the commit follows it)'
   WHEN query LIKE 'INSERT INTO public.bench_scopes%' THEN 'f commit: lock_scopes'
   WHEN query LIKE 'MERGE INTO public.bench_standings%' THEN 'g commit: recompute'
   WHEN query LIKE 'INSERT INTO public.bench_standings AS t%' THEN 'h commit: add_deltas'
@@ -143,172 +228,161 @@ FROM (SELECT s.*, CASE
   WHEN query LIKE 'UPDATE public.bench_standings%' THEN 'i commit: rerank'
   END AS label FROM pg_stat_statements s) s
 WHERE label IS NOT NULL GROUP BY label ORDER BY label"
-profile() { # $1 = figure prefix: prints the table to stderr, per-step totals as figures
-  q -P footer=off -c "$profile_sql" >"$work/$1.profile"
-  cat "$work/$1.profile" >&2
-  q -At -F ' ' -c "SELECT split_part(label, ' ', 1), sum(calls), sum(total_ms) FROM ($profile_sql) p GROUP BY 1 ORDER BY 1" >"$work/$1.steps"
-}
 
 put load_avg_start "$(cut -d' ' -f1 /proc/loadavg)"
 [ -r /proc/pressure/cpu ] && put cpu_pressure_avg60_start "$(sed -n 's/^some .*avg60=\([0-9.]*\).*/\1/p' /proc/pressure/cpu)"
 put cpus "$(nproc)"
 put n_calls "$N"
+put month "$month"
 
-#### plain table: COPY, inserts, the hand-indexed ranked table and its reads
+#### plain table: COPY, writers, the hand-indexed ranked tables
 say "plain COPY"
-q -f "$shared/schema.sql" >/dev/null 2>&1
-q -c CHECKPOINT >/dev/null
-t0=$(now_s); q -c "$copy_cmd" >/dev/null; copy_plain=$(since "$t0")
-put copy_plain_first_s "$copy_plain"
-q -c "VACUUM ANALYZE calls" >/dev/null
-q -c "DROP TABLE IF EXISTS st" \
-  -c "CREATE TABLE st AS SELECT team_id, agent_id, score, rank() OVER (PARTITION BY team_id ORDER BY score DESC)::int AS rank FROM (SELECT team_id, agent_id, 100*avg(converted::int) AS score FROM calls GROUP BY 1, 2) s" \
-  -c "CREATE INDEX ON st (team_id, score DESC)" -c "CREATE INDEX ON st (agent_id)" -c "CREATE INDEX ON st (team_id, rank)" -c "ANALYZE st" >/dev/null
-say "plain single-row INSERT, 8 clients, ${T}s"
-ins_plain=$(pgb insert_plain "$shared/insert_one.pgbench")
-put insert_plain_tps "$ins_plain"
-T=$TP C=1 pgb insert_plain_c1 "$shared/insert_one.pgbench" >/dev/null
-put insert_plain_c1_latency_ms "$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$work/insert_plain_c1.out")"
-fill_one_scope
-say "plain single-row INSERT into team 0, 8 clients, ${T}s"
-one_plain=$(pgb insert_one_scope_plain "$work/insert_one_scope.pgbench")
-put insert_one_scope_plain_tps "$one_plain"
-say "hand-indexed table reads"
-top_hand=$(pgb top10_hand "$shared/top10.pgbench")
-around_hand=$(pgb around_hand "$shared/around.pgbench")
-put read_top10_hand_qps "$top_hand"
-put read_around_hand_qps "$around_hand"
+q -f "$bench/schema.sql" >/dev/null 2>&1
+q -f "$bench/baseline.sql" >/dev/null
+mem_run copy_plain_first -c "$copy_cmd"
+q -c "VACUUM ANALYZE calls" -c "SELECT hand_ranked_tables('$month')" >/dev/null
+# the bare table every writers' figure is compared with, run just before it
+sed 's/\<calls\>/calls_plain/g' "$bench/schema.sql" | q >/dev/null 2>&1
+q -c "${copy_cmd/COPY calls(/COPY calls_plain(}" -c "VACUUM ANALYZE calls_plain" >/dev/null
+put insert_plain_c1_latency_ms "$(latency_c1 insert_plain_c1 "$work/insert_one.pgbench")"
+put update_plain_c1_latency_ms "$(latency_c1 update_plain_c1 "$work/update_one.pgbench")"
+say "plain: $MEM_STMTS single-row INSERT statements in one transaction"
+mem_run stmts_plain -c "$stmts_sql"
 
 say "plain COPY into calls with the (agent_id, started_at) index create_board adds"
-q -f "$shared/schema.sql" >/dev/null 2>&1
-q -c "CREATE INDEX ON calls (agent_id, started_at)" -c CHECKPOINT >/dev/null
-t0=$(now_s); q -c "$copy_cmd" >/dev/null; copy_idx=$(since "$t0")
-put copy_plain_with_board_index_s "$copy_idx"
+q -f "$bench/schema.sql" >/dev/null 2>&1
+q -c "CREATE INDEX ON calls (agent_id, started_at)" >/dev/null
+mem_run copy_plain_with_board_index -c "$copy_cmd"
 
 say "... and a no-op statement trigger with a transition table (what COPY pays before any board work)"
-q -f "$shared/schema.sql" >/dev/null 2>&1
+q -f "$bench/schema.sql" >/dev/null 2>&1
 q -c "CREATE INDEX ON calls (agent_id, started_at)" \
   -c "CREATE OR REPLACE FUNCTION noop_trg() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END'" \
-  -c "CREATE TRIGGER t AFTER INSERT ON calls REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION noop_trg()" \
-  -c CHECKPOINT >/dev/null
-t0=$(now_s); q -c "$copy_cmd" >/dev/null; copy_tt=$(since "$t0")
-put copy_plain_with_board_index_and_transition_table_s "$copy_tt"
+  -c "CREATE TRIGGER t AFTER INSERT ON calls REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION noop_trg()" >/dev/null
+mem_run copy_plain_with_board_index_and_transition_table -c "$copy_cmd"
 
-say "COPY with the hand PL/pgSQL ranked trigger (baseline_ranked.sql)"
-q -f "$shared/schema.sql" >/dev/null 2>&1
-q -f "$shared/baseline_ranked.sql" >/dev/null
-q -c "CREATE TRIGGER t AFTER INSERT ON calls REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION standings_ranked_trg()" -c CHECKPOINT >/dev/null
-t0=$(now_s); q -c "$copy_cmd" >/dev/null; copy_hand=$(since "$t0")
-put copy_hand_ranked_s "$copy_hand"
+#### the hand PL/pgSQL ranked trigger
+say "COPY with the hand PL/pgSQL ranked trigger (bench/baseline.sql)"
+q -f "$bench/schema.sql" >/dev/null 2>&1
+q -f "$bench/baseline.sql" >/dev/null
+q -c "CREATE TRIGGER t AFTER INSERT ON calls REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION standings_ranked_trg()" >/dev/null
+mem_run copy_hand -c "$copy_cmd"
+q -c "VACUUM ANALYZE calls" -c "VACUUM ANALYZE standings_ranked" >/dev/null
+say "hand ranked trigger: single-row INSERT, 8 clients, ${T}s"
+writers insert_hand "$work/insert_one.pgbench"
 q -c "DROP TABLE standings_ranked" >/dev/null
 
+#### pg_ivm, when at hand
+if [ -n "$ivm" ]; then
+  say "pg_ivm: COPY into calls with the day, week and month views of $peers/immv.sql"
+  q -f "$bench/schema.sql" >/dev/null 2>&1
+  q -c "ALTER DATABASE $PGDATABASE SET session_preload_libraries = 'pg_ivm'" >/dev/null
+  q -c "CREATE EXTENSION IF NOT EXISTS pg_ivm" >/dev/null
+  q -v tz=UTC -f "$peers/immv.sql" >/dev/null
+  mem_run copy_ivm -c "$copy_cmd"
+  q -c "VACUUM ANALYZE" >/dev/null
+  say "pg_ivm: single-row INSERT and correcting UPDATE, 8 clients, ${T}s each"
+  writers insert_ivm "$work/insert_one.pgbench"
+  writers update_ivm "$work/update_one.pgbench"
+  q -c "DROP TABLE ivm_day, ivm_week, ivm_month" -c "ALTER DATABASE $PGDATABASE RESET session_preload_libraries" >/dev/null
+else
+  echo "pg_ivm: not available"
+fi
+
 say "plain COPY again (the COPY ratios use the faster of the two plain runs)"
-q -f "$shared/schema.sql" >/dev/null 2>&1
-q -c CHECKPOINT >/dev/null
-t0=$(now_s); q -c "$copy_cmd" >/dev/null; copy_plain2=$(since "$t0")
-put copy_plain_second_s "$copy_plain2"
-copy_plain=$(awk -v a="$copy_plain" -v b="$copy_plain2" 'BEGIN { print (a < b ? a : b) }')
+q -f "$bench/schema.sql" >/dev/null 2>&1
+mem_run copy_plain_second -c "$copy_cmd"
+copy_plain=$(awk -v a="${fig[copy_plain_first_s]}" -v b="${fig[copy_plain_second_s]}" 'BEGIN { print (a < b ? a : b) }')
+copy_plain_cpu=$(awk -v a="${fig[copy_plain_first_cpu_s]}" -v b="${fig[copy_plain_second_cpu_s]}" 'BEGIN { print (a < b ? a : b) }')
 put copy_plain_s "$copy_plain"
-put copy_plain_with_board_index_ratio "$(ratio "$copy_idx" "$copy_plain")"
-put copy_plain_with_board_index_and_transition_table_ratio "$(ratio "$copy_tt" "$copy_plain")"
-put copy_hand_ranked_ratio "$(ratio "$copy_hand" "$copy_plain")"
+put copy_plain_cpu_s "$copy_plain_cpu"
+for f in copy_plain_with_board_index copy_plain_with_board_index_and_transition_table; do
+  put "${f}_ratio" "$(ratio "${fig[${f}_s]}" "$copy_plain")"
+  put "${f}_cpu_ratio" "$(ratio "${fig[${f}_cpu_s]}" "$copy_plain_cpu")"
+done
+put copy_hand_ratio "$(ratio "${fig[copy_hand_s]}" "$copy_plain")"
+put copy_hand_cpu_ratio "$(ratio "${fig[copy_hand_cpu_s]}" "$copy_plain_cpu")"
+if [ -n "$ivm" ]; then
+  put copy_ivm_ratio "$(ratio "${fig[copy_ivm_s]}" "$copy_plain")"
+  put copy_ivm_cpu_ratio "$(ratio "${fig[copy_ivm_cpu_s]}" "$copy_plain_cpu")"
+fi
 
 #### the board
 say "COPY into calls with the board created on the empty table"
-q -f "$shared/schema.sql" >/dev/null 2>&1
-create_board
-q -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" -c CHECKPOINT >/dev/null
-t0=$(now_s); PGOPTIONS=$profile_opts q -c "$copy_cmd" >/dev/null 2>"$work/copy_board.err"; copy_board=$(since "$t0")
-put copy_board_s "$copy_board"
-put copy_board_ratio "$(ratio "$copy_board" "$copy_plain")"
+q -f "$bench/schema.sql" >/dev/null 2>&1
+create_board bench ", partition_by => ARRAY['team_id']"
+q -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+PGOPTIONS=$profile_opts mem_run copy_board -c "$copy_cmd"
+put copy_board_ratio "$(ratio "${fig[copy_board_s]}" "$copy_plain")"
+put copy_board_cpu_ratio "$(ratio "${fig[copy_board_cpu_s]}" "$copy_plain_cpu")"
 put copy_board_server_warnings "$(grep -c WARNING "$work/copy_board.err" || true)"
-profile copy
-for s in e f j g h i; do
-  case $s in e) n=capture_fold ;; f) n=lock_scopes ;; g) n=recompute ;; h) n=add_deltas ;; i) n=rerank ;; j) n=insert_new ;; esac
-  put "copy_board_${n}_s" "$(awk -v s=$s '$1 == s { printf "%.2f\n", $3 / 1000 }' "$work/copy.steps")"
+q -P footer=off -c "$profile_sql" >"$work/copy.profile"
+cat "$work/copy.profile" >&2
+for s in f j g h i; do
+  case $s in f) n=lock_scopes ;; g) n=recompute ;; h) n=add_deltas ;; i) n=rerank ;; j) n=insert_new ;; esac
+  put "copy_board_${n}_s" "$(q -At -c "SELECT round(sum(total_ms) / 1000, 2) FROM ($profile_sql) p WHERE label LIKE '$s %'")"
 done
 q -c "VACUUM ANALYZE calls" -c "VACUUM ANALYZE bench_standings" -c "VACUUM ANALYZE bench_scopes" >/dev/null
 put standings_rows "$(q -At -c "SELECT count(*) FROM bench_standings")"
+put current_month_rows "$(q -At -c "SELECT count(*) FROM bench_current WHERE period = 'month'")"
 
-say "board reads"
-# hand and board reads alternate, twice, and the better run of each counts: the machine's
-# load drifts over minutes, and reads of a few microseconds feel it most
-best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 > b + 0 ? a : b) }'; }
-top_board=$(pgb top10_board "$work/board_top10.pgbench")
-top_hand=$(best "$top_hand" "$(pgb top10_hand2 "$shared/top10.pgbench")")
-top_board=$(best "$top_board" "$(pgb top10_board2 "$work/board_top10.pgbench")")
-around_board=$(pgb around_board "$work/board_around.pgbench")
-put read_top10_hand_best_qps "$top_hand"
+say "reads: top 10 of a team, around-me; hand table and board alternately, twice"
+top_hand=$(pgb top10_hand "$work/top10_hand.pgbench")
+top_board=$(pgb top10_board "$work/top10_board.pgbench")
+top_hand=$(best "$top_hand" "$(pgb top10_hand2 "$work/top10_hand.pgbench")")
+top_board=$(best "$top_board" "$(pgb top10_board2 "$work/top10_board.pgbench")")
+put read_top10_hand_qps "$top_hand"
 put read_top10_qps "$top_board"
 put read_top10_ratio "$(ratio "$top_board" "$top_hand")"
-put read_around_query_qps "$around_board"
-put read_around_query_ratio "$(ratio "$around_board" "$around_hand")"
+around_hand=$(pgb around_hand "$work/around_hand.pgbench")
+around_board=$(pgb around_board "$work/around_board.pgbench")
+around_hand=$(best "$around_hand" "$(pgb around_hand2 "$work/around_hand.pgbench")")
+around_board=$(best "$around_board" "$(pgb around_board2 "$work/around_board.pgbench")")
+put read_around_hand_qps "$around_hand"
+put read_around_qps "$around_board"
+put read_around_ratio "$(ratio "$around_board" "$around_hand")"
 
 say "board single-row INSERT, 8 clients, ${T}s"
-dl0=$(deadlocks)
-ins_board=$(pgb insert_board "$shared/insert_one.pgbench")
-put insert_board_tps "$ins_board"
-put insert_board_ratio "$(ratio "$ins_board" "$ins_plain")"
-put insert_board_deadlocks "$(( $(deadlocks) - dl0 ))"
-put insert_board_aborted_clients "$(aborted insert_board)"
-T=$TP C=1 pgb insert_board_c1 "$shared/insert_one.pgbench" >/dev/null
-put insert_board_c1_latency_ms "$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$work/insert_board_c1.out")"
+writers insert_board "$work/insert_one.pgbench"
+put insert_board_c1_latency_ms "$(latency_c1 insert_board_c1 "$work/insert_one.pgbench")"
+put insert_board_recomputed_share "$(recomputed_share insert_board_profile "$work/insert_one.pgbench")"
 
-# pg_stat_statements per step, $TP seconds each at 1 client (what each step costs) and at
-# 8 clients (lock_scopes then also holds the wait for the scope rows other writers hold)
-profile_inserts() { # $1 = name, $2 = pgbench script
-  local name=$1 script=$2 c s n
-  say "profiling $name (pg_stat_statements, ${TP}s at 1 and 8 clients)"
-  for c in 1 8; do
-    q -c "SELECT pg_stat_statements_reset()" >/dev/null
-    PGOPTIONS=$profile_opts T=$TP C=$c pgb "profile_${name}_c$c" "$script" >/dev/null
-    echo "-- $name, $c client(s): per statement" >&2
-    profile "${name}_c$c"
-    put "profile_${name}_c${c}_latency_ms" "$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$work/profile_${name}_c$c.out")"
-    for s in a d e g f h i; do
-      case $s in a) n=statement ;; d) n=catalog ;; e) n=capture_fold ;; g) n=recompute ;; f) n=lock_scopes ;; h) n=add_deltas ;; i) n=rerank ;; esac
-      [ "$c" = 8 ] && [ "$s" != f ] && continue
-      # ms per transaction (one INSERT each); the catalog step runs twice per transaction
-      put "profile_${name}_c${c}_${n}_ms" "$(awk -v s=$s -v x="$(awk '$1 == "a" { print $2 }' "$work/${name}_c$c.steps")" \
-        '$1 == s && x > 0 { printf "%.3f\n", $3 / x }' "$work/${name}_c$c.steps")"
-    done
-  done
-}
-profile_inserts insert_board "$shared/insert_one.pgbench"
-
-say "bench_around() over the current month (filled by the INSERT runs so far)"
-put current_month_rows "$(q -At -c "SELECT count(*) FROM bench_current WHERE period = 'month'")"
-q -c "ANALYZE bench_standings" >/dev/null
-around_fn=$(pgb around_fn "$work/board_around_fn.pgbench")
-around_hand=$(best "$around_hand" "$(pgb around_hand2 "$shared/around.pgbench")")
-around_fn=$(best "$around_fn" "$(pgb around_fn2 "$work/board_around_fn.pgbench")")
-put read_around_hand_best_qps "$around_hand"
-put read_around_qps "$around_fn"
-put read_around_ratio "$(ratio "$around_fn" "$around_hand")"
-
-say "board single-row INSERT into one ${AGENTS}-agent scope, 8 clients, ${T}s"
-t0=$(now_s); fill_one_scope; put fill_one_scope_insert_s "$(since "$t0")"
-put one_scope_qualified_agents "$(q -At -c "SELECT count(*) FROM bench_standings WHERE period = 'day' AND team_id = 0 AND qualified AND period_start = (now() AT TIME ZONE 'UTC')::date")"
-dl0=$(deadlocks)
-one_board=$(pgb insert_one_scope_board "$work/insert_one_scope.pgbench")
-put insert_one_scope_tps "$one_board"
-put insert_one_scope_ratio "$(ratio "$one_board" "$one_plain")"
-put insert_one_scope_deadlocks "$(( $(deadlocks) - dl0 ))"
-put insert_one_scope_aborted_clients "$(aborted insert_one_scope_board)"
-
-profile_inserts insert_one_scope "$work/insert_one_scope.pgbench"
+say "board correcting UPDATE, 8 clients, ${T}s"
+writers update_board "$work/update_one.pgbench"
+put update_board_c1_latency_ms "$(latency_c1 update_board_c1 "$work/update_one.pgbench")"
+put update_board_recomputed_share "$(recomputed_share update_board_profile "$work/update_one.pgbench")"
 
 say "alter_board vs rebuild"
 q -c CHECKPOINT >/dev/null
-t0=$(now_s); echo "SELECT leaderboard.alter_board('bench', scorecard => :'card')" | q -v card="$card2" >/dev/null; alter=$(since "$t0")
-q -c CHECKPOINT >/dev/null
-t0=$(now_s); q -c "SELECT leaderboard.rebuild('bench')" >/dev/null; rebuild=$(since "$t0")
-put alter_board_s "$alter"
-put rebuild_s "$rebuild"
+mem_run alter_board -c "SELECT leaderboard.alter_board('bench', scorecard => \$c\$$card2\$c\$)"
+mem_run rebuild -c "SELECT leaderboard.rebuild('bench')"
+alter=${fig[alter_board_s]} rebuild=${fig[rebuild_s]}
 put alter_rebuild_ratio "$(ratio "$alter" "$rebuild")"
+put alter_rebuild_cpu_ratio "$(ratio "${fig[alter_board_cpu_s]}" "${fig[rebuild_cpu_s]}")"
+
+say "board: $MEM_STMTS single-row INSERT statements in one transaction"
+mem_run stmts_board -c "$stmts_sql"
 
 say "verify"
 put verify_rows "$(q -At -c "SELECT count(*) FROM leaderboard.verify('bench')")"
+
+#### a board without partition_by: every agent in one scope per period
+say "a board without partition_by over the same calls"
+q -c "SELECT leaderboard.drop_board('bench')" >/dev/null
+t0=$(now_s); create_board floor ""; put create_board_floor_s "$(since "$t0")"
+q -c "VACUUM ANALYZE calls" -c "VACUUM ANALYZE floor_standings" -c "VACUUM ANALYZE floor_scopes" >/dev/null
+put floor_month_agents "$(q -At -c "SELECT count(*) FROM floor_current WHERE period = 'month'")"
+say "reads: top 10 of the floor; hand table and board alternately, twice"
+floor_hand=$(pgb top10_floor_hand "$work/top10_floor_hand.pgbench")
+floor_board=$(pgb top10_floor_board "$work/top10_floor_board.pgbench")
+floor_hand=$(best "$floor_hand" "$(pgb top10_floor_hand2 "$work/top10_floor_hand.pgbench")")
+floor_board=$(best "$floor_board" "$(pgb top10_floor_board2 "$work/top10_floor_board.pgbench")")
+put read_floor_top10_hand_qps "$floor_hand"
+put read_floor_top10_qps "$floor_board"
+put read_floor_top10_ratio "$(ratio "$floor_board" "$floor_hand")"
+say "8 writers into the floor-wide board, ${T}s"
+writers insert_floor "$work/insert_one.pgbench"
+put verify_floor_rows "$(q -At -c "SELECT count(*) FROM leaderboard.verify('floor')")"
 put server_temp_file_leak_warnings "$(grep -c "temporary file leak" "$PGTMP_DIR/log" || true)"
 
 if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null && command -v redis-cli >/dev/null; then
@@ -330,26 +404,36 @@ fi
 put load_avg_end "$(cut -d' ' -f1 /proc/loadavg)"
 [ -r /proc/pressure/cpu ] && put cpu_pressure_avg60_end "$(sed -n 's/^some .*avg60=\([0-9.]*\).*/\1/p' /proc/pressure/cpu)"
 
+#### the table: each row a ratio against its baseline of this run
+v() { echo "${fig[$1]:-}"; }
+int() { awk -v x="$1" 'BEGIN { if (x == "") print "?"; else printf "%.0f\n", x }'; }
+met() { # value, <= or >=, bound: yes, no, or nothing without a value
+  awk -v v="$1" -v op="$2" -v b="$3" 'BEGIN { if (v == "" || v == "nan") print ""; else print ((op == "<=" ? v + 0 <= b : v + 0 >= b) ? "yes" : "no") }'
+}
+copy_cell() { [ -n "$(v "copy_$1_s")" ] && echo "$(v "copy_$1_ratio"), CPU $(v "copy_$1_cpu_ratio") ($(v "copy_$1_s") s)"; }
+tps_cell() { # $1 = the writers' name
+  [ -n "$(v "$1_tps")" ] || return 0
+  echo "$(v "$1_ratio") ($(int "$(v "$1_tps")") vs $(int "$(v "$1_plain_tps")") tps; $(v "$1_deadlocks") deadlocks, $(v "$1_aborted_clients") clients aborted)"
+}
+mem_cell() { [ -n "$(v "$1_vmhwm_mb")" ] && echo "$(v "$1_vmhwm_mb") / $(v "$1_rss_anon_peak_mb") MB"; }
+ivm_or() { if [ -n "$ivm" ]; then echo "$1"; else echo "not available"; fi; }
 {
   echo
-  echo "| figure | value | goal (DESIGN.md §5) | met |"
-  echo "|---|---|---|---|"
-  goal() { # name, op, bound
-    local v=${fig[$1]:-} met=""
-    [ -n "$v" ] && [ "$v" != nan ] && met=$(awk -v v="$v" -v b="$3" -v op="$2" 'BEGIN { print ((op == "<=" ? v <= b : v >= b) ? "yes" : "no") }')
-    echo "| $1 | $v | $2 $3 | $met |"
-  }
-  for k in "${order[@]}"; do
-    case $k in
-      copy_board_ratio) goal "$k" '<=' 1.3 ;;
-      insert_board_ratio) goal "$k" '>=' 0.5 ;;
-      insert_one_scope_ratio) goal "$k" '>=' 0.25 ;;
-      insert_board_deadlocks|insert_one_scope_deadlocks|verify_rows) goal "$k" '<=' 0 ;;
-      read_top10_ratio|read_around_ratio) goal "$k" '>=' 0.9 ;;
-      alter_rebuild_ratio) goal "$k" '<=' 0.5 ;;
-      *) echo "| $k | ${fig[$k]} | | |" ;;
-    esac
-  done
+  echo "| figure | board | pg_ivm | hand trigger | required | goal | board meets required |"
+  echo "|---|---|---|---|---|---|---|"
+  echo "| COPY $N calls in one statement, wall and backend CPU time vs plain ($copy_plain s) | $(copy_cell board) | $(ivm_or "$(copy_cell ivm)") | $(copy_cell hand) | ≤ 2.0 | ≤ 1.3 | $(met "$(v copy_board_ratio)" '<=' 2.0) |"
+  echo "| single-row INSERT TPS, 8 clients, vs plain just before | $(tps_cell insert_board) | $(ivm_or "$(tps_cell insert_ivm)") | $(tps_cell insert_hand) | ≥ 0.30 | ≥ 0.5 | $(met "$(v insert_board_ratio)" '>=' 0.30) |"
+  echo "| correcting UPDATE TPS, 8 clients, vs plain just before | $(tps_cell update_board) | $(ivm_or "$(tps_cell update_ivm)") | n/a (INSERT only) | ≥ 0.20 | ≥ 0.4 | $(met "$(v update_board_ratio)" '>=' 0.20) |"
+  echo "| ... share of one-client transactions whose commit recomputed from the source: INSERT / UPDATE | $(v insert_board_recomputed_share) / $(v update_board_recomputed_share) | | | | | |"
+  echo "| top 10 of a team from bench_current, vs hand-indexed table | $(v read_top10_ratio) ($(int "$top_board") vs $(int "$top_hand") qps) | n/a (no rank) | baseline | ≥ 0.9 | ≥ 1.0 | $(met "$(v read_top10_ratio)" '>=' 0.9) |"
+  echo "| bench_around(agent, 'month', 5) vs hand-indexed table | $(v read_around_ratio) ($(int "$around_board") vs $(int "$around_hand") qps) | n/a (no rank) | baseline | ≥ 0.9 | ≥ 1.0 | $(met "$(v read_around_ratio)" '>=' 0.9) |"
+  echo "| 8 writers into a board without partition_by ($(v floor_month_agents) agents a scope), vs plain just before | $(tps_cell insert_floor) | n/a | n/a | ≥ 0.20 | ≥ 0.25 | $(met "$(v insert_floor_ratio)" '>=' 0.20) |"
+  echo "| top 10 of that board from floor_current, vs hand-indexed table | $(v read_floor_top10_ratio) ($(int "$floor_board") vs $(int "$floor_hand") qps) | n/a (no rank) | baseline | ≥ 0.9 | ≥ 1.0 | $(met "$(v read_floor_top10_ratio)" '>=' 0.9) |"
+  echo "| alter_board with a new card / rebuild, wall and backend CPU time | $(v alter_rebuild_ratio), CPU $(v alter_rebuild_cpu_ratio) ($alter vs $rebuild s) | n/a | n/a | ≤ 0.5 | ≤ 0.3 | $(met "$(v alter_rebuild_ratio)" '<=' 0.5) |"
+  echo "| peak backend memory, VmHWM / RssAnon: COPY of $N calls (plain $(mem_cell copy_plain_first)) | $(mem_cell copy_board) | $(ivm_or "$(mem_cell copy_ivm)") | $(mem_cell copy_hand) | bounded by groups | | |"
+  echo "| ... one transaction of $MEM_STMTS single-row INSERTs (plain $(mem_cell stmts_plain)) | $(mem_cell stmts_board) | | | bounded by groups | | |"
+  echo "| the machine: load average, CPU pressure (avg60 %) at start and end | $(v load_avg_start), $(v cpu_pressure_avg60_start) / $(v load_avg_end), $(v cpu_pressure_avg60_end) | | | | | |"
+  echo "| verify() rows: partitioned board / floor-wide board | $(v verify_rows) / $(v verify_floor_rows) | | | 0 | 0 | $(met "$(( $(v verify_rows) + $(v verify_floor_rows) ))" '<=' 0) |"
   echo
-  echo "details (pgbench output, profiles, server log): $work"
+  echo "details (pgbench output, memory, COPY profile, server log): $work"
 }
