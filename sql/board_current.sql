@@ -98,8 +98,3 @@ SELECT * FROM cur_check;
 SELECT * FROM cur_top_check;
 SELECT count(*) AS verify_team FROM leaderboard.verify('cur');
 SELECT count(*) AS verify_floor FROM leaderboard.verify('curfloor');
-
-DROP VIEW cur_check, cur_top_check;
-DROP FUNCTION cur_expected(boolean);
-SELECT leaderboard.drop_board('cur'), leaderboard.drop_board('curfloor');
-DROP TABLE ccalls;
