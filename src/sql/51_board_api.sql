@@ -265,7 +265,7 @@ DECLARE
   p name;
   agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
   part_ret text := '';
-  current_branches text;
+  current_start text := leaderboard._period_start_sql('s.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
   current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
     (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
   explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
@@ -282,18 +282,10 @@ BEGIN
     s_cols := s_cols || ', s.' || quote_ident(p);
     part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
   END LOOP;
-  -- One branch per period kind, its period a constant and its period_start an expression
-  -- of now() alone: a query naming the period keeps only its branch (the others' constant
-  -- periods fail the test at plan time), and both columns become index conditions.
-  SELECT string_agg(format(
-    'SELECT %1$L::pg_catalog.text AS period, s.period_start%2$s, s.%3$I, s.kpis, s.score, s.qualified, %4$s AS rank, s.tier, s.updated_at '
-    'FROM %5$s s WHERE s.period OPERATOR(pg_catalog.=) %1$L AND s.period_start OPERATOR(pg_catalog.=) %6$s',
-    k, s_cols, b.agent_column, rank_of, b.standings,
-    CASE k WHEN 'all' THEN '''-infinity''::pg_catalog.date'
-           ELSE format('pg_catalog.date_trunc(%L, pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', k, b.time_zone) END),
-    ' UNION ALL ' ORDER BY o) INTO current_branches
-  FROM unnest(b.periods) WITH ORDINALITY AS x(k, o);
-  EXECUTE format('%s VIEW %s.%I AS %s', current_verb, schema, b.name || '_current', current_branches);
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, %8$s AS rank, s.tier, s.updated_at '
+    'FROM %5$s s WHERE s.period_start = %6$s',
+    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb, rank_of);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
     format('standings of board %s in the current period of each kind', b.name));
   EXECUTE format(
