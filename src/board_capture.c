@@ -108,20 +108,21 @@ board_for_trigger(const char *board, Relation rel, const char *tgname)
 }
 
 /*
- * Folds a statement's rows (or one replicated row) into the board's groups of the
- * current subtransaction, as the board owner, and queues the commit-time apply.
+ * Folds a statement's rows (the transition tables newrows and oldrows), or one replicated
+ * row change (the tuples added and removed), into the board's groups of the current
+ * subtransaction, as the board owner, and queues the commit-time apply.
  */
 static void
 capture_rows(BoardStatements *bs, PendingBoard *pb, Relation rel, Tuplestorestate *newrows,
-			 Tuplestorestate *oldrows, HeapTuple tuple, bool tuple_removed)
+			 Tuplestorestate *oldrows, HeapTuple added, HeapTuple removed)
 {
 	OwnerContext ctx;
 	FoldLevel  *level;
 
 	owner_context_enter(&ctx, bs->owner);
 	level = pending_level(pb, bs->fold);
-	if (tuple != NULL)
-		fold_tuple_into(bs->fold, level, rel, tuple, tuple_removed);
+	if (added != NULL || removed != NULL)
+		fold_tuples_into(bs->fold, level, rel, added, removed);
 	else
 		fold_rows_into(bs->fold, level, rel, newrows, oldrows);
 	owner_context_exit(&ctx);
@@ -165,7 +166,7 @@ board_capture(PG_FUNCTION_ARGS)
 	}
 	else
 		capture_rows(bs, pb, trigdata->tg_relation, trigdata->tg_newtable,
-					 trigdata->tg_oldtable, NULL, false);
+					 trigdata->tg_oldtable, NULL, NULL);
 	AtEOXact_GUC(false, writer_nestlevel);
 	SPI_finish();
 	return PointerGetDatum(NULL);
@@ -211,11 +212,13 @@ board_capture_row(PG_FUNCTION_ARGS)
 	writer_nestlevel = writer_context_enter();
 	bs = board_for_trigger(board, trigdata->tg_relation, trigdata->tg_trigger->tgname);
 	pb = pending_board_for(board);
-	/* the row inserted, or the row removed by an UPDATE or DELETE; then an UPDATE's new row */
-	capture_rows(bs, pb, trigdata->tg_relation, NULL, NULL, trigdata->tg_trigtuple,
-				 !TRIGGER_FIRED_BY_INSERT(ev));
-	if (TRIGGER_FIRED_BY_UPDATE(ev))
-		capture_rows(bs, pb, trigdata->tg_relation, NULL, NULL, trigdata->tg_newtuple, false);
+	/* tg_trigtuple is the row inserted, or the row an UPDATE or DELETE removed */
+	if (TRIGGER_FIRED_BY_INSERT(ev))
+		capture_rows(bs, pb, trigdata->tg_relation, NULL, NULL, trigdata->tg_trigtuple, NULL);
+	else
+		capture_rows(bs, pb, trigdata->tg_relation, NULL, NULL,
+					 TRIGGER_FIRED_BY_UPDATE(ev) ? trigdata->tg_newtuple : NULL,
+					 trigdata->tg_trigtuple);
 	AtEOXact_GUC(false, writer_nestlevel);
 	SPI_finish();
 	return PointerGetDatum(NULL);

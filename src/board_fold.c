@@ -200,17 +200,6 @@ kpis_absorb(Kpis **dst, const Kpis *k, MemoryContext cxt)
 		kpis_merge_into(*dst, k);
 }
 
-/* A new kpis of the board's metrics, in cxt. */
-static Kpis *
-kpis_for_shape(FoldShape *shape, MemoryContext cxt)
-{
-	Kpis	   *k = MemoryContextAllocZero(cxt, KPIS_SIZE(shape->keys.nmetrics));
-
-	SET_VARSIZE(k, KPIS_SIZE(shape->keys.nmetrics));
-	k->fractional = shape->fractional;
-	return k;
-}
-
 /* ---- scope keys ---- */
 
 /* value as the cast value::pg_catalog.text gives it. */
@@ -756,7 +745,11 @@ fold_run_row(FoldRun *run, TupleTableSlot *slot, bool removed)
 	e = group_enter(run->days, run->cxt, &key, &found);
 	k = removed ? &e->removed : &e->added;
 	if (*k == NULL)
-		*k = kpis_for_shape(shape, run->cxt);
+	{
+		old = MemoryContextSwitchTo(run->cxt);
+		*k = kpis_new(keys->nmetrics, shape->fractional);
+		MemoryContextSwitchTo(old);
+	}
 	for (i = 0; i < keys->nmetrics; i++)
 	{
 		Datum		v = ExecEvalExprSwitchContext(run->metric[i], econtext, &isnull);
@@ -830,15 +823,23 @@ fold_rows_into(FoldShape *shape, FoldLevel *level, Relation rel,
 }
 
 void
-fold_tuple_into(FoldShape *shape, FoldLevel *level, Relation rel, HeapTuple tuple,
-				bool removed)
+fold_tuples_into(FoldShape *shape, FoldLevel *level, Relation rel, HeapTuple added,
+				 HeapTuple removed)
 {
 	FoldRun		run;
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
 
 	fold_run_begin(&run, shape, rel);
-	ExecStoreHeapTuple(tuple, slot, false);
-	fold_run_row(&run, slot, removed);
+	if (added != NULL)
+	{
+		ExecStoreHeapTuple(added, slot, false);
+		fold_run_row(&run, slot, false);
+	}
+	if (removed != NULL)
+	{
+		ExecStoreHeapTuple(removed, slot, false);
+		fold_run_row(&run, slot, true);
+	}
 	ExecDropSingleTupleTableSlot(slot);
 	fold_run_end(&run, level);
 }

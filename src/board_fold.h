@@ -107,9 +107,12 @@ extern FoldKeys *fold_keys_copy(const FoldKeys *keys, MemoryContext cxt);
  */
 extern void fold_rows_into(FoldShape *shape, FoldLevel *level, Relation rel,
 						   Tuplestorestate *newrows, Tuplestorestate *oldrows);
-/* The same for one tuple, added or removed, from the row trigger of replicated changes. */
-extern void fold_tuple_into(FoldShape *shape, FoldLevel *level, Relation rel,
-							HeapTuple tuple, bool removed);
+/*
+ * The same for one row change from the row trigger of replicated changes: the row added
+ * and the row removed (either NULL).
+ */
+extern void fold_tuples_into(FoldShape *shape, FoldLevel *level, Relation rel,
+							 HeapTuple added, HeapTuple removed);
 
 /* A new empty level, in a memory context of its own under parent. */
 extern FoldLevel *fold_level_create(FoldKeys *keys, MemoryContext parent);

@@ -29,19 +29,24 @@ static bool callbacks_registered = false;
 static void pending_append(PendingBoard *pb, HeapTuple group, const PendingGroupInfo *info,
 						   TupleDesc desc);
 
+/* Frees captured group i of pb, with its deltas. */
+static void
+group_free(PendingBoard *pb, int i)
+{
+	heap_freetuple(pb->groups[i]);
+	if (pb->group_info[i].added != NULL)
+		pfree(pb->group_info[i].added);
+	if (pb->group_info[i].removed != NULL)
+		pfree(pb->group_info[i].removed);
+}
+
 static void
 pending_board_free(PendingBoard *pb)
 {
 	int			i;
 
 	for (i = 0; i < pb->ngroups; i++)
-	{
-		heap_freetuple(pb->groups[i]);
-		if (pb->group_info[i].added != NULL)
-			pfree(pb->group_info[i].added);
-		if (pb->group_info[i].removed != NULL)
-			pfree(pb->group_info[i].removed);
-	}
+		group_free(pb, i);
 	if (pb->groups != NULL)
 	{
 		pfree(pb->groups);
@@ -112,7 +117,7 @@ static void
 drop_captures_since(PendingBoard *pb, SubTransactionId subid)
 {
 	while (pb->ngroups > 0 && pb->group_info[pb->ngroups - 1].subxact >= subid)
-		heap_freetuple(pb->groups[--pb->ngroups]);
+		group_free(pb, --pb->ngroups);
 	while (pb->nlevels > 0 && pb->level_subxact[pb->nlevels - 1] >= subid)
 		fold_level_free(pb->levels[--pb->nlevels]);
 	if (pb->truncated_in != InvalidSubTransactionId && pb->truncated_in >= subid)
