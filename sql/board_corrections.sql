@@ -106,6 +106,56 @@ UPDATE cor_calls SET handle = handle + 3 WHERE call_id = 6;
 COMMIT;
 SELECT * FROM cor_check;
 
+-- A board no card of which reads a min or max, over integer and boolean metrics, never
+-- re-reads its source: it records no source index; an UPDATE or DELETE taking out an
+-- extreme is applied directly and forgets it (the accessor gives NULL); transactions too
+-- large for the direct apply correct the stored rows through the statements.
+SELECT leaderboard.create_board(name => 'cor_delta', source => 'cor_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['handle', 'won', 'csat', '1 AS calls'],
+  scorecard => '{"metrics": [{"name": "handle", "stat": "avg", "weight": 1, "better": "lower", "range": [100, 600]},
+    {"name": "won", "stat": "rate", "weight": 2}, {"name": "csat", "stat": "avg", "weight": 1, "range": [1, 5]},
+    {"name": "calls", "stat": "count", "weight": 1, "target": 10}]}',
+  periods => ARRAY['day', 'month'], partition_by => ARRAY['team_id'], time_zone => 'UTC') IS NOT NULL;
+SELECT source_index IS NULL AS no_source_index FROM leaderboard.boards WHERE name = 'cor_delta';
+SET leaderboard.report_apply = on;
+-- 16. agent 2's longest handle time (253 of 150, 200, 220, 253) replaced by a shorter one:
+--     cor_delta forgets the max, directly; cor_int, whose card scores it, recomputes
+UPDATE cor_calls SET handle = 50 WHERE call_id = 6;
+RESET leaderboard.report_apply;
+SELECT period, leaderboard.rows(kpis) AS calls, leaderboard.kpi_sum(kpis, 1) AS sum_handle,
+       leaderboard.kpi_min(kpis, 1) AS min_handle, leaderboard.kpi_max(kpis, 1) AS max_handle, kpis::text
+FROM cor_delta_standings WHERE agent_id = 2 ORDER BY period;
+SELECT count(*) AS delta_differences FROM leaderboard.verify('cor_delta');
+-- 17. the same through the statements (direct apply off): corrections of two agents, a
+--     call inserted and corrected in one transaction, a new agent's only call deleted in
+--     another, and a call moved to another agent
+SET leaderboard.direct_apply_max_groups = 0;
+SET leaderboard.report_apply = on;
+BEGIN;
+UPDATE cor_calls SET handle = handle + 1, csat = NULL WHERE agent_id IN (1, 2) AND call_id % 2 = 0;
+INSERT INTO cor_calls VALUES (11, 4, 2, '2026-05-04 11:00+00', 300, true, 3, 1, NULL);
+UPDATE cor_calls SET handle = 310 WHERE call_id = 11;
+INSERT INTO cor_calls VALUES (12, 5, 2, '2026-05-04 11:00+00', 300, true, 3, 1, NULL);
+COMMIT;
+DELETE FROM cor_calls WHERE call_id = 12;
+UPDATE cor_calls SET agent_id = 2 WHERE call_id = 1;
+RESET leaderboard.report_apply;
+RESET leaderboard.direct_apply_max_groups;
+SELECT count(*) AS delta_differences FROM leaderboard.verify('cor_delta');
+SELECT * FROM cor_check;
+SELECT agent_id, team_id, period, leaderboard.rows(kpis) AS calls, leaderboard.kpi_sum(kpis, 1) AS sum_handle,
+       leaderboard.kpi_max(kpis, 1) AS max_handle, leaderboard.kpi_count(kpis, 3) AS csats, rank
+FROM cor_delta_standings ORDER BY period, team_id, agent_id;
+-- 18. a card that scores the max: alter_board creates the source index, records it and
+--     rebuilds, since stored rows may have forgotten the max (rescored from them, the
+--     max would be missing); the board stays exact
+SELECT count(*) FILTER (WHERE leaderboard.kpi_max(kpis, 1) IS NULL) AS unknown_max FROM cor_delta_standings;
+SELECT leaderboard.alter_board('cor_delta', '{"metrics": [{"name": "handle", "stat": "max", "weight": 1, "better": "lower", "range": [100, 600]},
+    {"name": "won", "stat": "rate", "weight": 2}]}') AS rows_rebuilt;
+SELECT source_index IS NOT NULL AS has_source_index FROM leaderboard.boards WHERE name = 'cor_delta';
+SELECT count(*) AS delta_differences FROM leaderboard.verify('cor_delta');
+SELECT count(*) FILTER (WHERE leaderboard.kpi_max(kpis, 1) IS NULL) AS unknown_max FROM cor_delta_standings;
+
 DROP VIEW cor_check;
-SELECT leaderboard.drop_board('cor_int'), leaderboard.drop_board('cor_num');
+SELECT leaderboard.drop_board('cor_int'), leaderboard.drop_board('cor_num'), leaderboard.drop_board('cor_delta');
 DROP TABLE cor_calls;

@@ -1,6 +1,7 @@
 -- A board's life after create_board: alter_board removes a ladder only when told to
--- (drop_ladder => true; a NULL argument is one not given), and drop_board drops the
--- source index create_board made, once no other board records it, never the user's.
+-- (drop_ladder => true; a NULL argument is one not given); only boards that can re-read
+-- their source get an (agent, at) index, and drop_board drops the one a board made, once
+-- no other board records it, never the user's.
 SET search_path = public, leaderboard;
 \set SHOW_CONTEXT never
 CREATE TABLE life_calls (call_id bigint PRIMARY KEY, agent_id int NOT NULL, started_at timestamptz NOT NULL,
@@ -30,12 +31,23 @@ SELECT count(*) FILTER (WHERE tier IS NOT NULL) AS tiers, (SELECT count(*) FROM 
 SELECT alter_board('life', ladder => 'Bronze: 0, Gold: 40') AS rewritten;
 SELECT count(*) AS differences FROM verify('life');
 
--- The source had no (agent_id, started_at) index: the board created one and records it.
+-- A board whose corrections are all deltas (integer and boolean metrics, no card reading a
+-- min or max) never re-reads its source: create_board made no index.
+SELECT count(*) AS source_indexes FROM pg_index WHERE indrelid = 'life_calls'::regclass AND NOT indisprimary;
+SELECT name, source_index FROM leaderboard.boards ORDER BY name;
+-- A card that reads a max makes corrections of that metric re-read the source: alter_board
+-- creates the (agent_id, started_at) index, records it, and rebuilds (the stored rows may
+-- have forgotten the max), so the board stays exact.
+UPDATE life_calls SET converted = NOT converted WHERE call_id % 5 = 0;
+SELECT alter_board('life', '{"metrics": [{"name": "conv", "stat": "rate", "weight": 1},
+  {"name": "calls", "stat": "max", "weight": 0}], "scale": 100}') AS rewritten;
 SELECT indexrelid::regclass AS source_index FROM pg_index WHERE indrelid = 'life_calls'::regclass AND NOT indisprimary;
 SELECT name, source_index FROM leaderboard.boards ORDER BY name;
--- a second board over the source shares it, and records it too
-SELECT create_board('life_week', 'life_calls', 'agent_id', 'started_at', ARRAY['converted AS conv'],
-  '{"metrics": [{"name": "conv", "stat": "rate", "weight": 1}]}', periods => ARRAY['week'], time_zone => 'UTC') IS NOT NULL AS created;
+SELECT count(*) AS differences FROM verify('life');
+-- a second board over the source with a fractional metric (float sums do not subtract
+-- exactly) shares the index, and records it too
+SELECT create_board('life_week', 'life_calls', 'agent_id', 'started_at', ARRAY['converted::int::numeric AS conv'],
+  '{"metrics": [{"name": "conv", "stat": "avg", "weight": 1}]}', periods => ARRAY['week'], time_zone => 'UTC') IS NOT NULL AS created;
 SELECT name, source_index FROM leaderboard.boards ORDER BY name;
 -- dropping one board keeps the index the other still records; dropping the last drops it
 SELECT drop_board('life');
@@ -46,7 +58,7 @@ SELECT count(*) AS source_indexes FROM pg_index WHERE indrelid = 'life_calls'::r
 -- An index the user made is the user's: a board using it records nothing and leaves it.
 CREATE INDEX life_calls_by_agent ON life_calls (agent_id, started_at, converted);
 SELECT create_board('life', 'life_calls', 'agent_id', 'started_at', ARRAY['converted AS conv'],
-  '{"metrics": [{"name": "conv", "stat": "rate", "weight": 1}]}', periods => ARRAY['day'], time_zone => 'UTC') IS NOT NULL AS created;
+  '{"metrics": [{"name": "conv", "stat": "max", "weight": 1}]}', periods => ARRAY['day'], time_zone => 'UTC') IS NOT NULL AS created;
 SELECT source_index FROM leaderboard.boards WHERE name = 'life';
 SELECT drop_board('life');
 SELECT indexrelid::regclass AS source_index FROM pg_index WHERE indrelid = 'life_calls'::regclass AND NOT indisprimary;
@@ -58,7 +70,7 @@ CREATE TABLE life_parted (call_id bigint, agent_id int NOT NULL, started_at time
 CREATE TABLE life_parted_2026 PARTITION OF life_parted FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 INSERT INTO life_parted SELECT * FROM life_calls;
 SELECT create_board('life_parted', 'life_parted', 'agent_id', 'started_at', ARRAY['converted AS conv'],
-  '{"metrics": [{"name": "conv", "stat": "rate", "weight": 1}]}', periods => ARRAY['day'], time_zone => 'UTC') IS NOT NULL AS created;
+  '{"metrics": [{"name": "conv", "stat": "max", "weight": 1}]}', periods => ARRAY['day'], time_zone => 'UTC') IS NOT NULL AS created;
 SELECT count(*) AS indexes FROM pg_index WHERE indrelid IN ('life_parted'::regclass, 'life_parted_2026'::regclass);
 SELECT drop_board('life_parted');
 SELECT count(*) AS indexes FROM pg_index WHERE indrelid IN ('life_parted'::regclass, 'life_parted_2026'::regclass);

@@ -112,4 +112,26 @@ SELECT what, pg_temp.kpis_recv_error(b::bytea) AS error FROM (VALUES
   ('infinite float', '\x010100000001000000000000000100000000000000017ff00000000000007ff00000000000007ff0000000000000')
 ) v(what, b);
 SELECT k FROM kpis_recv_test;
+TRUNCATE kpis_recv_test;
+-- Unknown extremes ("min=? max=?", what a board stores once it forgot them) are both
+-- unknown or both known, and take at least two values.
+SELECT t AS input, pg_temp.kpis_input_error(t) AS error FROM (VALUES
+  ('rows=2; int n=2 sum=3 min=? max=2'),
+  ('rows=2; int n=2 sum=3 min=1 max=?'),
+  ('rows=2; int n=2 sum=3 min=?max=?'),
+  ('rows=2; int n=2 sum=3 min=?? max=?'),
+  ('rows=2; int n=1 sum=3 min=? max=?'),
+  ('rows=2; int n=0 sum=0 min=? max=?'),
+  ('rows=2; float n=2 sum=x min=? max=?'),
+  ('rows=2; int n=2 sum=3 min=? max=?')
+) v(t);
+-- binary: the unknown marker is exactly (INT64_MAX, INT64_MIN), or (+Infinity, -Infinity)
+SELECT what, pg_temp.kpis_recv_error(b::bytea) AS error FROM (VALUES
+  ('unknown int extremes', '\x010100000000000000000000000300000000000000020000000000000005' || '7fffffffffffffff8000000000000000'),
+  ('unknown float extremes', '\x010100000001000000000000000300000000000000024014000000000000' || '7ff0000000000000fff0000000000000'),
+  ('min above max, not the marker', '\x010100000000000000000000000300000000000000020000000000000005' || '7ffffffffffffffe8000000000000000'),
+  ('unknown extremes of one value', '\x010100000000000000000000000300000000000000010000000000000005' || '7fffffffffffffff8000000000000000')
+) v(what, b);
+SELECT k FROM kpis_recv_test;
 DROP TABLE kpis_recv_test;
+

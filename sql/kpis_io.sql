@@ -42,7 +42,8 @@ FROM kpis_sizes ORDER BY 2;
 SELECT pg_column_size(leaderboard.kpi_agg(g, g, g)) AS computed FROM generate_series(1, 3) g;
 DROP TABLE kpis_sizes;
 
--- Binary COPY round trip is exact: every kind of metric, empty metrics, extreme values.
+-- Binary COPY round trip is exact: every kind of metric, empty metrics, extreme values,
+-- unknown extremes.
 CREATE TABLE kpis_orig (id int, k leaderboard.kpis);
 INSERT INTO kpis_orig
 SELECT g % 5, leaderboard.kpi_agg(g, g::float8 / 7, g % 3 = 0, CASE WHEN g % 4 = 0 THEN g::numeric / 3 END,
@@ -50,7 +51,8 @@ SELECT g % 5, leaderboard.kpi_agg(g, g::float8 / 7, g % 3 = 0, CASE WHEN g % 4 =
 FROM generate_series(1, 1000) g GROUP BY g % 5;
 INSERT INTO kpis_orig VALUES
   (10, 'rows=9223372036854775807; int n=1 sum=-9223372036854775808 min=-9223372036854775808 max=-9223372036854775808; float n=2 sum=5e-324 min=-0 max=5e-324'),
-  (11, NULL);
+  (11, NULL),
+  (12, 'rows=5; int n=3 sum=12 min=? max=?; float n=2 sum=2.5 min=? max=?');
 COPY kpis_orig TO '/tmp/lb_kpis.bin' (FORMAT binary);
 CREATE TABLE kpis_copy (id int, k leaderboard.kpis);
 COPY kpis_copy FROM '/tmp/lb_kpis.bin' (FORMAT binary);
@@ -71,3 +73,27 @@ SELECT k::text FROM (SELECT DISTINCT k FROM (VALUES
   ('rows=1; int n=1 sum=1 min=1 max=1'::leaderboard.kpis),
   ('rows=1;  int n=1 sum=1 min=1 max=1'),
   ('rows=1; float n=1 sum=1 min=1 max=1')) v(k)) d ORDER BY 1;
+
+-- Unknown extremes: a board forgets a min and max no card reads when a correction takes
+-- out the value that held one. They print as "?", read back, stay unknown through merges
+-- (the merged extreme could lie in the unknown part), and read as NULL; a card's min or
+-- max stat over them is missing, never a wrong value.
+SELECT t, t::leaderboard.kpis::text = t AS round_trips,
+       leaderboard.kpi_min(t::leaderboard.kpis, 1) AS min1, leaderboard.kpi_max(t::leaderboard.kpis, 1) AS max1,
+       leaderboard.kpi_sum(t::leaderboard.kpis, 1) AS sum1, leaderboard.kpi_count(t::leaderboard.kpis, 1) AS n1
+FROM (VALUES
+  ('rows=3; int n=3 sum=12 min=? max=?; int n=3 sum=3 min=1 max=1'),
+  ('rows=2; float n=2 sum=2.5 min=? max=?')
+) v(t);
+SELECT k::text AS merged FROM (VALUES
+  ('rows=3; int n=3 sum=12 min=? max=?'::leaderboard.kpis OPERATOR(leaderboard.+) 'rows=1; int n=1 sum=100 min=100 max=100'),
+  ('rows=1; int n=1 sum=100 min=100 max=100'::leaderboard.kpis OPERATOR(leaderboard.+) 'rows=3; int n=3 sum=12 min=? max=?'),
+  ('rows=3; int n=3 sum=12 min=? max=?'::leaderboard.kpis OPERATOR(leaderboard.+) 'rows=1; int n=0 sum=0 min=0 max=0'),
+  ('rows=3; int n=3 sum=12 min=? max=?'::leaderboard.kpis OPERATOR(leaderboard.+) 'rows=1; float n=1 sum=0.5 min=0.5 max=0.5')
+) v(k);
+SELECT leaderboard.kpi_merge(k)::text AS merged_agg FROM (VALUES
+  ('rows=1; int n=1 sum=4 min=4 max=4'::leaderboard.kpis), ('rows=3; int n=3 sum=12 min=? max=?'), ('rows=1; int n=1 sum=9 min=9 max=9')) v(k);
+SELECT leaderboard.explain('rows=3; int n=3 sum=12 min=? max=?',
+  '{"metrics": [{"name": "aht", "stat": "max", "weight": 1, "range": [0, 10]}]}') -> 'metrics' -> 0 ->> 'missing' AS max_missing,
+       leaderboard.score('rows=3; int n=3 sum=12 min=? max=?',
+  '{"metrics": [{"name": "aht", "stat": "avg", "weight": 1, "range": [0, 10]}]}') AS avg_score;

@@ -33,6 +33,7 @@
 #include "board_pending.h"
 #include "board_settings.h"
 #include "board_statements.h"
+#include "kpis.h"
 
 /*
  * Whether any captured group carries kpis (an INSERT delta: with_kpis) or none (a group
@@ -93,6 +94,103 @@ cmp_scope_key(const void *a, const void *b, void *arg)
 
 	return pending_compare_scope_keys(pb->groups[*(const int *) a], pb->groups[*(const int *) b],
 									  pb->tupdesc);
+}
+
+/* Orders captured groups by scope key, then by agent bytes (equal bytes: equal agents). */
+static int
+cmp_scope_agent(const void *a, const void *b, void *arg)
+{
+	PendingBoard *pb = arg;
+	HeapTuple	ga = pb->groups[*(const int *) a];
+	HeapTuple	gb = pb->groups[*(const int *) b];
+	Form_pg_attribute att = TupleDescAttr(pb->tupdesc, pb->tupdesc->natts - 2);
+	int			c = pending_compare_scope_keys(ga, gb, pb->tupdesc);
+	bool		isnull;
+	Datum		da;
+	Datum		db;
+	Size		la;
+	Size		lb;
+
+	if (c != 0)
+		return c;
+	da = heap_getattr(ga, pb->tupdesc->natts - 1, pb->tupdesc, &isnull);
+	db = heap_getattr(gb, pb->tupdesc->natts - 1, pb->tupdesc, &isnull);
+	if (att->attbyval)
+		return memcmp(&da, &db, sizeof(Datum));
+	la = datumGetSize(da, false, att->attlen);
+	lb = datumGetSize(db, false, att->attlen);
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return memcmp(DatumGetPointer(da), DatumGetPointer(db), la);
+}
+
+/*
+ * Registers lb_corrections: for each (scope, agent) the transaction corrected (an UPDATE
+ * or DELETE removed rows), one row with the group's columns, everything the transaction
+ * added there (kpis, NULL when nothing) and everything it removed (a last column,
+ * "removed"). Boards that apply corrections as deltas read it instead of recomputing
+ * from the source (see _board_statements()); the others leave it unread. Groups captured
+ * in several pieces (a savepoint's early apply given back) are merged here.
+ */
+static Tuplestorestate *
+register_corrections(PendingBoard *pb)
+{
+	TupleDesc	gdesc = pb->tupdesc;
+	int			natts = gdesc->natts;
+	TupleDesc	desc = CreateTemplateTupleDesc(natts + 1);
+	int		   *order = palloc(sizeof(int) * pb->ngroups);
+	HeapTuple  *rows = palloc(sizeof(HeapTuple) * pb->ngroups);
+	Datum	   *values = palloc(sizeof(Datum) * (natts + 1));
+	bool	   *nulls = palloc(sizeof(bool) * (natts + 1));
+	int			nrows = 0;
+	int			i;
+	int			j;
+
+	for (i = 1; i <= natts; i++)
+		TupleDescCopyEntry(desc, i, gdesc, i);
+	TupleDescInitEntry(desc, natts + 1, "removed", TupleDescAttr(gdesc, natts - 1)->atttypid, -1, 0);
+	for (i = 0; i < pb->ngroups; i++)
+		order[i] = i;
+	qsort_arg(order, pb->ngroups, sizeof(int), cmp_scope_agent, pb);
+	for (i = 0; i < pb->ngroups; i = j)
+	{
+		Kpis	   *added = NULL;
+		Kpis	   *removed = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		for (j = i; j < pb->ngroups && (j == i || cmp_scope_agent(&order[i], &order[j], pb) == 0); j++)
+		{
+			PendingGroupInfo *info = &pb->group_info[order[j]];
+			bool		isnull;
+			Datum		k = heap_getattr(pb->groups[order[j]], natts, gdesc, &isnull);
+			const Kpis *a = isnull ? info->added : DatumGetKpisP(k);
+
+			if (a != NULL)
+			{
+				if (added == NULL)
+					added = kpis_copy(a);
+				else
+					kpis_merge_into(added, a);
+			}
+			if (info->removed != NULL)
+			{
+				if (removed == NULL)
+					removed = kpis_copy(info->removed);
+				else
+					kpis_merge_into(removed, info->removed);
+			}
+		}
+		if (removed == NULL)
+			continue;
+		heap_deform_tuple(pb->groups[order[i]], gdesc, values, nulls);
+		values[natts - 1] = PointerGetDatum(added);
+		nulls[natts - 1] = added == NULL;
+		values[natts] = PointerGetDatum(removed);
+		nulls[natts] = false;
+		rows[nrows++] = heap_form_tuple(desc, values, nulls);
+	}
+	pfree(order);
+	return register_rows("lb_corrections", desc, rows, nrows);
 }
 
 /*
@@ -177,6 +275,7 @@ apply_board(PendingBoard *pb)
 	OwnerContext ctx;
 	bool		small;
 	Tuplestorestate *pending;
+	Tuplestorestate *corrections;
 	Tuplestorestate *before;
 	uint64		existing_scopes;
 
@@ -211,6 +310,7 @@ apply_board(PendingBoard *pb)
 				(errmsg("board \"%s\": %d captured groups applied by statements",
 						pb->name, pb->ngroups)));
 		pending = register_rows("lb_pending", pb->tupdesc, pb->groups, pb->ngroups);
+		corrections = register_corrections(pb);
 
 		/*
 		 * Small batches (single-row writers) run cached plans made for few rows: index
@@ -268,8 +368,10 @@ apply_board(PendingBoard *pb)
 			}
 		}
 		SPI_unregister_relation("lb_pending");
+		SPI_unregister_relation("lb_corrections");
 		/* ending the tuplestores closes the temporary files of large ones */
 		tuplestore_end(pending);
+		tuplestore_end(corrections);
 	}
 	owner_context_exit(&ctx);
 }

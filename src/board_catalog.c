@@ -170,14 +170,17 @@ board_catalog_insert(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(board_catalog_update);
-/* Replaces a board's scorecards and ladder; returns void. */
+/*
+ * Replaces a board's scorecards and ladder, and records the source index alter_board
+ * created (when it is an (agent, at) index of the source); returns void.
+ */
 Datum
 board_catalog_update(PG_FUNCTION_ARGS)
 {
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Oid			argtypes[3] = {TEXTOID, JSONBOID, TEXTOID};
-	Datum		args[3];
-	char		nulls[3] = {' ', ' ', ' '};
+	Oid			argtypes[4] = {TEXTOID, JSONBOID, TEXTOID, NAMEOID};
+	Datum		args[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -188,11 +191,17 @@ board_catalog_update(PG_FUNCTION_ARGS)
 	args[2] = PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2);
 	if (PG_ARGISNULL(2))
 		nulls[2] = 'n';
+	args[3] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
+	if (PG_ARGISNULL(3))
+		nulls[3] = 'n';
 	SPI_connect();
 	require_board_owner(name);
 	require_aligned_cards(args[0], args[1]);
-	write_catalog("UPDATE leaderboard.boards SET scorecards = $2, ladder = $3::leaderboard.ladder "
-				  "WHERE name OPERATOR(pg_catalog.=) $1", 3, argtypes, args, nulls, SPI_OK_UPDATE);
+	write_catalog("UPDATE leaderboard.boards SET scorecards = $2, ladder = $3::leaderboard.ladder, "
+				  "source_index = CASE WHEN $4 OPERATOR(pg_catalog.=) ANY "
+				  "(leaderboard._agent_at_indexes(source, agent_column, at_column)) "
+				  "THEN $4 ELSE source_index END "
+				  "WHERE name OPERATOR(pg_catalog.=) $1", 4, argtypes, args, nulls, SPI_OK_UPDATE);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

@@ -13,8 +13,9 @@
  *     COMMITTED the newest version is locked;
  *  2. with a snapshot taken after the locks, read each touched agent's standings row, and
  *     work out its new kpis: corrections (rows an UPDATE or DELETE removed) are subtracted
- *     when kpis_subtract() can do it exactly; when it cannot, nothing is written and the
- *     SQL path recomputes those groups from the source;
+ *     when kpis_subtract() can do it exactly (extremes no card reads may be forgotten);
+ *     when it cannot, nothing is written and the SQL path recomputes those groups from
+ *     the source;
  *  3. per scope: add the deltas, rescore, move the ranks of the qualified rows scoring
  *     between the agent's old and new score by one (rank() = 1 + the number of qualified
  *     rows scoring higher), write the agent's row with its new rank and tier, and bump
@@ -68,7 +69,7 @@ direct_shape_load(const char *name, MemoryContext cxt, bool fresh)
 	bool		isnull;
 
 	if (SPI_execute_with_args("SELECT b.standings::pg_catalog.oid, b.agent_column::pg_catalog.text, "
-							  "b.ladder, c.period, c.card::leaderboard.scorecard "
+							  "b.ladder, c.period, c.card::leaderboard.scorecard, leaderboard._exact_extremes(b) "
 							  "FROM leaderboard.boards b, pg_catalog.jsonb_each_text(b.scorecards) AS c(period, card) "
 							  "WHERE b.name = $1 AND b.rank_style = 'rank' "
 							  "AND (b.ladder IS NULL OR leaderboard.ladder_kind(b.ladder) = 'points')",
@@ -95,6 +96,7 @@ direct_shape_load(const char *name, MemoryContext cxt, bool fresh)
 					NAMEDATALEN);
 			ladder = SPI_getbinval(tup, desc, 3, &isnull);
 			shape->ladder = isnull ? NULL : (Ladder *) PG_DETOAST_DATUM_COPY(ladder);
+			shape->exact_extremes = (uint32) DatumGetInt64(SPI_getbinval(tup, desc, 6, &isnull));
 		}
 		shape->card_period[i] = TextDatumGetCString(SPI_getbinval(tup, desc, 4, &isnull));
 		shape->card[i] = (Scorecard *) PG_DETOAST_DATUM_COPY(SPI_getbinval(tup, desc, 5, &isnull));
@@ -813,12 +815,12 @@ new_kpis(DirectApply *da, DirectScope *ds)
 	{
 		if (ds->removes_added || ds->row == NULL)
 		{
-			if (!kpis_subtract(kpis, ds->removed, NULL))
+			if (!kpis_subtract(kpis, ds->removed, NULL, da->shape->exact_extremes))
 				return NULL;
 		}
 		else
 		{
-			if (!kpis_subtract(kpis, ds->removed, ds->delta))
+			if (!kpis_subtract(kpis, ds->removed, ds->delta, da->shape->exact_extremes))
 				return NULL;
 			if (ds->delta != NULL)
 				kpis_merge_into(kpis, ds->delta);

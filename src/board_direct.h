@@ -28,6 +28,8 @@ typedef struct DirectShape
 	char	  **card_period;	/* period kind of each card */
 	Scorecard **card;
 	Ladder	   *ladder;			/* a points ladder, or NULL: tiers are left alone */
+	uint32		exact_extremes; /* metrics whose min or max a card reads (bit i-1
+								 * for metric i): the others may forget theirs */
 } DirectShape;
 
 /*

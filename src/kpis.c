@@ -8,7 +8,8 @@
  *     rows=12; int n=10 sum=42 min=1 max=9; float n=3 sum=4.5 min=0.5 max=2.5
  *
  * Integers print in decimal, float8 values in the shortest form that reads back to the
- * same double, so text round-trips bit for bit. Input allows whitespace around every
+ * same double, so text round-trips bit for bit. Unknown extremes (kpis_extremes_known)
+ * print as "min=? max=?". Input allows whitespace around every
  * token; the keys are required, in this order.
  */
 #include "postgres.h"
@@ -23,6 +24,7 @@
 #include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -89,9 +91,29 @@ kpis_copy(const Kpis *k)
 }
 
 void
+kpis_forget_extremes(Kpis *k, int i)
+{
+	KpiMetric  *m = &k->metrics[i];
+
+	if (m->count == 0)
+		return;
+	if (kpis_metric_is_fractional(k, i))
+	{
+		m->min.f = get_float8_infinity();
+		m->max.f = -get_float8_infinity();
+	}
+	else
+	{
+		m->min.i = PG_INT64_MAX;
+		m->max.i = PG_INT64_MIN;
+	}
+}
+
+void
 kpis_make_fractional(Kpis *k, int i)
 {
 	KpiMetric  *m = &k->metrics[i];
+	bool		known = kpis_extremes_known(k, i);
 
 	if (kpis_metric_is_fractional(k, i))
 		return;
@@ -99,6 +121,8 @@ kpis_make_fractional(Kpis *k, int i)
 	m->min.f = (float8) m->min.i;
 	m->max.f = (float8) m->max.i;
 	k->fractional |= FRACTIONAL_BIT(i);
+	if (!known)
+		kpis_forget_extremes(k, i);
 }
 
 void
@@ -285,11 +309,23 @@ kpis_merge_into(Kpis *a, const Kpis *b)
 	{
 		KpiMetric  *ma = &a->metrics[i];
 		const KpiMetric *mb = &b->metrics[i];
+		bool		known = kpis_extremes_known(a, i) && kpis_extremes_known(b, i);
 
 		if (kpis_metric_is_fractional(b, i))
 			kpis_make_fractional(a, i);
 		if (mb->count == 0)
 			continue;
+		if (!known)
+		{
+			/* the sum as below; the extremes stay unknown */
+			if (kpis_metric_is_fractional(a, i))
+				ma->sum.f = (ma->count == 0 ? 0 : ma->sum.f) + kpi_number_as_double(b, i, mb->sum);
+			else
+				ma->sum.i += mb->sum.i;
+			ma->count += mb->count;
+			kpis_forget_extremes(a, i);
+			continue;
+		}
 		if (kpis_metric_is_fractional(a, i))
 		{
 			float8		min = kpi_number_as_double(b, i, mb->min);
@@ -360,7 +396,7 @@ remaining_extreme(const KpiMetric *m, int64 removed_ext, bool lower, int64 count
 }
 
 bool
-kpis_subtract(Kpis *k, const Kpis *removed, const Kpis *added)
+kpis_subtract(Kpis *k, const Kpis *removed, const Kpis *added, uint32 exact_extremes)
 {
 	int			n = KPIS_NMETRICS(k);
 	int			i;
@@ -393,9 +429,21 @@ kpis_subtract(Kpis *k, const Kpis *removed, const Kpis *added)
 			m->sum.i = m->min.i = m->max.i = 0;
 			continue;
 		}
-		if (!remaining_extreme(m, r->min.i, true, count, sum, a, &min) ||
+		if (!kpis_extremes_known(k, i) ||
+			!remaining_extreme(m, r->min.i, true, count, sum, a, &min) ||
 			!remaining_extreme(m, r->max.i, false, count, sum, a, &max))
-			return false;
+		{
+			if ((exact_extremes & FRACTIONAL_BIT(i)) != 0)
+				return false;
+			m->count = count;
+			m->sum.i = sum;
+			/* a single value left is its own min and max */
+			if (count == 1)
+				m->min.i = m->max.i = sum;
+			else
+				kpis_forget_extremes(k, i);
+			continue;
+		}
 		m->count = count;
 		m->sum.i = sum;
 		m->min.i = min;
@@ -445,6 +493,17 @@ kpis_invalid_reason(const Kpis *k)
 		if (m->count > k->rows)
 			return psprintf("Metric %d counts " INT64_FORMAT " values in " INT64_FORMAT " rows.",
 							i + 1, m->count, k->rows);
+		if (fractional && (isnan(m->sum.f) || isnan(m->min.f) || isnan(m->max.f) || isinf(m->sum.f)))
+			return psprintf("Metric %d has a value that is not finite.", i + 1);
+		if (m->count > 0 && !kpis_extremes_known(k, i))
+		{
+			if (fractional ? !(isinf(m->min.f) && isinf(m->max.f))
+				: (m->min.i != PG_INT64_MAX || m->max.i != PG_INT64_MIN))
+				return psprintf("Metric %d has min greater than max.", i + 1);
+			if (m->count < 2)
+				return psprintf("Metric %d has unknown extremes, which takes at least two values.", i + 1);
+			continue;
+		}
 		if (fractional && (!isfinite(m->sum.f) || !isfinite(m->min.f) || !isfinite(m->max.f)))
 			return psprintf("Metric %d has a value that is not finite.", i + 1);
 		if (m->count == 0)
@@ -582,10 +641,12 @@ kpis_parse(const char *str)
 	KpisParser	ps = {str, str};
 	KpiMetric	metrics[KPIS_MAX_METRICS];
 	uint32		fractional = 0;
+	uint32		unknown = 0;
 	int64		rows;
 	int			n = 0;
 	Kpis	   *k;
 	char	   *reason;
+	int			i;
 
 	expect_key(&ps, "rows");
 	rows = parse_int64(&ps, "an integer row count");
@@ -625,16 +686,30 @@ kpis_parse(const char *str)
 			m->sum.i = parse_int64(&ps, "an integer (the metric is \"int\")");
 		expect_separator(&ps, "a space");
 		expect_key(&ps, "min");
-		if (is_float)
-			m->min.f = parse_float8(&ps);
+		if (*ps.p == '?')
+		{
+			/* unknown extremes: both are "?" */
+			ps.p++;
+			expect_separator(&ps, "a space");
+			expect_key(&ps, "max");
+			if (*ps.p != '?')
+				parse_fail(&ps, "\"?\" (min is unknown, so max is too)");
+			ps.p++;
+			unknown |= FRACTIONAL_BIT(n);
+		}
 		else
-			m->min.i = parse_int64(&ps, "an integer (the metric is \"int\")");
-		expect_separator(&ps, "a space");
-		expect_key(&ps, "max");
-		if (is_float)
-			m->max.f = parse_float8(&ps);
-		else
-			m->max.i = parse_int64(&ps, "an integer (the metric is \"int\")");
+		{
+			if (is_float)
+				m->min.f = parse_float8(&ps);
+			else
+				m->min.i = parse_int64(&ps, "an integer (the metric is \"int\")");
+			expect_separator(&ps, "a space");
+			expect_key(&ps, "max");
+			if (is_float)
+				m->max.f = parse_float8(&ps);
+			else
+				m->max.i = parse_int64(&ps, "an integer (the metric is \"int\")");
+		}
 		expect_separator(&ps, "\";\" or the end");
 		skip_space(&ps);
 		n++;
@@ -645,6 +720,18 @@ kpis_parse(const char *str)
 	k = kpis_new(n, fractional);
 	k->rows = rows;
 	memcpy(k->metrics, metrics, n * sizeof(KpiMetric));
+	for (i = 0; i < n; i++)
+	{
+		if ((unknown & FRACTIONAL_BIT(i)) != 0)
+		{
+			if (k->metrics[i].count < 2)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						 errmsg("invalid kpis value: \"%s\"", str),
+						 errdetail("Metric %d has unknown extremes, which takes at least two values.", i + 1)));
+			kpis_forget_extremes(k, i);
+		}
+	}
 	reason = kpis_invalid_reason(k);
 	if (reason)
 		ereport(ERROR,
@@ -676,7 +763,17 @@ kpis_format(const Kpis *k)
 	{
 		const KpiMetric *m = &k->metrics[i];
 
-		if (kpis_metric_is_fractional(k, i))
+		if (!kpis_extremes_known(k, i))
+		{
+			appendStringInfo(&buf, "; %s n=" INT64_FORMAT " sum=",
+							 kpis_metric_is_fractional(k, i) ? "float" : "int", m->count);
+			if (kpis_metric_is_fractional(k, i))
+				append_float8(&buf, m->sum.f);
+			else
+				appendStringInfo(&buf, INT64_FORMAT, m->sum.i);
+			appendStringInfoString(&buf, " min=? max=?");
+		}
+		else if (kpis_metric_is_fractional(k, i))
 		{
 			appendStringInfo(&buf, "; float n=" INT64_FORMAT " sum=", m->count);
 			append_float8(&buf, m->sum.f);

@@ -30,7 +30,7 @@ typedef struct KpiMetric
 	int64		count;			/* non-null values seen */
 	KpiNumber	sum;
 	KpiNumber	min;			/* meaningless while count = 0 */
-	KpiNumber	max;
+	KpiNumber	max;			/* min > max: unknown, see kpis_extremes_known */
 } KpiMetric;
 
 typedef struct Kpis
@@ -59,6 +59,24 @@ static inline double
 kpi_number_as_double(const Kpis *k, int i, KpiNumber n)
 {
 	return kpis_metric_is_fractional(k, i) ? n.f : (double) n.i;
+}
+
+/*
+ * Whether metric i's min and max are known. A board's correction can take out the value
+ * that was a metric's extreme; when nothing the board computes reads that extreme, the
+ * board forgets it (kpis_forget_extremes) instead of re-reading the calls. Unknown
+ * extremes are stored as min > max, which no metric with values has otherwise:
+ * INT64_MAX and INT64_MIN, or +Infinity and -Infinity. Merging keeps them unknown. The
+ * inline adders below must not be given a kpis with unknown extremes (only merges and
+ * subtractions ever reach one).
+ */
+static inline bool
+kpis_extremes_known(const Kpis *k, int i)
+{
+	const KpiMetric *m = &k->metrics[i];
+
+	return m->count == 0 ||
+		((k->fractional & ((uint32) 1 << i)) != 0 ? m->min.f <= m->max.f : m->min.i <= m->max.i);
 }
 
 /* Plain-C reads of metric i (0-based); min/max/avg are meaningless when count = 0. */
@@ -101,13 +119,17 @@ extern void kpis_merge_into(Kpis *a, const Kpis *b);
  * of k, in place, when the result is known exactly from k and removed alone, as a
  * recomputation over the remaining values would give it. added, when not NULL, summarizes
  * values that are not among k's and are merged into k afterwards: they may hold a new
- * extreme. Returns false, leaving k undefined, when the result is not known: a fractional
- * sum (float8 subtraction is not exact), a removed value that was an extreme the
- * remaining values may not reach, or removed holding more than k. Counts and integer sums
- * subtract exactly; a metric of only 0s and 1s (booleans) keeps its extremes from its
- * counts.
+ * extreme. Counts and integer sums subtract exactly; a metric of only 0s and 1s (booleans)
+ * keeps its extremes from its counts. A metric whose extremes are no longer known (a
+ * removed value held one, or they were unknown already) has them forgotten
+ * (kpis_extremes_known) when its bit in exact_extremes is clear. Returns false, leaving k
+ * undefined, when the result is not known: a fractional sum (float8 subtraction is not
+ * exact), unknown extremes of a metric in exact_extremes, or removed holding more than k.
  */
-extern bool kpis_subtract(Kpis *k, const Kpis *removed, const Kpis *added);
+extern bool kpis_subtract(Kpis *k, const Kpis *removed, const Kpis *added,
+						  uint32 exact_extremes);
+/* Marks metric i's extremes unknown (no-op for a metric without values). */
+extern void kpis_forget_extremes(Kpis *k, int i);
 
 /*
  * Folding source values into a kpis.

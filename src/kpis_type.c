@@ -31,6 +31,7 @@ PG_FUNCTION_INFO_V1(kpis_sum_sql);
 PG_FUNCTION_INFO_V1(kpis_avg_sql);
 PG_FUNCTION_INFO_V1(kpis_min_sql);
 PG_FUNCTION_INFO_V1(kpis_max_sql);
+PG_FUNCTION_INFO_V1(kpis_correct_sql);
 
 /* kpis_in(cstring): the kpis value written in the text form (see kpis.c). */
 Datum
@@ -228,26 +229,62 @@ kpis_avg_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(kpis_avg(k, i));
 }
 
-/* kpi_min(kpis, int): the least value of metric i, NULL when it has no values. */
+/* kpi_min(kpis, int): the least value of metric i, NULL when it has no values or it is unknown. */
 Datum
 kpis_min_sql(PG_FUNCTION_ARGS)
 {
 	Kpis	   *k = PG_GETARG_KPIS_P(0);
 	int			i = metric_index(fcinfo, k);
 
-	if (kpis_count(k, i) == 0)
+	if (kpis_count(k, i) == 0 || !kpis_extremes_known(k, i))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(kpis_min(k, i));
 }
 
-/* kpi_max(kpis, int): the greatest value of metric i, NULL when it has no values. */
+/* kpi_max(kpis, int): the greatest value of metric i, NULL when it has no values or it is unknown. */
 Datum
 kpis_max_sql(PG_FUNCTION_ARGS)
 {
 	Kpis	   *k = PG_GETARG_KPIS_P(0);
 	int			i = metric_index(fcinfo, k);
 
-	if (kpis_count(k, i) == 0)
+	if (kpis_count(k, i) == 0 || !kpis_extremes_known(k, i))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(kpis_max(k, i));
+}
+
+/*
+ * _kpis_correct(stored, added, removed): a board's correction of a stored row, for the
+ * boards that never re-read their source: (stored + added) - removed, forgetting extremes
+ * a removed value held (no such board reads them). NULL when no row is left. The removed
+ * rows were captured from the source, so they are among stored + added: when they are
+ * not, the standings no longer match the calls, which is reported instead of stored.
+ */
+Datum
+kpis_correct_sql(PG_FUNCTION_ARGS)
+{
+	Kpis	   *k = NULL;
+	Kpis	   *removed;
+
+	if (PG_ARGISNULL(2))
+		elog(ERROR, "_kpis_correct() needs the removed rows");
+	removed = PG_GETARG_KPIS_P(2);
+	if (!PG_ARGISNULL(0))
+		k = kpis_copy(PG_GETARG_KPIS_P(0));
+	if (!PG_ARGISNULL(1))
+	{
+		if (k == NULL)
+			k = kpis_copy(PG_GETARG_KPIS_P(1));
+		else
+			kpis_merge_into(k, PG_GETARG_KPIS_P(1));
+	}
+	if (k == NULL || !kpis_subtract(k, removed, NULL, 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("board standings do not hold the rows a correction removes"),
+				 errdetail("Rows removed: %s.", kpis_format(removed)),
+				 errhint("Run leaderboard.verify() and leaderboard.rebuild() on the board.")));
+	if (k->rows == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_KPIS_P(k);
 }

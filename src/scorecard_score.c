@@ -85,12 +85,12 @@ stat_value(const ScorecardEntry *e, const Kpis *k, int m, int64 n, double *v)
 			*v = kpis_avg(k, m);
 			return true;
 		case SCORECARD_STAT_MIN:
-			if (n == 0)
+			if (n == 0 || !kpis_extremes_known(k, m))
 				return false;
 			*v = kpis_min(k, m);
 			return true;
 		case SCORECARD_STAT_MAX:
-			if (n == 0)
+			if (n == 0 || !kpis_extremes_known(k, m))
 				return false;
 			*v = kpis_max(k, m);
 			return true;

@@ -88,9 +88,18 @@ COMMENT ON FUNCTION leaderboard.kpi_sum(leaderboard.kpis, pg_catalog.int4) IS
 COMMENT ON FUNCTION leaderboard.kpi_avg(leaderboard.kpis, pg_catalog.int4) IS
   'mean of metric i (1-based), NULL when it has no values';
 COMMENT ON FUNCTION leaderboard.kpi_min(leaderboard.kpis, pg_catalog.int4) IS
-  'least value of metric i (1-based), NULL when it has no values';
+  'least value of metric i (1-based), NULL when it has no values or a board forgot it';
 COMMENT ON FUNCTION leaderboard.kpi_max(leaderboard.kpis, pg_catalog.int4) IS
-  'greatest value of metric i (1-based), NULL when it has no values';
+  'greatest value of metric i (1-based), NULL when it has no values or a board forgot it';
+
+-- A board's correction applied to a stored row: (stored + added) - removed, with the
+-- extremes a removed value held forgotten. Not STRICT: a new agent has no stored row, and
+-- a DELETE adds nothing.
+CREATE FUNCTION leaderboard._kpis_correct(stored leaderboard.kpis, added leaderboard.kpis, removed leaderboard.kpis)
+RETURNS leaderboard.kpis
+  AS 'MODULE_PATHNAME', 'kpis_correct_sql' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard._kpis_correct(leaderboard.kpis, leaderboard.kpis, leaderboard.kpis) IS
+  'internal: stored + added - removed for a board''s correction, extremes that are no longer known forgotten; NULL when no row is left';
 
 -- Aggregate support: the state is a kpis in the aggregate memory context.
 CREATE FUNCTION leaderboard.kpi_agg_transfn(pg_catalog.internal, VARIADIC "any")

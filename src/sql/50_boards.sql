@@ -246,17 +246,32 @@ BEGIN
     ' SELECT sc.scope_id, k.period, k.period_start%2$s, k.%3$s,'
     '  (SELECT leaderboard.kpi_agg(%4$s) FROM %5$s s WHERE s.%3$s = k.%3$s AND %6$s%7$s%8$s) AS kpis'
     ' FROM (SELECT DISTINCT scope_key, period, period_start%9$s, %3$s FROM lb_pending WHERE kpis IS NULL) k'
-    ' JOIN %10$s sc ON sc.scope_key = k.scope_key OFFSET 0) g'
-    ' ON t.%3$s = g.%3$s AND t.period = g.period AND t.period_start = g.period_start AND t.scope_id = g.scope_id'
-    ' WHEN MATCHED AND g.kpis IS NULL THEN DELETE'
-    ' WHEN MATCHED THEN UPDATE SET kpis = g.kpis, score = %11$s, qualified = %12$s%13$s, updated_at = pg_catalog.now()'
-    ' WHEN NOT MATCHED AND g.kpis IS NOT NULL THEN INSERT (scope_id, period, period_start%9$s, %3$s, kpis, score, qualified, tier, updated_at)'
-    '  VALUES (g.scope_id, g.period, g.period_start%14$s, g.%3$s, g.kpis, %15$s, %16$s%17$s, pg_catalog.now())',
+    ' JOIN %10$s sc ON sc.scope_key = k.scope_key OFFSET 0) g',
     st, k_parts, qa, kpi_args, src, in_period, part_match,
     CASE WHEN b.filter IS NOT NULL THEN format(' AND (%s)', b.filter) ELSE '' END,
-    parts_cols, sc,
-    leaderboard._fill(score_of, 'g.kpis', 't.period'), leaderboard._fill(qual_of, 'g.kpis', 't.period'),
-    leaderboard._fill(tier_upd, 'g.kpis', NULL), g_parts,
+    parts_cols, sc);
+  -- A board that never re-reads its source (leaderboard._needs_recompute) applies
+  -- corrections as deltas instead: lb_corrections holds, per corrected (scope, agent),
+  -- everything the transaction added (kpis) and removed, which _kpis_correct() applies to
+  -- the stored row.
+  IF NOT leaderboard._needs_recompute(b) THEN
+    recompute := format(
+      'MERGE INTO %1$s t USING ('
+      ' SELECT sc.scope_id, k.period, k.period_start%2$s, k.%3$s,'
+      '  leaderboard._kpis_correct(s.kpis, k.kpis, k.removed) AS kpis'
+      ' FROM lb_corrections k JOIN %4$s sc ON sc.scope_key = k.scope_key'
+      ' LEFT JOIN %1$s s ON s.%3$s = k.%3$s AND s.period = k.period AND s.period_start = k.period_start'
+      '  AND s.scope_id = sc.scope_id OFFSET 0) g',
+      st, k_parts, qa, sc);
+  END IF;
+  recompute := recompute || format(
+    ' ON t.%1$s = g.%1$s AND t.period = g.period AND t.period_start = g.period_start AND t.scope_id = g.scope_id'
+    ' WHEN MATCHED AND g.kpis IS NULL THEN DELETE'
+    ' WHEN MATCHED THEN UPDATE SET kpis = g.kpis, score = %2$s, qualified = %3$s%4$s, updated_at = pg_catalog.now()'
+    ' WHEN NOT MATCHED AND g.kpis IS NOT NULL THEN INSERT (scope_id, period, period_start%5$s, %1$s, kpis, score, qualified, tier, updated_at)'
+    '  VALUES (g.scope_id, g.period, g.period_start%6$s, g.%1$s, g.kpis, %7$s, %8$s%9$s, pg_catalog.now())',
+    qa, leaderboard._fill(score_of, 'g.kpis', 't.period'), leaderboard._fill(qual_of, 'g.kpis', 't.period'),
+    leaderboard._fill(tier_upd, 'g.kpis', NULL), parts_cols, g_parts,
     leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'), tier_ins);
 
   add_deltas := format(

@@ -6,10 +6,11 @@ CREATE FUNCTION leaderboard._catalog_insert(b leaderboard.boards) RETURNS void
   AS 'MODULE_PATHNAME', 'board_catalog_insert' LANGUAGE C STRICT;
 COMMENT ON FUNCTION leaderboard._catalog_insert(leaderboard.boards) IS
   'internal: inserts a board row owned by the caller, over a source and tables the caller owns';
-CREATE FUNCTION leaderboard._catalog_update(board text, scorecards jsonb, ladder text) RETURNS void
+CREATE FUNCTION leaderboard._catalog_update(board text, scorecards jsonb, ladder text, source_index name DEFAULT NULL)
+RETURNS void
   AS 'MODULE_PATHNAME', 'board_catalog_update' LANGUAGE C;
-COMMENT ON FUNCTION leaderboard._catalog_update(text, jsonb, text) IS
-  'internal: replaces the scorecards and ladder of a board the caller owns';
+COMMENT ON FUNCTION leaderboard._catalog_update(text, jsonb, text, name) IS
+  'internal: replaces the scorecards and ladder of a board the caller owns, and records a source index alter_board created';
 CREATE FUNCTION leaderboard._catalog_delete(board text) RETURNS void
   AS 'MODULE_PATHNAME', 'board_catalog_delete' LANGUAGE C STRICT;
 COMMENT ON FUNCTION leaderboard._catalog_delete(text) IS
@@ -381,6 +382,57 @@ $$;
 COMMENT ON FUNCTION leaderboard._agent_at_indexes(regclass, name, name) IS
   'internal: names of the source''s indexes leading with the agent and time columns';
 
+-- The metrics whose min or max some card of the board reads (its stat is min or max), as
+-- bits of a bigint (bit i-1 for metric i). A correction that takes out such a metric's
+-- extreme is recomputed from the source; other metrics forget an extreme they lose.
+CREATE FUNCTION leaderboard._exact_extremes(b leaderboard.boards) RETURNS bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(sum(DISTINCT 1::bigint << (m.i - 1)::integer), 0)::bigint
+  FROM jsonb_each_text(b.scorecards) c,
+       jsonb_array_elements(c.value::jsonb -> 'metrics') e,
+       unnest(b.metric_names) WITH ORDINALITY AS m(name, i)
+  WHERE e ->> 'name' = m.name AND e ->> 'stat' IN ('min', 'max')
+$$;
+COMMENT ON FUNCTION leaderboard._exact_extremes(leaderboard.boards) IS
+  'internal: bits of the metrics whose min or max a card of the board reads';
+
+-- Whether a correction can need the board to re-read its source: a card reads a min or a
+-- max, or a metric is fractional (float8 sums do not subtract exactly). Only such boards
+-- get an (agent, at) index on the source; the others apply every correction as a delta.
+CREATE FUNCTION leaderboard._needs_recompute(b leaderboard.boards) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT leaderboard._exact_extremes(b) <> 0 OR EXISTS (
+    SELECT 1 FROM unnest(b.metric_exprs) AS x(e)
+    CROSS JOIN LATERAL (SELECT leaderboard._expression_type(b.source, x.e, 'metric') AS t) et
+    JOIN pg_type ty ON ty.oid = et.t
+    WHERE CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE ty.oid END
+          NOT IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'bool'::regtype))
+$$;
+COMMENT ON FUNCTION leaderboard._needs_recompute(leaderboard.boards) IS
+  'internal: whether a correction can make the board re-read its source (a card reads a min or max, or a metric is fractional)';
+
+-- The (agent, at) index recomputations read, for a board that can need them. A board
+-- records the index it creates, or the one another board created and recorded: drop_board
+-- drops it with the last board recording it. An index the user made is never a board's.
+CREATE FUNCTION leaderboard._ensure_source_index(b leaderboard.boards) RETURNS name
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  idx name[] := leaderboard._agent_at_indexes(b.source, b.agent_column, b.at_column);
+BEGIN
+  IF NOT leaderboard._needs_recompute(b) THEN
+    RETURN b.source_index;
+  END IF;
+  IF cardinality(idx) = 0 THEN
+    EXECUTE format('CREATE INDEX ON %s (%I, %I)', b.source, b.agent_column, b.at_column);
+    RETURN (leaderboard._agent_at_indexes(b.source, b.agent_column, b.at_column))[1];
+  END IF;
+  RETURN coalesce(b.source_index,
+                  (SELECT x.source_index FROM leaderboard.boards x
+                   WHERE x.source = b.source AND x.source_index = ANY (idx) LIMIT 1));
+END $$;
+COMMENT ON FUNCTION leaderboard._ensure_source_index(leaderboard.boards) IS
+  'internal: creates the source''s (agent, at) index for a board whose corrections can re-read the source; returns the index the board records';
+
 -- The ORDER BY item of each tie_break metric reads the metric's stat in the card: a card
 -- that does not list the metric has no stat for it (its explanations show it as a count
 -- of weight 0), and ties would be broken on a count nobody chose.
@@ -430,7 +482,6 @@ DECLARE
   expr text;
   mname text;
   tz text := coalesce(create_board.time_zone, current_setting('TimeZone'));
-  idx name[];
   ident text[];
   board_name text := create_board.name;
   supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
@@ -637,18 +688,8 @@ BEGIN
   EXECUTE format('COMMENT ON TABLE %s IS %L', b.standings,
                  format('ranked standings of board %s, one row per (period, period_start, partition, agent); kept by triggers on %s', board_name, source));
 
-  -- recomputing a group after UPDATE or DELETE reads the agent's rows of one period. A
-  -- board records the index it creates, or the one another board created and recorded:
-  -- drop_board drops it with the last board recording it. An index the user made is
-  -- never a board's.
-  idx := leaderboard._agent_at_indexes(source, agent, at);
-  IF cardinality(idx) = 0 THEN
-    EXECUTE format('CREATE INDEX ON %s (%I, %I)', source, agent, at);
-    b.source_index := (leaderboard._agent_at_indexes(source, agent, at))[1];
-  ELSE
-    b.source_index := (SELECT x.source_index FROM leaderboard.boards x
-                       WHERE x.source = create_board.source AND x.source_index = ANY (idx) LIMIT 1);
-  END IF;
+  -- recomputing a group after UPDATE or DELETE reads the agent's rows of one period
+  b.source_index := leaderboard._ensure_source_index(b);
 
   PERFORM leaderboard._catalog_insert(b);
   PERFORM leaderboard._board_views(b);
@@ -679,16 +720,18 @@ COMMENT ON FUNCTION leaderboard.rebuild(text) IS
 
 CREATE FUNCTION leaderboard._kpis_close(a leaderboard.kpis, b leaderboard.kpis, k integer) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  -- a's extremes may be unknown (a board forgot them: no card reads them): anything agrees
   SELECT leaderboard.rows(a) = leaderboard.rows(b) AND NOT EXISTS (
     SELECT 1 FROM generate_series(1, k) i
     WHERE leaderboard.kpi_count(a, i) <> leaderboard.kpi_count(b, i)
-       OR leaderboard.kpi_min(a, i) IS DISTINCT FROM leaderboard.kpi_min(b, i)
-       OR leaderboard.kpi_max(a, i) IS DISTINCT FROM leaderboard.kpi_max(b, i)
+       OR (leaderboard.kpi_min(a, i) IS NOT NULL OR leaderboard.kpi_count(a, i) = 0)
+          AND (leaderboard.kpi_min(a, i) IS DISTINCT FROM leaderboard.kpi_min(b, i)
+               OR leaderboard.kpi_max(a, i) IS DISTINCT FROM leaderboard.kpi_max(b, i))
        OR abs(leaderboard.kpi_sum(a, i) - leaderboard.kpi_sum(b, i))
           > 1e-9 * greatest(1, abs(leaderboard.kpi_sum(b, i))))
 $$;
 COMMENT ON FUNCTION leaderboard._kpis_close(leaderboard.kpis, leaderboard.kpis, integer) IS
-  'internal: equal kpis, allowing float rounding in fractional sums that were added in another order';
+  'internal: equal kpis, allowing float rounding in fractional sums that were added in another order and extremes the first forgot';
 
 CREATE FUNCTION leaderboard.verify(board text)
 RETURNS TABLE (problem text, period text, period_start date, partition jsonb, agent text,
@@ -747,6 +790,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   n bigint;
+  old_extremes bigint := leaderboard._exact_extremes(b);
 BEGIN
   PERFORM leaderboard._require_owner(b);
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
@@ -764,8 +808,14 @@ BEGIN
   ELSIF drop_ladder IS TRUE THEN
     b.ladder := NULL;
   END IF;
-  PERFORM leaderboard._catalog_update(board, b.scorecards, b.ladder::text);
+  -- a card that reads a min or max no card read before: corrections of that metric now
+  -- re-read the source, and the stored rows may have forgotten its extremes
+  b.source_index := leaderboard._ensure_source_index(b);
+  PERFORM leaderboard._catalog_update(board, b.scorecards, b.ladder::text, b.source_index);
   PERFORM leaderboard._board_views(b);
+  IF leaderboard._exact_extremes(b) & ~old_extremes <> 0 THEN
+    RETURN leaderboard.rebuild(board);
+  END IF;
   -- tiers of a rank ladder need every rank: scopes that stopped storing ranks store them
   -- again (the rescore below writes them)
   IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) <> 'points' THEN

@@ -94,13 +94,17 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._kpis_close(leaderboard.kpis, leaderboard.kpis, integer),
   leaderboard._board_score(leaderboard.kpis, leaderboard.scorecard),
   leaderboard._rank_precision(double precision),
+  leaderboard._kpis_correct(leaderboard.kpis, leaderboard.kpis, leaderboard.kpis),
+  leaderboard._exact_extremes(leaderboard.boards),
+  leaderboard._needs_recompute(leaderboard.boards),
+  leaderboard._ensure_source_index(leaderboard.boards),
   -- check the caller's rights before writing the catalog as its owner; the row must be one
   -- create_board would write
   leaderboard._check_board_row(leaderboard.boards),
   leaderboard._agent_at_indexes(regclass, name, name),
   leaderboard._check_tie_break(text[], jsonb),
   leaderboard._catalog_insert(leaderboard.boards),
-  leaderboard._catalog_update(text, jsonb, text),
+  leaderboard._catalog_update(text, jsonb, text, name),
   leaderboard._catalog_delete(text),
   -- check SELECT on the relation before opening it
   leaderboard._expression_type(regclass, text, text),
