@@ -1,9 +1,13 @@
-# leaderboard: PGXS build. C sources live in src/, the install script is built from the
-# ordered pieces in src/sql/, and every test file found is run.
+# leaderboard: PGXS build. C sources live in src/, the install script of the current version
+# is built from the ordered pieces in src/sql/, and every test file found is run. Install
+# scripts of released versions are kept as they shipped, with the upgrade scripts that lead
+# from each to the next (README, "Upgrading").
 EXTENSION   = leaderboard
+EXTVERSION  = 0.2
 MODULE_big  = leaderboard
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-DATA_built  = leaderboard--0.1.sql
+DATA_built  = leaderboard--$(EXTVERSION).sql
+DATA        = leaderboard--0.1.sql leaderboard--0.1--0.2.sql
 SQL_PIECES  = $(sort $(wildcard src/sql/*.sql))
 
 REGRESS        = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -19,7 +23,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-leaderboard--0.1.sql: $(SQL_PIECES)
+leaderboard--$(EXTVERSION).sql: $(SQL_PIECES)
 	cat $^ > $@
 
 # PGXS tracks no header dependencies: rebuild every object when any header changes

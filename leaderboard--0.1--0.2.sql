@@ -1,0 +1,22 @@
+-- leaderboard 0.1 -> 0.2, run by ALTER EXTENSION leaderboard UPDATE.
+\echo Use "ALTER EXTENSION leaderboard UPDATE" to load this file. \quit
+--
+-- After this script a database installed at 0.1 must hold exactly what a fresh 0.2 install
+-- holds (leaderboard--0.2.sql, built from src/sql/), and every existing board must be what
+-- create_board in 0.2 would make: test/scripts/upgrade.sh compares both and fails on any
+-- difference. So every change to a piece of src/sql/ adds its step here, in the same commit:
+--   - a new object: its CREATE, COMMENT and GRANT, as in the piece (src/sql/90_privileges.sql
+--     revokes EXECUTE on every routine from PUBLIC: repeat that REVOKE for new routines);
+--   - a changed function: CREATE OR REPLACE with the new body (a changed signature or return
+--     type: DROP the old one, then CREATE); a changed COMMENT or GRANT: the same statement;
+--   - a removed object: its DROP (C functions that the 0.1 script declares stay in the
+--     shared library, which serves both versions until the update runs);
+--   - a new column of leaderboard.boards: ALTER TABLE ... ADD COLUMN, filling existing rows;
+--     add new columns at the end of the piece's CREATE TABLE so both orders agree;
+--   - a change to what create_board generates for a board (its standings and scopes tables,
+--     their indexes, the <board>_current and <board>_explain views, <board>_around, the
+--     triggers on the source): migrate every existing board here, e.g. a loop over
+--     leaderboard.boards calling the new leaderboard._board_views(b) or
+--     leaderboard._board_triggers(b), or ALTER/CREATE INDEX on each b.standings.
+-- Once 0.2 is released this file is frozen like leaderboard--0.1.sql; the next version
+-- starts leaderboard--0.2--0.3.sql (README, "Upgrading").

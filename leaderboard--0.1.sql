@@ -1,0 +1,2165 @@
+-- leaderboard 0.1: live, ranked, explainable KPI standings.
+\echo Use "CREATE EXTENSION leaderboard" to load this file. \quit
+-- leaderboard.kpis: mergeable KPI accumulator, its aggregates, operators and accessors.
+
+CREATE TYPE leaderboard.kpis;
+
+CREATE FUNCTION leaderboard.kpis_in(pg_catalog.cstring) RETURNS leaderboard.kpis
+  AS 'MODULE_PATHNAME', 'kpis_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpis_out(leaderboard.kpis) RETURNS pg_catalog.cstring
+  AS 'MODULE_PATHNAME', 'kpis_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpis_recv(pg_catalog.internal) RETURNS leaderboard.kpis
+  AS 'MODULE_PATHNAME', 'kpis_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpis_send(leaderboard.kpis) RETURNS pg_catalog.bytea
+  AS 'MODULE_PATHNAME', 'kpis_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Plain storage: the value is at most 1040 bytes and is read in place, never compressed.
+CREATE TYPE leaderboard.kpis (
+  INPUT = leaderboard.kpis_in, OUTPUT = leaderboard.kpis_out,
+  RECEIVE = leaderboard.kpis_recv, SEND = leaderboard.kpis_send,
+  INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = plain);
+
+COMMENT ON TYPE leaderboard.kpis IS
+  'mergeable KPI accumulator: rows, and per metric (1 to 32) count, sum, min and max';
+COMMENT ON FUNCTION leaderboard.kpis_in(pg_catalog.cstring) IS 'text input of kpis';
+COMMENT ON FUNCTION leaderboard.kpis_out(leaderboard.kpis) IS 'text output of kpis';
+COMMENT ON FUNCTION leaderboard.kpis_recv(pg_catalog.internal) IS 'binary input of kpis';
+COMMENT ON FUNCTION leaderboard.kpis_send(leaderboard.kpis) IS 'binary output of kpis';
+
+-- Equality (same state bit for bit, i.e. same text) with a hash opclass, so kpis columns
+-- work in DISTINCT, GROUP BY, UNION, EXCEPT and hash joins.
+CREATE FUNCTION leaderboard.kpis_eq(leaderboard.kpis, leaderboard.kpis) RETURNS pg_catalog.bool
+  AS 'MODULE_PATHNAME', 'kpis_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpis_ne(leaderboard.kpis, leaderboard.kpis) RETURNS pg_catalog.bool
+  AS 'MODULE_PATHNAME', 'kpis_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpis_hash(leaderboard.kpis) RETURNS pg_catalog.int4
+  AS 'MODULE_PATHNAME', 'kpis_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.kpis_eq(leaderboard.kpis, leaderboard.kpis) IS
+  'true when both kpis hold the same state (same text form)';
+COMMENT ON FUNCTION leaderboard.kpis_ne(leaderboard.kpis, leaderboard.kpis) IS
+  'true when the kpis states differ';
+COMMENT ON FUNCTION leaderboard.kpis_hash(leaderboard.kpis) IS 'hash of a kpis, consistent with =';
+
+CREATE OPERATOR leaderboard.= (
+  LEFTARG = leaderboard.kpis, RIGHTARG = leaderboard.kpis, FUNCTION = leaderboard.kpis_eq,
+  COMMUTATOR = OPERATOR(leaderboard.=), NEGATOR = OPERATOR(leaderboard.<>),
+  RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
+CREATE OPERATOR leaderboard.<> (
+  LEFTARG = leaderboard.kpis, RIGHTARG = leaderboard.kpis, FUNCTION = leaderboard.kpis_ne,
+  COMMUTATOR = OPERATOR(leaderboard.<>), NEGATOR = OPERATOR(leaderboard.=),
+  RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+COMMENT ON OPERATOR leaderboard.= (leaderboard.kpis, leaderboard.kpis) IS 'same kpis state';
+COMMENT ON OPERATOR leaderboard.<> (leaderboard.kpis, leaderboard.kpis) IS 'different kpis state';
+
+CREATE OPERATOR CLASS leaderboard.kpis_hash_ops DEFAULT FOR TYPE leaderboard.kpis USING hash AS
+  OPERATOR 1 leaderboard.= (leaderboard.kpis, leaderboard.kpis),
+  FUNCTION 1 leaderboard.kpis_hash(leaderboard.kpis);
+COMMENT ON OPERATOR CLASS leaderboard.kpis_hash_ops USING hash IS 'hash equality of kpis';
+COMMENT ON OPERATOR FAMILY leaderboard.kpis_hash_ops USING hash IS 'hash equality of kpis';
+
+-- Merging.
+CREATE FUNCTION leaderboard.kpis_add(leaderboard.kpis, leaderboard.kpis) RETURNS leaderboard.kpis
+  AS 'MODULE_PATHNAME', 'kpis_add' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.kpis_add(leaderboard.kpis, leaderboard.kpis) IS
+  'merge of two kpis with the same number of metrics';
+CREATE OPERATOR leaderboard.+ (
+  LEFTARG = leaderboard.kpis, RIGHTARG = leaderboard.kpis, FUNCTION = leaderboard.kpis_add,
+  COMMUTATOR = OPERATOR(leaderboard.+));
+COMMENT ON OPERATOR leaderboard.+ (leaderboard.kpis, leaderboard.kpis) IS
+  'merge of two kpis with the same number of metrics';
+
+-- Accessors (metrics are numbered from 1).
+CREATE FUNCTION leaderboard.rows(leaderboard.kpis) RETURNS pg_catalog.int8
+  AS 'MODULE_PATHNAME', 'kpis_rows' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpi_count(leaderboard.kpis, pg_catalog.int4) RETURNS pg_catalog.int8
+  AS 'MODULE_PATHNAME', 'kpis_count_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpi_sum(leaderboard.kpis, pg_catalog.int4) RETURNS pg_catalog.float8
+  AS 'MODULE_PATHNAME', 'kpis_sum_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpi_avg(leaderboard.kpis, pg_catalog.int4) RETURNS pg_catalog.float8
+  AS 'MODULE_PATHNAME', 'kpis_avg_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpi_min(leaderboard.kpis, pg_catalog.int4) RETURNS pg_catalog.float8
+  AS 'MODULE_PATHNAME', 'kpis_min_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpi_max(leaderboard.kpis, pg_catalog.int4) RETURNS pg_catalog.float8
+  AS 'MODULE_PATHNAME', 'kpis_max_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.rows(leaderboard.kpis) IS
+  'number of rows aggregated, all-null rows included';
+COMMENT ON FUNCTION leaderboard.kpi_count(leaderboard.kpis, pg_catalog.int4) IS
+  'number of non-null values of metric i (1-based)';
+COMMENT ON FUNCTION leaderboard.kpi_sum(leaderboard.kpis, pg_catalog.int4) IS
+  'sum of metric i (1-based), 0 when it has no values';
+COMMENT ON FUNCTION leaderboard.kpi_avg(leaderboard.kpis, pg_catalog.int4) IS
+  'mean of metric i (1-based), NULL when it has no values';
+COMMENT ON FUNCTION leaderboard.kpi_min(leaderboard.kpis, pg_catalog.int4) IS
+  'least value of metric i (1-based), NULL when it has no values';
+COMMENT ON FUNCTION leaderboard.kpi_max(leaderboard.kpis, pg_catalog.int4) IS
+  'greatest value of metric i (1-based), NULL when it has no values';
+
+-- Aggregate support: the state is a kpis in the aggregate memory context.
+CREATE FUNCTION leaderboard.kpi_agg_transfn(pg_catalog.internal, VARIADIC "any")
+  RETURNS pg_catalog.internal
+  AS 'MODULE_PATHNAME', 'kpi_agg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpi_merge_transfn(pg_catalog.internal, leaderboard.kpis)
+  RETURNS pg_catalog.internal
+  AS 'MODULE_PATHNAME', 'kpi_merge_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpis_agg_combine(pg_catalog.internal, pg_catalog.internal)
+  RETURNS pg_catalog.internal
+  AS 'MODULE_PATHNAME', 'kpis_agg_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpis_agg_serialize(pg_catalog.internal) RETURNS pg_catalog.bytea
+  AS 'MODULE_PATHNAME', 'kpis_agg_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpis_agg_deserialize(pg_catalog.bytea, pg_catalog.internal)
+  RETURNS pg_catalog.internal
+  AS 'MODULE_PATHNAME', 'kpis_agg_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.kpis_agg_final(pg_catalog.internal) RETURNS leaderboard.kpis
+  AS 'MODULE_PATHNAME', 'kpis_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.kpi_agg_transfn(pg_catalog.internal, "any") IS
+  'transition function of kpi_agg: folds one row in (NULL arguments are missing values)';
+COMMENT ON FUNCTION leaderboard.kpi_merge_transfn(pg_catalog.internal, leaderboard.kpis) IS
+  'transition function of kpi_merge: merges one kpis in (NULL is skipped)';
+COMMENT ON FUNCTION leaderboard.kpis_agg_combine(pg_catalog.internal, pg_catalog.internal) IS
+  'combine function of kpi_agg and kpi_merge';
+COMMENT ON FUNCTION leaderboard.kpis_agg_serialize(pg_catalog.internal) IS
+  'serialization of the kpi_agg and kpi_merge state for parallel workers';
+COMMENT ON FUNCTION leaderboard.kpis_agg_deserialize(pg_catalog.bytea, pg_catalog.internal) IS
+  'deserialization of the kpi_agg and kpi_merge state for parallel workers';
+COMMENT ON FUNCTION leaderboard.kpis_agg_final(pg_catalog.internal) IS
+  'final function of kpi_agg and kpi_merge: the kpis, NULL over no rows';
+
+CREATE AGGREGATE leaderboard.kpi_agg(VARIADIC "any") (
+  SFUNC = leaderboard.kpi_agg_transfn, STYPE = pg_catalog.internal, SSPACE = 272,
+  FINALFUNC = leaderboard.kpis_agg_final,
+  COMBINEFUNC = leaderboard.kpis_agg_combine,
+  SERIALFUNC = leaderboard.kpis_agg_serialize, DESERIALFUNC = leaderboard.kpis_agg_deserialize,
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE leaderboard.kpi_agg(VARIADIC "any") IS
+  'kpis of the rows: per argument the non-null count, sum, min and max; NULL over no rows';
+
+CREATE AGGREGATE leaderboard.kpi_merge(leaderboard.kpis) (
+  SFUNC = leaderboard.kpi_merge_transfn, STYPE = pg_catalog.internal, SSPACE = 272,
+  FINALFUNC = leaderboard.kpis_agg_final,
+  COMBINEFUNC = leaderboard.kpis_agg_combine,
+  SERIALFUNC = leaderboard.kpis_agg_serialize, DESERIALFUNC = leaderboard.kpis_agg_deserialize,
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE leaderboard.kpi_merge(leaderboard.kpis) IS
+  'merge of kpis values with the same number of metrics; NULLs are skipped';
+-- leaderboard.scorecard: composite score definitions, and score / qualified / explain.
+
+CREATE TYPE leaderboard.scorecard;
+
+CREATE FUNCTION leaderboard.scorecard_in(pg_catalog.cstring) RETURNS leaderboard.scorecard
+  AS 'MODULE_PATHNAME', 'scorecard_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.scorecard_out(leaderboard.scorecard) RETURNS pg_catalog.cstring
+  AS 'MODULE_PATHNAME', 'scorecard_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.scorecard_recv(pg_catalog.internal) RETURNS leaderboard.scorecard
+  AS 'MODULE_PATHNAME', 'scorecard_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.scorecard_send(leaderboard.scorecard) RETURNS pg_catalog.bytea
+  AS 'MODULE_PATHNAME', 'scorecard_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE leaderboard.scorecard (
+  INPUT = leaderboard.scorecard_in,
+  OUTPUT = leaderboard.scorecard_out,
+  RECEIVE = leaderboard.scorecard_recv,
+  SEND = leaderboard.scorecard_send,
+  INTERNALLENGTH = VARIABLE,
+  ALIGNMENT = double,
+  STORAGE = extended
+);
+
+COMMENT ON TYPE leaderboard.scorecard IS
+  'composite score definition: weighted, normalized KPI stats with gates, written as JSON and stored parsed';
+COMMENT ON FUNCTION leaderboard.scorecard_in(pg_catalog.cstring) IS
+  'parses and validates a scorecard written as JSON';
+COMMENT ON FUNCTION leaderboard.scorecard_out(leaderboard.scorecard) IS
+  'canonical JSON text of a scorecard, every default spelled out';
+COMMENT ON FUNCTION leaderboard.scorecard_recv(pg_catalog.internal) IS
+  'reads a scorecard in binary format, with every check of the text input';
+COMMENT ON FUNCTION leaderboard.scorecard_send(leaderboard.scorecard) IS
+  'writes a scorecard in binary format (versioned)';
+
+CREATE FUNCTION leaderboard.score(leaderboard.kpis, leaderboard.scorecard)
+  RETURNS pg_catalog.float8
+  AS 'MODULE_PATHNAME', 'scorecard_score_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.score(leaderboard.kpis, leaderboard.scorecard) IS
+  'composite score: scale * sum(weight * normalized stat) / sum(weight); card entry i reads kpis metric i';
+
+CREATE FUNCTION leaderboard.qualified(leaderboard.kpis, leaderboard.scorecard)
+  RETURNS pg_catalog.bool
+  AS 'MODULE_PATHNAME', 'scorecard_qualified_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.qualified(leaderboard.kpis, leaderboard.scorecard) IS
+  'true when the kpis pass the scorecard''s min_rows, min/max gates and if_missing rules';
+
+CREATE FUNCTION leaderboard.explain(leaderboard.kpis, leaderboard.scorecard)
+  RETURNS pg_catalog.jsonb
+  AS 'MODULE_PATHNAME', 'scorecard_explain_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.explain(leaderboard.kpis, leaderboard.scorecard) IS
+  'score, qualified, reasons and per-metric breakdown (value, n, normalized, weight, contribution, missing)';
+
+-- Boards store every score at 12 significant digits, so that scores equal in exact
+-- arithmetic, computed along different float8 paths, tie (see scorecard.h).
+CREATE FUNCTION leaderboard._board_score(leaderboard.kpis, leaderboard.scorecard)
+  RETURNS pg_catalog.float8
+  AS 'MODULE_PATHNAME', 'scorecard_board_score_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard._board_score(leaderboard.kpis, leaderboard.scorecard) IS
+  'internal: score() rounded to 12 significant digits, the score a board stores and ranks';
+
+CREATE FUNCTION leaderboard._rank_precision(pg_catalog.float8)
+  RETURNS pg_catalog.float8
+  AS 'MODULE_PATHNAME', 'scorecard_rank_precision_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard._rank_precision(pg_catalog.float8) IS
+  'internal: a value rounded to 12 significant digits, the precision boards rank at';
+
+-- Streaks: working-day calendars and the order-independent streak state.
+
+CREATE TYPE leaderboard.calendar;
+
+CREATE FUNCTION leaderboard.calendar_in(cstring) RETURNS leaderboard.calendar
+  AS 'MODULE_PATHNAME', 'calendar_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.calendar_out(leaderboard.calendar) RETURNS cstring
+  AS 'MODULE_PATHNAME', 'calendar_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.calendar_recv(internal) RETURNS leaderboard.calendar
+  AS 'MODULE_PATHNAME', 'calendar_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.calendar_send(leaderboard.calendar) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'calendar_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE leaderboard.calendar (
+  INPUT = leaderboard.calendar_in, OUTPUT = leaderboard.calendar_out,
+  RECEIVE = leaderboard.calendar_recv, SEND = leaderboard.calendar_send,
+  INTERNALLENGTH = VARIABLE, ALIGNMENT = int4, STORAGE = extended);
+
+COMMENT ON TYPE leaderboard.calendar IS
+  'working weekdays and holidays, e.g. ''Mon-Fri; holidays 2026-12-25, 2027-01-01''';
+COMMENT ON FUNCTION leaderboard.calendar_in(cstring) IS
+  'parses a calendar: working weekdays (list or ranges, wrapping after Sunday), then optionally "; holidays" and ISO dates';
+COMMENT ON FUNCTION leaderboard.calendar_out(leaderboard.calendar) IS
+  'canonical text form of a calendar';
+COMMENT ON FUNCTION leaderboard.calendar_recv(internal) IS
+  'reads the binary form of a calendar (version byte first)';
+COMMENT ON FUNCTION leaderboard.calendar_send(leaderboard.calendar) IS
+  'binary form of a calendar (version byte first)';
+
+CREATE FUNCTION leaderboard.calendar_eq(leaderboard.calendar, leaderboard.calendar) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'calendar_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.calendar_ne(leaderboard.calendar, leaderboard.calendar) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'calendar_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.calendar_eq(leaderboard.calendar, leaderboard.calendar) IS
+  'true when two calendars mark the same days as working';
+COMMENT ON FUNCTION leaderboard.calendar_ne(leaderboard.calendar, leaderboard.calendar) IS
+  'true when two calendars differ';
+
+CREATE OPERATOR leaderboard.= (
+  LEFTARG = leaderboard.calendar, RIGHTARG = leaderboard.calendar,
+  FUNCTION = leaderboard.calendar_eq, COMMUTATOR = OPERATOR(leaderboard.=),
+  NEGATOR = OPERATOR(leaderboard.<>), RESTRICT = eqsel, JOIN = eqjoinsel);
+CREATE OPERATOR leaderboard.<> (
+  LEFTARG = leaderboard.calendar, RIGHTARG = leaderboard.calendar,
+  FUNCTION = leaderboard.calendar_ne, COMMUTATOR = OPERATOR(leaderboard.<>),
+  NEGATOR = OPERATOR(leaderboard.=), RESTRICT = neqsel, JOIN = neqjoinsel);
+COMMENT ON OPERATOR leaderboard.= (leaderboard.calendar, leaderboard.calendar) IS
+  'calendars mark the same days as working';
+COMMENT ON OPERATOR leaderboard.<> (leaderboard.calendar, leaderboard.calendar) IS
+  'calendars differ';
+
+CREATE FUNCTION leaderboard.is_working_day(cal leaderboard.calendar, day date) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'calendar_is_working_day' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.is_working_day(leaderboard.calendar, date) IS
+  'true when day falls on a working weekday of the calendar and is not one of its holidays';
+
+CREATE TYPE leaderboard.streak;
+
+CREATE FUNCTION leaderboard.streak_in(cstring) RETURNS leaderboard.streak
+  AS 'MODULE_PATHNAME', 'streak_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.streak_out(leaderboard.streak) RETURNS cstring
+  AS 'MODULE_PATHNAME', 'streak_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.streak_recv(internal) RETURNS leaderboard.streak
+  AS 'MODULE_PATHNAME', 'streak_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.streak_send(leaderboard.streak) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'streak_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE leaderboard.streak (
+  INPUT = leaderboard.streak_in, OUTPUT = leaderboard.streak_out,
+  RECEIVE = leaderboard.streak_recv, SEND = leaderboard.streak_send,
+  INTERNALLENGTH = VARIABLE, ALIGNMENT = int4, STORAGE = extended);
+
+COMMENT ON TYPE leaderboard.streak IS
+  'order-independent, mergeable streak state: a calendar and the set of its met working days';
+COMMENT ON FUNCTION leaderboard.streak_in(cstring) IS
+  'parses a streak: a calendar, a colon, then met days as dates or ranges (e.g. ''Mon-Fri: 2026-10-01..2026-10-06'')';
+COMMENT ON FUNCTION leaderboard.streak_out(leaderboard.streak) IS
+  'canonical text form of a streak: calendar, colon, one item per run of met working days';
+COMMENT ON FUNCTION leaderboard.streak_recv(internal) IS
+  'reads the binary form of a streak (version byte first)';
+COMMENT ON FUNCTION leaderboard.streak_send(leaderboard.streak) IS
+  'binary form of a streak (version byte first)';
+
+CREATE FUNCTION leaderboard.longest(leaderboard.streak) RETURNS integer
+  AS 'MODULE_PATHNAME', 'streak_longest_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.longest_start(leaderboard.streak) RETURNS date
+  AS 'MODULE_PATHNAME', 'streak_longest_start' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.current(leaderboard.streak, as_of date) RETURNS integer
+  AS 'MODULE_PATHNAME', 'streak_current_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.met_days(leaderboard.streak) RETURNS integer
+  AS 'MODULE_PATHNAME', 'streak_met_days_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.streak_calendar(leaderboard.streak) RETURNS leaderboard.calendar
+  AS 'MODULE_PATHNAME', 'streak_calendar' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.longest(leaderboard.streak) IS
+  'length in working days of the longest run of met working days (0 when none is met)';
+COMMENT ON FUNCTION leaderboard.longest_start(leaderboard.streak) IS
+  'first day of the longest run, the earliest such run on ties; NULL when none is met';
+COMMENT ON FUNCTION leaderboard.current(leaderboard.streak, date) IS
+  'working days of the run ending on as_of if it is met, else on the working day before as_of (today is not over); 0 when that day is not met; days after as_of are ignored';
+COMMENT ON FUNCTION leaderboard.met_days(leaderboard.streak) IS
+  'number of met working days';
+COMMENT ON FUNCTION leaderboard.streak_calendar(leaderboard.streak) IS
+  'calendar of a streak';
+
+CREATE FUNCTION leaderboard.streak_union(leaderboard.streak, leaderboard.streak) RETURNS leaderboard.streak
+  AS 'MODULE_PATHNAME', 'streak_union' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.streak_eq(leaderboard.streak, leaderboard.streak) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'streak_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.streak_ne(leaderboard.streak, leaderboard.streak) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'streak_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.streak_union(leaderboard.streak, leaderboard.streak) IS
+  'streak whose met days are those of either (the calendars must be equal, else 22023)';
+COMMENT ON FUNCTION leaderboard.streak_eq(leaderboard.streak, leaderboard.streak) IS
+  'true when two streaks have the same calendar and met days';
+COMMENT ON FUNCTION leaderboard.streak_ne(leaderboard.streak, leaderboard.streak) IS
+  'true when two streaks differ';
+
+CREATE OPERATOR leaderboard.+ (
+  LEFTARG = leaderboard.streak, RIGHTARG = leaderboard.streak,
+  FUNCTION = leaderboard.streak_union, COMMUTATOR = OPERATOR(leaderboard.+));
+CREATE OPERATOR leaderboard.= (
+  LEFTARG = leaderboard.streak, RIGHTARG = leaderboard.streak,
+  FUNCTION = leaderboard.streak_eq, COMMUTATOR = OPERATOR(leaderboard.=),
+  NEGATOR = OPERATOR(leaderboard.<>), RESTRICT = eqsel, JOIN = eqjoinsel);
+CREATE OPERATOR leaderboard.<> (
+  LEFTARG = leaderboard.streak, RIGHTARG = leaderboard.streak,
+  FUNCTION = leaderboard.streak_ne, COMMUTATOR = OPERATOR(leaderboard.<>),
+  NEGATOR = OPERATOR(leaderboard.=), RESTRICT = neqsel, JOIN = neqjoinsel);
+COMMENT ON OPERATOR leaderboard.+ (leaderboard.streak, leaderboard.streak) IS
+  'union of the met days of two streaks with the same calendar';
+COMMENT ON OPERATOR leaderboard.= (leaderboard.streak, leaderboard.streak) IS
+  'streaks have the same calendar and met days';
+COMMENT ON OPERATOR leaderboard.<> (leaderboard.streak, leaderboard.streak) IS
+  'streaks differ';
+
+-- Aggregate support: the state is a growable bitmap in the aggregate context.
+CREATE FUNCTION leaderboard.streak_agg_transfn(internal, date, boolean) RETURNS internal
+  AS 'MODULE_PATHNAME', 'streak_agg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION leaderboard.streak_agg_transfn(internal, date, boolean, leaderboard.calendar) RETURNS internal
+  AS 'MODULE_PATHNAME', 'streak_agg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION leaderboard.streak_merge_transfn(internal, leaderboard.streak) RETURNS internal
+  AS 'MODULE_PATHNAME', 'streak_merge_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION leaderboard.streak_agg_combine(internal, internal) RETURNS internal
+  AS 'MODULE_PATHNAME', 'streak_agg_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION leaderboard.streak_agg_serialize(internal) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'streak_agg_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.streak_agg_deserialize(bytea, internal) RETURNS internal
+  AS 'MODULE_PATHNAME', 'streak_agg_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.streak_agg_final(internal) RETURNS leaderboard.streak
+  AS 'MODULE_PATHNAME', 'streak_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.streak_agg_transfn(internal, date, boolean) IS
+  'transition function of streak_agg(date, boolean): sets the bit of a met day';
+COMMENT ON FUNCTION leaderboard.streak_agg_transfn(internal, date, boolean, leaderboard.calendar) IS
+  'transition function of streak_agg(date, boolean, calendar): sets the bit of a met working day';
+COMMENT ON FUNCTION leaderboard.streak_merge_transfn(internal, leaderboard.streak) IS
+  'transition function of streak_merge: adds the met days of a streak';
+COMMENT ON FUNCTION leaderboard.streak_agg_combine(internal, internal) IS
+  'combine function of streak_agg and streak_merge: ORs two bitmaps';
+COMMENT ON FUNCTION leaderboard.streak_agg_serialize(internal) IS
+  'serial function of streak_agg and streak_merge: the streak value of a state';
+COMMENT ON FUNCTION leaderboard.streak_agg_deserialize(bytea, internal) IS
+  'deserial function of streak_agg and streak_merge';
+COMMENT ON FUNCTION leaderboard.streak_agg_final(internal) IS
+  'final function of streak_agg and streak_merge: the streak of a state';
+
+CREATE AGGREGATE leaderboard.streak_agg(day date, met boolean) (
+  SFUNC = leaderboard.streak_agg_transfn, STYPE = internal, SSPACE = 96,
+  FINALFUNC = leaderboard.streak_agg_final,
+  COMBINEFUNC = leaderboard.streak_agg_combine,
+  SERIALFUNC = leaderboard.streak_agg_serialize,
+  DESERIALFUNC = leaderboard.streak_agg_deserialize,
+  PARALLEL = SAFE);
+CREATE AGGREGATE leaderboard.streak_agg(day date, met boolean, cal leaderboard.calendar) (
+  SFUNC = leaderboard.streak_agg_transfn, STYPE = internal, SSPACE = 96,
+  FINALFUNC = leaderboard.streak_agg_final,
+  COMBINEFUNC = leaderboard.streak_agg_combine,
+  SERIALFUNC = leaderboard.streak_agg_serialize,
+  DESERIALFUNC = leaderboard.streak_agg_deserialize,
+  PARALLEL = SAFE);
+CREATE AGGREGATE leaderboard.streak_merge(leaderboard.streak) (
+  SFUNC = leaderboard.streak_merge_transfn, STYPE = internal, SSPACE = 96,
+  FINALFUNC = leaderboard.streak_agg_final,
+  COMBINEFUNC = leaderboard.streak_agg_combine,
+  SERIALFUNC = leaderboard.streak_agg_serialize,
+  DESERIALFUNC = leaderboard.streak_agg_deserialize,
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE leaderboard.streak_agg(date, boolean) IS
+  'streak of the days met (a day is met when any of its rows is); every day works; NULL days are skipped, NULL met is not met';
+COMMENT ON AGGREGATE leaderboard.streak_agg(date, boolean, leaderboard.calendar) IS
+  'streak of the working days met (a day is met when any of its rows is); NULL days are skipped, NULL met is not met';
+COMMENT ON AGGREGATE leaderboard.streak_merge(leaderboard.streak) IS
+  'union of the met days of streaks with the same calendar; NULLs are skipped';
+-- leaderboard.ladder: tier ladders (points or ranks) and tier placement.
+
+CREATE TYPE leaderboard.ladder;
+
+CREATE FUNCTION leaderboard.ladder_in(pg_catalog.cstring) RETURNS leaderboard.ladder
+    AS 'MODULE_PATHNAME', 'ladder_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.ladder_out(leaderboard.ladder) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME', 'ladder_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.ladder_recv(pg_catalog.internal) RETURNS leaderboard.ladder
+    AS 'MODULE_PATHNAME', 'ladder_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.ladder_send(leaderboard.ladder) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'ladder_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE leaderboard.ladder (
+    INPUT = leaderboard.ladder_in,
+    OUTPUT = leaderboard.ladder_out,
+    RECEIVE = leaderboard.ladder_recv,
+    SEND = leaderboard.ladder_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE leaderboard.ladder IS
+    'tier ladder: point thresholds (''Bronze: 0, Silver: 60, Gold: 75; hold 5'') or rank cutoffs (''Gold: top 10%, Podium: top 3'')';
+COMMENT ON FUNCTION leaderboard.ladder_in(pg_catalog.cstring) IS 'text input of type ladder';
+COMMENT ON FUNCTION leaderboard.ladder_out(leaderboard.ladder) IS 'canonical text of a ladder';
+COMMENT ON FUNCTION leaderboard.ladder_recv(pg_catalog.internal) IS 'binary input of type ladder';
+COMMENT ON FUNCTION leaderboard.ladder_send(leaderboard.ladder) IS 'binary output of type ladder';
+
+CREATE FUNCTION leaderboard.tier(score pg_catalog.float8, ladder leaderboard.ladder)
+    RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'ladder_tier' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.tier(pg_catalog.float8, leaderboard.ladder) IS
+    'tier a score reaches on a points ladder, NULL below the first threshold';
+
+CREATE FUNCTION leaderboard.tier(score pg_catalog.float8, ladder leaderboard.ladder,
+                                 previous_tier pg_catalog.text)
+    RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'ladder_tier_held' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.tier(pg_catalog.float8, leaderboard.ladder, pg_catalog.text) IS
+    'tier with hysteresis: the previous tier (NULL = none) is kept until the score falls below its threshold minus the ladder''s hold';
+
+CREATE FUNCTION leaderboard.tier_level(score pg_catalog.float8, ladder leaderboard.ladder)
+    RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'ladder_tier_level' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.tier_level(pg_catalog.float8, leaderboard.ladder) IS
+    'level a score reaches on a points ladder: 1 = lowest tier, 0 = no tier';
+
+CREATE FUNCTION leaderboard.tier_level(tier pg_catalog.text, ladder leaderboard.ladder)
+    RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'ladder_tier_level_of_name' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.tier_level(pg_catalog.text, leaderboard.ladder) IS
+    'level of a tier name on a ladder of either kind: higher is better, 1 = lowest tier';
+
+CREATE FUNCTION leaderboard.next_tier(score pg_catalog.float8, ladder leaderboard.ladder)
+    RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'ladder_next_tier' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.next_tier(pg_catalog.float8, leaderboard.ladder) IS
+    'tier above the one a score reaches on a points ladder, NULL at the top';
+
+CREATE FUNCTION leaderboard.to_next_tier(score pg_catalog.float8, ladder leaderboard.ladder)
+    RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'ladder_to_next_tier' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.to_next_tier(pg_catalog.float8, leaderboard.ladder) IS
+    'points a score still needs to reach the next tier, NULL at the top';
+
+CREATE FUNCTION leaderboard.tier_progress(score pg_catalog.float8, ladder leaderboard.ladder)
+    RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'ladder_tier_progress' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.tier_progress(pg_catalog.float8, leaderboard.ladder) IS
+    'progress from the current tier''s threshold to the next one, 0 to 1; 1 in the top tier; below the first tier score / first threshold clamped to 0..1';
+
+CREATE FUNCTION leaderboard.tier_by_rank(rank pg_catalog.int8, "of" pg_catalog.int8,
+                                         ladder leaderboard.ladder)
+    RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'ladder_tier_by_rank' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.tier_by_rank(pg_catalog.int8, pg_catalog.int8, leaderboard.ladder) IS
+    'tier of a rank (1 = best) among "of" ranked agents on a rank ladder; top p% covers rank <= ceil(p * of / 100); NULL when no tier covers it';
+
+CREATE FUNCTION leaderboard.tier_counts_transfn(pg_catalog.internal, pg_catalog.float8,
+                                                leaderboard.ladder)
+    RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'tier_counts_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION leaderboard.tier_counts_combinefn(pg_catalog.internal, pg_catalog.internal)
+    RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'tier_counts_combinefn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION leaderboard.tier_counts_serialfn(pg_catalog.internal)
+    RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'tier_counts_serialfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.tier_counts_deserialfn(pg_catalog.bytea, pg_catalog.internal)
+    RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'tier_counts_deserialfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION leaderboard.tier_counts_finalfn(pg_catalog.internal)
+    RETURNS pg_catalog.jsonb
+    AS 'MODULE_PATHNAME', 'tier_counts_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE leaderboard.tier_counts(score pg_catalog.float8, ladder leaderboard.ladder) (
+    SFUNC = leaderboard.tier_counts_transfn,
+    STYPE = pg_catalog.internal,
+    FINALFUNC = leaderboard.tier_counts_finalfn,
+    COMBINEFUNC = leaderboard.tier_counts_combinefn,
+    SERIALFUNC = leaderboard.tier_counts_serialfn,
+    DESERIALFUNC = leaderboard.tier_counts_deserialfn,
+    PARALLEL = SAFE
+);
+
+COMMENT ON FUNCTION leaderboard.tier_counts_transfn(pg_catalog.internal, pg_catalog.float8, leaderboard.ladder) IS
+    'transition function of tier_counts';
+COMMENT ON FUNCTION leaderboard.tier_counts_combinefn(pg_catalog.internal, pg_catalog.internal) IS
+    'combine function of tier_counts';
+COMMENT ON FUNCTION leaderboard.tier_counts_serialfn(pg_catalog.internal) IS
+    'serialization function of tier_counts';
+COMMENT ON FUNCTION leaderboard.tier_counts_deserialfn(pg_catalog.bytea, pg_catalog.internal) IS
+    'deserialization function of tier_counts';
+COMMENT ON FUNCTION leaderboard.tier_counts_finalfn(pg_catalog.internal) IS
+    'final function of tier_counts';
+COMMENT ON AGGREGATE leaderboard.tier_counts(pg_catalog.float8, leaderboard.ladder) IS
+    'scores counted per tier of a points ladder: a jsonb array indexed by level, [{"tier": null, "level": 0, "count": n}, {"tier": "Bronze", "level": 1, ...}, ...]';
+CREATE FUNCTION leaderboard.ladder_kind(ladder leaderboard.ladder) RETURNS pg_catalog.text
+  AS 'MODULE_PATHNAME', 'ladder_kind' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard.ladder_kind(leaderboard.ladder) IS
+  'the kind of a ladder: points (score thresholds) or rank (rank cutoffs)';
+-- Live boards: a catalog, the objects each board creates, and the statements its C
+-- triggers run. Every function pins search_path (pg_temp last, so that no temporary
+-- object can shadow pg_catalog) and qualifies every reference.
+
+-- Everyone may use the types and functions. A writer of a board's source reads the catalog
+-- and queues the commit-time apply as itself, and the event trigger dropping the boards of
+-- dropped tables reads the catalog as whoever drops a table: both need this.
+GRANT USAGE ON SCHEMA leaderboard TO PUBLIC;
+
+CREATE TABLE leaderboard.boards (
+  name          text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,39}$'),
+  source        regclass NOT NULL,
+  owner         regrole NOT NULL,
+  agent_column  name NOT NULL,
+  at_column     name NOT NULL,
+  metric_names  text[] NOT NULL,
+  metric_exprs  text[] NOT NULL,
+  scorecards    jsonb NOT NULL,
+  periods       text[] NOT NULL,
+  partition_by  name[] NOT NULL,
+  filter        text,
+  ladder        leaderboard.ladder,
+  time_zone     text NOT NULL,
+  rank_style    text NOT NULL,
+  tie_break     text[] NOT NULL,
+  standings     regclass NOT NULL,
+  scopes        regclass NOT NULL,
+  created_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  -- the (agent, at) index on the source that create_board made (NULL: the user's own)
+  source_index  name
+);
+COMMENT ON TABLE leaderboard.boards IS
+  'live boards: one row per board, written only by create_board, alter_board and drop_board';
+SELECT pg_catalog.pg_extension_config_dump('leaderboard.boards', '');
+GRANT SELECT ON leaderboard.boards TO PUBLIC;
+
+-- One sentinel row per writing transaction; its deferred constraint trigger applies the
+-- transaction's captured changes at commit. Rows never outlive their transaction.
+CREATE UNLOGGED TABLE leaderboard.pending (
+  backend_pid int NOT NULL DEFAULT pg_catalog.pg_backend_pid()
+);
+COMMENT ON TABLE leaderboard.pending IS
+  'internal: a row per writing transaction queues the commit-time apply of its board changes';
+GRANT INSERT ON leaderboard.pending TO PUBLIC;
+
+CREATE FUNCTION leaderboard._board_capture() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'board_capture' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_capture() IS
+  'internal: statement trigger on a board source capturing the changed rows';
+
+CREATE FUNCTION leaderboard._board_commit() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'board_commit' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_commit() IS
+  'internal: deferred trigger applying captured board changes at commit';
+
+CREATE CONSTRAINT TRIGGER apply_at_commit AFTER INSERT ON leaderboard.pending
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION leaderboard._board_commit();
+-- also in logical-replication apply workers (session_replication_role = replica)
+ALTER TABLE leaderboard.pending ENABLE ALWAYS TRIGGER apply_at_commit;
+
+CREATE FUNCTION leaderboard._around(standings regclass, time_zone text, agent anyelement,
+  period text, width integer, agent_column text) RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'board_around' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION leaderboard._around(regclass, text, anyelement, text, integer, text) IS
+  'internal: the rows of <board>_around read from the standings indexes, as the caller';
+
+CREATE FUNCTION leaderboard._expression_type(source regclass, expr text, what text)
+  RETURNS regtype AS 'MODULE_PATHNAME', 'board_expression_type' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._expression_type(regclass, text, text) IS
+  'internal: type of an expression over a source row, rejecting functions that are not immutable, subqueries and aggregates';
+
+-- A source column's type with its modifier (char(4), not char(1)), as standings declare it.
+CREATE FUNCTION leaderboard._column_type(source regclass, col name) RETURNS text
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+  WHERE a.attrelid = source AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+COMMENT ON FUNCTION leaderboard._column_type(regclass, name) IS
+  'internal: a source column''s type with its type modifier, for the standings and scopes tables';
+
+-- Fills a statement template: {{k}} is a kpis expression, {{p}} a period expression.
+CREATE FUNCTION leaderboard._fill(template text, k text, p text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT replace(replace(template, '{{k}}', k), '{{p}}', coalesce(p, '{{p}}'))
+$$;
+COMMENT ON FUNCTION leaderboard._fill(text, text, text) IS
+  'internal: fills the kpis and period placeholders of a statement template';
+
+-- The first day of the period of the given kind containing a local time.
+-- The month, quarter and year holding the first day of the timestamp range (4714-11-24
+-- BC) would start before it, out of range: they start on that day, as period_start() in
+-- board_fold.c has them.
+CREATE FUNCTION leaderboard._period_start_sql(kind text, local_time text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format('CASE WHEN %1$s = ''all'' THEN ''-infinity''::pg_catalog.date '
+                'WHEN %1$s IN (''month'', ''quarter'', ''year'') AND %2$s < CASE WHEN %1$s = ''month'' '
+                'THEN ''4714-12-01 BC''::pg_catalog.timestamp ELSE ''4713-01-01 BC''::pg_catalog.timestamp END '
+                'THEN ''4714-11-24 BC''::pg_catalog.date '
+                'ELSE pg_catalog.date_trunc(%1$s, %2$s)::pg_catalog.date END', kind, local_time)
+$$;
+COMMENT ON FUNCTION leaderboard._period_start_sql(text, text) IS
+  'internal: SQL for the start of the period of kind containing a local timestamp';
+
+-- SQL for the local (board time zone) time of a value of the source's time column.
+CREATE FUNCTION leaderboard._local_time_sql(b leaderboard.boards, value_sql text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  t regtype := leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at');
+BEGIN
+  IF t = 'timestamptz'::regtype THEN
+    RETURN format('(%s) AT TIME ZONE %L', value_sql, b.time_zone);
+  END IF;
+  RETURN format('(%s)::pg_catalog.timestamp', value_sql);
+END $$;
+COMMENT ON FUNCTION leaderboard._local_time_sql(leaderboard.boards, text) IS
+  'internal: SQL reading a source time as local time in the board''s time zone';
+
+-- The scorecard for a period kind, as a SQL literal or a CASE over the period column.
+CREATE FUNCTION leaderboard._card_sql(b leaderboard.boards, period_sql text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN count(DISTINCT c.card) = 1
+              THEN format('%L::leaderboard.scorecard', min(c.card))
+              ELSE 'CASE ' || period_sql || string_agg(
+                     format(' WHEN %L THEN %L::leaderboard.scorecard', c.period, c.card), '' ORDER BY c.period)
+                   || ' END' END
+  FROM jsonb_each_text(b.scorecards) AS c(period, card)
+$$;
+COMMENT ON FUNCTION leaderboard._card_sql(leaderboard.boards, text) IS
+  'internal: SQL giving the board''s scorecard for a period';
+
+CREATE FUNCTION leaderboard._board_statements(board text,
+  OUT lock_scopes text, OUT recompute text, OUT add_deltas text, OUT rerank text,
+  OUT rebuild text, OUT fold_source text, OUT rerank_all text, OUT expected text,
+  OUT before_moves text, OUT rerank_multi text, OUT rerank_single text, OUT rescore text,
+  OUT insert_new text, OUT add_deltas_large text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards;
+  qa text; qt text;
+  parts_cols text := '';      -- ", p1, p2"
+  n_parts text := '';         -- ", n.p1, n.p2"
+  k_parts text := '';
+  g_parts text := '';
+  part_keys text := '';
+  part_match text := '';
+  kpi_args text;
+  local_n text; scope_key text;
+  fold_from text; fold_select text;
+  card text; score_of text; qual_of text; tier_ins text; tier_upd text;
+  lo text; hi text; in_period text;
+  rank_fn text; rank_order text; rank_tier text := ''; rank_tier_cmp text := '';
+  tie text;
+  new_scopes text; expected_of text;
+  i int;
+  p name;
+  src text;
+  st text; sc text;
+BEGIN
+  SELECT * INTO STRICT b FROM leaderboard.boards WHERE name = board;
+  src := b.source::text; st := b.standings::text; sc := b.scopes::text;
+  qa := quote_ident(b.agent_column); qt := quote_ident(b.at_column);
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+    n_parts := n_parts || ', n.' || quote_ident(p);
+    k_parts := k_parts || ', k.' || quote_ident(p);
+    g_parts := g_parts || ', g.' || quote_ident(p);
+    part_keys := part_keys || format(', pg_catalog.quote_nullable(n.%I::pg_catalog.text)', p);
+    part_match := part_match || format(' AND s.%1$I IS NOT DISTINCT FROM k.%1$I', p);
+  END LOOP;
+  SELECT string_agg(e, ', ' ORDER BY o) INTO kpi_args FROM unnest(b.metric_exprs) WITH ORDINALITY AS x(e, o);
+
+  local_n := leaderboard._local_time_sql(b, 'n.' || qt);
+  -- Rows fold into (local day, partitions, agent) first, and days into the board's
+  -- periods after: a row is aggregated once, however many periods the board keeps.
+  fold_from := format(
+    'SELECT (n.lb_local)::pg_catalog.date AS lb_day%s, n.%s, {{agg}} AS kpis'
+    ' FROM (SELECT n.*, %s AS lb_local FROM {{rows}} n WHERE n.%s IS NOT NULL AND n.%s IS NOT NULL%s) n'
+    ' GROUP BY %s',
+    n_parts, qa, local_n, qa, qt,
+    CASE WHEN b.filter IS NOT NULL THEN format(' AND (%s)', b.filter) ELSE '' END,
+    (SELECT string_agg(g::text, ', ') FROM generate_series(1, 2 + coalesce(array_length(b.partition_by, 1), 0)) g));
+  -- A scope is named by the text of its key values, built under pinned DateStyle,
+  -- IntervalStyle, TimeZone, extra_float_digits and bytea_output (the triggers and every
+  -- API function that runs this SQL pin them), so scopes hash and sort the same in every
+  -- session. The capture triggers build the same text in C (board_fold.c): the two must
+  -- stay identical.
+  scope_key := format('pg_catalog.concat_ws(''|'', g.period, g.period_start::pg_catalog.text%s) COLLATE "C"',
+                      replace(part_keys, '(n.', '(g.'));
+  fold_select := format(
+    'SELECT %s AS scope_key, g.* FROM ('
+    ' SELECT p.lb_kind AS period, %s AS period_start%s, d.%s, leaderboard.kpi_merge(d.kpis) AS kpis'
+    ' FROM ({{days}}) d CROSS JOIN pg_catalog.unnest(%L::pg_catalog.text[]) AS p(lb_kind)'
+    ' GROUP BY %s) g',
+    scope_key, leaderboard._period_start_sql('p.lb_kind', 'd.lb_day::pg_catalog.timestamp'),
+    replace(n_parts, ' n.', ' d.'), qa, b.periods,
+    (SELECT string_agg(g::text, ', ') FROM generate_series(1, 3 + coalesce(array_length(b.partition_by, 1), 0)) g));
+
+  card := leaderboard._card_sql(b, 'x.period');
+  -- every score the board stores, ranks and places on a points ladder is at the ranking
+  -- precision: equal scores tie in every comparison, index and rank computed from them
+  score_of := 'leaderboard._board_score({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
+  qual_of := 'leaderboard.qualified({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
+    tier_ins := format(', CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder) END',
+                       leaderboard._fill(qual_of, 'g.kpis', 'g.period'), leaderboard._fill(score_of, 'g.kpis', 'g.period'), b.ladder);
+    tier_upd := format(', tier = CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder, t.tier) END',
+                       leaderboard._fill(qual_of, '{{k}}', 't.period'), leaderboard._fill(score_of, '{{k}}', 't.period'), b.ladder);
+  ELSE
+    tier_ins := ', NULL'; tier_upd := '';
+  END IF;
+
+  lock_scopes := format(
+    'INSERT INTO %s AS s (scope_key, period, period_start%s) '
+    'SELECT DISTINCT ON (scope_key) scope_key, period, period_start%s FROM lb_pending ORDER BY scope_key '
+    'ON CONFLICT (scope_key) DO UPDATE SET version = s.version + 1 RETURNING s.version',
+    sc, parts_cols, parts_cols);
+
+  -- rows of a (period, agent) group: a superset range on the time column (indexable),
+  -- then the exact period test in local time (DST-safe). Within a year of either end of
+  -- the timestamp range (4714-11-24 BC, 294276-12-31) the range is left open on that
+  -- side: its bound, or the bound's time in another zone, would be out of range.
+  lo := format('(CASE WHEN k.period = ''all'' OR k.period_start < ''4713-11-24 BC''::pg_catalog.date '
+               'THEN ''-infinity''::pg_catalog.timestamp '
+               'ELSE k.period_start::pg_catalog.timestamp - interval ''1 day'' END)');
+  hi := format('(CASE WHEN k.period = ''all'' OR k.period_start >= ''294275-12-31''::pg_catalog.date '
+               'THEN ''infinity''::pg_catalog.timestamp '
+               'WHEN k.period = ''day'' THEN k.period_start + interval ''2 days'' '
+               'WHEN k.period = ''week'' THEN k.period_start + interval ''8 days'' '
+               'WHEN k.period = ''month'' THEN k.period_start + interval ''1 month 1 day'' '
+               'WHEN k.period = ''quarter'' THEN k.period_start + interval ''3 months 1 day'' '
+               'ELSE k.period_start + interval ''1 year 1 day'' END)');
+  IF leaderboard._expression_type(b.source, qt, 'at') = 'timestamptz'::regtype THEN
+    lo := format('(%s AT TIME ZONE %L)', lo, b.time_zone);
+    hi := format('(%s AT TIME ZONE %L)', hi, b.time_zone);
+  ELSIF leaderboard._expression_type(b.source, qt, 'at') = 'date'::regtype THEN
+    lo := lo || '::pg_catalog.date'; hi := hi || '::pg_catalog.date';
+  END IF;
+  in_period := format('s.%1$s >= %2$s AND s.%1$s < %3$s AND (k.period = ''all'' OR %4$s = k.period_start)',
+                      qt, lo, hi,
+                      leaderboard._period_start_sql('k.period', leaderboard._local_time_sql(b, 's.' || qt)));
+
+  -- OFFSET 0 keeps the USING subquery whole: pulled up, its correlated kpi_agg() would be
+  -- evaluated once per reference to g.kpis in the MERGE actions
+  recompute := format(
+    'MERGE INTO %1$s t USING ('
+    ' SELECT sc.scope_id, k.period, k.period_start%2$s, k.%3$s,'
+    '  (SELECT leaderboard.kpi_agg(%4$s) FROM %5$s s WHERE s.%3$s = k.%3$s AND %6$s%7$s%8$s) AS kpis'
+    ' FROM (SELECT DISTINCT scope_key, period, period_start%9$s, %3$s FROM lb_pending WHERE kpis IS NULL) k'
+    ' JOIN %10$s sc ON sc.scope_key = k.scope_key OFFSET 0) g'
+    ' ON t.%3$s = g.%3$s AND t.period = g.period AND t.period_start = g.period_start AND t.scope_id = g.scope_id'
+    ' WHEN MATCHED AND g.kpis IS NULL THEN DELETE'
+    ' WHEN MATCHED THEN UPDATE SET kpis = g.kpis, score = %11$s, qualified = %12$s%13$s, updated_at = pg_catalog.now()'
+    ' WHEN NOT MATCHED AND g.kpis IS NOT NULL THEN INSERT (scope_id, period, period_start%9$s, %3$s, kpis, score, qualified, tier, updated_at)'
+    '  VALUES (g.scope_id, g.period, g.period_start%14$s, g.%3$s, g.kpis, %15$s, %16$s%17$s, pg_catalog.now())',
+    st, k_parts, qa, kpi_args, src, in_period, part_match,
+    CASE WHEN b.filter IS NOT NULL THEN format(' AND (%s)', b.filter) ELSE '' END,
+    parts_cols, sc,
+    leaderboard._fill(score_of, 'g.kpis', 't.period'), leaderboard._fill(qual_of, 'g.kpis', 't.period'),
+    leaderboard._fill(tier_upd, 'g.kpis', NULL), g_parts,
+    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'), tier_ins);
+
+  add_deltas := format(
+    'INSERT INTO %1$s AS t (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, tier, updated_at)'
+    ' SELECT sc.scope_id, g.period, g.period_start%4$s, g.%3$s, g.kpis, %5$s, %6$s%7$s, pg_catalog.now()'
+    ' FROM (SELECT scope_key, period, period_start%2$s, %3$s, leaderboard.kpi_merge(kpis) AS kpis'
+    '       FROM lb_pending{{skip}} GROUP BY scope_key, period, period_start%2$s, %3$s'
+    '       HAVING pg_catalog.bool_and(kpis IS NOT NULL)) g'
+    ' JOIN %8$s sc ON sc.scope_key = g.scope_key'
+    ' ON CONFLICT (%3$s, period, period_start, scope_id) DO UPDATE SET kpis = t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis,'
+    '  score = %9$s, qualified = %10$s%11$s, updated_at = pg_catalog.now()',
+    st, parts_cols, qa, g_parts,
+    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'), tier_ins, sc,
+    leaderboard._fill(score_of, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', 't.period'),
+    leaderboard._fill(qual_of, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', 't.period'),
+    leaderboard._fill(tier_upd, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', NULL));
+
+  -- Scopes a large batch creates (version 0 once lock_scopes ran: it inserted them, and
+  -- bumps the version of every scope that existed) and recomputes nothing in get their
+  -- rows inserted already ranked by insert_new, one write per row; add_deltas_large and
+  -- the full re-rank leave them alone.
+  new_scopes := format('SELECT sc.scope_key FROM %s sc WHERE sc.version = 0'
+                       ' AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
+                       ' AND sc.scope_key NOT IN (SELECT scope_key FROM lb_pending WHERE kpis IS NULL)', sc);
+  add_deltas_large := replace(add_deltas, '{{skip}}', format(' WHERE scope_key NOT IN (%s)', new_scopes));
+  add_deltas := replace(add_deltas, '{{skip}}', '');
+
+  rank_fn := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
+                               WHEN 'row_number' THEN 'pg_catalog.row_number()'
+                               ELSE 'pg_catalog.rank()' END;
+  rank_order := '{{t}}.qualified DESC, {{t}}.score DESC';
+  IF b.rank_style = 'row_number' THEN
+    FOREACH tie IN ARRAY b.tie_break LOOP
+      rank_order := rank_order || ', ' || leaderboard._tie_break_sql(b, tie);
+    END LOOP;
+    rank_order := rank_order || ', {{t}}.' || qa;
+  END IF;
+  IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
+    rank_tier := format(', tier = leaderboard.tier_by_rank(r.rk, r.n, %L::leaderboard.ladder)', b.ladder);
+    rank_tier_cmp := format(' OR t.tier IS DISTINCT FROM leaderboard.tier_by_rank(w.rk, w.n, %L::leaderboard.ladder)', b.ladder);
+  END IF;
+  -- only rows whose rank (or rank tier) changes are joined back and written; rank is in
+  -- no index, so those updates are HOT
+  rerank := format(
+    'UPDATE %1$s t SET rank = r.rk%2$s FROM ('
+    ' SELECT * FROM ('
+    '  SELECT s.scope_id, s.period, s.period_start, s.%3$s, s.rank, s.tier, CASE WHEN s.qualified THEN %4$s OVER w END AS rk,'
+    '   pg_catalog.count(*) FILTER (WHERE s.qualified) OVER (PARTITION BY s.scope_id) AS n'
+    '  FROM %1$s s WHERE {{scopes}}'
+    '  WINDOW w AS (PARTITION BY s.scope_id ORDER BY %5$s)) w'
+    ' WHERE w.rank IS DISTINCT FROM w.rk%6$s) r'
+    ' WHERE t.%3$s = r.%3$s AND t.period = r.period AND t.period_start = r.period_start AND t.scope_id = r.scope_id',
+    st, rank_tier, qa, rank_fn, replace(rank_order, '{{t}}', 's'), replace(rank_tier_cmp, 't.tier', 'w.tier'));
+  rerank_all := replace(rerank, '{{scopes}}', 'true');
+
+  -- A scope where a single agent moved is re-ranked incrementally when ranks are plain
+  -- rank() and tiers do not depend on ranks: rank = 1 + the number of qualified rows
+  -- scoring higher, so only rows scoring between the agent's old and new score shift by
+  -- one, and the agent's own rank moves by the number of rows it passed. Unqualified
+  -- rows count as scoring -infinity. Other scopes are re-ranked in full.
+  IF b.rank_style = 'rank' AND (b.ladder IS NULL OR leaderboard.ladder_kind(b.ladder) = 'points') THEN
+    before_moves := format(
+      'SELECT t.scope_id, t.%1$s, t.score, t.qualified, t.rank'
+      ' FROM (SELECT DISTINCT scope_key, %1$s FROM lb_pending) k'
+      ' JOIN %2$s sc ON sc.scope_key = k.scope_key'
+      ' JOIN %3$s t ON t.%1$s = k.%1$s AND t.period = sc.period AND t.period_start = sc.period_start AND t.scope_id = sc.scope_id',
+      qa, sc, st);
+    rerank_multi := replace(rerank, '{{scopes}}', format(
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN ('
+      'SELECT scope_key FROM lb_pending GROUP BY scope_key HAVING pg_catalog.count(DISTINCT %s) > 1))', sc, qa));
+    rerank_single := format(
+      'WITH m AS ('
+      ' SELECT sc.scope_id, sc.period AS lb_period, sc.period_start AS lb_period_start, k.%1$s AS lb_agent,'
+      '  b.rank AS old_rank, coalesce(t.qualified, false) AS new_q,'
+      '  CASE WHEN b.qualified THEN b.score ELSE ''-infinity''::pg_catalog.float8 END AS o,'
+      '  CASE WHEN t.qualified THEN t.score ELSE ''-infinity''::pg_catalog.float8 END AS n'
+      ' FROM (SELECT scope_key, (pg_catalog.array_agg(%1$s))[1] AS %1$s FROM lb_pending GROUP BY scope_key'
+      '       HAVING pg_catalog.count(DISTINCT %1$s) = 1) k'
+      ' JOIN %2$s sc ON sc.scope_key = k.scope_key AND sc.ranks_stored'
+      ' LEFT JOIN %3$s t ON t.%1$s = k.%1$s AND t.period = sc.period AND t.period_start = sc.period_start AND t.scope_id = sc.scope_id'
+      ' LEFT JOIN lb_before b ON b.scope_id = sc.scope_id AND b.%1$s = k.%1$s),'
+      ' shift AS ('
+      '  UPDATE %3$s r SET rank = r.rank + (m.n > r.score)::pg_catalog.int4 - (m.o > r.score)::pg_catalog.int4'
+      '  FROM m WHERE r.scope_id = m.scope_id AND r.%1$s <> m.lb_agent AND r.qualified'
+      '   AND r.score >= LEAST(m.o, m.n) AND r.score < GREATEST(m.o, m.n)'
+      '  RETURNING 1)'
+      ' UPDATE %3$s t SET rank = x.rk FROM ('
+      '  SELECT m.scope_id, m.lb_period, m.lb_period_start, m.lb_agent, CASE'
+      '   WHEN NOT m.new_q THEN NULL'
+      '   WHEN m.old_rank IS NULL THEN 1 + (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.n AND a.%1$s <> m.lb_agent)'
+      '   WHEN m.n >= m.o THEN m.old_rank - (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.o AND a.score <= m.n AND a.%1$s <> m.lb_agent)'
+      '   ELSE m.old_rank + (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.n AND a.score <= m.o AND a.%1$s <> m.lb_agent) END AS rk'
+      '  FROM m) x'
+      ' WHERE t.%1$s = x.lb_agent AND t.period = x.lb_period AND t.period_start = x.lb_period_start'
+      '  AND t.scope_id = x.scope_id AND t.rank IS DISTINCT FROM x.rk',
+      qa, sc, st);
+  ELSE
+    rerank_multi := replace(rerank, '{{scopes}}', format(
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc));
+  END IF;
+  rerank := replace(rerank, '{{scopes}}', format(
+    's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
+    ' AND sc.scope_key NOT IN (%s))', sc, new_scopes));
+
+  fold_source := replace(fold_select, '{{days}}',
+                   replace(replace(fold_from, '{{rows}}', src), '{{agg}}', format('leaderboard.kpi_agg(%s)', kpi_args)));
+  -- every row rescored from its stored kpis and re-ranked in one pass (alter_board); the
+  -- caller replaces {{prev}} with ', r.old_tier' to keep held tiers, or with nothing.
+  -- Rows are joined back by ctid (the EXCLUSIVE lock on the scopes keeps writers out, so
+  -- no row moves meanwhile), the window sort carries no kpis, and rows whose score,
+  -- qualification, rank and tier all stay are not written: a new ladder alone rewrites
+  -- only the rows whose tier changes, as HOT updates.
+  rescore := format(
+    'UPDATE %1$s t SET score = x.score, qualified = x.qualified, rank = x.rank, tier = x.tier FROM ('
+    ' SELECT r.lb_ctid, r.score, r.qualified, CASE WHEN r.lb_ranks_stored THEN r.rank END AS rank, %3$s AS tier FROM ('
+    '  SELECT e.lb_ctid, e.score, e.qualified, e.old_tier, e.lb_ranks_stored,'
+    '   CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_id ORDER BY %5$s) END AS rank,'
+    '   pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_id) AS n'
+    '  FROM (SELECT s.ctid AS lb_ctid, s.scope_id, s.%2$s, s.tier AS old_tier, sc.ranks_stored AS lb_ranks_stored,'
+    '         %6$s AS score, %7$s AS qualified%9$s FROM %1$s s JOIN %8$s sc ON sc.scope_id = s.scope_id) e) r) x'
+    ' WHERE t.ctid = x.lb_ctid'
+    '  AND (t.score, t.qualified, t.rank, t.tier) IS DISTINCT FROM (x.score, x.qualified, x.rank, x.tier)',
+    st, qa,
+    CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
+         WHEN leaderboard.ladder_kind(b.ladder) = 'points'
+           THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder{{prev}}) END', b.ladder)
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
+    rank_fn, replace(rank_order, '{{t}}', 'e'),
+    leaderboard._fill(score_of, 's.kpis', 's.period'), leaderboard._fill(qual_of, 's.kpis', 's.period'), sc,
+    -- the tie-break chain of row_number boards orders by the kpis
+    CASE WHEN b.rank_style = 'row_number' THEN ', s.kpis' ELSE '' END);
+
+  -- standings from scratch: what rebuild writes and verify compares with
+  expected := format(
+    'SELECT r.scope_key, r.period, r.period_start%1$s, r.%2$s, r.kpis, r.score, r.qualified, r.rank, %3$s AS tier FROM ('
+    ' SELECT e.*, CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_key ORDER BY %5$s) END AS rank,'
+    '  pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_key) AS n'
+    ' FROM (SELECT g.*, %6$s AS score, %7$s AS qualified FROM (%8$s) g) e) r',
+    replace(g_parts, 'g.', 'r.'), qa,
+    CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
+         WHEN leaderboard.ladder_kind(b.ladder) = 'points'
+           THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder) END', b.ladder)
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
+    rank_fn, replace(rank_order, '{{t}}', 'e'),
+    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'),
+    '{{groups}}');
+  expected_of := expected;
+  expected := replace(expected_of, '{{groups}}', fold_source);
+  insert_new := format(
+    'INSERT INTO %1$s (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, rank, tier, updated_at) '
+    'SELECT sc.scope_id, x.period, x.period_start%4$s, x.%3$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
+    'FROM (%5$s) x JOIN %6$s sc ON sc.scope_key = x.scope_key',
+    st, parts_cols, qa, replace(g_parts, 'g.', 'x.'),
+    replace(expected_of, '{{groups}}', format(
+      'SELECT scope_key, period, period_start%1$s, %2$s, leaderboard.kpi_merge(kpis) AS kpis FROM lb_pending'
+      ' WHERE scope_key IN (%3$s) GROUP BY scope_key, period, period_start%1$s, %2$s', parts_cols, qa, new_scopes)),
+    sc);
+  rebuild := format(
+    'DELETE FROM %1$s; DELETE FROM %2$s; '
+    'WITH x AS (%3$s), sc AS (INSERT INTO %2$s (scope_key, period, period_start%4$s) '
+    ' SELECT DISTINCT ON (scope_key) scope_key, period, period_start%4$s FROM x ORDER BY scope_key '
+    ' RETURNING scope_id, scope_key) '
+    'INSERT INTO %1$s (scope_id, period, period_start%4$s, %5$s, kpis, score, qualified, rank, tier, updated_at) '
+    'SELECT sc.scope_id, x.period, x.period_start%6$s, x.%5$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
+    'FROM x JOIN sc ON sc.scope_key = x.scope_key',
+    st, sc, expected, parts_cols, qa, replace(g_parts, 'g.', 'x.'));
+END $$;
+COMMENT ON FUNCTION leaderboard._board_statements(text) IS
+  'internal: the SQL statements a board''s triggers run, generated from its catalog row';
+-- Live boards: the user-facing API (create, alter, rebuild, verify, drop, rolling).
+
+-- The catalog's only writers (see board_catalog.c): they check the caller is entitled to
+-- the row and write it as the catalog's owner.
+CREATE FUNCTION leaderboard._catalog_insert(b leaderboard.boards) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_insert' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._catalog_insert(leaderboard.boards) IS
+  'internal: inserts a board row owned by the caller, over a source and tables the caller owns';
+CREATE FUNCTION leaderboard._catalog_update(board text, scorecards jsonb, ladder text) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_update' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._catalog_update(text, jsonb, text) IS
+  'internal: replaces the scorecards and ladder of a board the caller owns';
+CREATE FUNCTION leaderboard._catalog_delete(board text) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_delete' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._catalog_delete(text) IS
+  'internal: deletes the catalog row of a board the caller owns';
+
+-- Tie-break ordering for one board metric: its stat in the board's first card, best first.
+-- Fractional stats compare at the precision scores do (a float average over 20 calls and
+-- the same over 30 can differ in the last bit); counts are exact integers.
+CREATE FUNCTION leaderboard._tie_break_sql(b leaderboard.boards, metric text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  i int := array_position(b.metric_names, metric);
+  m jsonb;
+BEGIN
+  SELECT e INTO m
+  FROM jsonb_each_text(b.scorecards) c, jsonb_array_elements(c.value::jsonb -> 'metrics') e
+  WHERE e ->> 'name' = metric ORDER BY c.key LIMIT 1;
+  RETURN format(CASE m ->> 'stat' WHEN 'count' THEN 'leaderboard.%s({{t}}.kpis, %s) %s NULLS LAST'
+                ELSE 'leaderboard._rank_precision(leaderboard.%s({{t}}.kpis, %s)) %s NULLS LAST' END,
+                CASE m ->> 'stat' WHEN 'count' THEN 'kpi_count' WHEN 'sum' THEN 'kpi_sum'
+                                  WHEN 'min' THEN 'kpi_min' WHEN 'max' THEN 'kpi_max'
+                                  ELSE 'kpi_avg' END,
+                i, CASE m ->> 'better' WHEN 'lower' THEN 'ASC' ELSE 'DESC' END);
+END $$;
+COMMENT ON FUNCTION leaderboard._tie_break_sql(leaderboard.boards, text) IS
+  'internal: ORDER BY item ranking a tie on one board metric';
+
+-- A scorecard with one entry per board metric, in board order: entries the card does not
+-- score are shown with weight 0, so explanations list every board metric.
+CREATE FUNCTION leaderboard._align_card(card jsonb, metric_names text[], period text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  m jsonb;
+  aligned jsonb := '[]';
+  n text;
+BEGIN
+  IF jsonb_typeof(card) <> 'object' OR jsonb_typeof(card -> 'metrics') <> 'array' THEN
+    RAISE EXCEPTION 'scorecard for period "%" must be an object with a "metrics" array', period
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOR m IN SELECT jsonb_array_elements(card -> 'metrics') LOOP
+    IF NOT (m ->> 'name') = ANY (metric_names) THEN
+      RAISE EXCEPTION 'scorecard metric "%" is not a board metric', m ->> 'name'
+        USING ERRCODE = 'invalid_parameter_value',
+              DETAIL = format('The board''s metrics are: %s.', array_to_string(metric_names, ', ')),
+              HINT = 'Name each scorecard metric after a board metric ("expression AS name").';
+    END IF;
+  END LOOP;
+  FOREACH n IN ARRAY metric_names LOOP
+    SELECT e INTO m FROM jsonb_array_elements(card -> 'metrics') e WHERE e ->> 'name' = n LIMIT 1;
+    aligned := aligned || jsonb_build_array(coalesce(m, jsonb_build_object('name', n, 'stat', 'count', 'weight', 0)));
+  END LOOP;
+  RETURN (jsonb_set(card, '{metrics}', aligned)::text::leaderboard.scorecard)::text;
+END $$;
+COMMENT ON FUNCTION leaderboard._align_card(jsonb, text[], text) IS
+  'internal: a scorecard rewritten to score the board''s metrics by position';
+
+CREATE FUNCTION leaderboard._board_cards(card jsonb, periods text[], metric_names text[]) RETURNS jsonb
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  result jsonb := '{}';
+  p text;
+  k text;
+BEGIN
+  IF card IS NULL THEN
+    RAISE EXCEPTION 'a board needs a scorecard' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF jsonb_typeof(card) = 'object' AND card ? 'metrics' THEN
+    FOREACH p IN ARRAY periods LOOP
+      result := result || jsonb_build_object(p, leaderboard._align_card(card, metric_names, p));
+    END LOOP;
+    RETURN result;
+  END IF;
+  IF jsonb_typeof(card) <> 'object' THEN
+    RAISE EXCEPTION 'scorecard must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOR k IN SELECT jsonb_object_keys(card) LOOP
+    IF NOT k = ANY (periods) THEN
+      RAISE EXCEPTION 'scorecard given for period "%", which the board does not have', k
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END LOOP;
+  FOREACH p IN ARRAY periods LOOP
+    IF NOT card ? p THEN
+      RAISE EXCEPTION 'no scorecard for period "%"', p
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Give one card ({"metrics": ...}) or one card per period ({"day": card, ...}).';
+    END IF;
+    result := result || jsonb_build_object(p, leaderboard._align_card(card -> p, metric_names, p));
+  END LOOP;
+  RETURN result;
+END $$;
+COMMENT ON FUNCTION leaderboard._board_cards(jsonb, text[], text[]) IS
+  'internal: validated per-period scorecards of a board';
+
+-- A catalog row is one create_board would write: _catalog_insert, which anyone may call,
+-- checks it here before writing it, so that a row built by hand cannot give the triggers
+-- (C code reading the catalog on every write) a shape create_board never makes. The row's
+-- owner, source, standings and scopes being the caller's is checked in C.
+CREATE FUNCTION leaderboard._check_board_row(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  src record;
+  schema text;
+  e text;
+  supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
+                               'numeric', 'boolean', 'interval']::regtype[];
+  cols text := '';
+  p name;
+  problem text;
+BEGIN
+  SELECT c.relkind, c.relpersistence, c.relforcerowsecurity, n.nspname INTO src
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source;
+  schema := quote_ident(src.nspname);
+  FOREACH p IN ARRAY b.partition_by LOOP
+    cols := cols || format(', %I %s', p, leaderboard._column_type(b.source, p));
+  END LOOP;
+  problem := CASE
+    WHEN b.name !~ '^[a-z][a-z0-9_]{0,39}$' THEN 'an invalid board name'
+    WHEN src.relkind NOT IN ('r', 'p') THEN 'a source that is not a table'
+    WHEN src.relpersistence <> 'p' THEN 'a temporary or unlogged source'
+    WHEN b.agent_column = ANY (b.partition_by) THEN 'the agent column among the partitions'
+    WHEN NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(b.time_zone))
+      THEN 'a time zone that is not a named zone'
+    WHEN b.source_index IS NOT NULL
+         AND b.source_index <> ALL (leaderboard._agent_at_indexes(b.source, b.agent_column, b.at_column))
+      THEN 'a source index that is not an (agent, at) index of the source'
+    WHEN src.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user)
+      THEN 'a source forcing row-level security'
+    WHEN EXISTS (SELECT 1 FROM unnest(ARRAY[b.agent_column, b.at_column] || b.partition_by) x
+                 WHERE leaderboard._column_type(b.source, x) IS NULL)
+      THEN 'a column the source does not have'
+    WHEN EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = b.source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped)
+      THEN 'a source with a column boards reserve'
+    WHEN leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at')
+         NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN 'a time column of another type'
+    WHEN NOT cardinality(b.metric_names) BETWEEN 1 AND 32
+         OR cardinality(b.metric_exprs) <> cardinality(b.metric_names)
+         OR array_position(b.metric_names, NULL) IS NOT NULL OR array_position(b.metric_exprs, NULL) IS NOT NULL
+         OR (SELECT count(DISTINCT x) FROM unnest(b.metric_names) x) <> cardinality(b.metric_names)
+         OR EXISTS (SELECT 1 FROM unnest(b.metric_exprs) x WHERE x !~ '^\(.*\)$')
+      THEN 'metrics create_board would not name'
+    WHEN cardinality(b.periods) = 0 OR array_position(b.periods, NULL) IS NOT NULL
+         OR NOT b.periods <@ ARRAY['day', 'week', 'month', 'quarter', 'year', 'all']
+         OR (SELECT count(DISTINCT x) FROM unnest(b.periods) x) <> cardinality(b.periods)
+      THEN 'invalid periods'
+    WHEN b.rank_style NOT IN ('rank', 'dense_rank', 'row_number')
+         OR (cardinality(b.tie_break) > 0 AND b.rank_style <> 'row_number')
+         OR NOT b.tie_break <@ b.metric_names OR array_position(b.tie_break, NULL) IS NOT NULL
+      THEN 'an invalid rank style or tie-break'
+    WHEN b.standings IS DISTINCT FROM to_regclass(schema || '.' || quote_ident(b.name || '_standings'))
+         OR b.scopes IS DISTINCT FROM to_regclass(schema || '.' || quote_ident(b.name || '_scopes'))
+      THEN 'standings or scopes not named after the board in the source''s schema'
+    WHEN (SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
+          FROM pg_attribute WHERE attrelid = b.standings AND attnum > 0 AND NOT attisdropped)
+         IS DISTINCT FROM format('scope_id bigint, period text, period_start date%s, %I %s, kpis leaderboard.kpis, '
+                                 'score double precision, qualified boolean, rank bigint, tier text, '
+                                 'updated_at timestamp with time zone',
+                                 cols, b.agent_column, leaderboard._column_type(b.source, b.agent_column))
+         OR (SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
+             FROM pg_attribute WHERE attrelid = b.scopes AND attnum > 0 AND NOT attisdropped)
+         IS DISTINCT FROM format('scope_id bigint, scope_key text, period text, period_start date%s, '
+                                 'version bigint, ranks_stored boolean', cols)
+      THEN 'standings or scopes not shaped as create_board makes them'
+  END;
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: %', b.name, problem
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Declare boards with leaderboard.create_board().';
+  END IF;
+  BEGIN
+    PERFORM now() AT TIME ZONE b.time_zone;
+  EXCEPTION WHEN OTHERS THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: unknown time zone "%"', b.name, b.time_zone
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Declare boards with leaderboard.create_board().';
+  END;
+  -- each metric and the filter pass the checks create_board made on the text it was given
+  FOREACH e IN ARRAY b.metric_exprs LOOP
+    IF NOT leaderboard._expression_type(b.source, substr(e, 2, length(e) - 2), 'metric') = ANY (supported) THEN
+      RAISE EXCEPTION 'board "%" is not a board create_board would declare: metric % is of a type kpi_agg does not accept', b.name, e
+        USING ERRCODE = 'datatype_mismatch', HINT = 'Declare boards with leaderboard.create_board().';
+    END IF;
+  END LOOP;
+  IF b.filter IS NOT NULL AND leaderboard._expression_type(b.source, b.filter, 'filter') <> 'boolean'::regtype THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: its filter is not boolean', b.name
+      USING ERRCODE = 'datatype_mismatch', HINT = 'Declare boards with leaderboard.create_board().';
+  END IF;
+  -- stored as the text of each period's aligned card, which aligning again leaves as it is
+  IF jsonb_typeof(b.scorecards) IS DISTINCT FROM 'object' OR b.scorecards IS DISTINCT FROM leaderboard._board_cards(
+       (SELECT jsonb_object_agg(c.key, (c.value #>> '{}')::jsonb) FROM jsonb_each(b.scorecards) c),
+       b.periods, b.metric_names) THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: its scorecards are not one per period, aligned to its metrics', b.name
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Declare boards with leaderboard.create_board().';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_board_row(leaderboard.boards) IS
+  'internal: raises unless a catalog row is one create_board would write';
+
+CREATE FUNCTION leaderboard._require_owner(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NOT pg_has_role(current_user, b.owner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of board "%"', b.name USING ERRCODE = 'insufficient_privilege';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._require_owner(leaderboard.boards) IS
+  'internal: raises 42501 unless the current user is (a member of) the board owner';
+
+CREATE FUNCTION leaderboard._board(board text) RETURNS leaderboard.boards
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards;
+BEGIN
+  SELECT * INTO b FROM leaderboard.boards WHERE name = board;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'board "%" does not exist', board USING ERRCODE = 'undefined_object';
+  END IF;
+  RETURN b;
+END $$;
+COMMENT ON FUNCTION leaderboard._board(text) IS
+  'internal: a board''s catalog row, or 42704';
+
+-- How to (re)create an object of a board: CREATE when there is none, so that an object
+-- someone else slips in under the board's name makes the creation fail; CREATE OR REPLACE
+-- only of an object the board's owner owns. Replacing another role's object would keep
+-- that role as its owner, free to change it under the board's readers.
+CREATE FUNCTION leaderboard._create_verb(b leaderboard.boards, object text, existing_owner oid)
+RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF existing_owner IS NULL THEN
+    RETURN 'CREATE';
+  END IF;
+  IF existing_owner <> b.owner THEN
+    RAISE EXCEPTION '% of board "%" exists and is owned by role %, not by the board''s owner %',
+      object, b.name, existing_owner::regrole, b.owner
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'A board never takes over an object it did not create.',
+            HINT = 'Drop or rename that object, then retry.';
+  END IF;
+  RETURN 'CREATE OR REPLACE';
+END $$;
+COMMENT ON FUNCTION leaderboard._create_verb(leaderboard.boards, text, oid) IS
+  'internal: CREATE, or CREATE OR REPLACE of an object the board owner owns; 42501 for another role''s object';
+
+-- The views and the around-me function of a board; recreated when its card changes.
+CREATE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  cols text := '';
+  s_cols text := '';
+  p name;
+  agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
+  part_ret text := '';
+  current_start text := leaderboard._period_start_sql('s.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+  current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
+  explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_explain'))));
+  -- a scope too large to store ranks (its rows' rank is NULL) is ranked from the score index
+  rank_of text := format('COALESCE(s.rank, CASE WHEN s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                         ' WHERE a.scope_id OPERATOR(pg_catalog.=) s.scope_id AND a.qualified'
+                         ' AND a.score OPERATOR(pg_catalog.>) s.score) END)', b.standings);
+  around_verb text := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_around'),
+    (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%s, text, integer)', schema, b.name || '_around', agent_type))));
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    cols := cols || ', ' || quote_ident(p);
+    s_cols := s_cols || ', s.' || quote_ident(p);
+    part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
+  END LOOP;
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, %8$s AS rank, s.tier, s.updated_at '
+    'FROM %5$s s WHERE s.period_start = %6$s',
+    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb, rank_of);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
+    format('standings of board %s in the current period of each kind', b.name));
+  EXECUTE format(
+    -- the explanation's score is the stored one (explain() itself gives the unrounded
+    -- float8 its contributions add up to)
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, %8$s AS rank, s.tier, '
+    'pg_catalog.jsonb_set(leaderboard.explain(s.kpis, %6$s), ''{score}'', pg_catalog.to_jsonb(s.score)) AS explanation FROM %5$s s',
+    schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
+    replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 's.period'), explain_verb, rank_of);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
+    format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
+  -- An inlinable SQL function (no SET clause: the planner then inlines its one SELECT into
+  -- the caller's query, where a SET clause would have it planned again on every call). Its
+  -- body names only qualified objects, so the caller's search_path cannot change it.
+  EXECUTE format($f$
+    %9$s FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
+    RETURNS TABLE (period_start date%4$s, %5$I %3$s, score double precision, qualified boolean, rank bigint, tier text)
+    LANGUAGE sql STABLE AS $body$
+      SELECT r.* FROM leaderboard._around(%6$L::pg_catalog.regclass, %7$L, $1, $2, $3, %8$L)
+        AS r(period_start pg_catalog.date%10$s, %5$I %3$s, score pg_catalog.float8, qualified pg_catalog.bool,
+             rank pg_catalog.int8, tier pg_catalog.text)
+    $body$ $f$,
+    schema, b.name || '_around', agent_type, part_ret, b.agent_column,
+    b.standings::text, b.time_zone, b.agent_column, around_verb, part_ret);
+  EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
+    format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
+END $$;
+COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
+  'internal: (re)creates a board''s views and around-me function';
+
+-- The capture triggers of a board on its source and, for a partitioned source, on every
+-- table of its partition tree: a statement fires the triggers of the table it names only,
+-- so each row is captured once whichever table it is written through. Triggers on tables
+-- that left the tree (DETACH) are dropped. Returns the number of triggers created.
+CREATE FUNCTION leaderboard._board_capture_row() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'board_capture_row' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_capture_row() IS
+  'internal: row trigger on a board source, enabled for replicas only, capturing rows applied by logical replication';
+
+CREATE FUNCTION leaderboard._board_triggers(b leaderboard.boards) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  rel regclass;
+  t record;
+  created integer := 0;
+  tree regclass[] := ARRAY[b.source] || ARRAY(
+    SELECT relid FROM pg_partition_tree(b.source)
+    WHERE relid <> b.source AND relid IN (SELECT oid FROM pg_class WHERE relkind IN ('r', 'p')));
+BEGIN
+  FOREACH rel IN ARRAY tree LOOP
+    CONTINUE WHEN EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = rel AND tgname = 'lb_' || b.name || '_ins');
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS lb_new '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || b.name || '_ins', rel);
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS lb_old NEW TABLE AS lb_new '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || b.name || '_upd', rel);
+    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS lb_old '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || b.name || '_del', rel);
+    EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()', 'lb_' || b.name || '_trunc', rel);
+    -- replicated TRUNCATEs fire statement triggers enabled ALWAYS (or REPLICA)
+    EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', rel, 'lb_' || b.name || '_trunc');
+    created := created + 4;
+  END LOOP;
+  -- Logical-replication apply fires row triggers only (those enabled REPLICA or ALWAYS): one
+  -- on the source, which partitions inherit, captures replicated rows; local statements
+  -- never fire it.
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = b.source AND tgname = 'lb_' || b.name || '_repl') THEN
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %s '
+                   'FOR EACH ROW EXECUTE FUNCTION leaderboard._board_capture_row()', 'lb_' || b.name || '_repl', b.source);
+    EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', b.source, 'lb_' || b.name || '_repl');
+    created := created + 1;
+  END IF;
+  FOR t IN SELECT tg.tgname, tg.tgrelid::regclass AS rel FROM pg_trigger tg
+           WHERE tg.tgname IN ('lb_' || b.name || '_ins', 'lb_' || b.name || '_upd', 'lb_' || b.name || '_del', 'lb_' || b.name || '_trunc')
+             AND tg.tgfoid = 'leaderboard._board_capture()'::regprocedure
+             AND NOT tg.tgrelid = ANY (tree) LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
+  END LOOP;
+  RETURN created;
+END $$;
+COMMENT ON FUNCTION leaderboard._board_triggers(leaderboard.boards) IS
+  'internal: creates a board''s capture triggers on its source and every partition, and drops them from detached ones';
+
+-- The source's indexes leading with (agent, at), which recomputations read.
+CREATE FUNCTION leaderboard._agent_at_indexes(source regclass, agent name, at name) RETURNS name[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(array_agg(c.relname ORDER BY c.relname), '{}')
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+  WHERE i.indrelid = source AND i.indnatts >= 2
+    AND i.indkey[0] = (SELECT attnum FROM pg_attribute WHERE attrelid = source AND attname = agent)
+    AND i.indkey[1] = (SELECT attnum FROM pg_attribute WHERE attrelid = source AND attname = at)
+$$;
+COMMENT ON FUNCTION leaderboard._agent_at_indexes(regclass, name, name) IS
+  'internal: names of the source''s indexes leading with the agent and time columns';
+
+-- The ORDER BY item of each tie_break metric reads the metric's stat in the card: a card
+-- that does not list the metric has no stat for it (its explanations show it as a count
+-- of weight 0), and ties would be broken on a count nobody chose.
+CREATE FUNCTION leaderboard._check_tie_break(tie_break text[], card jsonb) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  m text;
+  c record;
+BEGIN
+  FOREACH m IN ARRAY tie_break LOOP
+    FOR c IN SELECT NULL::text AS period, card AS card WHERE card ? 'metrics'
+             UNION ALL SELECT e.key, e.value FROM jsonb_each(card) e WHERE NOT card ? 'metrics'
+             ORDER BY 1 LOOP
+      IF NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c.card -> 'metrics') e WHERE e ->> 'name' = m) THEN
+        RAISE EXCEPTION 'tie_break metric "%" is not scored by the scorecard%', m,
+          CASE WHEN c.period IS NOT NULL THEN format(' for period "%s"', c.period) ELSE '' END
+          USING ERRCODE = 'invalid_parameter_value',
+                DETAIL = 'A tie is broken by the metric''s stat in the card, and the card gives it none.',
+                HINT = format('List "%s" in the card, with "weight": 0 to order ties by it without scoring it.', m);
+      END IF;
+    END LOOP;
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_tie_break(text[], jsonb) IS
+  'internal: raises 22023 unless every card lists every tie_break metric';
+
+CREATE FUNCTION leaderboard.create_board(
+  name text, source regclass, agent text, at text, metrics text[], scorecard jsonb,
+  periods text[] DEFAULT ARRAY['day', 'week', 'month'],
+  partition_by text[] DEFAULT '{}',
+  filter text DEFAULT NULL,
+  ladder leaderboard.ladder DEFAULT NULL,
+  time_zone text DEFAULT NULL,
+  rank_style text DEFAULT 'rank',
+  tie_break text[] DEFAULT '{}')
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards;
+  rel record;
+  schema text;
+  m text;
+  parts_ddl text := '';
+  parts_cols text := '';
+  p text;
+  t regtype;
+  expr text;
+  mname text;
+  tz text := coalesce(create_board.time_zone, current_setting('TimeZone'));
+  idx name[];
+  ident text[];
+  board_name text := create_board.name;
+  supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
+                               'numeric', 'boolean', 'interval']::regtype[];
+BEGIN
+  IF board_name IS NULL OR board_name !~ '^[a-z][a-z0-9_]{0,39}$' THEN
+    RAISE EXCEPTION 'invalid board name "%"', board_name USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Use 1 to 40 lower-case letters, digits and underscores, starting with a letter.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM leaderboard.boards x WHERE x.name = board_name) THEN
+    RAISE EXCEPTION 'board "%" already exists', board_name USING ERRCODE = 'duplicate_object';
+  END IF;
+  IF source IS NULL OR agent IS NULL OR at IS NULL OR metrics IS NULL OR periods IS NULL THEN
+    RAISE EXCEPTION 'source, agent, at, metrics and periods must not be null'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  SELECT c.relkind, c.relpersistence, c.relowner, c.relforcerowsecurity, n.nspname INTO rel
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
+  IF rel.relkind NOT IN ('r', 'p') THEN
+    RAISE EXCEPTION '"%" is not a table', source USING ERRCODE = 'wrong_object_type';
+  END IF;
+  -- A temporary source vanishes with its session, leaving the catalog row behind; an
+  -- unlogged one is emptied by crash recovery while its standings are kept.
+  IF rel.relpersistence <> 'p' THEN
+    RAISE EXCEPTION 'a board cannot be kept over % table %',
+      CASE rel.relpersistence WHEN 't' THEN 'temporary' ELSE 'unlogged' END, source
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = CASE rel.relpersistence WHEN 't' THEN 'A temporary table is dropped at the end of its session, and its board would outlive it.'
+                     ELSE 'Crash recovery empties an unlogged table without firing its triggers, and the board would keep the lost rows.' END,
+            HINT = 'Keep the calls in a permanent table.';
+  END IF;
+  IF NOT pg_has_role(current_user, rel.relowner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of table %', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'A board reads every row of its source, whatever the row-level security policies.';
+  END IF;
+  IF rel.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
+    RAISE EXCEPTION 'table % forces row-level security', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Board triggers read transition tables, which bypass row-level security.',
+      HINT = 'Create the board as a role with BYPASSRLS.';
+  END IF;
+  schema := quote_ident(rel.nspname);
+
+  b.name := board_name; b.source := source; b.owner := current_user::regrole;
+  b.agent_column := agent; b.at_column := at;
+  FOREACH p IN ARRAY ARRAY[agent, at] || partition_by LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = p AND attnum > 0 AND NOT attisdropped) THEN
+      RAISE EXCEPTION 'column "%" of table % does not exist', p, source USING ERRCODE = 'undefined_column';
+    END IF;
+  END LOOP;
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'table % has a column named lb_local or lb_kind, which boards reserve', source
+      USING ERRCODE = 'duplicate_column';
+  END IF;
+  t := leaderboard._expression_type(source, quote_ident(at), 'at');
+  IF t NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+    RAISE EXCEPTION 'time column "%" is of type %, not timestamptz, timestamp or date', at, t
+      USING ERRCODE = 'datatype_mismatch';
+  END IF;
+
+  IF cardinality(metrics) = 0 OR cardinality(metrics) > 32 THEN
+    RAISE EXCEPTION 'a board has 1 to 32 metrics, not %', cardinality(metrics)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.metric_names := '{}'; b.metric_exprs := '{}';
+  FOREACH m IN ARRAY metrics LOOP
+    IF m ~* '\s+AS\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$' THEN
+      expr := regexp_replace(m, '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$', '');
+      mname := substring(m from '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$');
+      mname := CASE WHEN mname LIKE '"%' THEN replace(btrim(mname, '"'), '""', '"') ELSE lower(mname) END;
+    ELSE
+      -- a plain column, written as SQL names it (csat, CSAT, "CSAT"), is named after it
+      BEGIN
+        ident := parse_ident(m);
+      EXCEPTION WHEN invalid_parameter_value THEN
+        ident := NULL;
+      END;
+      mname := CASE WHEN cardinality(ident) = 1 THEN ident[1] END;
+      IF mname IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = mname AND attnum > 0 AND NOT attisdropped) THEN
+        RAISE EXCEPTION 'metric "%" needs a name', m USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'Write "expression AS name" unless the metric is a plain column.';
+      END IF;
+      expr := quote_ident(mname);
+    END IF;
+    t := leaderboard._expression_type(source, expr, 'metric');
+    IF NOT t = ANY (supported) THEN
+      RAISE EXCEPTION 'metric "%" is of type %, which kpi_agg does not accept', mname, t
+        USING ERRCODE = 'datatype_mismatch',
+              HINT = 'Metrics are smallint, integer, bigint, real, double precision, numeric, boolean or interval.';
+    END IF;
+    IF mname = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'metric name "%" is used twice', mname USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    b.metric_names := b.metric_names || mname;
+    b.metric_exprs := b.metric_exprs || ('(' || expr || ')');
+  END LOOP;
+
+  IF filter IS NOT NULL THEN
+    t := leaderboard._expression_type(source, filter, 'filter');
+    IF t <> 'boolean'::regtype THEN
+      RAISE EXCEPTION 'filter "%" is of type %, not boolean', filter, t USING ERRCODE = 'datatype_mismatch';
+    END IF;
+  END IF;
+  b.filter := filter;
+
+  IF cardinality(periods) = 0 THEN
+    RAISE EXCEPTION 'a board needs at least one period' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH p IN ARRAY periods LOOP
+    IF p IS NULL OR NOT p = ANY (ARRAY['day', 'week', 'month', 'quarter', 'year', 'all']) THEN
+      RAISE EXCEPTION 'unknown period "%"', p USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Periods are day, week, month, quarter, year and all.';
+    END IF;
+  END LOOP;
+  IF cardinality(periods) <> (SELECT count(DISTINCT x) FROM unnest(periods) x) THEN
+    RAISE EXCEPTION 'a period is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.periods := periods;
+  b.partition_by := coalesce(partition_by, '{}');
+  IF agent = ANY (b.partition_by) THEN
+    RAISE EXCEPTION 'partition_by names the agent column "%"', agent USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'A board ranks agents within each partition: partitioned by the agent, each would rank alone.',
+      HINT = 'Partition by the columns that group agents, such as a team or a site.';
+  END IF;
+  IF cardinality(b.partition_by) <> (SELECT count(DISTINCT x) FROM unnest(b.partition_by) x) THEN
+    RAISE EXCEPTION 'a partition_by column is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+
+  -- Only zones by name: PostgreSQL reads a numeric offset in the POSIX sense, positive
+  -- west of Greenwich ('+05:30' is five and a half hours behind UTC), the opposite of
+  -- ISO 8601, and an abbreviation can mean another zone than the one meant.
+  IF NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(tz)) THEN
+    BEGIN
+      PERFORM now() AT TIME ZONE tz;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'unknown time zone "%"', tz USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+    END;
+    RAISE EXCEPTION 'time zone "%" is not a named time zone', tz USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'PostgreSQL reads an offset in the POSIX sense, positive west of Greenwich (''+05:30'' is 5:30 behind UTC), and an abbreviation can stand for another zone than the one meant.',
+      HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+  END IF;
+  b.time_zone := tz;
+
+  IF rank_style IS NULL OR NOT rank_style IN ('rank', 'dense_rank', 'row_number') THEN
+    RAISE EXCEPTION 'unknown rank style "%"', rank_style USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Rank styles are rank, dense_rank and row_number.';
+  END IF;
+  b.rank_style := rank_style;
+  b.tie_break := coalesce(tie_break, '{}');
+  IF cardinality(b.tie_break) > 0 AND rank_style <> 'row_number' THEN
+    RAISE EXCEPTION 'tie_break needs rank_style row_number' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH m IN ARRAY b.tie_break LOOP
+    IF NOT m = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'tie_break metric "%" is not a board metric', m USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END LOOP;
+
+  b.scorecards := leaderboard._board_cards(scorecard, periods, b.metric_names);
+  PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+  b.ladder := ladder;
+  b.created_at := now();
+
+  IF to_regclass(schema || '.' || quote_ident(board_name || '_standings')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_scopes')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_current')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_explain')) IS NOT NULL THEN
+    RAISE EXCEPTION 'a relation named like board "%" already exists in schema %', board_name, schema
+      USING ERRCODE = 'duplicate_table';
+  END IF;
+  IF to_regprocedure(format('%s.%I(%s, text, integer)', schema, board_name || '_around',
+                            format_type(leaderboard._expression_type(source, quote_ident(agent), 'agent'), NULL))) IS NOT NULL THEN
+    RAISE EXCEPTION 'function %.%(agent, text, integer) already exists', schema, quote_ident(board_name || '_around')
+      USING ERRCODE = 'duplicate_function',
+            DETAIL = format('Board "%s" creates this function.', board_name);
+  END IF;
+
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_ddl := parts_ddl || format(', %I %s', p, leaderboard._column_type(source, p));
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+  END LOOP;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, '
+                 'scope_key text COLLATE "C" NOT NULL UNIQUE, period text NOT NULL, period_start date NOT NULL%s, '
+                 'version bigint NOT NULL DEFAULT 0, ranks_stored boolean NOT NULL DEFAULT true)',
+                 schema, board_name || '_scopes', parts_ddl);
+  EXECUTE format('COMMENT ON TABLE %s.%I IS %L', schema, board_name || '_scopes',
+                 format('scopes of board %s; writers lock these rows, in key order, at commit', board_name));
+  b.scopes := (schema || '.' || quote_ident(board_name || '_scopes'))::regclass;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint NOT NULL, period text NOT NULL, period_start date NOT NULL%s, '
+                 '%I %s NOT NULL, kpis leaderboard.kpis NOT NULL, score double precision NOT NULL, '
+                 'qualified boolean NOT NULL, rank bigint, tier text, updated_at timestamptz NOT NULL, '
+                 'PRIMARY KEY (%I, period, period_start, scope_id)) WITH (fillfactor = 80)',
+                 schema, board_name || '_standings', parts_ddl, agent,
+                 leaderboard._column_type(source, agent), agent);
+  b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
+  -- Three indexes, as every standings write that changes a score adds an entry to each:
+  -- the key (one row per scope and agent, as a scope has one period and period_start)
+  -- leads with the agent, so around-me and "my rows" read an agent's rows of a period
+  -- from it; top-N reads by the scope's columns; re-ranking and neighbours by scope_id.
+  EXECUTE format('CREATE INDEX ON %s (period, period_start%s, score DESC)', b.standings, parts_cols);
+  EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, agent);
+  EXECUTE format('COMMENT ON TABLE %s IS %L', b.standings,
+                 format('ranked standings of board %s, one row per (period, period_start, partition, agent); kept by triggers on %s', board_name, source));
+
+  -- recomputing a group after UPDATE or DELETE reads the agent's rows of one period. A
+  -- board records the index it creates, or the one another board created and recorded:
+  -- drop_board drops it with the last board recording it. An index the user made is
+  -- never a board's.
+  idx := leaderboard._agent_at_indexes(source, agent, at);
+  IF cardinality(idx) = 0 THEN
+    EXECUTE format('CREATE INDEX ON %s (%I, %I)', source, agent, at);
+    b.source_index := (leaderboard._agent_at_indexes(source, agent, at))[1];
+  ELSE
+    b.source_index := (SELECT x.source_index FROM leaderboard.boards x
+                       WHERE x.source = create_board.source AND x.source_index = ANY (idx) LIMIT 1);
+  END IF;
+
+  PERFORM leaderboard._catalog_insert(b);
+  PERFORM leaderboard._board_views(b);
+
+  PERFORM leaderboard._board_triggers(b);
+
+  PERFORM leaderboard.rebuild(board_name);
+  RETURN b.standings;
+END $$;
+COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[]) IS
+  'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain and <name>_around, and loads existing rows';
+
+CREATE FUNCTION leaderboard.rebuild(board text) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  n bigint;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  -- writers apply at commit under scope row locks; this waits for them and blocks them
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  EXECUTE (SELECT s.rebuild FROM leaderboard._board_statements(board) s);
+  EXECUTE format('SELECT count(*) FROM %s', b.standings) INTO n;
+  RETURN n;
+END $$;
+COMMENT ON FUNCTION leaderboard.rebuild(text) IS
+  'recomputes a board''s standings from its source; returns the number of standings rows';
+
+CREATE FUNCTION leaderboard._kpis_close(a leaderboard.kpis, b leaderboard.kpis, k integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT leaderboard.rows(a) = leaderboard.rows(b) AND NOT EXISTS (
+    SELECT 1 FROM generate_series(1, k) i
+    WHERE leaderboard.kpi_count(a, i) <> leaderboard.kpi_count(b, i)
+       OR leaderboard.kpi_min(a, i) IS DISTINCT FROM leaderboard.kpi_min(b, i)
+       OR leaderboard.kpi_max(a, i) IS DISTINCT FROM leaderboard.kpi_max(b, i)
+       OR abs(leaderboard.kpi_sum(a, i) - leaderboard.kpi_sum(b, i))
+          > 1e-9 * greatest(1, abs(leaderboard.kpi_sum(b, i))))
+$$;
+COMMENT ON FUNCTION leaderboard._kpis_close(leaderboard.kpis, leaderboard.kpis, integer) IS
+  'internal: equal kpis, allowing float rounding in fractional sums that were added in another order';
+
+CREATE FUNCTION leaderboard.verify(board text)
+RETURNS TABLE (problem text, period text, period_start date, partition jsonb, agent text,
+               stored jsonb, expected jsonb)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  part_json text := 'jsonb_build_object()';
+  tier_ok text := 'x.s_tier IS NOT DISTINCT FROM x.e_tier';
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  IF cardinality(b.partition_by) > 0 THEN
+    part_json := 'jsonb_build_object(' || (SELECT string_agg(format('%L, x.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
+    -- a held tier is right as long as the ladder, fed the held tier, keeps it
+    tier_ok := format('x.s_tier IS NOT DISTINCT FROM CASE WHEN x.qualified THEN leaderboard.tier(x.score, %1$L::leaderboard.ladder, x.s_tier) END '
+                      'AND (x.s_tier IS NULL) = (x.e_tier IS NULL)', b.ladder);
+  END IF;
+  -- one statement: the standings and the recomputation come from one snapshot
+  RETURN QUERY EXECUTE format($q$
+    WITH t AS (%1$s),
+    st AS (SELECT sc.scope_key, sc.ranks_stored AS lb_ranks_stored, s.* FROM %2$s s JOIN %3$s sc USING (scope_id)),
+    x AS (
+      SELECT coalesce(st.period, t.period) AS period, coalesce(st.period_start, t.period_start) AS period_start,
+             coalesce(st.scope_key, t.scope_key) AS scope_key, coalesce(st.%4$I, t.%4$I)::text AS agent,
+             st.scope_key IS NULL AS s_missing, t.scope_key IS NULL AS e_missing,
+             st.kpis AS s_kpis, t.kpis AS e_kpis, st.score AS s_score, t.score AS e_score,
+             st.qualified AS s_qualified, t.qualified AS e_qualified, st.rank AS s_rank,
+             CASE WHEN st.lb_ranks_stored IS NOT FALSE THEN t.rank END AS e_rank,
+             st.tier AS s_tier, t.tier AS e_tier, coalesce(st.score, t.score) AS score,
+             coalesce(st.qualified, t.qualified) AS qualified %5$s
+      FROM st FULL JOIN t ON st.scope_key = t.scope_key AND st.%4$I = t.%4$I)
+    SELECT CASE WHEN x.s_missing THEN 'missing' WHEN x.e_missing THEN 'unexpected' ELSE 'different' END,
+           x.period, x.period_start, %6$s, x.agent,
+           CASE WHEN NOT x.s_missing THEN jsonb_build_object('kpis', x.s_kpis::text, 'score', x.s_score, 'qualified', x.s_qualified, 'rank', x.s_rank, 'tier', x.s_tier) END,
+           CASE WHEN NOT x.e_missing THEN jsonb_build_object('kpis', x.e_kpis::text, 'score', x.e_score, 'qualified', x.e_qualified, 'rank', x.e_rank, 'tier', x.e_tier) END
+    FROM x
+    WHERE x.s_missing OR x.e_missing OR NOT leaderboard._kpis_close(x.s_kpis, x.e_kpis, %8$s)
+       OR abs(x.s_score - x.e_score) > 1e-9 * greatest(1, abs(x.e_score))
+       OR x.s_qualified <> x.e_qualified OR x.s_rank IS DISTINCT FROM x.e_rank OR NOT (%7$s)
+    ORDER BY 2, 3, x.scope_key, 5
+  $q$,
+    (SELECT s.expected FROM leaderboard._board_statements(board) s),
+    b.standings, b.scopes, b.agent_column,
+    (SELECT coalesce(string_agg(format(', coalesce(st.%1$I, t.%1$I) AS %1$I', q), ''), '') FROM unnest(b.partition_by) q),
+    part_json, tier_ok, cardinality(b.metric_names));
+END $$;
+COMMENT ON FUNCTION leaderboard.verify(text) IS
+  'compares a board''s standings with a from-scratch recomputation from one snapshot; returns one row per difference, none when correct';
+
+CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL,
+                                        drop_ladder boolean DEFAULT false)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  n bigint;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  -- a NULL argument is one not given: a ladder is removed by name, not by a NULL
+  IF drop_ladder AND ladder IS NOT NULL THEN
+    RAISE EXCEPTION 'a new ladder and drop_ladder cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either ladder => ''...'' or drop_ladder => true.';
+  END IF;
+  IF scorecard IS NOT NULL THEN
+    b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
+    PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+  END IF;
+  IF ladder IS NOT NULL THEN
+    b.ladder := ladder;
+  ELSIF drop_ladder IS TRUE THEN
+    b.ladder := NULL;
+  END IF;
+  PERFORM leaderboard._catalog_update(board, b.scorecards, b.ladder::text);
+  PERFORM leaderboard._board_views(b);
+  -- tiers of a rank ladder need every rank: scopes that stopped storing ranks store them
+  -- again (the rescore below writes them)
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) <> 'points' THEN
+    EXECUTE format('UPDATE %s SET ranks_stored = true WHERE NOT ranks_stored', b.scopes);
+  END IF;
+  -- rescore and re-rank from the stored kpis in one pass: no source row is read; a held
+  -- tier carries over only while the ladder stays the same
+  EXECUTE replace((SELECT x.rescore FROM leaderboard._board_statements(board) x),
+                  '{{prev}}', CASE WHEN ladder IS NULL THEN ', r.old_tier' ELSE '' END);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$;
+COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean) IS
+  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed';
+
+-- What a board created besides its triggers, and its catalog row: shared by drop_board and
+-- the drop of a source table (whose triggers go with it).
+CREATE FUNCTION leaderboard._drop_board_objects(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                              WHERE c.oid = b.standings));
+BEGIN
+  IF schema IS NOT NULL THEN
+    -- by its full signature: another role's function of the same name is not the board's
+    EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%s, text, integer)', schema, b.name || '_around',
+                   (SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
+                    WHERE a.attrelid = b.standings AND a.attname = b.agent_column));
+    EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain');
+    EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
+  END IF;
+  PERFORM leaderboard._catalog_delete(b.name);
+END $$;
+COMMENT ON FUNCTION leaderboard._drop_board_objects(leaderboard.boards) IS
+  'internal: drops a board''s standings, scopes, views, around-me function and catalog row';
+
+CREATE FUNCTION leaderboard.drop_board(board text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  t record;
+  idx text;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  FOR t IN SELECT tg.tgname, tg.tgrelid::regclass AS rel FROM pg_trigger tg
+           WHERE (tg.tgname IN ('lb_' || board || '_ins', 'lb_' || board || '_upd', 'lb_' || board || '_del', 'lb_' || board || '_trunc')
+                  AND tg.tgfoid = 'leaderboard._board_capture()'::regprocedure)
+              OR (tg.tgname = 'lb_' || board || '_repl' AND tg.tgrelid = b.source
+                  AND tg.tgfoid = 'leaderboard._board_capture_row()'::regprocedure) LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
+  END LOOP;
+  -- the source index the board created goes with the last board recording it
+  SELECT format('%I.%I', n.nspname, c.relname) INTO idx
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE i.indrelid = b.source AND c.relname = b.source_index
+    AND NOT EXISTS (SELECT 1 FROM leaderboard.boards x
+                    WHERE x.name <> b.name AND x.source = b.source AND x.source_index = b.source_index);
+  IF idx IS NOT NULL THEN
+    BEGIN
+      EXECUTE format('DROP INDEX %s', idx);
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE WARNING 'board "%" leaves its index % on table %: %', board, idx, b.source, SQLERRM
+        USING HINT = 'The owner of the table can drop the index.';
+    END;
+  END IF;
+  PERFORM leaderboard._drop_board_objects(b);
+END $$;
+COMMENT ON FUNCTION leaderboard.drop_board(text) IS
+  'drops a board: its triggers, standings, scopes, views, around-me function, catalog row and the source index it created';
+
+CREATE FUNCTION leaderboard.rolling(board text, days integer, as_of date DEFAULT NULL)
+RETURNS TABLE (partition jsonb, agent text, kpis leaderboard.kpis, score double precision,
+               qualified boolean, rank bigint)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  parts text := '';
+  part_json text := 'jsonb_build_object()';
+  card text;
+  day date := coalesce(as_of, (now() AT TIME ZONE b.time_zone)::date);
+BEGIN
+  IF NOT 'day' = ANY (b.periods) THEN
+    RAISE EXCEPTION 'board "%" keeps no day rows', board USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Rolling windows are merged from day rows: include ''day'' in the board''s periods.';
+  END IF;
+  IF days IS NULL OR days < 1 THEN
+    RAISE EXCEPTION 'a rolling window needs at least one day' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF cardinality(b.partition_by) > 0 THEN
+    parts := ', ' || (SELECT string_agg(quote_ident(q), ', ') FROM unnest(b.partition_by) q);
+    part_json := 'jsonb_build_object(' || (SELECT string_agg(format('%L, %I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  card := format('%L::leaderboard.scorecard', b.scorecards ->> 'day');
+  RETURN QUERY EXECUTE format($q$
+    SELECT g.p, g.a, g.k, g.s, g.q,
+           CASE WHEN g.q THEN rank() OVER (PARTITION BY g.p ORDER BY g.q DESC, g.s DESC) END
+    FROM (SELECT %1$s AS p, %2$I::text AS a, leaderboard.kpi_merge(kpis) AS k,
+                 leaderboard._board_score(leaderboard.kpi_merge(kpis), %3$s) AS s,
+                 leaderboard.qualified(leaderboard.kpi_merge(kpis), %3$s) AS q
+          FROM %4$s WHERE period = 'day' AND period_start > $1 - $2 AND period_start <= $1
+          GROUP BY %2$I%5$s) g
+    ORDER BY 1, 6, 5 DESC, 2
+  $q$, part_json, b.agent_column, card, b.standings, parts) USING day, days;
+END $$;
+COMMENT ON FUNCTION leaderboard.rolling(text, integer, date) IS
+  'standings over the last days days up to as_of (default: today in the board''s time zone), merged from day rows';
+
+-- A dropped source takes its boards with it.
+CREATE FUNCTION leaderboard._drop_boards_of_dropped_sources() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards;
+BEGIN
+  FOR b IN
+    SELECT * FROM leaderboard.boards
+    WHERE source::oid IN (SELECT d.objid FROM pg_event_trigger_dropped_objects() d
+                          WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0)
+  LOOP
+    BEGIN
+      PERFORM leaderboard._drop_board_objects(b);
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE WARNING 'the source of board "%" was dropped, but its objects could not be: %', b.name, SQLERRM
+        USING HINT = 'Its owner can call leaderboard.drop_board().';
+    END;
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._drop_boards_of_dropped_sources() IS
+  'internal: event trigger function dropping the boards of dropped source tables';
+CREATE EVENT TRIGGER leaderboard_drop_boards ON sql_drop
+  EXECUTE FUNCTION leaderboard._drop_boards_of_dropped_sources();
+COMMENT ON EVENT TRIGGER leaderboard_drop_boards IS
+  'drops a board''s standings, scopes, views and catalog row when its source table is dropped';
+
+-- The columns and expressions a board reads must survive ALTER TABLE of its source: a
+-- renamed or dropped column would make every later write to the source fail.
+CREATE FUNCTION leaderboard._check_board_source(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  e text;
+BEGIN
+  FOREACH e IN ARRAY ARRAY[quote_ident(b.agent_column), quote_ident(b.at_column)]
+                     || ARRAY(SELECT quote_ident(p) FROM unnest(b.partition_by) p)
+                     || b.metric_exprs || coalesce(ARRAY[b.filter], '{}') LOOP
+    BEGIN
+      PERFORM leaderboard._expression_type(b.source, e, 'expression');
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'board "%" reads % of table %, which this change breaks', b.name, e, b.source
+        USING ERRCODE = 'dependent_objects_still_exist',
+              DETAIL = SQLERRM,
+              HINT = 'Drop the board first (leaderboard.drop_board), then declare it again over the changed table.';
+    END;
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_board_source(leaderboard.boards) IS
+  'internal: raises 2BP01 when a board''s columns or expressions no longer fit its source';
+
+CREATE FUNCTION leaderboard._expression_columns(source regclass, expr text) RETURNS name[]
+  AS 'MODULE_PATHNAME', 'board_expression_columns' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._expression_columns(regclass, text) IS
+  'internal: the source columns an expression over a source row reads (all of them for the whole row)';
+CREATE FUNCTION leaderboard._retyped_columns(command pg_ddl_command, rel regclass) RETURNS name[]
+  AS 'MODULE_PATHNAME', 'board_retyped_columns' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._retyped_columns(pg_ddl_command, regclass) IS
+  'internal: the columns of a table whose type an ALTER TABLE collected by a ddl_command_end event trigger changed';
+
+-- A board's standings hold what its columns' values and types gave when each call was
+-- counted: a type change would have new calls read otherwise (a timestamptz turned
+-- timestamp files them under other days; USING rewrites the values the standings were
+-- built from) or make every write fail. Even a change to the same type is refused, since
+-- USING may rewrite the values. Called from the ddl_command_end event trigger; the
+-- ALTER TABLE of a partitioned or inherited table records the change on each table.
+CREATE FUNCTION leaderboard._check_retyped_columns() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN
+    SELECT b.name, b.source, col
+    FROM pg_event_trigger_ddl_commands() c
+    CROSS JOIN leaderboard.boards b
+    CROSS JOIN LATERAL unnest(leaderboard._retyped_columns(c.command, b.source)) col
+    WHERE col = b.agent_column OR col = b.at_column OR col = ANY (b.partition_by)
+       OR col = ANY (ARRAY(SELECT unnest(leaderboard._expression_columns(b.source, e))
+                           FROM unnest(b.metric_exprs || coalesce(ARRAY[b.filter], '{}')) e))
+    ORDER BY b.name, col
+  LOOP
+    RAISE EXCEPTION 'cannot alter type of column "%" of table % because board "%" reads it', r.col, r.source, r.name
+      USING ERRCODE = 'dependent_objects_still_exist',
+            DETAIL = 'The board''s standings were counted from the column''s current values; a type change would leave them stale or make later writes fail.',
+            HINT = 'Drop the board (leaderboard.drop_board), alter the column, then create the board again.';
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_retyped_columns() IS
+  'internal: raises 2BP01 when an ALTER TABLE changes the type of a column a board reads';
+
+-- New partitions of a board's source get its triggers; detached ones lose them; a change
+-- to a source that breaks a board is refused.
+CREATE FUNCTION leaderboard._follow_partitions() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards;
+BEGIN
+  PERFORM leaderboard._check_retyped_columns();
+  FOR b IN SELECT * FROM leaderboard.boards x
+           WHERE x.source::oid IN (SELECT c.objid FROM pg_event_trigger_ddl_commands() c
+                                   WHERE c.classid = 'pg_class'::regclass) LOOP
+    PERFORM leaderboard._check_board_source(b);
+  END LOOP;
+  FOR b IN SELECT * FROM leaderboard.boards x WHERE (SELECT relkind FROM pg_class WHERE oid = x.source) = 'p' LOOP
+    BEGIN
+      PERFORM leaderboard._board_triggers(b);
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE WARNING 'could not update the triggers of board "%" on the partitions of %: %', b.name, b.source, SQLERRM
+        USING HINT = 'The owner of the partitions can run this DDL again, or call leaderboard.rebuild().';
+    END;
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._follow_partitions() IS
+  'internal: event trigger function keeping board triggers on every partition of partitioned sources and refusing source changes that break a board';
+CREATE EVENT TRIGGER leaderboard_follow_partitions ON ddl_command_end
+  WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+  EXECUTE FUNCTION leaderboard._follow_partitions();
+COMMENT ON EVENT TRIGGER leaderboard_follow_partitions IS
+  'adds board triggers to new partitions of partitioned sources and drops them from detached partitions';
+
+-- DROP TABLE of a partition, and ALTER TABLE ... DETACH PARTITION and ATTACH PARTITION, take
+-- rows out of a partitioned source or bring them in without DML: the board is rebuilt at
+-- commit, as after TRUNCATE, unless the tables that moved were empty (board_partitions.c).
+CREATE FUNCTION leaderboard._board_partitions_moved() RETURNS event_trigger
+  AS 'MODULE_PATHNAME', 'board_partitions_moved' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_partitions_moved() IS
+  'internal: event trigger function marking boards whose source lost or gained a non-empty partition for a rebuild at commit';
+-- named to fire before leaderboard_follow_partitions, which moves the board triggers that
+-- tell which tables joined or left (event triggers fire in name order)
+CREATE EVENT TRIGGER leaderboard_attach_detach ON ddl_command_end
+  WHEN TAG IN ('ALTER TABLE')
+  EXECUTE FUNCTION leaderboard._board_partitions_moved();
+COMMENT ON EVENT TRIGGER leaderboard_attach_detach IS
+  'rebuilds at commit the boards whose partitioned source gained or lost a non-empty partition by ATTACH or DETACH PARTITION';
+CREATE EVENT TRIGGER leaderboard_drop_partitions ON sql_drop
+  EXECUTE FUNCTION leaderboard._board_partitions_moved();
+COMMENT ON EVENT TRIGGER leaderboard_drop_partitions IS
+  'rebuilds at commit the boards whose partitioned source lost a partition by DROP TABLE';
+
+-- A board counts each row once only while its triggers keep the modes _board_triggers gave
+-- them: the statement triggers fire in ordinary sessions (O), the TRUNCATE trigger always
+-- (A), the row trigger for replicas only (R). These are the board triggers on the given
+-- tables, of boards whose source is one of them or an ancestor of one, that are in another
+-- mode.
+CREATE FUNCTION leaderboard._wrong_trigger_modes(tables regclass[])
+RETURNS TABLE (board text, rel regclass, level integer, tgname name, mode "char")
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT b.name, t.relid, t.level, tg.tgname, m.mode
+  FROM leaderboard.boards b
+  CROSS JOIN LATERAL (SELECT b.source AS relid, 0 AS level
+                      UNION SELECT p.relid, p.level FROM pg_partition_tree(b.source) p) t
+  JOIN pg_trigger tg ON tg.tgrelid = t.relid
+  CROSS JOIN LATERAL (SELECT CASE WHEN tg.tgfoid = 'leaderboard._board_capture_row()'::regprocedure THEN 'R'
+                                  WHEN tg.tgname = 'lb_' || b.name || '_trunc' THEN 'A'
+                                  ELSE 'O' END::"char" AS mode) m
+  WHERE (b.source = ANY (tables)
+         OR b.source IN (SELECT a.relid FROM unnest(tables) x, pg_partition_ancestors(x) a))
+    AND t.relid = ANY (tables)
+    AND ((tg.tgfoid = 'leaderboard._board_capture()'::regprocedure
+          AND tg.tgname IN ('lb_' || b.name || '_ins', 'lb_' || b.name || '_upd',
+                            'lb_' || b.name || '_del', 'lb_' || b.name || '_trunc'))
+      OR (tg.tgfoid = 'leaderboard._board_capture_row()'::regprocedure
+          AND tg.tgname = 'lb_' || b.name || '_repl'))
+    AND tg.tgenabled <> m.mode
+$$;
+COMMENT ON FUNCTION leaderboard._wrong_trigger_modes(regclass[]) IS
+  'internal: the board triggers on the given tables whose mode is not the one their board needs';
+
+-- ALTER TABLE ... ENABLE/DISABLE TRIGGER (USER, ALL, or a board trigger by name) on a source,
+-- a partition or an ancestor would make every later write count twice (the row trigger
+-- made an ordinary one fires beside the statement triggers) or not at all (a disabled
+-- trigger): the modes are put back, with a warning. This runs as the user of the ALTER and
+-- alters only tables that user owns: the ALTER changed triggers only there and, by
+-- recursion, on the row trigger's clones on their partitions, whoever owns those; the ALTER
+-- here recurses the same way. Tables are altered leaves first, so that each ALTER TABLE
+-- issued here, which fires this again, finds nothing left to put back at or below the table
+-- it altered.
+CREATE FUNCTION leaderboard._keep_trigger_modes() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  tables regclass[];
+  r record;
+  restored text[] := '{}';
+BEGIN
+  SELECT array_agg(DISTINCT x.relid) INTO tables
+  FROM pg_event_trigger_ddl_commands() c,
+       LATERAL (SELECT c.objid::regclass AS relid
+                UNION ALL SELECT t.relid FROM pg_partition_tree(c.objid::regclass) t) x
+  WHERE c.classid = 'pg_class'::regclass;
+  FOR r IN
+    SELECT w.rel, max(w.level) AS level, array_agg(DISTINCT w.board) AS boards,
+           string_agg(format('%s %I', CASE w.mode WHEN 'R' THEN 'ENABLE REPLICA TRIGGER'
+                                                  WHEN 'A' THEN 'ENABLE ALWAYS TRIGGER'
+                                                  ELSE 'ENABLE TRIGGER' END, w.tgname),
+                      ', ' ORDER BY w.tgname) AS enable
+    FROM leaderboard._wrong_trigger_modes(tables) w
+    WHERE pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = w.rel), 'USAGE')
+    GROUP BY w.rel ORDER BY 2 DESC, 1
+  LOOP
+    EXECUTE format('ALTER TABLE %s %s', r.rel, r.enable);
+    restored := restored || r.boards;
+  END LOOP;
+  FOR r IN SELECT DISTINCT x AS board FROM unnest(restored) x ORDER BY 1 LOOP
+    RAISE WARNING 'the triggers of board "%" keep their modes', r.board
+      USING DETAIL = format('The board counts each row once only while lb_%1$s_ins, lb_%1$s_upd and lb_%1$s_del '
+                            'fire in ordinary sessions, lb_%1$s_trunc always and lb_%1$s_repl for replicas only: '
+                            'a disabled trigger would miss rows, a re-enabled one would count them twice.', r.board),
+            HINT = 'To stop maintaining a board, drop it with leaderboard.drop_board().';
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._keep_trigger_modes() IS
+  'internal: event trigger function putting back the modes of board triggers that ALTER TABLE ... ENABLE/DISABLE TRIGGER changed';
+CREATE EVENT TRIGGER leaderboard_keep_trigger_modes ON ddl_command_end
+  WHEN TAG IN ('ALTER TABLE')
+  EXECUTE FUNCTION leaderboard._keep_trigger_modes();
+COMMENT ON EVENT TRIGGER leaderboard_keep_trigger_modes IS
+  'puts back the modes of board triggers changed by ALTER TABLE ... ENABLE/DISABLE TRIGGER, with a warning';
+-- Who may execute what. Nothing is executable by PUBLIC unless granted back below, so a
+-- function added later stays closed until it is listed here (and in
+-- test/pgtap/privileges.sql, which checks this list).
+REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA leaderboard FROM PUBLIC;
+
+-- The documented API: the types' functions and aggregates, and the board functions.
+GRANT EXECUTE ON FUNCTION
+  leaderboard.rows(leaderboard.kpis),
+  leaderboard.kpi_count(leaderboard.kpis, integer),
+  leaderboard.kpi_sum(leaderboard.kpis, integer),
+  leaderboard.kpi_avg(leaderboard.kpis, integer),
+  leaderboard.kpi_min(leaderboard.kpis, integer),
+  leaderboard.kpi_max(leaderboard.kpis, integer),
+  leaderboard.kpi_agg("any"),
+  leaderboard.kpi_merge(leaderboard.kpis),
+  leaderboard.score(leaderboard.kpis, leaderboard.scorecard),
+  leaderboard.qualified(leaderboard.kpis, leaderboard.scorecard),
+  leaderboard.explain(leaderboard.kpis, leaderboard.scorecard),
+  leaderboard.is_working_day(leaderboard.calendar, date),
+  leaderboard.longest(leaderboard.streak),
+  leaderboard.longest_start(leaderboard.streak),
+  leaderboard.current(leaderboard.streak, date),
+  leaderboard.met_days(leaderboard.streak),
+  leaderboard.streak_calendar(leaderboard.streak),
+  leaderboard.streak_agg(date, boolean),
+  leaderboard.streak_agg(date, boolean, leaderboard.calendar),
+  leaderboard.streak_merge(leaderboard.streak),
+  leaderboard.tier(double precision, leaderboard.ladder),
+  leaderboard.tier(double precision, leaderboard.ladder, text),
+  leaderboard.tier_level(double precision, leaderboard.ladder),
+  leaderboard.tier_level(text, leaderboard.ladder),
+  leaderboard.next_tier(double precision, leaderboard.ladder),
+  leaderboard.to_next_tier(double precision, leaderboard.ladder),
+  leaderboard.tier_progress(double precision, leaderboard.ladder),
+  leaderboard.tier_by_rank(bigint, bigint, leaderboard.ladder),
+  leaderboard.tier_counts(double precision, leaderboard.ladder),
+  leaderboard.ladder_kind(leaderboard.ladder),
+  leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text,
+                           leaderboard.ladder, text, text, text[]),
+  leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean),
+  leaderboard.rebuild(text),
+  leaderboard.verify(text),
+  leaderboard.drop_board(text),
+  leaderboard.rolling(text, integer, date)
+TO PUBLIC;
+
+-- The types' text and binary I/O (as for every built-in type) and the functions of their
+-- operators, which PostgreSQL checks for EXECUTE as the user of the query. Aggregate
+-- support functions (transition, combine, serial, deserial, final) stay revoked: an
+-- aggregate's are checked as its owner, and called directly they would take internal
+-- states and bytes from anyone.
+GRANT EXECUTE ON FUNCTION
+  leaderboard.kpis_in(cstring), leaderboard.kpis_out(leaderboard.kpis),
+  leaderboard.kpis_recv(internal), leaderboard.kpis_send(leaderboard.kpis),
+  leaderboard.kpis_eq(leaderboard.kpis, leaderboard.kpis),
+  leaderboard.kpis_ne(leaderboard.kpis, leaderboard.kpis),
+  leaderboard.kpis_hash(leaderboard.kpis),
+  leaderboard.kpis_add(leaderboard.kpis, leaderboard.kpis),
+  leaderboard.scorecard_in(cstring), leaderboard.scorecard_out(leaderboard.scorecard),
+  leaderboard.scorecard_recv(internal), leaderboard.scorecard_send(leaderboard.scorecard),
+  leaderboard.calendar_in(cstring), leaderboard.calendar_out(leaderboard.calendar),
+  leaderboard.calendar_recv(internal), leaderboard.calendar_send(leaderboard.calendar),
+  leaderboard.calendar_eq(leaderboard.calendar, leaderboard.calendar),
+  leaderboard.calendar_ne(leaderboard.calendar, leaderboard.calendar),
+  leaderboard.streak_in(cstring), leaderboard.streak_out(leaderboard.streak),
+  leaderboard.streak_recv(internal), leaderboard.streak_send(leaderboard.streak),
+  leaderboard.streak_union(leaderboard.streak, leaderboard.streak),
+  leaderboard.streak_eq(leaderboard.streak, leaderboard.streak),
+  leaderboard.streak_ne(leaderboard.streak, leaderboard.streak),
+  leaderboard.ladder_in(cstring), leaderboard.ladder_out(leaderboard.ladder),
+  leaderboard.ladder_recv(internal), leaderboard.ladder_send(leaderboard.ladder)
+TO PUBLIC;
+
+-- Internal functions that run as an ordinary role by design, because the board API, the
+-- generated <board>_around and the event triggers are not SECURITY DEFINER: whoever calls
+-- them (a board's owner, its reader, a role altering or dropping its own table) calls
+-- these as itself. Each does only what its caller may do anyway, or checks the caller's
+-- rights itself before reading, locking or writing anything (README, "Security").
+GRANT EXECUTE ON FUNCTION
+  -- called by create_board, alter_board, rebuild, verify, drop_board and rolling
+  leaderboard._board(text),
+  leaderboard._require_owner(leaderboard.boards),
+  leaderboard._board_cards(jsonb, text[], text[]),
+  leaderboard._align_card(jsonb, text[], text),
+  leaderboard._column_type(regclass, name),
+  leaderboard._create_verb(leaderboard.boards, text, oid),
+  leaderboard._board_views(leaderboard.boards),
+  leaderboard._board_statements(text),
+  leaderboard._local_time_sql(leaderboard.boards, text),
+  leaderboard._period_start_sql(text, text),
+  leaderboard._card_sql(leaderboard.boards, text),
+  leaderboard._fill(text, text, text),
+  leaderboard._tie_break_sql(leaderboard.boards, text),
+  leaderboard._kpis_close(leaderboard.kpis, leaderboard.kpis, integer),
+  leaderboard._board_score(leaderboard.kpis, leaderboard.scorecard),
+  leaderboard._rank_precision(double precision),
+  -- check the caller's rights before writing the catalog as its owner; the row must be one
+  -- create_board would write
+  leaderboard._check_board_row(leaderboard.boards),
+  leaderboard._agent_at_indexes(regclass, name, name),
+  leaderboard._check_tie_break(text[], jsonb),
+  leaderboard._catalog_insert(leaderboard.boards),
+  leaderboard._catalog_update(text, jsonb, text),
+  leaderboard._catalog_delete(text),
+  -- check SELECT on the relation before opening it
+  leaderboard._expression_type(regclass, text, text),
+  leaderboard._expression_columns(regclass, text),
+  leaderboard._around(regclass, text, anyelement, text, integer, text),
+  -- CREATE TRIGGER checks EXECUTE on the trigger function as the role creating the board,
+  -- or the partition that gets its triggers; firing checks the trigger against the catalog
+  leaderboard._board_capture(),
+  leaderboard._board_capture_row(),
+  -- called by create_board and by the event triggers, as the role running the DDL
+  leaderboard._board_triggers(leaderboard.boards),
+  leaderboard._drop_board_objects(leaderboard.boards),
+  leaderboard._check_board_source(leaderboard.boards),
+  leaderboard._check_retyped_columns(),
+  leaderboard._retyped_columns(pg_ddl_command, regclass),
+  leaderboard._wrong_trigger_modes(regclass[])
+TO PUBLIC;
