@@ -20,3 +20,725 @@
 --     leaderboard._board_triggers(b), or ALTER/CREATE INDEX on each b.standings.
 -- Once 0.2 is released this file is frozen like leaderboard--0.1.sql; the next version
 -- starts leaderboard--0.2--0.3.sql (README, "Upgrading").
+
+-- Unknown extremes and corrections by delta: boards that never re-read their source
+DROP FUNCTION leaderboard._catalog_update(text, jsonb, text);
+
+CREATE FUNCTION leaderboard._catalog_update(board text, scorecards jsonb, ladder text, source_index name DEFAULT NULL)
+RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_update' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._catalog_update(text, jsonb, text, name) IS
+  'internal: replaces the scorecards and ladder of a board the caller owns, and records a source index alter_board created';
+
+CREATE FUNCTION leaderboard._kpis_correct(stored leaderboard.kpis, added leaderboard.kpis, removed leaderboard.kpis)
+RETURNS leaderboard.kpis
+  AS 'MODULE_PATHNAME', 'kpis_correct_sql' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard._kpis_correct(leaderboard.kpis, leaderboard.kpis, leaderboard.kpis) IS
+  'internal: stored + added - removed for a board''s correction, extremes that are no longer known forgotten; NULL when no row is left';
+
+CREATE FUNCTION leaderboard._exact_extremes(b leaderboard.boards) RETURNS bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(sum(DISTINCT 1::bigint << (m.i - 1)::integer), 0)::bigint
+  FROM jsonb_each_text(b.scorecards) c,
+       jsonb_array_elements(c.value::jsonb -> 'metrics') e,
+       unnest(b.metric_names) WITH ORDINALITY AS m(name, i)
+  WHERE e ->> 'name' = m.name AND e ->> 'stat' IN ('min', 'max')
+$$;
+COMMENT ON FUNCTION leaderboard._exact_extremes(leaderboard.boards) IS
+  'internal: bits of the metrics whose min or max a card of the board reads';
+
+CREATE FUNCTION leaderboard._needs_recompute(b leaderboard.boards) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT leaderboard._exact_extremes(b) <> 0 OR EXISTS (
+    SELECT 1 FROM unnest(b.metric_exprs) AS x(e)
+    CROSS JOIN LATERAL (SELECT leaderboard._expression_type(b.source, x.e, 'metric') AS t) et
+    JOIN pg_type ty ON ty.oid = et.t
+    WHERE CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE ty.oid END
+          NOT IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'bool'::regtype))
+$$;
+COMMENT ON FUNCTION leaderboard._needs_recompute(leaderboard.boards) IS
+  'internal: whether a correction can make the board re-read its source (a card reads a min or max, or a metric is fractional)';
+
+CREATE FUNCTION leaderboard._ensure_source_index(b leaderboard.boards) RETURNS name
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  idx name[] := leaderboard._agent_at_indexes(b.source, b.agent_column, b.at_column);
+BEGIN
+  IF NOT leaderboard._needs_recompute(b) THEN
+    RETURN b.source_index;
+  END IF;
+  IF cardinality(idx) = 0 THEN
+    EXECUTE format('CREATE INDEX ON %s (%I, %I)', b.source, b.agent_column, b.at_column);
+    RETURN (leaderboard._agent_at_indexes(b.source, b.agent_column, b.at_column))[1];
+  END IF;
+  RETURN coalesce(b.source_index,
+                  (SELECT x.source_index FROM leaderboard.boards x
+                   WHERE x.source = b.source AND x.source_index = ANY (idx) LIMIT 1));
+END $$;
+COMMENT ON FUNCTION leaderboard._ensure_source_index(leaderboard.boards) IS
+  'internal: creates the source''s (agent, at) index for a board whose corrections can re-read the source; returns the index the board records';
+
+CREATE OR REPLACE FUNCTION leaderboard._kpis_close(a leaderboard.kpis, b leaderboard.kpis, k integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  -- a's extremes may be unknown (a board forgot them: no card reads them): anything agrees
+  SELECT leaderboard.rows(a) = leaderboard.rows(b) AND NOT EXISTS (
+    SELECT 1 FROM generate_series(1, k) i
+    WHERE leaderboard.kpi_count(a, i) <> leaderboard.kpi_count(b, i)
+       OR (leaderboard.kpi_min(a, i) IS NOT NULL OR leaderboard.kpi_count(a, i) = 0)
+          AND (leaderboard.kpi_min(a, i) IS DISTINCT FROM leaderboard.kpi_min(b, i)
+               OR leaderboard.kpi_max(a, i) IS DISTINCT FROM leaderboard.kpi_max(b, i))
+       OR abs(leaderboard.kpi_sum(a, i) - leaderboard.kpi_sum(b, i))
+          > 1e-9 * greatest(1, abs(leaderboard.kpi_sum(b, i))))
+$$;
+COMMENT ON FUNCTION leaderboard._kpis_close(leaderboard.kpis, leaderboard.kpis, integer) IS
+  'internal: equal kpis, allowing float rounding in fractional sums that were added in another order and extremes the first forgot';
+
+CREATE OR REPLACE FUNCTION leaderboard._board_statements(board text,
+  OUT lock_scopes text, OUT recompute text, OUT add_deltas text, OUT rerank text,
+  OUT rebuild text, OUT fold_source text, OUT rerank_all text, OUT expected text,
+  OUT before_moves text, OUT rerank_multi text, OUT rerank_single text, OUT rescore text,
+  OUT insert_new text, OUT add_deltas_large text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards;
+  qa text; qt text;
+  parts_cols text := '';      -- ", p1, p2"
+  n_parts text := '';         -- ", n.p1, n.p2"
+  k_parts text := '';
+  g_parts text := '';
+  part_keys text := '';
+  part_match text := '';
+  kpi_args text;
+  local_n text; scope_key text;
+  fold_from text; fold_select text;
+  card text; score_of text; qual_of text; tier_ins text; tier_upd text;
+  lo text; hi text; in_period text;
+  rank_fn text; rank_order text; rank_tier text := ''; rank_tier_cmp text := '';
+  tie text;
+  new_scopes text; expected_of text;
+  i int;
+  p name;
+  src text;
+  st text; sc text;
+BEGIN
+  SELECT * INTO STRICT b FROM leaderboard.boards WHERE name = board;
+  src := b.source::text; st := b.standings::text; sc := b.scopes::text;
+  qa := quote_ident(b.agent_column); qt := quote_ident(b.at_column);
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+    n_parts := n_parts || ', n.' || quote_ident(p);
+    k_parts := k_parts || ', k.' || quote_ident(p);
+    g_parts := g_parts || ', g.' || quote_ident(p);
+    part_keys := part_keys || format(', pg_catalog.quote_nullable(n.%I::pg_catalog.text)', p);
+    part_match := part_match || format(' AND s.%1$I IS NOT DISTINCT FROM k.%1$I', p);
+  END LOOP;
+  SELECT string_agg(e, ', ' ORDER BY o) INTO kpi_args FROM unnest(b.metric_exprs) WITH ORDINALITY AS x(e, o);
+
+  local_n := leaderboard._local_time_sql(b, 'n.' || qt);
+  -- Rows fold into (local day, partitions, agent) first, and days into the board's
+  -- periods after: a row is aggregated once, however many periods the board keeps.
+  fold_from := format(
+    'SELECT (n.lb_local)::pg_catalog.date AS lb_day%s, n.%s, {{agg}} AS kpis'
+    ' FROM (SELECT n.*, %s AS lb_local FROM {{rows}} n WHERE n.%s IS NOT NULL AND n.%s IS NOT NULL%s) n'
+    ' GROUP BY %s',
+    n_parts, qa, local_n, qa, qt,
+    CASE WHEN b.filter IS NOT NULL THEN format(' AND (%s)', b.filter) ELSE '' END,
+    (SELECT string_agg(g::text, ', ') FROM generate_series(1, 2 + coalesce(array_length(b.partition_by, 1), 0)) g));
+  -- A scope is named by the text of its key values, built under pinned DateStyle,
+  -- IntervalStyle, TimeZone, extra_float_digits and bytea_output (the triggers and every
+  -- API function that runs this SQL pin them), so scopes hash and sort the same in every
+  -- session. The capture triggers build the same text in C (board_fold.c): the two must
+  -- stay identical.
+  scope_key := format('pg_catalog.concat_ws(''|'', g.period, g.period_start::pg_catalog.text%s) COLLATE "C"',
+                      replace(part_keys, '(n.', '(g.'));
+  fold_select := format(
+    'SELECT %s AS scope_key, g.* FROM ('
+    ' SELECT p.lb_kind AS period, %s AS period_start%s, d.%s, leaderboard.kpi_merge(d.kpis) AS kpis'
+    ' FROM ({{days}}) d CROSS JOIN pg_catalog.unnest(%L::pg_catalog.text[]) AS p(lb_kind)'
+    ' GROUP BY %s) g',
+    scope_key, leaderboard._period_start_sql('p.lb_kind', 'd.lb_day::pg_catalog.timestamp'),
+    replace(n_parts, ' n.', ' d.'), qa, b.periods,
+    (SELECT string_agg(g::text, ', ') FROM generate_series(1, 3 + coalesce(array_length(b.partition_by, 1), 0)) g));
+
+  card := leaderboard._card_sql(b, 'x.period');
+  -- every score the board stores, ranks and places on a points ladder is at the ranking
+  -- precision: equal scores tie in every comparison, index and rank computed from them
+  score_of := 'leaderboard._board_score({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
+  qual_of := 'leaderboard.qualified({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
+    tier_ins := format(', CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder) END',
+                       leaderboard._fill(qual_of, 'g.kpis', 'g.period'), leaderboard._fill(score_of, 'g.kpis', 'g.period'), b.ladder);
+    tier_upd := format(', tier = CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder, t.tier) END',
+                       leaderboard._fill(qual_of, '{{k}}', 't.period'), leaderboard._fill(score_of, '{{k}}', 't.period'), b.ladder);
+  ELSE
+    tier_ins := ', NULL'; tier_upd := '';
+  END IF;
+
+  lock_scopes := format(
+    'INSERT INTO %s AS s (scope_key, period, period_start%s) '
+    'SELECT DISTINCT ON (scope_key) scope_key, period, period_start%s FROM lb_pending ORDER BY scope_key '
+    'ON CONFLICT (scope_key) DO UPDATE SET version = s.version + 1 RETURNING s.version',
+    sc, parts_cols, parts_cols);
+
+  -- rows of a (period, agent) group: a superset range on the time column (indexable),
+  -- then the exact period test in local time (DST-safe). Within a year of either end of
+  -- the timestamp range (4714-11-24 BC, 294276-12-31) the range is left open on that
+  -- side: its bound, or the bound's time in another zone, would be out of range.
+  lo := format('(CASE WHEN k.period = ''all'' OR k.period_start < ''4713-11-24 BC''::pg_catalog.date '
+               'THEN ''-infinity''::pg_catalog.timestamp '
+               'ELSE k.period_start::pg_catalog.timestamp - interval ''1 day'' END)');
+  hi := format('(CASE WHEN k.period = ''all'' OR k.period_start >= ''294275-12-31''::pg_catalog.date '
+               'THEN ''infinity''::pg_catalog.timestamp '
+               'WHEN k.period = ''day'' THEN k.period_start + interval ''2 days'' '
+               'WHEN k.period = ''week'' THEN k.period_start + interval ''8 days'' '
+               'WHEN k.period = ''month'' THEN k.period_start + interval ''1 month 1 day'' '
+               'WHEN k.period = ''quarter'' THEN k.period_start + interval ''3 months 1 day'' '
+               'ELSE k.period_start + interval ''1 year 1 day'' END)');
+  IF leaderboard._expression_type(b.source, qt, 'at') = 'timestamptz'::regtype THEN
+    lo := format('(%s AT TIME ZONE %L)', lo, b.time_zone);
+    hi := format('(%s AT TIME ZONE %L)', hi, b.time_zone);
+  ELSIF leaderboard._expression_type(b.source, qt, 'at') = 'date'::regtype THEN
+    lo := lo || '::pg_catalog.date'; hi := hi || '::pg_catalog.date';
+  END IF;
+  in_period := format('s.%1$s >= %2$s AND s.%1$s < %3$s AND (k.period = ''all'' OR %4$s = k.period_start)',
+                      qt, lo, hi,
+                      leaderboard._period_start_sql('k.period', leaderboard._local_time_sql(b, 's.' || qt)));
+
+  -- OFFSET 0 keeps the USING subquery whole: pulled up, its correlated kpi_agg() would be
+  -- evaluated once per reference to g.kpis in the MERGE actions
+  recompute := format(
+    'MERGE INTO %1$s t USING ('
+    ' SELECT sc.scope_id, k.period, k.period_start%2$s, k.%3$s,'
+    '  (SELECT leaderboard.kpi_agg(%4$s) FROM %5$s s WHERE s.%3$s = k.%3$s AND %6$s%7$s%8$s) AS kpis'
+    ' FROM (SELECT DISTINCT scope_key, period, period_start%9$s, %3$s FROM lb_pending WHERE kpis IS NULL) k'
+    ' JOIN %10$s sc ON sc.scope_key = k.scope_key OFFSET 0) g',
+    st, k_parts, qa, kpi_args, src, in_period, part_match,
+    CASE WHEN b.filter IS NOT NULL THEN format(' AND (%s)', b.filter) ELSE '' END,
+    parts_cols, sc);
+  -- A board that never re-reads its source (leaderboard._needs_recompute) applies
+  -- corrections as deltas instead: lb_corrections holds, per corrected (scope, agent),
+  -- everything the transaction added (kpis) and removed, which _kpis_correct() applies to
+  -- the stored row.
+  IF NOT leaderboard._needs_recompute(b) THEN
+    recompute := format(
+      'MERGE INTO %1$s t USING ('
+      ' SELECT sc.scope_id, k.period, k.period_start%2$s, k.%3$s,'
+      '  leaderboard._kpis_correct(s.kpis, k.kpis, k.removed) AS kpis'
+      ' FROM lb_corrections k JOIN %4$s sc ON sc.scope_key = k.scope_key'
+      ' LEFT JOIN %1$s s ON s.%3$s = k.%3$s AND s.period = k.period AND s.period_start = k.period_start'
+      '  AND s.scope_id = sc.scope_id OFFSET 0) g',
+      st, k_parts, qa, sc);
+  END IF;
+  recompute := recompute || format(
+    ' ON t.%1$s = g.%1$s AND t.period = g.period AND t.period_start = g.period_start AND t.scope_id = g.scope_id'
+    ' WHEN MATCHED AND g.kpis IS NULL THEN DELETE'
+    ' WHEN MATCHED THEN UPDATE SET kpis = g.kpis, score = %2$s, qualified = %3$s%4$s, updated_at = pg_catalog.now()'
+    ' WHEN NOT MATCHED AND g.kpis IS NOT NULL THEN INSERT (scope_id, period, period_start%5$s, %1$s, kpis, score, qualified, tier, updated_at)'
+    '  VALUES (g.scope_id, g.period, g.period_start%6$s, g.%1$s, g.kpis, %7$s, %8$s%9$s, pg_catalog.now())',
+    qa, leaderboard._fill(score_of, 'g.kpis', 't.period'), leaderboard._fill(qual_of, 'g.kpis', 't.period'),
+    leaderboard._fill(tier_upd, 'g.kpis', NULL), parts_cols, g_parts,
+    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'), tier_ins);
+
+  add_deltas := format(
+    'INSERT INTO %1$s AS t (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, tier, updated_at)'
+    ' SELECT sc.scope_id, g.period, g.period_start%4$s, g.%3$s, g.kpis, %5$s, %6$s%7$s, pg_catalog.now()'
+    ' FROM (SELECT scope_key, period, period_start%2$s, %3$s, leaderboard.kpi_merge(kpis) AS kpis'
+    '       FROM lb_pending{{skip}} GROUP BY scope_key, period, period_start%2$s, %3$s'
+    '       HAVING pg_catalog.bool_and(kpis IS NOT NULL)) g'
+    ' JOIN %8$s sc ON sc.scope_key = g.scope_key'
+    ' ON CONFLICT (%3$s, period, period_start, scope_id) DO UPDATE SET kpis = t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis,'
+    '  score = %9$s, qualified = %10$s%11$s, updated_at = pg_catalog.now()',
+    st, parts_cols, qa, g_parts,
+    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'), tier_ins, sc,
+    leaderboard._fill(score_of, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', 't.period'),
+    leaderboard._fill(qual_of, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', 't.period'),
+    leaderboard._fill(tier_upd, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', NULL));
+
+  -- Scopes a large batch creates (version 0 once lock_scopes ran: it inserted them, and
+  -- bumps the version of every scope that existed) and recomputes nothing in get their
+  -- rows inserted already ranked by insert_new, one write per row; add_deltas_large and
+  -- the full re-rank leave them alone.
+  new_scopes := format('SELECT sc.scope_key FROM %s sc WHERE sc.version = 0'
+                       ' AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
+                       ' AND sc.scope_key NOT IN (SELECT scope_key FROM lb_pending WHERE kpis IS NULL)', sc);
+  add_deltas_large := replace(add_deltas, '{{skip}}', format(' WHERE scope_key NOT IN (%s)', new_scopes));
+  add_deltas := replace(add_deltas, '{{skip}}', '');
+
+  rank_fn := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
+                               WHEN 'row_number' THEN 'pg_catalog.row_number()'
+                               ELSE 'pg_catalog.rank()' END;
+  rank_order := '{{t}}.qualified DESC, {{t}}.score DESC';
+  IF b.rank_style = 'row_number' THEN
+    FOREACH tie IN ARRAY b.tie_break LOOP
+      rank_order := rank_order || ', ' || leaderboard._tie_break_sql(b, tie);
+    END LOOP;
+    rank_order := rank_order || ', {{t}}.' || qa;
+  END IF;
+  IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
+    rank_tier := format(', tier = leaderboard.tier_by_rank(r.rk, r.n, %L::leaderboard.ladder)', b.ladder);
+    rank_tier_cmp := format(' OR t.tier IS DISTINCT FROM leaderboard.tier_by_rank(w.rk, w.n, %L::leaderboard.ladder)', b.ladder);
+  END IF;
+  -- only rows whose rank (or rank tier) changes are joined back and written; rank is in
+  -- no index, so those updates are HOT
+  rerank := format(
+    'UPDATE %1$s t SET rank = r.rk%2$s FROM ('
+    ' SELECT * FROM ('
+    '  SELECT s.scope_id, s.period, s.period_start, s.%3$s, s.rank, s.tier, CASE WHEN s.qualified THEN %4$s OVER w END AS rk,'
+    '   pg_catalog.count(*) FILTER (WHERE s.qualified) OVER (PARTITION BY s.scope_id) AS n'
+    '  FROM %1$s s WHERE {{scopes}}'
+    '  WINDOW w AS (PARTITION BY s.scope_id ORDER BY %5$s)) w'
+    ' WHERE w.rank IS DISTINCT FROM w.rk%6$s) r'
+    ' WHERE t.%3$s = r.%3$s AND t.period = r.period AND t.period_start = r.period_start AND t.scope_id = r.scope_id',
+    st, rank_tier, qa, rank_fn, replace(rank_order, '{{t}}', 's'), replace(rank_tier_cmp, 't.tier', 'w.tier'));
+  rerank_all := replace(rerank, '{{scopes}}', 'true');
+
+  -- A scope where a single agent moved is re-ranked incrementally when ranks are plain
+  -- rank() and tiers do not depend on ranks: rank = 1 + the number of qualified rows
+  -- scoring higher, so only rows scoring between the agent's old and new score shift by
+  -- one, and the agent's own rank moves by the number of rows it passed. Unqualified
+  -- rows count as scoring -infinity. Other scopes are re-ranked in full.
+  IF b.rank_style = 'rank' AND (b.ladder IS NULL OR leaderboard.ladder_kind(b.ladder) = 'points') THEN
+    before_moves := format(
+      'SELECT t.scope_id, t.%1$s, t.score, t.qualified, t.rank'
+      ' FROM (SELECT DISTINCT scope_key, %1$s FROM lb_pending) k'
+      ' JOIN %2$s sc ON sc.scope_key = k.scope_key'
+      ' JOIN %3$s t ON t.%1$s = k.%1$s AND t.period = sc.period AND t.period_start = sc.period_start AND t.scope_id = sc.scope_id',
+      qa, sc, st);
+    rerank_multi := replace(rerank, '{{scopes}}', format(
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN ('
+      'SELECT scope_key FROM lb_pending GROUP BY scope_key HAVING pg_catalog.count(DISTINCT %s) > 1))', sc, qa));
+    rerank_single := format(
+      'WITH m AS ('
+      ' SELECT sc.scope_id, sc.period AS lb_period, sc.period_start AS lb_period_start, k.%1$s AS lb_agent,'
+      '  b.rank AS old_rank, coalesce(t.qualified, false) AS new_q,'
+      '  CASE WHEN b.qualified THEN b.score ELSE ''-infinity''::pg_catalog.float8 END AS o,'
+      '  CASE WHEN t.qualified THEN t.score ELSE ''-infinity''::pg_catalog.float8 END AS n'
+      ' FROM (SELECT scope_key, (pg_catalog.array_agg(%1$s))[1] AS %1$s FROM lb_pending GROUP BY scope_key'
+      '       HAVING pg_catalog.count(DISTINCT %1$s) = 1) k'
+      ' JOIN %2$s sc ON sc.scope_key = k.scope_key AND sc.ranks_stored'
+      ' LEFT JOIN %3$s t ON t.%1$s = k.%1$s AND t.period = sc.period AND t.period_start = sc.period_start AND t.scope_id = sc.scope_id'
+      ' LEFT JOIN lb_before b ON b.scope_id = sc.scope_id AND b.%1$s = k.%1$s),'
+      ' shift AS ('
+      '  UPDATE %3$s r SET rank = r.rank + (m.n > r.score)::pg_catalog.int4 - (m.o > r.score)::pg_catalog.int4'
+      '  FROM m WHERE r.scope_id = m.scope_id AND r.%1$s <> m.lb_agent AND r.qualified'
+      '   AND r.score >= LEAST(m.o, m.n) AND r.score < GREATEST(m.o, m.n)'
+      '  RETURNING 1)'
+      ' UPDATE %3$s t SET rank = x.rk FROM ('
+      '  SELECT m.scope_id, m.lb_period, m.lb_period_start, m.lb_agent, CASE'
+      '   WHEN NOT m.new_q THEN NULL'
+      '   WHEN m.old_rank IS NULL THEN 1 + (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.n AND a.%1$s <> m.lb_agent)'
+      '   WHEN m.n >= m.o THEN m.old_rank - (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.o AND a.score <= m.n AND a.%1$s <> m.lb_agent)'
+      '   ELSE m.old_rank + (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.n AND a.score <= m.o AND a.%1$s <> m.lb_agent) END AS rk'
+      '  FROM m) x'
+      ' WHERE t.%1$s = x.lb_agent AND t.period = x.lb_period AND t.period_start = x.lb_period_start'
+      '  AND t.scope_id = x.scope_id AND t.rank IS DISTINCT FROM x.rk',
+      qa, sc, st);
+  ELSE
+    rerank_multi := replace(rerank, '{{scopes}}', format(
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc));
+  END IF;
+  rerank := replace(rerank, '{{scopes}}', format(
+    's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
+    ' AND sc.scope_key NOT IN (%s))', sc, new_scopes));
+
+  fold_source := replace(fold_select, '{{days}}',
+                   replace(replace(fold_from, '{{rows}}', src), '{{agg}}', format('leaderboard.kpi_agg(%s)', kpi_args)));
+  -- every row rescored from its stored kpis and re-ranked in one pass (alter_board); the
+  -- caller replaces {{prev}} with ', r.old_tier' to keep held tiers, or with nothing.
+  -- Rows are joined back by ctid (the EXCLUSIVE lock on the scopes keeps writers out, so
+  -- no row moves meanwhile), the window sort carries no kpis, and rows whose score,
+  -- qualification, rank and tier all stay are not written: a new ladder alone rewrites
+  -- only the rows whose tier changes, as HOT updates.
+  rescore := format(
+    'UPDATE %1$s t SET score = x.score, qualified = x.qualified, rank = x.rank, tier = x.tier FROM ('
+    ' SELECT r.lb_ctid, r.score, r.qualified, CASE WHEN r.lb_ranks_stored THEN r.rank END AS rank, %3$s AS tier FROM ('
+    '  SELECT e.lb_ctid, e.score, e.qualified, e.old_tier, e.lb_ranks_stored,'
+    '   CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_id ORDER BY %5$s) END AS rank,'
+    '   pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_id) AS n'
+    '  FROM (SELECT s.ctid AS lb_ctid, s.scope_id, s.%2$s, s.tier AS old_tier, sc.ranks_stored AS lb_ranks_stored,'
+    '         %6$s AS score, %7$s AS qualified%9$s FROM %1$s s JOIN %8$s sc ON sc.scope_id = s.scope_id) e) r) x'
+    ' WHERE t.ctid = x.lb_ctid'
+    '  AND (t.score, t.qualified, t.rank, t.tier) IS DISTINCT FROM (x.score, x.qualified, x.rank, x.tier)',
+    st, qa,
+    CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
+         WHEN leaderboard.ladder_kind(b.ladder) = 'points'
+           THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder{{prev}}) END', b.ladder)
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
+    rank_fn, replace(rank_order, '{{t}}', 'e'),
+    leaderboard._fill(score_of, 's.kpis', 's.period'), leaderboard._fill(qual_of, 's.kpis', 's.period'), sc,
+    -- the tie-break chain of row_number boards orders by the kpis
+    CASE WHEN b.rank_style = 'row_number' THEN ', s.kpis' ELSE '' END);
+
+  -- standings from scratch: what rebuild writes and verify compares with
+  expected := format(
+    'SELECT r.scope_key, r.period, r.period_start%1$s, r.%2$s, r.kpis, r.score, r.qualified, r.rank, %3$s AS tier FROM ('
+    ' SELECT e.*, CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_key ORDER BY %5$s) END AS rank,'
+    '  pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_key) AS n'
+    ' FROM (SELECT g.*, %6$s AS score, %7$s AS qualified FROM (%8$s) g) e) r',
+    replace(g_parts, 'g.', 'r.'), qa,
+    CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
+         WHEN leaderboard.ladder_kind(b.ladder) = 'points'
+           THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder) END', b.ladder)
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
+    rank_fn, replace(rank_order, '{{t}}', 'e'),
+    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'),
+    '{{groups}}');
+  expected_of := expected;
+  expected := replace(expected_of, '{{groups}}', fold_source);
+  insert_new := format(
+    'INSERT INTO %1$s (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, rank, tier, updated_at) '
+    'SELECT sc.scope_id, x.period, x.period_start%4$s, x.%3$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
+    'FROM (%5$s) x JOIN %6$s sc ON sc.scope_key = x.scope_key',
+    st, parts_cols, qa, replace(g_parts, 'g.', 'x.'),
+    replace(expected_of, '{{groups}}', format(
+      'SELECT scope_key, period, period_start%1$s, %2$s, leaderboard.kpi_merge(kpis) AS kpis FROM lb_pending'
+      ' WHERE scope_key IN (%3$s) GROUP BY scope_key, period, period_start%1$s, %2$s', parts_cols, qa, new_scopes)),
+    sc);
+  rebuild := format(
+    'DELETE FROM %1$s; DELETE FROM %2$s; '
+    'WITH x AS (%3$s), sc AS (INSERT INTO %2$s (scope_key, period, period_start%4$s) '
+    ' SELECT DISTINCT ON (scope_key) scope_key, period, period_start%4$s FROM x ORDER BY scope_key '
+    ' RETURNING scope_id, scope_key) '
+    'INSERT INTO %1$s (scope_id, period, period_start%4$s, %5$s, kpis, score, qualified, rank, tier, updated_at) '
+    'SELECT sc.scope_id, x.period, x.period_start%6$s, x.%5$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
+    'FROM x JOIN sc ON sc.scope_key = x.scope_key',
+    st, sc, expected, parts_cols, qa, replace(g_parts, 'g.', 'x.'));
+END $$;
+COMMENT ON FUNCTION leaderboard._board_statements(text) IS
+  'internal: the SQL statements a board''s triggers run, generated from its catalog row';
+
+CREATE OR REPLACE FUNCTION leaderboard.create_board(
+  name text, source regclass, agent text, at text, metrics text[], scorecard jsonb,
+  periods text[] DEFAULT ARRAY['day', 'week', 'month'],
+  partition_by text[] DEFAULT '{}',
+  filter text DEFAULT NULL,
+  ladder leaderboard.ladder DEFAULT NULL,
+  time_zone text DEFAULT NULL,
+  rank_style text DEFAULT 'rank',
+  tie_break text[] DEFAULT '{}')
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards;
+  rel record;
+  schema text;
+  m text;
+  parts_ddl text := '';
+  parts_cols text := '';
+  p text;
+  t regtype;
+  expr text;
+  mname text;
+  tz text := coalesce(create_board.time_zone, current_setting('TimeZone'));
+  ident text[];
+  board_name text := create_board.name;
+  supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
+                               'numeric', 'boolean', 'interval']::regtype[];
+BEGIN
+  IF board_name IS NULL OR board_name !~ '^[a-z][a-z0-9_]{0,39}$' THEN
+    RAISE EXCEPTION 'invalid board name "%"', board_name USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Use 1 to 40 lower-case letters, digits and underscores, starting with a letter.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM leaderboard.boards x WHERE x.name = board_name) THEN
+    RAISE EXCEPTION 'board "%" already exists', board_name USING ERRCODE = 'duplicate_object';
+  END IF;
+  IF source IS NULL OR agent IS NULL OR at IS NULL OR metrics IS NULL OR periods IS NULL THEN
+    RAISE EXCEPTION 'source, agent, at, metrics and periods must not be null'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  SELECT c.relkind, c.relpersistence, c.relowner, c.relforcerowsecurity, n.nspname INTO rel
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
+  IF rel.relkind NOT IN ('r', 'p') THEN
+    RAISE EXCEPTION '"%" is not a table', source USING ERRCODE = 'wrong_object_type';
+  END IF;
+  -- A temporary source vanishes with its session, leaving the catalog row behind; an
+  -- unlogged one is emptied by crash recovery while its standings are kept.
+  IF rel.relpersistence <> 'p' THEN
+    RAISE EXCEPTION 'a board cannot be kept over % table %',
+      CASE rel.relpersistence WHEN 't' THEN 'temporary' ELSE 'unlogged' END, source
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = CASE rel.relpersistence WHEN 't' THEN 'A temporary table is dropped at the end of its session, and its board would outlive it.'
+                     ELSE 'Crash recovery empties an unlogged table without firing its triggers, and the board would keep the lost rows.' END,
+            HINT = 'Keep the calls in a permanent table.';
+  END IF;
+  IF NOT pg_has_role(current_user, rel.relowner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of table %', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'A board reads every row of its source, whatever the row-level security policies.';
+  END IF;
+  IF rel.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
+    RAISE EXCEPTION 'table % forces row-level security', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Board triggers read transition tables, which bypass row-level security.',
+      HINT = 'Create the board as a role with BYPASSRLS.';
+  END IF;
+  schema := quote_ident(rel.nspname);
+
+  b.name := board_name; b.source := source; b.owner := current_user::regrole;
+  b.agent_column := agent; b.at_column := at;
+  FOREACH p IN ARRAY ARRAY[agent, at] || partition_by LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = p AND attnum > 0 AND NOT attisdropped) THEN
+      RAISE EXCEPTION 'column "%" of table % does not exist', p, source USING ERRCODE = 'undefined_column';
+    END IF;
+  END LOOP;
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'table % has a column named lb_local or lb_kind, which boards reserve', source
+      USING ERRCODE = 'duplicate_column';
+  END IF;
+  t := leaderboard._expression_type(source, quote_ident(at), 'at');
+  IF t NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+    RAISE EXCEPTION 'time column "%" is of type %, not timestamptz, timestamp or date', at, t
+      USING ERRCODE = 'datatype_mismatch';
+  END IF;
+
+  IF cardinality(metrics) = 0 OR cardinality(metrics) > 32 THEN
+    RAISE EXCEPTION 'a board has 1 to 32 metrics, not %', cardinality(metrics)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.metric_names := '{}'; b.metric_exprs := '{}';
+  FOREACH m IN ARRAY metrics LOOP
+    IF m ~* '\s+AS\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$' THEN
+      expr := regexp_replace(m, '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$', '');
+      mname := substring(m from '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$');
+      mname := CASE WHEN mname LIKE '"%' THEN replace(btrim(mname, '"'), '""', '"') ELSE lower(mname) END;
+    ELSE
+      -- a plain column, written as SQL names it (csat, CSAT, "CSAT"), is named after it
+      BEGIN
+        ident := parse_ident(m);
+      EXCEPTION WHEN invalid_parameter_value THEN
+        ident := NULL;
+      END;
+      mname := CASE WHEN cardinality(ident) = 1 THEN ident[1] END;
+      IF mname IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = mname AND attnum > 0 AND NOT attisdropped) THEN
+        RAISE EXCEPTION 'metric "%" needs a name', m USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'Write "expression AS name" unless the metric is a plain column.';
+      END IF;
+      expr := quote_ident(mname);
+    END IF;
+    t := leaderboard._expression_type(source, expr, 'metric');
+    IF NOT t = ANY (supported) THEN
+      RAISE EXCEPTION 'metric "%" is of type %, which kpi_agg does not accept', mname, t
+        USING ERRCODE = 'datatype_mismatch',
+              HINT = 'Metrics are smallint, integer, bigint, real, double precision, numeric, boolean or interval.';
+    END IF;
+    IF mname = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'metric name "%" is used twice', mname USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    b.metric_names := b.metric_names || mname;
+    b.metric_exprs := b.metric_exprs || ('(' || expr || ')');
+  END LOOP;
+
+  IF filter IS NOT NULL THEN
+    t := leaderboard._expression_type(source, filter, 'filter');
+    IF t <> 'boolean'::regtype THEN
+      RAISE EXCEPTION 'filter "%" is of type %, not boolean', filter, t USING ERRCODE = 'datatype_mismatch';
+    END IF;
+  END IF;
+  b.filter := filter;
+
+  IF cardinality(periods) = 0 THEN
+    RAISE EXCEPTION 'a board needs at least one period' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH p IN ARRAY periods LOOP
+    IF p IS NULL OR NOT p = ANY (ARRAY['day', 'week', 'month', 'quarter', 'year', 'all']) THEN
+      RAISE EXCEPTION 'unknown period "%"', p USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Periods are day, week, month, quarter, year and all.';
+    END IF;
+  END LOOP;
+  IF cardinality(periods) <> (SELECT count(DISTINCT x) FROM unnest(periods) x) THEN
+    RAISE EXCEPTION 'a period is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.periods := periods;
+  b.partition_by := coalesce(partition_by, '{}');
+  IF agent = ANY (b.partition_by) THEN
+    RAISE EXCEPTION 'partition_by names the agent column "%"', agent USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'A board ranks agents within each partition: partitioned by the agent, each would rank alone.',
+      HINT = 'Partition by the columns that group agents, such as a team or a site.';
+  END IF;
+  IF cardinality(b.partition_by) <> (SELECT count(DISTINCT x) FROM unnest(b.partition_by) x) THEN
+    RAISE EXCEPTION 'a partition_by column is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+
+  -- Only zones by name: PostgreSQL reads a numeric offset in the POSIX sense, positive
+  -- west of Greenwich ('+05:30' is five and a half hours behind UTC), the opposite of
+  -- ISO 8601, and an abbreviation can mean another zone than the one meant.
+  IF NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(tz)) THEN
+    BEGIN
+      PERFORM now() AT TIME ZONE tz;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'unknown time zone "%"', tz USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+    END;
+    RAISE EXCEPTION 'time zone "%" is not a named time zone', tz USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'PostgreSQL reads an offset in the POSIX sense, positive west of Greenwich (''+05:30'' is 5:30 behind UTC), and an abbreviation can stand for another zone than the one meant.',
+      HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+  END IF;
+  b.time_zone := tz;
+
+  IF rank_style IS NULL OR NOT rank_style IN ('rank', 'dense_rank', 'row_number') THEN
+    RAISE EXCEPTION 'unknown rank style "%"', rank_style USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Rank styles are rank, dense_rank and row_number.';
+  END IF;
+  b.rank_style := rank_style;
+  b.tie_break := coalesce(tie_break, '{}');
+  IF cardinality(b.tie_break) > 0 AND rank_style <> 'row_number' THEN
+    RAISE EXCEPTION 'tie_break needs rank_style row_number' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH m IN ARRAY b.tie_break LOOP
+    IF NOT m = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'tie_break metric "%" is not a board metric', m USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END LOOP;
+
+  b.scorecards := leaderboard._board_cards(scorecard, periods, b.metric_names);
+  PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+  b.ladder := ladder;
+  b.created_at := now();
+
+  IF to_regclass(schema || '.' || quote_ident(board_name || '_standings')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_scopes')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_current')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_explain')) IS NOT NULL THEN
+    RAISE EXCEPTION 'a relation named like board "%" already exists in schema %', board_name, schema
+      USING ERRCODE = 'duplicate_table';
+  END IF;
+  IF to_regprocedure(format('%s.%I(%s, text, integer)', schema, board_name || '_around',
+                            format_type(leaderboard._expression_type(source, quote_ident(agent), 'agent'), NULL))) IS NOT NULL THEN
+    RAISE EXCEPTION 'function %.%(agent, text, integer) already exists', schema, quote_ident(board_name || '_around')
+      USING ERRCODE = 'duplicate_function',
+            DETAIL = format('Board "%s" creates this function.', board_name);
+  END IF;
+
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_ddl := parts_ddl || format(', %I %s', p, leaderboard._column_type(source, p));
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+  END LOOP;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, '
+                 'scope_key text COLLATE "C" NOT NULL UNIQUE, period text NOT NULL, period_start date NOT NULL%s, '
+                 'version bigint NOT NULL DEFAULT 0, ranks_stored boolean NOT NULL DEFAULT true)',
+                 schema, board_name || '_scopes', parts_ddl);
+  EXECUTE format('COMMENT ON TABLE %s.%I IS %L', schema, board_name || '_scopes',
+                 format('scopes of board %s; writers lock these rows, in key order, at commit', board_name));
+  b.scopes := (schema || '.' || quote_ident(board_name || '_scopes'))::regclass;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint NOT NULL, period text NOT NULL, period_start date NOT NULL%s, '
+                 '%I %s NOT NULL, kpis leaderboard.kpis NOT NULL, score double precision NOT NULL, '
+                 'qualified boolean NOT NULL, rank bigint, tier text, updated_at timestamptz NOT NULL, '
+                 'PRIMARY KEY (%I, period, period_start, scope_id)) WITH (fillfactor = 80)',
+                 schema, board_name || '_standings', parts_ddl, agent,
+                 leaderboard._column_type(source, agent), agent);
+  b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
+  -- Three indexes, as every standings write that changes a score adds an entry to each:
+  -- the key (one row per scope and agent, as a scope has one period and period_start)
+  -- leads with the agent, so around-me and "my rows" read an agent's rows of a period
+  -- from it; top-N reads by the scope's columns; re-ranking and neighbours by scope_id.
+  EXECUTE format('CREATE INDEX ON %s (period, period_start%s, score DESC)', b.standings, parts_cols);
+  EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, agent);
+  EXECUTE format('COMMENT ON TABLE %s IS %L', b.standings,
+                 format('ranked standings of board %s, one row per (period, period_start, partition, agent); kept by triggers on %s', board_name, source));
+
+  -- recomputing a group after UPDATE or DELETE reads the agent's rows of one period
+  b.source_index := leaderboard._ensure_source_index(b);
+
+  PERFORM leaderboard._catalog_insert(b);
+  PERFORM leaderboard._board_views(b);
+
+  PERFORM leaderboard._board_triggers(b);
+
+  PERFORM leaderboard.rebuild(board_name);
+  RETURN b.standings;
+END $$;
+COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[]) IS
+  'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain and <name>_around, and loads existing rows';
+
+CREATE OR REPLACE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL,
+                                        drop_ladder boolean DEFAULT false)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  n bigint;
+  old_extremes bigint := leaderboard._exact_extremes(b);
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  -- a NULL argument is one not given: a ladder is removed by name, not by a NULL
+  IF drop_ladder AND ladder IS NOT NULL THEN
+    RAISE EXCEPTION 'a new ladder and drop_ladder cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either ladder => ''...'' or drop_ladder => true.';
+  END IF;
+  IF scorecard IS NOT NULL THEN
+    b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
+    PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+  END IF;
+  IF ladder IS NOT NULL THEN
+    b.ladder := ladder;
+  ELSIF drop_ladder IS TRUE THEN
+    b.ladder := NULL;
+  END IF;
+  -- a card that reads a min or max no card read before: corrections of that metric now
+  -- re-read the source, and the stored rows may have forgotten its extremes
+  b.source_index := leaderboard._ensure_source_index(b);
+  PERFORM leaderboard._catalog_update(board, b.scorecards, b.ladder::text, b.source_index);
+  PERFORM leaderboard._board_views(b);
+  IF leaderboard._exact_extremes(b) & ~old_extremes <> 0 THEN
+    RETURN leaderboard.rebuild(board);
+  END IF;
+  -- tiers of a rank ladder need every rank: scopes that stopped storing ranks store them
+  -- again (the rescore below writes them)
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) <> 'points' THEN
+    EXECUTE format('UPDATE %s SET ranks_stored = true WHERE NOT ranks_stored', b.scopes);
+  END IF;
+  -- rescore and re-rank from the stored kpis in one pass: no source row is read; a held
+  -- tier carries over only while the ladder stays the same
+  EXECUTE replace((SELECT x.rescore FROM leaderboard._board_statements(board) x),
+                  '{{prev}}', CASE WHEN ladder IS NULL THEN ', r.old_tier' ELSE '' END);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$;
+COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean) IS
+  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed';
+
+COMMENT ON FUNCTION leaderboard.kpi_min(leaderboard.kpis, pg_catalog.int4) IS
+  'least value of metric i (1-based), NULL when it has no values or a board forgot it';
+COMMENT ON FUNCTION leaderboard.kpi_max(leaderboard.kpis, pg_catalog.int4) IS
+  'greatest value of metric i (1-based), NULL when it has no values or a board forgot it';
+REVOKE EXECUTE ON FUNCTION
+  leaderboard._catalog_update(text, jsonb, text, name),
+  leaderboard._kpis_correct(leaderboard.kpis, leaderboard.kpis, leaderboard.kpis),
+  leaderboard._exact_extremes(leaderboard.boards),
+  leaderboard._needs_recompute(leaderboard.boards),
+  leaderboard._ensure_source_index(leaderboard.boards)
+FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+  leaderboard._catalog_update(text, jsonb, text, name),
+  leaderboard._kpis_correct(leaderboard.kpis, leaderboard.kpis, leaderboard.kpis),
+  leaderboard._exact_extremes(leaderboard.boards),
+  leaderboard._needs_recompute(leaderboard.boards),
+  leaderboard._ensure_source_index(leaderboard.boards)
+TO PUBLIC;
+
+-- Boards that never re-read their source (integer and boolean metrics, no card reading a
+-- min or max) no longer keep an (agent, at) index on it: forget the index they recorded,
+-- and drop the ones no board records any more (what drop_board does with its last board).
+DO $$
+DECLARE
+  b leaderboard.boards;
+  idx text;
+BEGIN
+  FOR b IN SELECT * FROM leaderboard.boards WHERE source_index IS NOT NULL ORDER BY name LOOP
+    IF NOT leaderboard._needs_recompute(b) THEN
+      UPDATE leaderboard.boards SET source_index = NULL WHERE name = b.name;
+      SELECT format('%I.%I', n.nspname, c.relname) INTO idx
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE i.indrelid = b.source AND c.relname = b.source_index
+        AND NOT EXISTS (SELECT 1 FROM leaderboard.boards x
+                        WHERE x.source = b.source AND x.source_index = b.source_index);
+      IF idx IS NOT NULL THEN
+        EXECUTE format('DROP INDEX %s', idx);
+      END IF;
+    END IF;
+  END LOOP;
+END $$;

@@ -58,6 +58,26 @@
 #include "board_index.h"
 #include "kpis.h"
 
+/*
+ * The metrics whose min or max the card reads. A board's cards are aligned to its
+ * metrics: entry i scores metric i (leaderboard._align_card), as _exact_extremes() has it.
+ */
+static uint32
+card_extremes(const Scorecard *card)
+{
+	uint32		bits = 0;
+	int			i;
+
+	for (i = 0; i < scorecard_nmetrics(card); i++)
+	{
+		ScorecardStat stat = (ScorecardStat) scorecard_entry(card, i)->stat;
+
+		if (stat == SCORECARD_STAT_MIN || stat == SCORECARD_STAT_MAX)
+			bits |= (uint32) 1 << i;
+	}
+	return bits;
+}
+
 DirectShape *
 direct_shape_load(const char *name, MemoryContext cxt, bool fresh)
 {
@@ -69,7 +89,7 @@ direct_shape_load(const char *name, MemoryContext cxt, bool fresh)
 	bool		isnull;
 
 	if (SPI_execute_with_args("SELECT b.standings::pg_catalog.oid, b.agent_column::pg_catalog.text, "
-							  "b.ladder, c.period, c.card::leaderboard.scorecard, leaderboard._exact_extremes(b) "
+							  "b.ladder, c.period, c.card::leaderboard.scorecard "
 							  "FROM leaderboard.boards b, pg_catalog.jsonb_each_text(b.scorecards) AS c(period, card) "
 							  "WHERE b.name = $1 AND b.rank_style = 'rank' "
 							  "AND (b.ladder IS NULL OR leaderboard.ladder_kind(b.ladder) = 'points')",
@@ -96,10 +116,10 @@ direct_shape_load(const char *name, MemoryContext cxt, bool fresh)
 					NAMEDATALEN);
 			ladder = SPI_getbinval(tup, desc, 3, &isnull);
 			shape->ladder = isnull ? NULL : (Ladder *) PG_DETOAST_DATUM_COPY(ladder);
-			shape->exact_extremes = (uint32) DatumGetInt64(SPI_getbinval(tup, desc, 6, &isnull));
 		}
 		shape->card_period[i] = TextDatumGetCString(SPI_getbinval(tup, desc, 4, &isnull));
 		shape->card[i] = (Scorecard *) PG_DETOAST_DATUM_COPY(SPI_getbinval(tup, desc, 5, &isnull));
+		shape->exact_extremes |= card_extremes(shape->card[i]);
 	}
 	MemoryContextSwitchTo(old);
 	return shape;
