@@ -149,6 +149,11 @@ register_corrections(PendingBoard *pb)
 	for (i = 1; i <= natts; i++)
 		TupleDescCopyEntry(desc, i, gdesc, i);
 	TupleDescInitEntry(desc, natts + 1, "removed", TupleDescAttr(gdesc, natts - 1)->atttypid, -1, 0);
+	/* most large batches (COPY) correct nothing: no need to sort them */
+	for (i = 0; i < pb->ngroups && pb->group_info[i].removed == NULL; i++)
+		;
+	if (i == pb->ngroups)
+		return register_rows("lb_corrections", desc, rows, 0);
 	for (i = 0; i < pb->ngroups; i++)
 		order[i] = i;
 	qsort_arg(order, pb->ngroups, sizeof(int), cmp_scope_agent, pb);
