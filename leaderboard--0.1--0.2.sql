@@ -177,7 +177,7 @@ BEGIN
   lock_scopes := format(
     'INSERT INTO %s AS s (scope_key, period, period_start%s) '
     'SELECT DISTINCT ON (scope_key) scope_key, period, period_start%s FROM lb_pending ORDER BY scope_key '
-    'ON CONFLICT (scope_key) DO UPDATE SET version = s.version + 1 RETURNING s.version',
+    'ON CONFLICT (scope_key) DO UPDATE SET version = s.version + 1 RETURNING s.version, s.scope_key, s.scope_id',
     sc, parts_cols, parts_cols);
 
   -- rows of a (period, agent) group: a superset range on the time column (indexable),

@@ -1,6 +1,8 @@
 -- Large batches (over 1000 captured groups: COPY, bulk INSERT ... SELECT) are applied by
 -- set-based statements: rows of the scopes the batch creates are inserted already
--- ranked, existing scopes get their deltas added and are re-ranked in full. Two boards
+-- ranked (by C for rank() boards with no rank ladder, by a statement otherwise; scopes
+-- with corrections in the batch go the way of existing ones), existing scopes get their
+-- deltas added and are re-ranked in full (the NOTICEs of leaderboard.report_apply say which). Two boards
 -- over one source (rank() with a points ladder; dense_rank() with a rank ladder) are
 -- compared with a from-scratch recomputation after each batch: new scopes only, new and
 -- existing scopes mixed, a new scope with deletes in the same transaction, and a batch
@@ -54,10 +56,12 @@ CREATE VIEW big_check AS
          (SELECT count(*) FROM big_stored) AS rows;
 
 -- 1. 120 agents x 2 teams over 14 days of March 2026 in one statement: every scope is new
+SET leaderboard.report_apply = on;
 INSERT INTO bcalls (agent_id, team_id, at, won, handle)
 SELECT 1 + i % 120, 1 + (i / 120) % 2, timestamptz '2026-03-01 08:00+00' + (i % 14) * interval '1 day' + (i % 5) * interval '1 hour',
        (i * 7) % 3, 60 * (1 + (i * 11) % 12)
 FROM generate_series(0, 4199) i;
+RESET leaderboard.report_apply;
 SELECT * FROM big_check;
 
 -- 2. the same days again plus 6 new ones: existing and new scopes in one batch
@@ -68,6 +72,9 @@ FROM generate_series(0, 2999) i;
 SELECT * FROM big_check;
 
 -- 3. new April scopes, and some of those rows deleted and moved in the same transaction
+--    (applied as a large batch: the scopes with deletes and moves are not written as new)
+SET leaderboard.report_apply = on;
+SET leaderboard.small_batch_groups = 100;
 BEGIN;
 INSERT INTO bcalls (agent_id, team_id, at, won, handle)
 SELECT 1 + i % 120, 1 + (i / 120) % 2, timestamptz '2026-04-01 08:00+00' + (i % 20) * interval '1 day',
@@ -76,6 +83,8 @@ FROM generate_series(0, 2999) i;
 DELETE FROM bcalls WHERE at >= '2026-04-03' AND at < '2026-04-04' AND agent_id % 2 = 1;
 UPDATE bcalls SET team_id = 3 - team_id WHERE at >= '2026-04-05' AND at < '2026-04-06' AND agent_id % 5 = 0;
 COMMIT;
+RESET leaderboard.report_apply;
+RESET leaderboard.small_batch_groups;
 SELECT * FROM big_check;
 
 -- 4. a batch applied early, then more rows for the scopes it created, in one transaction

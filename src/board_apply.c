@@ -230,6 +230,48 @@ apply_step(BoardStatements *bs, BoardStatement step, bool small)
 			 (int) step, bs->name);
 }
 
+/* Orders new scopes by key bytes, the order captured groups sort in. */
+static int
+compare_new_scopes(const void *a, const void *b)
+{
+	const NewScope *sa = a;
+	const NewScope *sb = b;
+	int			la = VARSIZE_ANY_EXHDR(sa->key);
+	int			lb = VARSIZE_ANY_EXHDR(sb->key);
+	int			c = memcmp(VARDATA_ANY(sa->key), VARDATA_ANY(sb->key), Min(la, lb));
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+/*
+ * The scopes lock_scopes just created (version 0), with their ids, sorted by key; NULL
+ * when its result does not name them (the statement of an extension not yet updated).
+ */
+static NewScope *
+new_scopes_locked(int *nnew)
+{
+	NewScope   *scopes;
+	uint64		i;
+	bool		isnull;
+
+	*nnew = 0;
+	if (SPI_tuptable->tupdesc->natts < 3)
+		return NULL;
+	scopes = palloc(sizeof(NewScope) * Max(SPI_processed, 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+
+		if (DatumGetInt64(SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull)) != 0)
+			continue;
+		scopes[*nnew].key = DatumGetTextPP(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull));
+		scopes[*nnew].id = DatumGetInt64(SPI_getbinval(t, SPI_tuptable->tupdesc, 3, &isnull));
+		(*nnew)++;
+	}
+	qsort(scopes, *nnew, sizeof(NewScope), compare_new_scopes);
+	return scopes;
+}
+
 /* Applies one board's captured changes; runs inside an SPI connection. */
 /*
  * Under REPEATABLE READ and SERIALIZABLE, raises 40001 when a transaction this one cannot
@@ -283,6 +325,8 @@ apply_board(PendingBoard *pb)
 	Tuplestorestate *corrections;
 	Tuplestorestate *before;
 	uint64		existing_scopes;
+	NewScope   *new_scopes = NULL;
+	int			nnew = 0;
 
 	/*
 	 * The statements embed the scorecard and ladder: read them only once alter_board()
@@ -335,6 +379,8 @@ apply_board(PendingBoard *pb)
 		apply_step(bs, BOARD_LOCK_SCOPES, small);
 		/* only large batches use it; it reads lock_scopes' result before the next step */
 		existing_scopes = small ? 0 : count_existing_scopes();
+		if (!small)
+			new_scopes = new_scopes_locked(&nnew);
 		if (small && bs->sql[BOARD_BEFORE_MOVES] != NULL)
 		{
 			/* small batches re-rank the scopes where one agent moved incrementally */
@@ -364,7 +410,16 @@ apply_board(PendingBoard *pb)
 			 * written once, ranked; only the scopes that existed are added to and
 			 * re-ranked.
 			 */
-			apply_step(bs, BOARD_INSERT_NEW, false);
+			/* no new scope (lock_scopes said so): nothing to insert */
+			int			written = new_scopes == NULL ? -1 : nnew == 0 ? 0 :
+				board_insert_new_direct(pb, bs, new_scopes, nnew);
+
+			if (written < 0)
+				apply_step(bs, BOARD_INSERT_NEW, false);
+			else if (nnew > 0)
+				ereport(board_report_apply ? NOTICE : DEBUG1,
+						(errmsg("board \"%s\": the rows of %d new scopes written directly",
+								pb->name, written)));
 			if (existing_scopes > 0 || pending_has_kpis(pb, false))
 			{
 				apply_step(bs, BOARD_RECOMPUTE, false);

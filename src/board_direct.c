@@ -911,3 +911,242 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 	CommandCounterIncrement();
 	return done;
 }
+
+/* ---- rows of new scopes ---- */
+
+/* One agent's row of a new scope, before it is written. */
+typedef struct NewRow
+{
+	HeapTuple	group;			/* the agent's first captured group */
+	Kpis	   *kpis;			/* its groups' kpis, merged */
+	double		score;
+	bool		qualified;
+} NewRow;
+
+/* A captured group as new scopes are sorted: its scope key and agent bytes, read once. */
+typedef struct GroupSortKey
+{
+	const char *scope;
+	int			scope_len;
+	const char *agent;			/* the agent's bytes, or NULL: a by-value agent, compared
+								 * by its Datum */
+	int			agent_len;
+	Datum		agent_datum;
+	int			index;			/* in pb->groups */
+} GroupSortKey;
+
+static int
+compare_bytes(const char *a, int la, const char *b, int lb)
+{
+	int			c = memcmp(a, b, Min(la, lb));
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+/* Orders agents by their bytes (equal bytes: one agent). */
+static int
+compare_agents(const GroupSortKey *ka, const GroupSortKey *kb)
+{
+	if (ka->agent == NULL)
+		return memcmp(&ka->agent_datum, &kb->agent_datum, sizeof(Datum));
+	return compare_bytes(ka->agent, ka->agent_len, kb->agent, kb->agent_len);
+}
+
+/* Orders groups by scope key, then agent. */
+static int
+compare_group_sort_keys(const void *a, const void *b)
+{
+	const GroupSortKey *ka = a;
+	const GroupSortKey *kb = b;
+	int			c = compare_bytes(ka->scope, ka->scope_len, kb->scope, kb->scope_len);
+
+	return c != 0 ? c : compare_agents(ka, kb);
+}
+
+/* The groups of pb in scope key and agent order. */
+static GroupSortKey *
+sorted_groups(PendingBoard *pb)
+{
+	TupleDesc	desc = pb->tupdesc;
+	Form_pg_attribute att = TupleDescAttr(desc, desc->natts - 2);
+	GroupSortKey *keys = palloc(sizeof(GroupSortKey) * pb->ngroups);
+	int			i;
+
+	for (i = 0; i < pb->ngroups; i++)
+	{
+		bool		isnull;
+		text	   *scope = DatumGetTextPP(heap_getattr(pb->groups[i], 1, desc, &isnull));
+		Datum		agent = heap_getattr(pb->groups[i], desc->natts - 1, desc, &isnull);
+
+		keys[i].scope = VARDATA_ANY(scope);
+		keys[i].scope_len = VARSIZE_ANY_EXHDR(scope);
+		keys[i].agent_datum = agent;
+		keys[i].index = i;
+		if (att->attbyval)
+		{
+			keys[i].agent = NULL;
+			keys[i].agent_len = 0;
+		}
+		else
+		{
+			keys[i].agent = DatumGetPointer(agent);
+			keys[i].agent_len = datumGetSize(agent, false, att->attlen);
+		}
+	}
+	qsort(keys, pb->ngroups, sizeof(GroupSortKey), compare_group_sort_keys);
+	return keys;
+}
+
+/* Rank order: qualified rows first, by score, best first. */
+static int
+compare_new_rows(const void *a, const void *b)
+{
+	const NewRow *ra = a;
+	const NewRow *rb = b;
+
+	if (ra->qualified != rb->qualified)
+		return ra->qualified ? -1 : 1;
+	return ra->score > rb->score ? -1 : ra->score < rb->score ? 1 : 0;
+}
+
+/*
+ * Writes one new scope's rows: order[from .. to) are its groups, sorted by agent;
+ * returns false when a correction is among them (the statements handle that scope).
+ */
+static bool
+insert_scope_rows(DirectApply *da, PendingBoard *pb, const GroupSortKey *order, int from, int to,
+				  int64 scope_id)
+{
+	TupleDesc	gdesc = pb->tupdesc;
+	TupleDesc	desc = RelationGetDescr(da->standings);
+	NewRow	   *rows = palloc(sizeof(NewRow) * (to - from));
+	const Scorecard *card = NULL;
+	char	   *period;
+	bool		isnull;
+	int			nrows = 0;
+	int			i;
+	int64		rank = 0;
+	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
+	bool	   *replace = palloc0(sizeof(bool) * desc->natts);
+
+	period = TextDatumGetCString(heap_getattr(pb->groups[order[from].index], 2, gdesc, &isnull));
+	for (i = 0; i < da->shape->ncards; i++)
+		if (strcmp(da->shape->card_period[i], period) == 0)
+			card = da->shape->card[i];
+	if (card == NULL)
+		elog(ERROR, "leaderboard: board has no scorecard for period \"%s\"", period);
+	for (i = from; i < to; i++)
+	{
+		HeapTuple	g = pb->groups[order[i].index];
+		Datum		k = heap_getattr(g, gdesc->natts, gdesc, &isnull);
+
+		if (isnull)
+			return false;
+		if (i > from && compare_agents(&order[i - 1], &order[i]) == 0)
+		{
+			kpis_merge_into(rows[nrows - 1].kpis, DatumGetKpisP(k));
+			continue;
+		}
+		rows[nrows].group = g;
+		rows[nrows].kpis = kpis_copy(DatumGetKpisP(k));
+		nrows++;
+	}
+	for (i = 0; i < nrows; i++)
+		rows[i].score = scorecard_rank_precision(scorecard_score(card, rows[i].kpis, NULL,
+																 &rows[i].qualified));
+	qsort(rows, nrows, sizeof(NewRow), compare_new_rows);
+
+	replace[da->st_kpis - 1] = replace[da->st_score - 1] = replace[da->st_qualified - 1] =
+		replace[da->st_rank - 1] = replace[da->st_tier - 1] = true;
+	for (i = 0; i < nrows; i++)
+	{
+		DirectScope ds;
+		HeapTuple	row;
+		int			level = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		/* rank(): a score equal to the one before shares its rank */
+		if (rows[i].qualified && (i == 0 || rows[i].score != rows[i - 1].score))
+			rank = i + 1;
+		if (rows[i].qualified && da->shape->ladder != NULL)
+			level = ladder_level_for_score(da->shape->ladder, rows[i].score, 0);
+		memset(&ds, 0, sizeof(ds));
+		ds.group = rows[i].group;
+		ds.delta = rows[i].kpis;
+		ds.scope_id = scope_id;
+		row = new_agent_row(da, &ds, pb);
+		values[da->st_kpis - 1] = PointerGetDatum(rows[i].kpis);
+		values[da->st_score - 1] = Float8GetDatum(rows[i].score);
+		values[da->st_qualified - 1] = BoolGetDatum(rows[i].qualified);
+		values[da->st_rank - 1] = Int64GetDatum(rank);
+		nulls[da->st_rank - 1] = !rows[i].qualified;
+		nulls[da->st_tier - 1] = level == 0;
+		values[da->st_tier - 1] = level > 0 ?
+			CStringGetTextDatum(ladder_tier_name(da->shape->ladder, level)) : (Datum) 0;
+		ExecStoreHeapTuple(heap_modify_tuple(row, desc, values, nulls, replace), da->new_slot, true);
+		ExecSimpleRelationInsert(da->standings_rri, da->estate, da->new_slot);
+		ExecClearTuple(da->new_slot);
+		heap_freetuple(row);
+	}
+	return true;
+}
+
+int
+board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, NewScope *new_scopes, int nnew)
+{
+	DirectShape *shape = bs->direct;
+	DirectApply da;
+	MemoryContext cxt;
+	MemoryContext row_cxt;
+	MemoryContext old;
+	GroupSortKey *order;
+	int			i;
+	int			s = 0;
+	int			written = 0;
+
+	if (shape == NULL)
+		return -1;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "leaderboard new scopes",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	if (!direct_begin(&da, bs, shape, pb->tupdesc))
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(cxt);
+		return -1;
+	}
+	row_cxt = AllocSetContextCreate(cxt, "leaderboard new scope rows", ALLOCSET_DEFAULT_SIZES);
+	order = sorted_groups(pb);
+	push_read_snapshot(&da);
+	/* groups and new scopes are both in key order: walk them side by side */
+	for (i = 0; i < pb->ngroups;)
+	{
+		int			end = i + 1;
+		int			c = 1;
+
+		while (end < pb->ngroups &&
+			   compare_bytes(order[i].scope, order[i].scope_len,
+							 order[end].scope, order[end].scope_len) == 0)
+			end++;
+		while (s < nnew && (c = compare_bytes(order[i].scope, order[i].scope_len,
+											  VARDATA_ANY(new_scopes[s].key),
+											  VARSIZE_ANY_EXHDR(new_scopes[s].key))) > 0)
+			s++;
+		if (s < nnew && c == 0)
+		{
+			MemoryContextSwitchTo(row_cxt);
+			if (insert_scope_rows(&da, pb, order, i, end, new_scopes[s].id))
+				written++;
+			MemoryContextSwitchTo(cxt);
+			MemoryContextReset(row_cxt);
+		}
+		i = end;
+	}
+	PopActiveSnapshot();
+	direct_end(&da);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	CommandCounterIncrement();
+	return written;
+}

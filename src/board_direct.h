@@ -49,4 +49,21 @@ extern DirectShape *direct_shape_load(const char *name, MemoryContext cxt, bool 
  */
 extern bool board_apply_direct(PendingBoard *pb, BoardStatements *bs);
 
+/* A scope lock_scopes created: its key and id. */
+typedef struct NewScope
+{
+	text	   *key;
+	int64		id;
+} NewScope;
+
+/*
+ * Writes the standings rows of the scopes a large batch created (new_scopes, sorted by
+ * key bytes, as lock_scopes returned them with version 0) and captured no correction in,
+ * ranked, as BOARD_INSERT_NEW would: one insert per row, no statement. Returns how many
+ * scopes it wrote, or -1, having written nothing, when the board's shape does not allow
+ * it (see direct_shape_load()); the caller then runs BOARD_INSERT_NEW.
+ */
+extern int	board_insert_new_direct(PendingBoard *pb, BoardStatements *bs,
+									NewScope *new_scopes, int nnew);
+
 #endif
