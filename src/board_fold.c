@@ -116,7 +116,9 @@ group_key_match(const void *a, const void *b, Size keysize)
 
 		if (ka->isnull[i] != kb->isnull[i])
 			return 1;
-		if (!ka->isnull[i] &&
+		if (ka->isnull[i])
+			continue;
+		if (col->bitwise ? ka->values[i] != kb->values[i] :
 			!DatumGetBool(FunctionCall2Coll(&col->eq, col->collation, ka->values[i], kb->values[i])))
 			return 1;
 	}
@@ -135,6 +137,7 @@ compute_key_hash(FoldKeys *keys, int32 slot, DateADT start, Datum *values, bool 
 		FoldKeyColumn *col = &keys->keys[i];
 
 		h = hash_combine(h, isnull[i] ? 0x9e3779b9 :
+						 col->bitwise ? hash_bytes_uint32((uint32) (values[i] ^ (values[i] >> 32))) :
 						 DatumGetUInt32(FunctionCall1Coll(&col->hash, col->collation, values[i])));
 	}
 	return h;
@@ -387,6 +390,23 @@ init_key_column(FoldKeyColumn *col, Form_pg_attribute att)
 	col->collation = att->attcollation;
 	col->typlen = att->attlen;
 	col->typbyval = att->attbyval;
+	switch (getBaseType(att->atttypid))
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case BOOLOID:
+		case CHAROID:
+		case OIDOID:
+		case DATEOID:
+		case TIMEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			col->bitwise = att->attbyval;
+			break;
+		default:
+			col->bitwise = false;
+	}
 
 	path = find_coercion_pathway(TEXTOID, att->atttypid, COERCION_EXPLICIT, &funcid);
 	col->to_text_is_output = path != COERCION_PATH_FUNC && path != COERCION_PATH_RELABELTYPE;

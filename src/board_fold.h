@@ -44,6 +44,8 @@ typedef struct FoldKeyColumn
 	Oid			collation;
 	int16		typlen;
 	bool		typbyval;
+	bool		bitwise;		/* by value, and equal exactly when the Datums are: hashed
+								 * and compared without calling the type's functions */
 	FmgrInfo	to_text;		/* the column's cast to text, for scope keys */
 	bool		to_text_is_output;	/* the cast is the type's output function */
 	bool		to_text_is_relabel; /* the value is already text */
