@@ -214,6 +214,8 @@ for old in $olds; do
     printf '%s\n\\set sfx %s\n%s\n' "$sources_sql" "''" "$boards_sql" | q -d $db >/dev/null
   done
   printf '%s\n' "$writes_before_sql" | q -d lb_up_old
+  # the new library serves the old version's SQL until the update: its boards stay exact
+  d=$(verify_all lb_up_old); [ -z "$d" ] || { echo "$d"; fail "$old: verify() found differences before the update"; }
   q -d lb_up_old -c "ALTER EXTENSION leaderboard UPDATE"
   v=$(q -d lb_up_old -c "SELECT extversion FROM pg_extension WHERE extname = 'leaderboard'")
   [ "$v" = "$current" ] || fail "$old: ALTER EXTENSION UPDATE ended at version $v, not $current"
