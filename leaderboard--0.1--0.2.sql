@@ -742,3 +742,36 @@ BEGIN
     END IF;
   END LOOP;
 END $$;
+
+-- Board triggers follow only the statements that change a partition tree, so that a
+-- restore creates exactly the triggers the dump holds
+CREATE FUNCTION leaderboard._changes_partitions(command pg_ddl_command) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'board_changes_partitions' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._changes_partitions(pg_ddl_command) IS
+  'internal: whether a command collected by a ddl_command_end event trigger creates, attaches or detaches a partition';
+REVOKE EXECUTE ON FUNCTION leaderboard._changes_partitions(pg_ddl_command) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._changes_partitions(pg_ddl_command) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION leaderboard._follow_partitions() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards;
+BEGIN
+  PERFORM leaderboard._check_retyped_columns();
+  FOR b IN SELECT * FROM leaderboard.boards x
+           WHERE x.source::oid IN (SELECT c.objid FROM pg_event_trigger_ddl_commands() c
+                                   WHERE c.classid = 'pg_class'::regclass) LOOP
+    PERFORM leaderboard._check_board_source(b);
+  END LOOP;
+  IF NOT EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c WHERE leaderboard._changes_partitions(c.command)) THEN
+    RETURN;
+  END IF;
+  FOR b IN SELECT * FROM leaderboard.boards x WHERE (SELECT relkind FROM pg_class WHERE oid = x.source) = 'p' LOOP
+    BEGIN
+      PERFORM leaderboard._board_triggers(b);
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE WARNING 'could not update the triggers of board "%" on the partitions of %: %', b.name, b.source, SQLERRM
+        USING HINT = 'The owner of the partitions can run this DDL again, or call leaderboard.rebuild().';
+    END;
+  END LOOP;
+END $$;

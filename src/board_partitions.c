@@ -11,7 +11,9 @@
  * function that anyone could call to have another owner's board rebuilt. And only the
  * statement's parse tree tells an ATTACH or DETACH from the ALTER TABLEs that board
  * functions themselves run (ENABLE ALWAYS TRIGGER while they create triggers, which fires
- * the same event trigger).
+ * the same event trigger). For the same reason, _changes_partitions() tells the event
+ * trigger that keeps board triggers on partitions (51_board_api.sql) which statements
+ * change a partition tree.
  */
 #include "postgres.h"
 
@@ -22,6 +24,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "nodes/parsenodes.h"
+#include "tcop/deparse_utility.h"
 #include "utils/guc.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -84,6 +87,31 @@ moves_partitions(Node *parsetree)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Whether a statement changes a partition tree: CREATE TABLE ... PARTITION OF, or an
+ * ALTER TABLE that attaches or detaches a partition.
+ */
+static bool
+changes_partition_tree(Node *parsetree)
+{
+	if (parsetree != NULL && IsA(parsetree, CreateStmt))
+		return ((CreateStmt *) parsetree)->partbound != NULL;
+	return moves_partitions(parsetree);
+}
+
+PG_FUNCTION_INFO_V1(board_changes_partitions);
+/*
+ * Whether a DDL command collected by a ddl_command_end event trigger (a pg_ddl_command,
+ * which only C can read) creates, attaches or detaches a partition.
+ */
+Datum
+board_changes_partitions(PG_FUNCTION_ARGS)
+{
+	CollectedCommand *cmd = (CollectedCommand *) PG_GETARG_POINTER(0);
+
+	PG_RETURN_BOOL(changes_partition_tree(cmd->parsetree));
 }
 
 /*

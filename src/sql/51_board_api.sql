@@ -1011,8 +1011,22 @@ END $$;
 COMMENT ON FUNCTION leaderboard._check_retyped_columns() IS
   'internal: raises 2BP01 when an ALTER TABLE changes the type of a column a board reads';
 
+CREATE FUNCTION leaderboard._changes_partitions(command pg_ddl_command) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'board_changes_partitions' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._changes_partitions(pg_ddl_command) IS
+  'internal: whether a command collected by a ddl_command_end event trigger creates, attaches or detaches a partition';
+
 -- New partitions of a board's source get its triggers; detached ones lose them; a change
 -- to a source that breaks a board is refused.
+-- The triggers follow only the statements that change a partition tree (CREATE TABLE ...
+-- PARTITION OF, ATTACH PARTITION, DETACH PARTITION); any other ALTER TABLE leaves them as
+-- they are. A restore depends on it: pg_dump writes every board trigger out, on the
+-- source and on each partition, as a CREATE TRIGGER of its own, and a restore runs those
+-- last, after the board's catalog row and after other ALTER TABLEs of the source (primary
+-- keys, constraints, trigger modes). Were those ALTER TABLEs to create the triggers, the
+-- dump's own CREATE TRIGGERs would fail, and a single-transaction restore with them. The
+-- dump attaches its partitions before it restores any catalog row, so a restore creates
+-- exactly the triggers the dump holds, each once.
 CREATE FUNCTION leaderboard._follow_partitions() RETURNS event_trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -1024,6 +1038,9 @@ BEGIN
                                    WHERE c.classid = 'pg_class'::regclass) LOOP
     PERFORM leaderboard._check_board_source(b);
   END LOOP;
+  IF NOT EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c WHERE leaderboard._changes_partitions(c.command)) THEN
+    RETURN;
+  END IF;
   FOR b IN SELECT * FROM leaderboard.boards x WHERE (SELECT relkind FROM pg_class WHERE oid = x.source) = 'p' LOOP
     BEGIN
       PERFORM leaderboard._board_triggers(b);

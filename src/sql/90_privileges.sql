@@ -120,5 +120,6 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._check_board_source(leaderboard.boards),
   leaderboard._check_retyped_columns(),
   leaderboard._retyped_columns(pg_ddl_command, regclass),
+  leaderboard._changes_partitions(pg_ddl_command),
   leaderboard._wrong_trigger_modes(regclass[])
 TO PUBLIC;

@@ -83,6 +83,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._check_board_source(leaderboard.boards)', 'source DDL: refuses a change that breaks a board'),
   ('leaderboard._check_retyped_columns()', 'source DDL: works only inside the event trigger'),
   ('leaderboard._retyped_columns(pg_ddl_command,regclass)', 'source DDL: its pg_ddl_command exists only inside the event trigger'),
+  ('leaderboard._changes_partitions(pg_ddl_command)', 'partition DDL: its pg_ddl_command exists only inside the event trigger'),
   ('leaderboard._wrong_trigger_modes(regclass[])', 'trigger DDL: reads pg_trigger');
 
 CREATE TEMP VIEW executable AS

@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
-# pg_dump and restore of a database with a live board: the restored board has the same
-# standings and keeps working (new calls are ranked, verify() finds no difference).
+# pg_dump and restore of a database with live boards: the restored boards have the same
+# standings and keep working (new calls are ranked, verify() finds no difference).
+# (a) a board on a plain table, pg_dump -Fc and pg_restore;
+# (b) two boards on a partitioned source (a sub-partitioned partition, one attached after
+#     the boards, indexes and a primary key on the parent), restored three ways: pg_restore
+#     of a -Fc dump, the same with --single-transaction, and a plain-SQL dump replayed by
+#     psql with ON_ERROR_STOP. Each restore must run without a single error, recreate each
+#     board trigger once (the triggers of every table of the tree are counted), and the
+#     restored boards must capture every later write exactly once: into a partition, into
+#     a partition created or attached after the restore, and through the parent.
 # Runs against the cluster in PGHOST/PGPORT; exits non-zero on failure.
 set -euo pipefail
 q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+fail() { echo "$*"; exit 1; }
+work=$(mktemp -d /tmp/leaderboard-dump.XXXXXX)
+dbs="lb_dump_src lb_dump_dst lb_psrc lb_prestore lb_prestore_1 lb_prestore_sql"
+drop_dbs() { local d; for d in $dbs; do dropdb --if-exists "$d" 2>/dev/null || true; done; }
+trap 'drop_dbs; rm -rf "$work"' EXIT
+drop_dbs
+
+# == (a) a board on a plain table
 src=lb_dump_src dst=lb_dump_dst
-dump=$(mktemp /tmp/leaderboard-dump.XXXXXX)
-trap 'rm -f "$dump"; dropdb --if-exists $src; dropdb --if-exists $dst' EXIT
-dropdb --if-exists $src 2>/dev/null; dropdb --if-exists $dst 2>/dev/null
 createdb $src
 q -d $src >/dev/null <<'SQL'
 CREATE EXTENSION leaderboard;
@@ -25,11 +38,11 @@ SELECT leaderboard.create_board(name => 'floor', source => 'calls', agent => 'ag
   ladder => 'Bronze: 0, Silver: 50, Gold: 70', time_zone => 'UTC');
 SQL
 before=$(q -d $src -c "SELECT md5(string_agg(concat_ws(',', period, period_start, team_id, agent_id, kpis, score, qualified, rank, tier), ';' ORDER BY period, period_start, team_id, agent_id)) FROM floor_standings")
-pg_dump -Fc -d $src -f "$dump"
+pg_dump -Fc -d $src -f "$work/plain.dump"
 createdb $dst
-pg_restore -d $dst --exit-on-error "$dump"
+pg_restore -d $dst --exit-on-error "$work/plain.dump"
 after=$(q -d $dst -c "SELECT md5(string_agg(concat_ws(',', period, period_start, team_id, agent_id, kpis, score, qualified, rank, tier), ';' ORDER BY period, period_start, team_id, agent_id)) FROM floor_standings")
-[ "$before" = "$after" ] || { echo "standings differ after restore"; exit 1; }
+[ "$before" = "$after" ] || fail "standings differ after restore"
 q -d $dst <<'SQL'
 INSERT INTO calls (agent_id, team_id, started_at, handle_seconds, converted)
 SELECT 100 + i % 5, i % 4, timestamptz '2026-10-05 10:00+00', 150, true FROM generate_series(1, 50) i;
@@ -38,6 +51,140 @@ DELETE FROM calls WHERE call_id % 13 = 0;
 SQL
 diffs=$(q -d $dst -c "SELECT count(*) FROM leaderboard.verify('floor')")
 new=$(q -d $dst -c "SELECT count(*) FROM floor_standings WHERE agent_id >= 100 AND rank IS NOT NULL")
-[ "$diffs" = 0 ] || { echo "verify found $diffs differences after restore"; exit 1; }
-[ "$new" -gt 0 ] || { echo "new calls were not ranked after restore"; exit 1; }
-echo "standings identical after restore; restored board ranked $new new rows; verify: 0 differences"
+[ "$diffs" = 0 ] || fail "verify found $diffs differences after restore"
+[ "$new" -gt 0 ] || fail "new calls were not ranked after restore"
+echo "plain table: standings identical after restore; restored board ranked $new new rows; verify: 0 differences"
+
+# == (b) boards on a partitioned source
+psrc=lb_psrc
+createdb $psrc
+q -d $psrc >/dev/null <<'SQL'
+CREATE EXTENSION leaderboard;
+CREATE TABLE pcalls (call_id bigserial, agent_id int NOT NULL, site text NOT NULL,
+  started_at timestamptz NOT NULL, handle_seconds int NOT NULL, converted boolean NOT NULL,
+  PRIMARY KEY (call_id, started_at, site)) PARTITION BY RANGE (started_at);
+CREATE INDEX pcalls_site_at ON pcalls (site, started_at);
+CREATE INDEX pcalls_agent ON pcalls (agent_id);
+CREATE TABLE pcalls_2026_09 PARTITION OF pcalls FOR VALUES FROM ('2026-09-01 00:00+00') TO ('2026-10-01 00:00+00');
+CREATE TABLE pcalls_2026_10 PARTITION OF pcalls FOR VALUES FROM ('2026-10-01 00:00+00') TO ('2026-11-01 00:00+00')
+  PARTITION BY LIST (site);
+CREATE TABLE pcalls_2026_10_east PARTITION OF pcalls_2026_10 FOR VALUES IN ('east');
+CREATE TABLE pcalls_2026_10_rest PARTITION OF pcalls_2026_10 DEFAULT;
+CREATE TABLE pcalls_2026_11 PARTITION OF pcalls FOR VALUES FROM ('2026-11-01 00:00+00') TO ('2026-12-01 00:00+00');
+INSERT INTO pcalls (agent_id, site, started_at, handle_seconds, converted)
+SELECT 1 + i % 40, (ARRAY['east', 'west', 'north'])[1 + i % 3],
+       timestamptz '2026-09-10 09:00+00' + (i % 80) * interval '1 day' + (i % 7) * interval '1 hour',
+       100 + i % 500, i % 3 = 0
+FROM generate_series(1, 3000) i;
+SELECT leaderboard.create_board(name => 'sites', source => 'pcalls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['converted AS conv', 'handle_seconds AS aht', '1 AS calls'],
+  scorecard => '{"metrics": [{"name": "conv", "stat": "rate", "target": 0.5},
+                             {"name": "aht", "stat": "avg", "better": "lower", "range": [100, 600]},
+                             {"name": "calls", "stat": "count", "target": 20}]}',
+  periods => ARRAY['day', 'week', 'month'], partition_by => ARRAY['site'],
+  ladder => 'Bronze: 0, Silver: 50, Gold: 70', time_zone => 'UTC');
+SELECT leaderboard.create_board(name => 'pfloor', source => 'pcalls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['converted AS conv', '1 AS calls'],
+  scorecard => '{"metrics": [{"name": "conv", "stat": "rate", "target": 0.5},
+                             {"name": "calls", "stat": "count", "target": 50, "weight": 0}]}',
+  periods => ARRAY['month', 'all'], time_zone => 'UTC');
+-- a partition attached once the boards exist, with rows (the boards are rebuilt at commit)
+CREATE TABLE pcalls_2026_12 (LIKE pcalls INCLUDING DEFAULTS);
+INSERT INTO pcalls_2026_12 (agent_id, site, started_at, handle_seconds, converted)
+SELECT 1 + i % 40, (ARRAY['east', 'west'])[1 + i % 2], timestamptz '2026-12-01 08:00+00' + i * interval '1 hour', 200, i % 2 = 0
+FROM generate_series(1, 300) i;
+ALTER TABLE pcalls ATTACH PARTITION pcalls_2026_12 FOR VALUES FROM ('2026-12-01 00:00+00') TO ('2027-01-01 00:00+00');
+UPDATE pcalls SET site = 'west' WHERE call_id % 17 = 0;
+DELETE FROM pcalls WHERE call_id % 19 = 0;
+SQL
+
+standings() { # $1 = database: a digest of both boards' standings
+  q -d "$1" -c "SELECT md5(string_agg(x, ';' ORDER BY x)) FROM (
+    SELECT concat_ws(',', 's', period, period_start, site, agent_id, kpis, score, qualified, rank, tier) FROM sites_standings
+    UNION ALL SELECT concat_ws(',', 'f', period, period_start, agent_id, kpis, score, qualified, rank, tier) FROM pfloor_standings) s(x)"
+}
+# Each table of the source's tree carries, per board, its four statement triggers (the
+# TRUNCATE one enabled ALWAYS, the others in ordinary sessions) and one row trigger for
+# replicas (on a partition, the clone of the source's). Prints every table that does not.
+trigger_layout_sql=$(cat <<'SQL'
+SELECT b.name, t.relid::regclass,
+       string_agg(format('%s:%s%s', g.tgname, g.tgenabled, CASE WHEN g.tgparentid <> 0 THEN '(clone)' ELSE '' END), ' ' ORDER BY g.tgname)
+FROM leaderboard.boards b
+CROSS JOIN LATERAL pg_partition_tree(b.source) t
+LEFT JOIN pg_trigger g ON g.tgrelid = t.relid
+  AND g.tgfoid IN ('leaderboard._board_capture()'::regprocedure, 'leaderboard._board_capture_row()'::regprocedure)
+  AND g.tgname LIKE 'lb\_' || b.name || '\_%'
+GROUP BY b.name, t.relid, t.level
+HAVING string_agg(format('%s:%s%s', g.tgname, g.tgenabled, CASE WHEN g.tgparentid <> 0 THEN '(clone)' ELSE '' END), ' ' ORDER BY g.tgname)
+       IS DISTINCT FROM format('lb_%1$s_del:O lb_%1$s_ins:O lb_%1$s_repl:R%2$s lb_%1$s_trunc:A lb_%1$s_upd:O',
+                               b.name, CASE WHEN t.level > 0 THEN '(clone)' ELSE '' END)
+ORDER BY 1, 2
+SQL
+)
+check_triggers() { # $1 = database, $2 = what happened
+  local bad
+  bad=$(q -d "$1" -c "$trigger_layout_sql")
+  [ -z "$bad" ] || fail "$2: board triggers not exactly once on each table of the tree:
+$bad"
+}
+check_verify() { # $1 = database, $2 = what happened
+  local diffs
+  diffs=$(q -d "$1" -c "SELECT (SELECT count(*) FROM leaderboard.verify('sites')) + (SELECT count(*) FROM leaderboard.verify('pfloor'))")
+  [ "$diffs" = 0 ] || fail "$2: verify found $diffs differences"
+}
+check_triggers $psrc "the source database"
+check_verify $psrc "the source database"
+psrc_standings=$(standings $psrc)
+pg_dump -Fc -d $psrc -f "$work/part.dump"
+pg_dump -Fp -d $psrc -f "$work/part.sql"
+
+# $1 = database, $2 = how it was restored: the restored boards equal the dumped ones and
+# count every later write once.
+check_restored() {
+  local db=$1 how=$2 got
+  check_triggers "$db" "$how"
+  [ "$(standings "$db")" = "$psrc_standings" ] || fail "$how: standings differ after restore"
+  check_verify "$db" "$how"
+  q -d "$db" >/dev/null <<'SQL'
+-- into a leaf partition (of a sub-partitioned one) directly, and through the parent
+INSERT INTO pcalls_2026_10_east (agent_id, site, started_at, handle_seconds, converted)
+SELECT 900, 'east', timestamptz '2026-10-20 10:00+00' + i * interval '1 minute', 150, true FROM generate_series(1, 7) i;
+INSERT INTO pcalls (agent_id, site, started_at, handle_seconds, converted)
+SELECT 902, 'west', timestamptz '2026-11-20 10:00+00' + i * interval '1 minute', 150, true FROM generate_series(1, 3) i;
+-- a partition created after the restore, written directly; one attached with rows
+CREATE TABLE pcalls_2027_01 PARTITION OF pcalls FOR VALUES FROM ('2027-01-01 00:00+00') TO ('2027-02-01 00:00+00');
+INSERT INTO pcalls_2027_01 (agent_id, site, started_at, handle_seconds, converted)
+SELECT 901, 'north', timestamptz '2027-01-05 10:00+00' + i * interval '1 minute', 150, false FROM generate_series(1, 5) i;
+CREATE TABLE pcalls_2027_02 (LIKE pcalls INCLUDING DEFAULTS);
+INSERT INTO pcalls_2027_02 (agent_id, site, started_at, handle_seconds, converted)
+SELECT 903, 'east', timestamptz '2027-02-05 10:00+00' + i * interval '1 minute', 150, true FROM generate_series(1, 4) i;
+ALTER TABLE pcalls ATTACH PARTITION pcalls_2027_02 FOR VALUES FROM ('2027-02-01 00:00+00') TO ('2027-03-01 00:00+00');
+INSERT INTO pcalls_2027_02 (agent_id, site, started_at, handle_seconds, converted)
+VALUES (903, 'east', '2027-02-06 10:00+00', 150, true);
+UPDATE pcalls SET handle_seconds = handle_seconds + 1 WHERE call_id % 23 = 0;
+DELETE FROM pcalls WHERE call_id % 29 = 0 AND agent_id < 900;
+SQL
+  check_triggers "$db" "$how, after a partition was created and one attached"
+  got=$(q -d "$db" -c "SELECT string_agg(format('%s:%s:%s', agent_id, b, n), ' ' ORDER BY agent_id, b) FROM (
+    SELECT agent_id, 'sites' AS b, sum(leaderboard.rows(kpis)) AS n FROM sites_standings WHERE period = 'month' AND agent_id >= 900 GROUP BY agent_id
+    UNION ALL SELECT agent_id, 'pfloor', sum(leaderboard.rows(kpis)) FROM pfloor_standings WHERE period = 'month' AND agent_id >= 900 GROUP BY agent_id) x")
+  [ "$got" = "900:pfloor:7 900:sites:7 901:pfloor:5 901:sites:5 902:pfloor:3 902:sites:3 903:pfloor:5 903:sites:5" ] \
+    || fail "$how: new calls not counted exactly once: $got"
+  check_verify "$db" "$how, after writes"
+}
+
+# each restore must run without an error: pg_restore continues past one and reports it,
+# psql stops at the first with ON_ERROR_STOP; both exit non-zero and write it to stderr
+restore() { # $1 = database, $2 = label, then the command to run
+  local db=$1 how=$2
+  shift 2
+  createdb "$db"
+  if ! "$@" >"$work/restore.out" 2>"$work/restore.err" || grep -q . "$work/restore.err"; then
+    cat "$work/restore.err"; fail "$how: the restore reported errors ($(grep -c 'ERROR' "$work/restore.err") errors)"
+  fi
+  check_restored "$db" "$how"
+}
+restore lb_prestore "pg_restore" pg_restore -d lb_prestore "$work/part.dump"
+restore lb_prestore_1 "pg_restore --single-transaction" pg_restore --single-transaction -d lb_prestore_1 "$work/part.dump"
+restore lb_prestore_sql "psql of a plain-SQL dump" psql -X -q -v ON_ERROR_STOP=1 -d lb_prestore_sql -f "$work/part.sql"
+echo "partitioned source: pg_restore, pg_restore -1 and psql restored without error, standings identical, triggers once per table, later writes counted once; verify: 0 differences"
