@@ -7,7 +7,9 @@
  * operators, since the same row must count the same way when it is folded, recomputed or
  * verified: a stable function (now(), a cast reading TimeZone) would make the standings
  * drift from a recomputation as time passes or from one session to another. It also says
- * which columns an expression reads, so that a change to their type can be refused.
+ * which columns an expression reads, so that a change to their type can be refused, and
+ * gives the checked text back as PostgreSQL deparses it, the only text of an expression a
+ * board stores and puts in the statements it generates.
  */
 #include "postgres.h"
 
@@ -26,9 +28,11 @@
 #include "parser/parser.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
 
 #include "board_context.h"
 #include "board_expr.h"
@@ -189,6 +193,30 @@ require_immutable(Node *node, const char *sql, List *clock_literals, const char 
 }
 
 /*
+ * Whether a parsed "SELECT expr" is that and nothing more: one unnamed target and no other
+ * clause. The text around a board expression in its generated statements is the
+ * statement's own, so "x AS y", "x ORDER BY 1" or "x LIMIT 0" would not be one
+ * expression there.
+ */
+static bool
+is_bare_expression(List *raw)
+{
+	SelectStmt *select;
+
+	if (list_length(raw) != 1 || !IsA(((RawStmt *) linitial(raw))->stmt, SelectStmt))
+		return false;
+	select = (SelectStmt *) ((RawStmt *) linitial(raw))->stmt;
+	return select->op == SETOP_NONE && list_length(select->targetList) == 1 &&
+		((ResTarget *) linitial(select->targetList))->name == NULL &&
+		select->distinctClause == NIL && select->intoClause == NULL &&
+		select->fromClause == NIL && select->whereClause == NULL &&
+		select->groupClause == NIL && select->havingClause == NULL &&
+		select->windowClause == NIL && select->sortClause == NIL &&
+		select->limitOffset == NULL && select->limitCount == NULL &&
+		select->lockingClause == NIL && select->withClause == NULL;
+}
+
+/*
  * Parses expr, which must be one expression, from the text "SELECT expr" (returned in
  * *sql: locations in the tree point into it); returns its raw parse tree.
  */
@@ -199,21 +227,14 @@ parse_board_expression(const char *expr, const char *what, char **sql)
 
 	*sql = psprintf("SELECT %s", expr);
 	raw = raw_parser(*sql, RAW_PARSE_DEFAULT);
-	if (list_length(raw) != 1 ||
-		!IsA(((RawStmt *) linitial(raw))->stmt, SelectStmt) ||
-		list_length(((SelectStmt *) ((RawStmt *) linitial(raw))->stmt)->targetList) != 1 ||
-		((SelectStmt *) ((RawStmt *) linitial(raw))->stmt)->fromClause != NIL ||
-		((SelectStmt *) ((RawStmt *) linitial(raw))->stmt)->whereClause != NULL)
+	if (!is_bare_expression(raw))
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("board %s \"%s\" is not a single expression", what, expr)));
+				 errmsg("board %s \"%s\" is not a single expression", what, expr),
+				 errhint("Give one expression over the columns of a call row, with no alias, clause or statement after it.")));
 	return ((ResTarget *) linitial(((SelectStmt *) ((RawStmt *) linitial(raw))->stmt)->targetList))->val;
 }
 
-/*
- * Parses and analyzes expr over the columns of relation relid; returns its type.
- * "what" names the expression in error messages.
- */
 /* The raw expression node (of statement text sql) analyzed over the columns of rel. */
 static Node *
 analyze_source_expression(Relation rel, Node *node, const char *sql)
@@ -230,23 +251,56 @@ analyze_source_expression(Relation rel, Node *node, const char *sql)
 	return node;
 }
 
-static Oid
-source_expression_type(Oid relid, const char *expr, const char *what)
+/*
+ * expr analyzed over the columns of relation relid, once the caller is found entitled to
+ * read it, and refused unless immutable; *rel is left open. "what" names the expression
+ * in error messages.
+ */
+static Node *
+checked_source_expression(Oid relid, const char *expr, const char *what, Relation *rel)
 {
 	char	   *sql;
 	Node	   *node = parse_board_expression(expr, what, &sql);
 	List	   *clock_literals = NIL;
-	Relation	rel;
-	Oid			type;
 
 	collect_clock_literals(node, &clock_literals);
 	require_select_privilege(relid);
-	rel = table_open(relid, AccessShareLock);
-	node = analyze_source_expression(rel, node, sql);
+	*rel = table_open(relid, AccessShareLock);
+	node = analyze_source_expression(*rel, node, sql);
 	require_immutable(node, sql, clock_literals, expr, what);
-	type = exprType(node);
+	return node;
+}
+
+static Oid
+source_expression_type(Oid relid, const char *expr, const char *what)
+{
+	Relation	rel;
+	Oid			type = exprType(checked_source_expression(relid, expr, what, &rel));
+
 	table_close(rel, AccessShareLock);
 	return type;
+}
+
+/*
+ * The text of a checked expression as PostgreSQL prints it back (pg_get_expr does the
+ * same for a column default): no comment, literals quoted and typed, every name resolved
+ * and quoted as search_path "pg_catalog, pg_temp" needs it, which the statements a board
+ * generates run under. Columns are unqualified: the statements read them from their own
+ * alias of the source. This, not the text given, is what a board stores and splices into
+ * its statements.
+ */
+static char *
+source_expression_sql(Oid relid, const char *expr, const char *what)
+{
+	int			nestlevel = writer_context_enter();	/* pins search_path */
+	Relation	rel;
+	Node	   *node = checked_source_expression(relid, expr, what, &rel);
+	char	   *sql = deparse_expression(node, deparse_context_for(RelationGetRelationName(rel), relid),
+										 false, false);
+
+	table_close(rel, AccessShareLock);
+	AtEOXact_GUC(false, nestlevel);
+	return sql;
 }
 
 Expr *
@@ -256,6 +310,16 @@ board_plan_source_expression(Relation rel, const char *expr, const char *what)
 	Node	   *node = parse_board_expression(expr, what, &sql);
 
 	return expression_planner((Expr *) analyze_source_expression(rel, node, sql));
+}
+
+PG_FUNCTION_INFO_V1(board_expression_sql);
+/* Returns the checked, canonical text of an expression over a row of the source relation. */
+Datum
+board_expression_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(source_expression_sql(PG_GETARG_OID(0),
+														   text_to_cstring(PG_GETARG_TEXT_PP(1)),
+														   text_to_cstring(PG_GETARG_TEXT_PP(2)))));
 }
 
 PG_FUNCTION_INFO_V1(board_expression_type);

@@ -69,6 +69,14 @@ CREATE FUNCTION leaderboard._expression_type(source regclass, expr text, what te
 COMMENT ON FUNCTION leaderboard._expression_type(regclass, text, text) IS
   'internal: type of an expression over a source row, rejecting functions that are not immutable, subqueries and aggregates';
 
+-- A metric or filter as a board stores it and puts it in its statements: checked as
+-- _expression_type checks it, then printed back by PostgreSQL, so that no comment, alias
+-- or clause given with it reaches a statement.
+CREATE FUNCTION leaderboard._expression_sql(source regclass, expr text, what text)
+  RETURNS text AS 'MODULE_PATHNAME', 'board_expression_sql' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._expression_sql(regclass, text, text) IS
+  'internal: the checked expression over a source row as PostgreSQL deparses it (no comments, canonical quoting, names qualified for search_path pg_catalog)';
+
 -- A source column's type with its modifier (char(4), not char(1)), as standings declare it.
 CREATE FUNCTION leaderboard._column_type(source regclass, col name) RETURNS text
 LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
@@ -77,14 +85,6 @@ LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION leaderboard._column_type(regclass, name) IS
   'internal: a source column''s type with its type modifier, for the standings and scopes tables';
-
--- Fills a statement template: {{k}} is a kpis expression, {{p}} a period expression.
-CREATE FUNCTION leaderboard._fill(template text, k text, p text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT replace(replace(template, '{{k}}', k), '{{p}}', coalesce(p, '{{p}}'))
-$$;
-COMMENT ON FUNCTION leaderboard._fill(text, text, text) IS
-  'internal: fills the kpis and period placeholders of a statement template';
 
 -- The first day of the period of the given kind containing a local time.
 -- The month, quarter and year holding the first day of the timestamp range (4714-11-24
@@ -139,18 +139,23 @@ DECLARE
   qa text; qt text;
   parts_cols text := '';      -- ", p1, p2"
   n_parts text := '';         -- ", n.p1, n.p2"
+  d_parts text := '';
   k_parts text := '';
   g_parts text := '';
+  r_parts text := '';
+  x_parts text := '';
   part_keys text := '';
   part_match text := '';
-  kpi_args text;
+  kpi_args text; filter_sql text := '';
   local_n text; scope_key text;
-  fold_from text; fold_select text;
-  card text; score_of text; qual_of text; tier_ins text; tier_upd text;
+  card_g text; card_s text; card_t text; tier_ins text; tier_upd text := '';
   lo text; hi text; in_period text;
-  rank_fn text; rank_order text; rank_tier text := ''; rank_tier_cmp text := '';
+  rank_fn text; ties text := ''; rank_order_s text; rank_order_e text;
+  rank_tier text := ''; rank_tier_cmp text := '';
   tie text;
-  new_scopes text; expected_of text;
+  new_scopes text;
+  deltas_head text; deltas_tail text; rerank_head text; rerank_tail text;
+  expected_head text; expected_tail text;
   i int;
   p name;
   src text;
@@ -159,54 +164,68 @@ BEGIN
   SELECT * INTO STRICT b FROM leaderboard.boards WHERE name = board;
   src := b.source::text; st := b.standings::text; sc := b.scopes::text;
   qa := quote_ident(b.agent_column); qt := quote_ident(b.at_column);
+  -- Every piece of text that comes from the catalog (names, literals of cards and
+  -- ladders, expressions) enters a statement once, as an argument of format() or by
+  -- concatenation: no placeholder is ever filled in text that holds some, where a name or
+  -- a literal spelling one would be filled too.
   FOREACH p IN ARRAY b.partition_by LOOP
     parts_cols := parts_cols || ', ' || quote_ident(p);
     n_parts := n_parts || ', n.' || quote_ident(p);
+    d_parts := d_parts || ', d.' || quote_ident(p);
     k_parts := k_parts || ', k.' || quote_ident(p);
     g_parts := g_parts || ', g.' || quote_ident(p);
-    part_keys := part_keys || format(', pg_catalog.quote_nullable(n.%I::pg_catalog.text)', p);
+    r_parts := r_parts || ', r.' || quote_ident(p);
+    x_parts := x_parts || ', x.' || quote_ident(p);
+    part_keys := part_keys || format(', pg_catalog.quote_nullable(g.%I::pg_catalog.text)', p);
     part_match := part_match || format(' AND s.%1$I IS NOT DISTINCT FROM k.%1$I', p);
   END LOOP;
-  SELECT string_agg(e, ', ' ORDER BY o) INTO kpi_args FROM unnest(b.metric_exprs) WITH ORDINALITY AS x(e, o);
+  -- The metrics and the filter as PostgreSQL prints them back once checked, whatever
+  -- text the catalog holds (a board of version 0.1 kept the text it was given): one
+  -- expression each, with no comment to swallow the rest of a line.
+  SELECT string_agg('(' || leaderboard._expression_sql(b.source, e, 'metric') || ')', ', ' ORDER BY o)
+  INTO kpi_args FROM unnest(b.metric_exprs) WITH ORDINALITY AS x(e, o);
+  IF b.filter IS NOT NULL THEN
+    filter_sql := format(' AND (%s)', leaderboard._expression_sql(b.source, b.filter, 'filter'));
+  END IF;
 
   local_n := leaderboard._local_time_sql(b, 'n.' || qt);
-  -- Rows fold into (local day, partitions, agent) first, and days into the board's
-  -- periods after: a row is aggregated once, however many periods the board keeps.
-  fold_from := format(
-    'SELECT (n.lb_local)::pg_catalog.date AS lb_day%s, n.%s, {{agg}} AS kpis'
-    ' FROM (SELECT n.*, %s AS lb_local FROM {{rows}} n WHERE n.%s IS NOT NULL AND n.%s IS NOT NULL%s) n'
-    ' GROUP BY %s',
-    n_parts, qa, local_n, qa, qt,
-    CASE WHEN b.filter IS NOT NULL THEN format(' AND (%s)', b.filter) ELSE '' END,
-    (SELECT string_agg(g::text, ', ') FROM generate_series(1, 2 + coalesce(array_length(b.partition_by, 1), 0)) g));
   -- A scope is named by the text of its key values, built under pinned DateStyle,
   -- IntervalStyle, TimeZone, extra_float_digits and bytea_output (the triggers and every
   -- API function that runs this SQL pin them), so scopes hash and sort the same in every
   -- session. The capture triggers build the same text in C (board_fold.c): the two must
   -- stay identical.
   scope_key := format('pg_catalog.concat_ws(''|'', g.period, g.period_start::pg_catalog.text%s) COLLATE "C"',
-                      replace(part_keys, '(n.', '(g.'));
-  fold_select := format(
-    'SELECT %s AS scope_key, g.* FROM ('
-    ' SELECT p.lb_kind AS period, %s AS period_start%s, d.%s, leaderboard.kpi_merge(d.kpis) AS kpis'
-    ' FROM ({{days}}) d CROSS JOIN pg_catalog.unnest(%L::pg_catalog.text[]) AS p(lb_kind)'
-    ' GROUP BY %s) g',
-    scope_key, leaderboard._period_start_sql('p.lb_kind', 'd.lb_day::pg_catalog.timestamp'),
-    replace(n_parts, ' n.', ' d.'), qa, b.periods,
+                      part_keys);
+  -- Rows fold into (local day, partitions, agent) first, and days into the board's
+  -- periods after: a row is aggregated once, however many periods the board keeps.
+  fold_source := format(
+    'SELECT %1$s AS scope_key, g.* FROM ('
+    ' SELECT p.lb_kind AS period, %2$s AS period_start%3$s, d.%4$s, leaderboard.kpi_merge(d.kpis) AS kpis'
+    ' FROM (SELECT (n.lb_local)::pg_catalog.date AS lb_day%5$s, n.%4$s, leaderboard.kpi_agg(%6$s) AS kpis'
+    '  FROM (SELECT n.*, %7$s AS lb_local FROM %8$s n WHERE n.%4$s IS NOT NULL AND n.%9$s IS NOT NULL%10$s) n'
+    '  GROUP BY %11$s) d CROSS JOIN pg_catalog.unnest(%12$L::pg_catalog.text[]) AS p(lb_kind)'
+    ' GROUP BY %13$s) g',
+    scope_key, leaderboard._period_start_sql('p.lb_kind', 'd.lb_day::pg_catalog.timestamp'), d_parts, qa,
+    n_parts, kpi_args, local_n, src, qt, filter_sql,
+    (SELECT string_agg(g::text, ', ') FROM generate_series(1, 2 + coalesce(array_length(b.partition_by, 1), 0)) g),
+    b.periods,
     (SELECT string_agg(g::text, ', ') FROM generate_series(1, 3 + coalesce(array_length(b.partition_by, 1), 0)) g));
 
-  card := leaderboard._card_sql(b, 'x.period');
-  -- every score the board stores, ranks and places on a points ladder is at the ranking
-  -- precision: equal scores tie in every comparison, index and rank computed from them
-  score_of := 'leaderboard._board_score({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
-  qual_of := 'leaderboard.qualified({{k}}, ' || replace(card, 'x.period', '{{p}}') || ')';
+  -- Every score the board stores, ranks and places on a points ladder is at the ranking
+  -- precision: equal scores tie in every comparison, index and rank computed from them.
+  -- The card of a row's period, as a literal or a CASE over the period of alias g, s or t.
+  card_g := leaderboard._card_sql(b, 'g.period');
+  card_s := leaderboard._card_sql(b, 's.period');
+  card_t := leaderboard._card_sql(b, 't.period');
   IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
-    tier_ins := format(', CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder) END',
-                       leaderboard._fill(qual_of, 'g.kpis', 'g.period'), leaderboard._fill(score_of, 'g.kpis', 'g.period'), b.ladder);
-    tier_upd := format(', tier = CASE WHEN %s THEN leaderboard.tier(%s, %L::leaderboard.ladder, t.tier) END',
-                       leaderboard._fill(qual_of, '{{k}}', 't.period'), leaderboard._fill(score_of, '{{k}}', 't.period'), b.ladder);
+    tier_ins := format(', CASE WHEN leaderboard.qualified(g.kpis, %1$s) THEN'
+                       ' leaderboard.tier(leaderboard._board_score(g.kpis, %1$s), %2$L::leaderboard.ladder) END',
+                       card_g, b.ladder);
+    -- format(tier_upd, <kpis>, card_t, b.ladder)
+    tier_upd := ', tier = CASE WHEN leaderboard.qualified(%1$s, %2$s) THEN'
+                ' leaderboard.tier(leaderboard._board_score(%1$s, %2$s), %3$L::leaderboard.ladder, t.tier) END';
   ELSE
-    tier_ins := ', NULL'; tier_upd := '';
+    tier_ins := ', NULL';
   END IF;
 
   lock_scopes := format(
@@ -247,9 +266,7 @@ BEGIN
     '  (SELECT leaderboard.kpi_agg(%4$s) FROM %5$s s WHERE s.%3$s = k.%3$s AND %6$s%7$s%8$s) AS kpis'
     ' FROM (SELECT DISTINCT scope_key, period, period_start%9$s, %3$s FROM lb_pending WHERE kpis IS NULL) k'
     ' JOIN %10$s sc ON sc.scope_key = k.scope_key OFFSET 0) g',
-    st, k_parts, qa, kpi_args, src, in_period, part_match,
-    CASE WHEN b.filter IS NOT NULL THEN format(' AND (%s)', b.filter) ELSE '' END,
-    parts_cols, sc);
+    st, k_parts, qa, kpi_args, src, in_period, part_match, filter_sql, parts_cols, sc);
   -- A board that never re-reads its source (leaderboard._needs_recompute) applies
   -- corrections as deltas instead: lb_corrections holds, per corrected (scope, agent),
   -- everything the transaction added (kpis) and removed, which _kpis_correct() applies to
@@ -270,24 +287,29 @@ BEGIN
     ' WHEN MATCHED THEN UPDATE SET kpis = g.kpis, score = %2$s, qualified = %3$s%4$s, updated_at = pg_catalog.now()'
     ' WHEN NOT MATCHED AND g.kpis IS NOT NULL THEN INSERT (scope_id, period, period_start%5$s, %1$s, kpis, score, qualified, tier, updated_at)'
     '  VALUES (g.scope_id, g.period, g.period_start%6$s, g.%1$s, g.kpis, %7$s, %8$s%9$s, pg_catalog.now())',
-    qa, leaderboard._fill(score_of, 'g.kpis', 't.period'), leaderboard._fill(qual_of, 'g.kpis', 't.period'),
-    leaderboard._fill(tier_upd, 'g.kpis', NULL), parts_cols, g_parts,
-    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'), tier_ins);
+    qa, format('leaderboard._board_score(g.kpis, %s)', card_t), format('leaderboard.qualified(g.kpis, %s)', card_t),
+    format(tier_upd, 'g.kpis', card_t, b.ladder), parts_cols, g_parts,
+    format('leaderboard._board_score(g.kpis, %s)', card_g), format('leaderboard.qualified(g.kpis, %s)', card_g), tier_ins);
 
-  add_deltas := format(
+  -- add_deltas, and add_deltas_large with the scopes insert_new fills skipped, around the
+  -- point of lb_pending where that skip goes
+  deltas_head := format(
     'INSERT INTO %1$s AS t (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, tier, updated_at)'
     ' SELECT sc.scope_id, g.period, g.period_start%4$s, g.%3$s, g.kpis, %5$s, %6$s%7$s, pg_catalog.now()'
     ' FROM (SELECT scope_key, period, period_start%2$s, %3$s, leaderboard.kpi_merge(kpis) AS kpis'
-    '       FROM lb_pending{{skip}} GROUP BY scope_key, period, period_start%2$s, %3$s'
-    '       HAVING pg_catalog.bool_and(kpis IS NOT NULL)) g'
-    ' JOIN %8$s sc ON sc.scope_key = g.scope_key'
-    ' ON CONFLICT (%3$s, period, period_start, scope_id) DO UPDATE SET kpis = t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis,'
-    '  score = %9$s, qualified = %10$s%11$s, updated_at = pg_catalog.now()',
+    '       FROM lb_pending',
     st, parts_cols, qa, g_parts,
-    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'), tier_ins, sc,
-    leaderboard._fill(score_of, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', 't.period'),
-    leaderboard._fill(qual_of, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', 't.period'),
-    leaderboard._fill(tier_upd, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', NULL));
+    format('leaderboard._board_score(g.kpis, %s)', card_g), format('leaderboard.qualified(g.kpis, %s)', card_g), tier_ins);
+  deltas_tail := format(
+    ' GROUP BY scope_key, period, period_start%1$s, %2$s'
+    '       HAVING pg_catalog.bool_and(kpis IS NOT NULL)) g'
+    ' JOIN %3$s sc ON sc.scope_key = g.scope_key'
+    ' ON CONFLICT (%2$s, period, period_start, scope_id) DO UPDATE SET kpis = t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis,'
+    '  score = %4$s, qualified = %5$s%6$s, updated_at = pg_catalog.now()',
+    parts_cols, qa, sc,
+    format('leaderboard._board_score(t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis, %s)', card_t),
+    format('leaderboard.qualified(t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis, %s)', card_t),
+    format(tier_upd, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', card_t, b.ladder));
 
   -- Scopes a large batch creates (version 0 once lock_scopes ran: it inserted them, and
   -- bumps the version of every scope that existed) and recomputes nothing in get their
@@ -296,36 +318,44 @@ BEGIN
   new_scopes := format('SELECT sc.scope_key FROM %s sc WHERE sc.version = 0'
                        ' AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
                        ' AND sc.scope_key NOT IN (SELECT scope_key FROM lb_pending WHERE kpis IS NULL)', sc);
-  add_deltas_large := replace(add_deltas, '{{skip}}', format(' WHERE scope_key NOT IN (%s)', new_scopes));
-  add_deltas := replace(add_deltas, '{{skip}}', '');
+  add_deltas_large := deltas_head || format(' WHERE scope_key NOT IN (%s)', new_scopes) || deltas_tail;
+  add_deltas := deltas_head || deltas_tail;
 
   rank_fn := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
                                WHEN 'row_number' THEN 'pg_catalog.row_number()'
                                ELSE 'pg_catalog.rank()' END;
-  rank_order := '{{t}}.qualified DESC, {{t}}.score DESC';
+  -- the ORDER BY of the ranking window over the rows of alias s, or e: _tie_break_sql()
+  -- gives only names of functions and a metric's position, with {{t}} for the alias
   IF b.rank_style = 'row_number' THEN
     FOREACH tie IN ARRAY b.tie_break LOOP
-      rank_order := rank_order || ', ' || leaderboard._tie_break_sql(b, tie);
+      ties := ties || ', ' || leaderboard._tie_break_sql(b, tie);
     END LOOP;
-    rank_order := rank_order || ', {{t}}.' || qa;
+  END IF;
+  rank_order_s := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 's');
+  rank_order_e := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 'e');
+  IF b.rank_style = 'row_number' THEN
+    rank_order_s := rank_order_s || ', s.' || qa;
+    rank_order_e := rank_order_e || ', e.' || qa;
   END IF;
   IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
     rank_tier := format(', tier = leaderboard.tier_by_rank(r.rk, r.n, %L::leaderboard.ladder)', b.ladder);
-    rank_tier_cmp := format(' OR t.tier IS DISTINCT FROM leaderboard.tier_by_rank(w.rk, w.n, %L::leaderboard.ladder)', b.ladder);
+    rank_tier_cmp := format(' OR w.tier IS DISTINCT FROM leaderboard.tier_by_rank(w.rk, w.n, %L::leaderboard.ladder)', b.ladder);
   END IF;
   -- only rows whose rank (or rank tier) changes are joined back and written; rank is in
-  -- no index, so those updates are HOT
-  rerank := format(
+  -- no index, so those updates are HOT. The scopes re-ranked go between head and tail.
+  rerank_head := format(
     'UPDATE %1$s t SET rank = r.rk%2$s FROM ('
     ' SELECT * FROM ('
     '  SELECT s.scope_id, s.period, s.period_start, s.%3$s, s.rank, s.tier, CASE WHEN s.qualified THEN %4$s OVER w END AS rk,'
     '   pg_catalog.count(*) FILTER (WHERE s.qualified) OVER (PARTITION BY s.scope_id) AS n'
-    '  FROM %1$s s WHERE {{scopes}}'
-    '  WINDOW w AS (PARTITION BY s.scope_id ORDER BY %5$s)) w'
-    ' WHERE w.rank IS DISTINCT FROM w.rk%6$s) r'
+    '  FROM %1$s s WHERE ',
+    st, rank_tier, qa, rank_fn);
+  rerank_tail := format(
+    '  WINDOW w AS (PARTITION BY s.scope_id ORDER BY %1$s)) w'
+    ' WHERE w.rank IS DISTINCT FROM w.rk%2$s) r'
     ' WHERE t.%3$s = r.%3$s AND t.period = r.period AND t.period_start = r.period_start AND t.scope_id = r.scope_id',
-    st, rank_tier, qa, rank_fn, replace(rank_order, '{{t}}', 's'), replace(rank_tier_cmp, 't.tier', 'w.tier'));
-  rerank_all := replace(rerank, '{{scopes}}', 'true');
+    rank_order_s, rank_tier_cmp, qa);
+  rerank_all := rerank_head || 'true' || rerank_tail;
 
   -- A scope where a single agent moved is re-ranked incrementally when ranks are plain
   -- rank() and tiers do not depend on ranks: rank = 1 + the number of qualified rows
@@ -339,9 +369,9 @@ BEGIN
       ' JOIN %2$s sc ON sc.scope_key = k.scope_key'
       ' JOIN %3$s t ON t.%1$s = k.%1$s AND t.period = sc.period AND t.period_start = sc.period_start AND t.scope_id = sc.scope_id',
       qa, sc, st);
-    rerank_multi := replace(rerank, '{{scopes}}', format(
+    rerank_multi := rerank_head || format(
       's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN ('
-      'SELECT scope_key FROM lb_pending GROUP BY scope_key HAVING pg_catalog.count(DISTINCT %s) > 1))', sc, qa));
+      'SELECT scope_key FROM lb_pending GROUP BY scope_key HAVING pg_catalog.count(DISTINCT %s) > 1))', sc, qa) || rerank_tail;
     rerank_single := format(
       'WITH m AS ('
       ' SELECT sc.scope_id, sc.period AS lb_period, sc.period_start AS lb_period_start, k.%1$s AS lb_agent,'
@@ -372,17 +402,16 @@ BEGIN
       '  AND t.scope_id = x.scope_id AND t.rank IS DISTINCT FROM x.rk',
       qa, sc, st);
   ELSE
-    rerank_multi := replace(rerank, '{{scopes}}', format(
-      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc));
+    rerank_multi := rerank_head || format(
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc)
+      || rerank_tail;
   END IF;
-  rerank := replace(rerank, '{{scopes}}', format(
+  rerank := rerank_head || format(
     's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
-    ' AND sc.scope_key NOT IN (%s))', sc, new_scopes));
+    ' AND sc.scope_key NOT IN (%s))', sc, new_scopes) || rerank_tail;
 
-  fold_source := replace(fold_select, '{{days}}',
-                   replace(replace(fold_from, '{{rows}}', src), '{{agg}}', format('leaderboard.kpi_agg(%s)', kpi_args)));
-  -- every row rescored from its stored kpis and re-ranked in one pass (alter_board); the
-  -- caller replaces {{prev}} with ', r.old_tier' to keep held tiers, or with nothing.
+  -- every row rescored from its stored kpis and re-ranked in one pass (alter_board); its
+  -- one parameter, a boolean, says whether a points ladder's held tiers are kept.
   -- Rows are joined back by ctid (the EXCLUSIVE lock on the scopes keeps writers out, so
   -- no row moves meanwhile), the window sort carries no kpis, and rows whose score,
   -- qualification, rank and tier all stay are not written: a new ladder alone rewrites
@@ -400,37 +429,39 @@ BEGIN
     st, qa,
     CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
          WHEN leaderboard.ladder_kind(b.ladder) = 'points'
-           THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder{{prev}}) END', b.ladder)
+           THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder,'
+                       ' CASE WHEN $1 THEN r.old_tier END) END', b.ladder)
          ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
-    rank_fn, replace(rank_order, '{{t}}', 'e'),
-    leaderboard._fill(score_of, 's.kpis', 's.period'), leaderboard._fill(qual_of, 's.kpis', 's.period'), sc,
+    rank_fn, rank_order_e,
+    format('leaderboard._board_score(s.kpis, %s)', card_s), format('leaderboard.qualified(s.kpis, %s)', card_s), sc,
     -- the tie-break chain of row_number boards orders by the kpis
     CASE WHEN b.rank_style = 'row_number' THEN ', s.kpis' ELSE '' END);
 
-  -- standings from scratch: what rebuild writes and verify compares with
-  expected := format(
+  -- standings from scratch, ranked, from the groups put between head and tail: from the
+  -- source, what rebuild writes and verify compares with
+  expected_head := format(
     'SELECT r.scope_key, r.period, r.period_start%1$s, r.%2$s, r.kpis, r.score, r.qualified, r.rank, %3$s AS tier FROM ('
     ' SELECT e.*, CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_key ORDER BY %5$s) END AS rank,'
     '  pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_key) AS n'
-    ' FROM (SELECT g.*, %6$s AS score, %7$s AS qualified FROM (%8$s) g) e) r',
-    replace(g_parts, 'g.', 'r.'), qa,
+    ' FROM (SELECT g.*, %6$s AS score, %7$s AS qualified FROM (',
+    r_parts, qa,
     CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
          WHEN leaderboard.ladder_kind(b.ladder) = 'points'
            THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder) END', b.ladder)
          ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
-    rank_fn, replace(rank_order, '{{t}}', 'e'),
-    leaderboard._fill(score_of, 'g.kpis', 'g.period'), leaderboard._fill(qual_of, 'g.kpis', 'g.period'),
-    '{{groups}}');
-  expected_of := expected;
-  expected := replace(expected_of, '{{groups}}', fold_source);
+    rank_fn, rank_order_e,
+    format('leaderboard._board_score(g.kpis, %s)', card_g), format('leaderboard.qualified(g.kpis, %s)', card_g));
+  expected_tail := ') g) e) r';
+  expected := expected_head || fold_source || expected_tail;
   insert_new := format(
     'INSERT INTO %1$s (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, rank, tier, updated_at) '
     'SELECT sc.scope_id, x.period, x.period_start%4$s, x.%3$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
     'FROM (%5$s) x JOIN %6$s sc ON sc.scope_key = x.scope_key',
-    st, parts_cols, qa, replace(g_parts, 'g.', 'x.'),
-    replace(expected_of, '{{groups}}', format(
+    st, parts_cols, qa, x_parts,
+    expected_head || format(
       'SELECT scope_key, period, period_start%1$s, %2$s, leaderboard.kpi_merge(kpis) AS kpis FROM lb_pending'
-      ' WHERE scope_key IN (%3$s) GROUP BY scope_key, period, period_start%1$s, %2$s', parts_cols, qa, new_scopes)),
+      ' WHERE scope_key IN (%3$s) GROUP BY scope_key, period, period_start%1$s, %2$s', parts_cols, qa, new_scopes)
+      || expected_tail,
     sc);
   rebuild := format(
     'DELETE FROM %1$s; DELETE FROM %2$s; '
@@ -440,7 +471,7 @@ BEGIN
     'INSERT INTO %1$s (scope_id, period, period_start%4$s, %5$s, kpis, score, qualified, rank, tier, updated_at) '
     'SELECT sc.scope_id, x.period, x.period_start%6$s, x.%5$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
     'FROM x JOIN sc ON sc.scope_key = x.scope_key',
-    st, sc, expected, parts_cols, qa, replace(g_parts, 'g.', 'x.'));
+    st, sc, expected, parts_cols, qa, x_parts);
 END $$;
 COMMENT ON FUNCTION leaderboard._board_statements(text) IS
   'internal: the SQL statements a board''s triggers run, generated from its catalog row';

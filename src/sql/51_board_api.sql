@@ -295,7 +295,7 @@ BEGIN
     '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, %8$s AS rank, s.tier, '
     'pg_catalog.jsonb_set(leaderboard.explain(s.kpis, %6$s), ''{score}'', pg_catalog.to_jsonb(s.score)) AS explanation FROM %5$s s',
     schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
-    replace(leaderboard._card_sql(b, 'x.period'), 'x.period', 's.period'), explain_verb, rank_of);
+    leaderboard._card_sql(b, 's.period'), explain_verb, rank_of);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
     format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
   -- An inlinable SQL function (no SET clause: the planner then inlines its one SELECT into
@@ -566,6 +566,8 @@ BEGIN
       expr := quote_ident(mname);
     END IF;
     t := leaderboard._expression_type(source, expr, 'metric');
+    -- stored, and put in the board's statements, as PostgreSQL prints it back
+    expr := leaderboard._expression_sql(source, expr, 'metric');
     IF NOT t = ANY (supported) THEN
       RAISE EXCEPTION 'metric "%" is of type %, which kpi_agg does not accept', mname, t
         USING ERRCODE = 'datatype_mismatch',
@@ -583,8 +585,8 @@ BEGIN
     IF t <> 'boolean'::regtype THEN
       RAISE EXCEPTION 'filter "%" is of type %, not boolean', filter, t USING ERRCODE = 'datatype_mismatch';
     END IF;
+    b.filter := leaderboard._expression_sql(source, filter, 'filter');
   END IF;
-  b.filter := filter;
 
   IF cardinality(periods) = 0 THEN
     RAISE EXCEPTION 'a board needs at least one period' USING ERRCODE = 'invalid_parameter_value';
@@ -823,8 +825,7 @@ BEGIN
   END IF;
   -- rescore and re-rank from the stored kpis in one pass: no source row is read; a held
   -- tier carries over only while the ladder stays the same
-  EXECUTE replace((SELECT x.rescore FROM leaderboard._board_statements(board) x),
-                  '{{prev}}', CASE WHEN ladder IS NULL THEN ', r.old_tier' ELSE '' END);
+  EXECUTE (SELECT x.rescore FROM leaderboard._board_statements(board) x) USING ladder IS NULL;
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
 END $$;

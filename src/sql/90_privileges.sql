@@ -89,7 +89,6 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._local_time_sql(leaderboard.boards, text),
   leaderboard._period_start_sql(text, text),
   leaderboard._card_sql(leaderboard.boards, text),
-  leaderboard._fill(text, text, text),
   leaderboard._tie_break_sql(leaderboard.boards, text),
   leaderboard._kpis_close(leaderboard.kpis, leaderboard.kpis, integer),
   leaderboard._board_score(leaderboard.kpis, leaderboard.scorecard),
@@ -108,6 +107,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._catalog_delete(text),
   -- check SELECT on the relation before opening it
   leaderboard._expression_type(regclass, text, text),
+  leaderboard._expression_sql(regclass, text, text),
   leaderboard._expression_columns(regclass, text),
   leaderboard._around(regclass, text, anyelement, text, integer, text),
   -- CREATE TRIGGER checks EXECUTE on the trigger function as the role creating the board,

@@ -3,7 +3,7 @@
 -- stay executable; nothing else. Every internal function left executable checks the
 -- caller's rights itself: the checks are tested here as a role with no privileges.
 BEGIN;
-SELECT plan(29);
+SELECT plan(30);
 SET LOCAL client_min_messages = warning;
 
 CREATE TEMP TABLE api (sig text);
@@ -58,7 +58,6 @@ INSERT INTO internal_public VALUES
   ('leaderboard._local_time_sql(leaderboard.boards,text)', 'statement generation (pure)'),
   ('leaderboard._period_start_sql(text,text)', 'statement generation (pure)'),
   ('leaderboard._card_sql(leaderboard.boards,text)', 'statement generation (pure)'),
-  ('leaderboard._fill(text,text,text)', 'statement generation (pure)'),
   ('leaderboard._tie_break_sql(leaderboard.boards,text)', 'statement generation (pure)'),
   ('leaderboard._kpis_close(leaderboard.kpis,leaderboard.kpis,integer)', 'verify: compares kpis (pure)'),
   ('leaderboard._board_score(leaderboard.kpis,leaderboard.scorecard)', 'rebuild, verify, rolling: the stored score (pure)'),
@@ -74,6 +73,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._catalog_update(text,jsonb,text,name)', 'alter_board: checks the board''s owner and cards, then writes'),
   ('leaderboard._catalog_delete(text)', 'drop_board, source drop: checks the board''s owner, then deletes'),
   ('leaderboard._expression_type(regclass,text,text)', 'create_board, source DDL: checks SELECT before opening'),
+  ('leaderboard._expression_sql(regclass,text,text)', 'create_board, statement generation: checks SELECT before opening'),
   ('leaderboard._expression_columns(regclass,text)', 'source DDL: checks SELECT before opening'),
   ('leaderboard._around(regclass,text,anyelement,text,integer,text)', '<board>_around, as its caller: checks SELECT before opening'),
   ('leaderboard._board_capture()', 'CREATE TRIGGER by the board owner or partition creator; checked against the catalog when fired'),
@@ -133,6 +133,8 @@ SELECT is((SELECT leaderboard.rows(leaderboard.kpi_agg(x)) FROM generate_series(
           'the aggregates work for a role that may not execute their support functions');
 SELECT throws_ok($$SELECT leaderboard._expression_type('lbp.lbp_standings'::regclass, 'score', 'metric')$$, '42501',
                  'permission denied for table lbp_standings', '_expression_type of a table the caller may not read: 42501');
+SELECT throws_ok($$SELECT leaderboard._expression_sql('lbp.lbp_standings'::regclass, 'score', 'metric')$$, '42501',
+                 'permission denied for table lbp_standings', '_expression_sql of a table the caller may not read: 42501');
 SELECT throws_ok($$SELECT leaderboard._expression_columns('lbp.lbp_standings'::regclass, 'score')$$, '42501',
                  'permission denied for table lbp_standings', '_expression_columns of a table the caller may not read: 42501');
 SELECT throws_ok($$SELECT * FROM leaderboard._around('lbp.lbp_standings'::regclass, 'UTC', 1, 'day', 1, 'agent_id')
