@@ -100,6 +100,7 @@ direct_shape_load(const char *name, MemoryContext cxt, bool fresh)
 
 	old = MemoryContextSwitchTo(cxt);
 	shape = palloc0(sizeof(DirectShape));
+	strlcpy(shape->name, name, NAMEDATALEN);
 	shape->ncards = SPI_processed;
 	shape->card_period = palloc(sizeof(char *) * SPI_processed);
 	shape->card = palloc(sizeof(Scorecard *) * SPI_processed);
@@ -601,13 +602,19 @@ apply_rank_moves(DirectApply *da, RankMoves *moves, double o, double n)
 
 	for (i = 0; i < moves->n; i++)
 	{
+		bool		rank_null;
 		bool		isnull;
-		int64		rank = DatumGetInt64(heap_getattr(moves->rows[i], da->st_rank, desc, &isnull));
+		int64		rank = DatumGetInt64(heap_getattr(moves->rows[i], da->st_rank, desc, &rank_null));
 		double		s = DatumGetFloat8(heap_getattr(moves->rows[i], da->st_score, desc, &isnull));
 
 		CHECK_FOR_INTERRUPTS();
-		if (isnull)
-			elog(ERROR, "leaderboard: a qualified standings row has no rank; rebuild the board");
+		if (rank_null)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("standings of board \"%s\" hold a qualified row without a rank",
+							da->shape->name),
+					 errhint("Run leaderboard.rebuild('%s') to recompute the standings.",
+							 da->shape->name)));
 		rank += (n > s) - (o > s);
 		update_standings_row(da, moves->rows[i], board_with_column(desc, moves->rows[i], da->st_rank,
 															 Int64GetDatum(rank), false));
@@ -747,9 +754,12 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 			previous = ladder_level_of_name(ladder, name);
 			if (previous < 0)
 				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("tier \"%s\" is not in ladder \"%s\"", name,
-								ladder_to_cstring(ladder))));
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("standings of board \"%s\" hold tier \"%s\", which is not in its ladder",
+								da->shape->name, name),
+						 errdetail("The board's ladder is: %s.", ladder_to_cstring(ladder)),
+						 errhint("Run leaderboard.rebuild('%s') to recompute the standings.",
+								 da->shape->name)));
 		}
 		if (new_qualified)
 			level = ladder_level_for_score(ladder, new_score, previous);

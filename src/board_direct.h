@@ -22,6 +22,7 @@
 /* What the direct apply needs to know about a board, read with its statements. */
 typedef struct DirectShape
 {
+	char		name[NAMEDATALEN];	/* the board's, for messages */
 	Oid			standings;
 	char		agent_column[NAMEDATALEN];
 	int			ncards;

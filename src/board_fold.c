@@ -487,7 +487,10 @@ fold_shape_load(const char *name, MemoryContext cxt, bool fresh)
 	shape->agent_att = attnameAttNum(rel, TextDatumGetCString(SPI_getbinval(tup, desc, 2, &isnull)), false);
 	shape->at_att = attnameAttNum(rel, TextDatumGetCString(SPI_getbinval(tup, desc, 3, &isnull)), false);
 	if (shape->agent_att <= 0 || shape->at_att <= 0)
-		elog(ERROR, "leaderboard: the agent or time column of board \"%s\" is missing", name);
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("the agent or time column of board \"%s\" is missing from its source", name),
+				 errhint("Drop the board with leaderboard.drop_board('%s'), or restore the column.", name)));
 	shape->at_type = getBaseType(TupleDescAttr(rdesc, shape->at_att - 1)->atttypid);
 	tzname = TextDatumGetCString(SPI_getbinval(tup, desc, 8, &isnull));
 	shape->time_zone = cstring_to_text(tzname);
@@ -503,7 +506,10 @@ fold_shape_load(const char *name, MemoryContext cxt, bool fresh)
 	{
 		shape->part_att[i] = attnameAttNum(rel, TextDatumGetCString(elems[i]), false);
 		if (shape->part_att[i] <= 0)
-			elog(ERROR, "leaderboard: a partition column of board \"%s\" is missing", name);
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("a partition column of board \"%s\" is missing from its source", name),
+					 errhint("Drop the board with leaderboard.drop_board('%s'), or restore the column.", name)));
 		init_key_column(&keys->keys[i], TupleDescAttr(rdesc, shape->part_att[i] - 1));
 	}
 	init_key_column(&keys->keys[n], TupleDescAttr(rdesc, shape->agent_att - 1));

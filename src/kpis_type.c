@@ -267,7 +267,9 @@ kpis_correct_sql(PG_FUNCTION_ARGS)
 	Kpis	   *removed;
 
 	if (PG_ARGISNULL(2))
-		elog(ERROR, "_kpis_correct() needs the removed rows");
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a correction needs the rows it removes")));
 	removed = PG_GETARG_KPIS_P(2);
 	if (!PG_ARGISNULL(0))
 		k = kpis_copy(PG_GETARG_KPIS_P(0));

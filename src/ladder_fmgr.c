@@ -108,8 +108,8 @@ ladder_tier_held(PG_FUNCTION_ARGS)
 			if (previous < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("tier \"%s\" is not in ladder \"%s\"", name,
-								ladder_to_cstring(ladder)),
+						 errmsg("tier \"%s\" is not in the ladder", name),
+						 errdetail("The ladder is: %s.", ladder_to_cstring(ladder)),
 						 errhint("Pass a tier of this ladder (names are case-sensitive), "
 								 "or NULL when no tier was held.")));
 		}
@@ -140,7 +140,8 @@ ladder_tier_level_of_name(PG_FUNCTION_ARGS)
 	if (level < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("tier \"%s\" is not in ladder \"%s\"", name, ladder_to_cstring(ladder)),
+				 errmsg("tier \"%s\" is not in the ladder", name),
+				 errdetail("The ladder is: %s.", ladder_to_cstring(ladder)),
 				 errhint("Tier names are case-sensitive.")));
 	PG_RETURN_INT32(level);
 }

@@ -743,6 +743,8 @@ DECLARE
   b leaderboard.boards := leaderboard._board(board);
   part_json text := 'jsonb_build_object()';
   tier_ok text := 'x.s_tier IS NOT DISTINCT FROM x.e_tier';
+  stored_tier text;
+  ladder_tiers text[] := '{}';
 BEGIN
   PERFORM leaderboard._require_owner(b);
   IF cardinality(b.partition_by) > 0 THEN
@@ -750,8 +752,18 @@ BEGIN
   END IF;
   IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
     -- a held tier is right as long as the ladder, fed the held tier, keeps it
-    tier_ok := format('x.s_tier IS NOT DISTINCT FROM CASE WHEN x.qualified THEN leaderboard.tier(x.score, %1$L::leaderboard.ladder, x.s_tier) END '
-                      'AND (x.s_tier IS NULL) = (x.e_tier IS NULL)', b.ladder);
+    -- a stored tier the ladder does not have is a difference (tier() would refuse it)
+    FOR stored_tier IN EXECUTE format('SELECT DISTINCT tier FROM %s WHERE tier IS NOT NULL', b.standings) LOOP
+      BEGIN
+        PERFORM leaderboard.tier_level(stored_tier, b.ladder);
+        ladder_tiers := ladder_tiers || stored_tier;
+      EXCEPTION WHEN invalid_parameter_value THEN
+        NULL;
+      END;
+    END LOOP;
+    tier_ok := format('CASE WHEN x.s_tier IS NULL OR x.s_tier = ANY (%2$L::pg_catalog.text[]) THEN '
+                      'x.s_tier IS NOT DISTINCT FROM CASE WHEN x.qualified THEN leaderboard.tier(x.score, %1$L::leaderboard.ladder, x.s_tier) END '
+                      'AND (x.s_tier IS NULL) = (x.e_tier IS NULL) ELSE false END', b.ladder, ladder_tiers);
   END IF;
   -- one statement: the standings and the recomputation come from one snapshot
   RETURN QUERY EXECUTE format($q$
