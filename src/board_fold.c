@@ -759,6 +759,11 @@ fold_run_row(FoldRun *run, TupleTableSlot *slot, bool removed)
 	for (i = 0; i < shape->nparts; i++)
 		run->values[i] = slot_getattr(slot, shape->part_att[i], &run->isnull[i]);
 
+	/*
+	 * zeroed whole: hash_search() copies the key's padding into the entry, and those
+	 * uninitialised bytes were found (by valgrind) to reach a WAL write
+	 */
+	memset(&key, 0, sizeof(key));
 	key.keys = keys;
 	/* timestamptz_zone(), for the zones it reads itself, allocates: per tuple */
 	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
