@@ -702,6 +702,13 @@ BEGIN
     RAISE EXCEPTION 'a new ladder and drop_ladder cannot be combined' USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Give either ladder => ''...'' or drop_ladder => true.';
   END IF;
+  -- nothing to change: the board's views are made again (this is how boards made by an
+  -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
+  -- rescored
+  IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
+    PERFORM leaderboard._board_views(b);
+    RETURN 0;
+  END IF;
   IF scorecard IS NOT NULL THEN
     b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
     PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
@@ -731,7 +738,7 @@ BEGIN
   RETURN n;
 END $$;
 COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean) IS
-  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed';
+  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; with neither, only makes the board''s views again';
 
 COMMENT ON FUNCTION leaderboard.kpi_min(leaderboard.kpis, pg_catalog.int4) IS
   'least value of metric i (1-based), NULL when it has no values or a board forgot it';
@@ -832,7 +839,7 @@ DECLARE
   p name;
   agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
   part_ret text := '';
-  current_start text := leaderboard._period_start_sql('s.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+  current_start text := leaderboard._period_start_sql('c.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
   current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
     (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
   explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
@@ -849,10 +856,14 @@ BEGIN
     s_cols := s_cols || ', s.' || quote_ident(p);
     part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
   END LOOP;
+  -- The current period of each kind comes from a row per kind, joined to the standings:
+  -- a query naming the kind (and partition values) then reads its scope by the score
+  -- index, with period_start an index condition, instead of testing every row's period.
   EXECUTE format(
     '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, %8$s AS rank, s.tier, s.updated_at '
-    'FROM %5$s s WHERE s.period_start = %6$s',
-    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb, rank_of);
+    'FROM (SELECT c.period, %6$s AS period_start FROM pg_catalog.unnest(%9$L::pg_catalog.text[]) AS c(period)) c '
+    'JOIN %5$s s ON s.period = c.period AND s.period_start = c.period_start',
+    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb, rank_of, b.periods);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
     format('standings of board %s in the current period of each kind', b.name));
   EXECUTE format(
@@ -959,4 +970,16 @@ BEGIN
     b.standings, b.scopes, b.agent_column,
     (SELECT coalesce(string_agg(format(', coalesce(st.%1$I, t.%1$I) AS %1$I', q), ''), '') FROM unnest(b.partition_by) q),
     part_json, tier_ok, cardinality(b.metric_names));
+END $$;
+
+-- <board>_current reads the current period of each kind from a row per kind joined to the
+-- standings, so that a query naming the kind reads its scope by index. An extension script
+-- may not replace objects it does not own, and a board's views are its owner's: the update
+-- says how to make them again, alter_board(name) with nothing to change.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM leaderboard.boards) THEN
+    RAISE NOTICE 'boards made by leaderboard 0.1 keep their views until they are made again'
+      USING HINT = 'Run SELECT leaderboard.alter_board(name) FROM leaderboard.boards; as each board''s owner (or a superuser).';
+  END IF;
 END $$;

@@ -266,7 +266,7 @@ DECLARE
   p name;
   agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
   part_ret text := '';
-  current_start text := leaderboard._period_start_sql('s.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+  current_start text := leaderboard._period_start_sql('c.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
   current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
     (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
   explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
@@ -283,10 +283,14 @@ BEGIN
     s_cols := s_cols || ', s.' || quote_ident(p);
     part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
   END LOOP;
+  -- The current period of each kind comes from a row per kind, joined to the standings:
+  -- a query naming the kind (and partition values) then reads its scope by the score
+  -- index, with period_start an index condition, instead of testing every row's period.
   EXECUTE format(
     '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, %8$s AS rank, s.tier, s.updated_at '
-    'FROM %5$s s WHERE s.period_start = %6$s',
-    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb, rank_of);
+    'FROM (SELECT c.period, %6$s AS period_start FROM pg_catalog.unnest(%9$L::pg_catalog.text[]) AS c(period)) c '
+    'JOIN %5$s s ON s.period = c.period AND s.period_start = c.period_start',
+    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb, rank_of, b.periods);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
     format('standings of board %s in the current period of each kind', b.name));
   EXECUTE format(
@@ -813,6 +817,13 @@ BEGIN
     RAISE EXCEPTION 'a new ladder and drop_ladder cannot be combined' USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Give either ladder => ''...'' or drop_ladder => true.';
   END IF;
+  -- nothing to change: the board's views are made again (this is how boards made by an
+  -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
+  -- rescored
+  IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
+    PERFORM leaderboard._board_views(b);
+    RETURN 0;
+  END IF;
   IF scorecard IS NOT NULL THEN
     b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
     PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
@@ -842,7 +853,7 @@ BEGIN
   RETURN n;
 END $$;
 COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean) IS
-  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed';
+  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; with neither, only makes the board''s views again';
 
 -- What a board created besides its triggers, and its catalog row: shared by drop_board and
 -- the drop of a source table (whose triggers go with it).

@@ -217,6 +217,8 @@ for old in $olds; do
   # the new library serves the old version's SQL until the update: its boards stay exact
   d=$(verify_all lb_up_old); [ -z "$d" ] || { echo "$d"; fail "$old: verify() found differences before the update"; }
   q -d lb_up_old -c "ALTER EXTENSION leaderboard UPDATE"
+  # the step the update asks for: each board's views made again by this version
+  q -d lb_up_old -c "SELECT leaderboard.alter_board(name) FROM leaderboard.boards" >/dev/null
   v=$(q -d lb_up_old -c "SELECT extversion FROM pg_extension WHERE extname = 'leaderboard'")
   [ "$v" = "$current" ] || fail "$old: ALTER EXTENSION UPDATE ended at version $v, not $current"
 
