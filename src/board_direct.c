@@ -1007,6 +1007,33 @@ sorted_groups(PendingBoard *pb)
 	return keys;
 }
 
+/*
+ * Whether two agents of the column's type are equal exactly when their bytes are, as
+ * heap_form_tuple() stores them: then one sort by bytes brings an agent's groups together
+ * (numeric 0.5 and 0.50 are one agent with two forms; such types take the statement).
+ */
+static bool
+agent_equal_by_bytes(Form_pg_attribute att)
+{
+	switch (getBaseType(att->atttypid))
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case OIDOID:
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+		case UUIDOID:
+			return true;
+		case TEXTOID:
+		case VARCHAROID:
+			return get_collation_isdeterministic(att->attcollation);
+		default:
+			return false;
+	}
+}
+
 /* Rank order: qualified rows first, by score, best first. */
 static int
 compare_new_rows(const void *a, const void *b)
@@ -1115,7 +1142,7 @@ board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, NewScope *new_sco
 	int			s = 0;
 	int			written = 0;
 
-	if (shape == NULL)
+	if (shape == NULL || !agent_equal_by_bytes(TupleDescAttr(pb->tupdesc, pb->tupdesc->natts - 2)))
 		return -1;
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "leaderboard new scopes",
 								ALLOCSET_DEFAULT_SIZES);
