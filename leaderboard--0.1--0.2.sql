@@ -859,11 +859,16 @@ BEGIN
   -- The current period of each kind comes from a row per kind, joined to the standings:
   -- a query naming the kind (and partition values) then reads its scope by the score
   -- index, with period_start an index condition, instead of testing every row's period.
+  -- A scope too large to store ranks is ranked by a window over its rows (one sort of the
+  -- scope), not by a count a row; conditions on the period, the partition columns and the
+  -- scope reach the index below the window, others (an agent) are applied above it.
   EXECUTE format(
-    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, %8$s AS rank, s.tier, s.updated_at '
-    'FROM (SELECT c.period, %6$s AS period_start FROM pg_catalog.unnest(%9$L::pg_catalog.text[]) AS c(period)) c '
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
+    'COALESCE(s.rank, CASE WHEN s.qualified THEN pg_catalog.rank() OVER (PARTITION BY s.period, s.period_start%3$s, s.scope_id '
+    'ORDER BY s.qualified DESC, s.score DESC) END) AS rank, s.tier, s.updated_at '
+    'FROM (SELECT c.period, %6$s AS period_start FROM pg_catalog.unnest(%8$L::pg_catalog.text[]) AS c(period)) c '
     'JOIN %5$s s ON s.period = c.period AND s.period_start = c.period_start',
-    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb, rank_of, b.periods);
+    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb, b.periods);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
     format('standings of board %s in the current period of each kind', b.name));
   EXECUTE format(

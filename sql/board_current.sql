@@ -48,6 +48,25 @@ SELECT count(*) AS differences FROM (
    EXCEPT ALL
    SELECT period, period_start, team_id, agent_id, score, rank FROM cur_current)) d;
 
+-- a scope too large to store ranks is ranked by a window over its rows: the same ranks as
+-- rank() over the scope, also when the query asks for one agent
+SET leaderboard.stored_rank_limit = 3;
+-- one call of the team's last agent: applied directly, its rank passes the limit
+INSERT INTO cur_calls SELECT 20000, agent_id, 1, now() - interval '2 minutes', 0
+FROM cur_standings WHERE period = 'month' AND team_id = 1 AND period_start = date_trunc('month', now() AT TIME ZONE 'UTC')::date
+ORDER BY score, agent_id LIMIT 1;
+RESET leaderboard.stored_rank_limit;
+SELECT count(*) FILTER (WHERE rank IS NULL) AS stored_ranks_dropped FROM cur_standings
+WHERE period = 'month' AND team_id = 1 AND period_start = date_trunc('month', now() AT TIME ZONE 'UTC')::date;
+SELECT count(*) AS wrong_ranks FROM cur_current c
+JOIN (SELECT agent_id, CASE WHEN qualified THEN rank() OVER (ORDER BY qualified DESC, score DESC) END AS rank
+      FROM cur_standings WHERE period = 'month' AND team_id = 1
+        AND period_start = date_trunc('month', now() AT TIME ZONE 'UTC')::date) e USING (agent_id)
+WHERE c.period = 'month' AND c.team_id = 1 AND c.rank IS DISTINCT FROM e.rank;
+SELECT (SELECT rank FROM cur_current WHERE period = 'month' AND team_id = 1 AND agent_id = a.agent_id)
+         = a.rank AS one_agent_ranked_in_its_scope
+FROM (SELECT agent_id, rank FROM cur_current WHERE period = 'month' AND team_id = 1 ORDER BY rank DESC NULLS LAST LIMIT 1) a;
+
 -- a view replaced by hand is made again by alter_board(name), which rescores nothing
 CREATE OR REPLACE VIEW cur_current AS SELECT period, period_start, team_id, agent_id, kpis, score, qualified, rank, tier, updated_at
   FROM cur_standings WHERE false;
