@@ -96,34 +96,6 @@ cmp_scope_key(const void *a, const void *b, void *arg)
 									  pb->tupdesc);
 }
 
-/* Orders captured groups by scope key, then by agent bytes (equal bytes: equal agents). */
-static int
-cmp_scope_agent(const void *a, const void *b, void *arg)
-{
-	PendingBoard *pb = arg;
-	HeapTuple	ga = pb->groups[*(const int *) a];
-	HeapTuple	gb = pb->groups[*(const int *) b];
-	Form_pg_attribute att = TupleDescAttr(pb->tupdesc, pb->tupdesc->natts - 2);
-	int			c = pending_compare_scope_keys(ga, gb, pb->tupdesc);
-	bool		isnull;
-	Datum		da;
-	Datum		db;
-	Size		la;
-	Size		lb;
-
-	if (c != 0)
-		return c;
-	da = heap_getattr(ga, pb->tupdesc->natts - 1, pb->tupdesc, &isnull);
-	db = heap_getattr(gb, pb->tupdesc->natts - 1, pb->tupdesc, &isnull);
-	if (att->attbyval)
-		return memcmp(&da, &db, sizeof(Datum));
-	la = datumGetSize(da, false, att->attlen);
-	lb = datumGetSize(db, false, att->attlen);
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	return memcmp(DatumGetPointer(da), DatumGetPointer(db), la);
-}
-
 /*
  * Registers lb_corrections: for each (scope, agent) the transaction corrected (an UPDATE
  * or DELETE removed rows), one row with the group's columns, everything the transaction
@@ -138,7 +110,7 @@ register_corrections(PendingBoard *pb)
 	TupleDesc	gdesc = pb->tupdesc;
 	int			natts = gdesc->natts;
 	TupleDesc	desc = CreateTemplateTupleDesc(natts + 1);
-	int		   *order = palloc(sizeof(int) * pb->ngroups);
+	PendingGroupKey *order;
 	HeapTuple  *rows = palloc(sizeof(HeapTuple) * pb->ngroups);
 	Datum	   *values = palloc(sizeof(Datum) * (natts + 1));
 	bool	   *nulls = palloc(sizeof(bool) * (natts + 1));
@@ -154,40 +126,26 @@ register_corrections(PendingBoard *pb)
 		;
 	if (i == pb->ngroups)
 		return register_rows("lb_corrections", desc, rows, 0);
-	for (i = 0; i < pb->ngroups; i++)
-		order[i] = i;
-	qsort_arg(order, pb->ngroups, sizeof(int), cmp_scope_agent, pb);
+	order = pending_groups_sorted(pb);
 	for (i = 0; i < pb->ngroups; i = j)
 	{
 		Kpis	   *added = NULL;
 		Kpis	   *removed = NULL;
 
 		CHECK_FOR_INTERRUPTS();
-		for (j = i; j < pb->ngroups && (j == i || cmp_scope_agent(&order[i], &order[j], pb) == 0); j++)
+		for (j = i; j < pb->ngroups && (j == i || (pending_same_scope(&order[i], &order[j]) &&
+												 pending_compare_agents(&order[i], &order[j]) == 0)); j++)
 		{
-			PendingGroupInfo *info = &pb->group_info[order[j]];
+			PendingGroupInfo *info = &pb->group_info[order[j].index];
 			bool		isnull;
-			Datum		k = heap_getattr(pb->groups[order[j]], natts, gdesc, &isnull);
-			const Kpis *a = isnull ? info->added : DatumGetKpisP(k);
+			Datum		k = heap_getattr(pb->groups[order[j].index], natts, gdesc, &isnull);
 
-			if (a != NULL)
-			{
-				if (added == NULL)
-					added = kpis_copy(a);
-				else
-					kpis_merge_into(added, a);
-			}
-			if (info->removed != NULL)
-			{
-				if (removed == NULL)
-					removed = kpis_copy(info->removed);
-				else
-					kpis_merge_into(removed, info->removed);
-			}
+			kpis_absorb(&added, isnull ? info->added : DatumGetKpisP(k), CurrentMemoryContext);
+			kpis_absorb(&removed, info->removed, CurrentMemoryContext);
 		}
 		if (removed == NULL)
 			continue;
-		heap_deform_tuple(pb->groups[order[i]], gdesc, values, nulls);
+		heap_deform_tuple(pb->groups[order[i].index], gdesc, values, nulls);
 		values[natts - 1] = PointerGetDatum(added);
 		nulls[natts - 1] = added == NULL;
 		values[natts] = PointerGetDatum(removed);
@@ -236,11 +194,9 @@ compare_new_scopes(const void *a, const void *b)
 {
 	const NewScope *sa = a;
 	const NewScope *sb = b;
-	int			la = VARSIZE_ANY_EXHDR(sa->key);
-	int			lb = VARSIZE_ANY_EXHDR(sb->key);
-	int			c = memcmp(VARDATA_ANY(sa->key), VARDATA_ANY(sb->key), Min(la, lb));
 
-	return c != 0 ? c : (la > lb) - (la < lb);
+	return pending_compare_bytes(VARDATA_ANY(sa->key), VARSIZE_ANY_EXHDR(sa->key),
+								 VARDATA_ANY(sb->key), VARSIZE_ANY_EXHDR(sb->key));
 }
 
 /*

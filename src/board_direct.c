@@ -176,16 +176,18 @@ compare_groups_by_scope(const void *a, const void *b, void *arg)
 									  pb->tupdesc);
 }
 
-/* Merges k (or nothing, when NULL) into *into, copying it when *into is NULL. */
-static void
-merge_delta(Kpis **into, const Kpis *k)
+/* The card of a captured group's period kind (its second column), or NULL. */
+static const Scorecard *
+card_of_group(DirectShape *shape, HeapTuple group, TupleDesc desc)
 {
-	if (k == NULL)
-		return;
-	if (*into == NULL)
-		*into = kpis_copy(k);
-	else
-		kpis_merge_into(*into, k);
+	bool		isnull;
+	char	   *period = TextDatumGetCString(heap_getattr(group, 2, desc, &isnull));
+	int			c;
+
+	for (c = 0; c < shape->ncards; c++)
+		if (strcmp(shape->card_period[c], period) == 0)
+			return shape->card[c];
+	return NULL;
 }
 
 /*
@@ -231,21 +233,16 @@ collect_scopes(PendingBoard *pb, DirectShape *shape, int *nscopes)
 			/* groups are in capture order: an earlier group's rows may be removed by this one */
 			if (info->removes_added || (info->removed != NULL && scopes[n - 1].delta != NULL))
 				scopes[n - 1].removes_added = true;
-			merge_delta(&scopes[n - 1].delta, added);
-			merge_delta(&scopes[n - 1].removed, info->removed);
+			kpis_absorb(&scopes[n - 1].delta, added, CurrentMemoryContext);
+			kpis_absorb(&scopes[n - 1].removed, info->removed, CurrentMemoryContext);
 		}
 		else
 		{
-			char	   *period = TextDatumGetCString(heap_getattr(g, 2, desc, &isnull));
-			int			c;
-
 			scopes[n].group = g;
-			merge_delta(&scopes[n].delta, added);
-			merge_delta(&scopes[n].removed, info->removed);
+			kpis_absorb(&scopes[n].delta, added, CurrentMemoryContext);
+			kpis_absorb(&scopes[n].removed, info->removed, CurrentMemoryContext);
 			scopes[n].removes_added = info->removes_added;
-			for (c = 0; c < shape->ncards; c++)
-				if (strcmp(shape->card_period[c], period) == 0)
-					scopes[n].card = shape->card[c];
+			scopes[n].card = card_of_group(shape, g, desc);
 			if (scopes[n].card == NULL)
 				return NULL;
 			n++;
@@ -933,80 +930,6 @@ typedef struct NewRow
 	bool		qualified;
 } NewRow;
 
-/* A captured group as new scopes are sorted: its scope key and agent bytes, read once. */
-typedef struct GroupSortKey
-{
-	const char *scope;
-	int			scope_len;
-	const char *agent;			/* the agent's bytes, or NULL: a by-value agent, compared
-								 * by its Datum */
-	int			agent_len;
-	Datum		agent_datum;
-	int			index;			/* in pb->groups */
-} GroupSortKey;
-
-static int
-compare_bytes(const char *a, int la, const char *b, int lb)
-{
-	int			c = memcmp(a, b, Min(la, lb));
-
-	return c != 0 ? c : (la > lb) - (la < lb);
-}
-
-/* Orders agents by their bytes (equal bytes: one agent). */
-static int
-compare_agents(const GroupSortKey *ka, const GroupSortKey *kb)
-{
-	if (ka->agent == NULL)
-		return memcmp(&ka->agent_datum, &kb->agent_datum, sizeof(Datum));
-	return compare_bytes(ka->agent, ka->agent_len, kb->agent, kb->agent_len);
-}
-
-/* Orders groups by scope key, then agent. */
-static int
-compare_group_sort_keys(const void *a, const void *b)
-{
-	const GroupSortKey *ka = a;
-	const GroupSortKey *kb = b;
-	int			c = compare_bytes(ka->scope, ka->scope_len, kb->scope, kb->scope_len);
-
-	return c != 0 ? c : compare_agents(ka, kb);
-}
-
-/* The groups of pb in scope key and agent order. */
-static GroupSortKey *
-sorted_groups(PendingBoard *pb)
-{
-	TupleDesc	desc = pb->tupdesc;
-	Form_pg_attribute att = TupleDescAttr(desc, desc->natts - 2);
-	GroupSortKey *keys = palloc(sizeof(GroupSortKey) * pb->ngroups);
-	int			i;
-
-	for (i = 0; i < pb->ngroups; i++)
-	{
-		bool		isnull;
-		text	   *scope = DatumGetTextPP(heap_getattr(pb->groups[i], 1, desc, &isnull));
-		Datum		agent = heap_getattr(pb->groups[i], desc->natts - 1, desc, &isnull);
-
-		keys[i].scope = VARDATA_ANY(scope);
-		keys[i].scope_len = VARSIZE_ANY_EXHDR(scope);
-		keys[i].agent_datum = agent;
-		keys[i].index = i;
-		if (att->attbyval)
-		{
-			keys[i].agent = NULL;
-			keys[i].agent_len = 0;
-		}
-		else
-		{
-			keys[i].agent = DatumGetPointer(agent);
-			keys[i].agent_len = datumGetSize(agent, false, att->attlen);
-		}
-	}
-	qsort(keys, pb->ngroups, sizeof(GroupSortKey), compare_group_sort_keys);
-	return keys;
-}
-
 /*
  * Whether two agents of the column's type are equal exactly when their bytes are, as
  * heap_form_tuple() stores them: then one sort by bytes brings an agent's groups together
@@ -1051,14 +974,13 @@ compare_new_rows(const void *a, const void *b)
  * returns false when a correction is among them (the statements handle that scope).
  */
 static bool
-insert_scope_rows(DirectApply *da, PendingBoard *pb, const GroupSortKey *order, int from, int to,
+insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *order, int from, int to,
 				  int64 scope_id)
 {
 	TupleDesc	gdesc = pb->tupdesc;
 	TupleDesc	desc = RelationGetDescr(da->standings);
 	NewRow	   *rows = palloc(sizeof(NewRow) * (to - from));
-	const Scorecard *card = NULL;
-	char	   *period;
+	const Scorecard *card = card_of_group(da->shape, pb->groups[order[from].index], gdesc);
 	bool		isnull;
 	int			nrows = 0;
 	int			i;
@@ -1067,12 +989,8 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const GroupSortKey *order, 
 	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
 	bool	   *replace = palloc0(sizeof(bool) * desc->natts);
 
-	period = TextDatumGetCString(heap_getattr(pb->groups[order[from].index], 2, gdesc, &isnull));
-	for (i = 0; i < da->shape->ncards; i++)
-		if (strcmp(da->shape->card_period[i], period) == 0)
-			card = da->shape->card[i];
 	if (card == NULL)
-		elog(ERROR, "leaderboard: board has no scorecard for period \"%s\"", period);
+		elog(ERROR, "leaderboard: board has no scorecard for a captured period");
 	for (i = from; i < to; i++)
 	{
 		HeapTuple	g = pb->groups[order[i].index];
@@ -1080,7 +998,7 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const GroupSortKey *order, 
 
 		if (isnull)
 			return false;
-		if (i > from && compare_agents(&order[i - 1], &order[i]) == 0)
+		if (i > from && pending_compare_agents(&order[i - 1], &order[i]) == 0)
 		{
 			kpis_merge_into(rows[nrows - 1].kpis, DatumGetKpisP(k));
 			continue;
@@ -1137,7 +1055,7 @@ board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, NewScope *new_sco
 	MemoryContext cxt;
 	MemoryContext row_cxt;
 	MemoryContext old;
-	GroupSortKey *order;
+	PendingGroupKey *order;
 	int			i;
 	int			s = 0;
 	int			written = 0;
@@ -1154,7 +1072,7 @@ board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, NewScope *new_sco
 		return -1;
 	}
 	row_cxt = AllocSetContextCreate(cxt, "leaderboard new scope rows", ALLOCSET_DEFAULT_SIZES);
-	order = sorted_groups(pb);
+	order = pending_groups_sorted(pb);
 	push_read_snapshot(&da);
 	/* groups and new scopes are both in key order: walk them side by side */
 	for (i = 0; i < pb->ngroups;)
@@ -1162,13 +1080,11 @@ board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, NewScope *new_sco
 		int			end = i + 1;
 		int			c = 1;
 
-		while (end < pb->ngroups &&
-			   compare_bytes(order[i].scope, order[i].scope_len,
-							 order[end].scope, order[end].scope_len) == 0)
+		while (end < pb->ngroups && pending_same_scope(&order[i], &order[end]))
 			end++;
-		while (s < nnew && (c = compare_bytes(order[i].scope, order[i].scope_len,
-											  VARDATA_ANY(new_scopes[s].key),
-											  VARSIZE_ANY_EXHDR(new_scopes[s].key))) > 0)
+		while (s < nnew && (c = pending_compare_bytes(order[i].scope, order[i].scope_len,
+													  VARDATA_ANY(new_scopes[s].key),
+													  VARSIZE_ANY_EXHDR(new_scopes[s].key))) > 0)
 			s++;
 		if (s < nnew && c == 0)
 		{

@@ -188,21 +188,6 @@ group_enter(HTAB *hash, MemoryContext cxt, GroupKey *key, bool *found)
 	return e;
 }
 
-/* Adds k into *dst (NULL: none yet), allocating in cxt. */
-static void
-kpis_absorb(Kpis **dst, const Kpis *k, MemoryContext cxt)
-{
-	if (k == NULL)
-		return;
-	if (*dst == NULL)
-	{
-		*dst = MemoryContextAlloc(cxt, VARSIZE(k));
-		memcpy(*dst, k, VARSIZE(k));
-	}
-	else
-		kpis_merge_into(*dst, k);
-}
-
 /* ---- scope keys ---- */
 
 /* value as the cast value::pg_catalog.text gives it. */

@@ -7,6 +7,7 @@
 #include "access/xact.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/memutils.h"
 
 #include "board_pending.h"
@@ -261,16 +262,71 @@ register_callbacks(void)
 }
 
 int
+pending_compare_bytes(const char *a, int la, const char *b, int lb)
+{
+	int			c = memcmp(a, b, Min(la, lb));
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+int
 pending_compare_scope_keys(HeapTuple a, HeapTuple b, TupleDesc desc)
 {
 	bool		isnull;
 	text	   *ka = DatumGetTextPP(heap_getattr(a, 1, desc, &isnull));
 	text	   *kb = DatumGetTextPP(heap_getattr(b, 1, desc, &isnull));
-	int			la = VARSIZE_ANY_EXHDR(ka);
-	int			lb = VARSIZE_ANY_EXHDR(kb);
-	int			c = memcmp(VARDATA_ANY(ka), VARDATA_ANY(kb), Min(la, lb));
 
-	return c != 0 ? c : (la > lb) - (la < lb);
+	return pending_compare_bytes(VARDATA_ANY(ka), VARSIZE_ANY_EXHDR(ka),
+								 VARDATA_ANY(kb), VARSIZE_ANY_EXHDR(kb));
+}
+
+int
+pending_compare_agents(const PendingGroupKey *a, const PendingGroupKey *b)
+{
+	if (a->agent == NULL)
+		return memcmp(&a->agent_datum, &b->agent_datum, sizeof(Datum));
+	return pending_compare_bytes(a->agent, a->agent_len, b->agent, b->agent_len);
+}
+
+bool
+pending_same_scope(const PendingGroupKey *a, const PendingGroupKey *b)
+{
+	return pending_compare_bytes(a->scope, a->scope_len, b->scope, b->scope_len) == 0;
+}
+
+static int
+compare_group_keys(const void *a, const void *b)
+{
+	const PendingGroupKey *ka = a;
+	const PendingGroupKey *kb = b;
+	int			c = pending_compare_bytes(ka->scope, ka->scope_len, kb->scope, kb->scope_len);
+
+	return c != 0 ? c : pending_compare_agents(ka, kb);
+}
+
+PendingGroupKey *
+pending_groups_sorted(PendingBoard *pb)
+{
+	TupleDesc	desc = pb->tupdesc;
+	Form_pg_attribute att = TupleDescAttr(desc, desc->natts - 2);
+	PendingGroupKey *keys = palloc(sizeof(PendingGroupKey) * Max(pb->ngroups, 1));
+	int			i;
+
+	for (i = 0; i < pb->ngroups; i++)
+	{
+		bool		isnull;
+		text	   *scope = DatumGetTextPP(heap_getattr(pb->groups[i], 1, desc, &isnull));
+		Datum		agent = heap_getattr(pb->groups[i], desc->natts - 1, desc, &isnull);
+
+		keys[i].scope = VARDATA_ANY(scope);
+		keys[i].scope_len = VARSIZE_ANY_EXHDR(scope);
+		keys[i].agent_datum = agent;
+		keys[i].index = i;
+		keys[i].agent = att->attbyval ? NULL : DatumGetPointer(agent);
+		keys[i].agent_len = att->attbyval ? 0 : datumGetSize(agent, false, att->attlen);
+	}
+	qsort(keys, pb->ngroups, sizeof(PendingGroupKey), compare_group_keys);
+	return keys;
 }
 
 PendingBoard *

@@ -48,11 +48,36 @@ typedef struct PendingBoard
 	struct PendingBoard *next;
 } PendingBoard;
 
+/* Orders two byte strings bytewise, a prefix first: the order scope keys sort in. */
+extern int	pending_compare_bytes(const char *a, int la, const char *b, int lb);
+
 /*
  * Orders two captured groups by scope key (their first column), bytewise: the order
  * scope rows are locked in.
  */
 extern int	pending_compare_scope_keys(HeapTuple a, HeapTuple b, TupleDesc desc);
+
+/* A captured group's scope key and agent, read once to sort the groups. */
+typedef struct PendingGroupKey
+{
+	const char *scope;
+	int			scope_len;
+	const char *agent;			/* the agent's bytes, or NULL: a by-value agent, compared
+								 * by its Datum */
+	int			agent_len;
+	Datum		agent_datum;
+	int			index;			/* in pb->groups */
+} PendingGroupKey;
+
+/*
+ * pb's groups by scope key and then agent bytes (equal bytes: one agent), palloc'd; the
+ * keys point into the groups.
+ */
+extern PendingGroupKey *pending_groups_sorted(PendingBoard *pb);
+/* Orders the agents of two group keys by their bytes. */
+extern int	pending_compare_agents(const PendingGroupKey *a, const PendingGroupKey *b);
+/* Whether two group keys name one scope. */
+extern bool pending_same_scope(const PendingGroupKey *a, const PendingGroupKey *b);
 
 /* The board's pending state in this transaction, created empty when missing. */
 extern PendingBoard *pending_board_for(const char *name);

@@ -91,6 +91,20 @@ kpis_copy(const Kpis *k)
 }
 
 void
+kpis_absorb(Kpis **into, const Kpis *k, MemoryContext cxt)
+{
+	if (k == NULL)
+		return;
+	if (*into == NULL)
+	{
+		*into = MemoryContextAlloc(cxt, VARSIZE(k));
+		memcpy(*into, k, VARSIZE(k));
+	}
+	else
+		kpis_merge_into(*into, k);
+}
+
+void
 kpis_forget_extremes(Kpis *k, int i)
 {
 	KpiMetric  *m = &k->metrics[i];

@@ -174,6 +174,8 @@ extern void kpis_add_float8(Kpis *k, int i, float8 value);
 extern void kpis_add_rows(Kpis *k, int64 n);
 /* A palloc'd copy in CurrentMemoryContext. */
 extern Kpis *kpis_copy(const Kpis *k);
+/* Adds k (nothing when NULL) into *into, copying it into cxt when *into is NULL. */
+extern void kpis_absorb(Kpis **into, const Kpis *k, MemoryContext cxt);
 /* Converts metric i to float8 in place (no-op when it already is). */
 extern void kpis_make_fractional(Kpis *k, int i);
 
