@@ -30,6 +30,7 @@
 
 #include "board_context.h"
 #include "board_direct.h"
+#include "board_events.h"
 #include "board_pending.h"
 #include "board_settings.h"
 #include "board_statements.h"
@@ -271,18 +272,13 @@ check_board_unchanged(const char *name)
 				 errhint("The transaction might succeed if retried.")));
 }
 
+static void apply_groups(PendingBoard *pb, BoardStatements *bs);
+
 static void
 apply_board(PendingBoard *pb)
 {
 	BoardStatements *bs;
 	OwnerContext ctx;
-	bool		small;
-	Tuplestorestate *pending;
-	Tuplestorestate *corrections;
-	Tuplestorestate *before;
-	uint64		existing_scopes;
-	NewScope   *new_scopes = NULL;
-	int			nnew = 0;
 
 	/*
 	 * The statements embed the scorecard and ladder: read them only once alter_board()
@@ -305,11 +301,32 @@ apply_board(PendingBoard *pb)
 		if (SPI_execute(bs->sql[BOARD_REBUILD], false, 0) < 0)
 			elog(ERROR, "leaderboard: commit-time rebuild of board \"%s\" failed", pb->name);
 	}
-	else if (pb->ngroups > 0 && board_apply_direct(pb, bs))
+	else if (pb->ngroups > 0)
+	{
+		board_events_start(bs);
+		apply_groups(pb, bs);
+		board_events_finish(bs);
+	}
+	owner_context_exit(&ctx);
+}
+
+/* Applies pb's captured groups, directly when it can, else by statements. */
+static void
+apply_groups(PendingBoard *pb, BoardStatements *bs)
+{
+	bool		small;
+	Tuplestorestate *pending;
+	Tuplestorestate *corrections;
+	Tuplestorestate *before;
+	uint64		existing_scopes;
+	NewScope   *new_scopes = NULL;
+	int			nnew = 0;
+
+	if (board_apply_direct(pb, bs))
 		ereport(board_report_apply ? NOTICE : DEBUG1,
 				(errmsg("board \"%s\": %d captured groups applied directly",
 						pb->name, pb->ngroups)));
-	else if (pb->ngroups > 0)
+	else
 	{
 		ereport(board_report_apply ? NOTICE : DEBUG1,
 				(errmsg("board \"%s\": %d captured groups applied by statements",
@@ -389,7 +406,6 @@ apply_board(PendingBoard *pb)
 		tuplestore_end(pending);
 		tuplestore_end(corrections);
 	}
-	owner_context_exit(&ctx);
 }
 
 PG_FUNCTION_INFO_V1(board_commit);

@@ -222,3 +222,37 @@ board_catalog_delete(PG_FUNCTION_ARGS)
 	SPI_finish();
 	PG_RETURN_VOID();
 }
+
+PG_FUNCTION_INFO_V1(board_catalog_set_events);
+/*
+ * leaderboard._catalog_set_events(board, events): replaces the events a board the caller
+ * owns emits (NULL: none), after leaderboard._events_config() accepted them.
+ */
+Datum
+board_catalog_set_events(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid			argtypes[2] = {TEXTOID, JSONBOID};
+	Datum		args[2];
+	char		nulls[2] = {' ', ' '};
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("board name must not be NULL")));
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
+	if (PG_ARGISNULL(1))
+		nulls[1] = 'n';
+	SPI_connect();
+	require_board_owner(name);
+	if (!PG_ARGISNULL(1) &&
+		SPI_execute_with_args("SELECT leaderboard._events_config(b, $2) FROM leaderboard.boards b "
+							  "WHERE b.name OPERATOR(pg_catalog.=) $1",
+							  2, argtypes, args, nulls, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: catalog lookup failed");
+	write_catalog("UPDATE leaderboard.boards SET events = $2 WHERE name OPERATOR(pg_catalog.=) $1",
+				  2, argtypes, args, nulls, SPI_OK_UPDATE);
+	SPI_finish();
+	PG_RETURN_VOID();
+}

@@ -390,6 +390,8 @@ static void
 direct_end(DirectApply *da)
 {
 	AfterTriggerEndQuery(da->estate);
+	/* closes the relations that firing AFTER row triggers (a board's events) opened */
+	ExecCloseResultRelations(da->estate);
 	EvalPlanQualEnd(&da->epq);
 	close_indexes(da);
 	ExecCloseIndices(da->scopes_rri);

@@ -53,6 +53,33 @@ forget_statements(BoardStatements *bs)
 	}
 	bs->fold = NULL;
 	bs->direct = NULL;
+	if (bs->events_plan != NULL)
+		SPI_freeplan(bs->events_plan);
+	if (bs->events_sql != NULL)
+		pfree(bs->events_sql);
+	bs->events_plan = NULL;
+	bs->events_sql = NULL;
+}
+
+/*
+ * The board's events statement, when it emits events: NULL otherwise, and with the SQL of
+ * a version without events.
+ */
+static char *
+events_statement(const char *name, bool fresh)
+{
+	Datum		arg = CStringGetTextDatum(name);
+	Oid			argtype = TEXTOID;
+
+	if (SPI_execute("SELECT pg_catalog.to_regprocedure('leaderboard._events_sql(text)') IS NOT NULL",
+					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "leaderboard: could not look up the events statement");
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool){false})))
+		return NULL;
+	if (SPI_execute_with_args("SELECT leaderboard._events_sql($1)", 1, &argtype, &arg, NULL,
+							  !fresh, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "leaderboard: could not generate the events statement of board \"%s\"", name);
+	return copy_text_column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 }
 
 static void
@@ -85,6 +112,7 @@ generate_statements(BoardStatements *bs, bool fresh)
 	desc = SPI_tuptable->tupdesc;
 	for (i = 0; i < BOARD_NSTATEMENTS; i++)
 		bs->sql[i] = copy_text_column(tup, desc, i + 1);
+	bs->events_sql = events_statement(bs->name, fresh);
 
 	if (bs->shape_cxt == NULL)
 		bs->shape_cxt = AllocSetContextCreate(CacheMemoryContext, "leaderboard board shape",
@@ -111,6 +139,7 @@ board_statements(const char *name, bool fresh)
 	SysScanDesc scan;
 	ScanKeyData scankey;
 	Oid			standings;
+	NameData	agent_column;
 	AttrNumber	name_att;
 	bool		isnull;
 	bool		found;
@@ -166,6 +195,8 @@ board_statements(const char *name, bool fresh)
 	owner = DatumGetObjectId(heap_getattr(tup, board_column(boards, "owner"), desc, &isnull));
 	scopes = DatumGetObjectId(heap_getattr(tup, board_column(boards, "scopes"), desc, &isnull));
 	standings = DatumGetObjectId(heap_getattr(tup, board_column(boards, "standings"), desc, &isnull));
+	namestrcpy(&agent_column,
+			   NameStr(*DatumGetName(heap_getattr(tup, board_column(boards, "agent_column"), desc, &isnull))));
 	systable_endscan(scan);
 	if (fresh)
 		PopActiveSnapshot();
@@ -184,9 +215,12 @@ board_statements(const char *name, bool fresh)
 		bs->shape_cxt = NULL;
 		bs->fold = NULL;
 		bs->direct = NULL;
+		bs->events_sql = NULL;
+		bs->events_plan = NULL;
 	}
 	if (!found || bs->xmin != xmin || !ItemPointerEquals(&bs->ctid, &ctid) ||
 		bs->source != source || bs->owner != owner || bs->scopes != scopes ||
+		bs->standings != standings ||
 		bs->sql[0] == NULL || bs->names == NULL || strcmp(bs->names, names) != 0)
 	{
 		forget_statements(bs);
@@ -197,6 +231,8 @@ board_statements(const char *name, bool fresh)
 		bs->source = source;
 		bs->owner = owner;
 		bs->scopes = scopes;
+		bs->standings = standings;
+		strlcpy(bs->agent_column, NameStr(agent_column), NAMEDATALEN);
 		generate_statements(bs, fresh);
 		bs->xmin = xmin;
 		bs->ctid = ctid;

@@ -51,6 +51,11 @@ typedef struct BoardStatements
 	struct FoldShape *fold;		/* what the capture triggers fold rows with */
 	struct DirectShape *direct; /* what the direct apply needs (board_direct.h), or
 								 * NULL: always the SQL path */
+	Oid			standings;
+	char		agent_column[NAMEDATALEN];
+	char	   *events_sql;		/* derives and writes the events of the apply's row
+								 * changes (board_events.h), or NULL: no events */
+	SPIPlanPtr	events_plan;
 } BoardStatements;
 
 /*

@@ -807,7 +807,7 @@ COMMENT ON FUNCTION leaderboard.verify(text) IS
   'compares a board''s standings with a from-scratch recomputation from one snapshot; returns one row per difference, none when correct';
 
 CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL,
-                                        drop_ladder boolean DEFAULT false)
+                                        drop_ladder boolean DEFAULT false, events jsonb DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
@@ -822,6 +822,20 @@ BEGIN
     RAISE EXCEPTION 'a new ladder and drop_ladder cannot be combined' USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Give either ladder => ''...'' or drop_ladder => true.';
   END IF;
+  IF ladder IS NOT NULL THEN
+    b.ladder := ladder;
+  ELSIF drop_ladder IS TRUE THEN
+    b.ladder := NULL;
+  END IF;
+  -- events are checked against the ladder the board ends up with; {} emits none
+  IF events IS NOT NULL OR drop_ladder IS TRUE THEN
+    b.events := CASE WHEN events = '{}' THEN NULL ELSE coalesce(events, b.events) END;
+    IF b.events IS NOT NULL THEN
+      PERFORM leaderboard._events_config(b, b.events);
+    END IF;
+    PERFORM leaderboard._catalog_set_events(board, b.events);
+    PERFORM leaderboard._board_event_trigger(b);
+  END IF;
   -- nothing to change: the board's views are made again (this is how boards made by an
   -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
   -- rescored
@@ -832,11 +846,6 @@ BEGIN
   IF scorecard IS NOT NULL THEN
     b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
     PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
-  END IF;
-  IF ladder IS NOT NULL THEN
-    b.ladder := ladder;
-  ELSIF drop_ladder IS TRUE THEN
-    b.ladder := NULL;
   END IF;
   -- a card that reads a min or max no card read before: corrections of that metric now
   -- re-read the source, and the stored rows may have forgotten its extremes
@@ -857,8 +866,8 @@ BEGIN
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
 END $$;
-COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean) IS
-  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; with neither, only makes the board''s views again';
+COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, jsonb) IS
+  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source, or the events it emits (events => ''{}'' emits none); returns the number of rows whose score, rank or tier it changed; with no scorecard or ladder, only makes the board''s views again';
 
 -- What a board created besides its triggers, and its catalog row: shared by drop_board and
 -- the drop of a source table (whose triggers go with it).
@@ -876,6 +885,7 @@ BEGIN
     EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain');
     EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
   END IF;
+  DELETE FROM leaderboard.events e WHERE e.board = b.name;
   PERFORM leaderboard._catalog_delete(b.name);
 END $$;
 COMMENT ON FUNCTION leaderboard._drop_board_objects(leaderboard.boards) IS

@@ -37,7 +37,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard.ladder_kind(leaderboard.ladder),
   leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text,
                            leaderboard.ladder, text, text, text[]),
-  leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean),
+  leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, jsonb),
   leaderboard.rebuild(text),
   leaderboard.verify(text),
   leaderboard.drop_board(text),
@@ -105,6 +105,13 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._catalog_insert(leaderboard.boards),
   leaderboard._catalog_update(text, jsonb, text, name),
   leaderboard._catalog_delete(text),
+  leaderboard._catalog_set_events(text, jsonb),
+  leaderboard._events_config(leaderboard.boards, jsonb),
+  -- called by the commit-time apply as the board's owner, and by alter_board
+  leaderboard._events_sql(text),
+  leaderboard._events_payload(text, jsonb),
+  leaderboard._board_event_trigger(leaderboard.boards),
+  leaderboard._board_event_row(),
   -- check SELECT on the relation before opening it
   leaderboard._expression_type(regclass, text, text),
   leaderboard._expression_sql(regclass, text, text),

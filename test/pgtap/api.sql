@@ -153,10 +153,10 @@ SELECT is((SELECT pronargdefaults FROM pg_proc WHERE oid = 'leaderboard.create_b
 SELECT function_returns('leaderboard', 'create_board',
   ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'text[]', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]'],
   'regclass', 'create_board returns the standings table');
-SELECT has_function('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean'], 'alter_board(board, scorecard, ladder, drop_ladder)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean)'::regprocedure),
-          ARRAY['board', 'scorecard', 'ladder', 'drop_ladder'], 'alter_board argument names');
-SELECT function_returns('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean'], 'bigint', 'alter_board returns the number of rows it changed');
+SELECT has_function('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean', 'jsonb'], 'alter_board(board, scorecard, ladder, drop_ladder, events)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, jsonb)'::regprocedure),
+          ARRAY['board', 'scorecard', 'ladder', 'drop_ladder', 'events'], 'alter_board argument names');
+SELECT function_returns('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean', 'jsonb'], 'bigint', 'alter_board returns the number of rows it changed');
 SELECT has_function('leaderboard', 'drop_board', ARRAY['text'], 'drop_board(board)');
 SELECT function_returns('leaderboard', 'drop_board', ARRAY['text'], 'void', 'drop_board returns void');
 SELECT has_function('leaderboard', 'rebuild', ARRAY['text'], 'rebuild(board)');

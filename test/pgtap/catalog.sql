@@ -3,7 +3,7 @@
 -- boards; nobody writes a row naming another owner, or another role's source, or changes
 -- or deletes another role's board.
 BEGIN;
-SELECT plan(11);
+SELECT plan(17);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbc_alice;
@@ -26,6 +26,22 @@ SELECT lives_ok($$SELECT leaderboard.alter_board('lbc_board', scorecard => '{"me
   'the owner alters its board');
 SELECT throws_ok($$INSERT INTO leaderboard.boards SELECT * FROM leaderboard.boards$$, '42501', NULL,
   'the catalog cannot be written directly');
+-- events: the owner's, like the standings
+SELECT lives_ok($$SELECT leaderboard.alter_board('lbc_board', events => '{"new_leader": true}')$$,
+  'the owner sets the events its board emits');
+INSERT INTO lbc.calls VALUES (3, '2026-10-06', true), (3, '2026-10-07', true);
+SET CONSTRAINTS ALL IMMEDIATE;
+SELECT is((SELECT count(*) FROM leaderboard.events WHERE board = 'lbc_board')::int, 1, 'the owner reads its board''s events');
+RESET ROLE;
+SET LOCAL ROLE lbc_bob;
+SELECT is((SELECT count(*) FROM leaderboard.events WHERE board = 'lbc_board')::int, 0, 'another role sees none of them');
+SELECT throws_ok($$INSERT INTO leaderboard.events (board, kind, agent, partition, period, period_start)
+                   VALUES ('lbc_board', 'new_leader', '9', '{}', 'all', '-infinity')$$, '42501', NULL,
+  'nor writes one');
+SELECT throws_ok($$SELECT leaderboard._catalog_set_events('lbc_board', NULL)$$, '42501', 'must be owner of board "lbc_board"',
+  'nor changes what the board emits');
+SELECT throws_ok($$SELECT leaderboard.alter_board('lbc_board', events => '{}')$$, '42501', NULL,
+  'not through alter_board either');
 RESET ROLE;
 
 SET LOCAL ROLE lbc_bob;
@@ -35,7 +51,7 @@ SELECT throws_ok($$SELECT leaderboard._catalog_insert(b) FROM (SELECT (x.*)::lea
 SELECT throws_ok($$
   SELECT leaderboard._catalog_insert(ROW(x.name || '_copy', x.source, 'lbc_bob'::regrole, x.agent_column, x.at_column, x.metric_names,
            x.metric_exprs, x.scorecards, x.periods, x.partition_by, x.filter, x.ladder, x.time_zone, x.rank_style, x.tie_break,
-           'lbc.bob_calls'::regclass, 'lbc.bob_calls'::regclass, x.created_at, x.source_index)::leaderboard.boards)
+           'lbc.bob_calls'::regclass, 'lbc.bob_calls'::regclass, x.created_at, x.source_index, x.events)::leaderboard.boards)
   FROM leaderboard.boards x WHERE name = 'lbc_board'$$,
   '42501', 'must be owner of table calls', 'a row over another role''s source is refused');
 SELECT throws_ok($$SELECT leaderboard._catalog_update('lbc_board', '{}', NULL)$$, '42501', 'must be owner of board "lbc_board"',

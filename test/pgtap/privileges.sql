@@ -31,7 +31,7 @@ INSERT INTO api VALUES
   ('leaderboard.tier_counts(double precision,leaderboard.ladder)'), ('leaderboard.ladder_kind(leaderboard.ladder)'),
   -- live boards
   ('leaderboard.create_board(text,regclass,text,text,text[],jsonb,text[],text[],text,leaderboard.ladder,text,text,text[])'),
-  ('leaderboard.alter_board(text,jsonb,leaderboard.ladder,boolean)'), ('leaderboard.rebuild(text)'), ('leaderboard.verify(text)'),
+  ('leaderboard.alter_board(text,jsonb,leaderboard.ladder,boolean,jsonb)'), ('leaderboard.rebuild(text)'), ('leaderboard.verify(text)'),
   ('leaderboard.drop_board(text)'), ('leaderboard.rolling(text,integer,date)');
 
 -- the functions of the types' I/O and of their operators (PostgreSQL checks an operator's
@@ -72,6 +72,12 @@ INSERT INTO internal_public VALUES
   ('leaderboard._catalog_insert(leaderboard.boards)', 'create_board: checks owner, tables and row, then writes'),
   ('leaderboard._catalog_update(text,jsonb,text,name)', 'alter_board: checks the board''s owner and cards, then writes'),
   ('leaderboard._catalog_delete(text)', 'drop_board, source drop: checks the board''s owner, then deletes'),
+  ('leaderboard._catalog_set_events(text,jsonb)', 'alter_board: checks the board''s owner and the setting, then writes'),
+  ('leaderboard._events_config(leaderboard.boards,jsonb)', 'alter_board: checks an events setting (pure)'),
+  ('leaderboard._events_sql(text)', 'commit-time apply as the owner: SQL text from the public catalog'),
+  ('leaderboard._events_payload(text,jsonb)', 'commit-time apply as the owner: the NOTIFY payload (pure)'),
+  ('leaderboard._board_event_trigger(leaderboard.boards)', 'alter_board: CREATE or DROP TRIGGER on the standings as the caller'),
+  ('leaderboard._board_event_row()', 'CREATE TRIGGER by the board owner; records only during the owner''s commit-time apply'),
   ('leaderboard._expression_type(regclass,text,text)', 'create_board, source DDL: checks SELECT before opening'),
   ('leaderboard._expression_sql(regclass,text,text)', 'create_board, statement generation: checks SELECT before opening'),
   ('leaderboard._expression_columns(regclass,text)', 'source DDL: checks SELECT before opening'),

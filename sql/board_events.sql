@@ -1,0 +1,196 @@
+-- Events of a live board: written by the commit that causes them, once per net change of
+-- an agent's row in a scope, none from rolled-back work. Every transaction below is
+-- checked against events derived independently from the standings as they were before it
+-- and after it (ev_expected), in both directions, and against verify().
+CREATE TABLE ev_calls (
+  call_id bigserial PRIMARY KEY, agent_id int NOT NULL, team_id int NOT NULL,
+  started_at timestamptz NOT NULL, converted boolean NOT NULL);
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted)
+SELECT a, a % 2, timestamptz '2026-10-05 08:00+00' + d * interval '1 day' + k * interval '1 minute',
+       (k + d) % (a % 4 + 2) = 0
+FROM generate_series(1, 8) a, generate_series(0, 2) d, generate_series(1, 2 + (a * 3 + d) % 4) k;
+SELECT leaderboard.create_board(name => 'ev', source => 'ev_calls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['converted AS conv', '1 AS calls'],
+  scorecard => '{"metrics": [{"name": "conv", "stat": "rate", "weight": 80},
+                             {"name": "calls", "stat": "count", "weight": 20, "target": 10}], "min_rows": 2}',
+  periods => ARRAY['day', 'month'], partition_by => ARRAY['team_id'],
+  ladder => 'Bronze: 0, Silver: 30, Gold: 50', time_zone => 'UTC');
+
+-- 1. the setting: none until set, checked, stored in the catalog
+SELECT events FROM leaderboard.boards WHERE name = 'ev';
+SELECT leaderboard.alter_board('ev', events => '[]');
+SELECT leaderboard.alter_board('ev', events => '{"tier_upp": true}');
+SELECT leaderboard.alter_board('ev', events => '{"tier_up": 1}');
+SELECT leaderboard.alter_board('ev', events => '{"rank_climb": 0}');
+SELECT leaderboard.alter_board('ev', events => '{"rank_climb": 1.5}');
+SELECT leaderboard.alter_board('ev', events => '{"entered_top_n": "3"}');
+SELECT leaderboard.alter_board('ev', events => '{"new_leader": true, "periods": ["week"]}');
+SELECT leaderboard.alter_board('ev', events => '{"new_leader": true, "periods": []}');
+SELECT leaderboard.alter_board('nope', events => '{"new_leader": true}');
+SELECT count(*) AS events_triggers FROM pg_trigger WHERE tgrelid = 'ev_standings'::regclass AND tgname = 'lb_events';
+SELECT leaderboard.alter_board('ev', events => '{"tier_up": true, "tier_down": true, "new_leader": true,
+  "entered_top_n": 2, "rank_climb": 2, "personal_best": true}');
+SELECT events FROM leaderboard.boards WHERE name = 'ev';
+SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'ev_standings'::regclass AND tgname = 'lb_events';
+
+-- Events derived from two copies of the standings, by the documented rules: tier_up and
+-- tier_down between two known tiers; new_leader on reaching rank 1; entered_top_n on
+-- reaching rank 2 or better from below it (or from no rank); rank_climb by 2 places or
+-- more; personal_best when the score passes the agent's best earlier qualified score of
+-- the period kind for the first time.
+CREATE TABLE ev_before AS SELECT * FROM ev_standings;
+CREATE FUNCTION ev_expected() RETURNS TABLE (kind text, agent text, period text, period_start date, partition jsonb)
+LANGUAGE sql AS $$
+  WITH c AS (
+    SELECT coalesce(n.period, o.period) AS period, coalesce(n.period_start, o.period_start) AS period_start,
+           coalesce(n.team_id, o.team_id) AS team_id, coalesce(n.agent_id, o.agent_id) AS agent_id,
+           o.rank AS old_rank, n.rank AS new_rank, o.tier AS old_tier, n.tier AS new_tier,
+           o.score AS old_score, n.score AS new_score, n.qualified AS new_qualified
+    FROM ev_before o FULL JOIN ev_standings n
+      ON (n.period, n.period_start, n.team_id, n.agent_id) = (o.period, o.period_start, o.team_id, o.agent_id)),
+  best AS (
+    SELECT c.*, (SELECT max(p.score) FROM ev_before p
+                 WHERE p.agent_id = c.agent_id AND p.period = c.period AND p.period_start < c.period_start
+                   AND p.qualified) AS best
+    FROM c)
+  SELECT k.kind, agent_id::text, period, period_start, jsonb_build_object('team_id', team_id)
+  FROM best, LATERAL (VALUES
+    ('tier_up', leaderboard.tier_level(new_tier, 'Bronze: 0, Silver: 30, Gold: 50') > leaderboard.tier_level(old_tier, 'Bronze: 0, Silver: 30, Gold: 50')),
+    ('tier_down', leaderboard.tier_level(new_tier, 'Bronze: 0, Silver: 30, Gold: 50') < leaderboard.tier_level(old_tier, 'Bronze: 0, Silver: 30, Gold: 50')),
+    ('new_leader', new_rank = 1 AND coalesce(old_rank, 2) > 1),
+    ('entered_top_n', new_rank <= 2 AND coalesce(old_rank, 3) > 2),
+    ('rank_climb', old_rank - new_rank >= 2),
+    ('personal_best', new_qualified AND new_score > best AND coalesce(old_score, best) <= best)) AS k(kind, fires)
+  WHERE k.fires
+$$;
+-- what the last transaction wrote against what it should have: both lists empty, the
+-- number of events, and verify()'s differences; then the next transaction's "before"
+CREATE FUNCTION ev_check(OUT missing text, OUT unexpected text, OUT events bigint, OUT differences bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  last_xid xid8 := (SELECT max(xid) FROM leaderboard.events);
+BEGIN
+  CREATE TEMP TABLE ev_new ON COMMIT DROP AS
+  SELECT e.kind, e.agent, e.period, e.period_start, e.partition FROM leaderboard.events e
+  WHERE e.id > coalesce((SELECT max(id) FROM ev_seen), 0);
+  SELECT string_agg(format('%s %s %s %s', x.kind, x.agent, x.period, x.period_start), '; ' ORDER BY x)
+    INTO missing FROM (SELECT * FROM ev_expected() EXCEPT ALL SELECT * FROM ev_new) x;
+  SELECT string_agg(format('%s %s %s %s', x.kind, x.agent, x.period, x.period_start), '; ' ORDER BY x)
+    INTO unexpected FROM (SELECT * FROM ev_new EXCEPT ALL SELECT * FROM ev_expected()) x;
+  SELECT count(*) INTO events FROM ev_new;
+  SELECT count(*) INTO differences FROM leaderboard.verify('ev');
+  INSERT INTO ev_seen SELECT coalesce(max(id), 0) FROM leaderboard.events;
+  TRUNCATE ev_before;
+  INSERT INTO ev_before SELECT * FROM ev_standings;
+  DROP TABLE ev_new;
+END $$;
+CREATE TABLE ev_seen (id bigint);
+INSERT INTO ev_seen VALUES (0);
+
+-- 2. alter_board and rebuild change no standings row by a call, and emit nothing
+SELECT count(*) FROM leaderboard.events;
+
+-- 3. single-row inserts, each its own commit, through the direct apply
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (3, 1, '2026-10-05 09:00+00', true);
+SELECT * FROM ev_check();
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (7, 1, '2026-10-06 09:00+00', true);
+SELECT * FROM ev_check();
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (6, 0, '2026-10-07 09:00+00', false);
+SELECT * FROM ev_check();
+SELECT kind, agent, partition, period, period_start, old, new FROM leaderboard.events ORDER BY id;
+
+-- 4. a new day: the first agents of its scopes are new leaders and enter the top 2; an
+--    agent beating its best earlier day gets personal_best
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted)
+VALUES (2, 0, '2026-10-08 09:00+00', true), (2, 0, '2026-10-08 09:30+00', true),
+       (4, 0, '2026-10-08 10:00+00', false), (4, 0, '2026-10-08 10:30+00', true);
+SELECT * FROM ev_check();
+
+-- 5. several statements in one transaction: one event per net change, from where each
+--    row stood before the transaction to where it ended
+BEGIN;
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (6, 0, '2026-10-08 11:00+00', true);
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (6, 0, '2026-10-08 11:30+00', true);
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (8, 0, '2026-10-08 11:00+00', true);
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (8, 0, '2026-10-08 12:00+00', true);
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (8, 0, '2026-10-08 12:30+00', true);
+COMMIT;
+SELECT * FROM ev_check();
+
+-- 6. corrections: a call moved to another agent and team, calls deleted
+UPDATE ev_calls SET agent_id = 5, team_id = 1 WHERE call_id IN (SELECT call_id FROM ev_calls WHERE agent_id = 8 ORDER BY call_id LIMIT 3);
+SELECT * FROM ev_check();
+DELETE FROM ev_calls WHERE agent_id = 2 AND started_at >= '2026-10-08';
+SELECT * FROM ev_check();
+
+-- 7. a batch larger than the direct apply takes, through the statements
+SET leaderboard.report_apply = on;
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted)
+SELECT 1 + i % 30, i % 3, timestamptz '2026-10-09 08:00+00' + (i % 2) * interval '1 day', i % 4 <> 0
+FROM generate_series(1, 400) i;
+RESET leaderboard.report_apply;
+SELECT * FROM ev_check();
+SELECT kind, count(*) FROM leaderboard.events GROUP BY kind ORDER BY kind;
+
+-- 8. rolled-back work emits nothing: a rolled-back transaction; a savepoint rolled back;
+--    an apply run early in a savepoint that is then rolled back, applied again at commit
+BEGIN;
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (3, 1, '2026-10-08 09:00+00', true), (3, 1, '2026-10-08 09:10+00', true);
+ROLLBACK;
+SELECT * FROM ev_check();
+BEGIN;
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (5, 1, '2026-10-08 13:00+00', true);
+SAVEPOINT s;
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (3, 1, '2026-10-08 09:00+00', true), (3, 1, '2026-10-08 09:10+00', true);
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+SELECT * FROM ev_check();
+BEGIN;
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (1, 1, '2026-10-08 13:00+00', true), (1, 1, '2026-10-08 13:10+00', true);
+SAVEPOINT s;
+SET CONSTRAINTS ALL IMMEDIATE;
+SELECT count(*) > 0 AS applied_early FROM leaderboard.events WHERE xid = pg_current_xact_id();
+ROLLBACK TO SAVEPOINT s;
+SELECT count(*) AS after_rollback FROM leaderboard.events WHERE xid = pg_current_xact_id();
+COMMIT;
+SELECT * FROM ev_check();
+--    applied early and kept: the commit applies only what came after, no event twice
+BEGIN;
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (7, 0, '2026-10-08 14:00+00', true), (7, 0, '2026-10-08 14:10+00', true);
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (7, 0, '2026-10-08 14:20+00', true);
+COMMIT;
+SELECT * FROM ev_check();
+
+-- 9. only some period kinds; rescoring emits nothing; {} turns events off
+SELECT leaderboard.alter_board('ev', events => '{"new_leader": true, "tier_up": true, "periods": ["month"]}');
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (4, 1, '2026-11-02 09:00+00', true), (4, 1, '2026-11-02 09:10+00', true);
+SELECT kind, agent, period, period_start FROM leaderboard.events WHERE id > (SELECT max(id) FROM ev_seen) ORDER BY id;
+INSERT INTO ev_seen SELECT max(id) FROM leaderboard.events;
+SELECT leaderboard.alter_board('ev', scorecard => '{"metrics": [{"name": "conv", "stat": "rate", "weight": 20},
+  {"name": "calls", "stat": "count", "weight": 80, "target": 10}], "min_rows": 2}') > 0 AS rescored;
+SELECT leaderboard.rebuild('ev') > 0 AS rebuilt;
+SELECT count(*) AS events_from_rescoring FROM leaderboard.events WHERE id > (SELECT max(id) FROM ev_seen);
+SELECT leaderboard.alter_board('ev', events => '{}');
+SELECT events, (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'ev_standings'::regclass AND tgname = 'lb_events') AS triggers
+FROM leaderboard.boards WHERE name = 'ev';
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (3, 0, '2026-10-21 09:00+00', true), (3, 0, '2026-10-21 09:10+00', true);
+SELECT count(*) AS events_when_off FROM leaderboard.events WHERE id > (SELECT max(id) FROM ev_seen);
+-- tier events need a ladder: the ladder cannot go while they are set
+SELECT leaderboard.alter_board('ev', events => '{"tier_up": true, "new_leader": true}');
+SELECT leaderboard.alter_board('ev', drop_ladder => true);
+SELECT leaderboard.alter_board('ev', events => '{"new_leader": true}');
+SELECT leaderboard.alter_board('ev', drop_ladder => true) > 0 AS ladder_dropped;
+SELECT leaderboard.alter_board('ev', events => '{"tier_down": true}');
+
+-- 10. the NOTIFY payload: the board, the count, the id range and the first events, kept
+--     under NOTIFY's 8000 bytes
+SELECT leaderboard._events_payload('ev', '[{"id": 7, "kind": "new_leader"}, {"id": 9, "kind": "tier_up"}]');
+SELECT length(p) < 8000 AS fits, p::jsonb - 'events' AS head, jsonb_array_length(p::jsonb -> 'events') AS shown
+FROM (SELECT leaderboard._events_payload('ev', jsonb_agg(jsonb_build_object('id', i, 'agent', repeat('x', 3000)))) AS p
+      FROM generate_series(1, 9) i) x;
+
+-- 11. drop_board takes its events along
+SELECT leaderboard.drop_board('ev');
+SELECT count(*) FROM leaderboard.events WHERE board = 'ev';

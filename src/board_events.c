@@ -1,0 +1,380 @@
+/*
+ * board_events.c: records the net change of each standings row during a board's
+ * commit-time apply, and hands them to the board's events statement (board_events.h).
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "board_events.h"
+
+/* A standings row: its scope and agent (the agent as its output function prints it). */
+typedef struct RowKey
+{
+	int64		scope_id;
+	char	   *agent;
+} RowKey;
+
+/* What a row was before the apply changed it first and is after it changed it last. */
+typedef struct RowChange
+{
+	RowKey		key;
+	bool		had_row;		/* the row existed before the apply */
+	bool		has_row;		/* and after it */
+	bool		old_rank_null;
+	bool		new_rank_null;
+	int64		old_rank;
+	int64		new_rank;
+	char	   *old_tier;		/* NULL: no tier */
+	char	   *new_tier;
+	double		old_score;
+	double		new_score;
+	bool		new_qualified;
+} RowChange;
+
+/* The recording of one board's apply; NULL when no apply records. */
+typedef struct EventRecording
+{
+	Oid			standings;
+	char		agent_column[NAMEDATALEN];
+	MemoryContext cxt;			/* a child of the (sub)transaction's context */
+	HTAB	   *changes;
+	bool		columns_known;
+	AttrNumber	scope_id, agent, score, qualified, rank, tier;
+	Oid			agent_out;
+} EventRecording;
+
+static EventRecording *recording = NULL;
+
+static uint32
+row_key_hash(const void *key, Size keysize)
+{
+	const RowKey *k = key;
+
+	return hash_combine(hash_bytes_uint32((uint32) k->scope_id ^ (uint32) (k->scope_id >> 32)),
+						string_hash(k->agent, strlen(k->agent) + 1));
+}
+
+static int
+row_key_match(const void *a, const void *b, Size keysize)
+{
+	const RowKey *x = a;
+	const RowKey *y = b;
+
+	return x->scope_id == y->scope_id ? strcmp(x->agent, y->agent) : 1;
+}
+
+/* An aborted (sub)transaction deletes the context: nothing records any more. */
+static void
+recording_forget(void *arg)
+{
+	recording = NULL;
+}
+
+void
+board_events_start(BoardStatements *bs)
+{
+	MemoryContext cxt;
+	EventRecording *r;
+	HASHCTL		ctl;
+	MemoryContextCallback *cb;
+
+	if (bs->events_sql == NULL)
+		return;
+	cxt = AllocSetContextCreate(CurTransactionContext, "leaderboard events",
+								ALLOCSET_DEFAULT_SIZES);
+	r = MemoryContextAllocZero(cxt, sizeof(EventRecording));
+	r->cxt = cxt;
+	r->standings = bs->standings;
+	strlcpy(r->agent_column, bs->agent_column, NAMEDATALEN);
+	ctl.keysize = sizeof(RowKey);
+	ctl.entrysize = sizeof(RowChange);
+	ctl.hash = row_key_hash;
+	ctl.match = row_key_match;
+	ctl.hcxt = cxt;
+	r->changes = hash_create("leaderboard row changes", 256, &ctl,
+							 HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	cb = MemoryContextAlloc(cxt, sizeof(MemoryContextCallback));
+	cb->func = recording_forget;
+	cb->arg = NULL;
+	MemoryContextRegisterResetCallback(cxt, cb);
+	recording = r;
+}
+
+static AttrNumber
+standings_column(TupleDesc desc, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return att->attnum;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("standings table \"%s\" has no column \"%s\"",
+					get_rel_name(recording->standings), name),
+			 errhint("Run leaderboard.rebuild() or drop and create the board again.")));
+	return InvalidAttrNumber;
+}
+
+static void
+learn_columns(TupleDesc desc)
+{
+	bool		varlena;
+
+	recording->scope_id = standings_column(desc, "scope_id");
+	recording->agent = standings_column(desc, recording->agent_column);
+	recording->score = standings_column(desc, "score");
+	recording->qualified = standings_column(desc, "qualified");
+	recording->rank = standings_column(desc, "rank");
+	recording->tier = standings_column(desc, "tier");
+	getTypeOutputInfo(TupleDescAttr(desc, recording->agent - 1)->atttypid,
+					  &recording->agent_out, &varlena);
+	recording->columns_known = true;
+}
+
+static RowChange *
+change_of(HeapTuple tuple, TupleDesc desc, bool *found)
+{
+	RowKey		key;
+	RowChange  *c;
+	bool		isnull;
+	Datum		agent = heap_getattr(tuple, recording->agent, desc, &isnull);
+	MemoryContext old = MemoryContextSwitchTo(recording->cxt);
+
+	key.scope_id = DatumGetInt64(heap_getattr(tuple, recording->scope_id, desc, &isnull));
+	key.agent = OidOutputFunctionCall(recording->agent_out, agent);
+	MemoryContextSwitchTo(old);
+	c = hash_search(recording->changes, &key, HASH_ENTER, found);
+	if (!*found)
+		memset((char *) c + sizeof(RowKey), 0, sizeof(RowChange) - sizeof(RowKey));
+	return c;
+}
+
+/* rank, tier, score, qualified of tuple into the "old" (before) or "new" (after) side */
+static void
+read_row(RowChange *c, HeapTuple tuple, TupleDesc desc, bool after)
+{
+	bool		rank_null,
+				tier_null,
+				isnull;
+	Datum		rank = heap_getattr(tuple, recording->rank, desc, &rank_null);
+	Datum		tier = heap_getattr(tuple, recording->tier, desc, &tier_null);
+	double		score = DatumGetFloat8(heap_getattr(tuple, recording->score, desc, &isnull));
+	char	   *tier_text = tier_null ? NULL :
+		MemoryContextStrdup(recording->cxt, TextDatumGetCString(tier));
+
+	if (after)
+	{
+		c->has_row = true;
+		c->new_rank_null = rank_null;
+		c->new_rank = rank_null ? 0 : DatumGetInt64(rank);
+		c->new_tier = tier_text;
+		c->new_score = score;
+		c->new_qualified = DatumGetBool(heap_getattr(tuple, recording->qualified, desc, &isnull));
+	}
+	else
+	{
+		c->had_row = true;
+		c->old_rank_null = rank_null;
+		c->old_rank = rank_null ? 0 : DatumGetInt64(rank);
+		c->old_tier = tier_text;
+		c->old_score = score;
+	}
+}
+
+/* One row change: the first change of a row sets its "before", every change its "after". */
+static void
+record_change(HeapTuple before, HeapTuple after, TupleDesc desc)
+{
+	RowChange  *c;
+	bool		found;
+
+	if (!recording->columns_known)
+		learn_columns(desc);
+	if (before != NULL)
+	{
+		c = change_of(before, desc, &found);
+		if (!found)
+			read_row(c, before, desc, false);
+		/* deleted, or moved to another key (never by the apply): gone from this key */
+		c->has_row = false;
+	}
+	if (after != NULL)
+	{
+		c = change_of(after, desc, &found);
+		read_row(c, after, desc, true);
+	}
+}
+
+PG_FUNCTION_INFO_V1(board_event_row);
+/*
+ * AFTER INSERT OR UPDATE OR DELETE row trigger on the standings of a board that emits
+ * events: records the change while that board's apply runs; any other change of the
+ * standings (rebuild, alter_board, an owner's own statements) emits nothing.
+ */
+Datum
+board_event_row(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	HeapTuple	before = NULL;
+	HeapTuple	after = NULL;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("_board_event_row() must be an AFTER row trigger of a board's standings")));
+	if (recording == NULL || RelationGetRelid(td->tg_relation) != recording->standings)
+		return PointerGetDatum(NULL);
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		after = td->tg_trigtuple;
+	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		before = td->tg_trigtuple;
+		after = td->tg_newtuple;
+	}
+	else
+		before = td->tg_trigtuple;
+	record_change(before, after, RelationGetDescr(td->tg_relation));
+	return PointerGetDatum(NULL);
+}
+
+static bool
+changed(const RowChange *c)
+{
+	if (c->had_row != c->has_row)
+		return true;
+	if (!c->has_row)
+		return false;
+	if (c->old_rank_null != c->new_rank_null || c->old_rank != c->new_rank ||
+		c->old_score != c->new_score)
+		return true;
+	if ((c->old_tier == NULL) != (c->new_tier == NULL))
+		return true;
+	return c->old_tier != NULL && strcmp(c->old_tier, c->new_tier) != 0;
+}
+
+/* The columns of the changed rows, as arrays: the events statement's nine parameters. */
+#define EVENT_ARGS 9
+
+typedef struct ChangeColumns
+{
+	Datum	   *values[EVENT_ARGS];
+	bool	   *nulls[EVENT_ARGS];
+} ChangeColumns;
+
+static const Oid event_column_types[EVENT_ARGS] = {
+	INT8OID, TEXTOID, INT8OID, INT8OID, TEXTOID, TEXTOID, FLOAT8OID, FLOAT8OID, BOOLOID
+};
+
+static Oid	event_arg_types[EVENT_ARGS] = {
+	INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	FLOAT8ARRAYOID, FLOAT8ARRAYOID, BOOLARRAYOID
+};
+
+static void
+put_column(ChangeColumns *cols, int i, int col, Datum value, bool isnull)
+{
+	cols->values[col][i] = isnull ? (Datum) 0 : value;
+	cols->nulls[col][i] = isnull;
+}
+
+static void
+put_change(ChangeColumns *cols, int i, const RowChange *c)
+{
+	put_column(cols, i, 0, Int64GetDatum(c->key.scope_id), false);
+	put_column(cols, i, 1, CStringGetTextDatum(c->key.agent), false);
+	put_column(cols, i, 2, Int64GetDatum(c->old_rank), !c->had_row || c->old_rank_null);
+	put_column(cols, i, 3, Int64GetDatum(c->new_rank), !c->has_row || c->new_rank_null);
+	put_column(cols, i, 4, c->had_row && c->old_tier ? CStringGetTextDatum(c->old_tier) : (Datum) 0,
+			   !c->had_row || c->old_tier == NULL);
+	put_column(cols, i, 5, c->has_row && c->new_tier ? CStringGetTextDatum(c->new_tier) : (Datum) 0,
+			   !c->has_row || c->new_tier == NULL);
+	put_column(cols, i, 6, Float8GetDatum(c->old_score), !c->had_row);
+	put_column(cols, i, 7, Float8GetDatum(c->new_score), !c->has_row);
+	put_column(cols, i, 8, BoolGetDatum(c->new_qualified), !c->has_row);
+}
+
+static Datum
+column_array(ChangeColumns *cols, int col, int n)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	get_typlenbyvalalign(event_column_types[col], &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(cols->values[col], cols->nulls[col], 1, dims, lbs,
+											  event_column_types[col], typlen, typbyval, typalign));
+}
+
+void
+board_events_finish(BoardStatements *bs)
+{
+	HASH_SEQ_STATUS seq;
+	RowChange  *c;
+	ChangeColumns cols;
+	Datum		args[EVENT_ARGS];
+	char		nulls[EVENT_ARGS];
+	long		capacity;
+	int			n = 0;
+	int			i;
+	MemoryContext old;
+
+	if (recording == NULL)
+		return;
+	old = MemoryContextSwitchTo(recording->cxt);
+	capacity = Max(hash_get_num_entries(recording->changes), 1);
+	for (i = 0; i < EVENT_ARGS; i++)
+	{
+		cols.values[i] = palloc(capacity * sizeof(Datum));
+		cols.nulls[i] = palloc(capacity * sizeof(bool));
+	}
+	hash_seq_init(&seq, recording->changes);
+	while ((c = hash_seq_search(&seq)) != NULL)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (changed(c))
+			put_change(&cols, n++, c);
+	}
+	if (n > 0)
+	{
+		for (i = 0; i < EVENT_ARGS; i++)
+		{
+			args[i] = column_array(&cols, i, n);
+			nulls[i] = ' ';
+		}
+		if (bs->events_plan == NULL)
+		{
+			bs->events_plan = SPI_prepare(bs->events_sql, EVENT_ARGS, event_arg_types);
+			if (bs->events_plan == NULL)
+				elog(ERROR, "leaderboard: could not prepare the events statement of board \"%s\"",
+					 bs->name);
+			SPI_keepplan(bs->events_plan);
+		}
+		if (SPI_execute_plan(bs->events_plan, args, nulls, false, 0) < 0)
+			elog(ERROR, "leaderboard: the events of board \"%s\" could not be written", bs->name);
+	}
+	MemoryContextSwitchTo(old);
+	/* its reset callback ends the recording */
+	MemoryContextDelete(recording->cxt);
+}
