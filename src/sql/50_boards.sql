@@ -27,7 +27,9 @@ CREATE TABLE leaderboard.boards (
   scopes        regclass NOT NULL,
   created_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
   -- the (agent, at) index on the source that create_board made (NULL: the user's own)
-  source_index  name
+  source_index  name,
+  -- the working days goals' pace and streaks count (NULL: every day)
+  calendar      leaderboard.calendar
 );
 COMMENT ON TABLE leaderboard.boards IS
   'live boards: one row per board, written only by create_board, alter_board and drop_board';
