@@ -1221,9 +1221,824 @@ GRANT EXECUTE ON FUNCTION leaderboard._board_event_row(), leaderboard._catalog_s
   leaderboard._events_config(leaderboard.boards, jsonb), leaderboard._events_sql(text),
   leaderboard._events_payload(text, jsonb), leaderboard._board_event_trigger(leaderboard.boards) TO PUBLIC;
 
+-- Goals and pace, and board calendars: leaderboard.goals with set_goal and clear_goal, the
+-- boards' calendar column (create_board and alter_board take a calendar), working_days, and
+-- the <board>_goals and <board>_streaks views _board_views makes. Boards made before get
+-- them when their views are made again (alter_board(name), as the notice above says).
+ALTER TABLE leaderboard.boards ADD COLUMN calendar leaderboard.calendar;
+
+CREATE TABLE leaderboard.goals (
+  id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  board          text NOT NULL REFERENCES leaderboard.boards (name) ON DELETE CASCADE,
+  metric         text NOT NULL,
+  stat           text NOT NULL CHECK (stat IN ('count', 'sum', 'avg', 'rate')),
+  period         text NOT NULL CHECK (period IN ('day', 'week', 'month', 'quarter', 'year', 'all')),
+  target         numeric NOT NULL CHECK (target > 0 AND target < 'Infinity'),
+  -- values of some of the board's partition columns; NULL: every partition
+  partition      jsonb CHECK (pg_catalog.jsonb_typeof(partition) = 'object'),
+  -- the agent key as text (its type's output); NULL: every agent
+  agent          text,
+  effective_from date,
+  effective_to   date CHECK (effective_to >= effective_from),
+  created_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  UNIQUE NULLS NOT DISTINCT (board, metric, stat, period, partition, agent, target, effective_from, effective_to)
+);
+COMMENT ON TABLE leaderboard.goals IS
+  'goals of live boards: a target on a metric''s stat per period kind, for everyone, a partition or an agent; written only by set_goal and clear_goal';
+COMMENT ON SEQUENCE leaderboard.goals_id_seq IS
+  'ids of leaderboard.goals (dumped with the table, so that a restored database goes on from the last id)';
+SELECT pg_catalog.pg_extension_config_dump('leaderboard.goals', '');
+SELECT pg_catalog.pg_extension_config_dump('leaderboard.goals_id_seq', '');
+GRANT SELECT ON leaderboard.goals TO PUBLIC;
+
+-- Working days of a calendar from first to last, both included.
+CREATE FUNCTION leaderboard.working_days(cal leaderboard.calendar, first date, last date) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT count(*)::integer
+  FROM generate_series(first::timestamp, last::timestamp, interval '1 day') AS d
+  WHERE leaderboard.is_working_day(cal, d::date)
+$$;
+COMMENT ON FUNCTION leaderboard.working_days(leaderboard.calendar, date, date) IS
+  'number of working days of the calendar from first to last, both included (0 when last is before first)';
+
+-- The working days of a period (of kind period, starting on period_start) and those of them
+-- up to as_of, today included; NULL for the period 'all', which never ends.
+CREATE FUNCTION leaderboard._period_days(cal leaderboard.calendar, period text, period_start date, as_of date,
+  OUT days_elapsed integer, OUT days_total integer)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT leaderboard.working_days(x.cal, period_start, LEAST(as_of, x.last)),
+         leaderboard.working_days(x.cal, period_start, x.last)
+  FROM (SELECT coalesce(cal, 'Mon-Sun'::leaderboard.calendar) AS cal,
+               (period_start + CASE period WHEN 'day' THEN interval '1 day' WHEN 'week' THEN interval '1 week'
+                                           WHEN 'month' THEN interval '1 month' WHEN 'quarter' THEN interval '3 months'
+                                           ELSE interval '1 year' END)::date - 1 AS last) x
+  WHERE period <> 'all'
+$$;
+COMMENT ON FUNCTION leaderboard._period_days(leaderboard.calendar, text, date, date) IS
+  'internal: working days of a period elapsed by as_of (today included) and in all; NULL for the period all';
+
+-- A goal's stat of one board metric (by position), from stored kpis.
+CREATE FUNCTION leaderboard._goal_actual(kpis leaderboard.kpis, metric integer, stat text) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE stat WHEN 'count' THEN leaderboard.kpi_count(kpis, metric)::numeric
+                   WHEN 'sum' THEN leaderboard.kpi_sum(kpis, metric)::numeric
+                   ELSE leaderboard.kpi_avg(kpis, metric)::numeric END
+$$;
+COMMENT ON FUNCTION leaderboard._goal_actual(leaderboard.kpis, integer, text) IS
+  'internal: the count, sum or average (avg, rate) of a board metric in stored kpis, as goals read it';
+
+-- The rung of a goal ladder an agent is working towards: the lowest target not yet met,
+-- the top one once all are met. targets and ids are the ladder's goal rows, in any order.
+CREATE FUNCTION leaderboard._goal_rung(targets numeric[], ids bigint[], actual numeric,
+  OUT target numeric, OUT goal_id bigint, OUT rungs numeric[], OUT rungs_met integer)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT r.target, r.id,
+         ARRAY(SELECT DISTINCT t FROM unnest(targets) t ORDER BY t),
+         (SELECT count(DISTINCT t)::integer FROM unnest(targets) t WHERE t <= actual)
+  FROM (SELECT x.target, x.id, coalesce(x.target <= actual, false) AS met
+        FROM unnest(targets, ids) AS x(target, id)) r
+  ORDER BY r.met, CASE WHEN r.met THEN -r.target ELSE r.target END, r.id
+  LIMIT 1
+$$;
+COMMENT ON FUNCTION leaderboard._goal_rung(numeric[], bigint[], numeric) IS
+  'internal: the rung of a goal ladder to reach (lowest not met, else the top), its goal row, the distinct rungs and how many are met';
+
+-- Where a period will end at the current rate: counts and sums grow with the working days,
+-- so the actual is scaled from the working days elapsed (today included) to those of the
+-- whole period; an average or a rate is its current value. NULL when no working day has
+-- elapsed yet, and for counts and sums over the period 'all' (it has no end).
+CREATE FUNCTION leaderboard._goal_pace(stat text, actual numeric, days_elapsed integer, days_total integer)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN stat IN ('avg', 'rate') THEN actual
+              WHEN days_total IS NULL OR days_elapsed IS NULL OR days_elapsed = 0 THEN NULL
+              ELSE trim_scale(actual * days_total / days_elapsed) END
+$$;
+COMMENT ON FUNCTION leaderboard._goal_pace(text, numeric, integer, integer) IS
+  'internal: the projected end-of-period value of a goal''s stat from the working days elapsed and in the period';
+
+-- A goal as set_goal writes it, after checking every argument: the board exists and the
+-- caller owns it; the metric, the stat and the period kind are the board's; the target is
+-- positive; the dates are in order; the partition names only partition columns of the
+-- board, each value read as the column's type; the agent is read as the agent column's
+-- type. The partition and the agent are stored in one canonical form (to_jsonb of the
+-- value, the type's text output) so that <board>_goals can match them to standings rows.
+CREATE FUNCTION leaderboard._goal_row(board text, metric text, stat text, period text, target numeric,
+  partition jsonb, agent text, effective_from date, effective_to date) RETURNS leaderboard.goals
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  g leaderboard.goals;
+  k text;
+  v jsonb;
+  canon jsonb := '{}';
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  IF metric IS NULL OR NOT metric = ANY (b.metric_names) THEN
+    RAISE EXCEPTION 'board "%" has no metric "%"', b.name, metric USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = format('The board''s metrics are: %s.', array_to_string(b.metric_names, ', ')),
+      HINT = 'A goal is set on one of the board''s metrics.';
+  END IF;
+  IF stat IS NULL OR NOT stat IN ('count', 'sum', 'avg', 'rate') THEN
+    RAISE EXCEPTION 'unknown goal stat "%"', stat USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Goal stats are count, sum, avg and rate.';
+  END IF;
+  IF period IS NULL OR NOT period = ANY (b.periods) THEN
+    RAISE EXCEPTION 'board "%" has no period "%"', b.name, period USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = format('The board''s periods are: %s.', array_to_string(b.periods, ', ')),
+      HINT = 'A goal is set on a period kind the board keeps.';
+  END IF;
+  IF target IS NULL THEN
+    RAISE EXCEPTION 'a goal needs a target' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF NOT (target > 0 AND target < 'Infinity') THEN
+    RAISE EXCEPTION 'goal target must be a positive number, not %', target USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'A goal is met when the stat reaches its target: give a number above 0.';
+  END IF;
+  IF NOT isfinite(effective_from) OR NOT isfinite(effective_to) THEN
+    RAISE EXCEPTION 'goal effective dates must be finite' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Leave effective_from or effective_to NULL for a goal open on that side.';
+  END IF;
+  IF effective_from > effective_to THEN
+    RAISE EXCEPTION 'goal effective_to % is before effective_from %', effective_to, effective_from
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF partition IS NOT NULL THEN
+    IF jsonb_typeof(partition) <> 'object' THEN
+      RAISE EXCEPTION 'goal partition must be a JSON object, not %', partition USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Give the values of the board''s partition columns, e.g. {"team_id": 7}.';
+    END IF;
+    FOR k, v IN SELECT e.key, e.value FROM jsonb_each(partition) e ORDER BY e.key LOOP
+      IF NOT k = ANY (b.partition_by) THEN
+        RAISE EXCEPTION 'board "%" is not partitioned by "%"', b.name, k USING ERRCODE = 'invalid_parameter_value',
+          DETAIL = CASE WHEN cardinality(b.partition_by) = 0 THEN 'The board has no partition columns.'
+                        ELSE format('The board''s partition columns are: %s.', array_to_string(b.partition_by, ', ')) END;
+      END IF;
+      IF jsonb_typeof(v) IN ('object', 'array') THEN
+        RAISE EXCEPTION 'goal partition value of "%" must be a scalar, not %', k, v USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+      IF jsonb_typeof(v) <> 'null' THEN
+        EXECUTE format('SELECT pg_catalog.to_jsonb(%L::%s)', v #>> '{}', leaderboard._column_type(b.source, k)) INTO v;
+      END IF;
+      canon := canon || jsonb_build_object(k, v);
+    END LOOP;
+  END IF;
+  IF agent IS NOT NULL THEN
+    EXECUTE format('SELECT (%L::%s)::pg_catalog.text', agent, leaderboard._column_type(b.source, b.agent_column)) INTO agent;
+  END IF;
+  g.board := b.name; g.metric := metric; g.stat := stat; g.period := period; g.target := target;
+  g.partition := CASE WHEN canon <> '{}' THEN canon END; g.agent := agent;
+  g.effective_from := effective_from; g.effective_to := effective_to;
+  RETURN g;
+END $$;
+COMMENT ON FUNCTION leaderboard._goal_row(text, text, text, text, numeric, jsonb, text, date, date) IS
+  'internal: a goal row as set_goal writes it, every argument checked and the partition and agent in canonical form';
+
+-- _goal_insert, which anyone may call, writes only rows set_goal would write.
+CREATE FUNCTION leaderboard._check_goal(g leaderboard.goals) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  n leaderboard.goals := leaderboard._goal_row(g.board, g.metric, g.stat, g.period, g.target, g.partition, g.agent,
+                                               g.effective_from, g.effective_to);
+BEGIN
+  IF (n.board, n.metric, n.stat, n.period, n.target, n.partition, n.agent, n.effective_from, n.effective_to)
+     IS DISTINCT FROM (g.board, g.metric, g.stat, g.period, g.target, g.partition, g.agent, g.effective_from, g.effective_to) THEN
+    RAISE EXCEPTION 'goal is not one set_goal would write' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Set goals with leaderboard.set_goal().';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_goal(leaderboard.goals) IS
+  'internal: raises unless a goal row is one set_goal would write';
+
+-- The goals table's only writers (board_catalog.c): they check the caller owns the board
+-- and write as the table's owner.
+CREATE FUNCTION leaderboard._goal_insert(g leaderboard.goals) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'board_goal_insert' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._goal_insert(leaderboard.goals) IS
+  'internal: inserts a goal of a board the caller owns, as set_goal builds it; returns its id';
+CREATE FUNCTION leaderboard._goals_delete(ids bigint[]) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'board_goals_delete' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._goals_delete(bigint[]) IS
+  'internal: deletes goals of boards the caller owns; returns how many';
+CREATE FUNCTION leaderboard._catalog_set_calendar(board text, cal leaderboard.calendar) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_set_calendar' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._catalog_set_calendar(text, leaderboard.calendar) IS
+  'internal: sets (NULL: removes) the working-day calendar of a board the caller owns';
+
+CREATE FUNCTION leaderboard.set_goal(board text, metric text, stat text, period text, target numeric,
+  partition jsonb DEFAULT NULL, agent text DEFAULT NULL,
+  effective_from date DEFAULT NULL, effective_to date DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  g leaderboard.goals := leaderboard._goal_row(board, metric, stat, period, target, partition, agent,
+                                               effective_from, effective_to);
+  existing bigint;
+BEGIN
+  -- setting a goal twice keeps the first
+  SELECT x.id INTO existing FROM leaderboard.goals x
+  WHERE (x.board, x.metric, x.stat, x.period, x.target, x.partition, x.agent, x.effective_from, x.effective_to)
+        IS NOT DISTINCT FROM (g.board, g.metric, g.stat, g.period, g.target, g.partition, g.agent, g.effective_from, g.effective_to);
+  IF FOUND THEN
+    RETURN existing;
+  END IF;
+  RETURN leaderboard._goal_insert(g);
+END $$;
+COMMENT ON FUNCTION leaderboard.set_goal(text, text, text, text, numeric, jsonb, text, date, date) IS
+  'sets a goal on a board metric''s stat per period kind, for everyone, a partition or an agent, between optional dates; goals with the same audience form a ladder; returns the goal''s id';
+
+CREATE FUNCTION leaderboard.clear_goal(goal_id bigint) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  g leaderboard.goals;
+BEGIN
+  SELECT * INTO g FROM leaderboard.goals WHERE id = goal_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'goal % does not exist', goal_id USING ERRCODE = 'undefined_object';
+  END IF;
+  PERFORM leaderboard._require_owner(leaderboard._board(g.board));
+  PERFORM leaderboard._goals_delete(ARRAY[goal_id]);
+END $$;
+COMMENT ON FUNCTION leaderboard.clear_goal(bigint) IS
+  'removes one goal (one rung of a ladder) by its id';
+
+-- partition and agent name the audience exactly: NULL is the goals for everyone (or every
+-- agent of the partition), not goals of any audience.
+CREATE FUNCTION leaderboard.clear_goal(board text, metric text, stat text, period text,
+  partition jsonb DEFAULT NULL, agent text DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  -- the audience as set_goal stores it (any target will do for the check)
+  g leaderboard.goals := leaderboard._goal_row(board, metric, stat, period, 1, partition, agent, NULL, NULL);
+BEGIN
+  RETURN leaderboard._goals_delete(ARRAY(
+    SELECT x.id FROM leaderboard.goals x
+    WHERE x.board = g.board AND x.metric = g.metric AND x.stat = g.stat AND x.period = g.period
+      AND x.partition IS NOT DISTINCT FROM g.partition AND x.agent IS NOT DISTINCT FROM g.agent));
+END $$;
+COMMENT ON FUNCTION leaderboard.clear_goal(text, text, text, text, jsonb, text) IS
+  'removes every rung of a goal ladder (all dates) of one audience: everyone, a partition or an agent; returns how many';
+
+-- <board>_goals and, for a board keeping day rows, <board>_streaks. A standings row takes
+-- the goals of its board, period kind and metric stat in force on the row's day (today for
+-- <board>_goals) that name its agent or none and whose partition its partition values
+-- contain (or none). Of those, the most specific audience wins, and all of its goals are
+-- the row's ladder: a goal naming the agent, then one naming more partition columns, then
+-- the others (ties between two partitions of as many columns go to the first by its JSON
+-- text).
+CREATE FUNCTION leaderboard._goal_views(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  s_cols text := '';
+  m_cols text := '';
+  x_cols text := '';
+  l_cols text := '';
+  part_obj text := '''{}''::pg_catalog.jsonb';
+  p name;
+  cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));
+  today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
+  goals_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_goals'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_goals'))));
+  streaks_verb text;
+  matching text[] := '{}';
+  day_sql text;
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    s_cols := s_cols || ', s.' || quote_ident(p);
+    m_cols := m_cols || ', m.' || quote_ident(p);
+    x_cols := x_cols || 'x.' || quote_ident(p) || ', ';
+    l_cols := l_cols || ', l.' || quote_ident(p);
+  END LOOP;
+  IF cardinality(b.partition_by) > 0 THEN
+    part_obj := 'pg_catalog.jsonb_build_object(' ||
+      (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  -- the goals of a standings row s in force on its day (today in <board>_goals)
+  FOREACH day_sql IN ARRAY ARRAY['c.lb_today', 's.period_start'] LOOP
+    matching := matching || format(
+      'JOIN leaderboard.goals g ON g.board = %2$L AND g.period = s.period'
+      ' AND (g.effective_from IS NULL OR g.effective_from <= %1$s) AND (g.effective_to IS NULL OR g.effective_to >= %1$s)'
+      ' AND (g.agent IS NULL OR g.agent = s.%3$I::pg_catalog.text) AND (g.partition IS NULL OR %4$s @> g.partition)',
+      day_sql, b.name, b.agent_column, part_obj);
+  END LOOP;
+  EXECUTE format(
+    '%1$s VIEW %2$s.%3$I AS '
+    'WITH c AS ('
+    ' SELECT k.period, k.period_start, k.lb_today, d.days_elapsed, d.days_total FROM ('
+    '  SELECT k.period, %4$s AS period_start, t.lb_today'
+    '  FROM (SELECT %5$s AS lb_today) t, pg_catalog.unnest(%6$L::pg_catalog.text[]) AS k(period)) k'
+    ' CROSS JOIN LATERAL leaderboard._period_days(%7$s, k.period, k.period_start, k.lb_today) d), '
+    'm AS ('
+    ' SELECT c.period, c.period_start, c.days_elapsed, c.days_total, s.scope_id%8$s, s.%9$I, g.metric, g.stat, g.id, g.target,'
+    '  leaderboard._goal_actual(s.kpis, pg_catalog.array_position(%10$L::pg_catalog.text[], g.metric), g.stat) AS actual,'
+    '  pg_catalog.dense_rank() OVER (PARTITION BY s.scope_id, s.%9$I, g.metric, g.stat'
+    '   ORDER BY g.agent IS NOT NULL DESC, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(g.partition)) DESC,'
+    '   g.partition::pg_catalog.text) AS lb_rank'
+    ' FROM c JOIN %11$s s ON s.period = c.period AND s.period_start = c.period_start %12$s) '
+    'SELECT l.period, l.period_start%13$s, l.%9$I, l.metric, l.stat, r.target, r.rungs, r.rungs_met, r.goal_id,'
+    ' l.actual, pg_catalog.trim_scale(l.actual / r.target) AS progress, p.pace, p.pace >= r.target AS on_track,'
+    ' l.days_elapsed AS working_days_elapsed, l.days_total AS working_days '
+    'FROM (SELECT m.period, m.period_start, m.days_elapsed, m.days_total, m.scope_id%14$s, m.%9$I, m.metric, m.stat, m.actual,'
+    '       pg_catalog.array_agg(m.target ORDER BY m.target, m.id) AS targets, pg_catalog.array_agg(m.id ORDER BY m.target, m.id) AS ids'
+    '      FROM m WHERE m.lb_rank = 1'
+    '      GROUP BY m.period, m.period_start, m.days_elapsed, m.days_total, m.scope_id%14$s, m.%9$I, m.metric, m.stat, m.actual) l '
+    'CROSS JOIN LATERAL leaderboard._goal_rung(l.targets, l.ids, l.actual) r '
+    'CROSS JOIN LATERAL (SELECT leaderboard._goal_pace(l.stat, l.actual, l.days_elapsed, l.days_total) AS pace) p',
+    goals_verb, schema, b.name || '_goals',
+    leaderboard._period_start_sql('k.period', 't.lb_today::pg_catalog.timestamp'), today, b.periods, cal,
+    s_cols, b.agent_column, b.metric_names, b.standings, matching[1],
+    l_cols, m_cols);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_goals',
+    format('goals of board %s in force today: per agent and current period, the target, actual, progress and pace', b.name));
+
+  IF NOT 'day' = ANY (b.periods) THEN
+    RETURN;
+  END IF;
+  streaks_verb := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_streaks'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_streaks'))));
+  -- a day is met when its actual reaches the lowest rung of the daily goal ladder in force
+  -- that day; days out of the streak type's range (before year 1) are left out
+  EXECUTE format(
+    '%1$s VIEW %2$s.%3$I AS '
+    'SELECT %12$s x.%6$I, x.metric, x.stat, leaderboard.longest(x.streak) AS longest_streak,'
+    ' leaderboard.longest_start(x.streak) AS longest_start, leaderboard.current(x.streak, %4$s) AS current_streak,'
+    ' leaderboard.met_days(x.streak) AS met_days, x.streak '
+    'FROM (SELECT m.metric, m.stat%5$s, m.%6$I, leaderboard.streak_agg(m.period_start, m.actual >= m.target, %7$s) AS streak'
+    '      FROM (SELECT s.period_start%8$s, s.%6$I, g.metric, g.stat, g.target,'
+    '             leaderboard._goal_actual(s.kpis, pg_catalog.array_position(%9$L::pg_catalog.text[], g.metric), g.stat) AS actual,'
+    '             pg_catalog.dense_rank() OVER (PARTITION BY s.scope_id, s.%6$I, g.metric, g.stat'
+    '              ORDER BY g.agent IS NOT NULL DESC, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(g.partition)) DESC,'
+    '              g.partition::pg_catalog.text) AS lb_rank'
+    '            FROM %10$s s %11$s'
+    '            WHERE s.period = ''day'' AND s.period_start >= ''0001-01-01''::pg_catalog.date) m'
+    '      WHERE m.lb_rank = 1'
+    '      GROUP BY m.metric, m.stat%5$s, m.%6$I) x',
+    streaks_verb, schema, b.name || '_streaks', today, m_cols, b.agent_column, cal, s_cols, b.metric_names,
+    b.standings, matching[2], x_cols);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_streaks',
+    format('streaks of board %s: per agent and partition, runs of working days on which the agent met a daily goal', b.name));
+END $$;
+COMMENT ON FUNCTION leaderboard._goal_views(leaderboard.boards) IS
+  'internal: (re)creates a board''s <board>_goals view and, for a board keeping day rows, its <board>_streaks view';
+
+DROP FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[]);
+CREATE FUNCTION leaderboard.create_board(
+  name text, source regclass, agent text, at text, metrics text[], scorecard jsonb,
+  periods text[] DEFAULT ARRAY['day', 'week', 'month'],
+  partition_by text[] DEFAULT '{}',
+  filter text DEFAULT NULL,
+  ladder leaderboard.ladder DEFAULT NULL,
+  time_zone text DEFAULT NULL,
+  rank_style text DEFAULT 'rank',
+  tie_break text[] DEFAULT '{}',
+  calendar leaderboard.calendar DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards;
+  rel record;
+  schema text;
+  m text;
+  parts_ddl text := '';
+  parts_cols text := '';
+  p text;
+  t regtype;
+  expr text;
+  mname text;
+  tz text := coalesce(create_board.time_zone, current_setting('TimeZone'));
+  ident text[];
+  board_name text := create_board.name;
+  supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
+                               'numeric', 'boolean', 'interval']::regtype[];
+BEGIN
+  IF board_name IS NULL OR board_name !~ '^[a-z][a-z0-9_]{0,39}$' THEN
+    RAISE EXCEPTION 'invalid board name "%"', board_name USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Use 1 to 40 lower-case letters, digits and underscores, starting with a letter.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM leaderboard.boards x WHERE x.name = board_name) THEN
+    RAISE EXCEPTION 'board "%" already exists', board_name USING ERRCODE = 'duplicate_object';
+  END IF;
+  IF source IS NULL OR agent IS NULL OR at IS NULL OR metrics IS NULL OR periods IS NULL THEN
+    RAISE EXCEPTION 'source, agent, at, metrics and periods must not be null'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  SELECT c.relkind, c.relpersistence, c.relowner, c.relforcerowsecurity, n.nspname INTO rel
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
+  IF rel.relkind NOT IN ('r', 'p') THEN
+    RAISE EXCEPTION '"%" is not a table', source USING ERRCODE = 'wrong_object_type';
+  END IF;
+  -- A temporary source vanishes with its session, leaving the catalog row behind; an
+  -- unlogged one is emptied by crash recovery while its standings are kept.
+  IF rel.relpersistence <> 'p' THEN
+    RAISE EXCEPTION 'a board cannot be kept over % table %',
+      CASE rel.relpersistence WHEN 't' THEN 'temporary' ELSE 'unlogged' END, source
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = CASE rel.relpersistence WHEN 't' THEN 'A temporary table is dropped at the end of its session, and its board would outlive it.'
+                     ELSE 'Crash recovery empties an unlogged table without firing its triggers, and the board would keep the lost rows.' END,
+            HINT = 'Keep the calls in a permanent table.';
+  END IF;
+  IF NOT pg_has_role(current_user, rel.relowner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of table %', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'A board reads every row of its source, whatever the row-level security policies.';
+  END IF;
+  IF rel.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
+    RAISE EXCEPTION 'table % forces row-level security', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Board triggers read transition tables, which bypass row-level security.',
+      HINT = 'Create the board as a role with BYPASSRLS.';
+  END IF;
+  schema := quote_ident(rel.nspname);
+
+  b.name := board_name; b.source := source; b.owner := current_user::regrole;
+  b.agent_column := agent; b.at_column := at;
+  FOREACH p IN ARRAY ARRAY[agent, at] || partition_by LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = p AND attnum > 0 AND NOT attisdropped) THEN
+      RAISE EXCEPTION 'column "%" of table % does not exist', p, source USING ERRCODE = 'undefined_column';
+    END IF;
+  END LOOP;
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'table % has a column named lb_local or lb_kind, which boards reserve', source
+      USING ERRCODE = 'duplicate_column';
+  END IF;
+  t := leaderboard._expression_type(source, quote_ident(at), 'at');
+  IF t NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+    RAISE EXCEPTION 'time column "%" is of type %, not timestamptz, timestamp or date', at, t
+      USING ERRCODE = 'datatype_mismatch';
+  END IF;
+
+  IF cardinality(metrics) = 0 OR cardinality(metrics) > 32 THEN
+    RAISE EXCEPTION 'a board has 1 to 32 metrics, not %', cardinality(metrics)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.metric_names := '{}'; b.metric_exprs := '{}';
+  FOREACH m IN ARRAY metrics LOOP
+    IF m ~* '\s+AS\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$' THEN
+      expr := regexp_replace(m, '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$', '');
+      mname := substring(m from '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$');
+      mname := CASE WHEN mname LIKE '"%' THEN replace(btrim(mname, '"'), '""', '"') ELSE lower(mname) END;
+    ELSE
+      -- a plain column, written as SQL names it (csat, CSAT, "CSAT"), is named after it
+      BEGIN
+        ident := parse_ident(m);
+      EXCEPTION WHEN invalid_parameter_value THEN
+        ident := NULL;
+      END;
+      mname := CASE WHEN cardinality(ident) = 1 THEN ident[1] END;
+      IF mname IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = mname AND attnum > 0 AND NOT attisdropped) THEN
+        RAISE EXCEPTION 'metric "%" needs a name', m USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'Write "expression AS name" unless the metric is a plain column.';
+      END IF;
+      expr := quote_ident(mname);
+    END IF;
+    t := leaderboard._expression_type(source, expr, 'metric');
+    -- stored, and put in the board's statements, as PostgreSQL prints it back
+    expr := leaderboard._expression_sql(source, expr, 'metric');
+    IF NOT t = ANY (supported) THEN
+      RAISE EXCEPTION 'metric "%" is of type %, which kpi_agg does not accept', mname, t
+        USING ERRCODE = 'datatype_mismatch',
+              HINT = 'Metrics are smallint, integer, bigint, real, double precision, numeric, boolean or interval.';
+    END IF;
+    IF mname = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'metric name "%" is used twice', mname USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    b.metric_names := b.metric_names || mname;
+    b.metric_exprs := b.metric_exprs || ('(' || expr || ')');
+  END LOOP;
+
+  IF filter IS NOT NULL THEN
+    t := leaderboard._expression_type(source, filter, 'filter');
+    IF t <> 'boolean'::regtype THEN
+      RAISE EXCEPTION 'filter "%" is of type %, not boolean', filter, t USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    b.filter := leaderboard._expression_sql(source, filter, 'filter');
+  END IF;
+
+  IF cardinality(periods) = 0 THEN
+    RAISE EXCEPTION 'a board needs at least one period' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH p IN ARRAY periods LOOP
+    IF p IS NULL OR NOT p = ANY (ARRAY['day', 'week', 'month', 'quarter', 'year', 'all']) THEN
+      RAISE EXCEPTION 'unknown period "%"', p USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Periods are day, week, month, quarter, year and all.';
+    END IF;
+  END LOOP;
+  IF cardinality(periods) <> (SELECT count(DISTINCT x) FROM unnest(periods) x) THEN
+    RAISE EXCEPTION 'a period is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.periods := periods;
+  b.partition_by := coalesce(partition_by, '{}');
+  IF agent = ANY (b.partition_by) THEN
+    RAISE EXCEPTION 'partition_by names the agent column "%"', agent USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'A board ranks agents within each partition: partitioned by the agent, each would rank alone.',
+      HINT = 'Partition by the columns that group agents, such as a team or a site.';
+  END IF;
+  IF cardinality(b.partition_by) <> (SELECT count(DISTINCT x) FROM unnest(b.partition_by) x) THEN
+    RAISE EXCEPTION 'a partition_by column is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+
+  -- Only zones by name: PostgreSQL reads a numeric offset in the POSIX sense, positive
+  -- west of Greenwich ('+05:30' is five and a half hours behind UTC), the opposite of
+  -- ISO 8601, and an abbreviation can mean another zone than the one meant.
+  IF NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(tz)) THEN
+    BEGIN
+      PERFORM now() AT TIME ZONE tz;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'unknown time zone "%"', tz USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+    END;
+    RAISE EXCEPTION 'time zone "%" is not a named time zone', tz USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'PostgreSQL reads an offset in the POSIX sense, positive west of Greenwich (''+05:30'' is 5:30 behind UTC), and an abbreviation can stand for another zone than the one meant.',
+      HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+  END IF;
+  b.time_zone := tz;
+
+  IF rank_style IS NULL OR NOT rank_style IN ('rank', 'dense_rank', 'row_number') THEN
+    RAISE EXCEPTION 'unknown rank style "%"', rank_style USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Rank styles are rank, dense_rank and row_number.';
+  END IF;
+  b.rank_style := rank_style;
+  b.tie_break := coalesce(tie_break, '{}');
+  IF cardinality(b.tie_break) > 0 AND rank_style <> 'row_number' THEN
+    RAISE EXCEPTION 'tie_break needs rank_style row_number' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH m IN ARRAY b.tie_break LOOP
+    IF NOT m = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'tie_break metric "%" is not a board metric', m USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END LOOP;
+
+  b.scorecards := leaderboard._board_cards(scorecard, periods, b.metric_names);
+  PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+  b.ladder := ladder;
+  b.created_at := now();
+  b.calendar := create_board.calendar;
+
+  IF to_regclass(schema || '.' || quote_ident(board_name || '_standings')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_scopes')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_current')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_explain')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_goals')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_streaks')) IS NOT NULL THEN
+    RAISE EXCEPTION 'a relation named like board "%" already exists in schema %', board_name, schema
+      USING ERRCODE = 'duplicate_table';
+  END IF;
+  IF to_regprocedure(format('%s.%I(%s, text, integer)', schema, board_name || '_around',
+                            format_type(leaderboard._expression_type(source, quote_ident(agent), 'agent'), NULL))) IS NOT NULL THEN
+    RAISE EXCEPTION 'function %.%(agent, text, integer) already exists', schema, quote_ident(board_name || '_around')
+      USING ERRCODE = 'duplicate_function',
+            DETAIL = format('Board "%s" creates this function.', board_name);
+  END IF;
+
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_ddl := parts_ddl || format(', %I %s', p, leaderboard._column_type(source, p));
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+  END LOOP;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, '
+                 'scope_key text COLLATE "C" NOT NULL UNIQUE, period text NOT NULL, period_start date NOT NULL%s, '
+                 'version bigint NOT NULL DEFAULT 0, ranks_stored boolean NOT NULL DEFAULT true)',
+                 schema, board_name || '_scopes', parts_ddl);
+  EXECUTE format('COMMENT ON TABLE %s.%I IS %L', schema, board_name || '_scopes',
+                 format('scopes of board %s; writers lock these rows, in key order, at commit', board_name));
+  b.scopes := (schema || '.' || quote_ident(board_name || '_scopes'))::regclass;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint NOT NULL, period text NOT NULL, period_start date NOT NULL%s, '
+                 '%I %s NOT NULL, kpis leaderboard.kpis NOT NULL, score double precision NOT NULL, '
+                 'qualified boolean NOT NULL, rank bigint, tier text, updated_at timestamptz NOT NULL, '
+                 'PRIMARY KEY (%I, period, period_start, scope_id)) WITH (fillfactor = 80)',
+                 schema, board_name || '_standings', parts_ddl, agent,
+                 leaderboard._column_type(source, agent), agent);
+  b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
+  -- Three indexes, as every standings write that changes a score adds an entry to each:
+  -- the key (one row per scope and agent, as a scope has one period and period_start)
+  -- leads with the agent, so around-me and "my rows" read an agent's rows of a period
+  -- from it; top-N reads by the scope's columns; re-ranking and neighbours by scope_id.
+  EXECUTE format('CREATE INDEX ON %s (period, period_start%s, score DESC)', b.standings, parts_cols);
+  EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, agent);
+  EXECUTE format('COMMENT ON TABLE %s IS %L', b.standings,
+                 format('ranked standings of board %s, one row per (period, period_start, partition, agent); kept by triggers on %s', board_name, source));
+
+  -- recomputing a group after UPDATE or DELETE reads the agent's rows of one period
+  b.source_index := leaderboard._ensure_source_index(b);
+
+  PERFORM leaderboard._catalog_insert(b);
+  PERFORM leaderboard._board_views(b);
+
+  PERFORM leaderboard._board_triggers(b);
+
+  PERFORM leaderboard.rebuild(board_name);
+  RETURN b.standings;
+END $$;
+COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[], leaderboard.calendar) IS
+  'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain, <name>_goals (and <name>_streaks) and <name>_around, and loads existing rows';
+
 DROP FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean);
 CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL,
-                                        drop_ladder boolean DEFAULT false, events jsonb DEFAULT NULL)
+                                        drop_ladder boolean DEFAULT false,
+                                        calendar leaderboard.calendar DEFAULT NULL, drop_calendar boolean DEFAULT false)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  n bigint;
+  old_extremes bigint := leaderboard._exact_extremes(b);
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  -- a NULL argument is one not given: a ladder is removed by name, not by a NULL
+  IF drop_ladder AND ladder IS NOT NULL THEN
+    RAISE EXCEPTION 'a new ladder and drop_ladder cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either ladder => ''...'' or drop_ladder => true.';
+  END IF;
+  IF drop_calendar AND alter_board.calendar IS NOT NULL THEN
+    RAISE EXCEPTION 'a new calendar and drop_calendar cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either calendar => ''...'' or drop_calendar => true.';
+  END IF;
+  -- the calendar changes no standings row: only the views that count working days
+  IF alter_board.calendar IS NOT NULL OR drop_calendar IS TRUE THEN
+    b.calendar := CASE WHEN drop_calendar IS TRUE THEN NULL ELSE alter_board.calendar END;
+    PERFORM leaderboard._catalog_set_calendar(board, b.calendar);
+  END IF;
+  -- nothing to change: the board's views are made again (this is how boards made by an
+  -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
+  -- rescored
+  IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
+    PERFORM leaderboard._board_views(b);
+    RETURN 0;
+  END IF;
+  IF scorecard IS NOT NULL THEN
+    b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
+    PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+  END IF;
+  IF ladder IS NOT NULL THEN
+    b.ladder := ladder;
+  ELSIF drop_ladder IS TRUE THEN
+    b.ladder := NULL;
+  END IF;
+  -- a card that reads a min or max no card read before: corrections of that metric now
+  -- re-read the source, and the stored rows may have forgotten its extremes
+  b.source_index := leaderboard._ensure_source_index(b);
+  PERFORM leaderboard._catalog_update(board, b.scorecards, b.ladder::text, b.source_index);
+  PERFORM leaderboard._board_views(b);
+  IF leaderboard._exact_extremes(b) & ~old_extremes <> 0 THEN
+    RETURN leaderboard.rebuild(board);
+  END IF;
+  -- tiers of a rank ladder need every rank: scopes that stopped storing ranks store them
+  -- again (the rescore below writes them)
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) <> 'points' THEN
+    EXECUTE format('UPDATE %s SET ranks_stored = true WHERE NOT ranks_stored', b.scopes);
+  END IF;
+  -- rescore and re-rank from the stored kpis in one pass: no source row is read; a held
+  -- tier carries over only while the ladder stays the same
+  EXECUTE (SELECT x.rescore FROM leaderboard._board_statements(board) x) USING ladder IS NULL;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$;
+COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean) IS
+  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; sets its calendar (drop_calendar => true removes it); with neither card nor ladder, only makes the board''s views again';
+
+CREATE OR REPLACE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  cols text := '';
+  s_cols text := '';
+  p name;
+  agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
+  part_ret text := '';
+  current_start text := leaderboard._period_start_sql('c.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+  current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
+  explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_explain'))));
+  -- a scope too large to store ranks (its rows' rank is NULL) is ranked from the score index
+  rank_of text := format('COALESCE(s.rank, CASE WHEN s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                         ' WHERE a.scope_id OPERATOR(pg_catalog.=) s.scope_id AND a.qualified'
+                         ' AND a.score OPERATOR(pg_catalog.>) s.score) END)', b.standings);
+  around_verb text := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_around'),
+    (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%s, text, integer)', schema, b.name || '_around', agent_type))));
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    cols := cols || ', ' || quote_ident(p);
+    s_cols := s_cols || ', s.' || quote_ident(p);
+    part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
+  END LOOP;
+  -- The current period of each kind comes from a row per kind, joined to the standings:
+  -- a query naming the kind (and partition values) then reads its scope by the score
+  -- index, with period_start an index condition, instead of testing every row's period.
+  -- A scope too large to store ranks is ranked by a window over its rows (one sort of the
+  -- scope), not by a count a row; conditions on the period, the partition columns and the
+  -- scope reach the index below the window, others (an agent) are applied above it.
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
+    'COALESCE(s.rank, CASE WHEN s.qualified THEN pg_catalog.rank() OVER (PARTITION BY s.period, s.period_start%3$s, s.scope_id '
+    'ORDER BY s.qualified DESC, s.score DESC) END) AS rank, s.tier, s.updated_at '
+    'FROM (SELECT c.period, %6$s AS period_start FROM pg_catalog.unnest(%8$L::pg_catalog.text[]) AS c(period)) c '
+    'JOIN %5$s s ON s.period = c.period AND s.period_start = c.period_start',
+    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb, b.periods);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
+    format('standings of board %s in the current period of each kind', b.name));
+  EXECUTE format(
+    -- the explanation's score is the stored one (explain() itself gives the unrounded
+    -- float8 its contributions add up to)
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, %8$s AS rank, s.tier, '
+    'pg_catalog.jsonb_set(leaderboard.explain(s.kpis, %6$s), ''{score}'', pg_catalog.to_jsonb(s.score)) AS explanation FROM %5$s s',
+    schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
+    leaderboard._card_sql(b, 's.period'), explain_verb, rank_of);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
+    format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
+  -- An inlinable SQL function (no SET clause: the planner then inlines its one SELECT into
+  -- the caller's query, where a SET clause would have it planned again on every call). Its
+  -- body names only qualified objects, so the caller's search_path cannot change it.
+  EXECUTE format($f$
+    %9$s FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
+    RETURNS TABLE (period_start date%4$s, %5$I %3$s, score double precision, qualified boolean, rank bigint, tier text)
+    LANGUAGE sql STABLE AS $body$
+      SELECT r.* FROM leaderboard._around(%6$L::pg_catalog.regclass, %7$L, $1, $2, $3, %8$L)
+        AS r(period_start pg_catalog.date%10$s, %5$I %3$s, score pg_catalog.float8, qualified pg_catalog.bool,
+             rank pg_catalog.int8, tier pg_catalog.text)
+    $body$ $f$,
+    schema, b.name || '_around', agent_type, part_ret, b.agent_column,
+    b.standings::text, b.time_zone, b.agent_column, around_verb, part_ret);
+  EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
+    format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
+  PERFORM leaderboard._goal_views(b);
+END $$;
+COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
+  'internal: (re)creates a board''s views and around-me function';
+
+CREATE OR REPLACE FUNCTION leaderboard._drop_board_objects(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                              WHERE c.oid = b.standings));
+BEGIN
+  IF schema IS NOT NULL THEN
+    -- by its full signature: another role's function of the same name is not the board's
+    EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%s, text, integer)', schema, b.name || '_around',
+                   (SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
+                    WHERE a.attrelid = b.standings AND a.attname = b.agent_column));
+    -- only boards keeping day rows have <board>_streaks
+    IF to_regclass(format('%s.%I', schema, b.name || '_streaks')) IS NOT NULL THEN
+      EXECUTE format('DROP VIEW %s.%I', schema, b.name || '_streaks');
+    END IF;
+    EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain',
+                   schema, b.name || '_goals');
+    EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
+  END IF;
+  PERFORM leaderboard._catalog_delete(b.name);
+END $$;
+COMMENT ON FUNCTION leaderboard._drop_board_objects(leaderboard.boards) IS
+  'internal: drops a board''s standings, scopes, views, around-me function and catalog row (its goals go with the row)';
+COMMENT ON FUNCTION leaderboard.drop_board(text) IS
+  'drops a board: its triggers, standings, scopes, views, around-me function, goals, catalog row and the source index it created';
+
+REVOKE EXECUTE ON FUNCTION
+  leaderboard.working_days(leaderboard.calendar, date, date),
+  leaderboard.set_goal(text, text, text, text, numeric, jsonb, text, date, date),
+  leaderboard.clear_goal(bigint),
+  leaderboard.clear_goal(text, text, text, text, jsonb, text),
+  leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text,
+                           leaderboard.ladder, text, text, text[], leaderboard.calendar),
+  leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean),
+  leaderboard._goal_row(text, text, text, text, numeric, jsonb, text, date, date),
+  leaderboard._check_goal(leaderboard.goals),
+  leaderboard._goal_insert(leaderboard.goals),
+  leaderboard._goals_delete(bigint[]),
+  leaderboard._catalog_set_calendar(text, leaderboard.calendar),
+  leaderboard._goal_views(leaderboard.boards),
+  leaderboard._period_days(leaderboard.calendar, text, date, date),
+  leaderboard._goal_actual(leaderboard.kpis, integer, text),
+  leaderboard._goal_rung(numeric[], bigint[], numeric),
+  leaderboard._goal_pace(text, numeric, integer, integer)
+FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+  leaderboard.working_days(leaderboard.calendar, date, date),
+  leaderboard.set_goal(text, text, text, text, numeric, jsonb, text, date, date),
+  leaderboard.clear_goal(bigint),
+  leaderboard.clear_goal(text, text, text, text, jsonb, text),
+  leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text,
+                           leaderboard.ladder, text, text, text[], leaderboard.calendar),
+  leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean),
+  leaderboard._goal_row(text, text, text, text, numeric, jsonb, text, date, date),
+  leaderboard._check_goal(leaderboard.goals),
+  leaderboard._goal_insert(leaderboard.goals),
+  leaderboard._goals_delete(bigint[]),
+  leaderboard._catalog_set_calendar(text, leaderboard.calendar),
+  leaderboard._goal_views(leaderboard.boards),
+  leaderboard._period_days(leaderboard.calendar, text, date, date),
+  leaderboard._goal_actual(leaderboard.kpis, integer, text),
+  leaderboard._goal_rung(numeric[], bigint[], numeric),
+  leaderboard._goal_pace(text, numeric, integer, integer)
+TO PUBLIC;
+
+-- alter_board with both a calendar and events (the two steps above each changed it)
+DROP FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean);
+CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL,
+                                        drop_ladder boolean DEFAULT false,
+                                        calendar leaderboard.calendar DEFAULT NULL, drop_calendar boolean DEFAULT false,
+                                        events jsonb DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
@@ -1251,6 +2066,15 @@ BEGIN
     END IF;
     PERFORM leaderboard._catalog_set_events(board, b.events);
     PERFORM leaderboard._board_event_trigger(b);
+  END IF;
+  IF drop_calendar AND alter_board.calendar IS NOT NULL THEN
+    RAISE EXCEPTION 'a new calendar and drop_calendar cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either calendar => ''...'' or drop_calendar => true.';
+  END IF;
+  -- the calendar changes no standings row: only the views that count working days
+  IF alter_board.calendar IS NOT NULL OR drop_calendar IS TRUE THEN
+    b.calendar := CASE WHEN drop_calendar IS TRUE THEN NULL ELSE alter_board.calendar END;
+    PERFORM leaderboard._catalog_set_calendar(board, b.calendar);
   END IF;
   -- nothing to change: the board's views are made again (this is how boards made by an
   -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
@@ -1282,10 +2106,10 @@ BEGIN
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
 END $$;
-COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, jsonb) IS
-  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source, or the events it emits (events => ''{}'' emits none); returns the number of rows whose score, rank or tier it changed; with no scorecard or ladder, only makes the board''s views again';
-REVOKE EXECUTE ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, jsonb) TO PUBLIC;
+COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb) IS
+  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; sets its calendar (drop_calendar => true removes it) and the events it emits (events => ''{}'' emits none); with neither card nor ladder, only makes the board''s views again';
+REVOKE EXECUTE ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb) TO PUBLIC;
 
 CREATE OR REPLACE FUNCTION leaderboard._drop_board_objects(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -1298,7 +2122,12 @@ BEGIN
     EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%s, text, integer)', schema, b.name || '_around',
                    (SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
                     WHERE a.attrelid = b.standings AND a.attname = b.agent_column));
-    EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain');
+    -- only boards keeping day rows have <board>_streaks
+    IF to_regclass(format('%s.%I', schema, b.name || '_streaks')) IS NOT NULL THEN
+      EXECUTE format('DROP VIEW %s.%I', schema, b.name || '_streaks');
+    END IF;
+    EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain',
+                   schema, b.name || '_goals');
     EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
   END IF;
   DELETE FROM leaderboard.events e WHERE e.board = b.name;

@@ -17,6 +17,7 @@ SELECT leaderboard.create_board(name => 'ev', source => 'ev_calls', agent => 'ag
   ladder => 'Bronze: 0, Silver: 30, Gold: 50', time_zone => 'UTC');
 
 -- 1. the setting: none until set, checked, stored in the catalog
+\set SHOW_CONTEXT never
 SELECT events FROM leaderboard.boards WHERE name = 'ev';
 SELECT leaderboard.alter_board('ev', events => '[]');
 SELECT leaderboard.alter_board('ev', events => '{"tier_upp": true}');

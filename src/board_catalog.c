@@ -1,5 +1,5 @@
 /*
- * board_catalog.c: the only writers of leaderboard.boards.
+ * board_catalog.c: the only writers of leaderboard.boards and leaderboard.goals.
  *
  * Nobody but the extension's owner may write the catalog directly: whoever writes a row
  * names the role the board's triggers run as, and the expressions they run. These
@@ -7,7 +7,8 @@
  * write exactly the rows their caller is entitled to: a new row only with the caller as
  * owner, over a source and tables the caller owns, and only as create_board builds it; changes and deletions only of boards
  * whose owner the caller has the privileges of. The write itself runs as the catalog's
- * owner.
+ * owner. Goals are written the same way: only goals of boards the caller owns, and only
+ * as set_goal builds them.
  */
 #include "postgres.h"
 
@@ -15,6 +16,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "nodes/pg_list.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -223,6 +225,90 @@ board_catalog_delete(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+PG_FUNCTION_INFO_V1(board_catalog_set_calendar);
+/* Sets a board's working-day calendar, or removes it when NULL; returns void. */
+Datum
+board_catalog_set_calendar(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[2] = {TEXTOID, get_fn_expr_argtype(fcinfo->flinfo, 1)};
+	Datum		args[2];
+	char		nulls[2] = {' ', ' '};
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("board name must not be null")));
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
+	if (PG_ARGISNULL(1))
+		nulls[1] = 'n';
+	SPI_connect();
+	require_board_owner(TextDatumGetCString(args[0]));
+	write_catalog("UPDATE leaderboard.boards SET calendar = $2 WHERE name OPERATOR(pg_catalog.=) $1",
+				  2, argtypes, args, nulls, SPI_OK_UPDATE);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(board_goal_insert);
+/* Inserts a goal of a board the caller owns, as set_goal builds it; returns its id. */
+Datum
+board_goal_insert(PG_FUNCTION_ARGS)
+{
+	HeapTupleHeader row = PG_GETARG_HEAPTUPLEHEADER(0);
+	Oid			rowtype = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	Datum		arg = PointerGetDatum(row);
+	bool		isnull;
+	Datum		board = GetAttributeByName(row, "board", &isnull);
+	int64		id;
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a goal needs a board")));
+	SPI_connect();
+	require_board_owner(TextDatumGetCString(board));
+	/* the rest of the row as set_goal builds it (checked as the caller) */
+	if (SPI_execute_with_args("SELECT leaderboard._check_goal($1)", 1, &rowtype, &arg, NULL,
+							  true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: goal check failed");
+	write_catalog("INSERT INTO leaderboard.goals (board, metric, stat, period, target, partition, agent, "
+				  "effective_from, effective_to) SELECT ($1).board, ($1).metric, ($1).stat, ($1).period, "
+				  "($1).target, ($1).partition, ($1).agent, ($1).effective_from, ($1).effective_to "
+				  "RETURNING id", 1, &rowtype, &arg, NULL, SPI_OK_INSERT_RETURNING);
+	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	PG_RETURN_INT64(id);
+}
+
+PG_FUNCTION_INFO_V1(board_goals_delete);
+/* Deletes the given goals, all of boards the caller owns; returns how many it deleted. */
+Datum
+board_goals_delete(PG_FUNCTION_ARGS)
+{
+	Datum		ids = PG_GETARG_DATUM(0);
+	Oid			argtype = INT8ARRAYOID;
+	List	   *boards = NIL;
+	ListCell   *lc;
+	uint64		i;
+	uint64		deleted;
+
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT DISTINCT board FROM leaderboard.goals "
+							  "WHERE id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY 1",
+							  1, &argtype, &ids, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: goal lookup failed");
+	for (i = 0; i < SPI_processed; i++)
+		boards = lappend(boards, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	foreach(lc, boards)
+		require_board_owner((char *) lfirst(lc));
+	write_catalog("DELETE FROM leaderboard.goals WHERE id OPERATOR(pg_catalog.=) ANY ($1)",
+				  1, &argtype, &ids, NULL, SPI_OK_DELETE);
+	deleted = SPI_processed;
+	SPI_finish();
+	PG_RETURN_INT64((int64) deleted);
+}
+
 PG_FUNCTION_INFO_V1(board_catalog_set_events);
 /*
  * leaderboard._catalog_set_events(board, events): replaces the events a board the caller
@@ -239,7 +325,7 @@ board_catalog_set_events(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("board name must not be NULL")));
+				 errmsg("board name must not be null")));
 	args[0] = PG_GETARG_DATUM(0);
 	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
 	if (PG_ARGISNULL(1))

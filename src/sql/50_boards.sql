@@ -29,7 +29,9 @@ CREATE TABLE leaderboard.boards (
   -- the (agent, at) index on the source that create_board made (NULL: the user's own)
   source_index  name,
   -- the events the board emits and their thresholds (NULL: none; alter_board(events => ...))
-  events        jsonb
+  events        jsonb,
+  -- the working days goals' pace and streaks count (NULL: every day)
+  calendar      leaderboard.calendar
 );
 COMMENT ON TABLE leaderboard.boards IS
   'live boards: one row per board, written only by create_board, alter_board and drop_board';

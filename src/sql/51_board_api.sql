@@ -322,6 +322,7 @@ BEGIN
     b.standings::text, b.time_zone, b.agent_column, around_verb, part_ret);
   EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
     format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
+  PERFORM leaderboard._goal_views(b);
 END $$;
 COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
   'internal: (re)creates a board''s views and around-me function';
@@ -476,7 +477,8 @@ CREATE FUNCTION leaderboard.create_board(
   ladder leaderboard.ladder DEFAULT NULL,
   time_zone text DEFAULT NULL,
   rank_style text DEFAULT 'rank',
-  tie_break text[] DEFAULT '{}')
+  tie_break text[] DEFAULT '{}',
+  calendar leaderboard.calendar DEFAULT NULL)
 RETURNS regclass
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
@@ -655,11 +657,14 @@ BEGIN
   PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
   b.ladder := ladder;
   b.created_at := now();
+  b.calendar := create_board.calendar;
 
   IF to_regclass(schema || '.' || quote_ident(board_name || '_standings')) IS NOT NULL
      OR to_regclass(schema || '.' || quote_ident(board_name || '_scopes')) IS NOT NULL
      OR to_regclass(schema || '.' || quote_ident(board_name || '_current')) IS NOT NULL
-     OR to_regclass(schema || '.' || quote_ident(board_name || '_explain')) IS NOT NULL THEN
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_explain')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_goals')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_streaks')) IS NOT NULL THEN
     RAISE EXCEPTION 'a relation named like board "%" already exists in schema %', board_name, schema
       USING ERRCODE = 'duplicate_table';
   END IF;
@@ -710,8 +715,8 @@ BEGIN
   PERFORM leaderboard.rebuild(board_name);
   RETURN b.standings;
 END $$;
-COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[]) IS
-  'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain and <name>_around, and loads existing rows';
+COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[], leaderboard.calendar) IS
+  'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain, <name>_goals (and <name>_streaks) and <name>_around, and loads existing rows';
 
 CREATE FUNCTION leaderboard.rebuild(board text) RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
@@ -807,7 +812,9 @@ COMMENT ON FUNCTION leaderboard.verify(text) IS
   'compares a board''s standings with a from-scratch recomputation from one snapshot; returns one row per difference, none when correct';
 
 CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL,
-                                        drop_ladder boolean DEFAULT false, events jsonb DEFAULT NULL)
+                                        drop_ladder boolean DEFAULT false,
+                                        calendar leaderboard.calendar DEFAULT NULL, drop_calendar boolean DEFAULT false,
+                                        events jsonb DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
@@ -835,6 +842,15 @@ BEGIN
     END IF;
     PERFORM leaderboard._catalog_set_events(board, b.events);
     PERFORM leaderboard._board_event_trigger(b);
+  END IF;
+  IF drop_calendar AND alter_board.calendar IS NOT NULL THEN
+    RAISE EXCEPTION 'a new calendar and drop_calendar cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either calendar => ''...'' or drop_calendar => true.';
+  END IF;
+  -- the calendar changes no standings row: only the views that count working days
+  IF alter_board.calendar IS NOT NULL OR drop_calendar IS TRUE THEN
+    b.calendar := CASE WHEN drop_calendar IS TRUE THEN NULL ELSE alter_board.calendar END;
+    PERFORM leaderboard._catalog_set_calendar(board, b.calendar);
   END IF;
   -- nothing to change: the board's views are made again (this is how boards made by an
   -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
@@ -866,8 +882,8 @@ BEGIN
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
 END $$;
-COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, jsonb) IS
-  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source, or the events it emits (events => ''{}'' emits none); returns the number of rows whose score, rank or tier it changed; with no scorecard or ladder, only makes the board''s views again';
+COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb) IS
+  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; sets its calendar (drop_calendar => true removes it) and the events it emits (events => ''{}'' emits none); with neither card nor ladder, only makes the board''s views again';
 
 -- What a board created besides its triggers, and its catalog row: shared by drop_board and
 -- the drop of a source table (whose triggers go with it).
@@ -882,14 +898,19 @@ BEGIN
     EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%s, text, integer)', schema, b.name || '_around',
                    (SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
                     WHERE a.attrelid = b.standings AND a.attname = b.agent_column));
-    EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain');
+    -- only boards keeping day rows have <board>_streaks
+    IF to_regclass(format('%s.%I', schema, b.name || '_streaks')) IS NOT NULL THEN
+      EXECUTE format('DROP VIEW %s.%I', schema, b.name || '_streaks');
+    END IF;
+    EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain',
+                   schema, b.name || '_goals');
     EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
   END IF;
   DELETE FROM leaderboard.events e WHERE e.board = b.name;
   PERFORM leaderboard._catalog_delete(b.name);
 END $$;
 COMMENT ON FUNCTION leaderboard._drop_board_objects(leaderboard.boards) IS
-  'internal: drops a board''s standings, scopes, views, around-me function and catalog row';
+  'internal: drops a board''s standings, scopes, views, around-me function and catalog row (its goals go with the row)';
 
 CREATE FUNCTION leaderboard.drop_board(board text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -923,7 +944,7 @@ BEGIN
   PERFORM leaderboard._drop_board_objects(b);
 END $$;
 COMMENT ON FUNCTION leaderboard.drop_board(text) IS
-  'drops a board: its triggers, standings, scopes, views, around-me function, catalog row and the source index it created';
+  'drops a board: its triggers, standings, scopes, views, around-me function, goals, catalog row and the source index it created';
 
 CREATE FUNCTION leaderboard.rolling(board text, days integer, as_of date DEFAULT NULL)
 RETURNS TABLE (partition jsonb, agent text, kpis leaderboard.kpis, score double precision,

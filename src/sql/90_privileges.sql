@@ -36,12 +36,16 @@ GRANT EXECUTE ON FUNCTION
   leaderboard.tier_counts(double precision, leaderboard.ladder),
   leaderboard.ladder_kind(leaderboard.ladder),
   leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text,
-                           leaderboard.ladder, text, text, text[]),
-  leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, jsonb),
+                           leaderboard.ladder, text, text, text[], leaderboard.calendar),
+  leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb),
   leaderboard.rebuild(text),
   leaderboard.verify(text),
   leaderboard.drop_board(text),
-  leaderboard.rolling(text, integer, date)
+  leaderboard.rolling(text, integer, date),
+  leaderboard.working_days(leaderboard.calendar, date, date),
+  leaderboard.set_goal(text, text, text, text, numeric, jsonb, text, date, date),
+  leaderboard.clear_goal(bigint),
+  leaderboard.clear_goal(text, text, text, text, jsonb, text)
 TO PUBLIC;
 
 -- The types' text and binary I/O (as for every built-in type) and the functions of their
@@ -128,5 +132,19 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._check_retyped_columns(),
   leaderboard._retyped_columns(pg_ddl_command, regclass),
   leaderboard._changes_partitions(pg_ddl_command),
-  leaderboard._wrong_trigger_modes(regclass[])
+  leaderboard._wrong_trigger_modes(regclass[]),
+  -- set_goal, clear_goal and alter_board: check the caller owns the board before writing
+  -- the goals or the catalog as its owner; the goal must be one set_goal would write
+  leaderboard._goal_row(text, text, text, text, numeric, jsonb, text, date, date),
+  leaderboard._check_goal(leaderboard.goals),
+  leaderboard._goal_insert(leaderboard.goals),
+  leaderboard._goals_delete(bigint[]),
+  leaderboard._catalog_set_calendar(text, leaderboard.calendar),
+  -- called by create_board and alter_board, DDL as the caller
+  leaderboard._goal_views(leaderboard.boards),
+  -- read by <board>_goals and <board>_streaks as their reader (pure)
+  leaderboard._period_days(leaderboard.calendar, text, date, date),
+  leaderboard._goal_actual(leaderboard.kpis, integer, text),
+  leaderboard._goal_rung(numeric[], bigint[], numeric),
+  leaderboard._goal_pace(text, numeric, integer, integer)
 TO PUBLIC;

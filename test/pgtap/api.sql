@@ -3,7 +3,7 @@
 -- the catalog table's place in dumps. The catalog queries cover every object the
 -- extension owns, so objects added later are held to the same rules.
 BEGIN;
-SELECT plan(80);
+SELECT plan(90);
 
 -- packaging: fixed schema, not relocatable, not trusted
 SELECT has_extension('leaderboard', 'the extension is installed');
@@ -60,7 +60,7 @@ SELECT is_empty($$
   SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
   WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e'
     AND p.proname NOT LIKE '\_%'
-    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling')
+    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal')
     AND (p.provolatile <> 'i' OR p.proparallel <> 's')$$,
   'every type, accessor and aggregate function is IMMUTABLE PARALLEL SAFE');
 -- STRICT everywhere except where NULL has a meaning: aggregate transition, combine and
@@ -69,7 +69,7 @@ SELECT set_eq($$
   SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
   WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e'
     AND p.prokind = 'f' AND NOT p.proisstrict AND p.proname NOT LIKE '\_%'
-    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling')$$,
+    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal')$$,
   ARRAY['leaderboard.kpi_agg_transfn(internal,"any")', 'leaderboard.kpi_merge_transfn(internal,leaderboard.kpis)',
         'leaderboard.kpis_agg_combine(internal,internal)', 'leaderboard.kpis_agg_final(internal)',
         'leaderboard.tier(double precision,leaderboard.ladder,text)',
@@ -143,20 +143,21 @@ SELECT function_returns('leaderboard', 'tier_counts', ARRAY['double precision', 
 
 -- the board API, with its argument names (callers use named notation)
 SELECT has_function('leaderboard', 'create_board',
-  ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'text[]', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]'],
-  'create_board(name, source, agent, at, metrics, scorecard, periods, partition_by, filter, ladder, time_zone, rank_style, tie_break)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[])'::regprocedure),
-          ARRAY['name', 'source', 'agent', 'at', 'metrics', 'scorecard', 'periods', 'partition_by', 'filter', 'ladder', 'time_zone', 'rank_style', 'tie_break'],
+  ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'text[]', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]', 'leaderboard.calendar'],
+  'create_board(name, source, agent, at, metrics, scorecard, periods, partition_by, filter, ladder, time_zone, rank_style, tie_break, calendar)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[], leaderboard.calendar)'::regprocedure),
+          ARRAY['name', 'source', 'agent', 'at', 'metrics', 'scorecard', 'periods', 'partition_by', 'filter', 'ladder', 'time_zone', 'rank_style', 'tie_break', 'calendar'],
           'create_board argument names');
-SELECT is((SELECT pronargdefaults FROM pg_proc WHERE oid = 'leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[])'::regprocedure),
-          7::smallint, 'create_board: periods and everything after it have defaults');
+SELECT is((SELECT pronargdefaults FROM pg_proc WHERE oid = 'leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[], leaderboard.calendar)'::regprocedure),
+          8::smallint, 'create_board: periods and everything after it have defaults');
 SELECT function_returns('leaderboard', 'create_board',
-  ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'text[]', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]'],
+  ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'text[]', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]', 'leaderboard.calendar'],
   'regclass', 'create_board returns the standings table');
-SELECT has_function('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean', 'jsonb'], 'alter_board(board, scorecard, ladder, drop_ladder, events)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, jsonb)'::regprocedure),
-          ARRAY['board', 'scorecard', 'ladder', 'drop_ladder', 'events'], 'alter_board argument names');
-SELECT function_returns('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean', 'jsonb'], 'bigint', 'alter_board returns the number of rows it changed');
+SELECT has_function('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean', 'leaderboard.calendar', 'boolean', 'jsonb'],
+  'alter_board(board, scorecard, ladder, drop_ladder, calendar, drop_calendar, events)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb)'::regprocedure),
+          ARRAY['board', 'scorecard', 'ladder', 'drop_ladder', 'calendar', 'drop_calendar', 'events'], 'alter_board argument names');
+SELECT function_returns('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean', 'leaderboard.calendar', 'boolean', 'jsonb'], 'bigint', 'alter_board returns the number of rows it changed');
 SELECT has_function('leaderboard', 'drop_board', ARRAY['text'], 'drop_board(board)');
 SELECT function_returns('leaderboard', 'drop_board', ARRAY['text'], 'void', 'drop_board returns void');
 SELECT has_function('leaderboard', 'rebuild', ARRAY['text'], 'rebuild(board)');
@@ -172,10 +173,26 @@ SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.rolling(text
           'rolling returns (partition, agent, kpis, score, qualified, rank)');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
            WHERE p.pronamespace = 'leaderboard'::regnamespace
-             AND p.proname IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling')
+             AND p.proname IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal')
              AND p.provolatile = 'v'),
-          ARRAY['alter_board', 'create_board', 'drop_board', 'rebuild', 'verify'],
+          ARRAY['alter_board', 'clear_goal', 'clear_goal', 'create_board', 'drop_board', 'rebuild', 'set_goal', 'verify'],
           'the board functions that write are VOLATILE (rolling only reads)');
+
+-- goals: set_goal, clear_goal (by id and by audience) and working_days
+SELECT has_function('leaderboard', 'set_goal', ARRAY['text', 'text', 'text', 'text', 'numeric', 'jsonb', 'text', 'date', 'date'],
+  'set_goal(board, metric, stat, period, target, partition, agent, effective_from, effective_to)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.set_goal(text, text, text, text, numeric, jsonb, text, date, date)'::regprocedure),
+          ARRAY['board', 'metric', 'stat', 'period', 'target', 'partition', 'agent', 'effective_from', 'effective_to'],
+          'set_goal argument names');
+SELECT function_returns('leaderboard', 'set_goal', ARRAY['text', 'text', 'text', 'text', 'numeric', 'jsonb', 'text', 'date', 'date'],
+  'bigint', 'set_goal returns the goal''s id');
+SELECT function_returns('leaderboard', 'clear_goal', ARRAY['bigint'], 'void', 'clear_goal(goal_id) returns void');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.clear_goal(text, text, text, text, jsonb, text)'::regprocedure),
+          ARRAY['board', 'metric', 'stat', 'period', 'partition', 'agent'], 'clear_goal(board, ...) argument names');
+SELECT function_returns('leaderboard', 'clear_goal', ARRAY['text', 'text', 'text', 'text', 'jsonb', 'text'], 'integer',
+  'clear_goal(board, metric, stat, period, partition, agent) returns how many goals it removed');
+SELECT function_returns('leaderboard', 'working_days', ARRAY['leaderboard.calendar', 'date', 'date'], 'integer',
+  'working_days(cal, first, last) returns integer');
 
 -- the catalog: a config table, readable by everyone, written only by the board API
 SELECT has_table('leaderboard', 'boards', 'table leaderboard.boards exists');
@@ -187,6 +204,11 @@ SELECT col_type_is('leaderboard', 'boards', 'source', 'regclass', 'boards.source
 SELECT col_type_is('leaderboard', 'boards', 'owner', 'regrole', 'boards.owner is a regrole');
 SELECT table_privs_are('leaderboard', 'boards', 'public', ARRAY['SELECT'],
                        'PUBLIC may read leaderboard.boards and do nothing else with it');
+SELECT ok((SELECT ARRAY['leaderboard.goals'::regclass, 'leaderboard.goals_id_seq'::regclass]::oid[] <@ extconfig FROM pg_extension WHERE extname = 'leaderboard'),
+          'leaderboard.goals and its id sequence are extension config tables (pg_dump keeps the goals and the next id)');
+SELECT table_privs_are('leaderboard', 'goals', 'public', ARRAY['SELECT'],
+                       'PUBLIC may read leaderboard.goals and do nothing else with it');
+SELECT col_type_is('leaderboard', 'boards', 'calendar', 'leaderboard.calendar', 'boards.calendar is a calendar');
 SELECT ok((SELECT NOT ('leaderboard.pending'::regclass = ANY (extconfig)) FROM pg_extension WHERE extname = 'leaderboard'),
           'leaderboard.pending (transient sentinel rows) is not dumped');
 SELECT table_privs_are('leaderboard', 'pending', 'public', ARRAY['INSERT'],

@@ -30,9 +30,13 @@ INSERT INTO api VALUES
   ('leaderboard.tier_progress(double precision,leaderboard.ladder)'), ('leaderboard.tier_by_rank(bigint,bigint,leaderboard.ladder)'),
   ('leaderboard.tier_counts(double precision,leaderboard.ladder)'), ('leaderboard.ladder_kind(leaderboard.ladder)'),
   -- live boards
-  ('leaderboard.create_board(text,regclass,text,text,text[],jsonb,text[],text[],text,leaderboard.ladder,text,text,text[])'),
-  ('leaderboard.alter_board(text,jsonb,leaderboard.ladder,boolean,jsonb)'), ('leaderboard.rebuild(text)'), ('leaderboard.verify(text)'),
-  ('leaderboard.drop_board(text)'), ('leaderboard.rolling(text,integer,date)');
+  ('leaderboard.create_board(text,regclass,text,text,text[],jsonb,text[],text[],text,leaderboard.ladder,text,text,text[],leaderboard.calendar)'),
+  ('leaderboard.alter_board(text,jsonb,leaderboard.ladder,boolean,leaderboard.calendar,boolean,jsonb)'), ('leaderboard.rebuild(text)'), ('leaderboard.verify(text)'),
+  ('leaderboard.drop_board(text)'), ('leaderboard.rolling(text,integer,date)'),
+  -- goals
+  ('leaderboard.working_days(leaderboard.calendar,date,date)'),
+  ('leaderboard.set_goal(text,text,text,text,numeric,jsonb,text,date,date)'),
+  ('leaderboard.clear_goal(bigint)'), ('leaderboard.clear_goal(text,text,text,text,jsonb,text)');
 
 -- the functions of the types' I/O and of their operators (PostgreSQL checks an operator's
 -- function for EXECUTE as the user of the query)
@@ -90,7 +94,17 @@ INSERT INTO internal_public VALUES
   ('leaderboard._check_retyped_columns()', 'source DDL: works only inside the event trigger'),
   ('leaderboard._retyped_columns(pg_ddl_command,regclass)', 'source DDL: its pg_ddl_command exists only inside the event trigger'),
   ('leaderboard._changes_partitions(pg_ddl_command)', 'partition DDL: its pg_ddl_command exists only inside the event trigger'),
-  ('leaderboard._wrong_trigger_modes(regclass[])', 'trigger DDL: reads pg_trigger');
+  ('leaderboard._wrong_trigger_modes(regclass[])', 'trigger DDL: reads pg_trigger'),
+  ('leaderboard._goal_row(text,text,text,text,numeric,jsonb,text,date,date)', 'set_goal, clear_goal: raises unless the caller owns the board, checks a goal'),
+  ('leaderboard._check_goal(leaderboard.goals)', '_goal_insert: checks a row as set_goal would'),
+  ('leaderboard._goal_insert(leaderboard.goals)', 'set_goal: checks the board''s owner and the row, then writes'),
+  ('leaderboard._goals_delete(bigint[])', 'clear_goal: checks the owner of every goal''s board, then deletes'),
+  ('leaderboard._catalog_set_calendar(text,leaderboard.calendar)', 'alter_board: checks the board''s owner, then writes'),
+  ('leaderboard._goal_views(leaderboard.boards)', 'create_board, alter_board: DDL as the caller'),
+  ('leaderboard._period_days(leaderboard.calendar,text,date,date)', '<board>_goals, as its reader (pure)'),
+  ('leaderboard._goal_actual(leaderboard.kpis,integer,text)', '<board>_goals, <board>_streaks, as their reader (pure)'),
+  ('leaderboard._goal_rung(numeric[],bigint[],numeric)', '<board>_goals, as its reader (pure)'),
+  ('leaderboard._goal_pace(text,numeric,integer,integer)', '<board>_goals, as its reader (pure)');
 
 CREATE TEMP VIEW executable AS
   SELECT p.oid::regprocedure::text AS sig FROM pg_proc p

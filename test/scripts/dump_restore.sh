@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pg_dump and restore of a database with live boards: the restored boards have the same
 # standings and keep working (new calls are ranked, verify() finds no difference).
-# (a) a board on a plain table, pg_dump -Fc and pg_restore;
+# (a) a board on a plain table, with a calendar and goals, pg_dump -Fc and pg_restore;
 # (b) two boards on a partitioned source (a sub-partitioned partition, one attached after
 #     the boards, indexes and a primary key on the parent), restored three ways: pg_restore
 #     of a -Fc dump, the same with --single-transaction, and a plain-SQL dump replayed by
@@ -35,14 +35,27 @@ SELECT leaderboard.create_board(name => 'floor', source => 'calls', agent => 'ag
                              {"name": "aht", "stat": "avg", "better": "lower", "range": [100, 600]},
                              {"name": "calls", "stat": "count", "target": 50}]}',
   periods => ARRAY['day', 'month'], partition_by => ARRAY['team_id'],
-  ladder => 'Bronze: 0, Silver: 50, Gold: 70', time_zone => 'UTC');
+  ladder => 'Bronze: 0, Silver: 50, Gold: 70', time_zone => 'UTC', calendar => 'Mon-Fri; holidays 2026-12-25');
+SELECT leaderboard.set_goal('floor', 'calls', 'count', 'month', t) FROM unnest(ARRAY[80, 100]) t;
+SELECT leaderboard.set_goal('floor', 'conv', 'rate', 'day', 0.4, partition => '{"team_id": 2}', agent => '7');
 SQL
+goals_sql="SELECT string_agg(concat_ws(',', id, board, metric, stat, period, target, partition, agent, effective_from, effective_to), ';' ORDER BY id)
+           || (SELECT ' calendar ' || calendar FROM leaderboard.boards WHERE name = 'floor') FROM leaderboard.goals"
+goals_before=$(q -d $src -c "$goals_sql")
 before=$(q -d $src -c "SELECT md5(string_agg(concat_ws(',', period, period_start, team_id, agent_id, kpis, score, qualified, rank, tier), ';' ORDER BY period, period_start, team_id, agent_id)) FROM floor_standings")
 pg_dump -Fc -d $src -f "$work/plain.dump"
 createdb $dst
 pg_restore -d $dst --exit-on-error "$work/plain.dump"
 after=$(q -d $dst -c "SELECT md5(string_agg(concat_ws(',', period, period_start, team_id, agent_id, kpis, score, qualified, rank, tier), ';' ORDER BY period, period_start, team_id, agent_id)) FROM floor_standings")
 [ "$before" = "$after" ] || fail "standings differ after restore"
+goals_after=$(q -d $dst -c "$goals_sql")
+[ "$goals_before" = "$goals_after" ] || fail "goals or calendar differ after restore: $goals_before / $goals_after"
+# the restored goals and their id sequence go on: a new goal gets the next id
+next=$(q -d $dst -c "SELECT leaderboard.set_goal('floor', 'calls', 'count', 'month', 120)" \
+           -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM leaderboard.goals")
+[ "$next" = "4
+1,2,3,4" ] || fail "set_goal after restore did not add the next goal: $next"
+q -d $dst -c "SELECT count(*) FROM floor_goals" -c "SELECT count(*) FROM floor_streaks" >/dev/null
 q -d $dst <<'SQL'
 INSERT INTO calls (agent_id, team_id, started_at, handle_seconds, converted)
 SELECT 100 + i % 5, i % 4, timestamptz '2026-10-05 10:00+00', 150, true FROM generate_series(1, 50) i;
@@ -53,7 +66,7 @@ diffs=$(q -d $dst -c "SELECT count(*) FROM leaderboard.verify('floor')")
 new=$(q -d $dst -c "SELECT count(*) FROM floor_standings WHERE agent_id >= 100 AND rank IS NOT NULL")
 [ "$diffs" = 0 ] || fail "verify found $diffs differences after restore"
 [ "$new" -gt 0 ] || fail "new calls were not ranked after restore"
-echo "plain table: standings identical after restore; restored board ranked $new new rows; verify: 0 differences"
+echo "plain table: standings, goals and calendar identical after restore; restored board ranked $new new rows and took a new goal; verify: 0 differences"
 
 # == (b) boards on a partitioned source
 psrc=lb_psrc
