@@ -3,7 +3,7 @@
 -- the catalog table's place in dumps. The catalog queries cover every object the
 -- extension owns, so objects added later are held to the same rules.
 BEGIN;
-SELECT plan(80);
+SELECT plan(82);
 
 -- packaging: fixed schema, not relocatable, not trusted
 SELECT has_extension('leaderboard', 'the extension is installed');
@@ -60,7 +60,7 @@ SELECT is_empty($$
   SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
   WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e'
     AND p.proname NOT LIKE '\_%'
-    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling')
+    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'close_periods')
     AND (p.provolatile <> 'i' OR p.proparallel <> 's')$$,
   'every type, accessor and aggregate function is IMMUTABLE PARALLEL SAFE');
 -- STRICT everywhere except where NULL has a meaning: aggregate transition, combine and
@@ -69,7 +69,7 @@ SELECT set_eq($$
   SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
   WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e'
     AND p.prokind = 'f' AND NOT p.proisstrict AND p.proname NOT LIKE '\_%'
-    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling')$$,
+    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'close_periods')$$,
   ARRAY['leaderboard.kpi_agg_transfn(internal,"any")', 'leaderboard.kpi_merge_transfn(internal,leaderboard.kpis)',
         'leaderboard.kpis_agg_combine(internal,internal)', 'leaderboard.kpis_agg_final(internal)',
         'leaderboard.tier(double precision,leaderboard.ladder,text)',
@@ -143,20 +143,23 @@ SELECT function_returns('leaderboard', 'tier_counts', ARRAY['double precision', 
 
 -- the board API, with its argument names (callers use named notation)
 SELECT has_function('leaderboard', 'create_board',
-  ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'text[]', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]'],
-  'create_board(name, source, agent, at, metrics, scorecard, periods, partition_by, filter, ladder, time_zone, rank_style, tie_break)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[])'::regprocedure),
-          ARRAY['name', 'source', 'agent', 'at', 'metrics', 'scorecard', 'periods', 'partition_by', 'filter', 'ladder', 'time_zone', 'rank_style', 'tie_break'],
+  ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'text[]', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]', 'interval', 'interval'],
+  'create_board(name, source, agent, at, metrics, scorecard, periods, partition_by, filter, ladder, time_zone, rank_style, tie_break, grace, retention)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[], interval, interval)'::regprocedure),
+          ARRAY['name', 'source', 'agent', 'at', 'metrics', 'scorecard', 'periods', 'partition_by', 'filter', 'ladder', 'time_zone', 'rank_style', 'tie_break', 'grace', 'retention'],
           'create_board argument names');
-SELECT is((SELECT pronargdefaults FROM pg_proc WHERE oid = 'leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[])'::regprocedure),
-          7::smallint, 'create_board: periods and everything after it have defaults');
+SELECT is((SELECT pronargdefaults FROM pg_proc WHERE oid = 'leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[], interval, interval)'::regprocedure),
+          9::smallint, 'create_board: periods and everything after it have defaults');
 SELECT function_returns('leaderboard', 'create_board',
-  ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'text[]', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]'],
+  ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'text[]', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]', 'interval', 'interval'],
   'regclass', 'create_board returns the standings table');
-SELECT has_function('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean'], 'alter_board(board, scorecard, ladder, drop_ladder)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean)'::regprocedure),
-          ARRAY['board', 'scorecard', 'ladder', 'drop_ladder'], 'alter_board argument names');
-SELECT function_returns('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean'], 'bigint', 'alter_board returns the number of rows it changed');
+SELECT has_function('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean', 'interval', 'interval', 'boolean'],
+  'alter_board(board, scorecard, ladder, drop_ladder, grace, retention, drop_retention)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, interval, interval, boolean)'::regprocedure),
+          ARRAY['board', 'scorecard', 'ladder', 'drop_ladder', 'grace', 'retention', 'drop_retention'], 'alter_board argument names');
+SELECT function_returns('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean', 'interval', 'interval', 'boolean'], 'bigint', 'alter_board returns the number of rows it changed');
+SELECT has_function('leaderboard', 'close_periods', ARRAY['text'], 'close_periods(board)');
+SELECT function_returns('leaderboard', 'close_periods', ARRAY['text'], 'integer', 'close_periods returns the number of scopes it closed');
 SELECT has_function('leaderboard', 'drop_board', ARRAY['text'], 'drop_board(board)');
 SELECT function_returns('leaderboard', 'drop_board', ARRAY['text'], 'void', 'drop_board returns void');
 SELECT has_function('leaderboard', 'rebuild', ARRAY['text'], 'rebuild(board)');
@@ -172,9 +175,9 @@ SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.rolling(text
           'rolling returns (partition, agent, kpis, score, qualified, rank)');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
            WHERE p.pronamespace = 'leaderboard'::regnamespace
-             AND p.proname IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling')
+             AND p.proname IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'close_periods')
              AND p.provolatile = 'v'),
-          ARRAY['alter_board', 'create_board', 'drop_board', 'rebuild', 'verify'],
+          ARRAY['alter_board', 'close_periods', 'create_board', 'drop_board', 'rebuild', 'verify'],
           'the board functions that write are VOLATILE (rolling only reads)');
 
 -- the catalog: a config table, readable by everyone, written only by the board API

@@ -30,8 +30,9 @@ INSERT INTO api VALUES
   ('leaderboard.tier_progress(double precision,leaderboard.ladder)'), ('leaderboard.tier_by_rank(bigint,bigint,leaderboard.ladder)'),
   ('leaderboard.tier_counts(double precision,leaderboard.ladder)'), ('leaderboard.ladder_kind(leaderboard.ladder)'),
   -- live boards
-  ('leaderboard.create_board(text,regclass,text,text,text[],jsonb,text[],text[],text,leaderboard.ladder,text,text,text[])'),
-  ('leaderboard.alter_board(text,jsonb,leaderboard.ladder,boolean)'), ('leaderboard.rebuild(text)'), ('leaderboard.verify(text)'),
+  ('leaderboard.create_board(text,regclass,text,text,text[],jsonb,text[],text[],text,leaderboard.ladder,text,text,text[],interval,interval)'),
+  ('leaderboard.alter_board(text,jsonb,leaderboard.ladder,boolean,interval,interval,boolean)'), ('leaderboard.rebuild(text)'), ('leaderboard.verify(text)'),
+  ('leaderboard.close_periods(text)'),
   ('leaderboard.drop_board(text)'), ('leaderboard.rolling(text,integer,date)');
 
 -- the functions of the types' I/O and of their operators (PostgreSQL checks an operator's
@@ -72,6 +73,12 @@ INSERT INTO internal_public VALUES
   ('leaderboard._catalog_insert(leaderboard.boards)', 'create_board: checks owner, tables and row, then writes'),
   ('leaderboard._catalog_update(text,jsonb,text,name)', 'alter_board: checks the board''s owner and cards, then writes'),
   ('leaderboard._catalog_delete(text)', 'drop_board, source drop: checks the board''s owner, then deletes'),
+  ('leaderboard._catalog_close(text,interval,interval,jsonb,leaderboard.closed_periods[],leaderboard.period_winners[])', 'close_periods, alter_board: checks the board''s owner and the close, then writes'),
+  ('leaderboard._check_close(text,interval,interval,jsonb,leaderboard.closed_periods[],leaderboard.period_winners[])', '_catalog_close: checks a close as close_periods would make it (reads the public catalog)'),
+  ('leaderboard._check_close_settings(interval,interval)', 'create_board, alter_board: checks grace and retention (pure)'),
+  ('leaderboard._closed_sql(jsonb,text,text)', 'statement generation, verify, close_periods: SQL text (pure)'),
+  ('leaderboard._closed_before(leaderboard.boards,timestamp with time zone)', 'close_periods: the periods that may close (pure)'),
+  ('leaderboard._retained_from(leaderboard.boards,timestamp with time zone)', 'close_periods: the first day retention keeps (pure)'),
   ('leaderboard._expression_type(regclass,text,text)', 'create_board, source DDL: checks SELECT before opening'),
   ('leaderboard._expression_sql(regclass,text,text)', 'create_board, statement generation: checks SELECT before opening'),
   ('leaderboard._expression_columns(regclass,text)', 'source DDL: checks SELECT before opening'),
