@@ -229,6 +229,38 @@ new_scopes_locked(int *nnew)
 	return scopes;
 }
 
+/*
+ * The groups of pb whose periods are still open, as a copy of pb sharing its tuples (pb
+ * itself when none is closed): a closed period is frozen, whatever later writes to its
+ * calls. pb is left whole, as an aborted subtransaction gives its groups back to pending.
+ */
+static PendingBoard *
+open_groups(PendingBoard *pb, BoardStatements *bs, PendingBoard *copy)
+{
+	int			i;
+
+	for (i = 0; i < BOARD_CLOSING_KINDS && bs->closed_before[i] == DATEVAL_NOBEGIN; i++)
+		;
+	if (i == BOARD_CLOSING_KINDS)
+		return pb;
+	*copy = *pb;
+	copy->groups = palloc(sizeof(HeapTuple) * Max(pb->ngroups, 1));
+	copy->group_info = palloc(sizeof(PendingGroupInfo) * Max(pb->ngroups, 1));
+	copy->ngroups = 0;
+	for (i = 0; i < pb->ngroups; i++)
+	{
+		bool		isnull;
+		Datum		period = heap_getattr(pb->groups[i], 2, pb->tupdesc, &isnull);
+		Datum		start = heap_getattr(pb->groups[i], 3, pb->tupdesc, &isnull);
+
+		if (board_period_closed(bs, DatumGetTextPP(period), DatumGetDateADT(start)))
+			continue;
+		copy->groups[copy->ngroups] = pb->groups[i];
+		copy->group_info[copy->ngroups++] = pb->group_info[i];
+	}
+	return copy;
+}
+
 /* Applies one board's captured changes; runs inside an SPI connection. */
 /*
  * Under REPEATABLE READ and SERIALIZABLE, raises 40001 when a transaction this one cannot
@@ -275,8 +307,10 @@ check_board_unchanged(const char *name)
 static void apply_groups(PendingBoard *pb, BoardStatements *bs);
 
 static void
-apply_board(PendingBoard *pb)
+apply_board(PendingBoard *captured)
 {
+	PendingBoard open_copy;
+	PendingBoard *pb;
 	BoardStatements *bs;
 	OwnerContext ctx;
 
@@ -285,11 +319,13 @@ apply_board(PendingBoard *pb)
 	 * and rebuild(), which hold the scopes table in EXCLUSIVE mode, can no longer change
 	 * them before this transaction ends, and with a snapshot taken after that lock.
 	 */
-	bs = board_statements(pb->name, false);
+	bs = board_statements(captured->name, false);
 	LockRelationOid(bs->scopes, RowExclusiveLock);
-	bs = board_statements(pb->name, true);
+	bs = board_statements(captured->name, true);
 	if (IsolationUsesXactSnapshot())
-		check_board_unchanged(pb->name);
+		check_board_unchanged(captured->name);
+	/* close_periods() holds the scopes table in EXCLUSIVE mode too: bs knows its closes */
+	pb = open_groups(captured, bs, &open_copy);
 
 	owner_context_enter(&ctx, bs->owner);
 	if (pb->truncated_in != InvalidSubTransactionId)

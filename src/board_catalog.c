@@ -208,6 +208,50 @@ board_catalog_update(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+PG_FUNCTION_INFO_V1(board_catalog_close);
+/*
+ * Sets a board's close settings (grace, retention) and closed periods (closed_before),
+ * and records the periods closed and their winners (arrays of leaderboard.closed_periods
+ * and leaderboard.period_winners rows), once leaderboard._check_close() accepts them for
+ * a board the caller owns; returns void. The board's row is written first: under
+ * REPEATABLE READ a concurrent close, or any change of the board, raises 40001 there.
+ */
+Datum
+board_catalog_close(PG_FUNCTION_ARGS)
+{
+	char	   *name;
+	Oid			argtypes[6];
+	Datum		args[6];
+	char		nulls[6];
+	int			i;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a board name is needed")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	for (i = 0; i < 6; i++)
+	{
+		argtypes[i] = get_fn_expr_argtype(fcinfo->flinfo, i);
+		args[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
+		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+	}
+	SPI_connect();
+	require_board_owner(name);
+	/* checked as the caller */
+	if (SPI_execute_with_args("SELECT leaderboard._check_close($1, $2, $3, $4, $5, $6)", 6,
+							  argtypes, args, nulls, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: close check failed");
+	write_catalog("UPDATE leaderboard.boards SET grace = $2, retention = $3, closed_before = $4 "
+				  "WHERE name OPERATOR(pg_catalog.=) $1", 6, argtypes, args, nulls, SPI_OK_UPDATE);
+	write_catalog("INSERT INTO leaderboard.closed_periods SELECT * FROM pg_catalog.unnest($5)",
+				  6, argtypes, args, nulls, SPI_OK_INSERT);
+	write_catalog("INSERT INTO leaderboard.period_winners SELECT * FROM pg_catalog.unnest($6)",
+				  6, argtypes, args, nulls, SPI_OK_INSERT);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
 PG_FUNCTION_INFO_V1(board_catalog_delete);
 /* Deletes a board's row; returns void. */
 Datum

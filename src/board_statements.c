@@ -13,6 +13,7 @@
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
@@ -27,6 +28,49 @@
 #include "board_statements.h"
 
 static HTAB *board_cache = NULL;
+
+const char *const board_closing_kinds[BOARD_CLOSING_KINDS] = {"day", "week", "month", "quarter", "year"};
+
+/*
+ * Reads a catalog row's closed_before (a jsonb object: period kind -> date) into closed;
+ * kinds it does not name, or a catalog of version 0.1 without the column, close nothing.
+ */
+static void
+read_closed_before(HeapTuple tup, Relation boards, DateADT *closed)
+{
+	AttrNumber	att = board_typed_column(boards, "closed_before", JSONBOID);
+	bool		isnull = true;
+	Datum		d = (Datum) 0;
+	int			i;
+
+	if (att != InvalidAttrNumber)
+		d = heap_getattr(tup, att, RelationGetDescr(boards), &isnull);
+	for (i = 0; i < BOARD_CLOSING_KINDS; i++)
+	{
+		JsonbValue	v;
+
+		closed[i] = DATEVAL_NOBEGIN;
+		if (isnull || !getKeyJsonValueFromContainer(&DatumGetJsonbP(d)->root, board_closing_kinds[i],
+													strlen(board_closing_kinds[i]), &v) ||
+			v.type != jbvString)
+			continue;
+		closed[i] = DatumGetDateADT(DirectFunctionCall1(date_in,
+														CStringGetDatum(pnstrdup(v.val.string.val,
+																				 v.val.string.len))));
+	}
+}
+
+bool
+board_period_closed(const BoardStatements *bs, text *period, DateADT start)
+{
+	int			i;
+
+	for (i = 0; i < BOARD_CLOSING_KINDS; i++)
+		if (strlen(board_closing_kinds[i]) == VARSIZE_ANY_EXHDR(period) &&
+			memcmp(board_closing_kinds[i], VARDATA_ANY(period), VARSIZE_ANY_EXHDR(period)) == 0)
+			return start < bs->closed_before[i];
+	return false;
+}
 
 static char *
 copy_text_column(HeapTuple tup, TupleDesc desc, int col)
@@ -151,6 +195,7 @@ board_statements(const char *name, bool fresh)
 	char	   *names;
 	BoardStatements *bs;
 	char		key[NAMEDATALEN];
+	DateADT		closed_before[BOARD_CLOSING_KINDS];
 
 	if (board_cache == NULL)
 	{
@@ -197,6 +242,7 @@ board_statements(const char *name, bool fresh)
 	standings = DatumGetObjectId(heap_getattr(tup, board_column(boards, "standings"), desc, &isnull));
 	namestrcpy(&agent_column,
 			   NameStr(*DatumGetName(heap_getattr(tup, board_column(boards, "agent_column"), desc, &isnull))));
+	read_closed_before(tup, boards, closed_before);
 	systable_endscan(scan);
 	if (fresh)
 		PopActiveSnapshot();
@@ -237,6 +283,7 @@ board_statements(const char *name, bool fresh)
 		bs->xmin = xmin;
 		bs->ctid = ctid;
 	}
+	memcpy(bs->closed_before, closed_before, sizeof(closed_before));
 	return bs;
 }
 

@@ -13,6 +13,7 @@
 #include "postgres.h"
 #include "executor/spi.h"
 #include "storage/itemptr.h"
+#include "utils/date.h"
 
 typedef enum BoardStatement
 {
@@ -36,6 +37,10 @@ typedef enum BoardStatement
 	BOARD_NSTATEMENTS
 } BoardStatement;
 
+/* The period kinds that close, in the order of BoardStatements.closed_before. */
+#define BOARD_CLOSING_KINDS 5
+extern const char *const board_closing_kinds[BOARD_CLOSING_KINDS];
+
 typedef struct BoardStatements
 {
 	char		name[NAMEDATALEN];	/* hash key: the board name */
@@ -56,7 +61,16 @@ typedef struct BoardStatements
 	char	   *events_sql;		/* derives and writes the events of the apply's row
 								 * changes (board_events.h), or NULL: no events */
 	SPIPlanPtr	events_plan;
+	/*
+	 * Per period kind of board_closing_kinds, the start of its first open period
+	 * (DATEVAL_NOBEGIN: none is closed); the commit-time apply leaves the groups of
+	 * earlier, closed periods out. Read from the catalog row on every lookup.
+	 */
+	DateADT		closed_before[BOARD_CLOSING_KINDS];
 } BoardStatements;
+
+/* Whether a period (kind and start) of the board is closed. */
+extern bool board_period_closed(const BoardStatements *bs, text *period, DateADT start);
 
 /*
  * The current statements of a board; raises 42704 when there is no such board. Call it

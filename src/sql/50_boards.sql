@@ -31,12 +31,61 @@ CREATE TABLE leaderboard.boards (
   -- the events the board emits and their thresholds (NULL: none; alter_board(events => ...))
   events        jsonb,
   -- the working days goals' pace and streaks count (NULL: every day)
-  calendar      leaderboard.calendar
+  calendar      leaderboard.calendar,
+  -- close_periods: how long after its end a period still takes late calls, how long day
+  -- rows are kept (NULL: forever), and per period kind the start of its first period still
+  -- open (every earlier period of the kind is closed: frozen, its winners recorded)
+  grace         interval NOT NULL DEFAULT '1 day',
+  retention     interval,
+  closed_before jsonb NOT NULL DEFAULT '{}'
 );
 COMMENT ON TABLE leaderboard.boards IS
   'live boards: one row per board, written only by create_board, alter_board and drop_board';
 SELECT pg_catalog.pg_extension_config_dump('leaderboard.boards', '');
 GRANT SELECT ON leaderboard.boards TO PUBLIC;
+
+-- Periods close_periods closed, and their winners: written only by close_periods (through
+-- _catalog_close), kept when retention deletes the closed day rows, dropped with the board.
+CREATE TABLE leaderboard.closed_periods (
+  board         text NOT NULL REFERENCES leaderboard.boards (name) ON DELETE CASCADE,
+  period        text NOT NULL,
+  period_start  date NOT NULL,
+  scopes        integer NOT NULL,
+  closed_at     timestamptz NOT NULL,
+  PRIMARY KEY (board, period, period_start)
+);
+COMMENT ON TABLE leaderboard.closed_periods IS
+  'periods of boards that close_periods closed: one row per board, period kind and period_start, with the number of scopes frozen';
+SELECT pg_catalog.pg_extension_config_dump('leaderboard.closed_periods', '');
+GRANT SELECT ON leaderboard.closed_periods TO PUBLIC;
+
+CREATE TABLE leaderboard.period_winners (
+  board         text NOT NULL,
+  period        text NOT NULL,
+  period_start  date NOT NULL,
+  partition     jsonb NOT NULL,
+  agent         text NOT NULL,
+  score         double precision NOT NULL,
+  tier          text,
+  kpis          leaderboard.kpis NOT NULL,
+  PRIMARY KEY (board, period, period_start, partition, agent),
+  FOREIGN KEY (board, period, period_start) REFERENCES leaderboard.closed_periods ON DELETE CASCADE
+);
+COMMENT ON TABLE leaderboard.period_winners IS
+  'winners of closed periods: the rows ranked 1 in each scope when close_periods closed it, ties included';
+SELECT pg_catalog.pg_extension_config_dump('leaderboard.period_winners', '');
+GRANT SELECT ON leaderboard.period_winners TO PUBLIC;
+
+-- Whether a scope of the board is closed, as SQL over its period and period_start: its
+-- period starts before the first open period of its kind.
+CREATE FUNCTION leaderboard._closed_sql(closed_before jsonb, period_sql text, start_sql text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce('(' || string_agg(format('(%s = %L AND %s < %L::pg_catalog.date)', period_sql, c.key, start_sql, c.value),
+                                    ' OR ' ORDER BY c.key) || ')', 'false')
+  FROM jsonb_each_text(closed_before) AS c(key, value)
+$$;
+COMMENT ON FUNCTION leaderboard._closed_sql(jsonb, text, text) IS
+  'internal: SQL testing whether the scope of a period and period_start is closed, from a board''s closed_before';
 
 -- One sentinel row per writing transaction; its deferred constraint trigger applies the
 -- transaction's captured changes at commit. Rows never outlive their transaction.
@@ -164,6 +213,7 @@ DECLARE
   p name;
   src text;
   st text; sc text;
+  closed text;
 BEGIN
   SELECT * INTO STRICT b FROM leaderboard.boards WHERE name = board;
   src := b.source::text; st := b.standings::text; sc := b.scopes::text;
@@ -427,7 +477,8 @@ BEGIN
     '   CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_id ORDER BY %5$s) END AS rank,'
     '   pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_id) AS n'
     '  FROM (SELECT s.ctid AS lb_ctid, s.scope_id, s.%2$s, s.tier AS old_tier, sc.ranks_stored AS lb_ranks_stored,'
-    '         %6$s AS score, %7$s AS qualified%9$s FROM %1$s s JOIN %8$s sc ON sc.scope_id = s.scope_id) e) r) x'
+    '         %6$s AS score, %7$s AS qualified%9$s FROM %1$s s JOIN %8$s sc ON sc.scope_id = s.scope_id'
+    '         WHERE NOT %10$s) e) r) x'
     ' WHERE t.ctid = x.lb_ctid'
     '  AND (t.score, t.qualified, t.rank, t.tier) IS DISTINCT FROM (x.score, x.qualified, x.rank, x.tier)',
     st, qa,
@@ -439,7 +490,9 @@ BEGIN
     rank_fn, rank_order_e,
     format('leaderboard._board_score(s.kpis, %s)', card_s), format('leaderboard.qualified(s.kpis, %s)', card_s), sc,
     -- the tie-break chain of row_number boards orders by the kpis
-    CASE WHEN b.rank_style = 'row_number' THEN ', s.kpis' ELSE '' END);
+    CASE WHEN b.rank_style = 'row_number' THEN ', s.kpis' ELSE '' END,
+    -- closed scopes keep the scores, ranks and tiers they closed with
+    leaderboard._closed_sql(b.closed_before, 's.period', 's.period_start'));
 
   -- standings from scratch, ranked, from the groups put between head and tail: from the
   -- source, what rebuild writes and verify compares with
@@ -456,7 +509,13 @@ BEGIN
     rank_fn, rank_order_e,
     format('leaderboard._board_score(g.kpis, %s)', card_g), format('leaderboard.qualified(g.kpis, %s)', card_g));
   expected_tail := ') g) e) r';
-  expected := expected_head || fold_source || expected_tail;
+  -- closed scopes are frozen: neither recomputed (verify, rebuild) nor rebuilt
+  closed := leaderboard._closed_sql(b.closed_before, 'f.period', 'f.period_start');
+  IF closed = 'false' THEN
+    expected := expected_head || fold_source || expected_tail;
+  ELSE
+    expected := expected_head || format('SELECT f.* FROM (%s) f WHERE NOT %s', fold_source, closed) || expected_tail;
+  END IF;
   insert_new := format(
     'INSERT INTO %1$s (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, rank, tier, updated_at) '
     'SELECT sc.scope_id, x.period, x.period_start%4$s, x.%3$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
@@ -468,14 +527,14 @@ BEGIN
       || expected_tail,
     sc);
   rebuild := format(
-    'DELETE FROM %1$s; DELETE FROM %2$s; '
+    'DELETE FROM %1$s f WHERE NOT %7$s; DELETE FROM %2$s f WHERE NOT %7$s; '
     'WITH x AS (%3$s), sc AS (INSERT INTO %2$s (scope_key, period, period_start%4$s) '
     ' SELECT DISTINCT ON (scope_key) scope_key, period, period_start%4$s FROM x ORDER BY scope_key '
     ' RETURNING scope_id, scope_key) '
     'INSERT INTO %1$s (scope_id, period, period_start%4$s, %5$s, kpis, score, qualified, rank, tier, updated_at) '
     'SELECT sc.scope_id, x.period, x.period_start%6$s, x.%5$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
     'FROM x JOIN sc ON sc.scope_key = x.scope_key',
-    st, sc, expected, parts_cols, qa, x_parts);
+    st, sc, expected, parts_cols, qa, x_parts, closed);
 END $$;
 COMMENT ON FUNCTION leaderboard._board_statements(text) IS
   'internal: the SQL statements a board''s triggers run, generated from its catalog row';

@@ -15,6 +15,67 @@ CREATE FUNCTION leaderboard._catalog_delete(board text) RETURNS void
   AS 'MODULE_PATHNAME', 'board_catalog_delete' LANGUAGE C STRICT;
 COMMENT ON FUNCTION leaderboard._catalog_delete(text) IS
   'internal: deletes the catalog row of a board the caller owns';
+CREATE FUNCTION leaderboard._catalog_close(board text, grace interval, retention interval, closed_before jsonb,
+  closed leaderboard.closed_periods[], winners leaderboard.period_winners[]) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_close' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._catalog_close(text, interval, interval, jsonb, leaderboard.closed_periods[], leaderboard.period_winners[]) IS
+  'internal: sets the grace, retention and closed periods of a board the caller owns, and records the periods it closes and their winners';
+
+-- A board's grace and retention as create_board and alter_board take them.
+CREATE FUNCTION leaderboard._check_close_settings(grace interval, retention interval) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF grace IS NULL OR grace < interval '0' THEN
+    RAISE EXCEPTION 'grace must be an interval of zero or more, not %', coalesce(grace::text, 'NULL')
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'grace is how long after its end a period still takes late calls, such as ''1 day''.';
+  END IF;
+  IF retention <= interval '0' THEN
+    RAISE EXCEPTION 'retention must be a positive interval, not %', retention
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'retention is how long closed day rows are kept, such as ''90 days''; drop_retention => true keeps them forever.';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_close_settings(interval, interval) IS
+  'internal: raises 22023 unless grace is zero or more and retention positive or NULL';
+
+-- What _catalog_close may write for a board: valid settings, periods that close only ever
+-- move on, and records of exactly the periods the move closes.
+CREATE FUNCTION leaderboard._check_close(board text, grace interval, retention interval, closed_before jsonb,
+  closed leaderboard.closed_periods[], winners leaderboard.period_winners[]) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  problem text;
+BEGIN
+  PERFORM leaderboard._check_close_settings(grace, retention);
+  problem := CASE
+    WHEN jsonb_typeof(closed_before) IS DISTINCT FROM 'object' THEN 'closed_before is not an object'
+    WHEN EXISTS (SELECT 1 FROM jsonb_each(closed_before) c
+                 WHERE c.key = 'all' OR NOT c.key = ANY (b.periods) OR jsonb_typeof(c.value) <> 'string'
+                    OR c.value #>> '{}' !~ '^\d{4}-\d{2}-\d{2}$')
+      THEN 'closed_before names a period kind the board does not close, or not a date'
+    WHEN EXISTS (SELECT 1 FROM jsonb_each_text(b.closed_before) o
+                 WHERE NOT closed_before ? o.key OR (closed_before ->> o.key)::date < o.value::date)
+      THEN 'a closed period would open again'
+    WHEN EXISTS (SELECT 1 FROM unnest(closed) c
+                 WHERE c.board IS DISTINCT FROM _check_close.board OR NOT (closed_before ? c.period)
+                    OR c.period_start >= (closed_before ->> c.period)::date
+                    OR c.period_start < coalesce((b.closed_before ->> c.period)::date, '-infinity'))
+      THEN 'a period recorded as closed is not one this close closes'
+    WHEN EXISTS (SELECT 1 FROM unnest(winners) w
+                 WHERE NOT EXISTS (SELECT 1 FROM unnest(closed) c WHERE c.board = w.board
+                                   AND c.period = w.period AND c.period_start = w.period_start))
+      THEN 'a winner of a period this close does not close'
+  END;
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'invalid close of board "%": %', board, problem
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Close periods with leaderboard.close_periods().';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_close(text, interval, interval, jsonb, leaderboard.closed_periods[], leaderboard.period_winners[]) IS
+  'internal: raises 22023 unless what _catalog_close is given is a close close_periods or alter_board would make';
 
 -- Tie-break ordering for one board metric: its stat in the board's first card, best first.
 -- Fractional stats compare at the precision scores do (a float average over 20 calls and
@@ -175,6 +236,9 @@ BEGIN
          IS DISTINCT FROM format('scope_id bigint, scope_key text, period text, period_start date%s, '
                                  'version bigint, ranks_stored boolean', cols)
       THEN 'standings or scopes not shaped as create_board makes them'
+    WHEN b.grace IS NULL OR b.grace < interval '0' OR b.retention <= interval '0'
+      THEN 'an invalid grace or retention'
+    WHEN b.closed_before IS DISTINCT FROM '{}'::jsonb THEN 'closed periods'
   END;
   IF problem IS NOT NULL THEN
     RAISE EXCEPTION 'board "%" is not a board create_board would declare: %', b.name, problem
@@ -275,6 +339,18 @@ DECLARE
   rank_of text := format('COALESCE(s.rank, CASE WHEN s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
                          ' WHERE a.scope_id OPERATOR(pg_catalog.=) s.scope_id AND a.qualified'
                          ' AND a.score OPERATOR(pg_catalog.>) s.score) END)', b.standings);
+  movement_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_movement'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_movement'))));
+  badges_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_badges'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_badges'))));
+  -- rank_of over the rows of another alias (format(rank_sql, alias))
+  rank_sql text := format('COALESCE(%%1$s.rank, CASE WHEN %%1$s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                          ' WHERE a.scope_id OPERATOR(pg_catalog.=) %%1$s.scope_id AND a.qualified'
+                          ' AND a.score OPERATOR(pg_catalog.>) %%1$s.score) END)', b.standings);
+  p_match text := '';
+  m_cols text := '';
+  x_cols text := '';
+  w_cols text := '';
   around_verb text := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_around'),
     (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%s, text, integer)', schema, b.name || '_around', agent_type))));
 BEGIN
@@ -282,6 +358,10 @@ BEGIN
     cols := cols || ', ' || quote_ident(p);
     s_cols := s_cols || ', s.' || quote_ident(p);
     part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
+    p_match := p_match || format(' AND p.%1$I IS NOT DISTINCT FROM s.%1$I', p);
+    m_cols := m_cols || ', m.' || quote_ident(p);
+    x_cols := x_cols || ', x.' || quote_ident(p);
+    w_cols := w_cols || format(', (w.partition OPERATOR(pg_catalog.->>) %L)::%s AS %I', p, leaderboard._column_type(b.source, p), p);
   END LOOP;
   -- The current period of each kind comes from a row per kind, joined to the standings:
   -- a query naming the kind (and partition values) then reads its scope by the score
@@ -307,6 +387,44 @@ BEGIN
     leaderboard._card_sql(b, 's.period'), explain_verb, rank_of);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
     format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
+  -- Movement: each row against the agent's row in the same partition in the period of the
+  -- same kind just before (none for 'all'), read by the standings' key.
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, %8$s AS rank, s.tier,'
+    ' p.score AS previous_score, %9$s AS previous_rank, %9$s OPERATOR(pg_catalog.-) %8$s AS rank_change,'
+    ' leaderboard._rank_precision(s.score OPERATOR(pg_catalog.-) p.score) AS score_change'
+    ' FROM %5$s s LEFT JOIN %5$s p ON p.%4$I OPERATOR(pg_catalog.=) s.%4$I AND p.period OPERATOR(pg_catalog.=) s.period'
+    ' AND p.period_start OPERATOR(pg_catalog.=) CASE s.period'
+    '  WHEN ''day'' THEN s.period_start OPERATOR(pg_catalog.-) 1'
+    '  WHEN ''week'' THEN s.period_start OPERATOR(pg_catalog.-) 7'
+    '  WHEN ''month'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 month''::pg_catalog.interval)::pg_catalog.date'
+    '  WHEN ''quarter'' THEN (s.period_start OPERATOR(pg_catalog.-) ''3 months''::pg_catalog.interval)::pg_catalog.date'
+    '  WHEN ''year'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 year''::pg_catalog.interval)::pg_catalog.date END%6$s',
+    schema, b.name || '_movement', s_cols, b.agent_column, b.standings, p_match, movement_verb,
+    format(rank_sql, 's'), format(rank_sql, 'p'));
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_movement',
+    format('rank and score of each row of board %s against the agent''s row in the previous period of the same kind and partition', b.name));
+  -- Badges of closed periods: the winners close_periods recorded, and in each closed scope
+  -- the rows with the largest rank gain and the largest score gain (ties all get one).
+  EXECUTE format(
+    '%6$s VIEW %1$s.%2$I AS'
+    ' SELECT ''Top Performer''::pg_catalog.text AS badge, w.period, w.period_start%3$s, w.agent::%7$s AS %4$I,'
+    '  w.score, NULL::pg_catalog.int8 AS rank_change, NULL::pg_catalog.float8 AS score_change'
+    ' FROM leaderboard.period_winners w WHERE w.board OPERATOR(pg_catalog.=) %8$L'
+    ' UNION ALL'
+    ' SELECT x.badge, x.period, x.period_start%5$s, x.%4$I, x.score, x.rank_change, x.score_change FROM ('
+    '  SELECT b.badge, m.*,'
+    '   CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END AS lb_gain,'
+    '   pg_catalog.max(CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END)'
+    '    OVER (PARTITION BY b.badge, m.period, m.period_start%10$s) AS lb_best'
+    '  FROM %1$s.%9$I m JOIN leaderboard.closed_periods c ON c.board OPERATOR(pg_catalog.=) %8$L'
+    '   AND c.period OPERATOR(pg_catalog.=) m.period AND c.period_start OPERATOR(pg_catalog.=) m.period_start'
+    '  CROSS JOIN (VALUES (''Fast Climber''::pg_catalog.text), (''Most Improved'')) b(badge)) x'
+    ' WHERE x.lb_gain OPERATOR(pg_catalog.>) 0 AND x.lb_gain OPERATOR(pg_catalog.=) x.lb_best',
+    schema, b.name || '_badges', w_cols, b.agent_column, x_cols, badges_verb,
+    leaderboard._column_type(b.source, b.agent_column), b.name, b.name || '_movement', m_cols);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_badges',
+    format('badges of the closed periods of board %s: Top Performer (winners), Fast Climber (largest rank gain) and Most Improved (largest score gain) per scope', b.name));
   -- An inlinable SQL function (no SET clause: the planner then inlines its one SELECT into
   -- the caller's query, where a SET clause would have it planned again on every call). Its
   -- body names only qualified objects, so the caller's search_path cannot change it.
@@ -478,7 +596,9 @@ CREATE FUNCTION leaderboard.create_board(
   time_zone text DEFAULT NULL,
   rank_style text DEFAULT 'rank',
   tie_break text[] DEFAULT '{}',
-  calendar leaderboard.calendar DEFAULT NULL)
+  calendar leaderboard.calendar DEFAULT NULL,
+  grace interval DEFAULT NULL,
+  retention interval DEFAULT NULL)
 RETURNS regclass
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
@@ -658,13 +778,19 @@ BEGIN
   b.ladder := ladder;
   b.created_at := now();
   b.calendar := create_board.calendar;
+  b.grace := coalesce(create_board.grace, interval '1 day');
+  b.retention := create_board.retention;
+  PERFORM leaderboard._check_close_settings(b.grace, b.retention);
+  b.closed_before := '{}';
 
   IF to_regclass(schema || '.' || quote_ident(board_name || '_standings')) IS NOT NULL
      OR to_regclass(schema || '.' || quote_ident(board_name || '_scopes')) IS NOT NULL
      OR to_regclass(schema || '.' || quote_ident(board_name || '_current')) IS NOT NULL
      OR to_regclass(schema || '.' || quote_ident(board_name || '_explain')) IS NOT NULL
      OR to_regclass(schema || '.' || quote_ident(board_name || '_goals')) IS NOT NULL
-     OR to_regclass(schema || '.' || quote_ident(board_name || '_streaks')) IS NOT NULL THEN
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_streaks')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_movement')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_badges')) IS NOT NULL THEN
     RAISE EXCEPTION 'a relation named like board "%" already exists in schema %', board_name, schema
       USING ERRCODE = 'duplicate_table';
   END IF;
@@ -715,8 +841,8 @@ BEGIN
   PERFORM leaderboard.rebuild(board_name);
   RETURN b.standings;
 END $$;
-COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[], leaderboard.calendar) IS
-  'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain, <name>_goals (and <name>_streaks) and <name>_around, and loads existing rows';
+COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, interval) IS
+  'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain, <name>_goals (and <name>_streaks), <name>_movement, <name>_badges and <name>_around, and loads existing rows';
 
 CREATE FUNCTION leaderboard.rebuild(board text) RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
@@ -782,7 +908,8 @@ BEGIN
   -- one statement: the standings and the recomputation come from one snapshot
   RETURN QUERY EXECUTE format($q$
     WITH t AS (%1$s),
-    st AS (SELECT sc.scope_key, sc.ranks_stored AS lb_ranks_stored, s.* FROM %2$s s JOIN %3$s sc USING (scope_id)),
+    st AS (SELECT sc.scope_key, sc.ranks_stored AS lb_ranks_stored, s.* FROM %2$s s JOIN %3$s sc USING (scope_id)
+           WHERE NOT %9$s),
     x AS (
       SELECT coalesce(st.period, t.period) AS period, coalesce(st.period_start, t.period_start) AS period_start,
              coalesce(st.scope_key, t.scope_key) AS scope_key, coalesce(st.%4$I, t.%4$I)::text AS agent,
@@ -806,15 +933,103 @@ BEGIN
     (SELECT s.expected FROM leaderboard._board_statements(board) s),
     b.standings, b.scopes, b.agent_column,
     (SELECT coalesce(string_agg(format(', coalesce(st.%1$I, t.%1$I) AS %1$I', q), ''), '') FROM unnest(b.partition_by) q),
-    part_json, tier_ok, cardinality(b.metric_names));
+    part_json, tier_ok, cardinality(b.metric_names),
+    -- closed scopes are frozen: compared with nothing
+    leaderboard._closed_sql(b.closed_before, 's.period', 's.period_start'));
 END $$;
 COMMENT ON FUNCTION leaderboard.verify(text) IS
-  'compares a board''s standings with a from-scratch recomputation from one snapshot; returns one row per difference, none when correct';
+  'compares a board''s standings in open periods with a from-scratch recomputation from one snapshot; returns one row per difference, none when correct';
+
+-- Per period kind the board closes (all but 'all'), the start of its first period still
+-- open at a time: the period holding that time, in the board's time zone, less the grace.
+-- Closes never undo: a kind already closed further (a grace made longer since) stays so.
+CREATE FUNCTION leaderboard._closed_before(b leaderboard.boards, at timestamptz) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(jsonb_object_agg(k.kind, greatest(
+           coalesce((b.closed_before ->> k.kind)::date, '-infinity'::date),
+           date_trunc(k.kind, (at AT TIME ZONE b.time_zone) - b.grace)::date)), '{}'::jsonb)
+  FROM unnest(b.periods) AS k(kind) WHERE k.kind <> 'all'
+$$;
+COMMENT ON FUNCTION leaderboard._closed_before(leaderboard.boards, timestamptz) IS
+  'internal: per period kind of a board, the start of its first period not yet closable at a time';
+
+-- The day a board's retention keeps from, or NULL when it keeps every day row.
+CREATE FUNCTION leaderboard._retained_from(b leaderboard.boards, at timestamptz) RETURNS date
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT ((at AT TIME ZONE b.time_zone) - b.retention)::date WHERE 'day' = ANY (b.periods)
+$$;
+COMMENT ON FUNCTION leaderboard._retained_from(leaderboard.boards, timestamptz) IS
+  'internal: the first day whose rows a board''s retention keeps at a time (NULL: all of them)';
+
+CREATE FUNCTION leaderboard.close_periods(board text) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  target jsonb;
+  kept_from date;
+  was text;
+  now_closed text;
+  part_json text := 'pg_catalog.jsonb_build_object()';
+  closed leaderboard.closed_periods[];
+  winners leaderboard.period_winners[];
+  n integer;
+  old_days boolean := false;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  -- nothing to close and no day row to forget: return without locking out the writers
+  kept_from := leaderboard._retained_from(b, now());
+  target := leaderboard._closed_before(b, now());
+  IF kept_from IS NOT NULL THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s)',
+                   b.scopes, leaderboard._closed_sql(target, 'sc.period', 'sc.period_start'))
+      INTO old_days USING kept_from;
+  END IF;
+  IF target = b.closed_before AND NOT old_days THEN
+    RETURN 0;
+  END IF;
+  -- as alter_board and rebuild: writers wait, and a concurrent close_periods waits here and
+  -- then finds its work done
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  b := leaderboard._board(board);
+  target := leaderboard._closed_before(b, now());
+  was := leaderboard._closed_sql(b.closed_before, 'sc.period', 'sc.period_start');
+  now_closed := leaderboard._closed_sql(target, 'sc.period', 'sc.period_start');
+  IF cardinality(b.partition_by) > 0 THEN
+    part_json := 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  EXECUTE format('SELECT pg_catalog.array_agg(x.c ORDER BY (x.c).period, (x.c).period_start), pg_catalog.sum((x.c).scopes) FROM ('
+                 ' SELECT ROW(%L, sc.period, sc.period_start, pg_catalog.count(*), pg_catalog.now())::leaderboard.closed_periods AS c'
+                 ' FROM %s sc WHERE %s AND NOT %s GROUP BY sc.period, sc.period_start) x',
+                 board, b.scopes, now_closed, was)
+    INTO closed, n;
+  -- the rows ranked 1 in each closing scope, as <board>_current ranks them (a scope too
+  -- large to store ranks: the qualified rows no row outscores)
+  EXECUTE format('SELECT pg_catalog.array_agg(ROW(%1$L, s.period, s.period_start, %2$s, s.%3$I::pg_catalog.text, s.score, s.tier, s.kpis)'
+                 '::leaderboard.period_winners) FROM %4$s s JOIN %5$s sc ON sc.scope_id = s.scope_id'
+                 ' WHERE %6$s AND NOT %7$s AND s.qualified AND coalesce(s.rank, CASE WHEN NOT EXISTS ('
+                 '  SELECT 1 FROM %4$s a WHERE a.scope_id = s.scope_id AND a.qualified AND a.score > s.score) THEN 1 END) = 1',
+                 board, part_json, b.agent_column, b.standings, b.scopes, now_closed, was)
+    INTO winners;
+  PERFORM leaderboard._catalog_close(board, b.grace, b.retention, target, closed, winners);
+  -- retention: closed day rows older than it, with their scopes (winners stay recorded)
+  kept_from := leaderboard._retained_from(b, now());
+  IF kept_from IS NOT NULL THEN
+    EXECUTE format('DELETE FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s', b.standings, now_closed)
+      USING kept_from;
+    EXECUTE format('DELETE FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s', b.scopes, now_closed)
+      USING kept_from;
+  END IF;
+  RETURN coalesce(n, 0);
+END $$;
+COMMENT ON FUNCTION leaderboard.close_periods(text) IS
+  'closes the periods of a board that ended more than its grace ago: freezes their standings, records them and their winners, and deletes closed day rows older than its retention; returns the number of scopes closed';
 
 CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL,
                                         drop_ladder boolean DEFAULT false,
                                         calendar leaderboard.calendar DEFAULT NULL, drop_calendar boolean DEFAULT false,
-                                        events jsonb DEFAULT NULL)
+                                        events jsonb DEFAULT NULL,
+                                        grace interval DEFAULT NULL, retention interval DEFAULT NULL,
+                                        drop_retention boolean DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
@@ -852,6 +1067,19 @@ BEGIN
     b.calendar := CASE WHEN drop_calendar IS TRUE THEN NULL ELSE alter_board.calendar END;
     PERFORM leaderboard._catalog_set_calendar(board, b.calendar);
   END IF;
+  IF drop_retention AND retention IS NOT NULL THEN
+    RAISE EXCEPTION 'a new retention and drop_retention cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either retention => ''...'' or drop_retention => true.';
+  END IF;
+  -- the close settings change no standings row: written alone
+  IF grace IS NOT NULL OR retention IS NOT NULL OR drop_retention THEN
+    b.grace := coalesce(alter_board.grace, b.grace);
+    b.retention := CASE WHEN drop_retention THEN NULL ELSE coalesce(alter_board.retention, b.retention) END;
+    PERFORM leaderboard._catalog_close(board, b.grace, b.retention, b.closed_before, NULL, NULL);
+    IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
+      RETURN 0;
+    END IF;
+  END IF;
   -- nothing to change: the board's views are made again (this is how boards made by an
   -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
   -- rescored
@@ -882,8 +1110,8 @@ BEGIN
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
 END $$;
-COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb) IS
-  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; sets its calendar (drop_calendar => true removes it) and the events it emits (events => ''{}'' emits none); with neither card nor ladder, only makes the board''s views again';
+COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean) IS
+  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its open standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; sets its calendar (drop_calendar => true removes it), the events it emits (events => ''{}'' emits none), its grace and retention (drop_retention => true keeps day rows forever); with nothing to change, only makes the board''s views again';
 
 -- What a board created besides its triggers, and its catalog row: shared by drop_board and
 -- the drop of a source table (whose triggers go with it).
@@ -902,8 +1130,8 @@ BEGIN
     IF to_regclass(format('%s.%I', schema, b.name || '_streaks')) IS NOT NULL THEN
       EXECUTE format('DROP VIEW %s.%I', schema, b.name || '_streaks');
     END IF;
-    EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I, %s.%I', schema, b.name || '_current', schema, b.name || '_explain',
-                   schema, b.name || '_goals');
+    EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I, %s.%I, %s.%I, %s.%I', schema, b.name || '_badges', schema, b.name || '_movement',
+                   schema, b.name || '_current', schema, b.name || '_explain', schema, b.name || '_goals');
     EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
   END IF;
   DELETE FROM leaderboard.events e WHERE e.board = b.name;

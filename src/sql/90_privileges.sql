@@ -36,8 +36,9 @@ GRANT EXECUTE ON FUNCTION
   leaderboard.tier_counts(double precision, leaderboard.ladder),
   leaderboard.ladder_kind(leaderboard.ladder),
   leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text,
-                           leaderboard.ladder, text, text, text[], leaderboard.calendar),
-  leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb),
+                           leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, interval),
+  leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean),
+  leaderboard.close_periods(text),
   leaderboard.rebuild(text),
   leaderboard.verify(text),
   leaderboard.drop_board(text),
@@ -101,6 +102,10 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._exact_extremes(leaderboard.boards),
   leaderboard._needs_recompute(leaderboard.boards),
   leaderboard._ensure_source_index(leaderboard.boards),
+  leaderboard._closed_sql(jsonb, text, text),
+  leaderboard._closed_before(leaderboard.boards, timestamptz),
+  leaderboard._retained_from(leaderboard.boards, timestamptz),
+  leaderboard._check_close_settings(interval, interval),
   -- check the caller's rights before writing the catalog as its owner; the row must be one
   -- create_board would write
   leaderboard._check_board_row(leaderboard.boards),
@@ -109,6 +114,8 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._catalog_insert(leaderboard.boards),
   leaderboard._catalog_update(text, jsonb, text, name),
   leaderboard._catalog_delete(text),
+  leaderboard._check_close(text, interval, interval, jsonb, leaderboard.closed_periods[], leaderboard.period_winners[]),
+  leaderboard._catalog_close(text, interval, interval, jsonb, leaderboard.closed_periods[], leaderboard.period_winners[]),
   leaderboard._catalog_set_events(text, jsonb),
   leaderboard._events_config(leaderboard.boards, jsonb),
   -- called by the commit-time apply as the board's owner, and by alter_board

@@ -168,8 +168,12 @@ WITH ext AS (SELECT oid FROM pg_extension WHERE extname = 'leaderboard'),
 members AS (
   SELECT d.classid, d.objid FROM pg_depend d, ext
   WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid AND d.deptype = 'e')
-SELECT format('extension: version %s, schema %s (acl %s), relocatable %s, config %s, conditions %s',
-              e.extversion, n.nspname, n.nspacl, e.extrelocatable, e.extconfig::regclass[], e.extcondition)
+-- the configuration tables as a set (their order is that of the scripts' statements),
+-- each with its condition
+SELECT format('extension: version %s, schema %s (acl %s), relocatable %s, config %s',
+              e.extversion, n.nspname, n.nspacl, e.extrelocatable,
+              (SELECT array_agg(format('%s %L', c.t::regclass, c.cond) ORDER BY c.t::regclass::text)
+               FROM unnest(e.extconfig, e.extcondition) AS c(t, cond)))
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'leaderboard'
 UNION ALL
 SELECT format('member %s %s, acl %s', o.type, o.identity,
