@@ -63,3 +63,5 @@ SELECT badge, period_start, team, agent, score, rank_change, score_change
 FROM hb_badges WHERE period = 'month' ORDER BY period_start, team, badge, agent;
 -- a badge is for closed periods only: 'all' never closes
 SELECT count(*) AS all_badges FROM hb_badges WHERE period = 'all';
+
+SELECT leaderboard.drop_board('hb');
