@@ -42,6 +42,8 @@ typedef struct RowChange
 	double		old_score;
 	double		new_score;
 	bool		new_qualified;
+	Datum		old_kpis;		/* detoasted copies */
+	Datum		new_kpis;
 } RowChange;
 
 /* The recording of one board's apply; NULL when no apply records. */
@@ -52,8 +54,9 @@ typedef struct EventRecording
 	MemoryContext cxt;			/* a child of the (sub)transaction's context */
 	HTAB	   *changes;
 	bool		columns_known;
-	AttrNumber	scope_id, agent, score, qualified, rank, tier;
+	AttrNumber	scope_id, agent, score, qualified, rank, tier, kpis;
 	Oid			agent_out;
+	Oid			kpis_type;
 } EventRecording;
 
 static EventRecording *recording = NULL;
@@ -144,6 +147,8 @@ learn_columns(TupleDesc desc)
 	recording->qualified = standings_column(desc, "qualified");
 	recording->rank = standings_column(desc, "rank");
 	recording->tier = standings_column(desc, "tier");
+	recording->kpis = standings_column(desc, "kpis");
+	recording->kpis_type = TupleDescAttr(desc, recording->kpis - 1)->atttypid;
 	getTypeOutputInfo(TupleDescAttr(desc, recording->agent - 1)->atttypid,
 					  &recording->agent_out, &varlena);
 	recording->columns_known = true;
@@ -179,6 +184,10 @@ read_row(RowChange *c, HeapTuple tuple, TupleDesc desc, bool after)
 	double		score = DatumGetFloat8(heap_getattr(tuple, recording->score, desc, &isnull));
 	char	   *tier_text = tier_null ? NULL :
 		MemoryContextStrdup(recording->cxt, TextDatumGetCString(tier));
+	MemoryContext old = MemoryContextSwitchTo(recording->cxt);
+	Datum		kpis = PointerGetDatum(PG_DETOAST_DATUM_COPY(heap_getattr(tuple, recording->kpis, desc, &isnull)));
+
+	MemoryContextSwitchTo(old);
 
 	if (after)
 	{
@@ -188,6 +197,7 @@ read_row(RowChange *c, HeapTuple tuple, TupleDesc desc, bool after)
 		c->new_tier = tier_text;
 		c->new_score = score;
 		c->new_qualified = DatumGetBool(heap_getattr(tuple, recording->qualified, desc, &isnull));
+		c->new_kpis = kpis;
 	}
 	else
 	{
@@ -196,6 +206,7 @@ read_row(RowChange *c, HeapTuple tuple, TupleDesc desc, bool after)
 		c->old_rank = rank_null ? 0 : DatumGetInt64(rank);
 		c->old_tier = tier_text;
 		c->old_score = score;
+		c->old_kpis = kpis;
 	}
 }
 
@@ -269,11 +280,19 @@ changed(const RowChange *c)
 		return true;
 	if ((c->old_tier == NULL) != (c->new_tier == NULL))
 		return true;
-	return c->old_tier != NULL && strcmp(c->old_tier, c->new_tier) != 0;
+	if (c->old_tier != NULL && strcmp(c->old_tier, c->new_tier) != 0)
+		return true;
+	/* goals read the kpis: a call that leaves the score as it was can still meet one */
+	return VARSIZE(DatumGetPointer(c->old_kpis)) != VARSIZE(DatumGetPointer(c->new_kpis)) ||
+		memcmp(DatumGetPointer(c->old_kpis), DatumGetPointer(c->new_kpis),
+			   VARSIZE(DatumGetPointer(c->old_kpis))) != 0;
 }
 
-/* The columns of the changed rows, as arrays: the events statement's nine parameters. */
-#define EVENT_ARGS 9
+/*
+ * The columns of the changed rows, as arrays: the events statement's parameters. The
+ * last two (the kpis before and after) are of the standings' kpis type, found at run time.
+ */
+#define EVENT_ARGS 11
 
 typedef struct ChangeColumns
 {
@@ -281,13 +300,14 @@ typedef struct ChangeColumns
 	bool	   *nulls[EVENT_ARGS];
 } ChangeColumns;
 
-static const Oid event_column_types[EVENT_ARGS] = {
-	INT8OID, TEXTOID, INT8OID, INT8OID, TEXTOID, TEXTOID, FLOAT8OID, FLOAT8OID, BOOLOID
+static Oid	event_column_types[EVENT_ARGS] = {
+	INT8OID, TEXTOID, INT8OID, INT8OID, TEXTOID, TEXTOID, FLOAT8OID, FLOAT8OID, BOOLOID,
+	InvalidOid, InvalidOid
 };
 
 static Oid	event_arg_types[EVENT_ARGS] = {
 	INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	FLOAT8ARRAYOID, FLOAT8ARRAYOID, BOOLARRAYOID
+	FLOAT8ARRAYOID, FLOAT8ARRAYOID, BOOLARRAYOID, InvalidOid, InvalidOid
 };
 
 static void
@@ -311,6 +331,8 @@ put_change(ChangeColumns *cols, int i, const RowChange *c)
 	put_column(cols, i, 6, Float8GetDatum(c->old_score), !c->had_row);
 	put_column(cols, i, 7, Float8GetDatum(c->new_score), !c->has_row);
 	put_column(cols, i, 8, BoolGetDatum(c->new_qualified), !c->has_row);
+	put_column(cols, i, 9, c->old_kpis, !c->had_row);
+	put_column(cols, i, 10, c->new_kpis, !c->has_row);
 }
 
 static Datum
@@ -358,6 +380,8 @@ board_events_finish(BoardStatements *bs)
 	}
 	if (n > 0)
 	{
+		event_column_types[9] = event_column_types[10] = recording->kpis_type;
+		event_arg_types[9] = event_arg_types[10] = get_array_type(recording->kpis_type);
 		for (i = 0; i < EVENT_ARGS; i++)
 		{
 			args[i] = column_array(&cols, i, n);

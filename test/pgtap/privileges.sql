@@ -32,7 +32,7 @@ INSERT INTO api VALUES
   -- live boards
   ('leaderboard.create_board(text,regclass,text,text,text[],jsonb,text[],text[],text,leaderboard.ladder,text,text,text[],leaderboard.calendar,interval,interval)'),
   ('leaderboard.alter_board(text,jsonb,leaderboard.ladder,boolean,leaderboard.calendar,boolean,jsonb,interval,interval,boolean)'), ('leaderboard.rebuild(text)'), ('leaderboard.verify(text)'),
-  ('leaderboard.close_periods(text)'),
+  ('leaderboard.close_periods(text)'), ('leaderboard.check_goals(text)'),
   ('leaderboard.drop_board(text)'), ('leaderboard.rolling(text,integer,date)'),
   -- goals
   ('leaderboard.working_days(leaderboard.calendar,date,date)'),
@@ -83,6 +83,11 @@ INSERT INTO internal_public VALUES
   ('leaderboard._events_payload(text,jsonb)', 'commit-time apply as the owner: the NOTIFY payload (pure)'),
   ('leaderboard._board_event_trigger(leaderboard.boards)', 'alter_board: CREATE or DROP TRIGGER on the standings as the caller'),
   ('leaderboard._board_event_row()', 'CREATE TRIGGER by the board owner; records only during the owner''s commit-time apply'),
+  ('leaderboard._event_branches(leaderboard.boards)', 'events statement generation: SQL text (pure but for the column types it reads)'),
+  ('leaderboard._events_write_sql(leaderboard.boards,text,text[])', 'events statement generation: SQL text (pure)'),
+  ('leaderboard._events_partition_sql(leaderboard.boards,text)', 'events statement generation: SQL text (pure)'),
+  ('leaderboard._goal_day(text,date,date)', 'commit-time apply as the owner, check_goals: the day whose goals apply (pure)'),
+  ('leaderboard._goal_ladders(text,text,jsonb,text,date)', 'commit-time apply as the owner, check_goals: reads the public goals catalog'),
   ('leaderboard._catalog_close(text,interval,interval,jsonb,leaderboard.closed_periods[],leaderboard.period_winners[])', 'close_periods, alter_board: checks the board''s owner and the close, then writes'),
   ('leaderboard._check_close(text,interval,interval,jsonb,leaderboard.closed_periods[],leaderboard.period_winners[])', '_catalog_close: checks a close as close_periods would make it (reads the public catalog)'),
   ('leaderboard._check_close_settings(interval,interval)', 'create_board, alter_board: checks grace and retention (pure)'),

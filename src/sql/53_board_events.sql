@@ -1,0 +1,402 @@
+-- Events: what the commit-time apply announces (tier_up, new_leader, ...), in
+-- leaderboard.events and by NOTIFY leaderboard.
+
+CREATE TABLE leaderboard.events (
+  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  board         text NOT NULL,
+  -- when the commit that caused it was sent (the COMMIT statement's start)
+  at            timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp(),
+  xid           xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+  kind          text NOT NULL,
+  agent         text NOT NULL,
+  partition     jsonb NOT NULL,
+  period        text NOT NULL,
+  period_start  date NOT NULL,
+  old           jsonb,
+  new           jsonb
+);
+CREATE INDEX ON leaderboard.events (board, id);
+-- goal_at_risk is announced once per agent, period and goal
+CREATE INDEX ON leaderboard.events (board, agent, period_start) WHERE kind = 'goal_at_risk';
+COMMENT ON TABLE leaderboard.events IS
+  'events of live boards, one row per event, written by the commit that caused it; each role sees the events of the boards it owns';
+COMMENT ON SEQUENCE leaderboard.events_id_seq IS 'ids of leaderboard.events, in the order events were written';
+SELECT pg_catalog.pg_extension_config_dump('leaderboard.events', '');
+SELECT pg_catalog.pg_extension_config_dump('leaderboard.events_id_seq', '');
+-- A board's events are its owner's, like its standings: the commit-time apply writes them
+-- as the owner, and the owner may read and delete them (and grant a view over them).
+ALTER TABLE leaderboard.events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY board_owner ON leaderboard.events
+  USING (pg_catalog.pg_has_role((SELECT b.owner FROM leaderboard.boards b WHERE b.name OPERATOR(pg_catalog.=) events.board), 'USAGE'));
+GRANT SELECT, INSERT, DELETE ON leaderboard.events TO PUBLIC;
+
+CREATE FUNCTION leaderboard._board_event_row() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'board_event_row' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_event_row() IS
+  'internal: row trigger on the standings of a board that emits events, recording the changes of the commit-time apply';
+
+CREATE FUNCTION leaderboard._catalog_set_events(board text, events jsonb) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_set_events' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._catalog_set_events(text, jsonb) IS
+  'internal: replaces the events a board the caller owns emits (NULL: none)';
+
+-- The events a board may emit: a flag, or a threshold, each.
+CREATE FUNCTION leaderboard._events_config(b leaderboard.boards, events jsonb) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  e record;
+  p text;
+BEGIN
+  IF jsonb_typeof(events) IS DISTINCT FROM 'object' THEN
+    RAISE EXCEPTION 'events must be a JSON object' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'For example {"tier_up": true, "new_leader": true, "rank_climb": 5}; {} emits none.';
+  END IF;
+  FOR e IN SELECT key, value FROM jsonb_each(events) LOOP
+    CASE
+    WHEN e.key IN ('tier_up', 'tier_down', 'new_leader', 'personal_best') THEN
+      IF jsonb_typeof(e.value) <> 'boolean' THEN
+        RAISE EXCEPTION 'event "%" takes true or false, not %', e.key, e.value USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+      IF e.key IN ('tier_up', 'tier_down') AND e.value = 'true' AND b.ladder IS NULL THEN
+        RAISE EXCEPTION 'event "%" needs a board with a ladder', e.key USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'Keep a ladder on the board, or leave tier_up and tier_down out of its events.';
+      END IF;
+    WHEN e.key = 'goal_met' THEN
+      IF jsonb_typeof(e.value) <> 'boolean' THEN
+        RAISE EXCEPTION 'event "%" takes true or false, not %', e.key, e.value USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+    WHEN e.key = 'goal_at_risk' THEN
+      IF jsonb_typeof(e.value) <> 'number' OR NOT (e.value::numeric > 0 AND e.value::numeric < 1) THEN
+        RAISE EXCEPTION 'event "goal_at_risk" takes the share of the period after which a goal can be at risk, above 0 and below 1, not %', e.value
+          USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"goal_at_risk": 0.5}: from half of the period''s working days on.';
+      END IF;
+    WHEN e.key = 'streak_milestone' THEN
+      IF jsonb_typeof(e.value) <> 'array' OR jsonb_array_length(e.value) = 0
+         OR EXISTS (SELECT 1 FROM jsonb_array_elements(e.value) x
+                    WHERE jsonb_typeof(x) <> 'number' OR x::numeric <> trunc(x::numeric) OR x::numeric < 1 OR x::numeric > 366) THEN
+        RAISE EXCEPTION 'event "streak_milestone" takes an array of streak lengths in days (1 to 366), not %', e.value
+          USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"streak_milestone": [3, 5, 10, 20]}.';
+      END IF;
+      IF NOT 'day' = ANY (b.periods) THEN
+        RAISE EXCEPTION 'event "streak_milestone" needs a board with a day period' USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'Streaks count days on which an agent met a daily goal.';
+      END IF;
+    WHEN e.key IN ('entered_top_n', 'rank_climb') THEN
+      IF jsonb_typeof(e.value) <> 'number' OR e.value::numeric <> trunc(e.value::numeric) OR e.value::numeric < 1
+         OR e.value::numeric > 2147483647 THEN
+        RAISE EXCEPTION 'event "%" takes a whole number of places of at least 1, not %', e.key, e.value
+          USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+    WHEN e.key = 'periods' THEN
+      IF jsonb_typeof(e.value) <> 'array' OR jsonb_array_length(e.value) = 0 THEN
+        RAISE EXCEPTION '"periods" takes a non-empty array of the board''s period kinds' USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+      FOR p IN SELECT x #>> '{}' FROM jsonb_array_elements(e.value) x LOOP
+        IF p IS NULL OR NOT p = ANY (b.periods) THEN
+          RAISE EXCEPTION 'board "%" has no period "%"', b.name, p USING ERRCODE = 'invalid_parameter_value',
+            HINT = format('Its periods are %s.', array_to_string(b.periods, ', '));
+        END IF;
+      END LOOP;
+    ELSE
+      RAISE EXCEPTION 'unknown event "%"', e.key USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Events are tier_up, tier_down, new_leader, entered_top_n, rank_climb, personal_best, goal_met, goal_at_risk and streak_milestone; "periods" limits them to some period kinds.';
+    END CASE;
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._events_config(leaderboard.boards, jsonb) IS
+  'internal: raises 22023 unless events is a valid events setting for the board';
+
+-- The day whose goals apply to a standings row: today (in the board's time zone) while its
+-- period runs, else the period's first or last day.
+CREATE FUNCTION leaderboard._goal_day(period text, period_start date, today date) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN period = 'all' THEN today
+              ELSE greatest(period_start, least(today, (period_start + CASE period WHEN 'day' THEN interval '1 day'
+                     WHEN 'week' THEN interval '1 week' WHEN 'month' THEN interval '1 month'
+                     WHEN 'quarter' THEN interval '3 months' ELSE interval '1 year' END)::date - 1)) END
+$$;
+COMMENT ON FUNCTION leaderboard._goal_day(text, date, date) IS
+  'internal: the day whose goals apply to a standings row of a period, given today';
+
+-- The goal ladders of one standings row (board, period kind, partition values, agent) in
+-- force on a day: per metric and stat, the targets and goal ids of the most specific
+-- audience, as <board>_goals picks them.
+CREATE FUNCTION leaderboard._goal_ladders(board text, period text, part jsonb, agent text, on_day date,
+  OUT metric text, OUT stat text, OUT targets numeric[], OUT ids bigint[])
+RETURNS SETOF record
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT g.metric, g.stat, array_agg(g.target ORDER BY g.target, g.id), array_agg(g.id ORDER BY g.target, g.id)
+  FROM (SELECT g.*, dense_rank() OVER (PARTITION BY g.metric, g.stat
+                      ORDER BY g.agent IS NOT NULL DESC, (SELECT count(*) FROM jsonb_object_keys(g.partition)) DESC,
+                               g.partition::text) AS r
+        FROM leaderboard.goals g
+        WHERE g.board = $1 AND g.period = $2
+          AND (g.effective_from IS NULL OR g.effective_from <= on_day) AND (g.effective_to IS NULL OR g.effective_to >= on_day)
+          AND (g.agent IS NULL OR g.agent = $4) AND (g.partition IS NULL OR $3 @> g.partition)) g
+  WHERE g.r = 1
+  GROUP BY g.metric, g.stat
+$$;
+COMMENT ON FUNCTION leaderboard._goal_ladders(text, text, jsonb, text, date) IS
+  'internal: per metric and stat, the goal ladder (targets, ids) in force on a day for one standings row';
+
+-- The SELECTs deriving each event kind a board emits from a relation c of row changes
+-- (scope_id, agent, period, period_start, part, old_rank, new_rank, old_tier, new_tier,
+-- old_score, new_score, new_qualified, old_kpis, new_kpis; old_* NULL for a new row), each
+-- giving (kind, the columns of c, old, new).
+CREATE FUNCTION leaderboard._event_branches(b leaderboard.boards) RETURNS text[]
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  ev jsonb := b.events;
+  branches text[] := '{}';
+  ladder text := quote_literal(b.ladder::text) || '::leaderboard.ladder';
+  agent_type text := (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+                      WHERE a.attrelid = b.standings AND a.attname = b.agent_column);
+  rank_cols text := 'pg_catalog.jsonb_build_object(''rank'', c.old_rank), pg_catalog.jsonb_build_object(''rank'', c.new_rank, ''score'', c.new_score)';
+  today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
+  cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));
+  same_part text := '''{}''::pg_catalog.jsonb';
+  -- a goal ladder of the row and its stat's value before and after the change
+  ladders text;
+BEGIN
+  IF b.ladder IS NULL THEN
+    ev := ev - 'tier_up' - 'tier_down';
+  END IF;
+  IF cardinality(b.partition_by) > 0 THEN
+    same_part := 'pg_catalog.jsonb_build_object(' ||
+      (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  ladders := format(
+    'CROSS JOIN LATERAL leaderboard._goal_ladders(%1$L, c.period, c.part, c.agent, leaderboard._goal_day(c.period, c.period_start, %2$s)) gl '
+    'CROSS JOIN LATERAL (SELECT leaderboard._goal_actual(c.old_kpis, pg_catalog.array_position(%3$L::pg_catalog.text[], gl.metric), gl.stat) AS old_actual, '
+    'leaderboard._goal_actual(c.new_kpis, pg_catalog.array_position(%3$L::pg_catalog.text[], gl.metric), gl.stat) AS new_actual) a ',
+    b.name, today, b.metric_names);
+  IF ev -> 'tier_up' = 'true' THEN
+    branches := branches || format(
+      'SELECT ''tier_up'', c.*, pg_catalog.jsonb_build_object(''tier'', c.old_tier, ''score'', c.old_score), '
+      'pg_catalog.jsonb_build_object(''tier'', c.new_tier, ''score'', c.new_score) FROM c '
+      'WHERE leaderboard.tier_level(c.new_tier, %1$s) OPERATOR(pg_catalog.>) leaderboard.tier_level(c.old_tier, %1$s)', ladder);
+  END IF;
+  IF ev -> 'tier_down' = 'true' THEN
+    branches := branches || format(
+      'SELECT ''tier_down'', c.*, pg_catalog.jsonb_build_object(''tier'', c.old_tier, ''score'', c.old_score), '
+      'pg_catalog.jsonb_build_object(''tier'', c.new_tier, ''score'', c.new_score) FROM c '
+      'WHERE leaderboard.tier_level(c.new_tier, %1$s) OPERATOR(pg_catalog.<) leaderboard.tier_level(c.old_tier, %1$s)', ladder);
+  END IF;
+  IF ev -> 'new_leader' = 'true' THEN
+    branches := branches || ('SELECT ''new_leader'', c.*, ' || rank_cols || ' FROM c '
+      'WHERE c.new_rank OPERATOR(pg_catalog.=) 1 AND (c.old_rank IS NULL OR c.old_rank OPERATOR(pg_catalog.>) 1)');
+  END IF;
+  IF ev ? 'entered_top_n' THEN
+    branches := branches || format('SELECT ''entered_top_n'', c.*, %s FROM c '
+      'WHERE c.new_rank OPERATOR(pg_catalog.<=) %2$s AND (c.old_rank IS NULL OR c.old_rank OPERATOR(pg_catalog.>) %2$s)',
+      replace(rank_cols, '''score'', c.new_score', format('''score'', c.new_score, ''top'', %s', (ev ->> 'entered_top_n')::int)),
+      (ev ->> 'entered_top_n')::int);
+  END IF;
+  IF ev ? 'rank_climb' THEN
+    branches := branches || format('SELECT ''rank_climb'', c.*, %s FROM c '
+      'WHERE (c.old_rank OPERATOR(pg_catalog.-) c.new_rank) OPERATOR(pg_catalog.>=) %s',
+      replace(rank_cols, '''score'', c.new_score', '''score'', c.new_score, ''places'', c.old_rank OPERATOR(pg_catalog.-) c.new_rank'),
+      (ev ->> 'rank_climb')::int);
+  END IF;
+  IF ev -> 'personal_best' = 'true' THEN
+    -- the agent's best qualified score of the earlier periods of the kind, in any partition
+    branches := branches || format(
+      'SELECT ''personal_best'', c.*, pg_catalog.jsonb_build_object(''best'', pb.best, ''score'', c.old_score), '
+      'pg_catalog.jsonb_build_object(''score'', c.new_score) FROM c, LATERAL (SELECT pg_catalog.max(p.score) AS best '
+      'FROM %1$s p WHERE p.%2$I OPERATOR(pg_catalog.=) c.agent::%3$s AND p.period OPERATOR(pg_catalog.=) c.period '
+      'AND p.period_start OPERATOR(pg_catalog.<) c.period_start AND p.qualified) pb '
+      'WHERE c.new_qualified AND c.new_score OPERATOR(pg_catalog.>) pb.best '
+      'AND (c.old_score IS NULL OR c.old_score OPERATOR(pg_catalog.<=) pb.best)',
+      b.standings, b.agent_column, agent_type);
+  END IF;
+  IF ev -> 'goal_met' = 'true' THEN
+    -- each rung of a goal ladder the change reaches
+    branches := branches || ('SELECT ''goal_met'', c.*, pg_catalog.jsonb_build_object(''actual'', a.old_actual), '
+      'pg_catalog.jsonb_build_object(''metric'', gl.metric, ''stat'', gl.stat, ''target'', t.target, ''goal_id'', t.id, ''actual'', a.new_actual) '
+      'FROM c ' || ladders ||
+      'CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(gl.targets), pg_catalog.unnest(gl.ids)) AS t(target, id) '
+      'WHERE a.new_actual OPERATOR(pg_catalog.>=) t.target AND (a.old_actual IS NULL OR a.old_actual OPERATOR(pg_catalog.<) t.target)');
+  END IF;
+  IF ev ? 'streak_milestone' THEN
+    -- a day whose daily goal (its ladder's first rung) the change meets ends a run of met
+    -- working days; a run as long as a milestone is announced. Each earlier day is met by
+    -- the goal in force on it; the run is read back at most as far as the longest milestone.
+    branches := branches || format(
+      'SELECT ''streak_milestone'', c.*, pg_catalog.jsonb_build_object(''days'', st.days OPERATOR(pg_catalog.-) 1), '
+      'pg_catalog.jsonb_build_object(''days'', st.days, ''metric'', gl.metric, ''stat'', gl.stat, ''target'', gl.targets[1]) '
+      'FROM c %1$s'
+      'CROSS JOIN LATERAL (SELECT leaderboard.current(leaderboard.streak_agg(s.period_start, '
+      ' (SELECT leaderboard._goal_actual(s.kpis, pg_catalog.array_position(%2$L::pg_catalog.text[], gl.metric), gl.stat) '
+      '   OPERATOR(pg_catalog.>=) d.targets[1] FROM leaderboard._goal_ladders(%3$L, ''day'', c.part, c.agent, s.period_start) d '
+      '   WHERE d.metric OPERATOR(pg_catalog.=) gl.metric AND d.stat OPERATOR(pg_catalog.=) gl.stat), %4$s), c.period_start) AS days '
+      ' FROM %5$s s WHERE s.%6$I OPERATOR(pg_catalog.=) c.agent::%7$s AND s.period OPERATOR(pg_catalog.=) ''day'' '
+      ' AND %8$s OPERATOR(pg_catalog.=) c.part AND s.period_start OPERATOR(pg_catalog.<=) c.period_start '
+      ' AND s.period_start OPERATOR(pg_catalog.>) (c.period_start OPERATOR(pg_catalog.-) %9$s)) st '
+      'WHERE c.period OPERATOR(pg_catalog.=) ''day'' AND a.new_actual OPERATOR(pg_catalog.>=) gl.targets[1] '
+      'AND (a.old_actual IS NULL OR a.old_actual OPERATOR(pg_catalog.<) gl.targets[1]) '
+      'AND st.days OPERATOR(pg_catalog.=) ANY (%10$L::pg_catalog.int4[])',
+      ladders, b.metric_names, b.name, cal, b.standings, b.agent_column, agent_type, same_part,
+      -- calendar days enough for the longest milestone's working days, weekends and holidays
+      2 * (SELECT max(x::int) FROM jsonb_array_elements_text(ev -> 'streak_milestone') x) + 31,
+      (SELECT array_agg(x::int) FROM jsonb_array_elements_text(ev -> 'streak_milestone') x));
+  END IF;
+  IF ev ? 'goal_at_risk' THEN
+    -- past the set share of the period's working days, the rung to reach is not met and
+    -- the pace falls short of it; once per agent, period and goal
+    branches := branches || format(
+      'SELECT ''goal_at_risk'', c.*, NULL::pg_catalog.jsonb, '
+      'pg_catalog.jsonb_build_object(''metric'', gl.metric, ''stat'', gl.stat, ''target'', r.target, ''goal_id'', r.goal_id, '
+      '''actual'', a.new_actual, ''pace'', p.pace, ''working_days_elapsed'', d.days_elapsed, ''working_days'', d.days_total) '
+      'FROM c %1$s'
+      'CROSS JOIN LATERAL leaderboard._goal_rung(gl.targets, gl.ids, a.new_actual) r '
+      'CROSS JOIN LATERAL leaderboard._period_days(%2$s, c.period, c.period_start, %3$s) d '
+      'CROSS JOIN LATERAL (SELECT leaderboard._goal_pace(gl.stat, a.new_actual, d.days_elapsed, d.days_total) AS pace) p '
+      'WHERE leaderboard._goal_day(c.period, c.period_start, %3$s) OPERATOR(pg_catalog.=) %3$s '
+      'AND d.days_total OPERATOR(pg_catalog.>) 0 '
+      'AND (d.days_elapsed::pg_catalog.numeric OPERATOR(pg_catalog./) d.days_total) OPERATOR(pg_catalog.>=) %4$s '
+      'AND a.new_actual OPERATOR(pg_catalog.<) r.target AND p.pace OPERATOR(pg_catalog.<) r.target '
+      'AND NOT EXISTS (SELECT 1 FROM leaderboard.events x WHERE x.board OPERATOR(pg_catalog.=) %5$L '
+      ' AND x.agent OPERATOR(pg_catalog.=) c.agent AND x.period_start OPERATOR(pg_catalog.=) c.period_start '
+      ' AND x.kind OPERATOR(pg_catalog.=) ''goal_at_risk'' AND x.period OPERATOR(pg_catalog.=) c.period '
+      ' AND x.partition OPERATOR(pg_catalog.=) c.part AND x.new OPERATOR(pg_catalog.->>) ''goal_id'' OPERATOR(pg_catalog.=) r.goal_id::pg_catalog.text)',
+      ladders, cal, today, (ev ->> 'goal_at_risk')::numeric, b.name);
+  END IF;
+  RETURN branches;
+END $$;
+COMMENT ON FUNCTION leaderboard._event_branches(leaderboard.boards) IS
+  'internal: the SELECT deriving each event kind a board emits from a relation c of standings row changes';
+
+-- Writes the events of the branches over c (a WITH item), and sends one NOTIFY leaderboard.
+CREATE FUNCTION leaderboard._events_write_sql(b leaderboard.boards, c text, branches text[]) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format(
+    'WITH c AS MATERIALIZED (%1$s), '
+    'e(kind, scope_id, agent, period, period_start, part, old_rank, new_rank, old_tier, new_tier, old_score, new_score, '
+    'new_qualified, old_kpis, new_kpis, old, new) AS (%2$s), '
+    'ins AS (INSERT INTO leaderboard.events (board, kind, agent, partition, period, period_start, old, new) '
+    'SELECT %3$L, e.kind, e.agent, e.part, e.period, e.period_start, e.old, e.new FROM e '
+    'ORDER BY e.period, e.period_start, e.part::pg_catalog.text, e.agent, e.kind '
+    'RETURNING id, kind, agent, partition, period, period_start, old, new) '
+    'SELECT pg_catalog.count(*), pg_catalog.pg_notify(''leaderboard'', leaderboard._events_payload(%3$L, '
+    'pg_catalog.jsonb_agg(pg_catalog.to_jsonb(ins) ORDER BY ins.id))) FROM ins HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0',
+    c, array_to_string(branches, ' UNION ALL '), b.name)
+$$;
+COMMENT ON FUNCTION leaderboard._events_write_sql(leaderboard.boards, text, text[]) IS
+  'internal: the statement writing and announcing the events derived by branches over the row changes c';
+
+-- The partition values of a scopes row sc as a JSON object (the events' partition).
+CREATE FUNCTION leaderboard._events_partition_sql(b leaderboard.boards, alias text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN cardinality(b.partition_by) = 0 THEN '''{}''::pg_catalog.jsonb'
+         ELSE 'pg_catalog.jsonb_build_object(' ||
+              (SELECT string_agg(format('%L, %s.%I', q, alias, q), ', ') FROM unnest(b.partition_by) q) || ')' END
+$$;
+COMMENT ON FUNCTION leaderboard._events_partition_sql(leaderboard.boards, text) IS
+  'internal: SQL giving the partition values of a scopes or standings row as a JSON object';
+
+-- The statement the commit-time apply runs with the net row changes of its standings
+-- ($1..$11: scope, agent, rank before and after, tier before and after, score before and
+-- after, qualified after, kpis before and after; NULL before: a new row): derives the
+-- board's events, writes them, and sends one NOTIFY leaderboard. NULL when the board emits
+-- no events.
+CREATE FUNCTION leaderboard._events_sql(board text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  branches text[];
+  periods text[];
+BEGIN
+  IF b.events IS NULL THEN
+    RETURN NULL;
+  END IF;
+  branches := leaderboard._event_branches(b);
+  IF cardinality(branches) = 0 THEN
+    RETURN NULL;
+  END IF;
+  periods := coalesce((SELECT array_agg(x #>> '{}') FROM jsonb_array_elements(b.events -> 'periods') x), b.periods);
+  RETURN leaderboard._events_write_sql(b, format(
+    'SELECT x.scope_id, x.agent, sc.period, sc.period_start, %1$s AS part, '
+    'x.old_rank, x.new_rank, x.old_tier, x.new_tier, x.old_score, x.new_score, x.new_qualified, x.old_kpis, x.new_kpis '
+    'FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.text[]), '
+    'pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.int8[]), pg_catalog.unnest($5::pg_catalog.text[]), '
+    'pg_catalog.unnest($6::pg_catalog.text[]), pg_catalog.unnest($7::pg_catalog.float8[]), pg_catalog.unnest($8::pg_catalog.float8[]), '
+    'pg_catalog.unnest($9::pg_catalog.bool[]), pg_catalog.unnest($10::leaderboard.kpis[]), pg_catalog.unnest($11::leaderboard.kpis[])) '
+    'AS x(scope_id, agent, old_rank, new_rank, old_tier, new_tier, old_score, new_score, new_qualified, old_kpis, new_kpis) '
+    'JOIN %2$s sc ON sc.scope_id OPERATOR(pg_catalog.=) x.scope_id '
+    'WHERE sc.period OPERATOR(pg_catalog.=) ANY (%3$L::pg_catalog.text[])',
+    leaderboard._events_partition_sql(b, 'sc'), b.scopes, periods), branches);
+END $$;
+COMMENT ON FUNCTION leaderboard._events_sql(text) IS
+  'internal: the statement deriving, writing and announcing the events of a board''s commit-time apply, or NULL';
+
+-- Goals fall at risk as days pass without calls, which no commit announces: this checks
+-- every agent of the current periods, as a commit touching its row would. Scheduled like
+-- close_periods (pg_cron); holds off the board's writers' commits while it runs.
+CREATE FUNCTION leaderboard.check_goals(board text) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
+  periods text[];
+  n bigint;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  IF NOT coalesce(b.events ? 'goal_at_risk', false) THEN
+    RETURN 0;
+  END IF;
+  periods := coalesce((SELECT array_agg(x #>> '{}') FROM jsonb_array_elements(b.events -> 'periods') x), b.periods);
+  b.events := jsonb_build_object('goal_at_risk', b.events -> 'goal_at_risk');
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  EXECUTE leaderboard._events_write_sql(b, format(
+    'SELECT s.scope_id, s.%1$I::pg_catalog.text AS agent, s.period, s.period_start, %2$s AS part, '
+    's.rank AS old_rank, s.rank AS new_rank, s.tier AS old_tier, s.tier AS new_tier, s.score AS old_score, s.score AS new_score, '
+    's.qualified AS new_qualified, s.kpis AS old_kpis, s.kpis AS new_kpis '
+    'FROM %3$s s WHERE s.period OPERATOR(pg_catalog.=) ANY (%4$L::pg_catalog.text[]) '
+    'AND leaderboard._goal_day(s.period, s.period_start, %5$s) OPERATOR(pg_catalog.=) %5$s',
+    b.agent_column, leaderboard._events_partition_sql(b, 's'), b.standings, periods, today),
+    leaderboard._event_branches(b)) INTO n;
+  RETURN coalesce(n, 0);
+END $$;
+COMMENT ON FUNCTION leaderboard.check_goals(text) IS
+  'announces goal_at_risk for the agents of a board''s current periods whose pace falls short of their goal, once per agent, period and goal; returns how many';
+
+-- The NOTIFY payload of one commit's events of a board: the board, how many, the range of
+-- their ids in leaderboard.events and the first few, within NOTIFY's 8000 bytes.
+CREATE FUNCTION leaderboard._events_payload(board text, events jsonb) RETURNS text
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  n int := jsonb_array_length(events);
+  head jsonb := jsonb_build_object('board', board, 'count', n,
+                                   'first_id', events -> 0 -> 'id', 'last_id', events -> (n - 1) -> 'id');
+  shown int := least(n, 5);
+  payload text;
+BEGIN
+  LOOP
+    payload := (head || jsonb_build_object('events',
+                 coalesce((SELECT jsonb_agg(e ORDER BY i) FROM jsonb_array_elements(events) WITH ORDINALITY AS x(e, i)
+                           WHERE i <= shown), '[]')))::text;
+    EXIT WHEN octet_length(payload) < 7900 OR shown = 0;
+    shown := shown - 1;
+  END LOOP;
+  RETURN payload;
+END $$;
+COMMENT ON FUNCTION leaderboard._events_payload(text, jsonb) IS
+  'internal: the NOTIFY leaderboard payload of one commit''s events of a board';
+
+-- The row trigger that records the apply's changes, on the standings of a board that
+-- emits events; it fires also for sessions in replica mode, where the apply runs too.
+CREATE FUNCTION leaderboard._board_event_trigger(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  present boolean := EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = b.standings AND t.tgname = 'lb_events');
+BEGIN
+  IF b.events IS NULL AND present THEN
+    EXECUTE format('DROP TRIGGER lb_events ON %s', b.standings);
+  ELSIF b.events IS NOT NULL AND NOT present THEN
+    EXECUTE format('CREATE TRIGGER lb_events AFTER INSERT OR UPDATE OR DELETE ON %s '
+                   'FOR EACH ROW EXECUTE FUNCTION leaderboard._board_event_row()', b.standings);
+    EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER lb_events', b.standings);
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._board_event_trigger(leaderboard.boards) IS
+  'internal: creates or drops the events trigger on a board''s standings as its events setting says';
