@@ -13,7 +13,11 @@
 # taken in rounds (every query once per round), with the planner's default parallelism
 # (max_parallel_workers_per_gather = 2) and then with parallelism off, and the minimum;
 # then the median executor CPU time of serial runs. Prints one figure a line and ratios.
-# Usage: PG_CONFIG=... [ROUNDS=5] bench/streak.sh [N_CALLS=1000000] [AGENTS=5000] [TEAMS=50]
+# With INSTR=1 it ends by counting, under valgrind's callgrind, the instructions each query
+# executes (ExecutorRun of a serial plan in a single-user backend): the same on every run,
+# whatever else the machine does, and what of them runs in leaderboard.so; the callgrind
+# files (callgrind_annotate splits them by function) are kept in the directory it names.
+# Usage: PG_CONFIG=... [ROUNDS=5] [INSTR=1] bench/streak.sh [N_CALLS=1000000] [AGENTS=5000] [TEAMS=50]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-1000000} AGENTS=${2:-5000} TEAMS=${3:-50} ROUNDS=${ROUNDS:-5}
@@ -131,4 +135,29 @@ for n in $names; do cpus[$n]=$(cpu "${sql[$n]}"); echo "serial_cpu_${n}_s ${cpus
 for pair in $pairs; do
   a=${pair%%:*} b=${pair#*:}
   printf 'serial_cpu_%s_vs_%s %.2f\n' "$a" "${b#*_}" "$(echo "${cpus[$a]} / ${cpus[$b]}" | bc -l)"
+done
+
+[ "${INSTR:-0}" = 1 ] || exit 0
+# Instruction counts: the server stops (a single-user backend needs the data directory to
+# itself), each query runs once; library loading and planning are outside ExecutorRun.
+command -v valgrind >/dev/null || { echo "INSTR=1 needs valgrind" >&2; exit 1; }
+pgtmp_as_server_user "$PGBIN/pg_ctl" -D "$PGTMP_DIR/data" -m fast -w stop >/dev/null
+cg=$(mktemp -d /tmp/lb-streak-callgrind.XXXXXX)
+[ "$(id -u)" = 0 ] && chown postgres "$cg"
+echo "callgrind_files $cg"
+declare -A instr=()
+for n in $names; do
+  printf '%s;\n\n' "${sql[$n]}" > "$cg/$n.sql"
+  pgtmp_as_server_user valgrind --tool=callgrind --toggle-collect=standard_ExecutorRun \
+    --callgrind-out-file="$cg/callgrind.$n" "$PGBIN/postgres" --single -j \
+    -D "$PGTMP_DIR/data" -c max_parallel_workers_per_gather=0 -c jit=off postgres \
+    < "$cg/$n.sql" >/dev/null 2>&1
+  instr[$n]=$(sed -n 's/^summary: //p' "$cg/callgrind.$n")
+  own=$(callgrind_annotate --threshold=100 "$cg/callgrind.$n" 2>/dev/null \
+        | awk '/leaderboard\.so\]$/ {gsub(",", "", $1); s += $1} END {print s + 0}')
+  echo "serial_instructions_$n ${instr[$n]}   (in leaderboard.so $own)"
+done
+for pair in $pairs; do
+  a=${pair%%:*} b=${pair#*:}
+  printf 'serial_instructions_%s_vs_%s %.3f\n' "$a" "${b#*_}" "$(echo "${instr[$a]} / ${instr[$b]}" | bc -l)"
 done
