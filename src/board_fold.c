@@ -182,6 +182,28 @@ struct FoldLevel
 	GroupHash	scopes;			/* one entry a scope: its key text, built once */
 };
 
+/*
+ * Rows are read in batches: each row's key and metric values are set aside and its
+ * group's bucket prefetched, then the batch's groups are looked up and their kpis
+ * prefetched, then the values added. A large statement's groups outgrow the caches, and
+ * so its lookups overlap their memory reads instead of waiting for each in turn.
+ */
+#define FOLD_BATCH_ROWS 32
+
+#if defined(__GNUC__)
+#define fold_prefetch(p) __builtin_prefetch(p)
+#else
+#define fold_prefetch(p) ((void) 0)
+#endif
+
+typedef struct FoldBatchRow
+{
+	GroupKey	key;
+	uint32		hash;
+	bool		removed;
+	Kpis	   *kpis;			/* the group's, once looked up */
+} FoldBatchRow;
+
 /* A statement's fold: its day groups, and the executor state its expressions run in. */
 typedef struct FoldRun
 {
@@ -193,8 +215,14 @@ typedef struct FoldRun
 	ExprState  *filter;
 	AttrMap    *map;			/* partition row -> source row, or NULL */
 	TupleTableSlot *source_slot;	/* rows in the source's row type, when mapped */
-	Datum	   *values;
+	int			batch_size;		/* 1 when a key or metric value is a pointer, which
+								 * the next row read may free */
+	int			nbatch;
+	FoldBatchRow *batch;
+	Datum	   *values;			/* batch_size x nkeys key values */
 	bool	   *isnull;
+	Datum	   *metric_values;	/* batch_size x nmetrics */
+	bool	   *metric_isnull;
 } FoldRun;
 
 static void
@@ -805,6 +833,22 @@ fold_level_emit(FoldLevel *level,
 
 /* ---- a statement's fold ---- */
 
+/* Whether every key and metric value of the board's rows is held in its Datum. */
+static bool
+fold_batchable(FoldShape *shape)
+{
+	int			i;
+
+	for (i = 0; i < shape->keys.nkeys; i++)
+		if (!shape->keys.keys[i].typbyval)
+			return false;
+	for (i = 0; i < shape->keys.nmetrics; i++)
+		if (shape->kind[i] == KPI_INPUT_NUMERIC || shape->kind[i] == KPI_INPUT_INTERVAL ||
+			(shape->kind[i] == KPI_INPUT_FLOAT8 && !FLOAT8PASSBYVAL))
+			return false;
+	return true;
+}
+
 static void
 fold_run_begin(FoldRun *run, FoldShape *shape, Relation rel)
 {
@@ -833,36 +877,86 @@ fold_run_begin(FoldRun *run, FoldShape *shape, Relation rel)
 														&TTSOpsVirtual);
 		table_close(source, AccessShareLock);
 	}
-	run->values = palloc(sizeof(Datum) * shape->keys.nkeys);
-	run->isnull = palloc(sizeof(bool) * shape->keys.nkeys);
+	run->batch_size = fold_batchable(shape) ? FOLD_BATCH_ROWS : 1;
+	run->batch = palloc(sizeof(FoldBatchRow) * run->batch_size);
+	run->values = palloc(sizeof(Datum) * shape->keys.nkeys * run->batch_size);
+	run->isnull = palloc(sizeof(bool) * shape->keys.nkeys * run->batch_size);
+	run->metric_values = palloc(sizeof(Datum) * Max(shape->keys.nmetrics, 1) * run->batch_size);
+	run->metric_isnull = palloc(sizeof(bool) * Max(shape->keys.nmetrics, 1) * run->batch_size);
 	MemoryContextSwitchTo(old);
 }
 
-/* Folds one row of the firing relation into the statement's day groups. */
+/* Looks up the groups of the batch's rows, then adds the rows' values to them. */
+static void
+fold_run_flush(FoldRun *run)
+{
+	FoldKeys   *keys = &run->shape->keys;
+	int			nmetrics = keys->nmetrics;
+	int			r;
+	int			i;
+
+	for (r = 0; r < run->nbatch; r++)
+	{
+		FoldBatchRow *row = &run->batch[r];
+		bool		found;
+		GroupEntry *e = group_enter(&run->days, &row->key, row->hash, &found);
+		Kpis	  **k = row->removed ? &e->removed : &e->added;
+		Size		off;
+
+		if (*k == NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(run->cxt);
+
+			*k = kpis_new(nmetrics, run->shape->fractional);
+			MemoryContextSwitchTo(old);
+		}
+		row->kpis = *k;
+		for (off = 0; off < KPIS_SIZE(nmetrics); off += 64)
+			fold_prefetch((char *) row->kpis + off);
+	}
+	for (r = 0; r < run->nbatch; r++)
+	{
+		Kpis	   *k = run->batch[r].kpis;
+		Datum	   *values = run->metric_values + r * nmetrics;
+		bool	   *isnull = run->metric_isnull + r * nmetrics;
+
+		for (i = 0; i < nmetrics; i++)
+			if (!isnull[i])
+				kpis_add_datum(k, i, run->shape->kind[i], values[i]);
+		kpis_add_rows(k, 1);
+	}
+	run->nbatch = 0;
+}
+
+/*
+ * Reads one row of the firing relation into the batch, and folds the batch into the
+ * statement's day groups once it is full.
+ */
 static void
 fold_run_row(FoldRun *run, TupleTableSlot *slot, bool removed)
 {
 	FoldShape  *shape = run->shape;
 	FoldKeys   *keys = &shape->keys;
 	ExprContext *econtext = run->econtext;
+	FoldBatchRow *row = &run->batch[run->nbatch];
+	Datum	   *values = run->values + run->nbatch * keys->nkeys;
+	bool	   *isnull = run->isnull + run->nbatch * keys->nkeys;
+	Datum	   *metric_values = run->metric_values + run->nbatch * keys->nmetrics;
+	bool	   *metric_isnull = run->metric_isnull + run->nbatch * keys->nmetrics;
 	Datum		at;
-	bool		isnull;
-	GroupKey	key;
-	GroupEntry *e;
-	Kpis	  **k;
+	bool		null;
 	MemoryContext old;
 	DateADT		day;
-	bool		found;
 	int			i;
 
 	CHECK_FOR_INTERRUPTS();
 	if (run->map != NULL)
 		slot = execute_attr_map_slot(run->map, slot, run->source_slot);
-	run->values[keys->nkeys - 1] = slot_getattr(slot, shape->agent_att, &isnull);
-	if (isnull)
+	values[keys->nkeys - 1] = slot_getattr(slot, shape->agent_att, &null);
+	if (null)
 		return;
-	at = slot_getattr(slot, shape->at_att, &isnull);
-	if (isnull)
+	at = slot_getattr(slot, shape->at_att, &null);
+	if (null)
 		return;
 	econtext->ecxt_scantuple = slot;
 	if (run->filter != NULL && !ExecQual(run->filter, econtext))
@@ -870,31 +964,23 @@ fold_run_row(FoldRun *run, TupleTableSlot *slot, bool removed)
 		ResetExprContext(econtext);
 		return;
 	}
-	run->isnull[keys->nkeys - 1] = false;
+	isnull[keys->nkeys - 1] = false;
 	for (i = 0; i < shape->nparts; i++)
-		run->values[i] = slot_getattr(slot, shape->part_att[i], &run->isnull[i]);
+		values[i] = slot_getattr(slot, shape->part_att[i], &isnull[i]);
 
 	/* timestamptz_zone(), for the zones it reads itself, allocates: per tuple */
 	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 	day = local_day(shape, at);
 	MemoryContextSwitchTo(old);
-	group_key_set(&key, keys->nkeys, day, 0, run->values, run->isnull);
-	e = group_enter(&run->days, &key, group_key_hash(&run->days.info, &key), &found);
-	k = removed ? &e->removed : &e->added;
-	if (*k == NULL)
-	{
-		old = MemoryContextSwitchTo(run->cxt);
-		*k = kpis_new(keys->nmetrics, shape->fractional);
-		MemoryContextSwitchTo(old);
-	}
+	group_key_set(&row->key, keys->nkeys, day, 0, values, isnull);
+	row->hash = group_key_hash(&run->days.info, &row->key);
+	row->removed = removed;
+	fold_prefetch(&run->days.tab->data[row->hash & run->days.tab->sizemask]);
 	for (i = 0; i < keys->nmetrics; i++)
-	{
-		Datum		v = ExecEvalExprSwitchContext(run->metric[i], econtext, &isnull);
-
-		if (!isnull)
-			kpis_add_datum(*k, i, shape->kind[i], v);
-	}
-	kpis_add_rows(*k, 1);
+		metric_values[i] = ExecEvalExprSwitchContext(run->metric[i], econtext, &metric_isnull[i]);
+	/* a batch of one when the values point into the row or the per-tuple memory */
+	if (++run->nbatch == run->batch_size)
+		fold_run_flush(run);
 	ResetExprContext(econtext);
 }
 
@@ -927,33 +1013,66 @@ period_starts(FoldShape *shape, PeriodCache *cache, DateADT day)
 	return cache->start[slot];
 }
 
+/* A day group's group of one period, keyed for a level, in a batch of fold_run_end(). */
+typedef struct PeriodGroup
+{
+	GroupKey	key;
+	uint32		hash;
+	GroupEntry *day;
+} PeriodGroup;
+
+#define FOLD_END_BATCH_DAYS 8
+
+/* Adds the batch's period groups to the level, their buckets prefetched. */
+static void
+level_add_batch(FoldLevel *level, PeriodGroup *batch, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		level_add(level, &batch[i].key, batch[i].hash, NULL, batch[i].day->added,
+				  batch[i].day->removed, false);
+}
+
 /* Folds the statement's day groups into the level's period groups, and ends the run. */
 static void
 fold_run_end(FoldRun *run, FoldLevel *level)
 {
 	FoldShape  *shape = run->shape;
 	int			nkeys = shape->keys.nkeys;
+	int			nperiods = shape->keys.nperiods;
 	PeriodCache *cache = palloc0(sizeof(PeriodCache));
+	PeriodGroup *batch = palloc(sizeof(PeriodGroup) * FOLD_END_BATCH_DAYS * nperiods);
+	int			n = 0;
 	groups_iterator it;
 	GroupEntry *e;
 	int			p;
 
+	fold_run_flush(run);
 	groups_start_iterate(run->days.tab, &it);
 	while ((e = groups_iterate(run->days.tab, &it)) != NULL)
 	{
 		const DateADT *starts = period_starts(shape, cache, (DateADT) e->key.slot);
 
 		CHECK_FOR_INTERRUPTS();
-		for (p = 0; p < shape->keys.nperiods; p++)
+		for (p = 0; p < nperiods; p++)
 		{
-			GroupKey	key;
+			PeriodGroup *g = &batch[n++];
 
-			group_key_set(&key, nkeys, p, starts[p], key_values(&e->key, nkeys),
+			group_key_set(&g->key, nkeys, p, starts[p], key_values(&e->key, nkeys),
 						  key_isnull(&e->key, nkeys));
-			level_add(level, &key, group_key_hash(&level->groups.info, &key), NULL,
-					  e->added, e->removed, false);
+			g->hash = group_key_hash(&level->groups.info, &g->key);
+			g->day = e;
+			fold_prefetch(&level->groups.tab->data[g->hash & level->groups.tab->sizemask]);
+		}
+		if (n == FOLD_END_BATCH_DAYS * nperiods)
+		{
+			level_add_batch(level, batch, n);
+			n = 0;
 		}
 	}
+	level_add_batch(level, batch, n);
+	pfree(batch);
 	pfree(cache);
 	if (run->source_slot != NULL)
 		ExecDropSingleTupleTableSlot(run->source_slot);
