@@ -1071,14 +1071,14 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 }
 
 int
-board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, NewScope *new_scopes, int nnew)
+board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, const PendingGroupKey *order,
+						NewScope *new_scopes, int nnew)
 {
 	DirectShape *shape = bs->direct;
 	DirectApply da;
 	MemoryContext cxt;
 	MemoryContext row_cxt;
 	MemoryContext old;
-	PendingGroupKey *order;
 	int			i;
 	int			s = 0;
 	int			written = 0;
@@ -1095,7 +1095,6 @@ board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, NewScope *new_sco
 		return -1;
 	}
 	row_cxt = AllocSetContextCreate(cxt, "leaderboard new scope rows", ALLOCSET_DEFAULT_SIZES);
-	order = pending_groups_sorted(pb);
 	push_read_snapshot(&da);
 	/* groups and new scopes are both in key order: walk them side by side */
 	for (i = 0; i < pb->ngroups;)
