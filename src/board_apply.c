@@ -304,6 +304,131 @@ check_board_unchanged(const char *name)
 				 errhint("The transaction might succeed if retried.")));
 }
 
+/*
+ * Small batches (single-row writers) run cached plans made for few rows: index lookups
+ * by scope and agent, never a scan of the standings. Each step is its own statement so
+ * that, under READ COMMITTED, the reads after the scope locks see everything committed
+ * before the locks were granted.
+ */
+static void
+apply_small_batch(PendingBoard *pb, BoardStatements *bs)
+{
+	Tuplestorestate *pending;
+	Tuplestorestate *corrections;
+	Tuplestorestate *before;
+
+	ereport(board_report_apply ? NOTICE : DEBUG1,
+			(errmsg("board \"%s\": %d captured groups applied by statements",
+					pb->name, pb->ngroups)));
+	pending = register_rows("lb_pending", pb->tupdesc, pb->groups, pb->ngroups);
+	corrections = register_corrections(pb);
+	prefer_index_lookups();
+	apply_step(bs, BOARD_LOCK_SCOPES, true);
+	if (bs->sql[BOARD_BEFORE_MOVES] != NULL)
+	{
+		/* the scopes where one agent moved are re-ranked incrementally */
+		apply_step(bs, BOARD_BEFORE_MOVES, true);
+		before = register_rows("lb_before", SPI_tuptable->tupdesc, SPI_tuptable->vals,
+							   SPI_processed);
+		if (pending_has_kpis(pb, false))
+			apply_step(bs, BOARD_RECOMPUTE, true);
+		if (pending_has_kpis(pb, true))
+			apply_step(bs, BOARD_ADD_DELTAS, true);
+		if (pending_scope_has_several_agents(pb))
+			apply_step(bs, BOARD_RERANK_MULTI, true);
+		apply_step(bs, BOARD_RERANK_SINGLE, true);
+		SPI_unregister_relation("lb_before");
+		tuplestore_end(before);
+	}
+	else
+	{
+		apply_step(bs, BOARD_RECOMPUTE, true);
+		apply_step(bs, BOARD_ADD_DELTAS, true);
+		apply_step(bs, BOARD_RERANK_MULTI, true);
+	}
+	SPI_unregister_relation("lb_pending");
+	SPI_unregister_relation("lb_corrections");
+	/* ending the tuplestores closes the temporary files of large ones */
+	tuplestore_end(pending);
+	tuplestore_end(corrections);
+}
+
+/*
+ * Locks (creating the missing ones) the scopes of a large batch, whose groups are in
+ * order: lock_scopes reads one group a scope, so that it sorts as many rows as there are
+ * scopes, not groups. Returns how many of them existed before, and in *new_scopes the
+ * ones it created (NULL when its result does not name them).
+ */
+static uint64
+lock_large_batch_scopes(PendingBoard *pb, BoardStatements *bs, const PendingGroupKey *order,
+						NewScope **new_scopes, int *nnew)
+{
+	HeapTuple  *firsts = palloc(sizeof(HeapTuple) * pb->ngroups);
+	int			nscopes = 0;
+	Tuplestorestate *scopes;
+	uint64		existing;
+	int			i;
+
+	for (i = 0; i < pb->ngroups; i++)
+		if (i == 0 || !pending_same_scope(&order[i - 1], &order[i]))
+			firsts[nscopes++] = pb->groups[order[i].index];
+	scopes = register_rows("lb_pending", pb->tupdesc, firsts, nscopes);
+	apply_step(bs, BOARD_LOCK_SCOPES, false);
+	existing = count_existing_scopes();
+	*new_scopes = new_scopes_locked(nnew);
+	SPI_unregister_relation("lb_pending");
+	tuplestore_end(scopes);
+	pfree(firsts);
+	return existing;
+}
+
+/*
+ * Large batches (COPY) are planned afresh for their actual size. They mostly fill
+ * scopes they create: those rows are written once, ranked; only the scopes that existed
+ * are added to and re-ranked, by statements over all the groups.
+ */
+static void
+apply_large_batch(PendingBoard *pb, BoardStatements *bs)
+{
+	PendingGroupKey *order = pending_groups_sorted(pb);
+	NewScope   *new_scopes;
+	int			nnew;
+	uint64		existing_scopes;
+	int			written;
+
+	ereport(board_report_apply ? NOTICE : DEBUG1,
+			(errmsg("board \"%s\": %d captured groups applied by statements",
+					pb->name, pb->ngroups)));
+	allow_large_batch_memory();
+	existing_scopes = lock_large_batch_scopes(pb, bs, order, &new_scopes, &nnew);
+	/* no new scope (lock_scopes said so): nothing to insert */
+	written = new_scopes == NULL ? -1 : nnew == 0 ? 0 :
+		board_insert_new_direct(pb, bs, order, new_scopes, nnew);
+	pfree(order);
+	if (written >= 0 && nnew > 0)
+		ereport(board_report_apply ? NOTICE : DEBUG1,
+				(errmsg("board \"%s\": the rows of %d new scopes written directly",
+						pb->name, written)));
+	if (written < 0 || existing_scopes > 0 || pending_has_kpis(pb, false))
+	{
+		Tuplestorestate *pending = register_rows("lb_pending", pb->tupdesc, pb->groups,
+												 pb->ngroups);
+		Tuplestorestate *corrections = register_corrections(pb);
+
+		if (written < 0)
+			apply_step(bs, BOARD_INSERT_NEW, false);
+		if (existing_scopes > 0 || pending_has_kpis(pb, false))
+		{
+			apply_step(bs, BOARD_RECOMPUTE, false);
+			apply_step(bs, BOARD_ADD_DELTAS_LARGE, false);
+			apply_step(bs, BOARD_RERANK, false);
+		}
+		SPI_unregister_relation("lb_pending");
+		SPI_unregister_relation("lb_corrections");
+		tuplestore_end(pending);
+		tuplestore_end(corrections);
+	}
+}
 static void apply_groups(PendingBoard *pb, BoardStatements *bs);
 
 static void
@@ -350,98 +475,14 @@ apply_board(PendingBoard *captured)
 static void
 apply_groups(PendingBoard *pb, BoardStatements *bs)
 {
-	bool		small;
-	Tuplestorestate *pending;
-	Tuplestorestate *corrections;
-	Tuplestorestate *before;
-	uint64		existing_scopes;
-	NewScope   *new_scopes = NULL;
-	int			nnew = 0;
-
 	if (board_apply_direct(pb, bs))
 		ereport(board_report_apply ? NOTICE : DEBUG1,
 				(errmsg("board \"%s\": %d captured groups applied directly",
 						pb->name, pb->ngroups)));
+	else if (pb->ngroups <= board_small_batch_groups)
+		apply_small_batch(pb, bs);
 	else
-	{
-		ereport(board_report_apply ? NOTICE : DEBUG1,
-				(errmsg("board \"%s\": %d captured groups applied by statements",
-						pb->name, pb->ngroups)));
-		pending = register_rows("lb_pending", pb->tupdesc, pb->groups, pb->ngroups);
-		corrections = register_corrections(pb);
-
-		/*
-		 * Small batches (single-row writers) run cached plans made for few rows: index
-		 * lookups by scope and agent, never a scan of the standings. Large batches (COPY)
-		 * are planned afresh for their actual size.
-		 */
-		small = pb->ngroups <= board_small_batch_groups;
-		if (small)
-			prefer_index_lookups();
-		else
-			allow_large_batch_memory();
-
-		/*
-		 * Each step is its own statement so that, under READ COMMITTED, the reads after
-		 * the scope locks see everything committed before the locks were granted.
-		 */
-		apply_step(bs, BOARD_LOCK_SCOPES, small);
-		/* only large batches use it; it reads lock_scopes' result before the next step */
-		existing_scopes = small ? 0 : count_existing_scopes();
-		if (!small)
-			new_scopes = new_scopes_locked(&nnew);
-		if (small && bs->sql[BOARD_BEFORE_MOVES] != NULL)
-		{
-			/* small batches re-rank the scopes where one agent moved incrementally */
-			apply_step(bs, BOARD_BEFORE_MOVES, true);
-			before = register_rows("lb_before", SPI_tuptable->tupdesc, SPI_tuptable->vals,
-								   SPI_processed);
-			if (pending_has_kpis(pb, false))
-				apply_step(bs, BOARD_RECOMPUTE, true);
-			if (pending_has_kpis(pb, true))
-				apply_step(bs, BOARD_ADD_DELTAS, true);
-			if (pending_scope_has_several_agents(pb))
-				apply_step(bs, BOARD_RERANK_MULTI, true);
-			apply_step(bs, BOARD_RERANK_SINGLE, true);
-			SPI_unregister_relation("lb_before");
-			tuplestore_end(before);
-		}
-		else if (small)
-		{
-			apply_step(bs, BOARD_RECOMPUTE, true);
-			apply_step(bs, BOARD_ADD_DELTAS, true);
-			apply_step(bs, BOARD_RERANK_MULTI, true);
-		}
-		else
-		{
-			/*
-			 * Large batches (COPY) mostly fill scopes they create: those rows are
-			 * written once, ranked; only the scopes that existed are added to and
-			 * re-ranked.
-			 */
-			/* no new scope (lock_scopes said so): nothing to insert */
-			int			written = new_scopes == NULL ? -1 : nnew == 0 ? 0 :
-				board_insert_new_direct(pb, bs, new_scopes, nnew);
-
-			if (written < 0)
-				apply_step(bs, BOARD_INSERT_NEW, false);
-			else if (nnew > 0)
-				ereport(board_report_apply ? NOTICE : DEBUG1,
-						(errmsg("board \"%s\": the rows of %d new scopes written directly",
-								pb->name, written)));
-			if (existing_scopes > 0 || pending_has_kpis(pb, false))
-			{
-				apply_step(bs, BOARD_RECOMPUTE, false);
-				apply_step(bs, BOARD_ADD_DELTAS_LARGE, false);
-				apply_step(bs, BOARD_RERANK, false);
-			}
-		}
-		SPI_unregister_relation("lb_pending");
-		SPI_unregister_relation("lb_corrections");
-		/* ending the tuplestores closes the temporary files of large ones */
-		tuplestore_end(pending);
-		tuplestore_end(corrections);
-	}
+		apply_large_batch(pb, bs);
 }
 
 PG_FUNCTION_INFO_V1(board_commit);

@@ -165,6 +165,8 @@ typedef struct DirectApply
 	AttrNumber	sc_id, sc_key, sc_version, sc_ranks_stored;
 	AttrNumber	st_scope, st_period, st_period_start, st_agent, st_kpis, st_score, st_qualified, st_rank, st_tier,
 				st_updated;
+	AttrNumber *group_cols;		/* the standings column of each captured group column (by
+								 * name), for those after the scope key but the kpis */
 } DirectApply;
 
 static int
@@ -355,6 +357,10 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc
 		return false;
 	}
 
+	da->group_cols = palloc0(sizeof(AttrNumber) * groups->natts);
+	for (i = 2; i < groups->natts; i++)
+		da->group_cols[i - 1] = board_column(da->standings,
+											 NameStr(TupleDescAttr(groups, i - 1)->attname));
 	da->estate = CreateExecutorState();
 	sc_written[0] = da->sc_version;
 	sc_written[1] = da->sc_ranks_stored;
@@ -659,21 +665,20 @@ drop_scope_ranks(DirectApply *da, int64 scope_id, Datum agent)
  * captured group's period, period_start, partition and agent columns (named as in the
  * standings), empty kpis and an unqualified score; apply_scope() fills in the rest.
  */
-static HeapTuple
-new_agent_row(DirectApply *da, DirectScope *ds, PendingBoard *pb)
+static void
+new_agent_values(DirectApply *da, DirectScope *ds, PendingBoard *pb, Datum *values, bool *nulls)
 {
 	TupleDesc	desc = RelationGetDescr(da->standings);
-	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
-	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
 	int			i;
 
+	memset(values, 0, sizeof(Datum) * desc->natts);
 	memset(nulls, true, sizeof(bool) * desc->natts);
 	values[da->st_scope - 1] = Int64GetDatum(ds->scope_id);
 	nulls[da->st_scope - 1] = false;
 	/* the group's columns after the scope key, but for the kpis */
 	for (i = 2; i < pb->tupdesc->natts; i++)
 	{
-		AttrNumber	att = board_column(da->standings, NameStr(TupleDescAttr(pb->tupdesc, i - 1)->attname));
+		AttrNumber	att = da->group_cols[i - 1];
 
 		values[att - 1] = heap_getattr(ds->group, i, pb->tupdesc, &nulls[att - 1]);
 	}
@@ -686,7 +691,21 @@ new_agent_row(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 	nulls[da->st_qualified - 1] = false;
 	values[da->st_updated - 1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	nulls[da->st_updated - 1] = false;
-	return heap_form_tuple(desc, values, nulls);
+}
+
+static HeapTuple
+new_agent_row(DirectApply *da, DirectScope *ds, PendingBoard *pb)
+{
+	TupleDesc	desc = RelationGetDescr(da->standings);
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+	HeapTuple	row;
+
+	new_agent_values(da, ds, pb, values, nulls);
+	row = heap_form_tuple(desc, values, nulls);
+	pfree(values);
+	pfree(nulls);
+	return row;
 }
 
 /*
@@ -927,7 +946,9 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 typedef struct NewRow
 {
 	HeapTuple	group;			/* the agent's first captured group */
-	Kpis	   *kpis;			/* its groups' kpis, merged */
+	Kpis	   *kpis;			/* its groups' kpis, merged: the group's own until a
+								 * second group is merged into a copy */
+	bool		copied;
 	double		score;
 	bool		qualified;
 } NewRow;
@@ -987,9 +1008,11 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 	int			nrows = 0;
 	int			i;
 	int64		rank = 0;
-	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
-	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
-	bool	   *replace = palloc0(sizeof(bool) * desc->natts);
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+	/* each tier's name as text, made once a scope */
+	Datum	   *tiers = palloc0(sizeof(Datum) * (da->shape->ladder != NULL ?
+												 ladder_tier_count(da->shape->ladder) + 1 : 1));
 
 	if (card == NULL)
 		elog(ERROR, "leaderboard: board has no scorecard for a captured period");
@@ -1002,11 +1025,15 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 			return false;
 		if (i > from && pending_compare_agents(&order[i - 1], &order[i]) == 0)
 		{
+			if (!rows[nrows - 1].copied)
+				rows[nrows - 1].kpis = kpis_copy(rows[nrows - 1].kpis);
+			rows[nrows - 1].copied = true;
 			kpis_merge_into(rows[nrows - 1].kpis, DatumGetKpisP(k));
 			continue;
 		}
 		rows[nrows].group = g;
-		rows[nrows].kpis = kpis_copy(DatumGetKpisP(k));
+		rows[nrows].kpis = DatumGetKpisP(k);
+		rows[nrows].copied = false;
 		nrows++;
 	}
 	for (i = 0; i < nrows; i++)
@@ -1014,12 +1041,9 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 																 &rows[i].qualified));
 	qsort(rows, nrows, sizeof(NewRow), compare_new_rows);
 
-	replace[da->st_kpis - 1] = replace[da->st_score - 1] = replace[da->st_qualified - 1] =
-		replace[da->st_rank - 1] = replace[da->st_tier - 1] = true;
 	for (i = 0; i < nrows; i++)
 	{
 		DirectScope ds;
-		HeapTuple	row;
 		int			level = 0;
 
 		CHECK_FOR_INTERRUPTS();
@@ -1032,32 +1056,31 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 		ds.group = rows[i].group;
 		ds.delta = rows[i].kpis;
 		ds.scope_id = scope_id;
-		row = new_agent_row(da, &ds, pb);
-		values[da->st_kpis - 1] = PointerGetDatum(rows[i].kpis);
+		new_agent_values(da, &ds, pb, values, nulls);
 		values[da->st_score - 1] = Float8GetDatum(rows[i].score);
 		values[da->st_qualified - 1] = BoolGetDatum(rows[i].qualified);
 		values[da->st_rank - 1] = Int64GetDatum(rank);
 		nulls[da->st_rank - 1] = !rows[i].qualified;
+		if (level > 0 && tiers[level] == (Datum) 0)
+			tiers[level] = CStringGetTextDatum(ladder_tier_name(da->shape->ladder, level));
 		nulls[da->st_tier - 1] = level == 0;
-		values[da->st_tier - 1] = level > 0 ?
-			CStringGetTextDatum(ladder_tier_name(da->shape->ladder, level)) : (Datum) 0;
-		ExecStoreHeapTuple(heap_modify_tuple(row, desc, values, nulls, replace), da->new_slot, true);
+		values[da->st_tier - 1] = tiers[level];
+		ExecStoreHeapTuple(heap_form_tuple(desc, values, nulls), da->new_slot, true);
 		ExecSimpleRelationInsert(da->standings_rri, da->estate, da->new_slot);
 		ExecClearTuple(da->new_slot);
-		heap_freetuple(row);
 	}
 	return true;
 }
 
 int
-board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, NewScope *new_scopes, int nnew)
+board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, const PendingGroupKey *order,
+						NewScope *new_scopes, int nnew)
 {
 	DirectShape *shape = bs->direct;
 	DirectApply da;
 	MemoryContext cxt;
 	MemoryContext row_cxt;
 	MemoryContext old;
-	PendingGroupKey *order;
 	int			i;
 	int			s = 0;
 	int			written = 0;
@@ -1074,7 +1097,6 @@ board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, NewScope *new_sco
 		return -1;
 	}
 	row_cxt = AllocSetContextCreate(cxt, "leaderboard new scope rows", ALLOCSET_DEFAULT_SIZES);
-	order = pending_groups_sorted(pb);
 	push_read_snapshot(&da);
 	/* groups and new scopes are both in key order: walk them side by side */
 	for (i = 0; i < pb->ngroups;)

@@ -60,11 +60,13 @@ typedef struct NewScope
 /*
  * Writes the standings rows of the scopes a large batch created (new_scopes, sorted by
  * key bytes, as lock_scopes returned them with version 0) and captured no correction in,
- * ranked, as BOARD_INSERT_NEW would: one insert per row, no statement. Returns how many
- * scopes it wrote, or -1, having written nothing, when the board's shape does not allow
- * it (see direct_shape_load()); the caller then runs BOARD_INSERT_NEW.
+ * ranked, as BOARD_INSERT_NEW would: one insert per row, no statement. order is pb's
+ * groups as pending_groups_sorted() gives them. Returns how many scopes it wrote, or -1,
+ * having written nothing, when the board's shape does not allow it (see
+ * direct_shape_load()); the caller then runs BOARD_INSERT_NEW.
  */
 extern int	board_insert_new_direct(PendingBoard *pb, BoardStatements *bs,
-									NewScope *new_scopes, int nnew);
+									const PendingGroupKey *order, NewScope *new_scopes,
+									int nnew);
 
 #endif

@@ -48,142 +48,259 @@
 #include "board_fold.h"
 
 /*
- * A group's key: in the statement's day hash (slot = local day), or in a level (slot =
- * period index, start = period start). values and isnull hold the partitions, then the
- * agent. The hash is computed once, by the caller.
+ * A group's key: in the statement's day hash (slot = local day), in a level (slot =
+ * period index, start = period start), or in a level's scopes (slot = period index, start
+ * = period start, the values the partitions only). Up to FOLD_INLINE_KEYS values are held
+ * in the key itself, so that comparing a probe with an entry reads no other memory: a
+ * large fold (COPY) is bound by the cache misses of its hash lookups.
  */
+#define FOLD_INLINE_KEYS 2
+
 typedef struct GroupKey
 {
-	uint32		hash;
 	int32		slot;
 	DateADT		start;
-	Datum	   *values;
-	bool	   *isnull;
-	FoldKeys   *keys;
+	union
+	{
+		Datum		values[FOLD_INLINE_KEYS];	/* when the values fit */
+		struct
+		{
+			Datum	   *values;
+			bool	   *isnull;
+		}			ext;		/* else */
+	}			u;
+	bool		isnull[FOLD_INLINE_KEYS];
 } GroupKey;
 
 typedef struct GroupEntry
 {
-	GroupKey	key;			/* first: the hash key */
-	Kpis	   *added;			/* the rows added (NEW rows), or NULL */
-	Kpis	   *removed;		/* the rows removed (OLD rows), or NULL */
+	GroupKey	key;
+	uint32		hash;
+	char		status;			/* simplehash's */
 	bool		removes_added;	/* rows were removed after rows were added: the removed
 								 * ones may be among the added ones, not the stored ones */
-	char	   *scope_key;		/* level groups: the scope's key text */
+	Kpis	   *added;			/* the rows added (NEW rows), or NULL */
+	Kpis	   *removed;		/* the rows removed (OLD rows), or NULL */
+	text	   *scope_key;		/* level groups and scopes: the scope's key text */
 } GroupEntry;
+
+/* What a group hash compares: the first nvalues key columns of keys. */
+typedef struct GroupHashInfo
+{
+	FoldKeys   *keys;
+	int			nvalues;
+} GroupHashInfo;
+
+static inline Datum *
+key_values(GroupKey *key, int nvalues)
+{
+	return nvalues <= FOLD_INLINE_KEYS ? key->u.values : key->u.ext.values;
+}
+
+static inline bool *
+key_isnull(GroupKey *key, int nvalues)
+{
+	return nvalues <= FOLD_INLINE_KEYS ? key->isnull : key->u.ext.isnull;
+}
+
+static inline bool
+group_key_equal(GroupHashInfo *info, GroupKey *a, GroupKey *b)
+{
+	Datum	   *va;
+	Datum	   *vb;
+	bool	   *na;
+	bool	   *nb;
+	int			i;
+
+	if (a->slot != b->slot || a->start != b->start)
+		return false;
+	va = key_values(a, info->nvalues);
+	vb = key_values(b, info->nvalues);
+	na = key_isnull(a, info->nvalues);
+	nb = key_isnull(b, info->nvalues);
+	for (i = 0; i < info->nvalues; i++)
+	{
+		FoldKeyColumn *col = &info->keys->keys[i];
+
+		if (na[i] != nb[i])
+			return false;
+		if (na[i])
+			continue;
+		if (col->bitwise ? va[i] != vb[i] :
+			!DatumGetBool(FunctionCall2Coll(&col->eq, col->collation, va[i], vb[i])))
+			return false;
+	}
+	return true;
+}
+
+static uint32
+group_key_hash(GroupHashInfo *info, GroupKey *key)
+{
+	Datum	   *values = key_values(key, info->nvalues);
+	bool	   *isnull = key_isnull(key, info->nvalues);
+	uint32		h = hash_bytes_uint32((uint32) key->slot);
+	int			i;
+
+	h = hash_combine(h, hash_bytes_uint32((uint32) key->start));
+	for (i = 0; i < info->nvalues; i++)
+	{
+		FoldKeyColumn *col = &info->keys->keys[i];
+
+		h = hash_combine(h, isnull[i] ? 0x9e3779b9 :
+						 col->bitwise ? hash_bytes_uint32((uint32) (values[i] ^ (values[i] >> 32))) :
+						 DatumGetUInt32(FunctionCall1Coll(&col->hash, col->collation, values[i])));
+	}
+	return murmurhash32(h);
+}
+
+#define SH_PREFIX groups
+#define SH_ELEMENT_TYPE GroupEntry
+#define SH_KEY_TYPE GroupKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) group_key_hash((GroupHashInfo *) (tb)->private_data, &(k))
+#define SH_EQUAL(tb, a, b) group_key_equal((GroupHashInfo *) (tb)->private_data, &(a), &(b))
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* A group hash and what it compares. */
+typedef struct GroupHash
+{
+	GroupHashInfo info;
+	MemoryContext cxt;			/* where new keys' values are copied */
+	groups_hash *tab;
+} GroupHash;
 
 struct FoldLevel
 {
 	FoldKeys   *keys;
 	MemoryContext cxt;
-	HTAB	   *groups;
+	GroupHash	groups;
+	GroupHash	scopes;			/* one entry a scope: its key text, built once */
 };
+
+/*
+ * Rows are read in batches: each row's key and metric values are set aside and its
+ * group's bucket prefetched, then the batch's groups are looked up and their kpis
+ * prefetched, then the values added. A large statement's groups outgrow the caches, and
+ * so its lookups overlap their memory reads instead of waiting for each in turn.
+ */
+#define FOLD_BATCH_ROWS 32
+
+#if defined(__GNUC__)
+#define fold_prefetch(p) __builtin_prefetch(p)
+#else
+#define fold_prefetch(p) ((void) 0)
+#endif
+
+typedef struct FoldBatchRow
+{
+	GroupKey	key;
+	uint32		hash;
+	bool		removed;
+	Kpis	   *kpis;			/* the group's, once looked up */
+} FoldBatchRow;
 
 /* A statement's fold: its day groups, and the executor state its expressions run in. */
 typedef struct FoldRun
 {
 	FoldShape  *shape;
 	MemoryContext cxt;
-	HTAB	   *days;
+	GroupHash	days;
 	ExprContext *econtext;
 	ExprState **metric;
 	ExprState  *filter;
 	AttrMap    *map;			/* partition row -> source row, or NULL */
 	TupleTableSlot *source_slot;	/* rows in the source's row type, when mapped */
-	Datum	   *values;
+	int			batch_size;		/* 1 when a key or metric value is a pointer, which
+								 * the next row read may free */
+	int			nbatch;
+	FoldBatchRow *batch;
+	Datum	   *values;			/* batch_size x nkeys key values */
 	bool	   *isnull;
+	Datum	   *metric_values;	/* batch_size x nmetrics */
+	bool	   *metric_isnull;
 } FoldRun;
 
-static uint32
-group_key_hash(const void *key, Size keysize)
+static void
+group_hash_init(GroupHash *hash, FoldKeys *keys, int nvalues, MemoryContext cxt)
 {
-	return ((const GroupKey *) key)->hash;
-}
-
-static int
-group_key_match(const void *a, const void *b, Size keysize)
-{
-	const GroupKey *ka = a;
-	const GroupKey *kb = b;
-	FoldKeys   *keys = ka->keys;
-	int			i;
-
-	if (ka->hash != kb->hash || ka->slot != kb->slot || ka->start != kb->start)
-		return 1;
-	for (i = 0; i < keys->nkeys; i++)
-	{
-		FoldKeyColumn *col = &keys->keys[i];
-
-		if (ka->isnull[i] != kb->isnull[i])
-			return 1;
-		if (ka->isnull[i])
-			continue;
-		if (col->bitwise ? ka->values[i] != kb->values[i] :
-			!DatumGetBool(FunctionCall2Coll(&col->eq, col->collation, ka->values[i], kb->values[i])))
-			return 1;
-	}
-	return 0;
-}
-
-static uint32
-compute_key_hash(FoldKeys *keys, int32 slot, DateADT start, Datum *values, bool *isnull)
-{
-	uint32		h = hash_bytes_uint32((uint32) slot);
-	int			i;
-
-	h = hash_combine(h, hash_bytes_uint32((uint32) start));
-	for (i = 0; i < keys->nkeys; i++)
-	{
-		FoldKeyColumn *col = &keys->keys[i];
-
-		h = hash_combine(h, isnull[i] ? 0x9e3779b9 :
-						 col->bitwise ? hash_bytes_uint32((uint32) (values[i] ^ (values[i] >> 32))) :
-						 DatumGetUInt32(FunctionCall1Coll(&col->hash, col->collation, values[i])));
-	}
-	return h;
-}
-
-static HTAB *
-group_hash_create(const char *name, MemoryContext cxt)
-{
-	HASHCTL		ctl;
-
-	ctl.keysize = sizeof(GroupKey);
-	ctl.entrysize = sizeof(GroupEntry);
-	ctl.hash = group_key_hash;
-	ctl.match = group_key_match;
-	ctl.hcxt = cxt;
-	return hash_create(name, 256, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	hash->info.keys = keys;
+	hash->info.nvalues = nvalues;
+	hash->cxt = cxt;
+	hash->tab = groups_create(cxt, 64, &hash->info);
 }
 
 /*
- * The entry of key in hash, created with copies of the key values in cxt when missing
- * (*found says which).
+ * Sets key to (slot, start, values): the values themselves, or when they do not fit,
+ * pointers to the arrays given, which must outlive the key's use.
+ */
+static void
+group_key_set(GroupKey *key, int nvalues, int32 slot, DateADT start, Datum *values,
+			  bool *isnull)
+{
+	/* zeroed whole: the padding is copied into entries, which reach other memory */
+	memset(key, 0, sizeof(GroupKey));
+	key->slot = slot;
+	key->start = start;
+	if (nvalues <= FOLD_INLINE_KEYS)
+	{
+		memcpy(key->u.values, values, sizeof(Datum) * nvalues);
+		memcpy(key->isnull, isnull, sizeof(bool) * nvalues);
+	}
+	else
+	{
+		key->u.ext.values = values;
+		key->u.ext.isnull = isnull;
+	}
+}
+
+/*
+ * The entry of key in hash, created with copies of the key values in the hash's memory
+ * when missing (*found says which).
  */
 static GroupEntry *
-group_enter(HTAB *hash, MemoryContext cxt, GroupKey *key, bool *found)
+group_enter(GroupHash *hash, GroupKey *key, uint32 h, bool *found)
 {
-	GroupEntry *e = hash_search_with_hash_value(hash, key, key->hash, HASH_ENTER, found);
+	GroupEntry *e = groups_insert_hash(hash->tab, *key, h, found);
 
 	if (!*found)
 	{
-		FoldKeys   *keys = key->keys;
-		MemoryContext old = MemoryContextSwitchTo(cxt);
+		int			n = hash->info.nvalues;
+		FoldKeys   *keys = hash->info.keys;
+		Datum	   *from = key_values(key, n);
+		bool	   *from_null = key_isnull(key, n);
+		Datum	   *values;
 		int			i;
 
-		e->key.values = palloc(sizeof(Datum) * keys->nkeys);
-		e->key.isnull = palloc(sizeof(bool) * keys->nkeys);
-		for (i = 0; i < keys->nkeys; i++)
+		if (n > FOLD_INLINE_KEYS)
 		{
-			e->key.isnull[i] = key->isnull[i];
-			e->key.values[i] = key->isnull[i] ? (Datum) 0 :
-				datumCopy(key->values[i], keys->keys[i].typbyval, keys->keys[i].typlen);
+			e->key.u.ext.values = MemoryContextAlloc(hash->cxt, sizeof(Datum) * n);
+			e->key.u.ext.isnull = MemoryContextAlloc(hash->cxt, sizeof(bool) * n);
+			memcpy(e->key.u.ext.isnull, from_null, sizeof(bool) * n);
+		}
+		values = key_values(&e->key, n);
+		for (i = 0; i < n; i++)
+		{
+			if (from_null[i])
+				values[i] = (Datum) 0;
+			else if (!keys->keys[i].typbyval)
+			{
+				MemoryContext old = MemoryContextSwitchTo(hash->cxt);
+
+				values[i] = datumCopy(from[i], false, keys->keys[i].typlen);
+				MemoryContextSwitchTo(old);
+			}
+			else
+				values[i] = from[i];
 		}
 		e->added = NULL;
 		e->removed = NULL;
 		e->removes_added = false;
 		e->scope_key = NULL;
-		MemoryContextSwitchTo(old);
 	}
 	return e;
 }
@@ -208,10 +325,13 @@ key_value_text(FoldKeyColumn *col, Datum value)
 	return TextDatumGetCString(t);
 }
 
-static char *
-build_scope_key(FoldKeys *keys, int period, DateADT start, GroupKey *key)
+/* The scope key text of (period, start) and the partition values, in cxt. */
+static text *
+build_scope_key(FoldKeys *keys, int period, DateADT start, Datum *values, bool *isnull,
+				MemoryContext cxt)
 {
 	StringInfoData buf;
+	text	   *result;
 	int			i;
 
 	initStringInfo(&buf);
@@ -223,13 +343,17 @@ build_scope_key(FoldKeys *keys, int period, DateADT start, GroupKey *key)
 	for (i = 0; i < keys->nkeys - 1; i++)
 	{
 		appendStringInfoChar(&buf, '|');
-		if (key->isnull[i])
+		if (isnull[i])
 			appendStringInfoString(&buf, "NULL");
 		else
 			appendStringInfoString(&buf, quote_literal_cstr(key_value_text(&keys->keys[i],
-																		   key->values[i])));
+																		   values[i])));
 	}
-	return buf.data;
+	result = MemoryContextAlloc(cxt, VARHDRSZ + buf.len);
+	SET_VARSIZE(result, VARHDRSZ + buf.len);
+	memcpy(VARDATA(result), buf.data, buf.len);
+	pfree(buf.data);
+	return result;
 }
 
 /* ---- periods and days ---- */
@@ -580,7 +704,8 @@ fold_level_create(FoldKeys *keys, MemoryContext parent)
 
 	level->keys = keys;
 	level->cxt = cxt;
-	level->groups = group_hash_create("leaderboard captured groups", cxt);
+	group_hash_init(&level->groups, keys, keys->nkeys, cxt);
+	group_hash_init(&level->scopes, keys, keys->nkeys - 1, cxt);
 	return level;
 }
 
@@ -593,26 +718,49 @@ fold_level_free(FoldLevel *level)
 long
 fold_level_count(FoldLevel *level)
 {
-	return hash_get_num_entries(level->groups);
+	return level->groups.tab->members;
 }
 
-/* Adds one group, already keyed for a level, into level. */
+/*
+ * The scope key text of a level group's key, from the level's scopes: built once a scope
+ * (or copied from built, the same scope's key text from another level).
+ */
+static text *
+level_scope_key(FoldLevel *level, GroupKey *key, const text *built)
+{
+	int			nkeys = level->keys->nkeys;
+	GroupKey	scope;
+	GroupEntry *e;
+	bool		found;
+
+	group_key_set(&scope, nkeys - 1, key->slot, key->start, key_values(key, nkeys),
+				  key_isnull(key, nkeys));
+	e = group_enter(&level->scopes, &scope, group_key_hash(&level->scopes.info, &scope), &found);
+	if (!found)
+	{
+		if (built != NULL)
+		{
+			e->scope_key = MemoryContextAlloc(level->cxt, VARSIZE(built));
+			memcpy(e->scope_key, built, VARSIZE(built));
+		}
+		else
+			e->scope_key = build_scope_key(level->keys, key->slot, key->start,
+										   key_values(key, nkeys), key_isnull(key, nkeys),
+										   level->cxt);
+	}
+	return e->scope_key;
+}
+
+/* Adds one group, already keyed for a level (h its hash), into level. */
 static void
-level_add(FoldLevel *level, GroupKey *key, const char *scope_key, const Kpis *added,
+level_add(FoldLevel *level, GroupKey *key, uint32 h, const text *scope_key, const Kpis *added,
 		  const Kpis *removed, bool removes_added)
 {
 	bool		found;
-	GroupEntry *e = group_enter(level->groups, level->cxt, key, &found);
+	GroupEntry *e = group_enter(&level->groups, key, h, &found);
 
 	if (!found)
-	{
-		char	   *built = scope_key != NULL ? NULL :
-			build_scope_key(level->keys, key->slot, key->start, key);
-
-		e->scope_key = MemoryContextStrdup(level->cxt, built != NULL ? built : scope_key);
-		if (built != NULL)
-			pfree(built);
-	}
+		e->scope_key = level_scope_key(level, &e->key, scope_key);
 	/* rows added by an earlier statement may be among those this one removes */
 	if (removes_added || (removed != NULL && e->added != NULL))
 		e->removes_added = true;
@@ -623,14 +771,15 @@ level_add(FoldLevel *level, GroupKey *key, const char *scope_key, const Kpis *ad
 void
 fold_level_merge(FoldLevel *parent, FoldLevel *child)
 {
-	HASH_SEQ_STATUS seq;
+	groups_iterator it;
 	GroupEntry *e;
 
-	hash_seq_init(&seq, child->groups);
-	while ((e = hash_seq_search(&seq)) != NULL)
+	groups_start_iterate(child->groups.tab, &it);
+	while ((e = groups_iterate(child->groups.tab, &it)) != NULL)
 	{
 		CHECK_FOR_INTERRUPTS();
-		level_add(parent, &e->key, e->scope_key, e->added, e->removed, e->removes_added);
+		level_add(parent, &e->key, e->hash, e->scope_key, e->added, e->removed,
+				  e->removes_added);
 	}
 }
 
@@ -644,37 +793,61 @@ fold_level_emit(FoldLevel *level,
 	int			natts = keys->group_desc->natts;
 	Datum	   *values = palloc(sizeof(Datum) * natts);
 	bool	   *nulls = palloc(sizeof(bool) * natts);
-	HASH_SEQ_STATUS seq;
+	Datum		period_name[FOLD_MAX_PERIODS];
+	groups_iterator it;
 	GroupEntry *e;
 	int			i;
 
-	hash_seq_init(&seq, level->groups);
-	while ((e = hash_seq_search(&seq)) != NULL)
+	for (i = 0; i < keys->nperiods; i++)
+		period_name[i] = CStringGetTextDatum(keys->period_name[i]);
+	groups_start_iterate(level->groups.tab, &it);
+	while ((e = groups_iterate(level->groups.tab, &it)) != NULL)
 	{
+		Datum	   *kv = key_values(&e->key, keys->nkeys);
+		bool	   *kn = key_isnull(&e->key, keys->nkeys);
+
 		CHECK_FOR_INTERRUPTS();
-		memset(nulls, false, sizeof(bool) * natts);
-		values[0] = CStringGetTextDatum(e->scope_key);
-		values[1] = CStringGetTextDatum(keys->period_name[e->key.slot]);
-		values[2] = DateADTGetDatum(e->key.start);
-		for (i = 0; i < keys->nkeys; i++)
-		{
-			values[3 + i] = e->key.values[i];
-			nulls[3 + i] = e->key.isnull[i];
-		}
 		/* rows removed and added back unchanged: nothing to do */
 		if (e->removed != NULL && e->added != NULL && kpis_equal(e->removed, e->added))
 			continue;
+		memset(nulls, false, sizeof(bool) * natts);
+		values[0] = PointerGetDatum(e->scope_key);
+		values[1] = period_name[e->key.slot];
+		values[2] = DateADTGetDatum(e->key.start);
+		for (i = 0; i < keys->nkeys; i++)
+		{
+			values[3 + i] = kv[i];
+			nulls[3 + i] = kn[i];
+		}
 		/* a correction reads as a group to recompute, with its deltas beside it */
 		nulls[natts - 1] = e->removed != NULL;
 		values[natts - 1] = e->removed != NULL ? (Datum) 0 : PointerGetDatum(e->added);
 		emit(heap_form_tuple(keys->group_desc, values, nulls), e->added, e->removed,
 			 e->removes_added, arg);
 	}
+	for (i = 0; i < keys->nperiods; i++)
+		pfree(DatumGetPointer(period_name[i]));
 	pfree(values);
 	pfree(nulls);
 }
 
 /* ---- a statement's fold ---- */
+
+/* Whether every key and metric value of the board's rows is held in its Datum. */
+static bool
+fold_batchable(FoldShape *shape)
+{
+	int			i;
+
+	for (i = 0; i < shape->keys.nkeys; i++)
+		if (!shape->keys.keys[i].typbyval)
+			return false;
+	for (i = 0; i < shape->keys.nmetrics; i++)
+		if (shape->kind[i] == KPI_INPUT_NUMERIC || shape->kind[i] == KPI_INPUT_INTERVAL ||
+			(shape->kind[i] == KPI_INPUT_FLOAT8 && !FLOAT8PASSBYVAL))
+			return false;
+	return true;
+}
 
 static void
 fold_run_begin(FoldRun *run, FoldShape *shape, Relation rel)
@@ -687,7 +860,7 @@ fold_run_begin(FoldRun *run, FoldShape *shape, Relation rel)
 	run->cxt = AllocSetContextCreate(CurrentMemoryContext, "leaderboard fold",
 									 ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(run->cxt);
-	run->days = group_hash_create("leaderboard day groups", run->cxt);
+	group_hash_init(&run->days, &shape->keys, shape->keys.nkeys, run->cxt);
 	run->econtext = CreateStandaloneExprContext();
 	run->metric = palloc(sizeof(ExprState *) * shape->keys.nmetrics);
 	for (i = 0; i < shape->keys.nmetrics; i++)
@@ -704,35 +877,86 @@ fold_run_begin(FoldRun *run, FoldShape *shape, Relation rel)
 														&TTSOpsVirtual);
 		table_close(source, AccessShareLock);
 	}
-	run->values = palloc(sizeof(Datum) * shape->keys.nkeys);
-	run->isnull = palloc(sizeof(bool) * shape->keys.nkeys);
+	run->batch_size = fold_batchable(shape) ? FOLD_BATCH_ROWS : 1;
+	run->batch = palloc(sizeof(FoldBatchRow) * run->batch_size);
+	run->values = palloc(sizeof(Datum) * shape->keys.nkeys * run->batch_size);
+	run->isnull = palloc(sizeof(bool) * shape->keys.nkeys * run->batch_size);
+	run->metric_values = palloc(sizeof(Datum) * Max(shape->keys.nmetrics, 1) * run->batch_size);
+	run->metric_isnull = palloc(sizeof(bool) * Max(shape->keys.nmetrics, 1) * run->batch_size);
 	MemoryContextSwitchTo(old);
 }
 
-/* Folds one row of the firing relation into the statement's day groups. */
+/* Looks up the groups of the batch's rows, then adds the rows' values to them. */
+static void
+fold_run_flush(FoldRun *run)
+{
+	FoldKeys   *keys = &run->shape->keys;
+	int			nmetrics = keys->nmetrics;
+	int			r;
+	int			i;
+
+	for (r = 0; r < run->nbatch; r++)
+	{
+		FoldBatchRow *row = &run->batch[r];
+		bool		found;
+		GroupEntry *e = group_enter(&run->days, &row->key, row->hash, &found);
+		Kpis	  **k = row->removed ? &e->removed : &e->added;
+		Size		off;
+
+		if (*k == NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(run->cxt);
+
+			*k = kpis_new(nmetrics, run->shape->fractional);
+			MemoryContextSwitchTo(old);
+		}
+		row->kpis = *k;
+		for (off = 0; off < KPIS_SIZE(nmetrics); off += 64)
+			fold_prefetch((char *) row->kpis + off);
+	}
+	for (r = 0; r < run->nbatch; r++)
+	{
+		Kpis	   *k = run->batch[r].kpis;
+		Datum	   *values = run->metric_values + r * nmetrics;
+		bool	   *isnull = run->metric_isnull + r * nmetrics;
+
+		for (i = 0; i < nmetrics; i++)
+			if (!isnull[i])
+				kpis_add_datum(k, i, run->shape->kind[i], values[i]);
+		kpis_add_rows(k, 1);
+	}
+	run->nbatch = 0;
+}
+
+/*
+ * Reads one row of the firing relation into the batch, and folds the batch into the
+ * statement's day groups once it is full.
+ */
 static void
 fold_run_row(FoldRun *run, TupleTableSlot *slot, bool removed)
 {
 	FoldShape  *shape = run->shape;
 	FoldKeys   *keys = &shape->keys;
 	ExprContext *econtext = run->econtext;
+	FoldBatchRow *row = &run->batch[run->nbatch];
+	Datum	   *values = run->values + run->nbatch * keys->nkeys;
+	bool	   *isnull = run->isnull + run->nbatch * keys->nkeys;
+	Datum	   *metric_values = run->metric_values + run->nbatch * keys->nmetrics;
+	bool	   *metric_isnull = run->metric_isnull + run->nbatch * keys->nmetrics;
 	Datum		at;
-	bool		isnull;
-	GroupKey	key;
-	GroupEntry *e;
-	Kpis	  **k;
+	bool		null;
 	MemoryContext old;
-	bool		found;
+	DateADT		day;
 	int			i;
 
 	CHECK_FOR_INTERRUPTS();
 	if (run->map != NULL)
 		slot = execute_attr_map_slot(run->map, slot, run->source_slot);
-	run->values[keys->nkeys - 1] = slot_getattr(slot, shape->agent_att, &isnull);
-	if (isnull)
+	values[keys->nkeys - 1] = slot_getattr(slot, shape->agent_att, &null);
+	if (null)
 		return;
-	at = slot_getattr(slot, shape->at_att, &isnull);
-	if (isnull)
+	at = slot_getattr(slot, shape->at_att, &null);
+	if (null)
 		return;
 	econtext->ecxt_scantuple = slot;
 	if (run->filter != NULL && !ExecQual(run->filter, econtext))
@@ -740,41 +964,74 @@ fold_run_row(FoldRun *run, TupleTableSlot *slot, bool removed)
 		ResetExprContext(econtext);
 		return;
 	}
-	run->isnull[keys->nkeys - 1] = false;
+	isnull[keys->nkeys - 1] = false;
 	for (i = 0; i < shape->nparts; i++)
-		run->values[i] = slot_getattr(slot, shape->part_att[i], &run->isnull[i]);
+		values[i] = slot_getattr(slot, shape->part_att[i], &isnull[i]);
 
-	/*
-	 * zeroed whole: hash_search() copies the key's padding into the entry, and those
-	 * uninitialised bytes were found (by valgrind) to reach a WAL write
-	 */
-	memset(&key, 0, sizeof(key));
-	key.keys = keys;
 	/* timestamptz_zone(), for the zones it reads itself, allocates: per tuple */
 	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
-	key.slot = local_day(shape, at);
+	day = local_day(shape, at);
 	MemoryContextSwitchTo(old);
-	key.start = 0;
-	key.values = run->values;
-	key.isnull = run->isnull;
-	key.hash = compute_key_hash(keys, key.slot, key.start, key.values, key.isnull);
-	e = group_enter(run->days, run->cxt, &key, &found);
-	k = removed ? &e->removed : &e->added;
-	if (*k == NULL)
-	{
-		old = MemoryContextSwitchTo(run->cxt);
-		*k = kpis_new(keys->nmetrics, shape->fractional);
-		MemoryContextSwitchTo(old);
-	}
+	group_key_set(&row->key, keys->nkeys, day, 0, values, isnull);
+	row->hash = group_key_hash(&run->days.info, &row->key);
+	row->removed = removed;
+	fold_prefetch(&run->days.tab->data[row->hash & run->days.tab->sizemask]);
 	for (i = 0; i < keys->nmetrics; i++)
-	{
-		Datum		v = ExecEvalExprSwitchContext(run->metric[i], econtext, &isnull);
-
-		if (!isnull)
-			kpis_add_datum(*k, i, shape->kind[i], v);
-	}
-	kpis_add_rows(*k, 1);
+		metric_values[i] = ExecEvalExprSwitchContext(run->metric[i], econtext, &metric_isnull[i]);
+	/* a batch of one when the values point into the row or the per-tuple memory */
+	if (++run->nbatch == run->batch_size)
+		fold_run_flush(run);
 	ResetExprContext(econtext);
+}
+
+/*
+ * The starts of the board's periods for a day, from a small cache: a statement's days are
+ * few, its day groups many.
+ */
+#define PERIOD_CACHE_SIZE 64
+
+typedef struct PeriodCache
+{
+	bool		valid[PERIOD_CACHE_SIZE];
+	DateADT		day[PERIOD_CACHE_SIZE];
+	DateADT		start[PERIOD_CACHE_SIZE][FOLD_MAX_PERIODS];
+} PeriodCache;
+
+static const DateADT *
+period_starts(FoldShape *shape, PeriodCache *cache, DateADT day)
+{
+	int			slot = (uint32) day % PERIOD_CACHE_SIZE;
+	int			p;
+
+	if (!cache->valid[slot] || cache->day[slot] != day)
+	{
+		for (p = 0; p < shape->keys.nperiods; p++)
+			cache->start[slot][p] = period_start(shape->period[p], day);
+		cache->day[slot] = day;
+		cache->valid[slot] = true;
+	}
+	return cache->start[slot];
+}
+
+/* A day group's group of one period, keyed for a level, in a batch of fold_run_end(). */
+typedef struct PeriodGroup
+{
+	GroupKey	key;
+	uint32		hash;
+	GroupEntry *day;
+} PeriodGroup;
+
+#define FOLD_END_BATCH_DAYS 8
+
+/* Adds the batch's period groups to the level, their buckets prefetched. */
+static void
+level_add_batch(FoldLevel *level, PeriodGroup *batch, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		level_add(level, &batch[i].key, batch[i].hash, NULL, batch[i].day->added,
+				  batch[i].day->removed, false);
 }
 
 /* Folds the statement's day groups into the level's period groups, and ends the run. */
@@ -782,25 +1039,41 @@ static void
 fold_run_end(FoldRun *run, FoldLevel *level)
 {
 	FoldShape  *shape = run->shape;
-	HASH_SEQ_STATUS seq;
+	int			nkeys = shape->keys.nkeys;
+	int			nperiods = shape->keys.nperiods;
+	PeriodCache *cache = palloc0(sizeof(PeriodCache));
+	PeriodGroup *batch = palloc(sizeof(PeriodGroup) * FOLD_END_BATCH_DAYS * nperiods);
+	int			n = 0;
+	groups_iterator it;
 	GroupEntry *e;
 	int			p;
 
-	hash_seq_init(&seq, run->days);
-	while ((e = hash_seq_search(&seq)) != NULL)
+	fold_run_flush(run);
+	groups_start_iterate(run->days.tab, &it);
+	while ((e = groups_iterate(run->days.tab, &it)) != NULL)
 	{
-		CHECK_FOR_INTERRUPTS();
-		for (p = 0; p < shape->keys.nperiods; p++)
-		{
-			GroupKey	key = e->key;
+		const DateADT *starts = period_starts(shape, cache, (DateADT) e->key.slot);
 
-			key.keys = level->keys;
-			key.slot = p;
-			key.start = period_start(shape->period[p], (DateADT) e->key.slot);
-			key.hash = compute_key_hash(level->keys, key.slot, key.start, key.values, key.isnull);
-			level_add(level, &key, NULL, e->added, e->removed, false);
+		CHECK_FOR_INTERRUPTS();
+		for (p = 0; p < nperiods; p++)
+		{
+			PeriodGroup *g = &batch[n++];
+
+			group_key_set(&g->key, nkeys, p, starts[p], key_values(&e->key, nkeys),
+						  key_isnull(&e->key, nkeys));
+			g->hash = group_key_hash(&level->groups.info, &g->key);
+			g->day = e;
+			fold_prefetch(&level->groups.tab->data[g->hash & level->groups.tab->sizemask]);
+		}
+		if (n == FOLD_END_BATCH_DAYS * nperiods)
+		{
+			level_add_batch(level, batch, n);
+			n = 0;
 		}
 	}
+	level_add_batch(level, batch, n);
+	pfree(batch);
+	pfree(cache);
 	if (run->source_slot != NULL)
 		ExecDropSingleTupleTableSlot(run->source_slot);
 	FreeExprContext(run->econtext, true);

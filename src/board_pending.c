@@ -5,6 +5,7 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -291,7 +292,86 @@ pending_compare_agents(const PendingGroupKey *a, const PendingGroupKey *b)
 bool
 pending_same_scope(const PendingGroupKey *a, const PendingGroupKey *b)
 {
-	return pending_compare_bytes(a->scope, a->scope_len, b->scope, b->scope_len) == 0;
+	return a->scope_rank == b->scope_rank;
+}
+
+/*
+ * The distinct scope keys of a board's groups: a transaction's many groups name few
+ * scopes, so they are sorted once, and the groups then by each scope's rank among them.
+ */
+typedef struct ScopeBytes
+{
+	const char *data;
+	int			len;
+} ScopeBytes;
+
+typedef struct ScopeEntry
+{
+	ScopeBytes	key;
+	uint32		hash;
+	char		status;			/* simplehash's */
+	uint32		index;			/* in the array of distinct scopes */
+} ScopeEntry;
+
+#define SH_PREFIX scopes
+#define SH_ELEMENT_TYPE ScopeEntry
+#define SH_KEY_TYPE ScopeBytes
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).data, (k).len)
+#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).data, (b).data, (a).len) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+static int
+compare_scope_bytes(const void *a, const void *b)
+{
+	const ScopeBytes *sa = *(const ScopeBytes *const *) a;
+	const ScopeBytes *sb = *(const ScopeBytes *const *) b;
+
+	return pending_compare_bytes(sa->data, sa->len, sb->data, sb->len);
+}
+
+/* Sets each key's scope_rank: the rank of its scope's bytes among the keys' scopes. */
+static void
+rank_scopes(PendingGroupKey *keys, int n)
+{
+	scopes_hash *tab = scopes_create(CurrentMemoryContext, 256, NULL);
+	ScopeBytes *distinct = palloc(sizeof(ScopeBytes) * Max(n, 1));
+	ScopeBytes **sorted;
+	uint32	   *rank;
+	uint32		ndistinct = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		ScopeBytes	k = {keys[i].scope, keys[i].scope_len};
+		bool		found;
+		ScopeEntry *e = scopes_insert(tab, k, &found);
+
+		if (!found)
+		{
+			distinct[ndistinct] = k;
+			e->index = ndistinct++;
+		}
+		keys[i].scope_rank = e->index;
+	}
+	sorted = palloc(sizeof(ScopeBytes *) * Max(ndistinct, 1));
+	for (i = 0; i < ndistinct; i++)
+		sorted[i] = &distinct[i];
+	qsort(sorted, ndistinct, sizeof(ScopeBytes *), compare_scope_bytes);
+	rank = palloc(sizeof(uint32) * Max(ndistinct, 1));
+	for (i = 0; i < ndistinct; i++)
+		rank[sorted[i] - distinct] = i;
+	for (i = 0; i < n; i++)
+		keys[i].scope_rank = rank[keys[i].scope_rank];
+	pfree(rank);
+	pfree(sorted);
+	pfree(distinct);
+	scopes_destroy(tab);
 }
 
 static int
@@ -299,9 +379,10 @@ compare_group_keys(const void *a, const void *b)
 {
 	const PendingGroupKey *ka = a;
 	const PendingGroupKey *kb = b;
-	int			c = pending_compare_bytes(ka->scope, ka->scope_len, kb->scope, kb->scope_len);
 
-	return c != 0 ? c : pending_compare_agents(ka, kb);
+	if (ka->scope_rank != kb->scope_rank)
+		return ka->scope_rank < kb->scope_rank ? -1 : 1;
+	return pending_compare_agents(ka, kb);
 }
 
 PendingGroupKey *
@@ -325,6 +406,7 @@ pending_groups_sorted(PendingBoard *pb)
 		keys[i].agent = att->attbyval ? NULL : DatumGetPointer(agent);
 		keys[i].agent_len = att->attbyval ? 0 : datumGetSize(agent, false, att->attlen);
 	}
+	rank_scopes(keys, pb->ngroups);
 	qsort(keys, pb->ngroups, sizeof(PendingGroupKey), compare_group_keys);
 	return keys;
 }

@@ -67,6 +67,7 @@ typedef struct PendingGroupKey
 	int			agent_len;
 	Datum		agent_datum;
 	int			index;			/* in pb->groups */
+	uint32		scope_rank;		/* of the scope key among the sorted keys' scope keys */
 } PendingGroupKey;
 
 /*
@@ -76,7 +77,7 @@ typedef struct PendingGroupKey
 extern PendingGroupKey *pending_groups_sorted(PendingBoard *pb);
 /* Orders the agents of two group keys by their bytes. */
 extern int	pending_compare_agents(const PendingGroupKey *a, const PendingGroupKey *b);
-/* Whether two group keys name one scope. */
+/* Whether two group keys of one pending_groups_sorted() result name one scope. */
 extern bool pending_same_scope(const PendingGroupKey *a, const PendingGroupKey *b);
 
 /* The board's pending state in this transaction, created empty when missing. */
