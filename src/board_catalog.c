@@ -269,6 +269,24 @@ board_catalog_delete(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * The arguments of a setter of one catalog column: the board's name (never NULL) and the
+ * column's new value, NULL to clear it; the caller connects to SPI.
+ */
+static char *
+setter_args(FunctionCallInfo fcinfo, Datum *args, char *nulls)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("board name must not be null")));
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
+	nulls[0] = ' ';
+	nulls[1] = PG_ARGISNULL(1) ? 'n' : ' ';
+	return TextDatumGetCString(args[0]);
+}
+
 PG_FUNCTION_INFO_V1(board_catalog_set_calendar);
 /* Sets a board's working-day calendar, or removes it when NULL; returns void. */
 Datum
@@ -276,18 +294,11 @@ board_catalog_set_calendar(PG_FUNCTION_ARGS)
 {
 	Oid			argtypes[2] = {TEXTOID, get_fn_expr_argtype(fcinfo->flinfo, 1)};
 	Datum		args[2];
-	char		nulls[2] = {' ', ' '};
+	char		nulls[2];
+	char	   *name = setter_args(fcinfo, args, nulls);
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("board name must not be null")));
-	args[0] = PG_GETARG_DATUM(0);
-	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
-	if (PG_ARGISNULL(1))
-		nulls[1] = 'n';
 	SPI_connect();
-	require_board_owner(TextDatumGetCString(args[0]));
+	require_board_owner(name);
 	write_catalog("UPDATE leaderboard.boards SET calendar = $2 WHERE name OPERATOR(pg_catalog.=) $1",
 				  2, argtypes, args, nulls, SPI_OK_UPDATE);
 	SPI_finish();
@@ -361,19 +372,11 @@ PG_FUNCTION_INFO_V1(board_catalog_set_events);
 Datum
 board_catalog_set_events(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	Oid			argtypes[2] = {TEXTOID, JSONBOID};
 	Datum		args[2];
-	char		nulls[2] = {' ', ' '};
+	char		nulls[2];
+	char	   *name = setter_args(fcinfo, args, nulls);
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("board name must not be null")));
-	args[0] = PG_GETARG_DATUM(0);
-	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
-	if (PG_ARGISNULL(1))
-		nulls[1] = 'n';
 	SPI_connect();
 	require_board_owner(name);
 	if (!PG_ARGISNULL(1) &&

@@ -268,6 +268,26 @@ board_event_row(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+/* Whether a change can announce an event of a board that announces only these kinds. */
+static bool
+may_announce(const RowChange *c, const BoardStatements *bs)
+{
+	bool		old_rank = c->had_row && !c->old_rank_null;
+	bool		new_rank = c->has_row && !c->new_rank_null;
+
+	if (bs->events_tiers && c->had_row && c->has_row && c->old_tier != NULL &&
+		c->new_tier != NULL && strcmp(c->old_tier, c->new_tier) != 0)
+		return true;
+	if (!new_rank)
+		return false;
+	if (bs->events_new_leader && c->new_rank == 1 && (!old_rank || c->old_rank > 1))
+		return true;
+	if (bs->events_top_n > 0 && c->new_rank <= bs->events_top_n &&
+		(!old_rank || c->old_rank > bs->events_top_n))
+		return true;
+	return bs->events_climb > 0 && old_rank && c->old_rank - c->new_rank >= bs->events_climb;
+}
+
 static bool
 changed(const RowChange *c)
 {
@@ -375,7 +395,7 @@ board_events_finish(BoardStatements *bs)
 	while ((c = hash_seq_search(&seq)) != NULL)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (changed(c))
+		if (changed(c) && (bs->events_every_change || may_announce(c, bs)))
 			put_change(&cols, n++, c);
 	}
 	if (n > 0)
@@ -389,7 +409,12 @@ board_events_finish(BoardStatements *bs)
 		}
 		if (bs->events_plan == NULL)
 		{
-			bs->events_plan = SPI_prepare(bs->events_sql, EVENT_ARGS, event_arg_types);
+			/*
+			 * A generic plan: the changes are a few rows each time, and planning the
+			 * statement anew for each commit would cost more than running it
+			 */
+			bs->events_plan = SPI_prepare_cursor(bs->events_sql, EVENT_ARGS, event_arg_types,
+												 CURSOR_OPT_GENERIC_PLAN);
 			if (bs->events_plan == NULL)
 				elog(ERROR, "leaderboard: could not prepare the events statement of board \"%s\"",
 					 bs->name);

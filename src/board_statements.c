@@ -106,24 +106,43 @@ forget_statements(BoardStatements *bs)
 }
 
 /*
- * The board's events statement, when it emits events: NULL otherwise, and with the SQL of
- * a version without events.
+ * The board's events statement and which changes may announce an event, when it emits
+ * events; events_sql stays NULL otherwise, and with the SQL of a version without events.
  */
-static char *
-events_statement(const char *name, bool fresh)
+static void
+load_events_statement(BoardStatements *bs, bool fresh)
 {
-	Datum		arg = CStringGetTextDatum(name);
+	Datum		arg = CStringGetTextDatum(bs->name);
 	Oid			argtype = TEXTOID;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
 
 	if (SPI_execute("SELECT pg_catalog.to_regprocedure('leaderboard._events_sql(text)') IS NOT NULL",
 					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "leaderboard: could not look up the events statement");
-	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool){false})))
-		return NULL;
-	if (SPI_execute_with_args("SELECT leaderboard._events_sql($1)", 1, &argtype, &arg, NULL,
-							  !fresh, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "leaderboard: could not generate the events statement of board \"%s\"", name);
-	return copy_text_column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		return;
+	if (SPI_execute_with_args("SELECT leaderboard._events_sql(b.name), "
+							  "coalesce((e ->> 'personal_best')::bool OR (e ->> 'goal_met')::bool, false) "
+							  " OR e ? 'goal_at_risk' OR e ? 'streak_milestone', "
+							  "coalesce((e ->> 'tier_up')::bool OR (e ->> 'tier_down')::bool, false), "
+							  "coalesce((e ->> 'new_leader')::bool, false), "
+							  "coalesce((e ->> 'entered_top_n')::int4, 0), coalesce((e ->> 'rank_climb')::int4, 0) "
+							  "FROM leaderboard.boards b, LATERAL (SELECT b.events AS e) x "
+							  "WHERE b.name OPERATOR(pg_catalog.=) $1",
+							  1, &argtype, &arg, NULL, !fresh, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "leaderboard: could not generate the events statement of board \"%s\"", bs->name);
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	bs->events_sql = copy_text_column(tup, desc, 1);
+	if (bs->events_sql == NULL)
+		return;
+	bs->events_every_change = DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull));
+	bs->events_tiers = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull));
+	bs->events_new_leader = DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull));
+	bs->events_top_n = DatumGetInt32(SPI_getbinval(tup, desc, 5, &isnull));
+	bs->events_climb = DatumGetInt32(SPI_getbinval(tup, desc, 6, &isnull));
 }
 
 static void
@@ -156,7 +175,7 @@ generate_statements(BoardStatements *bs, bool fresh)
 	desc = SPI_tuptable->tupdesc;
 	for (i = 0; i < BOARD_NSTATEMENTS; i++)
 		bs->sql[i] = copy_text_column(tup, desc, i + 1);
-	bs->events_sql = events_statement(bs->name, fresh);
+	load_events_statement(bs, fresh);
 
 	if (bs->shape_cxt == NULL)
 		bs->shape_cxt = AllocSetContextCreate(CacheMemoryContext, "leaderboard board shape",

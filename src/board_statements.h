@@ -62,6 +62,17 @@ typedef struct BoardStatements
 								 * changes (board_events.h), or NULL: no events */
 	SPIPlanPtr	events_plan;
 	/*
+	 * Which changes can announce an event, so that the apply runs events_sql only when
+	 * one may: with events_every_change (personal bests and goals read other rows), any
+	 * change of a row; else a tier change, or a rank reaching 1 (events_new_leader), or
+	 * events_top_n or better (0: off), or climbing events_climb places (0: off).
+	 */
+	bool		events_every_change;
+	bool		events_tiers;
+	bool		events_new_leader;
+	int32		events_top_n;
+	int32		events_climb;
+	/*
 	 * Per period kind of board_closing_kinds, the start of its first open period
 	 * (DATEVAL_NOBEGIN: none is closed); the commit-time apply leaves the groups of
 	 * earlier, closed periods out. Read from the catalog row on every lookup.

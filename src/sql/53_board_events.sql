@@ -157,6 +157,8 @@ DECLARE
   same_part text := '''{}''::pg_catalog.jsonb';
   -- a goal ladder of the row and its stat's value before and after the change
   ladders text;
+  kind text;
+  op text;
 BEGIN
   IF b.ladder IS NULL THEN
     ev := ev - 'tier_up' - 'tier_down';
@@ -170,18 +172,16 @@ BEGIN
     'CROSS JOIN LATERAL (SELECT leaderboard._goal_actual(c.old_kpis, pg_catalog.array_position(%3$L::pg_catalog.text[], gl.metric), gl.stat) AS old_actual, '
     'leaderboard._goal_actual(c.new_kpis, pg_catalog.array_position(%3$L::pg_catalog.text[], gl.metric), gl.stat) AS new_actual) a ',
     b.name, today, b.metric_names);
-  IF ev -> 'tier_up' = 'true' THEN
-    branches := branches || format(
-      'SELECT ''tier_up'', c.*, pg_catalog.jsonb_build_object(''tier'', c.old_tier, ''score'', c.old_score), '
-      'pg_catalog.jsonb_build_object(''tier'', c.new_tier, ''score'', c.new_score) FROM c '
-      'WHERE leaderboard.tier_level(c.new_tier, %1$s) OPERATOR(pg_catalog.>) leaderboard.tier_level(c.old_tier, %1$s)', ladder);
-  END IF;
-  IF ev -> 'tier_down' = 'true' THEN
-    branches := branches || format(
-      'SELECT ''tier_down'', c.*, pg_catalog.jsonb_build_object(''tier'', c.old_tier, ''score'', c.old_score), '
-      'pg_catalog.jsonb_build_object(''tier'', c.new_tier, ''score'', c.new_score) FROM c '
-      'WHERE leaderboard.tier_level(c.new_tier, %1$s) OPERATOR(pg_catalog.<) leaderboard.tier_level(c.old_tier, %1$s)', ladder);
-  END IF;
+  -- tier_up and tier_down: the tier's ladder level rises or falls
+  FOR kind, op IN VALUES ('tier_up', '>'), ('tier_down', '<') LOOP
+    IF ev -> kind = 'true' THEN
+      branches := branches || format(
+        'SELECT %2$L, c.*, pg_catalog.jsonb_build_object(''tier'', c.old_tier, ''score'', c.old_score), '
+        'pg_catalog.jsonb_build_object(''tier'', c.new_tier, ''score'', c.new_score) FROM c '
+        'WHERE leaderboard.tier_level(c.new_tier, %1$s) OPERATOR(pg_catalog.%3$s) leaderboard.tier_level(c.old_tier, %1$s)',
+        ladder, kind, op);
+    END IF;
+  END LOOP;
   IF ev -> 'new_leader' = 'true' THEN
     branches := branches || ('SELECT ''new_leader'', c.*, ' || rank_cols || ' FROM c '
       'WHERE c.new_rank OPERATOR(pg_catalog.=) 1 AND (c.old_rank IS NULL OR c.old_rank OPERATOR(pg_catalog.>) 1)');
@@ -322,8 +322,9 @@ BEGIN
     'pg_catalog.unnest($6::pg_catalog.text[]), pg_catalog.unnest($7::pg_catalog.float8[]), pg_catalog.unnest($8::pg_catalog.float8[]), '
     'pg_catalog.unnest($9::pg_catalog.bool[]), pg_catalog.unnest($10::leaderboard.kpis[]), pg_catalog.unnest($11::leaderboard.kpis[])) '
     'AS x(scope_id, agent, old_rank, new_rank, old_tier, new_tier, old_score, new_score, new_qualified, old_kpis, new_kpis) '
-    'JOIN %2$s sc ON sc.scope_id OPERATOR(pg_catalog.=) x.scope_id '
-    'WHERE sc.period OPERATOR(pg_catalog.=) ANY (%3$L::pg_catalog.text[])',
+    -- a lookup by id for each of the few changed rows, never a scan of the scopes
+    'CROSS JOIN LATERAL (SELECT sc.* FROM %2$s sc WHERE sc.scope_id OPERATOR(pg_catalog.=) x.scope_id '
+    'AND sc.period OPERATOR(pg_catalog.=) ANY (%3$L::pg_catalog.text[])) sc',
     leaderboard._events_partition_sql(b, 'sc'), b.scopes, periods), branches);
 END $$;
 COMMENT ON FUNCTION leaderboard._events_sql(text) IS
