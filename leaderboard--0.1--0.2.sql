@@ -3362,3 +3362,85 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._check_close(text, interval, interval, jsonb, leaderboard.closed_periods[], leaderboard.period_winners[]),
   leaderboard._catalog_close(text, interval, interval, jsonb, leaderboard.closed_periods[], leaderboard.period_winners[])
 TO PUBLIC;
+
+-- close_periods under REPEATABLE READ or SERIALIZABLE: 40001 unless its snapshot sees the
+-- scopes it closes as they are
+-- Under REPEATABLE READ or SERIALIZABLE, close_periods reads its transaction's snapshot:
+-- it raises 40001 unless that snapshot sees the scopes it closes as they are.
+CREATE FUNCTION leaderboard._check_snapshot_current(board text, query text) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_check_snapshot_current' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._check_snapshot_current(text, text) IS
+  'internal: under REPEATABLE READ or SERIALIZABLE, raises 40001 when a query, run as the caller, gives another result with the latest snapshot than with the transaction''s';
+
+CREATE OR REPLACE FUNCTION leaderboard.close_periods(board text) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  target jsonb;
+  kept_from date;
+  was text;
+  now_closed text;
+  part_json text := 'pg_catalog.jsonb_build_object()';
+  closed leaderboard.closed_periods[];
+  winners leaderboard.period_winners[];
+  n integer;
+  old_days boolean := false;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  -- nothing to close and no day row to forget: return without locking out the writers
+  kept_from := leaderboard._retained_from(b, now());
+  target := leaderboard._closed_before(b, now());
+  IF kept_from IS NOT NULL THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s)',
+                   b.scopes, leaderboard._closed_sql(target, 'sc.period', 'sc.period_start'))
+      INTO old_days USING kept_from;
+  END IF;
+  IF target = b.closed_before AND NOT old_days THEN
+    RETURN 0;
+  END IF;
+  -- as alter_board and rebuild: writers wait, and a concurrent close_periods waits here and
+  -- then finds its work done
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  b := leaderboard._board(board);
+  target := leaderboard._closed_before(b, now());
+  was := leaderboard._closed_sql(b.closed_before, 'sc.period', 'sc.period_start');
+  now_closed := leaderboard._closed_sql(target, 'sc.period', 'sc.period_start');
+  -- what follows reads the closing scopes with this transaction's snapshot: under
+  -- REPEATABLE READ it may predate a writer that committed into one of them (or created
+  -- one), whose rows the close would freeze without counting them
+  PERFORM leaderboard._check_snapshot_current(board, format(
+    'SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.format(''%%s %%s %%s'', sc.xmin, s.ctid, s.xmin), '',''
+                                                 ORDER BY sc.scope_id, s.ctid))'
+    ' FROM %s sc LEFT JOIN %s s ON s.scope_id = sc.scope_id WHERE %s AND NOT %s', b.scopes, b.standings, now_closed, was));
+  IF cardinality(b.partition_by) > 0 THEN
+    part_json := 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  EXECUTE format('SELECT pg_catalog.array_agg(x.c ORDER BY (x.c).period, (x.c).period_start), pg_catalog.sum((x.c).scopes) FROM ('
+                 ' SELECT ROW(%L, sc.period, sc.period_start, pg_catalog.count(*), pg_catalog.now())::leaderboard.closed_periods AS c'
+                 ' FROM %s sc WHERE %s AND NOT %s GROUP BY sc.period, sc.period_start) x',
+                 board, b.scopes, now_closed, was)
+    INTO closed, n;
+  -- the rows ranked 1 in each closing scope, as <board>_current ranks them (a scope too
+  -- large to store ranks: the qualified rows no row outscores)
+  EXECUTE format('SELECT pg_catalog.array_agg(ROW(%1$L, s.period, s.period_start, %2$s, s.%3$I::pg_catalog.text, s.score, s.tier, s.kpis)'
+                 '::leaderboard.period_winners) FROM %4$s s JOIN %5$s sc ON sc.scope_id = s.scope_id'
+                 ' WHERE %6$s AND NOT %7$s AND s.qualified AND coalesce(s.rank, CASE WHEN NOT EXISTS ('
+                 '  SELECT 1 FROM %4$s a WHERE a.scope_id = s.scope_id AND a.qualified AND a.score > s.score) THEN 1 END) = 1',
+                 board, part_json, b.agent_column, b.standings, b.scopes, now_closed, was)
+    INTO winners;
+  PERFORM leaderboard._catalog_close(board, b.grace, b.retention, target, closed, winners);
+  -- retention: closed day rows older than it, with their scopes (winners stay recorded)
+  kept_from := leaderboard._retained_from(b, now());
+  IF kept_from IS NOT NULL THEN
+    EXECUTE format('DELETE FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s', b.standings, now_closed)
+      USING kept_from;
+    EXECUTE format('DELETE FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s', b.scopes, now_closed)
+      USING kept_from;
+  END IF;
+  RETURN coalesce(n, 0);
+END $$;
+COMMENT ON FUNCTION leaderboard.close_periods(text) IS
+  'closes the periods of a board that ended more than its grace ago: freezes their standings, records them and their winners, and deletes closed day rows older than its retention; returns the number of scopes closed';
+
+REVOKE EXECUTE ON FUNCTION leaderboard._check_snapshot_current(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._check_snapshot_current(text, text) TO PUBLIC;

@@ -961,6 +961,13 @@ $$;
 COMMENT ON FUNCTION leaderboard._retained_from(leaderboard.boards, timestamptz) IS
   'internal: the first day whose rows a board''s retention keeps at a time (NULL: all of them)';
 
+-- Under REPEATABLE READ or SERIALIZABLE, close_periods reads its transaction's snapshot:
+-- it raises 40001 unless that snapshot sees the scopes it closes as they are.
+CREATE FUNCTION leaderboard._check_snapshot_current(board text, query text) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_check_snapshot_current' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._check_snapshot_current(text, text) IS
+  'internal: under REPEATABLE READ or SERIALIZABLE, raises 40001 when a query, run as the caller, gives another result with the latest snapshot than with the transaction''s';
+
 CREATE FUNCTION leaderboard.close_periods(board text) RETURNS integer
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
@@ -994,6 +1001,13 @@ BEGIN
   target := leaderboard._closed_before(b, now());
   was := leaderboard._closed_sql(b.closed_before, 'sc.period', 'sc.period_start');
   now_closed := leaderboard._closed_sql(target, 'sc.period', 'sc.period_start');
+  -- what follows reads the closing scopes with this transaction's snapshot: under
+  -- REPEATABLE READ it may predate a writer that committed into one of them (or created
+  -- one), whose rows the close would freeze without counting them
+  PERFORM leaderboard._check_snapshot_current(board, format(
+    'SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.format(''%%s %%s %%s'', sc.xmin, s.ctid, s.xmin), '',''
+                                                 ORDER BY sc.scope_id, s.ctid))'
+    ' FROM %s sc LEFT JOIN %s s ON s.scope_id = sc.scope_id WHERE %s AND NOT %s', b.scopes, b.standings, now_closed, was));
   IF cardinality(b.partition_by) > 0 THEN
     part_json := 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
   END IF;

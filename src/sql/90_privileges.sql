@@ -106,6 +106,8 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._closed_before(leaderboard.boards, timestamptz),
   leaderboard._retained_from(leaderboard.boards, timestamptz),
   leaderboard._check_close_settings(interval, interval),
+  -- runs its query as the caller, who may run it anyway
+  leaderboard._check_snapshot_current(text, text),
   -- check the caller's rights before writing the catalog as its owner; the row must be one
   -- create_board would write
   leaderboard._check_board_row(leaderboard.boards),

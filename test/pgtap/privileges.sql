@@ -86,6 +86,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._catalog_close(text,interval,interval,jsonb,leaderboard.closed_periods[],leaderboard.period_winners[])', 'close_periods, alter_board: checks the board''s owner and the close, then writes'),
   ('leaderboard._check_close(text,interval,interval,jsonb,leaderboard.closed_periods[],leaderboard.period_winners[])', '_catalog_close: checks a close as close_periods would make it (reads the public catalog)'),
   ('leaderboard._check_close_settings(interval,interval)', 'create_board, alter_board: checks grace and retention (pure)'),
+  ('leaderboard._check_snapshot_current(text,text)', 'close_periods: runs a query as the caller, with two snapshots'),
   ('leaderboard._closed_sql(jsonb,text,text)', 'statement generation, verify, close_periods: SQL text (pure)'),
   ('leaderboard._closed_before(leaderboard.boards,timestamp with time zone)', 'close_periods: the periods that may close (pure)'),
   ('leaderboard._retained_from(leaderboard.boards,timestamp with time zone)', 'close_periods: the first day retention keeps (pure)'),
