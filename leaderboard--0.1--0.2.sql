@@ -3694,3 +3694,380 @@ REVOKE EXECUTE ON FUNCTION leaderboard._goal_day(text, date, date), leaderboard.
 GRANT EXECUTE ON FUNCTION leaderboard._goal_day(text, date, date), leaderboard._goal_ladders(text, text, jsonb, text, date),
   leaderboard._event_branches(leaderboard.boards), leaderboard._events_write_sql(leaderboard.boards, text, text[]),
   leaderboard._events_partition_sql(leaderboard.boards, text), leaderboard.check_goals(text) TO PUBLIC;
+-- close_periods under REPEATABLE READ or SERIALIZABLE: 40001 unless its snapshot sees the
+-- scopes it closes as they are
+-- Under REPEATABLE READ or SERIALIZABLE, close_periods reads its transaction's snapshot:
+-- it raises 40001 unless that snapshot sees the scopes it closes as they are.
+CREATE FUNCTION leaderboard._check_snapshot_current(board text, query text) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_check_snapshot_current' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._check_snapshot_current(text, text) IS
+  'internal: under REPEATABLE READ or SERIALIZABLE, raises 40001 when a query, run as the caller, gives another result with the latest snapshot than with the transaction''s';
+
+CREATE OR REPLACE FUNCTION leaderboard.close_periods(board text) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  target jsonb;
+  kept_from date;
+  was text;
+  now_closed text;
+  part_json text := 'pg_catalog.jsonb_build_object()';
+  closed leaderboard.closed_periods[];
+  winners leaderboard.period_winners[];
+  n integer;
+  old_days boolean := false;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  -- nothing to close and no day row to forget: return without locking out the writers
+  kept_from := leaderboard._retained_from(b, now());
+  target := leaderboard._closed_before(b, now());
+  IF kept_from IS NOT NULL THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s)',
+                   b.scopes, leaderboard._closed_sql(target, 'sc.period', 'sc.period_start'))
+      INTO old_days USING kept_from;
+  END IF;
+  IF target = b.closed_before AND NOT old_days THEN
+    RETURN 0;
+  END IF;
+  -- as alter_board and rebuild: writers wait, and a concurrent close_periods waits here and
+  -- then finds its work done
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  b := leaderboard._board(board);
+  target := leaderboard._closed_before(b, now());
+  was := leaderboard._closed_sql(b.closed_before, 'sc.period', 'sc.period_start');
+  now_closed := leaderboard._closed_sql(target, 'sc.period', 'sc.period_start');
+  -- what follows reads the closing scopes with this transaction's snapshot: under
+  -- REPEATABLE READ it may predate a writer that committed into one of them (or created
+  -- one), whose rows the close would freeze without counting them
+  PERFORM leaderboard._check_snapshot_current(board, format(
+    'SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.format(''%%s %%s %%s'', sc.xmin, s.ctid, s.xmin), '',''
+                                                 ORDER BY sc.scope_id, s.ctid))'
+    ' FROM %s sc LEFT JOIN %s s ON s.scope_id = sc.scope_id WHERE %s AND NOT %s', b.scopes, b.standings, now_closed, was));
+  IF cardinality(b.partition_by) > 0 THEN
+    part_json := 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  EXECUTE format('SELECT pg_catalog.array_agg(x.c ORDER BY (x.c).period, (x.c).period_start), pg_catalog.sum((x.c).scopes) FROM ('
+                 ' SELECT ROW(%L, sc.period, sc.period_start, pg_catalog.count(*), pg_catalog.now())::leaderboard.closed_periods AS c'
+                 ' FROM %s sc WHERE %s AND NOT %s GROUP BY sc.period, sc.period_start) x',
+                 board, b.scopes, now_closed, was)
+    INTO closed, n;
+  -- the rows ranked 1 in each closing scope, as <board>_current ranks them (a scope too
+  -- large to store ranks: the qualified rows no row outscores)
+  EXECUTE format('SELECT pg_catalog.array_agg(ROW(%1$L, s.period, s.period_start, %2$s, s.%3$I::pg_catalog.text, s.score, s.tier, s.kpis)'
+                 '::leaderboard.period_winners) FROM %4$s s JOIN %5$s sc ON sc.scope_id = s.scope_id'
+                 ' WHERE %6$s AND NOT %7$s AND s.qualified AND coalesce(s.rank, CASE WHEN NOT EXISTS ('
+                 '  SELECT 1 FROM %4$s a WHERE a.scope_id = s.scope_id AND a.qualified AND a.score > s.score) THEN 1 END) = 1',
+                 board, part_json, b.agent_column, b.standings, b.scopes, now_closed, was)
+    INTO winners;
+  PERFORM leaderboard._catalog_close(board, b.grace, b.retention, target, closed, winners);
+  -- retention: closed day rows older than it, with their scopes (winners stay recorded)
+  kept_from := leaderboard._retained_from(b, now());
+  IF kept_from IS NOT NULL THEN
+    EXECUTE format('DELETE FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s', b.standings, now_closed)
+      USING kept_from;
+    EXECUTE format('DELETE FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s', b.scopes, now_closed)
+      USING kept_from;
+  END IF;
+  RETURN coalesce(n, 0);
+END $$;
+COMMENT ON FUNCTION leaderboard.close_periods(text) IS
+  'closes the periods of a board that ended more than its grace ago: freezes their standings, records them and their winners, and deletes closed day rows older than its retention; returns the number of scopes closed';
+
+REVOKE EXECUTE ON FUNCTION leaderboard._check_snapshot_current(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._check_snapshot_current(text, text) TO PUBLIC;
+
+-- Campaigns: a board with a window (create_campaign), whose 'all' period close_periods
+-- closes once the window has ended plus the grace
+ALTER TABLE leaderboard.boards ADD COLUMN starts timestamptz, ADD COLUMN ends timestamptz;
+CREATE VIEW leaderboard.campaigns AS
+  SELECT b.name AS board, b.source, b.owner, b.starts, b.ends, b.grace, b.time_zone,
+         b.closed_before OPERATOR(pg_catalog.?) 'all' AS closed
+  FROM leaderboard.boards b WHERE b.starts IS NOT NULL;
+COMMENT ON VIEW leaderboard.campaigns IS
+  'campaigns (boards create_campaign made): their window, grace, and whether close_periods has closed them';
+GRANT SELECT ON leaderboard.campaigns TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION leaderboard._check_board_row(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  src record;
+  schema text;
+  e text;
+  supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
+                               'numeric', 'boolean', 'interval']::regtype[];
+  cols text := '';
+  p name;
+  problem text;
+BEGIN
+  SELECT c.relkind, c.relpersistence, c.relforcerowsecurity, n.nspname INTO src
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source;
+  schema := quote_ident(src.nspname);
+  FOREACH p IN ARRAY b.partition_by LOOP
+    cols := cols || format(', %I %s', p, leaderboard._column_type(b.source, p));
+  END LOOP;
+  problem := CASE
+    WHEN b.name !~ '^[a-z][a-z0-9_]{0,39}$' THEN 'an invalid board name'
+    WHEN src.relkind NOT IN ('r', 'p') THEN 'a source that is not a table'
+    WHEN src.relpersistence <> 'p' THEN 'a temporary or unlogged source'
+    WHEN b.agent_column = ANY (b.partition_by) THEN 'the agent column among the partitions'
+    WHEN NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(b.time_zone))
+      THEN 'a time zone that is not a named zone'
+    WHEN b.source_index IS NOT NULL
+         AND b.source_index <> ALL (leaderboard._agent_at_indexes(b.source, b.agent_column, b.at_column))
+      THEN 'a source index that is not an (agent, at) index of the source'
+    WHEN src.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user)
+      THEN 'a source forcing row-level security'
+    WHEN EXISTS (SELECT 1 FROM unnest(ARRAY[b.agent_column, b.at_column] || b.partition_by) x
+                 WHERE leaderboard._column_type(b.source, x) IS NULL)
+      THEN 'a column the source does not have'
+    WHEN EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = b.source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped)
+      THEN 'a source with a column boards reserve'
+    WHEN leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at')
+         NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN 'a time column of another type'
+    WHEN NOT cardinality(b.metric_names) BETWEEN 1 AND 32
+         OR cardinality(b.metric_exprs) <> cardinality(b.metric_names)
+         OR array_position(b.metric_names, NULL) IS NOT NULL OR array_position(b.metric_exprs, NULL) IS NOT NULL
+         OR (SELECT count(DISTINCT x) FROM unnest(b.metric_names) x) <> cardinality(b.metric_names)
+         OR EXISTS (SELECT 1 FROM unnest(b.metric_exprs) x WHERE x !~ '^\(.*\)$')
+      THEN 'metrics create_board would not name'
+    WHEN cardinality(b.periods) = 0 OR array_position(b.periods, NULL) IS NOT NULL
+         OR NOT b.periods <@ ARRAY['day', 'week', 'month', 'quarter', 'year', 'all']
+         OR (SELECT count(DISTINCT x) FROM unnest(b.periods) x) <> cardinality(b.periods)
+      THEN 'invalid periods'
+    WHEN b.rank_style NOT IN ('rank', 'dense_rank', 'row_number')
+         OR (cardinality(b.tie_break) > 0 AND b.rank_style <> 'row_number')
+         OR NOT b.tie_break <@ b.metric_names OR array_position(b.tie_break, NULL) IS NOT NULL
+      THEN 'an invalid rank style or tie-break'
+    WHEN b.standings IS DISTINCT FROM to_regclass(schema || '.' || quote_ident(b.name || '_standings'))
+         OR b.scopes IS DISTINCT FROM to_regclass(schema || '.' || quote_ident(b.name || '_scopes'))
+      THEN 'standings or scopes not named after the board in the source''s schema'
+    WHEN (SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
+          FROM pg_attribute WHERE attrelid = b.standings AND attnum > 0 AND NOT attisdropped)
+         IS DISTINCT FROM format('scope_id bigint, period text, period_start date%s, %I %s, kpis leaderboard.kpis, '
+                                 'score double precision, qualified boolean, rank bigint, tier text, '
+                                 'updated_at timestamp with time zone',
+                                 cols, b.agent_column, leaderboard._column_type(b.source, b.agent_column))
+         OR (SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
+             FROM pg_attribute WHERE attrelid = b.scopes AND attnum > 0 AND NOT attisdropped)
+         IS DISTINCT FROM format('scope_id bigint, scope_key text, period text, period_start date%s, '
+                                 'version bigint, ranks_stored boolean', cols)
+      THEN 'standings or scopes not shaped as create_board makes them'
+    WHEN b.grace IS NULL OR b.grace < interval '0' OR b.retention <= interval '0'
+      THEN 'an invalid grace or retention'
+    WHEN b.closed_before IS DISTINCT FROM '{}'::jsonb THEN 'closed periods'
+    WHEN b.starts IS NOT NULL OR b.ends IS NOT NULL THEN 'a campaign window (create_campaign sets it)'
+  END;
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: %', b.name, problem
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Declare boards with leaderboard.create_board().';
+  END IF;
+  BEGIN
+    PERFORM now() AT TIME ZONE b.time_zone;
+  EXCEPTION WHEN OTHERS THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: unknown time zone "%"', b.name, b.time_zone
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Declare boards with leaderboard.create_board().';
+  END;
+  -- each metric and the filter pass the checks create_board made on the text it was given
+  FOREACH e IN ARRAY b.metric_exprs LOOP
+    IF NOT leaderboard._expression_type(b.source, substr(e, 2, length(e) - 2), 'metric') = ANY (supported) THEN
+      RAISE EXCEPTION 'board "%" is not a board create_board would declare: metric % is of a type kpi_agg does not accept', b.name, e
+        USING ERRCODE = 'datatype_mismatch', HINT = 'Declare boards with leaderboard.create_board().';
+    END IF;
+  END LOOP;
+  IF b.filter IS NOT NULL AND leaderboard._expression_type(b.source, b.filter, 'filter') <> 'boolean'::regtype THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: its filter is not boolean', b.name
+      USING ERRCODE = 'datatype_mismatch', HINT = 'Declare boards with leaderboard.create_board().';
+  END IF;
+  -- stored as the text of each period's aligned card, which aligning again leaves as it is
+  IF jsonb_typeof(b.scorecards) IS DISTINCT FROM 'object' OR b.scorecards IS DISTINCT FROM leaderboard._board_cards(
+       (SELECT jsonb_object_agg(c.key, (c.value #>> '{}')::jsonb) FROM jsonb_each(b.scorecards) c),
+       b.periods, b.metric_names) THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: its scorecards are not one per period, aligned to its metrics', b.name
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Declare boards with leaderboard.create_board().';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_board_row(leaderboard.boards) IS
+  'internal: raises unless a catalog row is one create_board would write';
+
+CREATE OR REPLACE FUNCTION leaderboard._check_close(board text, grace interval, retention interval, closed_before jsonb,
+  closed leaderboard.closed_periods[], winners leaderboard.period_winners[]) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  problem text;
+BEGIN
+  PERFORM leaderboard._check_close_settings(grace, retention);
+  problem := CASE
+    WHEN jsonb_typeof(closed_before) IS DISTINCT FROM 'object' THEN 'closed_before is not an object'
+    WHEN EXISTS (SELECT 1 FROM jsonb_each(closed_before) c
+                 WHERE NOT c.key = ANY (b.periods) OR jsonb_typeof(c.value) <> 'string' OR CASE WHEN c.key = 'all' -- campaigns
+                   THEN b.ends IS NULL OR c.value #>> '{}' <> 'infinity' ELSE c.value #>> '{}' !~ '^\d{4}-\d{2}-\d{2}$' END)
+      THEN 'closed_before names a period kind the board does not close, or not a date'
+    WHEN EXISTS (SELECT 1 FROM jsonb_each_text(b.closed_before) o
+                 WHERE NOT closed_before ? o.key OR (closed_before ->> o.key)::date < o.value::date)
+      THEN 'a closed period would open again'
+    WHEN EXISTS (SELECT 1 FROM unnest(closed) c
+                 WHERE c.board IS DISTINCT FROM _check_close.board OR NOT (closed_before ? c.period)
+                    OR c.period_start >= (closed_before ->> c.period)::date
+                    OR c.period_start < coalesce((b.closed_before ->> c.period)::date, '-infinity'))
+      THEN 'a period recorded as closed is not one this close closes'
+    WHEN EXISTS (SELECT 1 FROM unnest(winners) w
+                 WHERE NOT EXISTS (SELECT 1 FROM unnest(closed) c WHERE c.board = w.board
+                                   AND c.period = w.period AND c.period_start = w.period_start))
+      THEN 'a winner of a period this close does not close'
+  END;
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'invalid close of board "%": %', board, problem
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Close periods with leaderboard.close_periods().';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_close(text, interval, interval, jsonb, leaderboard.closed_periods[], leaderboard.period_winners[]) IS
+  'internal: raises 22023 unless what _catalog_close is given is a close close_periods or alter_board would make';
+
+CREATE OR REPLACE FUNCTION leaderboard._closed_before(b leaderboard.boards, at timestamptz) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(jsonb_object_agg(k.kind, greatest(
+           coalesce((b.closed_before ->> k.kind)::date, '-infinity'::date),
+           date_trunc(k.kind, (at AT TIME ZONE b.time_zone) - b.grace)::date)), '{}'::jsonb)
+         || CASE WHEN b.closed_before ? 'all'
+                      OR (at AT TIME ZONE b.time_zone) >= (b.ends AT TIME ZONE b.time_zone) + b.grace
+                 THEN '{"all": "infinity"}'::jsonb ELSE '{}'::jsonb END
+  FROM unnest(b.periods) AS k(kind) WHERE k.kind <> 'all'
+$$;
+COMMENT ON FUNCTION leaderboard._closed_before(leaderboard.boards, timestamptz) IS
+  'internal: per period kind of a board, the start of its first period not yet closable at a time';
+
+-- A campaign's window as a filter over its source: starts <= at < ends. A timestamp or date
+-- column holds local times of the board's zone, so it is compared with the window's local
+-- times, which keeps the filter immutable (a timestamptz bound would not be for it).
+CREATE FUNCTION leaderboard._campaign_window(source regclass, at text, time_zone text, starts timestamptz, ends timestamptz)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' AS $$
+  SELECT CASE WHEN leaderboard._expression_type(source, quote_ident(at), 'at') = 'timestamptz'::regtype
+    THEN format('(%1$I >= %2$L::pg_catalog.timestamptz AND %1$I < %3$L::pg_catalog.timestamptz)', at, starts, ends)
+    ELSE format('(%1$I >= %2$L::pg_catalog.timestamp AND %1$I < %3$L::pg_catalog.timestamp)', at,
+                starts AT TIME ZONE time_zone, ends AT TIME ZONE time_zone) END
+$$;
+COMMENT ON FUNCTION leaderboard._campaign_window(regclass, text, text, timestamptz, timestamptz) IS
+  'internal: a campaign''s window as a filter over its source (starts <= at < ends), in the at column''s type';
+
+-- What _catalog_set_window may write: the window of a board create_campaign just declared,
+-- one keeping the period 'all' only, whose filter has the window as its last conjunct.
+CREATE FUNCTION leaderboard._check_window(board text, starts timestamptz, ends timestamptz) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  w text;
+  problem text;
+BEGIN
+  IF b.periods = ARRAY['all'] AND isfinite(starts) AND isfinite(ends) AND starts < ends THEN
+    w := leaderboard._expression_sql(b.source, leaderboard._campaign_window(b.source, b.at_column, b.time_zone, starts, ends), 'filter');
+  END IF;
+  problem := CASE
+    WHEN b.starts IS NOT NULL THEN 'it is a campaign already'
+    WHEN w IS NULL THEN 'a campaign keeps the period all only, over a finite window that ends after it starts'
+    WHEN b.filter IS DISTINCT FROM w AND right(b.filter, length(w) + 6) IS DISTINCT FROM ' AND ' || w || ')'
+      THEN 'its filter does not count the calls of the window only'
+  END;
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'invalid window of board "%": %', board, problem
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Declare campaigns with leaderboard.create_campaign().';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_window(text, timestamptz, timestamptz) IS
+  'internal: raises 22023 unless a window is the one create_campaign gives the board it declared';
+
+CREATE FUNCTION leaderboard._catalog_set_window(board text, starts timestamptz, ends timestamptz) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_set_window' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._catalog_set_window(text, timestamptz, timestamptz) IS
+  'internal: records the window of a campaign the caller owns';
+
+-- A campaign: a board over the calls of a fixed window, with the one period 'all', its own
+-- card, ladder, goals and ranks. Its source, agent, at and metrics are given, or copied
+-- (with its partitions, filter and time zone, unless given) from an existing board, so
+-- that a campaign over a board's calls measures them as the board does.
+CREATE FUNCTION leaderboard.create_campaign(
+  name text, source regclass DEFAULT NULL, agent text DEFAULT NULL, at text DEFAULT NULL,
+  metrics text[] DEFAULT NULL, scorecard jsonb DEFAULT NULL,
+  starts timestamptz DEFAULT NULL, ends timestamptz DEFAULT NULL,
+  partition_by text[] DEFAULT NULL,
+  filter text DEFAULT NULL,
+  ladder leaderboard.ladder DEFAULT NULL,
+  time_zone text DEFAULT NULL,
+  rank_style text DEFAULT 'rank',
+  tie_break text[] DEFAULT '{}',
+  calendar leaderboard.calendar DEFAULT NULL,
+  grace interval DEFAULT NULL,
+  board text DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  f leaderboard.boards;
+  tz text := coalesce(create_campaign.time_zone, current_setting('TimeZone'));
+  parts text[] := create_campaign.partition_by;
+  own_filter text;
+  standings regclass;
+BEGIN
+  IF scorecard IS NULL OR starts IS NULL OR ends IS NULL THEN
+    RAISE EXCEPTION 'a campaign needs a scorecard, starts and ends' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'A campaign counts the calls with starts <= at < ends and scores them with its own card.';
+  END IF;
+  IF NOT isfinite(starts) OR NOT isfinite(ends) THEN
+    RAISE EXCEPTION 'a campaign''s window must be finite' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'A campaign that never ends is a board: use leaderboard.create_board().';
+  END IF;
+  IF ends <= starts THEN
+    RAISE EXCEPTION 'a campaign must end after it starts' USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = format('starts is %s and ends is %s.', starts, ends),
+      HINT = 'A campaign counts the calls with starts <= at < ends.';
+  END IF;
+  IF create_campaign.board IS NOT NULL THEN
+    IF source IS NOT NULL OR agent IS NOT NULL OR at IS NOT NULL OR metrics IS NOT NULL THEN
+      RAISE EXCEPTION 'a campaign takes its source, agent, at and metrics either from board "%" or from its arguments', create_campaign.board
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Give board => ... without source, agent, at and metrics, or those without board.';
+    END IF;
+    f := leaderboard._board(create_campaign.board);
+    source := f.source;
+    agent := f.agent_column;
+    at := f.at_column;
+    metrics := ARRAY(SELECT format('%s AS %I', x.e, x.n) FROM unnest(f.metric_exprs, f.metric_names) AS x(e, n));
+    parts := coalesce(parts, f.partition_by::text[]);
+    tz := coalesce(create_campaign.time_zone, f.time_zone);
+  END IF;
+  IF source IS NULL OR at IS NULL THEN
+    RAISE EXCEPTION 'source, agent, at, metrics and periods must not be null'
+      USING ERRCODE = 'null_value_not_allowed', HINT = 'Give them, or board => an existing board to take them from.';
+  END IF;
+  -- the board's filter and the one given, each checked alone, then the window
+  own_filter := concat_ws(' AND ', '(' || f.filter || ')',
+                          CASE WHEN filter IS NOT NULL THEN '(' || leaderboard._expression_sql(source, filter, 'filter') || ')' END);
+  standings := leaderboard.create_board(name => create_campaign.name, source => source, agent => agent, at => at,
+    metrics => metrics, scorecard => scorecard, periods => ARRAY['all'], partition_by => parts,
+    filter => concat_ws(' AND ', nullif(own_filter, ''), leaderboard._campaign_window(source, at, tz, starts, ends)),
+    ladder => ladder, time_zone => tz, rank_style => rank_style, tie_break => tie_break,
+    calendar => calendar, grace => grace);
+  PERFORM leaderboard._catalog_set_window(create_campaign.name, starts, ends);
+  RETURN standings;
+END $$;
+COMMENT ON FUNCTION leaderboard.create_campaign(text, regclass, text, text, text[], jsonb, timestamptz, timestamptz, text[], text,
+                                                leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, text) IS
+  'declares a campaign: a board over the calls with starts <= at < ends, with the one period all, which close_periods closes once ends plus the grace has passed; source, agent, at and metrics given or taken from board';
+
+REVOKE EXECUTE ON FUNCTION
+  leaderboard._campaign_window(regclass, text, text, timestamptz, timestamptz),
+  leaderboard._check_window(text, timestamptz, timestamptz),
+  leaderboard._catalog_set_window(text, timestamptz, timestamptz),
+  leaderboard.create_campaign(text, regclass, text, text, text[], jsonb, timestamptz, timestamptz, text[], text,
+                              leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, text)
+FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+  leaderboard._campaign_window(regclass, text, text, timestamptz, timestamptz),
+  leaderboard._check_window(text, timestamptz, timestamptz),
+  leaderboard._catalog_set_window(text, timestamptz, timestamptz),
+  leaderboard.create_campaign(text, regclass, text, text, text[], jsonb, timestamptz, timestamptz, text[], text,
+                              leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, text)
+TO PUBLIC;

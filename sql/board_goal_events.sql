@@ -13,10 +13,10 @@ SELECT leaderboard.create_board(name => 'ge', source => 'ge_calls', agent => 'ag
   periods => ARRAY['day', 'month'], partition_by => ARRAY['team_id'], time_zone => 'UTC',
   calendar => 'Mon-Fri; holidays 2026-10-07');
 -- 3 calls a day for everyone, 5 for agent 2 from October 12 on; conversions: 2 of 5 a day
-SELECT leaderboard.set_goal('ge', 'calls', 'count', 'day', 3);
-SELECT leaderboard.set_goal('ge', 'calls', 'count', 'day', 5, agent => '2', effective_from => '2026-10-12');
-SELECT leaderboard.set_goal('ge', 'conv', 'sum', 'day', 2);
-SELECT leaderboard.set_goal('ge', 'calls', 'count', 'month', t) FROM unnest(ARRAY[10, 20]) t;
+SELECT leaderboard.set_goal('ge', 'calls', 'count', 'day', 3) > 0 AS goal_set;
+SELECT leaderboard.set_goal('ge', 'calls', 'count', 'day', 5, agent => '2', effective_from => '2026-10-12') > 0 AS goal_set;
+SELECT leaderboard.set_goal('ge', 'conv', 'sum', 'day', 2) > 0 AS goal_set;
+SELECT leaderboard.set_goal('ge', 'calls', 'count', 'month', t) > 0 AS goal_set FROM unnest(ARRAY[10, 20]) t;
 
 -- errors
 SELECT leaderboard.alter_board('ge', events => '{"goal_met": "yes"}');
@@ -120,7 +120,7 @@ BEGIN
   END LOOP;
 END $$;
 SELECT * FROM ge_check();
-SELECT kind, agent, period, period_start, old, new FROM leaderboard.events WHERE board = 'ge' ORDER BY id;
+SELECT kind, agent, period, period_start, old, new - 'goal_id' AS new FROM leaderboard.events WHERE board = 'ge' ORDER BY id;
 
 -- 2. call by call, each its own commit, on Monday 19 and Tuesday 20 October: agent 2's
 --    goal is 5 calls since the 12th, 2 conversions for everyone
@@ -144,7 +144,7 @@ INSERT INTO ge_calls (agent_id, team_id, started_at, converted) VALUES (2, 1, '2
 SELECT * FROM ge_check();
 INSERT INTO ge_calls (agent_id, team_id, started_at, converted) VALUES (2, 1, '2026-10-20 09:05+00', false);
 SELECT * FROM ge_check();
-SELECT kind, agent, period_start, old, new FROM leaderboard.events
+SELECT kind, agent, period_start, old, new - 'goal_id' AS new FROM leaderboard.events
 WHERE board = 'ge' AND period_start >= '2026-10-19' AND period = 'day' ORDER BY id;
 -- a correction removing a call and adding it back meets the goal again
 DELETE FROM ge_calls WHERE call_id = (SELECT max(call_id) FROM ge_calls WHERE agent_id = 2 AND started_at::date = '2026-10-20');
@@ -157,7 +157,7 @@ SELECT * FROM ge_check();
 --    commit touching the agent's row or by check_goals() for the others. The month goal of
 --    1000 calls cannot be paced whatever today is; no calendar: every day works.
 SELECT leaderboard.alter_board('ge', drop_calendar => true);
-SELECT leaderboard.set_goal('ge', 'calls', 'count', 'month', 1000, partition => '{"team_id": 7}');
+SELECT leaderboard.set_goal('ge', 'calls', 'count', 'month', 1000, partition => '{"team_id": 7}') > 0 AS goal_set;
 SELECT leaderboard.alter_board('ge', events => '{"goal_at_risk": 0.01}');
 SELECT leaderboard.check_goals('ge') AS nobody_yet;
 INSERT INTO ge_calls (agent_id, team_id, started_at, converted)
@@ -170,7 +170,7 @@ INSERT INTO ge_calls (agent_id, team_id, started_at, converted) VALUES (71, 7, n
 SELECT count(*) AS at_risk_events FROM leaderboard.events WHERE board = 'ge' AND kind = 'goal_at_risk';
 SELECT leaderboard.check_goals('ge') AS announced;
 -- an agent no commit touched since the goal was set: check_goals announces it
-SELECT leaderboard.set_goal('ge', 'calls', 'count', 'month', 500, agent => '72');
+SELECT leaderboard.set_goal('ge', 'calls', 'count', 'month', 500, agent => '72') > 0 AS goal_set;
 SELECT leaderboard.check_goals('ge') AS announced;
 SELECT leaderboard.check_goals('ge') AS announced_again;
 SELECT agent, new ->> 'target' AS target FROM leaderboard.events WHERE board = 'ge' AND kind = 'goal_at_risk' ORDER BY id;

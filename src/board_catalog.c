@@ -305,6 +305,35 @@ board_catalog_set_calendar(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+PG_FUNCTION_INFO_V1(board_catalog_set_window);
+/*
+ * Sets the window (starts, ends) of a campaign the caller owns, once
+ * leaderboard._check_window() accepts it; returns void.
+ */
+Datum
+board_catalog_set_window(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[3] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		args[3];
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a campaign's board, starts and ends must not be null")));
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = PG_GETARG_DATUM(1);
+	args[2] = PG_GETARG_DATUM(2);
+	SPI_connect();
+	require_board_owner(TextDatumGetCString(args[0]));
+	if (SPI_execute_with_args("SELECT leaderboard._check_window($1, $2, $3)", 3, argtypes, args,
+							  NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: campaign window check failed");
+	write_catalog("UPDATE leaderboard.boards SET starts = $2, ends = $3 WHERE name OPERATOR(pg_catalog.=) $1",
+				  3, argtypes, args, NULL, SPI_OK_UPDATE);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
 PG_FUNCTION_INFO_V1(board_goal_insert);
 /* Inserts a goal of a board the caller owns, as set_goal builds it; returns its id. */
 Datum

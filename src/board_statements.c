@@ -29,7 +29,8 @@
 
 static HTAB *board_cache = NULL;
 
-const char *const board_closing_kinds[BOARD_CLOSING_KINDS] = {"day", "week", "month", "quarter", "year"};
+/* 'all' closes only on a campaign, once its window has ended (closed before 'infinity') */
+const char *const board_closing_kinds[BOARD_CLOSING_KINDS] = {"day", "week", "month", "quarter", "year", "all"};
 
 /*
  * Reads a catalog row's closed_before (a jsonb object: period kind -> date) into closed;

@@ -38,7 +38,7 @@ typedef enum BoardStatement
 } BoardStatement;
 
 /* The period kinds that close, in the order of BoardStatements.closed_before. */
-#define BOARD_CLOSING_KINDS 5
+#define BOARD_CLOSING_KINDS 6
 extern const char *const board_closing_kinds[BOARD_CLOSING_KINDS];
 
 typedef struct BoardStatements

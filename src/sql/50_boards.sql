@@ -37,12 +37,25 @@ CREATE TABLE leaderboard.boards (
   -- open (every earlier period of the kind is closed: frozen, its winners recorded)
   grace         interval NOT NULL DEFAULT '1 day',
   retention     interval,
-  closed_before jsonb NOT NULL DEFAULT '{}'
+  closed_before jsonb NOT NULL DEFAULT '{}',
+  -- a campaign's window (create_campaign; NULL for other boards): its filter counts only
+  -- the calls with starts <= at < ends, and its one period, 'all', closes at ends + grace
+  starts        timestamptz,
+  ends          timestamptz
 );
 COMMENT ON TABLE leaderboard.boards IS
   'live boards: one row per board, written only by create_board, alter_board and drop_board';
 SELECT pg_catalog.pg_extension_config_dump('leaderboard.boards', '');
 GRANT SELECT ON leaderboard.boards TO PUBLIC;
+
+-- Campaigns: the boards with a window.
+CREATE VIEW leaderboard.campaigns AS
+  SELECT b.name AS board, b.source, b.owner, b.starts, b.ends, b.grace, b.time_zone,
+         b.closed_before OPERATOR(pg_catalog.?) 'all' AS closed
+  FROM leaderboard.boards b WHERE b.starts IS NOT NULL;
+COMMENT ON VIEW leaderboard.campaigns IS
+  'campaigns (boards create_campaign made): their window, grace, and whether close_periods has closed them';
+GRANT SELECT ON leaderboard.campaigns TO PUBLIC;
 
 -- Periods close_periods closed, and their winners: written only by close_periods (through
 -- _catalog_close), kept when retention deletes the closed day rows, dropped with the board.

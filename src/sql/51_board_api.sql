@@ -52,8 +52,8 @@ BEGIN
   problem := CASE
     WHEN jsonb_typeof(closed_before) IS DISTINCT FROM 'object' THEN 'closed_before is not an object'
     WHEN EXISTS (SELECT 1 FROM jsonb_each(closed_before) c
-                 WHERE c.key = 'all' OR NOT c.key = ANY (b.periods) OR jsonb_typeof(c.value) <> 'string'
-                    OR c.value #>> '{}' !~ '^\d{4}-\d{2}-\d{2}$')
+                 WHERE NOT c.key = ANY (b.periods) OR jsonb_typeof(c.value) <> 'string' OR CASE WHEN c.key = 'all' -- campaigns
+                   THEN b.ends IS NULL OR c.value #>> '{}' <> 'infinity' ELSE c.value #>> '{}' !~ '^\d{4}-\d{2}-\d{2}$' END)
       THEN 'closed_before names a period kind the board does not close, or not a date'
     WHEN EXISTS (SELECT 1 FROM jsonb_each_text(b.closed_before) o
                  WHERE NOT closed_before ? o.key OR (closed_before ->> o.key)::date < o.value::date)
@@ -239,6 +239,7 @@ BEGIN
     WHEN b.grace IS NULL OR b.grace < interval '0' OR b.retention <= interval '0'
       THEN 'an invalid grace or retention'
     WHEN b.closed_before IS DISTINCT FROM '{}'::jsonb THEN 'closed periods'
+    WHEN b.starts IS NOT NULL OR b.ends IS NOT NULL THEN 'a campaign window (create_campaign sets it)'
   END;
   IF problem IS NOT NULL THEN
     RAISE EXCEPTION 'board "%" is not a board create_board would declare: %', b.name, problem
@@ -844,6 +845,124 @@ END $$;
 COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, interval) IS
   'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain, <name>_goals (and <name>_streaks), <name>_movement, <name>_badges and <name>_around, and loads existing rows';
 
+-- A campaign's window as a filter over its source: starts <= at < ends. A timestamp or date
+-- column holds local times of the board's zone, so it is compared with the window's local
+-- times, which keeps the filter immutable (a timestamptz bound would not be for it).
+CREATE FUNCTION leaderboard._campaign_window(source regclass, at text, time_zone text, starts timestamptz, ends timestamptz)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' AS $$
+  SELECT CASE WHEN leaderboard._expression_type(source, quote_ident(at), 'at') = 'timestamptz'::regtype
+    THEN format('(%1$I >= %2$L::pg_catalog.timestamptz AND %1$I < %3$L::pg_catalog.timestamptz)', at, starts, ends)
+    ELSE format('(%1$I >= %2$L::pg_catalog.timestamp AND %1$I < %3$L::pg_catalog.timestamp)', at,
+                starts AT TIME ZONE time_zone, ends AT TIME ZONE time_zone) END
+$$;
+COMMENT ON FUNCTION leaderboard._campaign_window(regclass, text, text, timestamptz, timestamptz) IS
+  'internal: a campaign''s window as a filter over its source (starts <= at < ends), in the at column''s type';
+
+-- What _catalog_set_window may write: the window of a board create_campaign just declared,
+-- one keeping the period 'all' only, whose filter has the window as its last conjunct.
+CREATE FUNCTION leaderboard._check_window(board text, starts timestamptz, ends timestamptz) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  w text;
+  problem text;
+BEGIN
+  IF b.periods = ARRAY['all'] AND isfinite(starts) AND isfinite(ends) AND starts < ends THEN
+    w := leaderboard._expression_sql(b.source, leaderboard._campaign_window(b.source, b.at_column, b.time_zone, starts, ends), 'filter');
+  END IF;
+  problem := CASE
+    WHEN b.starts IS NOT NULL THEN 'it is a campaign already'
+    WHEN w IS NULL THEN 'a campaign keeps the period all only, over a finite window that ends after it starts'
+    WHEN b.filter IS DISTINCT FROM w AND right(b.filter, length(w) + 6) IS DISTINCT FROM ' AND ' || w || ')'
+      THEN 'its filter does not count the calls of the window only'
+  END;
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'invalid window of board "%": %', board, problem
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Declare campaigns with leaderboard.create_campaign().';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_window(text, timestamptz, timestamptz) IS
+  'internal: raises 22023 unless a window is the one create_campaign gives the board it declared';
+
+CREATE FUNCTION leaderboard._catalog_set_window(board text, starts timestamptz, ends timestamptz) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_set_window' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._catalog_set_window(text, timestamptz, timestamptz) IS
+  'internal: records the window of a campaign the caller owns';
+
+-- A campaign: a board over the calls of a fixed window, with the one period 'all', its own
+-- card, ladder, goals and ranks. Its source, agent, at and metrics are given, or copied
+-- (with its partitions, filter and time zone, unless given) from an existing board, so
+-- that a campaign over a board's calls measures them as the board does.
+CREATE FUNCTION leaderboard.create_campaign(
+  name text, source regclass DEFAULT NULL, agent text DEFAULT NULL, at text DEFAULT NULL,
+  metrics text[] DEFAULT NULL, scorecard jsonb DEFAULT NULL,
+  starts timestamptz DEFAULT NULL, ends timestamptz DEFAULT NULL,
+  partition_by text[] DEFAULT NULL,
+  filter text DEFAULT NULL,
+  ladder leaderboard.ladder DEFAULT NULL,
+  time_zone text DEFAULT NULL,
+  rank_style text DEFAULT 'rank',
+  tie_break text[] DEFAULT '{}',
+  calendar leaderboard.calendar DEFAULT NULL,
+  grace interval DEFAULT NULL,
+  board text DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  f leaderboard.boards;
+  tz text := coalesce(create_campaign.time_zone, current_setting('TimeZone'));
+  parts text[] := create_campaign.partition_by;
+  own_filter text;
+  standings regclass;
+BEGIN
+  IF scorecard IS NULL OR starts IS NULL OR ends IS NULL THEN
+    RAISE EXCEPTION 'a campaign needs a scorecard, starts and ends' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'A campaign counts the calls with starts <= at < ends and scores them with its own card.';
+  END IF;
+  IF NOT isfinite(starts) OR NOT isfinite(ends) THEN
+    RAISE EXCEPTION 'a campaign''s window must be finite' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'A campaign that never ends is a board: use leaderboard.create_board().';
+  END IF;
+  IF ends <= starts THEN
+    RAISE EXCEPTION 'a campaign must end after it starts' USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = format('starts is %s and ends is %s.', starts, ends),
+      HINT = 'A campaign counts the calls with starts <= at < ends.';
+  END IF;
+  IF create_campaign.board IS NOT NULL THEN
+    IF source IS NOT NULL OR agent IS NOT NULL OR at IS NOT NULL OR metrics IS NOT NULL THEN
+      RAISE EXCEPTION 'a campaign takes its source, agent, at and metrics either from board "%" or from its arguments', create_campaign.board
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Give board => ... without source, agent, at and metrics, or those without board.';
+    END IF;
+    f := leaderboard._board(create_campaign.board);
+    source := f.source;
+    agent := f.agent_column;
+    at := f.at_column;
+    metrics := ARRAY(SELECT format('%s AS %I', x.e, x.n) FROM unnest(f.metric_exprs, f.metric_names) AS x(e, n));
+    parts := coalesce(parts, f.partition_by::text[]);
+    tz := coalesce(create_campaign.time_zone, f.time_zone);
+  END IF;
+  IF source IS NULL OR at IS NULL THEN
+    RAISE EXCEPTION 'source, agent, at, metrics and periods must not be null'
+      USING ERRCODE = 'null_value_not_allowed', HINT = 'Give them, or board => an existing board to take them from.';
+  END IF;
+  -- the board's filter and the one given, each checked alone, then the window
+  own_filter := concat_ws(' AND ', '(' || f.filter || ')',
+                          CASE WHEN filter IS NOT NULL THEN '(' || leaderboard._expression_sql(source, filter, 'filter') || ')' END);
+  standings := leaderboard.create_board(name => create_campaign.name, source => source, agent => agent, at => at,
+    metrics => metrics, scorecard => scorecard, periods => ARRAY['all'], partition_by => parts,
+    filter => concat_ws(' AND ', nullif(own_filter, ''), leaderboard._campaign_window(source, at, tz, starts, ends)),
+    ladder => ladder, time_zone => tz, rank_style => rank_style, tie_break => tie_break,
+    calendar => calendar, grace => grace);
+  PERFORM leaderboard._catalog_set_window(create_campaign.name, starts, ends);
+  RETURN standings;
+END $$;
+COMMENT ON FUNCTION leaderboard.create_campaign(text, regclass, text, text, text[], jsonb, timestamptz, timestamptz, text[], text,
+                                                leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, text) IS
+  'declares a campaign: a board over the calls with starts <= at < ends, with the one period all, which close_periods closes once ends plus the grace has passed; source, agent, at and metrics given or taken from board';
+
 CREATE FUNCTION leaderboard.rebuild(board text) RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
@@ -942,12 +1061,17 @@ COMMENT ON FUNCTION leaderboard.verify(text) IS
 
 -- Per period kind the board closes (all but 'all'), the start of its first period still
 -- open at a time: the period holding that time, in the board's time zone, less the grace.
--- Closes never undo: a kind already closed further (a grace made longer since) stays so.
+-- A campaign's 'all' closes (closed before 'infinity') once the time, in the board's time
+-- zone, is past its end plus the grace. Closes never undo: a kind already closed further
+-- (a grace made longer since) stays so.
 CREATE FUNCTION leaderboard._closed_before(b leaderboard.boards, at timestamptz) RETURNS jsonb
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT coalesce(jsonb_object_agg(k.kind, greatest(
            coalesce((b.closed_before ->> k.kind)::date, '-infinity'::date),
            date_trunc(k.kind, (at AT TIME ZONE b.time_zone) - b.grace)::date)), '{}'::jsonb)
+         || CASE WHEN b.closed_before ? 'all'
+                      OR (at AT TIME ZONE b.time_zone) >= (b.ends AT TIME ZONE b.time_zone) + b.grace
+                 THEN '{"all": "infinity"}'::jsonb ELSE '{}'::jsonb END
   FROM unnest(b.periods) AS k(kind) WHERE k.kind <> 'all'
 $$;
 COMMENT ON FUNCTION leaderboard._closed_before(leaderboard.boards, timestamptz) IS
@@ -960,6 +1084,13 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION leaderboard._retained_from(leaderboard.boards, timestamptz) IS
   'internal: the first day whose rows a board''s retention keeps at a time (NULL: all of them)';
+
+-- Under REPEATABLE READ or SERIALIZABLE, close_periods reads its transaction's snapshot:
+-- it raises 40001 unless that snapshot sees the scopes it closes as they are.
+CREATE FUNCTION leaderboard._check_snapshot_current(board text, query text) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_check_snapshot_current' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._check_snapshot_current(text, text) IS
+  'internal: under REPEATABLE READ or SERIALIZABLE, raises 40001 when a query, run as the caller, gives another result with the latest snapshot than with the transaction''s';
 
 CREATE FUNCTION leaderboard.close_periods(board text) RETURNS integer
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
@@ -994,6 +1125,13 @@ BEGIN
   target := leaderboard._closed_before(b, now());
   was := leaderboard._closed_sql(b.closed_before, 'sc.period', 'sc.period_start');
   now_closed := leaderboard._closed_sql(target, 'sc.period', 'sc.period_start');
+  -- what follows reads the closing scopes with this transaction's snapshot: under
+  -- REPEATABLE READ it may predate a writer that committed into one of them (or created
+  -- one), whose rows the close would freeze without counting them
+  PERFORM leaderboard._check_snapshot_current(board, format(
+    'SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.format(''%%s %%s %%s'', sc.xmin, s.ctid, s.xmin), '',''
+                                                 ORDER BY sc.scope_id, s.ctid))'
+    ' FROM %s sc LEFT JOIN %s s ON s.scope_id = sc.scope_id WHERE %s AND NOT %s', b.scopes, b.standings, now_closed, was));
   IF cardinality(b.partition_by) > 0 THEN
     part_json := 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
   END IF;

@@ -40,6 +40,8 @@ GRANT EXECUTE ON FUNCTION
   leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean),
   leaderboard.close_periods(text),
   leaderboard.check_goals(text),
+  leaderboard.create_campaign(text, regclass, text, text, text[], jsonb, timestamptz, timestamptz, text[], text,
+                              leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, text),
   leaderboard.rebuild(text),
   leaderboard.verify(text),
   leaderboard.drop_board(text),
@@ -107,6 +109,13 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._closed_before(leaderboard.boards, timestamptz),
   leaderboard._retained_from(leaderboard.boards, timestamptz),
   leaderboard._check_close_settings(interval, interval),
+  -- runs its query as the caller, who may run it anyway
+  leaderboard._check_snapshot_current(text, text),
+  -- create_campaign: the window's SQL, and its check before the catalog is written as its
+  -- owner (only for a board the caller owns)
+  leaderboard._campaign_window(regclass, text, text, timestamptz, timestamptz),
+  leaderboard._check_window(text, timestamptz, timestamptz),
+  leaderboard._catalog_set_window(text, timestamptz, timestamptz),
   -- check the caller's rights before writing the catalog as its owner; the row must be one
   -- create_board would write
   leaderboard._check_board_row(leaderboard.boards),

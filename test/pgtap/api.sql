@@ -3,7 +3,7 @@
 -- the catalog table's place in dumps. The catalog queries cover every object the
 -- extension owns, so objects added later are held to the same rules.
 BEGIN;
-SELECT plan(94);
+SELECT plan(96);
 
 -- packaging: fixed schema, not relocatable, not trusted
 SELECT has_extension('leaderboard', 'the extension is installed');
@@ -60,7 +60,7 @@ SELECT is_empty($$
   SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
   WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e'
     AND p.proname NOT LIKE '\_%'
-    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal', 'close_periods', 'check_goals')
+    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal', 'close_periods', 'check_goals', 'create_campaign')
     AND (p.provolatile <> 'i' OR p.proparallel <> 's')$$,
   'every type, accessor and aggregate function is IMMUTABLE PARALLEL SAFE');
 -- STRICT everywhere except where NULL has a meaning: aggregate transition, combine and
@@ -69,7 +69,7 @@ SELECT set_eq($$
   SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
   WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e'
     AND p.prokind = 'f' AND NOT p.proisstrict AND p.proname NOT LIKE '\_%'
-    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal', 'close_periods', 'check_goals')$$,
+    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal', 'close_periods', 'check_goals', 'create_campaign')$$,
   ARRAY['leaderboard.kpi_agg_transfn(internal,"any")', 'leaderboard.kpi_merge_transfn(internal,leaderboard.kpis)',
         'leaderboard.kpis_agg_combine(internal,internal)', 'leaderboard.kpis_agg_final(internal)',
         'leaderboard.tier(double precision,leaderboard.ladder,text)',
@@ -162,6 +162,12 @@ SELECT has_function('leaderboard', 'close_periods', ARRAY['text'], 'close_period
 SELECT function_returns('leaderboard', 'close_periods', ARRAY['text'], 'integer', 'close_periods returns the number of scopes it closed');
 SELECT has_function('leaderboard', 'check_goals', ARRAY['text'], 'check_goals(board)');
 SELECT function_returns('leaderboard', 'check_goals', ARRAY['text'], 'bigint', 'check_goals returns the number of goal_at_risk events it wrote');
+SELECT has_function('leaderboard', 'create_campaign',
+  ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'timestamptz', 'timestamptz', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]', 'leaderboard.calendar', 'interval', 'text'],
+  'create_campaign(name, source, agent, at, metrics, scorecard, starts, ends, partition_by, filter, ladder, time_zone, rank_style, tie_break, calendar, grace, board)');
+SELECT function_returns('leaderboard', 'create_campaign',
+  ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'timestamp with time zone', 'timestamp with time zone', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]', 'leaderboard.calendar', 'interval', 'text'],
+  'regclass', 'create_campaign returns the standings table');
 SELECT has_function('leaderboard', 'drop_board', ARRAY['text'], 'drop_board(board)');
 SELECT function_returns('leaderboard', 'drop_board', ARRAY['text'], 'void', 'drop_board returns void');
 SELECT has_function('leaderboard', 'rebuild', ARRAY['text'], 'rebuild(board)');
@@ -177,9 +183,9 @@ SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.rolling(text
           'rolling returns (partition, agent, kpis, score, qualified, rank)');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
            WHERE p.pronamespace = 'leaderboard'::regnamespace
-             AND p.proname IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal', 'close_periods', 'check_goals')
+             AND p.proname IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal', 'close_periods', 'check_goals', 'create_campaign')
              AND p.provolatile = 'v'),
-          ARRAY['alter_board', 'check_goals', 'clear_goal', 'clear_goal', 'close_periods', 'create_board', 'drop_board', 'rebuild', 'set_goal', 'verify'],
+          ARRAY['alter_board', 'check_goals', 'clear_goal', 'clear_goal', 'close_periods', 'create_board', 'create_campaign', 'drop_board', 'rebuild', 'set_goal', 'verify'],
           'the board functions that write are VOLATILE (rolling only reads)');
 
 -- goals: set_goal, clear_goal (by id and by audience) and working_days

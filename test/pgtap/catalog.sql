@@ -52,7 +52,7 @@ SELECT throws_ok($$
   SELECT leaderboard._catalog_insert(ROW(x.name || '_copy', x.source, 'lbc_bob'::regrole, x.agent_column, x.at_column, x.metric_names,
            x.metric_exprs, x.scorecards, x.periods, x.partition_by, x.filter, x.ladder, x.time_zone, x.rank_style, x.tie_break,
            'lbc.bob_calls'::regclass, 'lbc.bob_calls'::regclass, x.created_at, x.source_index, x.events, x.calendar,
-           x.grace, x.retention, x.closed_before)::leaderboard.boards)
+           x.grace, x.retention, x.closed_before, x.starts, x.ends)::leaderboard.boards)
   FROM leaderboard.boards x WHERE name = 'lbc_board'$$,
   '42501', 'must be owner of table calls', 'a row over another role''s source is refused');
 SELECT throws_ok($$SELECT leaderboard._catalog_update('lbc_board', '{}', NULL)$$, '42501', 'must be owner of board "lbc_board"',

@@ -33,6 +33,7 @@ INSERT INTO api VALUES
   ('leaderboard.create_board(text,regclass,text,text,text[],jsonb,text[],text[],text,leaderboard.ladder,text,text,text[],leaderboard.calendar,interval,interval)'),
   ('leaderboard.alter_board(text,jsonb,leaderboard.ladder,boolean,leaderboard.calendar,boolean,jsonb,interval,interval,boolean)'), ('leaderboard.rebuild(text)'), ('leaderboard.verify(text)'),
   ('leaderboard.close_periods(text)'), ('leaderboard.check_goals(text)'),
+  ('leaderboard.create_campaign(text,regclass,text,text,text[],jsonb,timestamp with time zone,timestamp with time zone,text[],text,leaderboard.ladder,text,text,text[],leaderboard.calendar,interval,text)'),
   ('leaderboard.drop_board(text)'), ('leaderboard.rolling(text,integer,date)'),
   -- goals
   ('leaderboard.working_days(leaderboard.calendar,date,date)'),
@@ -91,6 +92,10 @@ INSERT INTO internal_public VALUES
   ('leaderboard._catalog_close(text,interval,interval,jsonb,leaderboard.closed_periods[],leaderboard.period_winners[])', 'close_periods, alter_board: checks the board''s owner and the close, then writes'),
   ('leaderboard._check_close(text,interval,interval,jsonb,leaderboard.closed_periods[],leaderboard.period_winners[])', '_catalog_close: checks a close as close_periods would make it (reads the public catalog)'),
   ('leaderboard._check_close_settings(interval,interval)', 'create_board, alter_board: checks grace and retention (pure)'),
+  ('leaderboard._check_snapshot_current(text,text)', 'close_periods: runs a query as the caller, with two snapshots'),
+  ('leaderboard._campaign_window(regclass,text,text,timestamp with time zone,timestamp with time zone)', 'create_campaign, _check_window: SQL text; checks SELECT before reading the column type'),
+  ('leaderboard._check_window(text,timestamp with time zone,timestamp with time zone)', '_catalog_set_window: checks a window as create_campaign gives it (reads the public catalog)'),
+  ('leaderboard._catalog_set_window(text,timestamp with time zone,timestamp with time zone)', 'create_campaign: checks the board''s owner and the window, then writes'),
   ('leaderboard._closed_sql(jsonb,text,text)', 'statement generation, verify, close_periods: SQL text (pure)'),
   ('leaderboard._closed_before(leaderboard.boards,timestamp with time zone)', 'close_periods: the periods that may close (pure)'),
   ('leaderboard._retained_from(leaderboard.boards,timestamp with time zone)', 'close_periods: the first day retention keeps (pure)'),
