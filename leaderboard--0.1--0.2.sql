@@ -3433,38 +3433,50 @@ END $$;
 COMMENT ON FUNCTION leaderboard._events_config(leaderboard.boards, jsonb) IS
   'internal: raises 22023 unless events is a valid events setting for the board';
 
--- The day whose goals apply to a standings row: today (in the board's time zone) while its
--- period runs, else the period's first or last day.
-CREATE FUNCTION leaderboard._goal_day(period text, period_start date, today date) RETURNS date
+-- SQL for the day whose goals apply to a standings row: today (in the board's time zone)
+-- while its period runs, else the period's first or last day. Text, not a function call,
+-- so that the events statement is planned once with it.
+CREATE FUNCTION leaderboard._goal_day_sql(period text, period_start text, today text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT CASE WHEN period = 'all' THEN today
-              ELSE greatest(period_start, least(today, (period_start + CASE period WHEN 'day' THEN interval '1 day'
-                     WHEN 'week' THEN interval '1 week' WHEN 'month' THEN interval '1 month'
-                     WHEN 'quarter' THEN interval '3 months' ELSE interval '1 year' END)::date - 1)) END
+  SELECT format('CASE WHEN %1$s OPERATOR(pg_catalog.=) ''all'' THEN %3$s ELSE GREATEST(%2$s, LEAST(%3$s, '
+                '(%2$s OPERATOR(pg_catalog.+) CASE %1$s WHEN ''day'' THEN interval ''1 day'' WHEN ''week'' THEN interval ''1 week'' '
+                'WHEN ''month'' THEN interval ''1 month'' WHEN ''quarter'' THEN interval ''3 months'' ELSE interval ''1 year'' END)::pg_catalog.date '
+                'OPERATOR(pg_catalog.-) 1)) END', period, period_start, today)
 $$;
-COMMENT ON FUNCTION leaderboard._goal_day(text, date, date) IS
-  'internal: the day whose goals apply to a standings row of a period, given today';
+COMMENT ON FUNCTION leaderboard._goal_day_sql(text, text, text) IS
+  'internal: SQL giving the day whose goals apply to a standings row of a period, given today';
 
--- The goal ladders of one standings row (board, period kind, partition values, agent) in
--- force on a day: per metric and stat, the targets and goal ids of the most specific
--- audience, as <board>_goals picks them.
-CREATE FUNCTION leaderboard._goal_ladders(board text, period text, part jsonb, agent text, on_day date,
-  OUT metric text, OUT stat text, OUT targets numeric[], OUT ids bigint[])
-RETURNS SETOF record
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT g.metric, g.stat, array_agg(g.target ORDER BY g.target, g.id), array_agg(g.id ORDER BY g.target, g.id)
-  FROM (SELECT g.*, dense_rank() OVER (PARTITION BY g.metric, g.stat
-                      ORDER BY g.agent IS NOT NULL DESC, (SELECT count(*) FROM jsonb_object_keys(g.partition)) DESC,
-                               g.partition::text) AS r
-        FROM leaderboard.goals g
-        WHERE g.board = $1 AND g.period = $2
-          AND (g.effective_from IS NULL OR g.effective_from <= on_day) AND (g.effective_to IS NULL OR g.effective_to >= on_day)
-          AND (g.agent IS NULL OR g.agent = $4) AND (g.partition IS NULL OR $3 @> g.partition)) g
-  WHERE g.r = 1
-  GROUP BY g.metric, g.stat
+-- SQL for the goal ladders of one standings row (its period kind, partition values and
+-- agent) in force on a day: per metric and stat, the targets and goal ids of the most
+-- specific audience, as <board>_goals picks them; a subquery over the goals catalog.
+CREATE FUNCTION leaderboard._goal_ladders_sql(b leaderboard.boards, period text, part text, agent text, on_day text)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format(
+    '(SELECT g.metric, g.stat, pg_catalog.array_agg(g.target ORDER BY g.target, g.id) AS targets, '
+    'pg_catalog.array_agg(g.id ORDER BY g.target, g.id) AS ids, pg_catalog.array_position(%6$L::pg_catalog.text[], g.metric) AS position '
+    'FROM (SELECT g.*, pg_catalog.dense_rank() OVER (PARTITION BY g.metric, g.stat ORDER BY g.agent IS NOT NULL DESC, '
+    '(SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(g.partition)) DESC, g.partition::pg_catalog.text) AS r '
+    'FROM leaderboard.goals g WHERE g.board OPERATOR(pg_catalog.=) %1$L AND g.period OPERATOR(pg_catalog.=) %2$s '
+    'AND (g.effective_from IS NULL OR g.effective_from OPERATOR(pg_catalog.<=) %5$s) '
+    'AND (g.effective_to IS NULL OR g.effective_to OPERATOR(pg_catalog.>=) %5$s) '
+    'AND (g.agent IS NULL OR g.agent OPERATOR(pg_catalog.=) %4$s) '
+    'AND (g.partition IS NULL OR %3$s OPERATOR(pg_catalog.@>) g.partition)) g '
+    'WHERE g.r OPERATOR(pg_catalog.=) 1 GROUP BY g.metric, g.stat)',
+    b.name, period, part, agent, on_day, b.metric_names)
 $$;
-COMMENT ON FUNCTION leaderboard._goal_ladders(text, text, jsonb, text, date) IS
-  'internal: per metric and stat, the goal ladder (targets, ids) in force on a day for one standings row';
+COMMENT ON FUNCTION leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text) IS
+  'internal: SQL subquery giving, per metric and stat, the goal ladder (targets, ids) in force on a day for one standings row';
+
+-- SQL for a goal's stat of one metric (its position) in a kpis, as _goal_actual gives it.
+CREATE FUNCTION leaderboard._goal_actual_sql(kpis text, metric_position text, stat text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format('CASE %3$s WHEN ''count'' THEN leaderboard.kpi_count(%1$s, %2$s)::pg_catalog.numeric '
+                'WHEN ''sum'' THEN leaderboard.kpi_sum(%1$s, %2$s)::pg_catalog.numeric '
+                'ELSE leaderboard.kpi_avg(%1$s, %2$s)::pg_catalog.numeric END', kpis, metric_position, stat)
+$$;
+COMMENT ON FUNCTION leaderboard._goal_actual_sql(text, text, text) IS
+  'internal: SQL giving the count, sum or average of a board metric in a kpis, as goals read it';
 
 -- The SELECTs deriving each event kind a board emits from a relation c of row changes
 -- (scope_id, agent, period, period_start, part, old_rank, new_rank, old_tier, new_tier,
@@ -3495,10 +3507,10 @@ BEGIN
       (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
   END IF;
   ladders := format(
-    'CROSS JOIN LATERAL leaderboard._goal_ladders(%1$L, c.period, c.part, c.agent, leaderboard._goal_day(c.period, c.period_start, %2$s)) gl '
-    'CROSS JOIN LATERAL (SELECT leaderboard._goal_actual(c.old_kpis, pg_catalog.array_position(%3$L::pg_catalog.text[], gl.metric), gl.stat) AS old_actual, '
-    'leaderboard._goal_actual(c.new_kpis, pg_catalog.array_position(%3$L::pg_catalog.text[], gl.metric), gl.stat) AS new_actual) a ',
-    b.name, today, b.metric_names);
+    'CROSS JOIN LATERAL %1$s gl CROSS JOIN LATERAL (SELECT %2$s AS old_actual, %3$s AS new_actual) a ',
+    leaderboard._goal_ladders_sql(b, 'c.period', 'c.part', 'c.agent', leaderboard._goal_day_sql('c.period', 'c.period_start', today)),
+    leaderboard._goal_actual_sql('c.old_kpis', 'gl.position', 'gl.stat'),
+    leaderboard._goal_actual_sql('c.new_kpis', 'gl.position', 'gl.stat'));
   -- tier_up and tier_down: the tier's ladder level rises or falls
   FOR kind, op IN VALUES ('tier_up', '>'), ('tier_down', '<') LOOP
     IF ev -> kind = 'true' THEN
@@ -3553,8 +3565,7 @@ BEGIN
       'pg_catalog.jsonb_build_object(''days'', st.days, ''metric'', gl.metric, ''stat'', gl.stat, ''target'', gl.targets[1]) '
       'FROM c %1$s'
       'CROSS JOIN LATERAL (SELECT leaderboard.current(leaderboard.streak_agg(s.period_start, '
-      ' (SELECT leaderboard._goal_actual(s.kpis, pg_catalog.array_position(%2$L::pg_catalog.text[], gl.metric), gl.stat) '
-      '   OPERATOR(pg_catalog.>=) d.targets[1] FROM leaderboard._goal_ladders(%3$L, ''day'', c.part, c.agent, s.period_start) d '
+      ' (SELECT %2$s OPERATOR(pg_catalog.>=) d.targets[1] FROM %3$s d '
       '   WHERE d.metric OPERATOR(pg_catalog.=) gl.metric AND d.stat OPERATOR(pg_catalog.=) gl.stat), %4$s), c.period_start) AS days '
       ' FROM %5$s s WHERE s.%6$I OPERATOR(pg_catalog.=) c.agent::%7$s AND s.period OPERATOR(pg_catalog.=) ''day'' '
       ' AND %8$s OPERATOR(pg_catalog.=) c.part AND s.period_start OPERATOR(pg_catalog.<=) c.period_start '
@@ -3562,7 +3573,9 @@ BEGIN
       'WHERE c.period OPERATOR(pg_catalog.=) ''day'' AND a.new_actual OPERATOR(pg_catalog.>=) gl.targets[1] '
       'AND (a.old_actual IS NULL OR a.old_actual OPERATOR(pg_catalog.<) gl.targets[1]) '
       'AND st.days OPERATOR(pg_catalog.=) ANY (%10$L::pg_catalog.int4[])',
-      ladders, b.metric_names, b.name, cal, b.standings, b.agent_column, agent_type, same_part,
+      ladders, leaderboard._goal_actual_sql('s.kpis', 'gl.position', 'gl.stat'),
+      leaderboard._goal_ladders_sql(b, '''day''', 'c.part', 'c.agent', 's.period_start'),
+      cal, b.standings, b.agent_column, agent_type, same_part,
       -- calendar days enough for the longest milestone's working days, weekends and holidays
       2 * (SELECT max(x::int) FROM jsonb_array_elements_text(ev -> 'streak_milestone') x) + 31,
       (SELECT array_agg(x::int) FROM jsonb_array_elements_text(ev -> 'streak_milestone') x));
@@ -3578,15 +3591,18 @@ BEGIN
       'CROSS JOIN LATERAL leaderboard._goal_rung(gl.targets, gl.ids, a.new_actual) r '
       'CROSS JOIN LATERAL leaderboard._period_days(%2$s, c.period, c.period_start, %3$s) d '
       'CROSS JOIN LATERAL (SELECT leaderboard._goal_pace(gl.stat, a.new_actual, d.days_elapsed, d.days_total) AS pace) p '
-      'WHERE leaderboard._goal_day(c.period, c.period_start, %3$s) OPERATOR(pg_catalog.=) %3$s '
+      'WHERE %6$s OPERATOR(pg_catalog.=) %3$s '
       'AND d.days_total OPERATOR(pg_catalog.>) 0 '
       'AND (d.days_elapsed::pg_catalog.numeric OPERATOR(pg_catalog./) d.days_total) OPERATOR(pg_catalog.>=) %4$s '
       'AND a.new_actual OPERATOR(pg_catalog.<) r.target AND p.pace OPERATOR(pg_catalog.<) r.target '
-      'AND NOT EXISTS (SELECT 1 FROM leaderboard.events x WHERE x.board OPERATOR(pg_catalog.=) %5$L '
+      -- a lookup a row by the partial index, not an anti-join over the board's events
+      'AND (SELECT x.id FROM leaderboard.events x WHERE x.board OPERATOR(pg_catalog.=) %5$L '
       ' AND x.agent OPERATOR(pg_catalog.=) c.agent AND x.period_start OPERATOR(pg_catalog.=) c.period_start '
       ' AND x.kind OPERATOR(pg_catalog.=) ''goal_at_risk'' AND x.period OPERATOR(pg_catalog.=) c.period '
-      ' AND x.partition OPERATOR(pg_catalog.=) c.part AND x.new OPERATOR(pg_catalog.->>) ''goal_id'' OPERATOR(pg_catalog.=) r.goal_id::pg_catalog.text)',
-      ladders, cal, today, (ev ->> 'goal_at_risk')::numeric, b.name);
+      ' AND x.partition OPERATOR(pg_catalog.=) c.part AND x.new OPERATOR(pg_catalog.->>) ''goal_id'' OPERATOR(pg_catalog.=) r.goal_id::pg_catalog.text '
+      ' LIMIT 1) IS NULL',
+      ladders, cal, today, (ev ->> 'goal_at_risk')::numeric, b.name,
+      leaderboard._goal_day_sql('c.period', 'c.period_start', today));
   END IF;
   RETURN branches;
 END $$;
@@ -3649,9 +3665,10 @@ BEGIN
     'pg_catalog.unnest($6::pg_catalog.text[]), pg_catalog.unnest($7::pg_catalog.float8[]), pg_catalog.unnest($8::pg_catalog.float8[]), '
     'pg_catalog.unnest($9::pg_catalog.bool[]), pg_catalog.unnest($10::leaderboard.kpis[]), pg_catalog.unnest($11::leaderboard.kpis[])) '
     'AS x(scope_id, agent, old_rank, new_rank, old_tier, new_tier, old_score, new_score, new_qualified, old_kpis, new_kpis) '
-    -- a lookup by id for each of the few changed rows, never a scan of the scopes
+    -- a lookup by id for each of the few changed rows, never a scan of the scopes (OFFSET 0
+    -- keeps the planner from making it a join it could hash)
     'CROSS JOIN LATERAL (SELECT sc.* FROM %2$s sc WHERE sc.scope_id OPERATOR(pg_catalog.=) x.scope_id '
-    'AND sc.period OPERATOR(pg_catalog.=) ANY (%3$L::pg_catalog.text[])) sc',
+    'AND sc.period OPERATOR(pg_catalog.=) ANY (%3$L::pg_catalog.text[]) OFFSET 0) sc',
     leaderboard._events_partition_sql(b, 'sc'), b.scopes, periods), branches);
 END $$;
 COMMENT ON FUNCTION leaderboard._events_sql(text) IS
@@ -3680,20 +3697,24 @@ BEGIN
     's.rank AS old_rank, s.rank AS new_rank, s.tier AS old_tier, s.tier AS new_tier, s.score AS old_score, s.score AS new_score, '
     's.qualified AS new_qualified, s.kpis AS old_kpis, s.kpis AS new_kpis '
     'FROM %3$s s WHERE s.period OPERATOR(pg_catalog.=) ANY (%4$L::pg_catalog.text[]) '
-    'AND leaderboard._goal_day(s.period, s.period_start, %5$s) OPERATOR(pg_catalog.=) %5$s',
-    b.agent_column, leaderboard._events_partition_sql(b, 's'), b.standings, periods, today),
+    'AND %6$s OPERATOR(pg_catalog.=) %5$s',
+    b.agent_column, leaderboard._events_partition_sql(b, 's'), b.standings, periods, today,
+    leaderboard._goal_day_sql('s.period', 's.period_start', today)),
     leaderboard._event_branches(b)) INTO n;
   RETURN coalesce(n, 0);
 END $$;
 COMMENT ON FUNCTION leaderboard.check_goals(text) IS
   'announces goal_at_risk for the agents of a board''s current periods whose pace falls short of their goal, once per agent, period and goal; returns how many';
 
-REVOKE EXECUTE ON FUNCTION leaderboard._goal_day(text, date, date), leaderboard._goal_ladders(text, text, jsonb, text, date),
+REVOKE EXECUTE ON FUNCTION leaderboard._goal_day_sql(text, text, text), leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text),
+  leaderboard._goal_actual_sql(text, text, text),
   leaderboard._event_branches(leaderboard.boards), leaderboard._events_write_sql(leaderboard.boards, text, text[]),
   leaderboard._events_partition_sql(leaderboard.boards, text), leaderboard.check_goals(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION leaderboard._goal_day(text, date, date), leaderboard._goal_ladders(text, text, jsonb, text, date),
+GRANT EXECUTE ON FUNCTION leaderboard._goal_day_sql(text, text, text), leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text),
+  leaderboard._goal_actual_sql(text, text, text),
   leaderboard._event_branches(leaderboard.boards), leaderboard._events_write_sql(leaderboard.boards, text, text[]),
   leaderboard._events_partition_sql(leaderboard.boards, text), leaderboard.check_goals(text) TO PUBLIC;
+
 -- close_periods under REPEATABLE READ or SERIALIZABLE: 40001 unless its snapshot sees the
 -- scopes it closes as they are
 -- Under REPEATABLE READ or SERIALIZABLE, close_periods reads its transaction's snapshot:

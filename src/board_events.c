@@ -268,7 +268,7 @@ board_event_row(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* Whether a change can announce an event of a board that announces only these kinds. */
+/* Whether a change can announce a rank or tier event (bs says which kinds the board emits). */
 static bool
 may_announce(const RowChange *c, const BoardStatements *bs)
 {
@@ -288,21 +288,18 @@ may_announce(const RowChange *c, const BoardStatements *bs)
 	return bs->events_climb > 0 && old_rank && c->old_rank - c->new_rank >= bs->events_climb;
 }
 
+/*
+ * Whether the row's calls changed: it came or went, or its kpis differ. Personal bests and
+ * goals read only such rows; a row another agent's move re-ranked can announce only rank
+ * and tier events.
+ */
 static bool
-changed(const RowChange *c)
+calls_changed(const RowChange *c)
 {
 	if (c->had_row != c->has_row)
-		return true;
+		return c->has_row;
 	if (!c->has_row)
 		return false;
-	if (c->old_rank_null != c->new_rank_null || c->old_rank != c->new_rank ||
-		c->old_score != c->new_score)
-		return true;
-	if ((c->old_tier == NULL) != (c->new_tier == NULL))
-		return true;
-	if (c->old_tier != NULL && strcmp(c->old_tier, c->new_tier) != 0)
-		return true;
-	/* goals read the kpis: a call that leaves the score as it was can still meet one */
 	return VARSIZE(DatumGetPointer(c->old_kpis)) != VARSIZE(DatumGetPointer(c->new_kpis)) ||
 		memcmp(DatumGetPointer(c->old_kpis), DatumGetPointer(c->new_kpis),
 			   VARSIZE(DatumGetPointer(c->old_kpis))) != 0;
@@ -395,7 +392,7 @@ board_events_finish(BoardStatements *bs)
 	while ((c = hash_seq_search(&seq)) != NULL)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (changed(c) && (bs->events_every_change || may_announce(c, bs)))
+		if ((bs->events_every_change && calls_changed(c)) || may_announce(c, bs))
 			put_change(&cols, n++, c);
 	}
 	if (n > 0)

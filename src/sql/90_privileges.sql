@@ -136,8 +136,9 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._event_branches(leaderboard.boards),
   leaderboard._events_write_sql(leaderboard.boards, text, text[]),
   leaderboard._events_partition_sql(leaderboard.boards, text),
-  leaderboard._goal_day(text, date, date),
-  leaderboard._goal_ladders(text, text, jsonb, text, date),
+  leaderboard._goal_day_sql(text, text, text),
+  leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text),
+  leaderboard._goal_actual_sql(text, text, text),
   -- check SELECT on the relation before opening it
   leaderboard._expression_type(regclass, text, text),
   leaderboard._expression_sql(regclass, text, text),
