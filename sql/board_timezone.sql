@@ -17,6 +17,16 @@ SELECT leaderboard.create_board(name => 'tz', source => 'tz_calls', agent => 'ag
   metrics => ARRAY['ok'], periods => ARRAY['day', 'week', 'month', 'quarter', 'year', 'all'],
   scorecard => '{"metrics": [{"name": "ok", "stat": "count"}], "scale": 1}', time_zone => 'America/New_York') IS NOT NULL AS created;
 SELECT time_zone FROM leaderboard.boards WHERE name = 'tz';
+-- left out, the time zone is the creating session's (here Asia/Tokyo), not UTC; NULL is refused
+SELECT leaderboard.create_board(name => 'tz_default', source => 'tz_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['ok'], periods => ARRAY['day'], scorecard => '{"metrics": [{"name": "ok", "stat": "count"}], "scale": 1}') IS NOT NULL AS created;
+SELECT time_zone FROM leaderboard.boards WHERE name = 'tz_default';
+SELECT period_start, score AS calls FROM tz_default_standings WHERE agent_id = 1 ORDER BY period_start;
+SELECT leaderboard.drop_board('tz_default');
+\set VERBOSITY terse
+SELECT leaderboard.create_board(name => 'tz_null', source => 'tz_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['ok'], periods => ARRAY['day'], scorecard => '{"metrics": [{"name": "ok", "stat": "count"}], "scale": 1}', time_zone => NULL);
+\set VERBOSITY default
 SELECT agent_id, period, period_start, score AS calls FROM tz_standings ORDER BY agent_id, period_start, period;
 SELECT count(*) AS differences FROM leaderboard.verify('tz');
 

@@ -594,7 +594,8 @@ CREATE FUNCTION leaderboard.create_board(
   partition_by text[] DEFAULT '{}',
   filter text DEFAULT NULL,
   ladder leaderboard.ladder DEFAULT NULL,
-  time_zone text DEFAULT NULL,
+  -- a default is evaluated in the caller's session: its TimeZone, before SET TimeZone below
+  time_zone text DEFAULT pg_catalog.current_setting('TimeZone'),
   rank_style text DEFAULT 'rank',
   tie_break text[] DEFAULT '{}',
   calendar leaderboard.calendar DEFAULT NULL,
@@ -613,12 +614,17 @@ DECLARE
   t regtype;
   expr text;
   mname text;
-  tz text := coalesce(create_board.time_zone, current_setting('TimeZone'));
+  tz text := create_board.time_zone;
   ident text[];
   board_name text := create_board.name;
   supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
                                'numeric', 'boolean', 'interval']::regtype[];
 BEGIN
+  -- left out, it is the caller's TimeZone; given as NULL, there is none to fall back on
+  IF tz IS NULL THEN
+    RAISE EXCEPTION 'time_zone must not be null' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'Leave time_zone out for the session''s time zone, or name one, e.g. time_zone => ''America/New_York''.';
+  END IF;
   IF board_name IS NULL OR board_name !~ '^[a-z][a-z0-9_]{0,39}$' THEN
     RAISE EXCEPTION 'invalid board name "%"', board_name USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Use 1 to 40 lower-case letters, digits and underscores, starting with a letter.';
