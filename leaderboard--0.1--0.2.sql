@@ -4098,3 +4098,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard.create_campaign(text, regclass, text, text, text[], jsonb, timestamptz, timestamptz, text[], text,
                               leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, text)
 TO PUBLIC;
+
+-- working_days counts in C: the goals' pace reads it for every row
+CREATE OR REPLACE FUNCTION leaderboard.working_days(cal leaderboard.calendar, first date, last date) RETURNS integer
+  AS 'MODULE_PATHNAME', 'calendar_working_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

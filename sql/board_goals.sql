@@ -21,6 +21,15 @@ SELECT leaderboard.working_days('Mon-Fri; holidays 2026-05-25', '2026-05-01', '2
        leaderboard.working_days('Mon-Fri', '2026-05-09', '2026-05-10') AS weekend,
        leaderboard.working_days('Mon-Fri', '2026-05-10', '2026-05-09') AS backwards,
        leaderboard.working_days('Sun-Thu', '2026-05-01', '2026-05-07') AS sun_thu;
+-- against a count of days one by one, over years and calendars; every day works without
+-- weekdays off or holidays; an infinite bound is refused
+SELECT c AS calendar,
+       leaderboard.working_days(c::leaderboard.calendar, '2024-01-01', '2027-12-31') =
+       (SELECT count(*) FROM generate_series('2024-01-01'::date, '2027-12-31', '1 day') d
+        WHERE leaderboard.is_working_day(c::leaderboard.calendar, d::date)) AS same
+FROM unnest(ARRAY['Mon-Fri', 'Mon-Sun', 'Mon-Sat; holidays 2024-12-25, 2026-01-01, 2027-05-01', 'Sun-Thu; holidays 2025-03-30']) c;
+SELECT leaderboard.working_days('Mon-Sun', '0001-01-01', '9999-12-31') AS every_day;
+SELECT leaderboard.working_days('Mon-Fri', '-infinity', '2026-05-01');
 -- days elapsed (today included) and in the period, per kind, as of Wednesday 2026-05-13
 -- and Tuesday 2026-05-26 (the week of the holiday: four working days, one elapsed).
 -- Q2 2026: April 22 weekdays (Wed 1 - Thu 30), May 20, June 22 (Mon 1 - Tue 30) = 64.

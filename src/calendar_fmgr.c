@@ -6,6 +6,7 @@
 #include "calendar.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #define DatumGetCalendarValueP(d)	((CalendarValue *) PG_DETOAST_DATUM(d))
@@ -117,4 +118,37 @@ calendar_is_working_day(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("cannot tell whether an infinite date is a working day")));
 	PG_RETURN_BOOL(calendar_is_working(&cal, day));
+}
+
+/*
+ * The working days of a calendar from first to last, both included (0 when last is before
+ * first): the goals' pace counts them for every row it reads, so a loop in C rather than a
+ * generated series of days.
+ */
+PG_FUNCTION_INFO_V1(calendar_working_days);
+Datum
+calendar_working_days(PG_FUNCTION_ARGS)
+{
+	Calendar	cal = calendar_from_value(PG_GETARG_CALENDAR_P(0));
+	DateADT		first = PG_GETARG_DATEADT(1);
+	DateADT		last = PG_GETARG_DATEADT(2);
+	int32		n = 0;
+	DateADT		d;
+
+	if (DATE_NOT_FINITE(first) || DATE_NOT_FINITE(last))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("cannot count the working days of an infinite range")));
+	if (last < first)
+		PG_RETURN_INT32(0);
+	if (calendar_all_days_work(&cal))
+		PG_RETURN_INT32(last - first + 1);
+	for (d = first; d <= last; d++)
+	{
+		if ((d - first) % 4096 == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (calendar_is_working(&cal, d))
+			n++;
+	}
+	PG_RETURN_INT32(n);
 }

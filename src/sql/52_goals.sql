@@ -28,11 +28,7 @@ GRANT SELECT ON leaderboard.goals TO PUBLIC;
 
 -- Working days of a calendar from first to last, both included.
 CREATE FUNCTION leaderboard.working_days(cal leaderboard.calendar, first date, last date) RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT count(*)::integer
-  FROM generate_series(first::timestamp, last::timestamp, interval '1 day') AS d
-  WHERE leaderboard.is_working_day(cal, d::date)
-$$;
+  AS 'MODULE_PATHNAME', 'calendar_working_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION leaderboard.working_days(leaderboard.calendar, date, date) IS
   'number of working days of the calendar from first to last, both included (0 when last is before first)';
 
