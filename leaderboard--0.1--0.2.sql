@@ -3439,15 +3439,23 @@ END $$;
 COMMENT ON FUNCTION leaderboard._events_config(leaderboard.boards, jsonb) IS
   'internal: raises 22023 unless events is a valid events setting for the board';
 
+-- SQL for the last day of a period (of kind period, starting on period_start; not 'all').
+-- Text, not a function call, so that the events statement is planned once with it.
+CREATE FUNCTION leaderboard._period_last_day_sql(period text, period_start text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format('((%2$s OPERATOR(pg_catalog.+) CASE %1$s WHEN ''day'' THEN interval ''1 day'' WHEN ''week'' THEN interval ''1 week'' '
+                'WHEN ''month'' THEN interval ''1 month'' WHEN ''quarter'' THEN interval ''3 months'' ELSE interval ''1 year'' END)::pg_catalog.date '
+                'OPERATOR(pg_catalog.-) 1)', period, period_start)
+$$;
+COMMENT ON FUNCTION leaderboard._period_last_day_sql(text, text) IS
+  'internal: SQL giving the last day of a period of a kind other than all';
+
 -- SQL for the day whose goals apply to a standings row: today (in the board's time zone)
--- while its period runs, else the period's first or last day. Text, not a function call,
--- so that the events statement is planned once with it.
+-- while its period runs, else the period's first or last day.
 CREATE FUNCTION leaderboard._goal_day_sql(period text, period_start text, today text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT format('CASE WHEN %1$s OPERATOR(pg_catalog.=) ''all'' THEN %3$s ELSE GREATEST(%2$s, LEAST(%3$s, '
-                '(%2$s OPERATOR(pg_catalog.+) CASE %1$s WHEN ''day'' THEN interval ''1 day'' WHEN ''week'' THEN interval ''1 week'' '
-                'WHEN ''month'' THEN interval ''1 month'' WHEN ''quarter'' THEN interval ''3 months'' ELSE interval ''1 year'' END)::pg_catalog.date '
-                'OPERATOR(pg_catalog.-) 1)) END', period, period_start, today)
+  SELECT format('CASE WHEN %1$s OPERATOR(pg_catalog.=) ''all'' THEN %3$s ELSE GREATEST(%2$s, LEAST(%3$s, %4$s)) END',
+                period, period_start, today, leaderboard._period_last_day_sql(period, period_start))
 $$;
 COMMENT ON FUNCTION leaderboard._goal_day_sql(text, text, text) IS
   'internal: SQL giving the day whose goals apply to a standings row of a period, given today';
@@ -3499,7 +3507,7 @@ DECLARE
   rank_cols text := 'pg_catalog.jsonb_build_object(''rank'', c.old_rank), pg_catalog.jsonb_build_object(''rank'', c.new_rank, ''score'', c.new_score)';
   today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
   cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));
-  same_part text := '''{}''::pg_catalog.jsonb';
+  same_part text := leaderboard._events_partition_sql(b, 's');
   -- a goal ladder of the row and its stat's value before and after the change
   ladders text;
   kind text;
@@ -3507,10 +3515,6 @@ DECLARE
 BEGIN
   IF b.ladder IS NULL THEN
     ev := ev - 'tier_up' - 'tier_down';
-  END IF;
-  IF cardinality(b.partition_by) > 0 THEN
-    same_part := 'pg_catalog.jsonb_build_object(' ||
-      (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
   END IF;
   ladders := format(
     'CROSS JOIN LATERAL %1$s gl CROSS JOIN LATERAL (SELECT %2$s AS old_actual, %3$s AS new_actual) a ',
@@ -3602,9 +3606,7 @@ BEGIN
       ' WHERE x.target OPERATOR(pg_catalog.>) a.new_actual ORDER BY x.target, x.id LIMIT 1) r '
       'CROSS JOIN LATERAL (SELECT leaderboard.working_days(%2$s, c.period_start, LEAST(%3$s, y.last)) AS days_elapsed, '
       ' leaderboard.working_days(%2$s, c.period_start, y.last) AS days_total '
-      ' FROM (SELECT (c.period_start OPERATOR(pg_catalog.+) CASE c.period WHEN ''day'' THEN interval ''1 day'' '
-      '  WHEN ''week'' THEN interval ''1 week'' WHEN ''month'' THEN interval ''1 month'' WHEN ''quarter'' THEN interval ''3 months'' '
-      '  ELSE interval ''1 year'' END)::pg_catalog.date OPERATOR(pg_catalog.-) 1 AS last) y '
+      ' FROM (SELECT %7$s AS last) y '
       ' WHERE c.period OPERATOR(pg_catalog.<>) ''all'') d '
       'CROSS JOIN LATERAL (SELECT CASE WHEN gl.stat OPERATOR(pg_catalog.=) ANY (''{avg,rate}''::pg_catalog.text[]) THEN a.new_actual '
       ' WHEN d.days_elapsed OPERATOR(pg_catalog.=) 0 THEN NULL '
@@ -3620,7 +3622,8 @@ BEGIN
       ' AND x.partition OPERATOR(pg_catalog.=) c.part AND x.new OPERATOR(pg_catalog.->>) ''goal_id'' OPERATOR(pg_catalog.=) r.goal_id::pg_catalog.text '
       ' LIMIT 1) IS NULL',
       ladders, cal, today, (ev ->> 'goal_at_risk')::numeric, b.name,
-      leaderboard._goal_day_sql('c.period', 'c.period_start', today));
+      leaderboard._goal_day_sql('c.period', 'c.period_start', today),
+      leaderboard._period_last_day_sql('c.period', 'c.period_start'));
   END IF;
   RETURN branches;
 END $$;
@@ -3724,11 +3727,11 @@ END $$;
 COMMENT ON FUNCTION leaderboard.check_goals(text) IS
   'announces goal_at_risk for the agents of a board''s current periods whose pace falls short of their goal, once per agent, period and goal; returns how many';
 
-REVOKE EXECUTE ON FUNCTION leaderboard._goal_day_sql(text, text, text), leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text),
+REVOKE EXECUTE ON FUNCTION leaderboard._period_last_day_sql(text, text), leaderboard._goal_day_sql(text, text, text), leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text),
   leaderboard._goal_actual_sql(text, text, text),
   leaderboard._event_branches(leaderboard.boards), leaderboard._events_write_sql(leaderboard.boards, text, text[]),
   leaderboard._events_partition_sql(leaderboard.boards, text), leaderboard.check_goals(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION leaderboard._goal_day_sql(text, text, text), leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text),
+GRANT EXECUTE ON FUNCTION leaderboard._period_last_day_sql(text, text), leaderboard._goal_day_sql(text, text, text), leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text),
   leaderboard._goal_actual_sql(text, text, text),
   leaderboard._event_branches(leaderboard.boards), leaderboard._events_write_sql(leaderboard.boards, text, text[]),
   leaderboard._events_partition_sql(leaderboard.boards, text), leaderboard.check_goals(text) TO PUBLIC;

@@ -261,7 +261,6 @@ open_groups(PendingBoard *pb, BoardStatements *bs, PendingBoard *copy)
 	return copy;
 }
 
-/* Applies one board's captured changes; runs inside an SPI connection. */
 /*
  * Under REPEATABLE READ and SERIALIZABLE, raises 40001 when a transaction this one cannot
  * see changed the board's definition (alter_board): the statements read from this
@@ -317,9 +316,6 @@ apply_small_batch(PendingBoard *pb, BoardStatements *bs)
 	Tuplestorestate *corrections;
 	Tuplestorestate *before;
 
-	ereport(board_report_apply ? NOTICE : DEBUG1,
-			(errmsg("board \"%s\": %d captured groups applied by statements",
-					pb->name, pb->ngroups)));
 	pending = register_rows("lb_pending", pb->tupdesc, pb->groups, pb->ngroups);
 	corrections = register_corrections(pb);
 	prefer_index_lookups();
@@ -396,9 +392,6 @@ apply_large_batch(PendingBoard *pb, BoardStatements *bs)
 	uint64		existing_scopes;
 	int			written;
 
-	ereport(board_report_apply ? NOTICE : DEBUG1,
-			(errmsg("board \"%s\": %d captured groups applied by statements",
-					pb->name, pb->ngroups)));
 	allow_large_batch_memory();
 	existing_scopes = lock_large_batch_scopes(pb, bs, order, &new_scopes, &nnew);
 	/* no new scope (lock_scopes said so): nothing to insert */
@@ -429,8 +422,28 @@ apply_large_batch(PendingBoard *pb, BoardStatements *bs)
 		tuplestore_end(corrections);
 	}
 }
-static void apply_groups(PendingBoard *pb, BoardStatements *bs);
 
+/* Applies pb's captured groups, directly when it can, else by statements. */
+static void
+apply_groups(PendingBoard *pb, BoardStatements *bs)
+{
+	if (board_apply_direct(pb, bs))
+		ereport(board_report_apply ? NOTICE : DEBUG1,
+				(errmsg("board \"%s\": %d captured groups applied directly",
+						pb->name, pb->ngroups)));
+	else
+	{
+		ereport(board_report_apply ? NOTICE : DEBUG1,
+				(errmsg("board \"%s\": %d captured groups applied by statements",
+						pb->name, pb->ngroups)));
+		if (pb->ngroups <= board_small_batch_groups)
+			apply_small_batch(pb, bs);
+		else
+			apply_large_batch(pb, bs);
+	}
+}
+
+/* Applies one board's captured changes; runs inside an SPI connection. */
 static void
 apply_board(PendingBoard *captured)
 {
@@ -469,20 +482,6 @@ apply_board(PendingBoard *captured)
 		board_events_finish(bs);
 	}
 	owner_context_exit(&ctx);
-}
-
-/* Applies pb's captured groups, directly when it can, else by statements. */
-static void
-apply_groups(PendingBoard *pb, BoardStatements *bs)
-{
-	if (board_apply_direct(pb, bs))
-		ereport(board_report_apply ? NOTICE : DEBUG1,
-				(errmsg("board \"%s\": %d captured groups applied directly",
-						pb->name, pb->ngroups)));
-	else if (pb->ngroups <= board_small_batch_groups)
-		apply_small_batch(pb, bs);
-	else
-		apply_large_batch(pb, bs);
 }
 
 PG_FUNCTION_INFO_V1(board_commit);

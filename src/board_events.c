@@ -19,6 +19,7 @@
 #include "utils/rel.h"
 
 #include "board_events.h"
+#include "board_index.h"
 
 /* A standings row: its scope and agent (the agent as its output function prints it). */
 typedef struct RowKey
@@ -116,38 +117,19 @@ board_events_start(BoardStatements *bs)
 	recording = r;
 }
 
-static AttrNumber
-standings_column(TupleDesc desc, const char *name)
-{
-	int			i;
-
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-			return att->attnum;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("standings table \"%s\" has no column \"%s\"",
-					get_rel_name(recording->standings), name),
-			 errhint("Run leaderboard.rebuild() or drop and create the board again.")));
-	return InvalidAttrNumber;
-}
-
 static void
-learn_columns(TupleDesc desc)
+learn_columns(Relation standings)
 {
+	TupleDesc	desc = RelationGetDescr(standings);
 	bool		varlena;
 
-	recording->scope_id = standings_column(desc, "scope_id");
-	recording->agent = standings_column(desc, recording->agent_column);
-	recording->score = standings_column(desc, "score");
-	recording->qualified = standings_column(desc, "qualified");
-	recording->rank = standings_column(desc, "rank");
-	recording->tier = standings_column(desc, "tier");
-	recording->kpis = standings_column(desc, "kpis");
+	recording->scope_id = board_column(standings, "scope_id");
+	recording->agent = board_column(standings, recording->agent_column);
+	recording->score = board_column(standings, "score");
+	recording->qualified = board_column(standings, "qualified");
+	recording->rank = board_column(standings, "rank");
+	recording->tier = board_column(standings, "tier");
+	recording->kpis = board_column(standings, "kpis");
 	recording->kpis_type = TupleDescAttr(desc, recording->kpis - 1)->atttypid;
 	getTypeOutputInfo(TupleDescAttr(desc, recording->agent - 1)->atttypid,
 					  &recording->agent_out, &varlena);
@@ -212,13 +194,14 @@ read_row(RowChange *c, HeapTuple tuple, TupleDesc desc, bool after)
 
 /* One row change: the first change of a row sets its "before", every change its "after". */
 static void
-record_change(HeapTuple before, HeapTuple after, TupleDesc desc)
+record_change(HeapTuple before, HeapTuple after, Relation standings)
 {
+	TupleDesc	desc = RelationGetDescr(standings);
 	RowChange  *c;
 	bool		found;
 
 	if (!recording->columns_known)
-		learn_columns(desc);
+		learn_columns(standings);
 	if (before != NULL)
 	{
 		c = change_of(before, desc, &found);
@@ -264,7 +247,7 @@ board_event_row(PG_FUNCTION_ARGS)
 	}
 	else
 		before = td->tg_trigtuple;
-	record_change(before, after, RelationGetDescr(td->tg_relation));
+	record_change(before, after, td->tg_relation);
 	return PointerGetDatum(NULL);
 }
 

@@ -106,15 +106,23 @@ END $$;
 COMMENT ON FUNCTION leaderboard._events_config(leaderboard.boards, jsonb) IS
   'internal: raises 22023 unless events is a valid events setting for the board';
 
+-- SQL for the last day of a period (of kind period, starting on period_start; not 'all').
+-- Text, not a function call, so that the events statement is planned once with it.
+CREATE FUNCTION leaderboard._period_last_day_sql(period text, period_start text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format('((%2$s OPERATOR(pg_catalog.+) CASE %1$s WHEN ''day'' THEN interval ''1 day'' WHEN ''week'' THEN interval ''1 week'' '
+                'WHEN ''month'' THEN interval ''1 month'' WHEN ''quarter'' THEN interval ''3 months'' ELSE interval ''1 year'' END)::pg_catalog.date '
+                'OPERATOR(pg_catalog.-) 1)', period, period_start)
+$$;
+COMMENT ON FUNCTION leaderboard._period_last_day_sql(text, text) IS
+  'internal: SQL giving the last day of a period of a kind other than all';
+
 -- SQL for the day whose goals apply to a standings row: today (in the board's time zone)
--- while its period runs, else the period's first or last day. Text, not a function call,
--- so that the events statement is planned once with it.
+-- while its period runs, else the period's first or last day.
 CREATE FUNCTION leaderboard._goal_day_sql(period text, period_start text, today text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT format('CASE WHEN %1$s OPERATOR(pg_catalog.=) ''all'' THEN %3$s ELSE GREATEST(%2$s, LEAST(%3$s, '
-                '(%2$s OPERATOR(pg_catalog.+) CASE %1$s WHEN ''day'' THEN interval ''1 day'' WHEN ''week'' THEN interval ''1 week'' '
-                'WHEN ''month'' THEN interval ''1 month'' WHEN ''quarter'' THEN interval ''3 months'' ELSE interval ''1 year'' END)::pg_catalog.date '
-                'OPERATOR(pg_catalog.-) 1)) END', period, period_start, today)
+  SELECT format('CASE WHEN %1$s OPERATOR(pg_catalog.=) ''all'' THEN %3$s ELSE GREATEST(%2$s, LEAST(%3$s, %4$s)) END',
+                period, period_start, today, leaderboard._period_last_day_sql(period, period_start))
 $$;
 COMMENT ON FUNCTION leaderboard._goal_day_sql(text, text, text) IS
   'internal: SQL giving the day whose goals apply to a standings row of a period, given today';
@@ -166,7 +174,7 @@ DECLARE
   rank_cols text := 'pg_catalog.jsonb_build_object(''rank'', c.old_rank), pg_catalog.jsonb_build_object(''rank'', c.new_rank, ''score'', c.new_score)';
   today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
   cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));
-  same_part text := '''{}''::pg_catalog.jsonb';
+  same_part text := leaderboard._events_partition_sql(b, 's');
   -- a goal ladder of the row and its stat's value before and after the change
   ladders text;
   kind text;
@@ -174,10 +182,6 @@ DECLARE
 BEGIN
   IF b.ladder IS NULL THEN
     ev := ev - 'tier_up' - 'tier_down';
-  END IF;
-  IF cardinality(b.partition_by) > 0 THEN
-    same_part := 'pg_catalog.jsonb_build_object(' ||
-      (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
   END IF;
   ladders := format(
     'CROSS JOIN LATERAL %1$s gl CROSS JOIN LATERAL (SELECT %2$s AS old_actual, %3$s AS new_actual) a ',
@@ -269,9 +273,7 @@ BEGIN
       ' WHERE x.target OPERATOR(pg_catalog.>) a.new_actual ORDER BY x.target, x.id LIMIT 1) r '
       'CROSS JOIN LATERAL (SELECT leaderboard.working_days(%2$s, c.period_start, LEAST(%3$s, y.last)) AS days_elapsed, '
       ' leaderboard.working_days(%2$s, c.period_start, y.last) AS days_total '
-      ' FROM (SELECT (c.period_start OPERATOR(pg_catalog.+) CASE c.period WHEN ''day'' THEN interval ''1 day'' '
-      '  WHEN ''week'' THEN interval ''1 week'' WHEN ''month'' THEN interval ''1 month'' WHEN ''quarter'' THEN interval ''3 months'' '
-      '  ELSE interval ''1 year'' END)::pg_catalog.date OPERATOR(pg_catalog.-) 1 AS last) y '
+      ' FROM (SELECT %7$s AS last) y '
       ' WHERE c.period OPERATOR(pg_catalog.<>) ''all'') d '
       'CROSS JOIN LATERAL (SELECT CASE WHEN gl.stat OPERATOR(pg_catalog.=) ANY (''{avg,rate}''::pg_catalog.text[]) THEN a.new_actual '
       ' WHEN d.days_elapsed OPERATOR(pg_catalog.=) 0 THEN NULL '
@@ -287,7 +289,8 @@ BEGIN
       ' AND x.partition OPERATOR(pg_catalog.=) c.part AND x.new OPERATOR(pg_catalog.->>) ''goal_id'' OPERATOR(pg_catalog.=) r.goal_id::pg_catalog.text '
       ' LIMIT 1) IS NULL',
       ladders, cal, today, (ev ->> 'goal_at_risk')::numeric, b.name,
-      leaderboard._goal_day_sql('c.period', 'c.period_start', today));
+      leaderboard._goal_day_sql('c.period', 'c.period_start', today),
+      leaderboard._period_last_day_sql('c.period', 'c.period_start'));
   END IF;
   RETURN branches;
 END $$;

@@ -136,6 +136,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._event_branches(leaderboard.boards),
   leaderboard._events_write_sql(leaderboard.boards, text, text[]),
   leaderboard._events_partition_sql(leaderboard.boards, text),
+  leaderboard._period_last_day_sql(text, text),
   leaderboard._goal_day_sql(text, text, text),
   leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text),
   leaderboard._goal_actual_sql(text, text, text),

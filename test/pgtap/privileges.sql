@@ -87,6 +87,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._event_branches(leaderboard.boards)', 'events statement generation: SQL text (pure but for the column types it reads)'),
   ('leaderboard._events_write_sql(leaderboard.boards,text,text[])', 'events statement generation: SQL text (pure)'),
   ('leaderboard._events_partition_sql(leaderboard.boards,text)', 'events statement generation: SQL text (pure)'),
+  ('leaderboard._period_last_day_sql(text,text)', 'events statement generation: SQL text (pure)'),
   ('leaderboard._goal_day_sql(text,text,text)', 'events statement generation: SQL text (pure)'),
   ('leaderboard._goal_ladders_sql(leaderboard.boards,text,text,text,text)', 'events statement generation: SQL text (pure)'),
   ('leaderboard._goal_actual_sql(text,text,text)', 'events statement generation: SQL text (pure)'),
