@@ -4117,3 +4117,1158 @@ TO PUBLIC;
 -- working_days counts in C: the goals' pace reads it for every row
 CREATE OR REPLACE FUNCTION leaderboard.working_days(cal leaderboard.calendar, first date, last date) RETURNS integer
   AS 'MODULE_PATHNAME', 'calendar_working_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Scorecards with effective dates: a card can take effect on a date, scoring the periods
+-- that start on or after it; <board>_explain says which card scored a row (card_from)
+ALTER TABLE leaderboard.boards ADD COLUMN card_versions jsonb NOT NULL DEFAULT '[]';
+
+CREATE FUNCTION leaderboard._cards(b leaderboard.boards)
+RETURNS TABLE (period text, effective_from date, card text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT c.key, NULL::date, c.value FROM pg_catalog.jsonb_each_text(b.scorecards) c
+  UNION ALL
+  SELECT c.key, (v OPERATOR(pg_catalog.->>) 'from')::date, c.value
+  FROM pg_catalog.jsonb_array_elements(b.card_versions) v,
+       pg_catalog.jsonb_each_text(v OPERATOR(pg_catalog.->) 'scorecards') c
+$$;
+COMMENT ON FUNCTION leaderboard._cards(leaderboard.boards) IS
+  'internal: every scorecard of a board by period kind, with the date it takes effect (NULL: the first)';
+
+-- Which card scores which periods: every card of every board, with the dates it is in
+-- force from (NULL: the board's first card) and to (NULL: until a later card takes over).
+CREATE VIEW leaderboard.scorecard_versions AS
+  SELECT b.name AS board, c.period, c.effective_from,
+         pg_catalog.lead(c.effective_from) OVER (PARTITION BY b.name, c.period
+                                                 ORDER BY c.effective_from NULLS FIRST) AS effective_to,
+         c.card::pg_catalog.jsonb AS scorecard
+  FROM leaderboard.boards b, leaderboard._cards(b) c;
+COMMENT ON VIEW leaderboard.scorecard_versions IS
+  'the scorecards of each board and period kind, with the dates they score periods from and to: a period uses the card in force on the day it starts';
+GRANT SELECT ON leaderboard.scorecard_versions TO PUBLIC;
+
+DROP FUNCTION leaderboard._card_sql(leaderboard.boards, text);
+CREATE FUNCTION leaderboard._card_sql(b leaderboard.boards, period_sql text, start_sql text,
+                                      what text DEFAULT 'card') RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  WITH card AS (
+    SELECT c.period, c.effective_from, CASE what
+             WHEN 'card' THEN pg_catalog.format('%L::leaderboard.scorecard', c.card)
+             ELSE pg_catalog.format('%L::pg_catalog.date', c.effective_from) END AS value
+    FROM leaderboard._cards(b) c
+  ), per_period AS (
+    SELECT c.period, CASE WHEN count(*) = 1 THEN min(c.value)
+             ELSE 'CASE' || string_agg(pg_catalog.format(' WHEN %s OPERATOR(pg_catalog.>=) %L::pg_catalog.date THEN %s',
+                                                        start_sql, c.effective_from, c.value), ''
+                                       ORDER BY c.effective_from DESC) FILTER (WHERE c.effective_from IS NOT NULL)
+                  || ' ELSE ' || min(c.value) FILTER (WHERE c.effective_from IS NULL) || ' END' END AS value
+    FROM card c GROUP BY c.period
+  )
+  SELECT CASE WHEN count(DISTINCT p.value) = 1 THEN min(p.value)
+              ELSE 'CASE ' || period_sql || string_agg(
+                     pg_catalog.format(' WHEN %L THEN %s', p.period, p.value), '' ORDER BY p.period)
+                   || ' END' END
+  FROM per_period p
+$$;
+COMMENT ON FUNCTION leaderboard._card_sql(leaderboard.boards, text, text, text) IS
+  'internal: SQL giving the board''s scorecard for a period (kind and start), or the date it took effect';
+
+CREATE OR REPLACE FUNCTION leaderboard._board_statements(board text,
+  OUT lock_scopes text, OUT recompute text, OUT add_deltas text, OUT rerank text,
+  OUT rebuild text, OUT fold_source text, OUT rerank_all text, OUT expected text,
+  OUT before_moves text, OUT rerank_multi text, OUT rerank_single text, OUT rescore text,
+  OUT insert_new text, OUT add_deltas_large text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards;
+  qa text; qt text;
+  parts_cols text := '';      -- ", p1, p2"
+  n_parts text := '';         -- ", n.p1, n.p2"
+  d_parts text := '';
+  k_parts text := '';
+  g_parts text := '';
+  r_parts text := '';
+  x_parts text := '';
+  part_keys text := '';
+  part_match text := '';
+  kpi_args text; filter_sql text := '';
+  local_n text; scope_key text;
+  card_g text; card_s text; card_t text; tier_ins text; tier_upd text := '';
+  lo text; hi text; in_period text;
+  rank_fn text; ties text := ''; rank_order_s text; rank_order_e text;
+  rank_tier text := ''; rank_tier_cmp text := '';
+  tie text;
+  new_scopes text;
+  deltas_head text; deltas_tail text; rerank_head text; rerank_tail text;
+  expected_head text; expected_tail text;
+  i int;
+  p name;
+  src text;
+  st text; sc text;
+  closed text;
+BEGIN
+  SELECT * INTO STRICT b FROM leaderboard.boards WHERE name = board;
+  src := b.source::text; st := b.standings::text; sc := b.scopes::text;
+  qa := quote_ident(b.agent_column); qt := quote_ident(b.at_column);
+  -- Every piece of text that comes from the catalog (names, literals of cards and
+  -- ladders, expressions) enters a statement once, as an argument of format() or by
+  -- concatenation: no placeholder is ever filled in text that holds some, where a name or
+  -- a literal spelling one would be filled too.
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+    n_parts := n_parts || ', n.' || quote_ident(p);
+    d_parts := d_parts || ', d.' || quote_ident(p);
+    k_parts := k_parts || ', k.' || quote_ident(p);
+    g_parts := g_parts || ', g.' || quote_ident(p);
+    r_parts := r_parts || ', r.' || quote_ident(p);
+    x_parts := x_parts || ', x.' || quote_ident(p);
+    part_keys := part_keys || format(', pg_catalog.quote_nullable(g.%I::pg_catalog.text)', p);
+    part_match := part_match || format(' AND s.%1$I IS NOT DISTINCT FROM k.%1$I', p);
+  END LOOP;
+  -- The metrics and the filter as PostgreSQL prints them back once checked, whatever
+  -- text the catalog holds (a board of version 0.1 kept the text it was given): one
+  -- expression each, with no comment to swallow the rest of a line.
+  SELECT string_agg('(' || leaderboard._expression_sql(b.source, e, 'metric') || ')', ', ' ORDER BY o)
+  INTO kpi_args FROM unnest(b.metric_exprs) WITH ORDINALITY AS x(e, o);
+  IF b.filter IS NOT NULL THEN
+    filter_sql := format(' AND (%s)', leaderboard._expression_sql(b.source, b.filter, 'filter'));
+  END IF;
+
+  local_n := leaderboard._local_time_sql(b, 'n.' || qt);
+  -- A scope is named by the text of its key values, built under pinned DateStyle,
+  -- IntervalStyle, TimeZone, extra_float_digits and bytea_output (the triggers and every
+  -- API function that runs this SQL pin them), so scopes hash and sort the same in every
+  -- session. The capture triggers build the same text in C (board_fold.c): the two must
+  -- stay identical.
+  scope_key := format('pg_catalog.concat_ws(''|'', g.period, g.period_start::pg_catalog.text%s) COLLATE "C"',
+                      part_keys);
+  -- Rows fold into (local day, partitions, agent) first, and days into the board's
+  -- periods after: a row is aggregated once, however many periods the board keeps.
+  fold_source := format(
+    'SELECT %1$s AS scope_key, g.* FROM ('
+    ' SELECT p.lb_kind AS period, %2$s AS period_start%3$s, d.%4$s, leaderboard.kpi_merge(d.kpis) AS kpis'
+    ' FROM (SELECT (n.lb_local)::pg_catalog.date AS lb_day%5$s, n.%4$s, leaderboard.kpi_agg(%6$s) AS kpis'
+    '  FROM (SELECT n.*, %7$s AS lb_local FROM %8$s n WHERE n.%4$s IS NOT NULL AND n.%9$s IS NOT NULL%10$s) n'
+    '  GROUP BY %11$s) d CROSS JOIN pg_catalog.unnest(%12$L::pg_catalog.text[]) AS p(lb_kind)'
+    ' GROUP BY %13$s) g',
+    scope_key, leaderboard._period_start_sql('p.lb_kind', 'd.lb_day::pg_catalog.timestamp'), d_parts, qa,
+    n_parts, kpi_args, local_n, src, qt, filter_sql,
+    (SELECT string_agg(g::text, ', ') FROM generate_series(1, 2 + coalesce(array_length(b.partition_by, 1), 0)) g),
+    b.periods,
+    (SELECT string_agg(g::text, ', ') FROM generate_series(1, 3 + coalesce(array_length(b.partition_by, 1), 0)) g));
+
+  -- Every score the board stores, ranks and places on a points ladder is at the ranking
+  -- precision: equal scores tie in every comparison, index and rank computed from them.
+  -- The card of a row's period, as a literal or a CASE over the period of alias g, s or t.
+  card_g := leaderboard._card_sql(b, 'g.period', 'g.period_start');
+  card_s := leaderboard._card_sql(b, 's.period', 's.period_start');
+  card_t := leaderboard._card_sql(b, 't.period', 't.period_start');
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
+    tier_ins := format(', CASE WHEN leaderboard.qualified(g.kpis, %1$s) THEN'
+                       ' leaderboard.tier(leaderboard._board_score(g.kpis, %1$s), %2$L::leaderboard.ladder) END',
+                       card_g, b.ladder);
+    -- format(tier_upd, <kpis>, card_t, b.ladder)
+    tier_upd := ', tier = CASE WHEN leaderboard.qualified(%1$s, %2$s) THEN'
+                ' leaderboard.tier(leaderboard._board_score(%1$s, %2$s), %3$L::leaderboard.ladder, t.tier) END';
+  ELSE
+    tier_ins := ', NULL';
+  END IF;
+
+  lock_scopes := format(
+    'INSERT INTO %s AS s (scope_key, period, period_start%s) '
+    'SELECT DISTINCT ON (scope_key) scope_key, period, period_start%s FROM lb_pending ORDER BY scope_key '
+    'ON CONFLICT (scope_key) DO UPDATE SET version = s.version + 1 RETURNING s.version, s.scope_key, s.scope_id',
+    sc, parts_cols, parts_cols);
+
+  -- rows of a (period, agent) group: a superset range on the time column (indexable),
+  -- then the exact period test in local time (DST-safe). Within a year of either end of
+  -- the timestamp range (4714-11-24 BC, 294276-12-31) the range is left open on that
+  -- side: its bound, or the bound's time in another zone, would be out of range.
+  lo := format('(CASE WHEN k.period = ''all'' OR k.period_start < ''4713-11-24 BC''::pg_catalog.date '
+               'THEN ''-infinity''::pg_catalog.timestamp '
+               'ELSE k.period_start::pg_catalog.timestamp - interval ''1 day'' END)');
+  hi := format('(CASE WHEN k.period = ''all'' OR k.period_start >= ''294275-12-31''::pg_catalog.date '
+               'THEN ''infinity''::pg_catalog.timestamp '
+               'WHEN k.period = ''day'' THEN k.period_start + interval ''2 days'' '
+               'WHEN k.period = ''week'' THEN k.period_start + interval ''8 days'' '
+               'WHEN k.period = ''month'' THEN k.period_start + interval ''1 month 1 day'' '
+               'WHEN k.period = ''quarter'' THEN k.period_start + interval ''3 months 1 day'' '
+               'ELSE k.period_start + interval ''1 year 1 day'' END)');
+  IF leaderboard._expression_type(b.source, qt, 'at') = 'timestamptz'::regtype THEN
+    lo := format('(%s AT TIME ZONE %L)', lo, b.time_zone);
+    hi := format('(%s AT TIME ZONE %L)', hi, b.time_zone);
+  ELSIF leaderboard._expression_type(b.source, qt, 'at') = 'date'::regtype THEN
+    lo := lo || '::pg_catalog.date'; hi := hi || '::pg_catalog.date';
+  END IF;
+  in_period := format('s.%1$s >= %2$s AND s.%1$s < %3$s AND (k.period = ''all'' OR %4$s = k.period_start)',
+                      qt, lo, hi,
+                      leaderboard._period_start_sql('k.period', leaderboard._local_time_sql(b, 's.' || qt)));
+
+  -- OFFSET 0 keeps the USING subquery whole: pulled up, its correlated kpi_agg() would be
+  -- evaluated once per reference to g.kpis in the MERGE actions
+  recompute := format(
+    'MERGE INTO %1$s t USING ('
+    ' SELECT sc.scope_id, k.period, k.period_start%2$s, k.%3$s,'
+    '  (SELECT leaderboard.kpi_agg(%4$s) FROM %5$s s WHERE s.%3$s = k.%3$s AND %6$s%7$s%8$s) AS kpis'
+    ' FROM (SELECT DISTINCT scope_key, period, period_start%9$s, %3$s FROM lb_pending WHERE kpis IS NULL) k'
+    ' JOIN %10$s sc ON sc.scope_key = k.scope_key OFFSET 0) g',
+    st, k_parts, qa, kpi_args, src, in_period, part_match, filter_sql, parts_cols, sc);
+  -- A board that never re-reads its source (leaderboard._needs_recompute) applies
+  -- corrections as deltas instead: lb_corrections holds, per corrected (scope, agent),
+  -- everything the transaction added (kpis) and removed, which _kpis_correct() applies to
+  -- the stored row.
+  IF NOT leaderboard._needs_recompute(b) THEN
+    recompute := format(
+      'MERGE INTO %1$s t USING ('
+      ' SELECT sc.scope_id, k.period, k.period_start%2$s, k.%3$s,'
+      '  leaderboard._kpis_correct(s.kpis, k.kpis, k.removed) AS kpis'
+      ' FROM lb_corrections k JOIN %4$s sc ON sc.scope_key = k.scope_key'
+      ' LEFT JOIN %1$s s ON s.%3$s = k.%3$s AND s.period = k.period AND s.period_start = k.period_start'
+      '  AND s.scope_id = sc.scope_id OFFSET 0) g',
+      st, k_parts, qa, sc);
+  END IF;
+  recompute := recompute || format(
+    ' ON t.%1$s = g.%1$s AND t.period = g.period AND t.period_start = g.period_start AND t.scope_id = g.scope_id'
+    ' WHEN MATCHED AND g.kpis IS NULL THEN DELETE'
+    ' WHEN MATCHED THEN UPDATE SET kpis = g.kpis, score = %2$s, qualified = %3$s%4$s, updated_at = pg_catalog.now()'
+    ' WHEN NOT MATCHED AND g.kpis IS NOT NULL THEN INSERT (scope_id, period, period_start%5$s, %1$s, kpis, score, qualified, tier, updated_at)'
+    '  VALUES (g.scope_id, g.period, g.period_start%6$s, g.%1$s, g.kpis, %7$s, %8$s%9$s, pg_catalog.now())',
+    qa, format('leaderboard._board_score(g.kpis, %s)', card_t), format('leaderboard.qualified(g.kpis, %s)', card_t),
+    format(tier_upd, 'g.kpis', card_t, b.ladder), parts_cols, g_parts,
+    format('leaderboard._board_score(g.kpis, %s)', card_g), format('leaderboard.qualified(g.kpis, %s)', card_g), tier_ins);
+
+  -- add_deltas, and add_deltas_large with the scopes insert_new fills skipped, around the
+  -- point of lb_pending where that skip goes
+  deltas_head := format(
+    'INSERT INTO %1$s AS t (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, tier, updated_at)'
+    ' SELECT sc.scope_id, g.period, g.period_start%4$s, g.%3$s, g.kpis, %5$s, %6$s%7$s, pg_catalog.now()'
+    ' FROM (SELECT scope_key, period, period_start%2$s, %3$s, leaderboard.kpi_merge(kpis) AS kpis'
+    '       FROM lb_pending',
+    st, parts_cols, qa, g_parts,
+    format('leaderboard._board_score(g.kpis, %s)', card_g), format('leaderboard.qualified(g.kpis, %s)', card_g), tier_ins);
+  deltas_tail := format(
+    ' GROUP BY scope_key, period, period_start%1$s, %2$s'
+    '       HAVING pg_catalog.bool_and(kpis IS NOT NULL)) g'
+    ' JOIN %3$s sc ON sc.scope_key = g.scope_key'
+    ' ON CONFLICT (%2$s, period, period_start, scope_id) DO UPDATE SET kpis = t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis,'
+    '  score = %4$s, qualified = %5$s%6$s, updated_at = pg_catalog.now()',
+    parts_cols, qa, sc,
+    format('leaderboard._board_score(t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis, %s)', card_t),
+    format('leaderboard.qualified(t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis, %s)', card_t),
+    format(tier_upd, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', card_t, b.ladder));
+
+  -- Scopes a large batch creates (version 0 once lock_scopes ran: it inserted them, and
+  -- bumps the version of every scope that existed) and recomputes nothing in get their
+  -- rows inserted already ranked by insert_new, one write per row; add_deltas_large and
+  -- the full re-rank leave them alone.
+  new_scopes := format('SELECT sc.scope_key FROM %s sc WHERE sc.version = 0'
+                       ' AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
+                       ' AND sc.scope_key NOT IN (SELECT scope_key FROM lb_pending WHERE kpis IS NULL)', sc);
+  add_deltas_large := deltas_head || format(' WHERE scope_key NOT IN (%s)', new_scopes) || deltas_tail;
+  add_deltas := deltas_head || deltas_tail;
+
+  rank_fn := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
+                               WHEN 'row_number' THEN 'pg_catalog.row_number()'
+                               ELSE 'pg_catalog.rank()' END;
+  -- the ORDER BY of the ranking window over the rows of alias s, or e: _tie_break_sql()
+  -- gives only names of functions and a metric's position, with {{t}} for the alias
+  IF b.rank_style = 'row_number' THEN
+    FOREACH tie IN ARRAY b.tie_break LOOP
+      ties := ties || ', ' || leaderboard._tie_break_sql(b, tie);
+    END LOOP;
+  END IF;
+  rank_order_s := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 's');
+  rank_order_e := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 'e');
+  IF b.rank_style = 'row_number' THEN
+    rank_order_s := rank_order_s || ', s.' || qa;
+    rank_order_e := rank_order_e || ', e.' || qa;
+  END IF;
+  IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
+    rank_tier := format(', tier = leaderboard.tier_by_rank(r.rk, r.n, %L::leaderboard.ladder)', b.ladder);
+    rank_tier_cmp := format(' OR w.tier IS DISTINCT FROM leaderboard.tier_by_rank(w.rk, w.n, %L::leaderboard.ladder)', b.ladder);
+  END IF;
+  -- only rows whose rank (or rank tier) changes are joined back and written; rank is in
+  -- no index, so those updates are HOT. The scopes re-ranked go between head and tail.
+  rerank_head := format(
+    'UPDATE %1$s t SET rank = r.rk%2$s FROM ('
+    ' SELECT * FROM ('
+    '  SELECT s.scope_id, s.period, s.period_start, s.%3$s, s.rank, s.tier, CASE WHEN s.qualified THEN %4$s OVER w END AS rk,'
+    '   pg_catalog.count(*) FILTER (WHERE s.qualified) OVER (PARTITION BY s.scope_id) AS n'
+    '  FROM %1$s s WHERE ',
+    st, rank_tier, qa, rank_fn);
+  rerank_tail := format(
+    '  WINDOW w AS (PARTITION BY s.scope_id ORDER BY %1$s)) w'
+    ' WHERE w.rank IS DISTINCT FROM w.rk%2$s) r'
+    ' WHERE t.%3$s = r.%3$s AND t.period = r.period AND t.period_start = r.period_start AND t.scope_id = r.scope_id',
+    rank_order_s, rank_tier_cmp, qa);
+  rerank_all := rerank_head || 'true' || rerank_tail;
+
+  -- A scope where a single agent moved is re-ranked incrementally when ranks are plain
+  -- rank() and tiers do not depend on ranks: rank = 1 + the number of qualified rows
+  -- scoring higher, so only rows scoring between the agent's old and new score shift by
+  -- one, and the agent's own rank moves by the number of rows it passed. Unqualified
+  -- rows count as scoring -infinity. Other scopes are re-ranked in full.
+  IF b.rank_style = 'rank' AND (b.ladder IS NULL OR leaderboard.ladder_kind(b.ladder) = 'points') THEN
+    before_moves := format(
+      'SELECT t.scope_id, t.%1$s, t.score, t.qualified, t.rank'
+      ' FROM (SELECT DISTINCT scope_key, %1$s FROM lb_pending) k'
+      ' JOIN %2$s sc ON sc.scope_key = k.scope_key'
+      ' JOIN %3$s t ON t.%1$s = k.%1$s AND t.period = sc.period AND t.period_start = sc.period_start AND t.scope_id = sc.scope_id',
+      qa, sc, st);
+    rerank_multi := rerank_head || format(
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN ('
+      'SELECT scope_key FROM lb_pending GROUP BY scope_key HAVING pg_catalog.count(DISTINCT %s) > 1))', sc, qa) || rerank_tail;
+    rerank_single := format(
+      'WITH m AS ('
+      ' SELECT sc.scope_id, sc.period AS lb_period, sc.period_start AS lb_period_start, k.%1$s AS lb_agent,'
+      '  b.rank AS old_rank, coalesce(t.qualified, false) AS new_q,'
+      '  CASE WHEN b.qualified THEN b.score ELSE ''-infinity''::pg_catalog.float8 END AS o,'
+      '  CASE WHEN t.qualified THEN t.score ELSE ''-infinity''::pg_catalog.float8 END AS n'
+      ' FROM (SELECT scope_key, (pg_catalog.array_agg(%1$s))[1] AS %1$s FROM lb_pending GROUP BY scope_key'
+      '       HAVING pg_catalog.count(DISTINCT %1$s) = 1) k'
+      ' JOIN %2$s sc ON sc.scope_key = k.scope_key AND sc.ranks_stored'
+      ' LEFT JOIN %3$s t ON t.%1$s = k.%1$s AND t.period = sc.period AND t.period_start = sc.period_start AND t.scope_id = sc.scope_id'
+      ' LEFT JOIN lb_before b ON b.scope_id = sc.scope_id AND b.%1$s = k.%1$s),'
+      ' shift AS ('
+      '  UPDATE %3$s r SET rank = r.rank + (m.n > r.score)::pg_catalog.int4 - (m.o > r.score)::pg_catalog.int4'
+      '  FROM m WHERE r.scope_id = m.scope_id AND r.%1$s <> m.lb_agent AND r.qualified'
+      '   AND r.score >= LEAST(m.o, m.n) AND r.score < GREATEST(m.o, m.n)'
+      '  RETURNING 1)'
+      ' UPDATE %3$s t SET rank = x.rk FROM ('
+      '  SELECT m.scope_id, m.lb_period, m.lb_period_start, m.lb_agent, CASE'
+      '   WHEN NOT m.new_q THEN NULL'
+      '   WHEN m.old_rank IS NULL THEN 1 + (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.n AND a.%1$s <> m.lb_agent)'
+      '   WHEN m.n >= m.o THEN m.old_rank - (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.o AND a.score <= m.n AND a.%1$s <> m.lb_agent)'
+      '   ELSE m.old_rank + (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.n AND a.score <= m.o AND a.%1$s <> m.lb_agent) END AS rk'
+      '  FROM m) x'
+      ' WHERE t.%1$s = x.lb_agent AND t.period = x.lb_period AND t.period_start = x.lb_period_start'
+      '  AND t.scope_id = x.scope_id AND t.rank IS DISTINCT FROM x.rk',
+      qa, sc, st);
+  ELSE
+    rerank_multi := rerank_head || format(
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc)
+      || rerank_tail;
+  END IF;
+  rerank := rerank_head || format(
+    's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
+    ' AND sc.scope_key NOT IN (%s))', sc, new_scopes) || rerank_tail;
+
+  -- every row rescored from its stored kpis and re-ranked in one pass (alter_board); its
+  -- one parameter, a boolean, says whether a points ladder's held tiers are kept.
+  -- Rows are joined back by ctid (the EXCLUSIVE lock on the scopes keeps writers out, so
+  -- no row moves meanwhile), the window sort carries no kpis, and rows whose score,
+  -- qualification, rank and tier all stay are not written: a new ladder alone rewrites
+  -- only the rows whose tier changes, as HOT updates.
+  rescore := format(
+    'UPDATE %1$s t SET score = x.score, qualified = x.qualified, rank = x.rank, tier = x.tier FROM ('
+    ' SELECT r.lb_ctid, r.score, r.qualified, CASE WHEN r.lb_ranks_stored THEN r.rank END AS rank, %3$s AS tier FROM ('
+    '  SELECT e.lb_ctid, e.score, e.qualified, e.old_tier, e.lb_ranks_stored,'
+    '   CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_id ORDER BY %5$s) END AS rank,'
+    '   pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_id) AS n'
+    '  FROM (SELECT s.ctid AS lb_ctid, s.scope_id, s.%2$s, s.tier AS old_tier, sc.ranks_stored AS lb_ranks_stored,'
+    '         %6$s AS score, %7$s AS qualified%9$s FROM %1$s s JOIN %8$s sc ON sc.scope_id = s.scope_id'
+    '         WHERE NOT %10$s) e) r) x'
+    ' WHERE t.ctid = x.lb_ctid'
+    '  AND (t.score, t.qualified, t.rank, t.tier) IS DISTINCT FROM (x.score, x.qualified, x.rank, x.tier)',
+    st, qa,
+    CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
+         WHEN leaderboard.ladder_kind(b.ladder) = 'points'
+           THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder,'
+                       ' CASE WHEN $1 THEN r.old_tier END) END', b.ladder)
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
+    rank_fn, rank_order_e,
+    format('leaderboard._board_score(s.kpis, %s)', card_s), format('leaderboard.qualified(s.kpis, %s)', card_s), sc,
+    -- the tie-break chain of row_number boards orders by the kpis
+    CASE WHEN b.rank_style = 'row_number' THEN ', s.kpis' ELSE '' END,
+    -- closed scopes keep the scores, ranks and tiers they closed with
+    leaderboard._closed_sql(b.closed_before, 's.period', 's.period_start'));
+
+  -- standings from scratch, ranked, from the groups put between head and tail: from the
+  -- source, what rebuild writes and verify compares with
+  expected_head := format(
+    'SELECT r.scope_key, r.period, r.period_start%1$s, r.%2$s, r.kpis, r.score, r.qualified, r.rank, %3$s AS tier FROM ('
+    ' SELECT e.*, CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_key ORDER BY %5$s) END AS rank,'
+    '  pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_key) AS n'
+    ' FROM (SELECT g.*, %6$s AS score, %7$s AS qualified FROM (',
+    r_parts, qa,
+    CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
+         WHEN leaderboard.ladder_kind(b.ladder) = 'points'
+           THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder) END', b.ladder)
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
+    rank_fn, rank_order_e,
+    format('leaderboard._board_score(g.kpis, %s)', card_g), format('leaderboard.qualified(g.kpis, %s)', card_g));
+  expected_tail := ') g) e) r';
+  -- closed scopes are frozen: neither recomputed (verify, rebuild) nor rebuilt
+  closed := leaderboard._closed_sql(b.closed_before, 'f.period', 'f.period_start');
+  IF closed = 'false' THEN
+    expected := expected_head || fold_source || expected_tail;
+  ELSE
+    expected := expected_head || format('SELECT f.* FROM (%s) f WHERE NOT %s', fold_source, closed) || expected_tail;
+  END IF;
+  insert_new := format(
+    'INSERT INTO %1$s (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, rank, tier, updated_at) '
+    'SELECT sc.scope_id, x.period, x.period_start%4$s, x.%3$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
+    'FROM (%5$s) x JOIN %6$s sc ON sc.scope_key = x.scope_key',
+    st, parts_cols, qa, x_parts,
+    expected_head || format(
+      'SELECT scope_key, period, period_start%1$s, %2$s, leaderboard.kpi_merge(kpis) AS kpis FROM lb_pending'
+      ' WHERE scope_key IN (%3$s) GROUP BY scope_key, period, period_start%1$s, %2$s', parts_cols, qa, new_scopes)
+      || expected_tail,
+    sc);
+  rebuild := format(
+    'DELETE FROM %1$s f WHERE NOT %7$s; DELETE FROM %2$s f WHERE NOT %7$s; '
+    'WITH x AS (%3$s), sc AS (INSERT INTO %2$s (scope_key, period, period_start%4$s) '
+    ' SELECT DISTINCT ON (scope_key) scope_key, period, period_start%4$s FROM x ORDER BY scope_key '
+    ' RETURNING scope_id, scope_key) '
+    'INSERT INTO %1$s (scope_id, period, period_start%4$s, %5$s, kpis, score, qualified, rank, tier, updated_at) '
+    'SELECT sc.scope_id, x.period, x.period_start%6$s, x.%5$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
+    'FROM x JOIN sc ON sc.scope_key = x.scope_key',
+    st, sc, expected, parts_cols, qa, x_parts, closed);
+END $$;
+COMMENT ON FUNCTION leaderboard._board_statements(text) IS
+  'internal: the SQL statements a board''s triggers run, generated from its catalog row';
+
+CREATE OR REPLACE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  cols text := '';
+  s_cols text := '';
+  p name;
+  agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
+  part_ret text := '';
+  current_start text := leaderboard._period_start_sql('c.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+  current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
+  explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_explain'))));
+  -- a scope too large to store ranks (its rows' rank is NULL) is ranked from the score index
+  rank_of text := format('COALESCE(s.rank, CASE WHEN s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                         ' WHERE a.scope_id OPERATOR(pg_catalog.=) s.scope_id AND a.qualified'
+                         ' AND a.score OPERATOR(pg_catalog.>) s.score) END)', b.standings);
+  movement_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_movement'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_movement'))));
+  badges_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_badges'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_badges'))));
+  -- rank_of over the rows of another alias (format(rank_sql, alias))
+  rank_sql text := format('COALESCE(%%1$s.rank, CASE WHEN %%1$s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                          ' WHERE a.scope_id OPERATOR(pg_catalog.=) %%1$s.scope_id AND a.qualified'
+                          ' AND a.score OPERATOR(pg_catalog.>) %%1$s.score) END)', b.standings);
+  p_match text := '';
+  m_cols text := '';
+  x_cols text := '';
+  w_cols text := '';
+  around_verb text := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_around'),
+    (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%s, text, integer)', schema, b.name || '_around', agent_type))));
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    cols := cols || ', ' || quote_ident(p);
+    s_cols := s_cols || ', s.' || quote_ident(p);
+    part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
+    p_match := p_match || format(' AND p.%1$I IS NOT DISTINCT FROM s.%1$I', p);
+    m_cols := m_cols || ', m.' || quote_ident(p);
+    x_cols := x_cols || ', x.' || quote_ident(p);
+    w_cols := w_cols || format(', (w.partition OPERATOR(pg_catalog.->>) %L)::%s AS %I', p, leaderboard._column_type(b.source, p), p);
+  END LOOP;
+  -- The current period of each kind comes from a row per kind, joined to the standings:
+  -- a query naming the kind (and partition values) then reads its scope by the score
+  -- index, with period_start an index condition, instead of testing every row's period.
+  -- A scope too large to store ranks is ranked by a window over its rows (one sort of the
+  -- scope), not by a count a row; conditions on the period, the partition columns and the
+  -- scope reach the index below the window, others (an agent) are applied above it.
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
+    'COALESCE(s.rank, CASE WHEN s.qualified THEN pg_catalog.rank() OVER (PARTITION BY s.period, s.period_start%3$s, s.scope_id '
+    'ORDER BY s.qualified DESC, s.score DESC) END) AS rank, s.tier, s.updated_at '
+    'FROM (SELECT c.period, %6$s AS period_start FROM pg_catalog.unnest(%8$L::pg_catalog.text[]) AS c(period)) c '
+    'JOIN %5$s s ON s.period = c.period AND s.period_start = c.period_start',
+    schema, b.name || '_current', s_cols, b.agent_column, b.standings, current_start, current_verb, b.periods);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
+    format('standings of board %s in the current period of each kind', b.name));
+  EXECUTE format(
+    -- the explanation's score is the stored one (explain() itself gives the unrounded
+    -- float8 its contributions add up to)
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, %8$s AS rank, s.tier, '
+    'pg_catalog.jsonb_set(leaderboard.explain(s.kpis, %6$s), ''{score}'', pg_catalog.to_jsonb(s.score)) AS explanation, '
+    '%9$s AS card_from FROM %5$s s',
+    schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
+    leaderboard._card_sql(b, 's.period', 's.period_start'), explain_verb, rank_of,
+    leaderboard._card_sql(b, 's.period', 's.period_start', 'from'));
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
+    format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
+  -- Movement: each row against the agent's row in the same partition in the period of the
+  -- same kind just before (none for 'all'), read by the standings' key.
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, %8$s AS rank, s.tier,'
+    ' p.score AS previous_score, %9$s AS previous_rank, %9$s OPERATOR(pg_catalog.-) %8$s AS rank_change,'
+    ' leaderboard._rank_precision(s.score OPERATOR(pg_catalog.-) p.score) AS score_change'
+    ' FROM %5$s s LEFT JOIN %5$s p ON p.%4$I OPERATOR(pg_catalog.=) s.%4$I AND p.period OPERATOR(pg_catalog.=) s.period'
+    ' AND p.period_start OPERATOR(pg_catalog.=) CASE s.period'
+    '  WHEN ''day'' THEN s.period_start OPERATOR(pg_catalog.-) 1'
+    '  WHEN ''week'' THEN s.period_start OPERATOR(pg_catalog.-) 7'
+    '  WHEN ''month'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 month''::pg_catalog.interval)::pg_catalog.date'
+    '  WHEN ''quarter'' THEN (s.period_start OPERATOR(pg_catalog.-) ''3 months''::pg_catalog.interval)::pg_catalog.date'
+    '  WHEN ''year'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 year''::pg_catalog.interval)::pg_catalog.date END%6$s',
+    schema, b.name || '_movement', s_cols, b.agent_column, b.standings, p_match, movement_verb,
+    format(rank_sql, 's'), format(rank_sql, 'p'));
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_movement',
+    format('rank and score of each row of board %s against the agent''s row in the previous period of the same kind and partition', b.name));
+  -- Badges of closed periods: the winners close_periods recorded, and in each closed scope
+  -- the rows with the largest rank gain and the largest score gain (ties all get one).
+  EXECUTE format(
+    '%6$s VIEW %1$s.%2$I AS'
+    ' SELECT ''Top Performer''::pg_catalog.text AS badge, w.period, w.period_start%3$s, w.agent::%7$s AS %4$I,'
+    '  w.score, NULL::pg_catalog.int8 AS rank_change, NULL::pg_catalog.float8 AS score_change'
+    ' FROM leaderboard.period_winners w WHERE w.board OPERATOR(pg_catalog.=) %8$L'
+    ' UNION ALL'
+    ' SELECT x.badge, x.period, x.period_start%5$s, x.%4$I, x.score, x.rank_change, x.score_change FROM ('
+    '  SELECT b.badge, m.*,'
+    '   CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END AS lb_gain,'
+    '   pg_catalog.max(CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END)'
+    '    OVER (PARTITION BY b.badge, m.period, m.period_start%10$s) AS lb_best'
+    '  FROM %1$s.%9$I m JOIN leaderboard.closed_periods c ON c.board OPERATOR(pg_catalog.=) %8$L'
+    '   AND c.period OPERATOR(pg_catalog.=) m.period AND c.period_start OPERATOR(pg_catalog.=) m.period_start'
+    '  CROSS JOIN (VALUES (''Fast Climber''::pg_catalog.text), (''Most Improved'')) b(badge)) x'
+    ' WHERE x.lb_gain OPERATOR(pg_catalog.>) 0 AND x.lb_gain OPERATOR(pg_catalog.=) x.lb_best',
+    schema, b.name || '_badges', w_cols, b.agent_column, x_cols, badges_verb,
+    leaderboard._column_type(b.source, b.agent_column), b.name, b.name || '_movement', m_cols);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_badges',
+    format('badges of the closed periods of board %s: Top Performer (winners), Fast Climber (largest rank gain) and Most Improved (largest score gain) per scope', b.name));
+  -- An inlinable SQL function (no SET clause: the planner then inlines its one SELECT into
+  -- the caller's query, where a SET clause would have it planned again on every call). Its
+  -- body names only qualified objects, so the caller's search_path cannot change it.
+  EXECUTE format($f$
+    %9$s FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
+    RETURNS TABLE (period_start date%4$s, %5$I %3$s, score double precision, qualified boolean, rank bigint, tier text)
+    LANGUAGE sql STABLE AS $body$
+      SELECT r.* FROM leaderboard._around(%6$L::pg_catalog.regclass, %7$L, $1, $2, $3, %8$L)
+        AS r(period_start pg_catalog.date%10$s, %5$I %3$s, score pg_catalog.float8, qualified pg_catalog.bool,
+             rank pg_catalog.int8, tier pg_catalog.text)
+    $body$ $f$,
+    schema, b.name || '_around', agent_type, part_ret, b.agent_column,
+    b.standings::text, b.time_zone, b.agent_column, around_verb, part_ret);
+  EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
+    format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
+  PERFORM leaderboard._goal_views(b);
+END $$;
+COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
+  'internal: (re)creates a board''s views and around-me function';
+
+CREATE OR REPLACE FUNCTION leaderboard._check_board_row(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  src record;
+  schema text;
+  e text;
+  supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
+                               'numeric', 'boolean', 'interval']::regtype[];
+  cols text := '';
+  p name;
+  problem text;
+BEGIN
+  SELECT c.relkind, c.relpersistence, c.relforcerowsecurity, n.nspname INTO src
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source;
+  schema := quote_ident(src.nspname);
+  FOREACH p IN ARRAY b.partition_by LOOP
+    cols := cols || format(', %I %s', p, leaderboard._column_type(b.source, p));
+  END LOOP;
+  problem := CASE
+    WHEN b.name !~ '^[a-z][a-z0-9_]{0,39}$' THEN 'an invalid board name'
+    WHEN src.relkind NOT IN ('r', 'p') THEN 'a source that is not a table'
+    WHEN src.relpersistence <> 'p' THEN 'a temporary or unlogged source'
+    WHEN b.agent_column = ANY (b.partition_by) THEN 'the agent column among the partitions'
+    WHEN NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(b.time_zone))
+      THEN 'a time zone that is not a named zone'
+    WHEN b.source_index IS NOT NULL
+         AND b.source_index <> ALL (leaderboard._agent_at_indexes(b.source, b.agent_column, b.at_column))
+      THEN 'a source index that is not an (agent, at) index of the source'
+    WHEN src.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user)
+      THEN 'a source forcing row-level security'
+    WHEN EXISTS (SELECT 1 FROM unnest(ARRAY[b.agent_column, b.at_column] || b.partition_by) x
+                 WHERE leaderboard._column_type(b.source, x) IS NULL)
+      THEN 'a column the source does not have'
+    WHEN EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = b.source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped)
+      THEN 'a source with a column boards reserve'
+    WHEN leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at')
+         NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN 'a time column of another type'
+    WHEN NOT cardinality(b.metric_names) BETWEEN 1 AND 32
+         OR cardinality(b.metric_exprs) <> cardinality(b.metric_names)
+         OR array_position(b.metric_names, NULL) IS NOT NULL OR array_position(b.metric_exprs, NULL) IS NOT NULL
+         OR (SELECT count(DISTINCT x) FROM unnest(b.metric_names) x) <> cardinality(b.metric_names)
+         OR EXISTS (SELECT 1 FROM unnest(b.metric_exprs) x WHERE x !~ '^\(.*\)$')
+      THEN 'metrics create_board would not name'
+    WHEN cardinality(b.periods) = 0 OR array_position(b.periods, NULL) IS NOT NULL
+         OR NOT b.periods <@ ARRAY['day', 'week', 'month', 'quarter', 'year', 'all']
+         OR (SELECT count(DISTINCT x) FROM unnest(b.periods) x) <> cardinality(b.periods)
+      THEN 'invalid periods'
+    WHEN b.rank_style NOT IN ('rank', 'dense_rank', 'row_number')
+         OR (cardinality(b.tie_break) > 0 AND b.rank_style <> 'row_number')
+         OR NOT b.tie_break <@ b.metric_names OR array_position(b.tie_break, NULL) IS NOT NULL
+      THEN 'an invalid rank style or tie-break'
+    WHEN b.standings IS DISTINCT FROM to_regclass(schema || '.' || quote_ident(b.name || '_standings'))
+         OR b.scopes IS DISTINCT FROM to_regclass(schema || '.' || quote_ident(b.name || '_scopes'))
+      THEN 'standings or scopes not named after the board in the source''s schema'
+    WHEN (SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
+          FROM pg_attribute WHERE attrelid = b.standings AND attnum > 0 AND NOT attisdropped)
+         IS DISTINCT FROM format('scope_id bigint, period text, period_start date%s, %I %s, kpis leaderboard.kpis, '
+                                 'score double precision, qualified boolean, rank bigint, tier text, '
+                                 'updated_at timestamp with time zone',
+                                 cols, b.agent_column, leaderboard._column_type(b.source, b.agent_column))
+         OR (SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
+             FROM pg_attribute WHERE attrelid = b.scopes AND attnum > 0 AND NOT attisdropped)
+         IS DISTINCT FROM format('scope_id bigint, scope_key text, period text, period_start date%s, '
+                                 'version bigint, ranks_stored boolean', cols)
+      THEN 'standings or scopes not shaped as create_board makes them'
+    WHEN b.grace IS NULL OR b.grace < interval '0' OR b.retention <= interval '0'
+      THEN 'an invalid grace or retention'
+    WHEN b.closed_before IS DISTINCT FROM '{}'::jsonb THEN 'closed periods'
+    WHEN b.starts IS NOT NULL OR b.ends IS NOT NULL THEN 'a campaign window (create_campaign sets it)'
+    WHEN b.card_versions IS DISTINCT FROM '[]'::jsonb THEN 'scorecards taking effect later (alter_board sets them)'
+  END;
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: %', b.name, problem
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Declare boards with leaderboard.create_board().';
+  END IF;
+  BEGIN
+    PERFORM now() AT TIME ZONE b.time_zone;
+  EXCEPTION WHEN OTHERS THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: unknown time zone "%"', b.name, b.time_zone
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Declare boards with leaderboard.create_board().';
+  END;
+  -- each metric and the filter pass the checks create_board made on the text it was given
+  FOREACH e IN ARRAY b.metric_exprs LOOP
+    IF NOT leaderboard._expression_type(b.source, substr(e, 2, length(e) - 2), 'metric') = ANY (supported) THEN
+      RAISE EXCEPTION 'board "%" is not a board create_board would declare: metric % is of a type kpi_agg does not accept', b.name, e
+        USING ERRCODE = 'datatype_mismatch', HINT = 'Declare boards with leaderboard.create_board().';
+    END IF;
+  END LOOP;
+  IF b.filter IS NOT NULL AND leaderboard._expression_type(b.source, b.filter, 'filter') <> 'boolean'::regtype THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: its filter is not boolean', b.name
+      USING ERRCODE = 'datatype_mismatch', HINT = 'Declare boards with leaderboard.create_board().';
+  END IF;
+  -- stored as the text of each period's aligned card, which aligning again leaves as it is
+  IF jsonb_typeof(b.scorecards) IS DISTINCT FROM 'object' OR b.scorecards IS DISTINCT FROM leaderboard._board_cards(
+       (SELECT jsonb_object_agg(c.key, (c.value #>> '{}')::jsonb) FROM jsonb_each(b.scorecards) c),
+       b.periods, b.metric_names) THEN
+    RAISE EXCEPTION 'board "%" is not a board create_board would declare: its scorecards are not one per period, aligned to its metrics', b.name
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Declare boards with leaderboard.create_board().';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_board_row(leaderboard.boards) IS
+  'internal: raises unless a catalog row is one create_board would write';
+
+CREATE OR REPLACE FUNCTION leaderboard._exact_extremes(b leaderboard.boards) RETURNS bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(sum(DISTINCT 1::bigint << (m.i - 1)::integer), 0)::bigint
+  FROM leaderboard._cards(b) c,
+       jsonb_array_elements(c.card::jsonb -> 'metrics') e,
+       unnest(b.metric_names) WITH ORDINALITY AS m(name, i)
+  WHERE e ->> 'name' = m.name AND e ->> 'stat' IN ('min', 'max')
+$$;
+COMMENT ON FUNCTION leaderboard._exact_extremes(leaderboard.boards) IS
+  'internal: bits of the metrics whose min or max a card of the board reads';
+
+CREATE OR REPLACE FUNCTION leaderboard.rolling(board text, days integer, as_of date DEFAULT NULL)
+RETURNS TABLE (partition jsonb, agent text, kpis leaderboard.kpis, score double precision,
+               qualified boolean, rank bigint)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  parts text := '';
+  part_json text := 'jsonb_build_object()';
+  card text;
+  day date := coalesce(as_of, (now() AT TIME ZONE b.time_zone)::date);
+BEGIN
+  IF NOT 'day' = ANY (b.periods) THEN
+    RAISE EXCEPTION 'board "%" keeps no day rows', board USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Rolling windows are merged from day rows: include ''day'' in the board''s periods.';
+  END IF;
+  IF days IS NULL OR days < 1 THEN
+    RAISE EXCEPTION 'a rolling window needs at least one day' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF cardinality(b.partition_by) > 0 THEN
+    parts := ', ' || (SELECT string_agg(quote_ident(q), ', ') FROM unnest(b.partition_by) q);
+    part_json := 'jsonb_build_object(' || (SELECT string_agg(format('%L, %I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  -- a window, like a period, uses the card in force on the day it starts
+  card := leaderboard._card_sql(b, quote_literal('day'), format('%L::pg_catalog.date', day - days + 1));
+  RETURN QUERY EXECUTE format($q$
+    SELECT g.p, g.a, g.k, g.s, g.q,
+           CASE WHEN g.q THEN rank() OVER (PARTITION BY g.p ORDER BY g.q DESC, g.s DESC) END
+    FROM (SELECT %1$s AS p, %2$I::text AS a, leaderboard.kpi_merge(kpis) AS k,
+                 leaderboard._board_score(leaderboard.kpi_merge(kpis), %3$s) AS s,
+                 leaderboard.qualified(leaderboard.kpi_merge(kpis), %3$s) AS q
+          FROM %4$s WHERE period = 'day' AND period_start > $1 - $2 AND period_start <= $1
+          GROUP BY %2$I%5$s) g
+    ORDER BY 1, 6, 5 DESC, 2
+  $q$, part_json, b.agent_column, card, b.standings, parts) USING day, days;
+END $$;
+COMMENT ON FUNCTION leaderboard.rolling(text, integer, date) IS
+  'standings over the last days days up to as_of (default: today in the board''s time zone), merged from day rows';
+
+CREATE FUNCTION leaderboard._check_effective_from(b leaderboard.boards, scorecard jsonb, effective_from date)
+RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  closed date;
+BEGIN
+  IF scorecard IS NULL THEN
+    RAISE EXCEPTION 'effective_from needs a scorecard' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give the card that takes effect on that date: alter_board(board, scorecard => ..., effective_from => ...).';
+  END IF;
+  IF NOT isfinite(effective_from) THEN
+    RAISE EXCEPTION 'effective_from must be a finite date, not %', effective_from
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF b.periods <@ ARRAY['all'] THEN
+    RAISE EXCEPTION 'board "%" has no period that starts on a date', b.name
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'Its one period, all, starts before any date and keeps the card it started with.',
+            HINT = 'Change its card without effective_from.';
+  END IF;
+  SELECT max(c.value::date) INTO closed FROM jsonb_each_text(b.closed_before) c WHERE c.key <> 'all';
+  IF closed > effective_from THEN
+    RAISE EXCEPTION 'board "%" has closed periods starting on or after %', b.name, effective_from
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = format('Its periods before %s are closed; closed periods keep the scores they closed with.', closed),
+            HINT = format('Give an effective_from of %s or later.', closed);
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_effective_from(leaderboard.boards, jsonb, date) IS
+  'internal: raises unless a card can take effect on the date: given with a card, finite, on a board with dated periods, none of them closed from that date on';
+
+CREATE FUNCTION leaderboard._check_card_versions(board text, versions jsonb) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  problem text;
+BEGIN
+  problem := CASE
+    WHEN jsonb_typeof(versions) IS DISTINCT FROM 'array' THEN 'not an array'
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v
+                 WHERE jsonb_typeof(v) <> 'object'
+                    OR (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(v) k) IS DISTINCT FROM ARRAY['from', 'scorecards']
+                    OR jsonb_typeof(v -> 'from') <> 'string'
+                    OR v ->> 'from' !~ '^\d{4}-\d{2}-\d{2}$')
+      THEN 'an entry is not {"from": date, "scorecards": {...}}'
+    WHEN EXISTS (SELECT 1 FROM (SELECT (v ->> 'from')::date AS d, lag((v ->> 'from')::date) OVER (ORDER BY i) AS p
+                                FROM jsonb_array_elements(versions) WITH ORDINALITY AS x(v, i)) o
+                 WHERE o.d <= o.p)
+      THEN 'dates not ascending'
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v
+                 WHERE jsonb_typeof(v -> 'scorecards') <> 'object'
+                    OR v -> 'scorecards' <> leaderboard._board_cards(
+                         (SELECT jsonb_object_agg(c.key, (c.value #>> '{}')::jsonb) FROM jsonb_each(v -> 'scorecards') c),
+                         b.periods, b.metric_names))
+      THEN 'scorecards that are not one per period, aligned to its metrics'
+  END;
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'invalid scorecards of board "%" taking effect later: %', board, problem
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Set a card that takes effect later with leaderboard.alter_board(board, scorecard => ..., effective_from => ...).';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_card_versions(text, jsonb) IS
+  'internal: raises 22023 unless cards taking effect later are what alter_board makes of them';
+
+CREATE FUNCTION leaderboard._catalog_set_card_versions(board text, versions jsonb) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_set_card_versions' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._catalog_set_card_versions(text, jsonb) IS
+  'internal: replaces the scorecards taking effect later of a board the caller owns';
+
+CREATE OR REPLACE FUNCTION leaderboard.create_board(
+  name text, source regclass, agent text, at text, metrics text[], scorecard jsonb,
+  periods text[] DEFAULT ARRAY['day', 'week', 'month'],
+  partition_by text[] DEFAULT '{}',
+  filter text DEFAULT NULL,
+  ladder leaderboard.ladder DEFAULT NULL,
+  -- a default is evaluated in the caller's session: its TimeZone, before SET TimeZone below
+  time_zone text DEFAULT pg_catalog.current_setting('TimeZone'),
+  rank_style text DEFAULT 'rank',
+  tie_break text[] DEFAULT '{}',
+  calendar leaderboard.calendar DEFAULT NULL,
+  grace interval DEFAULT NULL,
+  retention interval DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards;
+  rel record;
+  schema text;
+  m text;
+  parts_ddl text := '';
+  parts_cols text := '';
+  p text;
+  t regtype;
+  expr text;
+  mname text;
+  tz text := create_board.time_zone;
+  ident text[];
+  board_name text := create_board.name;
+  supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
+                               'numeric', 'boolean', 'interval']::regtype[];
+BEGIN
+  -- left out, it is the caller's TimeZone; given as NULL, there is none to fall back on
+  IF tz IS NULL THEN
+    RAISE EXCEPTION 'time_zone must not be null' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'Leave time_zone out for the session''s time zone, or name one, e.g. time_zone => ''America/New_York''.';
+  END IF;
+  IF board_name IS NULL OR board_name !~ '^[a-z][a-z0-9_]{0,39}$' THEN
+    RAISE EXCEPTION 'invalid board name "%"', board_name USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Use 1 to 40 lower-case letters, digits and underscores, starting with a letter.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM leaderboard.boards x WHERE x.name = board_name) THEN
+    RAISE EXCEPTION 'board "%" already exists', board_name USING ERRCODE = 'duplicate_object';
+  END IF;
+  IF source IS NULL OR agent IS NULL OR at IS NULL OR metrics IS NULL OR periods IS NULL THEN
+    RAISE EXCEPTION 'source, agent, at, metrics and periods must not be null'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  SELECT c.relkind, c.relpersistence, c.relowner, c.relforcerowsecurity, n.nspname INTO rel
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
+  IF rel.relkind NOT IN ('r', 'p') THEN
+    RAISE EXCEPTION '"%" is not a table', source USING ERRCODE = 'wrong_object_type';
+  END IF;
+  -- A temporary source vanishes with its session, leaving the catalog row behind; an
+  -- unlogged one is emptied by crash recovery while its standings are kept.
+  IF rel.relpersistence <> 'p' THEN
+    RAISE EXCEPTION 'a board cannot be kept over % table %',
+      CASE rel.relpersistence WHEN 't' THEN 'temporary' ELSE 'unlogged' END, source
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = CASE rel.relpersistence WHEN 't' THEN 'A temporary table is dropped at the end of its session, and its board would outlive it.'
+                     ELSE 'Crash recovery empties an unlogged table without firing its triggers, and the board would keep the lost rows.' END,
+            HINT = 'Keep the calls in a permanent table.';
+  END IF;
+  IF NOT pg_has_role(current_user, rel.relowner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of table %', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'A board reads every row of its source, whatever the row-level security policies.';
+  END IF;
+  IF rel.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
+    RAISE EXCEPTION 'table % forces row-level security', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Board triggers read transition tables, which bypass row-level security.',
+      HINT = 'Create the board as a role with BYPASSRLS.';
+  END IF;
+  schema := quote_ident(rel.nspname);
+
+  b.name := board_name; b.source := source; b.owner := current_user::regrole;
+  b.agent_column := agent; b.at_column := at;
+  FOREACH p IN ARRAY ARRAY[agent, at] || partition_by LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = p AND attnum > 0 AND NOT attisdropped) THEN
+      RAISE EXCEPTION 'column "%" of table % does not exist', p, source USING ERRCODE = 'undefined_column';
+    END IF;
+  END LOOP;
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'table % has a column named lb_local or lb_kind, which boards reserve', source
+      USING ERRCODE = 'duplicate_column';
+  END IF;
+  t := leaderboard._expression_type(source, quote_ident(at), 'at');
+  IF t NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+    RAISE EXCEPTION 'time column "%" is of type %, not timestamptz, timestamp or date', at, t
+      USING ERRCODE = 'datatype_mismatch';
+  END IF;
+
+  IF cardinality(metrics) = 0 OR cardinality(metrics) > 32 THEN
+    RAISE EXCEPTION 'a board has 1 to 32 metrics, not %', cardinality(metrics)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.metric_names := '{}'; b.metric_exprs := '{}';
+  FOREACH m IN ARRAY metrics LOOP
+    IF m ~* '\s+AS\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$' THEN
+      expr := regexp_replace(m, '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$', '');
+      mname := substring(m from '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$');
+      mname := CASE WHEN mname LIKE '"%' THEN replace(btrim(mname, '"'), '""', '"') ELSE lower(mname) END;
+    ELSE
+      -- a plain column, written as SQL names it (csat, CSAT, "CSAT"), is named after it
+      BEGIN
+        ident := parse_ident(m);
+      EXCEPTION WHEN invalid_parameter_value THEN
+        ident := NULL;
+      END;
+      mname := CASE WHEN cardinality(ident) = 1 THEN ident[1] END;
+      IF mname IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = mname AND attnum > 0 AND NOT attisdropped) THEN
+        RAISE EXCEPTION 'metric "%" needs a name', m USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'Write "expression AS name" unless the metric is a plain column.';
+      END IF;
+      expr := quote_ident(mname);
+    END IF;
+    t := leaderboard._expression_type(source, expr, 'metric');
+    -- stored, and put in the board's statements, as PostgreSQL prints it back
+    expr := leaderboard._expression_sql(source, expr, 'metric');
+    IF NOT t = ANY (supported) THEN
+      RAISE EXCEPTION 'metric "%" is of type %, which kpi_agg does not accept', mname, t
+        USING ERRCODE = 'datatype_mismatch',
+              HINT = 'Metrics are smallint, integer, bigint, real, double precision, numeric, boolean or interval.';
+    END IF;
+    IF mname = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'metric name "%" is used twice', mname USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    b.metric_names := b.metric_names || mname;
+    b.metric_exprs := b.metric_exprs || ('(' || expr || ')');
+  END LOOP;
+
+  IF filter IS NOT NULL THEN
+    t := leaderboard._expression_type(source, filter, 'filter');
+    IF t <> 'boolean'::regtype THEN
+      RAISE EXCEPTION 'filter "%" is of type %, not boolean', filter, t USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    b.filter := leaderboard._expression_sql(source, filter, 'filter');
+  END IF;
+
+  IF cardinality(periods) = 0 THEN
+    RAISE EXCEPTION 'a board needs at least one period' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH p IN ARRAY periods LOOP
+    IF p IS NULL OR NOT p = ANY (ARRAY['day', 'week', 'month', 'quarter', 'year', 'all']) THEN
+      RAISE EXCEPTION 'unknown period "%"', p USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Periods are day, week, month, quarter, year and all.';
+    END IF;
+  END LOOP;
+  IF cardinality(periods) <> (SELECT count(DISTINCT x) FROM unnest(periods) x) THEN
+    RAISE EXCEPTION 'a period is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.periods := periods;
+  b.partition_by := coalesce(partition_by, '{}');
+  IF agent = ANY (b.partition_by) THEN
+    RAISE EXCEPTION 'partition_by names the agent column "%"', agent USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'A board ranks agents within each partition: partitioned by the agent, each would rank alone.',
+      HINT = 'Partition by the columns that group agents, such as a team or a site.';
+  END IF;
+  IF cardinality(b.partition_by) <> (SELECT count(DISTINCT x) FROM unnest(b.partition_by) x) THEN
+    RAISE EXCEPTION 'a partition_by column is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+
+  -- Only zones by name: PostgreSQL reads a numeric offset in the POSIX sense, positive
+  -- west of Greenwich ('+05:30' is five and a half hours behind UTC), the opposite of
+  -- ISO 8601, and an abbreviation can mean another zone than the one meant.
+  IF NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(tz)) THEN
+    BEGIN
+      PERFORM now() AT TIME ZONE tz;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'unknown time zone "%"', tz USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+    END;
+    RAISE EXCEPTION 'time zone "%" is not a named time zone', tz USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'PostgreSQL reads an offset in the POSIX sense, positive west of Greenwich (''+05:30'' is 5:30 behind UTC), and an abbreviation can stand for another zone than the one meant.',
+      HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+  END IF;
+  b.time_zone := tz;
+
+  IF rank_style IS NULL OR NOT rank_style IN ('rank', 'dense_rank', 'row_number') THEN
+    RAISE EXCEPTION 'unknown rank style "%"', rank_style USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Rank styles are rank, dense_rank and row_number.';
+  END IF;
+  b.rank_style := rank_style;
+  b.tie_break := coalesce(tie_break, '{}');
+  IF cardinality(b.tie_break) > 0 AND rank_style <> 'row_number' THEN
+    RAISE EXCEPTION 'tie_break needs rank_style row_number' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH m IN ARRAY b.tie_break LOOP
+    IF NOT m = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'tie_break metric "%" is not a board metric', m USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END LOOP;
+
+  b.scorecards := leaderboard._board_cards(scorecard, periods, b.metric_names);
+  b.card_versions := '[]';
+  PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+  b.ladder := ladder;
+  b.created_at := now();
+  b.calendar := create_board.calendar;
+  b.grace := coalesce(create_board.grace, interval '1 day');
+  b.retention := create_board.retention;
+  PERFORM leaderboard._check_close_settings(b.grace, b.retention);
+  b.closed_before := '{}';
+
+  IF to_regclass(schema || '.' || quote_ident(board_name || '_standings')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_scopes')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_current')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_explain')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_goals')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_streaks')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_movement')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_badges')) IS NOT NULL THEN
+    RAISE EXCEPTION 'a relation named like board "%" already exists in schema %', board_name, schema
+      USING ERRCODE = 'duplicate_table';
+  END IF;
+  IF to_regprocedure(format('%s.%I(%s, text, integer)', schema, board_name || '_around',
+                            format_type(leaderboard._expression_type(source, quote_ident(agent), 'agent'), NULL))) IS NOT NULL THEN
+    RAISE EXCEPTION 'function %.%(agent, text, integer) already exists', schema, quote_ident(board_name || '_around')
+      USING ERRCODE = 'duplicate_function',
+            DETAIL = format('Board "%s" creates this function.', board_name);
+  END IF;
+
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_ddl := parts_ddl || format(', %I %s', p, leaderboard._column_type(source, p));
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+  END LOOP;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, '
+                 'scope_key text COLLATE "C" NOT NULL UNIQUE, period text NOT NULL, period_start date NOT NULL%s, '
+                 'version bigint NOT NULL DEFAULT 0, ranks_stored boolean NOT NULL DEFAULT true)',
+                 schema, board_name || '_scopes', parts_ddl);
+  EXECUTE format('COMMENT ON TABLE %s.%I IS %L', schema, board_name || '_scopes',
+                 format('scopes of board %s; writers lock these rows, in key order, at commit', board_name));
+  b.scopes := (schema || '.' || quote_ident(board_name || '_scopes'))::regclass;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint NOT NULL, period text NOT NULL, period_start date NOT NULL%s, '
+                 '%I %s NOT NULL, kpis leaderboard.kpis NOT NULL, score double precision NOT NULL, '
+                 'qualified boolean NOT NULL, rank bigint, tier text, updated_at timestamptz NOT NULL, '
+                 'PRIMARY KEY (%I, period, period_start, scope_id)) WITH (fillfactor = 80)',
+                 schema, board_name || '_standings', parts_ddl, agent,
+                 leaderboard._column_type(source, agent), agent);
+  b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
+  -- Three indexes, as every standings write that changes a score adds an entry to each:
+  -- the key (one row per scope and agent, as a scope has one period and period_start)
+  -- leads with the agent, so around-me and "my rows" read an agent's rows of a period
+  -- from it; top-N reads by the scope's columns; re-ranking and neighbours by scope_id.
+  EXECUTE format('CREATE INDEX ON %s (period, period_start%s, score DESC)', b.standings, parts_cols);
+  EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, agent);
+  EXECUTE format('COMMENT ON TABLE %s IS %L', b.standings,
+                 format('ranked standings of board %s, one row per (period, period_start, partition, agent); kept by triggers on %s', board_name, source));
+
+  -- recomputing a group after UPDATE or DELETE reads the agent's rows of one period
+  b.source_index := leaderboard._ensure_source_index(b);
+
+  PERFORM leaderboard._catalog_insert(b);
+  PERFORM leaderboard._board_views(b);
+
+  PERFORM leaderboard._board_triggers(b);
+
+  PERFORM leaderboard.rebuild(board_name);
+  RETURN b.standings;
+END $$;
+COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, interval) IS
+  'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain, <name>_goals (and <name>_streaks), <name>_movement, <name>_badges and <name>_around, and loads existing rows';
+
+
+DROP FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean);
+CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL,
+                                        drop_ladder boolean DEFAULT false,
+                                        calendar leaderboard.calendar DEFAULT NULL, drop_calendar boolean DEFAULT false,
+                                        events jsonb DEFAULT NULL,
+                                        grace interval DEFAULT NULL, retention interval DEFAULT NULL,
+                                        drop_retention boolean DEFAULT NULL, effective_from date DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  n bigint;
+  old_extremes bigint := leaderboard._exact_extremes(b);
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  IF effective_from IS NOT NULL THEN
+    PERFORM leaderboard._check_effective_from(b, scorecard, effective_from);
+  END IF;
+  -- a NULL argument is one not given: a ladder is removed by name, not by a NULL
+  IF drop_ladder AND ladder IS NOT NULL THEN
+    RAISE EXCEPTION 'a new ladder and drop_ladder cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either ladder => ''...'' or drop_ladder => true.';
+  END IF;
+  IF ladder IS NOT NULL THEN
+    b.ladder := ladder;
+  ELSIF drop_ladder IS TRUE THEN
+    b.ladder := NULL;
+  END IF;
+  -- events are checked against the ladder the board ends up with; {} emits none
+  IF events IS NOT NULL OR drop_ladder IS TRUE THEN
+    b.events := CASE WHEN events = '{}' THEN NULL ELSE coalesce(events, b.events) END;
+    IF b.events IS NOT NULL THEN
+      PERFORM leaderboard._events_config(b, b.events);
+    END IF;
+    PERFORM leaderboard._catalog_set_events(board, b.events);
+    PERFORM leaderboard._board_event_trigger(b);
+  END IF;
+  IF drop_calendar AND alter_board.calendar IS NOT NULL THEN
+    RAISE EXCEPTION 'a new calendar and drop_calendar cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either calendar => ''...'' or drop_calendar => true.';
+  END IF;
+  -- the calendar changes no standings row: only the views that count working days
+  IF alter_board.calendar IS NOT NULL OR drop_calendar IS TRUE THEN
+    b.calendar := CASE WHEN drop_calendar IS TRUE THEN NULL ELSE alter_board.calendar END;
+    PERFORM leaderboard._catalog_set_calendar(board, b.calendar);
+  END IF;
+  IF drop_retention AND retention IS NOT NULL THEN
+    RAISE EXCEPTION 'a new retention and drop_retention cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either retention => ''...'' or drop_retention => true.';
+  END IF;
+  -- the close settings change no standings row: written alone
+  IF grace IS NOT NULL OR retention IS NOT NULL OR drop_retention THEN
+    b.grace := coalesce(alter_board.grace, b.grace);
+    b.retention := CASE WHEN drop_retention THEN NULL ELSE coalesce(alter_board.retention, b.retention) END;
+    PERFORM leaderboard._catalog_close(board, b.grace, b.retention, b.closed_before, NULL, NULL);
+    IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
+      RETURN 0;
+    END IF;
+  END IF;
+  -- nothing to change: the board's views are made again (this is how boards made by an
+  -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
+  -- rescored
+  IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
+    PERFORM leaderboard._board_views(b);
+    RETURN 0;
+  END IF;
+  IF scorecard IS NOT NULL THEN
+    PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+    IF effective_from IS NULL THEN
+      -- the card of every period, also of those a later card was set for
+      b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
+      b.card_versions := '[]';
+    ELSE
+      -- the card of the periods starting on or after effective_from, until a later one;
+      -- it replaces a card set for the same date
+      b.card_versions := (
+        SELECT jsonb_agg(v.v ORDER BY (v.v ->> 'from')::date)
+        FROM (SELECT o AS v FROM jsonb_array_elements(b.card_versions) o
+              WHERE (o ->> 'from')::date <> effective_from
+              UNION ALL
+              SELECT jsonb_build_object('from', effective_from,
+                                        'scorecards', leaderboard._board_cards(scorecard, b.periods, b.metric_names))) v);
+    END IF;
+  END IF;
+  -- a card that reads a min or max no card read before: corrections of that metric now
+  -- re-read the source, and the stored rows may have forgotten its extremes
+  b.source_index := leaderboard._ensure_source_index(b);
+  PERFORM leaderboard._catalog_update(board, b.scorecards, b.ladder::text, b.source_index);
+  IF scorecard IS NOT NULL THEN
+    PERFORM leaderboard._catalog_set_card_versions(board, b.card_versions);
+  END IF;
+  PERFORM leaderboard._board_views(b);
+  IF leaderboard._exact_extremes(b) & ~old_extremes <> 0 THEN
+    RETURN leaderboard.rebuild(board);
+  END IF;
+  -- tiers of a rank ladder need every rank: scopes that stopped storing ranks store them
+  -- again (the rescore below writes them)
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) <> 'points' THEN
+    EXECUTE format('UPDATE %s SET ranks_stored = true WHERE NOT ranks_stored', b.scopes);
+  END IF;
+  -- rescore and re-rank from the stored kpis in one pass: no source row is read; a held
+  -- tier carries over only while the ladder stays the same
+  EXECUTE (SELECT x.rescore FROM leaderboard._board_statements(board) x) USING ladder IS NULL;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$;
+COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean, date) IS
+  'changes a board''s scorecard (for every period, or with effective_from for the periods that start on or after that date) or ladder (drop_ladder => true removes it) and rescores its open standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; sets its calendar (drop_calendar => true removes it), the events it emits (events => ''{}'' emits none), its grace and retention (drop_retention => true keeps day rows forever); with nothing to change, only makes the board''s views again';
+
+REVOKE EXECUTE ON FUNCTION
+  leaderboard._cards(leaderboard.boards),
+  leaderboard._card_sql(leaderboard.boards, text, text, text),
+  leaderboard._check_effective_from(leaderboard.boards, jsonb, date),
+  leaderboard._check_card_versions(text, jsonb),
+  leaderboard._catalog_set_card_versions(text, jsonb),
+  leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean, date)
+FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+  leaderboard._cards(leaderboard.boards),
+  leaderboard._card_sql(leaderboard.boards, text, text, text),
+  leaderboard._check_effective_from(leaderboard.boards, jsonb, date),
+  leaderboard._check_card_versions(text, jsonb),
+  leaderboard._catalog_set_card_versions(text, jsonb),
+  leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean, date)
+TO PUBLIC;
+-- (<board>_explain gains card_from when each board's views are made again: the update's
+-- notice asks for alter_board(board) on every board)

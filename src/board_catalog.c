@@ -418,3 +418,34 @@ board_catalog_set_events(PG_FUNCTION_ARGS)
 	SPI_finish();
 	PG_RETURN_VOID();
 }
+
+PG_FUNCTION_INFO_V1(board_catalog_set_card_versions);
+/*
+ * leaderboard._catalog_set_card_versions(board, versions): replaces the scorecards that
+ * take effect later of a board the caller owns, once leaderboard._check_card_versions()
+ * accepts them as alter_board makes them; returns void.
+ */
+Datum
+board_catalog_set_card_versions(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[2] = {TEXTOID, JSONBOID};
+	Datum		args[2];
+	char		nulls[2];
+	char	   *name = setter_args(fcinfo, args, nulls);
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a board's later scorecards must not be null"),
+				 errhint("A board without cards taking effect later has an empty array.")));
+	SPI_connect();
+	require_board_owner(name);
+	/* checked as the caller */
+	if (SPI_execute_with_args("SELECT leaderboard._check_card_versions($1, $2)", 2, argtypes, args,
+							  nulls, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: scorecard check failed");
+	write_catalog("UPDATE leaderboard.boards SET card_versions = $2 WHERE name OPERATOR(pg_catalog.=) $1",
+				  2, argtypes, args, nulls, SPI_OK_UPDATE);
+	SPI_finish();
+	PG_RETURN_VOID();
+}

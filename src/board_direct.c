@@ -88,11 +88,25 @@ direct_shape_load(const char *name, MemoryContext cxt, bool fresh)
 	uint64		i;
 	bool		isnull;
 
+	/*
+	 * Every card with the day it takes effect: the first of each period kind, then the
+	 * later ones (card_versions, read through to_jsonb so that a catalog of version 0.1,
+	 * which has no such column, reads as having none).
+	 */
 	if (SPI_execute_with_args("SELECT b.standings::pg_catalog.oid, b.agent_column::pg_catalog.text, "
-							  "b.ladder, c.period, c.card::leaderboard.scorecard "
-							  "FROM leaderboard.boards b, pg_catalog.jsonb_each_text(b.scorecards) AS c(period, card) "
+							  "b.ladder, c.period, c.card::leaderboard.scorecard, c.effective_from "
+							  "FROM leaderboard.boards b, LATERAL ("
+							  " SELECT e.key, '-infinity'::pg_catalog.date, e.value "
+							  " FROM pg_catalog.jsonb_each_text(b.scorecards) e"
+							  " UNION ALL"
+							  " SELECT e.key, (v OPERATOR(pg_catalog.->>) 'from')::pg_catalog.date, e.value"
+							  " FROM pg_catalog.jsonb_array_elements(COALESCE("
+							  "  pg_catalog.to_jsonb(b) OPERATOR(pg_catalog.->) 'card_versions', '[]'::pg_catalog.jsonb)) v,"
+							  "  pg_catalog.jsonb_each_text(v OPERATOR(pg_catalog.->) 'scorecards') e"
+							  ") AS c(period, effective_from, card) "
 							  "WHERE b.name = $1 AND b.rank_style = 'rank' "
-							  "AND (b.ladder IS NULL OR leaderboard.ladder_kind(b.ladder) = 'points')",
+							  "AND (b.ladder IS NULL OR leaderboard.ladder_kind(b.ladder) = 'points') "
+							  "ORDER BY c.period, c.effective_from",
 							  1, &argtype, &arg, NULL, !fresh, 0) != SPI_OK_SELECT)
 		elog(ERROR, "leaderboard: could not read the shape of board \"%s\"", name);
 	if (SPI_processed == 0)
@@ -103,6 +117,7 @@ direct_shape_load(const char *name, MemoryContext cxt, bool fresh)
 	strlcpy(shape->name, name, NAMEDATALEN);
 	shape->ncards = SPI_processed;
 	shape->card_period = palloc(sizeof(char *) * SPI_processed);
+	shape->card_from = palloc(sizeof(DateADT) * SPI_processed);
 	shape->card = palloc(sizeof(Scorecard *) * SPI_processed);
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -120,6 +135,7 @@ direct_shape_load(const char *name, MemoryContext cxt, bool fresh)
 		}
 		shape->card_period[i] = TextDatumGetCString(SPI_getbinval(tup, desc, 4, &isnull));
 		shape->card[i] = (Scorecard *) PG_DETOAST_DATUM_COPY(SPI_getbinval(tup, desc, 5, &isnull));
+		shape->card_from[i] = DatumGetDateADT(SPI_getbinval(tup, desc, 6, &isnull));
 		shape->exact_extremes |= card_extremes(shape->card[i]);
 	}
 	MemoryContextSwitchTo(old);
@@ -178,18 +194,24 @@ compare_groups_by_scope(const void *a, const void *b, void *arg)
 									  pb->tupdesc);
 }
 
-/* The card of a captured group's period kind (its second column), or NULL. */
+/*
+ * The card of a captured group's period (kind and start, its second and third columns):
+ * of the kind's cards, the last to take effect on or before the day the period starts;
+ * NULL when the kind has none.
+ */
 static const Scorecard *
 card_of_group(DirectShape *shape, HeapTuple group, TupleDesc desc)
 {
 	bool		isnull;
 	char	   *period = TextDatumGetCString(heap_getattr(group, 2, desc, &isnull));
+	DateADT		start = DatumGetDateADT(heap_getattr(group, 3, desc, &isnull));
+	const Scorecard *card = NULL;
 	int			c;
 
 	for (c = 0; c < shape->ncards; c++)
-		if (strcmp(shape->card_period[c], period) == 0)
-			return shape->card[c];
-	return NULL;
+		if (strcmp(shape->card_period[c], period) == 0 && shape->card_from[c] <= start)
+			card = shape->card[c];
+	return card;
 }
 
 /*

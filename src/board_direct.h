@@ -9,6 +9,8 @@
 #include "board_pending.h"
 #include "board_statements.h"
 #include "ladder.h"
+#include "utils/date.h"
+
 #include "scorecard.h"
 
 /*
@@ -27,6 +29,8 @@ typedef struct DirectShape
 	char		agent_column[NAMEDATALEN];
 	int			ncards;
 	char	  **card_period;	/* period kind of each card */
+	DateADT    *card_from;		/* the day each card takes effect (DATEVAL_NOBEGIN: the
+								 * first card), ascending within a period kind */
 	Scorecard **card;
 	Ladder	   *ladder;			/* a points ladder, or NULL: tiers are left alone */
 	uint32		exact_extremes; /* metrics whose min or max a card reads (bit i-1

@@ -41,7 +41,11 @@ CREATE TABLE leaderboard.boards (
   -- a campaign's window (create_campaign; NULL for other boards): its filter counts only
   -- the calls with starts <= at < ends, and its one period, 'all', closes at ends + grace
   starts        timestamptz,
-  ends          timestamptz
+  ends          timestamptz,
+  -- scorecards that take effect on a later date (alter_board(effective_from => ...)):
+  -- [{"from": date, "scorecards": {period: card}}, ...] by ascending date; a period uses
+  -- the last whose date is on or before its start, or scorecards when none is
+  card_versions jsonb NOT NULL DEFAULT '[]'
 );
 COMMENT ON TABLE leaderboard.boards IS
   'live boards: one row per board, written only by create_board, alter_board and drop_board';
@@ -181,18 +185,60 @@ END $$;
 COMMENT ON FUNCTION leaderboard._local_time_sql(leaderboard.boards, text) IS
   'internal: SQL reading a source time as local time in the board''s time zone';
 
--- The scorecard for a period kind, as a SQL literal or a CASE over the period column.
-CREATE FUNCTION leaderboard._card_sql(b leaderboard.boards, period_sql text) RETURNS text
+-- Every card of a board: the first one of each period kind (effective_from NULL), and
+-- those that take effect later, with the date they do.
+CREATE FUNCTION leaderboard._cards(b leaderboard.boards)
+RETURNS TABLE (period text, effective_from date, card text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT CASE WHEN count(DISTINCT c.card) = 1
-              THEN format('%L::leaderboard.scorecard', min(c.card))
-              ELSE 'CASE ' || period_sql || string_agg(
-                     format(' WHEN %L THEN %L::leaderboard.scorecard', c.period, c.card), '' ORDER BY c.period)
-                   || ' END' END
-  FROM jsonb_each_text(b.scorecards) AS c(period, card)
+  SELECT c.key, NULL::date, c.value FROM pg_catalog.jsonb_each_text(b.scorecards) c
+  UNION ALL
+  SELECT c.key, (v OPERATOR(pg_catalog.->>) 'from')::date, c.value
+  FROM pg_catalog.jsonb_array_elements(b.card_versions) v,
+       pg_catalog.jsonb_each_text(v OPERATOR(pg_catalog.->) 'scorecards') c
 $$;
-COMMENT ON FUNCTION leaderboard._card_sql(leaderboard.boards, text) IS
-  'internal: SQL giving the board''s scorecard for a period';
+COMMENT ON FUNCTION leaderboard._cards(leaderboard.boards) IS
+  'internal: every scorecard of a board by period kind, with the date it takes effect (NULL: the first)';
+
+-- Which card scores which periods: every card of every board, with the dates it is in
+-- force from (NULL: the board's first card) and to (NULL: until a later card takes over).
+CREATE VIEW leaderboard.scorecard_versions AS
+  SELECT b.name AS board, c.period, c.effective_from,
+         pg_catalog.lead(c.effective_from) OVER (PARTITION BY b.name, c.period
+                                                 ORDER BY c.effective_from NULLS FIRST) AS effective_to,
+         c.card::pg_catalog.jsonb AS scorecard
+  FROM leaderboard.boards b, leaderboard._cards(b) c;
+COMMENT ON VIEW leaderboard.scorecard_versions IS
+  'the scorecards of each board and period kind, with the dates they score periods from and to: a period uses the card in force on the day it starts';
+GRANT SELECT ON leaderboard.scorecard_versions TO PUBLIC;
+
+-- SQL giving the scorecard of a period (what => 'card') or the date that card took effect
+-- (what => 'from', NULL for the first card), from the period kind and start of a row: a
+-- literal, or a CASE over the kind, and over the start for kinds with later cards. A
+-- period uses the card in force on the day it starts.
+CREATE FUNCTION leaderboard._card_sql(b leaderboard.boards, period_sql text, start_sql text,
+                                      what text DEFAULT 'card') RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  WITH card AS (
+    SELECT c.period, c.effective_from, CASE what
+             WHEN 'card' THEN pg_catalog.format('%L::leaderboard.scorecard', c.card)
+             ELSE pg_catalog.format('%L::pg_catalog.date', c.effective_from) END AS value
+    FROM leaderboard._cards(b) c
+  ), per_period AS (
+    SELECT c.period, CASE WHEN count(*) = 1 THEN min(c.value)
+             ELSE 'CASE' || string_agg(pg_catalog.format(' WHEN %s OPERATOR(pg_catalog.>=) %L::pg_catalog.date THEN %s',
+                                                        start_sql, c.effective_from, c.value), ''
+                                       ORDER BY c.effective_from DESC) FILTER (WHERE c.effective_from IS NOT NULL)
+                  || ' ELSE ' || min(c.value) FILTER (WHERE c.effective_from IS NULL) || ' END' END AS value
+    FROM card c GROUP BY c.period
+  )
+  SELECT CASE WHEN count(DISTINCT p.value) = 1 THEN min(p.value)
+              ELSE 'CASE ' || period_sql || string_agg(
+                     pg_catalog.format(' WHEN %L THEN %s', p.period, p.value), '' ORDER BY p.period)
+                   || ' END' END
+  FROM per_period p
+$$;
+COMMENT ON FUNCTION leaderboard._card_sql(leaderboard.boards, text, text, text) IS
+  'internal: SQL giving the board''s scorecard for a period (kind and start), or the date it took effect';
 
 CREATE FUNCTION leaderboard._board_statements(board text,
   OUT lock_scopes text, OUT recompute text, OUT add_deltas text, OUT rerank text,
@@ -281,9 +327,9 @@ BEGIN
   -- Every score the board stores, ranks and places on a points ladder is at the ranking
   -- precision: equal scores tie in every comparison, index and rank computed from them.
   -- The card of a row's period, as a literal or a CASE over the period of alias g, s or t.
-  card_g := leaderboard._card_sql(b, 'g.period');
-  card_s := leaderboard._card_sql(b, 's.period');
-  card_t := leaderboard._card_sql(b, 't.period');
+  card_g := leaderboard._card_sql(b, 'g.period', 'g.period_start');
+  card_s := leaderboard._card_sql(b, 's.period', 's.period_start');
+  card_t := leaderboard._card_sql(b, 't.period', 't.period_start');
   IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
     tier_ins := format(', CASE WHEN leaderboard.qualified(g.kpis, %1$s) THEN'
                        ' leaderboard.tier(leaderboard._board_score(g.kpis, %1$s), %2$L::leaderboard.ladder) END',

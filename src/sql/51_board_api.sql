@@ -240,6 +240,7 @@ BEGIN
       THEN 'an invalid grace or retention'
     WHEN b.closed_before IS DISTINCT FROM '{}'::jsonb THEN 'closed periods'
     WHEN b.starts IS NOT NULL OR b.ends IS NOT NULL THEN 'a campaign window (create_campaign sets it)'
+    WHEN b.card_versions IS DISTINCT FROM '[]'::jsonb THEN 'scorecards taking effect later (alter_board sets them)'
   END;
   IF problem IS NOT NULL THEN
     RAISE EXCEPTION 'board "%" is not a board create_board would declare: %', b.name, problem
@@ -383,9 +384,11 @@ BEGIN
     -- the explanation's score is the stored one (explain() itself gives the unrounded
     -- float8 its contributions add up to)
     '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, %8$s AS rank, s.tier, '
-    'pg_catalog.jsonb_set(leaderboard.explain(s.kpis, %6$s), ''{score}'', pg_catalog.to_jsonb(s.score)) AS explanation FROM %5$s s',
+    'pg_catalog.jsonb_set(leaderboard.explain(s.kpis, %6$s), ''{score}'', pg_catalog.to_jsonb(s.score)) AS explanation, '
+    '%9$s AS card_from FROM %5$s s',
     schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
-    leaderboard._card_sql(b, 's.period'), explain_verb, rank_of);
+    leaderboard._card_sql(b, 's.period', 's.period_start'), explain_verb, rank_of,
+    leaderboard._card_sql(b, 's.period', 's.period_start', 'from'));
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
     format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
   -- Movement: each row against the agent's row in the same partition in the period of the
@@ -517,8 +520,8 @@ COMMENT ON FUNCTION leaderboard._agent_at_indexes(regclass, name, name) IS
 CREATE FUNCTION leaderboard._exact_extremes(b leaderboard.boards) RETURNS bigint
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT coalesce(sum(DISTINCT 1::bigint << (m.i - 1)::integer), 0)::bigint
-  FROM jsonb_each_text(b.scorecards) c,
-       jsonb_array_elements(c.value::jsonb -> 'metrics') e,
+  FROM leaderboard._cards(b) c,
+       jsonb_array_elements(c.card::jsonb -> 'metrics') e,
        unnest(b.metric_names) WITH ORDINALITY AS m(name, i)
   WHERE e ->> 'name' = m.name AND e ->> 'stat' IN ('min', 'max')
 $$;
@@ -781,6 +784,7 @@ BEGIN
   END LOOP;
 
   b.scorecards := leaderboard._board_cards(scorecard, periods, b.metric_names);
+  b.card_versions := '[]';
   PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
   b.ladder := ladder;
   b.created_at := now();
@@ -1168,12 +1172,87 @@ END $$;
 COMMENT ON FUNCTION leaderboard.close_periods(text) IS
   'closes the periods of a board that ended more than its grace ago: freezes their standings, records them and their winners, and deletes closed day rows older than its retention; returns the number of scopes closed';
 
+-- A card that takes effect on a date scores the periods that start on or after it: there
+-- must be such periods, and none of them may be closed (closed periods keep the scores
+-- they closed with).
+CREATE FUNCTION leaderboard._check_effective_from(b leaderboard.boards, scorecard jsonb, effective_from date)
+RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  closed date;
+BEGIN
+  IF scorecard IS NULL THEN
+    RAISE EXCEPTION 'effective_from needs a scorecard' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give the card that takes effect on that date: alter_board(board, scorecard => ..., effective_from => ...).';
+  END IF;
+  IF NOT isfinite(effective_from) THEN
+    RAISE EXCEPTION 'effective_from must be a finite date, not %', effective_from
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF b.periods <@ ARRAY['all'] THEN
+    RAISE EXCEPTION 'board "%" has no period that starts on a date', b.name
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'Its one period, all, starts before any date and keeps the card it started with.',
+            HINT = 'Change its card without effective_from.';
+  END IF;
+  SELECT max(c.value::date) INTO closed FROM jsonb_each_text(b.closed_before) c WHERE c.key <> 'all';
+  IF closed > effective_from THEN
+    RAISE EXCEPTION 'board "%" has closed periods starting on or after %', b.name, effective_from
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = format('Its periods before %s are closed; closed periods keep the scores they closed with.', closed),
+            HINT = format('Give an effective_from of %s or later.', closed);
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_effective_from(leaderboard.boards, jsonb, date) IS
+  'internal: raises unless a card can take effect on the date: given with a card, finite, on a board with dated periods, none of them closed from that date on';
+
+-- What _catalog_set_card_versions may write: what alter_board makes of cards taking effect
+-- later, one per date, by ascending date, each one per period of the board and aligned to
+-- its metrics.
+CREATE FUNCTION leaderboard._check_card_versions(board text, versions jsonb) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  problem text;
+BEGIN
+  problem := CASE
+    WHEN jsonb_typeof(versions) IS DISTINCT FROM 'array' THEN 'not an array'
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v
+                 WHERE jsonb_typeof(v) <> 'object'
+                    OR (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(v) k) IS DISTINCT FROM ARRAY['from', 'scorecards']
+                    OR jsonb_typeof(v -> 'from') <> 'string'
+                    OR v ->> 'from' !~ '^\d{4}-\d{2}-\d{2}$')
+      THEN 'an entry is not {"from": date, "scorecards": {...}}'
+    WHEN EXISTS (SELECT 1 FROM (SELECT (v ->> 'from')::date AS d, lag((v ->> 'from')::date) OVER (ORDER BY i) AS p
+                                FROM jsonb_array_elements(versions) WITH ORDINALITY AS x(v, i)) o
+                 WHERE o.d <= o.p)
+      THEN 'dates not ascending'
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v
+                 WHERE jsonb_typeof(v -> 'scorecards') <> 'object'
+                    OR v -> 'scorecards' <> leaderboard._board_cards(
+                         (SELECT jsonb_object_agg(c.key, (c.value #>> '{}')::jsonb) FROM jsonb_each(v -> 'scorecards') c),
+                         b.periods, b.metric_names))
+      THEN 'scorecards that are not one per period, aligned to its metrics'
+  END;
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'invalid scorecards of board "%" taking effect later: %', board, problem
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Set a card that takes effect later with leaderboard.alter_board(board, scorecard => ..., effective_from => ...).';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_card_versions(text, jsonb) IS
+  'internal: raises 22023 unless cards taking effect later are what alter_board makes of them';
+CREATE FUNCTION leaderboard._catalog_set_card_versions(board text, versions jsonb) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_catalog_set_card_versions' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._catalog_set_card_versions(text, jsonb) IS
+  'internal: replaces the scorecards taking effect later of a board the caller owns';
+
 CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL,
                                         drop_ladder boolean DEFAULT false,
                                         calendar leaderboard.calendar DEFAULT NULL, drop_calendar boolean DEFAULT false,
                                         events jsonb DEFAULT NULL,
                                         grace interval DEFAULT NULL, retention interval DEFAULT NULL,
-                                        drop_retention boolean DEFAULT NULL)
+                                        drop_retention boolean DEFAULT NULL, effective_from date DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
@@ -1183,6 +1262,9 @@ DECLARE
 BEGIN
   PERFORM leaderboard._require_owner(b);
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  IF effective_from IS NOT NULL THEN
+    PERFORM leaderboard._check_effective_from(b, scorecard, effective_from);
+  END IF;
   -- a NULL argument is one not given: a ladder is removed by name, not by a NULL
   IF drop_ladder AND ladder IS NOT NULL THEN
     RAISE EXCEPTION 'a new ladder and drop_ladder cannot be combined' USING ERRCODE = 'invalid_parameter_value',
@@ -1232,13 +1314,30 @@ BEGIN
     RETURN 0;
   END IF;
   IF scorecard IS NOT NULL THEN
-    b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
     PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+    IF effective_from IS NULL THEN
+      -- the card of every period, also of those a later card was set for
+      b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
+      b.card_versions := '[]';
+    ELSE
+      -- the card of the periods starting on or after effective_from, until a later one;
+      -- it replaces a card set for the same date
+      b.card_versions := (
+        SELECT jsonb_agg(v.v ORDER BY (v.v ->> 'from')::date)
+        FROM (SELECT o AS v FROM jsonb_array_elements(b.card_versions) o
+              WHERE (o ->> 'from')::date <> effective_from
+              UNION ALL
+              SELECT jsonb_build_object('from', effective_from,
+                                        'scorecards', leaderboard._board_cards(scorecard, b.periods, b.metric_names))) v);
+    END IF;
   END IF;
   -- a card that reads a min or max no card read before: corrections of that metric now
   -- re-read the source, and the stored rows may have forgotten its extremes
   b.source_index := leaderboard._ensure_source_index(b);
   PERFORM leaderboard._catalog_update(board, b.scorecards, b.ladder::text, b.source_index);
+  IF scorecard IS NOT NULL THEN
+    PERFORM leaderboard._catalog_set_card_versions(board, b.card_versions);
+  END IF;
   PERFORM leaderboard._board_views(b);
   IF leaderboard._exact_extremes(b) & ~old_extremes <> 0 THEN
     RETURN leaderboard.rebuild(board);
@@ -1254,8 +1353,8 @@ BEGIN
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
 END $$;
-COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean) IS
-  'changes a board''s scorecard or ladder (drop_ladder => true removes it) and rescores its open standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; sets its calendar (drop_calendar => true removes it), the events it emits (events => ''{}'' emits none), its grace and retention (drop_retention => true keeps day rows forever); with nothing to change, only makes the board''s views again';
+COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean, date) IS
+  'changes a board''s scorecard (for every period, or with effective_from for the periods that start on or after that date) or ladder (drop_ladder => true removes it) and rescores its open standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; sets its calendar (drop_calendar => true removes it), the events it emits (events => ''{}'' emits none), its grace and retention (drop_retention => true keeps day rows forever); with nothing to change, only makes the board''s views again';
 
 -- What a board created besides its triggers, and its catalog row: shared by drop_board and
 -- the drop of a source table (whose triggers go with it).
@@ -1340,7 +1439,8 @@ BEGIN
     parts := ', ' || (SELECT string_agg(quote_ident(q), ', ') FROM unnest(b.partition_by) q);
     part_json := 'jsonb_build_object(' || (SELECT string_agg(format('%L, %I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
   END IF;
-  card := format('%L::leaderboard.scorecard', b.scorecards ->> 'day');
+  -- a window, like a period, uses the card in force on the day it starts
+  card := leaderboard._card_sql(b, quote_literal('day'), format('%L::pg_catalog.date', day - days + 1));
   RETURN QUERY EXECUTE format($q$
     SELECT g.p, g.a, g.k, g.s, g.q,
            CASE WHEN g.q THEN rank() OVER (PARTITION BY g.p ORDER BY g.q DESC, g.s DESC) END

@@ -3,7 +3,7 @@
 -- the catalog table's place in dumps. The catalog queries cover every object the
 -- extension owns, so objects added later are held to the same rules.
 BEGIN;
-SELECT plan(96);
+SELECT plan(100);
 
 -- packaging: fixed schema, not relocatable, not trusted
 SELECT has_extension('leaderboard', 'the extension is installed');
@@ -153,11 +153,11 @@ SELECT is((SELECT pronargdefaults FROM pg_proc WHERE oid = 'leaderboard.create_b
 SELECT function_returns('leaderboard', 'create_board',
   ARRAY['text', 'regclass', 'text', 'text', 'text[]', 'jsonb', 'text[]', 'text[]', 'text', 'leaderboard.ladder', 'text', 'text', 'text[]', 'leaderboard.calendar', 'interval', 'interval'],
   'regclass', 'create_board returns the standings table');
-SELECT has_function('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean', 'leaderboard.calendar', 'boolean', 'jsonb', 'interval', 'interval', 'boolean'],
-  'alter_board(board, scorecard, ladder, drop_ladder, calendar, drop_calendar, events, grace, retention, drop_retention)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean)'::regprocedure),
-          ARRAY['board', 'scorecard', 'ladder', 'drop_ladder', 'calendar', 'drop_calendar', 'events', 'grace', 'retention', 'drop_retention'], 'alter_board argument names');
-SELECT function_returns('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean', 'leaderboard.calendar', 'boolean', 'jsonb', 'interval', 'interval', 'boolean'], 'bigint', 'alter_board returns the number of rows it changed');
+SELECT has_function('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean', 'leaderboard.calendar', 'boolean', 'jsonb', 'interval', 'interval', 'boolean', 'date'],
+  'alter_board(board, scorecard, ladder, drop_ladder, calendar, drop_calendar, events, grace, retention, drop_retention, effective_from)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = 'leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean, date)'::regprocedure),
+          ARRAY['board', 'scorecard', 'ladder', 'drop_ladder', 'calendar', 'drop_calendar', 'events', 'grace', 'retention', 'drop_retention', 'effective_from'], 'alter_board argument names');
+SELECT function_returns('leaderboard', 'alter_board', ARRAY['text', 'jsonb', 'leaderboard.ladder', 'boolean', 'leaderboard.calendar', 'boolean', 'jsonb', 'interval', 'interval', 'boolean', 'date'], 'bigint', 'alter_board returns the number of rows it changed');
 SELECT has_function('leaderboard', 'close_periods', ARRAY['text'], 'close_periods(board)');
 SELECT function_returns('leaderboard', 'close_periods', ARRAY['text'], 'integer', 'close_periods returns the number of scopes it closed');
 SELECT has_function('leaderboard', 'check_goals', ARRAY['text'], 'check_goals(board)');
@@ -219,6 +219,12 @@ SELECT ok((SELECT ARRAY['leaderboard.goals'::regclass, 'leaderboard.goals_id_seq
 SELECT table_privs_are('leaderboard', 'goals', 'public', ARRAY['SELECT'],
                        'PUBLIC may read leaderboard.goals and do nothing else with it');
 SELECT col_type_is('leaderboard', 'boards', 'calendar', 'leaderboard.calendar', 'boards.calendar is a calendar');
+SELECT col_type_is('leaderboard', 'boards', 'card_versions', 'jsonb', 'boards.card_versions is jsonb');
+SELECT has_view('leaderboard', 'scorecard_versions', 'view leaderboard.scorecard_versions exists');
+SELECT columns_are('leaderboard', 'scorecard_versions', ARRAY['board', 'period', 'effective_from', 'effective_to', 'scorecard'],
+                   'scorecard_versions: board, period, effective_from, effective_to, scorecard');
+SELECT table_privs_are('leaderboard', 'scorecard_versions', 'public', ARRAY['SELECT'],
+                       'PUBLIC may read leaderboard.scorecard_versions and do nothing else with it');
 SELECT ok((SELECT NOT ('leaderboard.pending'::regclass = ANY (extconfig)) FROM pg_extension WHERE extname = 'leaderboard'),
           'leaderboard.pending (transient sentinel rows) is not dumped');
 SELECT table_privs_are('leaderboard', 'pending', 'public', ARRAY['INSERT'],

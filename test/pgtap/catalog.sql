@@ -3,7 +3,7 @@
 -- boards; nobody writes a row naming another owner, or another role's source, or changes
 -- or deletes another role's board.
 BEGIN;
-SELECT plan(17);
+SELECT plan(18);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbc_alice;
@@ -42,6 +42,8 @@ SELECT throws_ok($$SELECT leaderboard._catalog_set_events('lbc_board', NULL)$$, 
   'nor changes what the board emits');
 SELECT throws_ok($$SELECT leaderboard.alter_board('lbc_board', events => '{}')$$, '42501', NULL,
   'not through alter_board either');
+SELECT throws_ok($$SELECT leaderboard._catalog_set_card_versions('lbc_board', '[]')$$, '42501', 'must be owner of board "lbc_board"',
+  'nor changes the cards that take effect later');
 RESET ROLE;
 
 SET LOCAL ROLE lbc_bob;
@@ -52,7 +54,7 @@ SELECT throws_ok($$
   SELECT leaderboard._catalog_insert(ROW(x.name || '_copy', x.source, 'lbc_bob'::regrole, x.agent_column, x.at_column, x.metric_names,
            x.metric_exprs, x.scorecards, x.periods, x.partition_by, x.filter, x.ladder, x.time_zone, x.rank_style, x.tie_break,
            'lbc.bob_calls'::regclass, 'lbc.bob_calls'::regclass, x.created_at, x.source_index, x.events, x.calendar,
-           x.grace, x.retention, x.closed_before, x.starts, x.ends)::leaderboard.boards)
+           x.grace, x.retention, x.closed_before, x.starts, x.ends, x.card_versions)::leaderboard.boards)
   FROM leaderboard.boards x WHERE name = 'lbc_board'$$,
   '42501', 'must be owner of table calls', 'a row over another role''s source is refused');
 SELECT throws_ok($$SELECT leaderboard._catalog_update('lbc_board', '{}', NULL)$$, '42501', 'must be owner of board "lbc_board"',

@@ -1,0 +1,171 @@
+-- Scorecards with effective dates: alter_board(board, scorecard => card, effective_from =>
+-- day) scores the periods that start on or after day with card, until a later card takes
+-- over; a period uses the card in force on the day it starts. Checked on every write
+-- path (single-row direct apply, statements, large batch), alter_board, rebuild, verify,
+-- <board>_explain and rolling(), against scores computed from the calls with the card
+-- each period should use.
+SET leaderboard.report_apply = on;
+CREATE TABLE vcalls (call_id serial PRIMARY KEY, agent_id int NOT NULL, team_id int NOT NULL,
+  at timestamptz NOT NULL, converted boolean NOT NULL, aht int NOT NULL);
+-- two cards that rank the same calls differently: A rewards conversion, B handle time
+CREATE TABLE vcard (name text PRIMARY KEY, card jsonb NOT NULL);
+INSERT INTO vcard VALUES
+  ('A', '{"metrics": [{"name": "conv", "stat": "rate", "weight": 3, "target": 1},
+                      {"name": "aht", "stat": "avg", "weight": 1, "better": "lower", "range": [100, 500]}], "scale": 100}'),
+  ('B', '{"metrics": [{"name": "conv", "stat": "rate", "weight": 1, "target": 1},
+                      {"name": "aht", "stat": "avg", "weight": 3, "better": "lower", "range": [100, 500]}], "scale": 100}'),
+  ('C', '{"metrics": [{"name": "conv", "stat": "rate", "weight": 1, "target": 1},
+                      {"name": "aht", "stat": "avg", "weight": 0}], "scale": 10}');
+-- Monday 2026-11-23 to Sunday 2026-12-06, 4 agents in 2 teams
+INSERT INTO vcalls (agent_id, team_id, at, converted, aht)
+SELECT a, a % 2, timestamptz '2026-11-23 09:00+00' + d * interval '1 day' + k * interval '7 minutes',
+       (a * 7 + d * 3 + k) % (a + 2) = 0, 120 + (a * 53 + d * 17 + k * 29) % 300
+FROM generate_series(1, 4) a, generate_series(0, 13) d, generate_series(1, 3) k;
+SELECT leaderboard.create_board(name => 'vb', source => 'vcalls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['converted AS conv', 'aht'], scorecard => (SELECT card FROM vcard WHERE name = 'A'),
+  periods => ARRAY['day', 'week', 'month'], partition_by => ARRAY['team_id'],
+  ladder => 'Low: 0, High: 50', time_zone => 'UTC');
+
+-- The scores every standings row should have: from the calls, with the card in force on
+-- the day its period starts (cards given as (card name, from) rows; NULL: the first).
+CREATE TABLE vschedule (card text NOT NULL, effective_from date);
+INSERT INTO vschedule VALUES ('A', NULL);
+CREATE VIEW vexpected AS
+SELECT p.period, p.period_start, c.team_id, c.agent_id,
+       leaderboard._rank_precision(leaderboard.score(leaderboard.kpi_agg(c.converted, c.aht), k.card::text::leaderboard.scorecard)) AS score,
+       min(s.card) AS card
+FROM vcalls c
+CROSS JOIN LATERAL (VALUES ('day', (c.at AT TIME ZONE 'UTC')::date),
+                           ('week', date_trunc('week', c.at AT TIME ZONE 'UTC')::date),
+                           ('month', date_trunc('month', c.at AT TIME ZONE 'UTC')::date)) p(period, period_start)
+CROSS JOIN LATERAL (SELECT v.card FROM vschedule v WHERE coalesce(v.effective_from, '-infinity') <= p.period_start
+                    ORDER BY v.effective_from DESC NULLS LAST LIMIT 1) s
+JOIN vcard k ON k.name = s.card
+GROUP BY 1, 2, 3, 4, k.card;
+-- rows whose stored score is not the expected one (none when right), and verify()
+CREATE FUNCTION vcheck() RETURNS TABLE (problem text, n bigint) LANGUAGE sql AS $$
+  SELECT 'score differs', count(*) FROM vexpected e
+    FULL JOIN vb_standings s USING (period, period_start, team_id, agent_id)
+  WHERE s.score IS DISTINCT FROM e.score
+  UNION ALL SELECT 'verify', count(*) FROM leaderboard.verify('vb')
+$$;
+SELECT * FROM vcheck();
+
+-- B from Wednesday 2026-12-02: day rows from that day on, no week (the week started on
+-- Monday) and no month (it started on the 1st)
+SELECT leaderboard.alter_board('vb', scorecard => (SELECT card FROM vcard WHERE name = 'B'),
+                               effective_from => '2026-12-02') > 0 AS rescored;
+INSERT INTO vschedule VALUES ('B', '2026-12-02');
+SELECT * FROM vcheck();
+SELECT period, min(period_start), max(period_start), count(*) FROM vb_explain WHERE card_from = '2026-12-02' GROUP BY 1;
+SELECT period, count(*) FROM vb_explain WHERE card_from IS NULL GROUP BY 1 ORDER BY 1;
+-- the explanation is the card's: its contributions add up to the stored score
+SELECT count(*) AS explained_otherwise FROM vb_explain x
+WHERE abs((SELECT sum((m ->> 'contribution')::float8) FROM jsonb_array_elements(x.explanation -> 'metrics') m) - x.score) > 1e-9;
+SELECT board, period, effective_from, effective_to, scorecard -> 'metrics' -> 0 ->> 'weight' AS conv_weight
+FROM leaderboard.scorecard_versions WHERE board = 'vb' ORDER BY period, effective_from NULLS FIRST;
+
+-- Each write path scores a new call with the card of its period's start: one call (the
+-- direct apply) on each side of the date, then a multi-row statement through the SQL
+-- statements, then a batch large enough for the large-batch path.
+INSERT INTO vcalls (agent_id, team_id, at, converted, aht) VALUES (1, 1, '2026-12-01 10:00+00', true, 450);
+INSERT INTO vcalls (agent_id, team_id, at, converted, aht) VALUES (2, 0, '2026-12-03 10:00+00', false, 110);
+SELECT * FROM vcheck();
+SET leaderboard.direct_apply_max_groups = 0;
+INSERT INTO vcalls (agent_id, team_id, at, converted, aht)
+VALUES (3, 1, '2026-11-30 10:00+00', true, 480), (4, 0, '2026-12-05 11:00+00', true, 130);
+SET leaderboard.small_batch_groups = 1;
+INSERT INTO vcalls (agent_id, team_id, at, converted, aht)
+SELECT 4 + a, a % 2, timestamptz '2026-11-28 08:00+00' + a * interval '9 hours', a % 3 = 0, 100 + a * 11
+FROM generate_series(1, 30) a;
+RESET leaderboard.small_batch_groups;
+RESET leaderboard.direct_apply_max_groups;
+SELECT * FROM vcheck();
+-- corrections move calls across the date: subtract with one card, add with the other
+UPDATE vcalls SET at = at + interval '3 days' WHERE call_id % 5 = 0;
+DELETE FROM vcalls WHERE call_id % 7 = 0;
+SELECT * FROM vcheck();
+
+-- a second, later card, set before its day comes: nothing scores with it yet; then the
+-- first date's card replaced by another (C), and the cards listed
+SELECT leaderboard.alter_board('vb', scorecard => (SELECT card FROM vcard WHERE name = 'A'),
+                               effective_from => '2027-01-01') AS rescored_by_future_card;
+INSERT INTO vschedule VALUES ('A', '2027-01-01');
+SELECT * FROM vcheck();
+SELECT leaderboard.alter_board('vb', scorecard => (SELECT card FROM vcard WHERE name = 'C'),
+                               effective_from => '2026-12-02') > 0 AS rescored;
+UPDATE vschedule SET card = 'C' WHERE effective_from = '2026-12-02';
+SELECT * FROM vcheck();
+SELECT period, effective_from, effective_to, scorecard ->> 'scale' AS scale
+FROM leaderboard.scorecard_versions WHERE board = 'vb' AND period = 'day' ORDER BY effective_from NULLS FIRST;
+-- rebuild scores from the calls with the same cards
+SELECT leaderboard.rebuild('vb') >= 0 AS rebuilt;
+SELECT * FROM vcheck();
+-- a rolling window uses the card in force on its first day: C for a window from the 2nd
+SELECT count(*) AS rolling_rows,
+       bool_and(r.score = leaderboard._rank_precision(leaderboard.score(r.kpis, (SELECT card::text FROM vcard WHERE name = 'C')::leaderboard.scorecard))) AS scored_with_c
+FROM leaderboard.rolling('vb', 3, '2026-12-04') r;
+SELECT bool_and(r.score = leaderboard._rank_precision(leaderboard.score(r.kpis, (SELECT card::text FROM vcard WHERE name = 'A')::leaderboard.scorecard))) AS scored_with_a
+FROM leaderboard.rolling('vb', 3, '2026-12-02') r;
+
+-- a card without effective_from is the card of every period: the later ones go
+SELECT leaderboard.alter_board('vb', scorecard => (SELECT card FROM vcard WHERE name = 'B')) > 0 AS rescored;
+DELETE FROM vschedule;
+INSERT INTO vschedule VALUES ('B', NULL);
+SELECT * FROM vcheck();
+SELECT card_versions FROM leaderboard.boards WHERE name = 'vb';
+SELECT count(*) FROM vb_explain WHERE card_from IS NOT NULL;
+
+-- what an effective date cannot be
+\set VERBOSITY default
+SELECT leaderboard.alter_board('vb', effective_from => '2026-12-10');
+SELECT leaderboard.alter_board('vb', scorecard => (SELECT card FROM vcard WHERE name = 'A'), effective_from => 'infinity');
+SELECT leaderboard.alter_board('vb', scorecard => (SELECT card FROM vcard WHERE name = 'A'), effective_from => '-infinity');
+-- a card for a period the board does not have, through effective_from too
+SELECT leaderboard.alter_board('vb', scorecard => '{"year": {"metrics": [{"name": "conv", "stat": "rate", "weight": 1}]}}', effective_from => '2026-12-10');
+SELECT card_versions FROM leaderboard.boards WHERE name = 'vb';
+-- closed periods keep the scores they closed with
+SELECT leaderboard.alter_board('vb', grace => '0 days');
+SELECT leaderboard.close_periods('vb') > 0 AS closed;
+\set VERBOSITY terse
+SELECT leaderboard.alter_board('vb', scorecard => (SELECT card FROM vcard WHERE name = 'A'), effective_from => '2026-11-30');
+\set VERBOSITY default
+SELECT leaderboard.alter_board('vb', scorecard => (SELECT card FROM vcard WHERE name = 'A'),
+                               effective_from => (SELECT max(value::date) FROM jsonb_each_text(
+                                                    (SELECT closed_before FROM leaderboard.boards WHERE name = 'vb')))) >= 0 AS accepted;
+-- a campaign's one period, all, starts before any date
+CREATE TABLE vcamp_src (agent_id int, at timestamptz, converted boolean, aht int);
+SELECT leaderboard.create_campaign(name => 'vcamp', source => 'vcamp_src', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['converted AS conv', 'aht'], scorecard => (SELECT card FROM vcard WHERE name = 'A'),
+  starts => '2026-12-01 00:00+00', ends => '2026-12-31 00:00+00', time_zone => 'UTC') IS NOT NULL AS created;
+SELECT leaderboard.alter_board('vcamp', scorecard => (SELECT card FROM vcard WHERE name = 'B'), effective_from => '2026-12-10');
+
+SELECT jsonb_array_length(card_versions) AS later_cards FROM leaderboard.boards WHERE name = 'vb';
+\set VERBOSITY terse
+-- The catalog writer takes only what alter_board makes: an array of {"from", "scorecards"}
+-- by ascending date, each aligned to the board's metrics.
+SELECT leaderboard._catalog_set_card_versions('vb', NULL);
+SELECT leaderboard._catalog_set_card_versions('vb', '{}');
+SELECT leaderboard._catalog_set_card_versions('vb', '[{"from": "2027-01-01"}]');
+SELECT leaderboard._catalog_set_card_versions('vb', '[{"from": "next week", "scorecards": {}}]');
+SELECT leaderboard._catalog_set_card_versions('vb', '[{"from": 20270101, "scorecards": {}}]');
+SELECT leaderboard._catalog_set_card_versions('vb',
+  jsonb_build_array(jsonb_build_object('from', '2027-02-01', 'scorecards', b.scorecards),
+                    jsonb_build_object('from', '2027-01-01', 'scorecards', b.scorecards)))
+FROM leaderboard.boards b WHERE b.name = 'vb';
+SELECT leaderboard._catalog_set_card_versions('vb',
+  jsonb_build_array(jsonb_build_object('from', '2027-01-01', 'scorecards', b.scorecards - 'day')))
+FROM leaderboard.boards b WHERE b.name = 'vb';
+SELECT leaderboard._catalog_set_card_versions('vb', '[{"from": "2027-01-01", "scorecards": {"day": "{}", "week": "{}", "month": "{}"}}]');
+SELECT leaderboard._catalog_set_card_versions('nosuch', '[]');
+\set VERBOSITY default
+SELECT jsonb_array_length(card_versions) AS later_cards FROM leaderboard.boards WHERE name = 'vb';
+-- and only for the board's owner
+CREATE ROLE vcard_other;
+SET ROLE vcard_other;
+SELECT leaderboard._catalog_set_card_versions('vb', '[]');
+RESET ROLE;
+DROP ROLE vcard_other;
+
+SELECT leaderboard.drop_board('vcamp');
+SELECT leaderboard.drop_board('vb');
