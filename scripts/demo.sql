@@ -1,5 +1,5 @@
 -- leaderboard demo: a call log, a live team board, calls streaming in, one explanation,
--- goals with pace, events arriving by NOTIFY, last month's badges.
+-- goals with pace, daily-goal streaks, events arriving by NOTIFY, last month's badges.
 \set ON_ERROR_STOP 1
 \pset footer off
 SET client_min_messages = warning;
@@ -106,16 +106,9 @@ SELECT tier, count(*) AS agents FROM floor_current WHERE period = 'month' AND qu
 GROUP BY tier ORDER BY min(score);
 
 \echo
-\echo '== streaks in team 4: working days in a row (Mon-Fri) with at least 3 conversions'
-WITH days AS (
-  SELECT agent_id, (started_at AT TIME ZONE 'UTC')::date AS day, count(*) FILTER (WHERE converted) >= 3 AS met
-  FROM calls WHERE team_id = 4 AND NOT is_test_call GROUP BY 1, 2),
-s AS (
-  SELECT agent_id, leaderboard.streak_agg(day, met, 'Mon-Fri') AS streak FROM days GROUP BY agent_id)
-SELECT agent_id, leaderboard.longest(streak) AS longest, leaderboard.longest_start(streak) AS since,
-       leaderboard.current(streak, (now() AT TIME ZONE 'UTC')::date) AS current,
-       leaderboard.met_days(streak) AS days_met
-FROM s ORDER BY longest DESC, agent_id LIMIT 5;
+\echo '== streaks in team 4: working days in a row (Mon-Fri) on which the daily goal of 40 calls was met'
+SELECT agent_id, longest_streak, longest_start, current_streak, met_days
+FROM floor_streaks WHERE team_id = 4 ORDER BY longest_streak DESC, agent_id LIMIT 5;
 
 \echo
 \echo '== the next tier for the top 5 of team 3 this month'
