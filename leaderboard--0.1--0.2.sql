@@ -5272,3 +5272,329 @@ GRANT EXECUTE ON FUNCTION
 TO PUBLIC;
 -- (<board>_explain gains card_from when each board's views are made again: the update's
 -- notice asks for alter_board(board) on every board)
+
+-- A campaign's goals pace over the working days of its window: <board>_goals and the
+-- goal_at_risk events splice the same SQL for a period's working days
+CREATE FUNCTION leaderboard._period_days_sql(b leaderboard.boards, period text, period_start text, as_of text, cal text)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format('(SELECT leaderboard.working_days(%1$s, y.first, LEAST(%2$s, y.last)) AS days_elapsed, '
+                'leaderboard.working_days(%1$s, y.first, y.last) AS days_total FROM (SELECT %3$s AS first, %4$s AS last) y)',
+                cal, as_of,
+                CASE WHEN b.ends IS NULL
+                     THEN format('CASE WHEN %s OPERATOR(pg_catalog.<>) ''all'' THEN %s END', period, period_start)
+                     ELSE format('%L::pg_catalog.date', (b.starts AT TIME ZONE b.time_zone)::date) END,
+                CASE WHEN b.ends IS NULL
+                     THEN format('CASE WHEN %s OPERATOR(pg_catalog.<>) ''all'' THEN %s END', period,
+                                 leaderboard._period_last_day_sql(period, period_start))
+                     ELSE format('%L::pg_catalog.date', ((b.ends AT TIME ZONE b.time_zone) - interval '1 microsecond')::date) END)
+$$;
+COMMENT ON FUNCTION leaderboard._period_days_sql(leaderboard.boards, text, text, text, text) IS
+  'internal: SQL giving the working days of a period elapsed by a day and in all, over a campaign''s window for its period all';
+
+DROP FUNCTION leaderboard._period_days(leaderboard.calendar, text, date, date);
+CREATE OR REPLACE FUNCTION leaderboard._goal_views(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  s_cols text := '';
+  m_cols text := '';
+  x_cols text := '';
+  l_cols text := '';
+  part_obj text := '''{}''::pg_catalog.jsonb';
+  p name;
+  cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));
+  today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
+  goals_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_goals'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_goals'))));
+  streaks_verb text;
+  matching text[] := '{}';
+  day_sql text;
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    s_cols := s_cols || ', s.' || quote_ident(p);
+    m_cols := m_cols || ', m.' || quote_ident(p);
+    x_cols := x_cols || 'x.' || quote_ident(p) || ', ';
+    l_cols := l_cols || ', l.' || quote_ident(p);
+  END LOOP;
+  IF cardinality(b.partition_by) > 0 THEN
+    part_obj := 'pg_catalog.jsonb_build_object(' ||
+      (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  -- the goals of a standings row s in force on its day (today in <board>_goals)
+  FOREACH day_sql IN ARRAY ARRAY['c.lb_today', 's.period_start'] LOOP
+    matching := matching || format(
+      'JOIN leaderboard.goals g ON g.board = %2$L AND g.period = s.period'
+      ' AND (g.effective_from IS NULL OR g.effective_from <= %1$s) AND (g.effective_to IS NULL OR g.effective_to >= %1$s)'
+      ' AND (g.agent IS NULL OR g.agent = s.%3$I::pg_catalog.text) AND (g.partition IS NULL OR %4$s @> g.partition)',
+      day_sql, b.name, b.agent_column, part_obj);
+  END LOOP;
+  EXECUTE format(
+    '%1$s VIEW %2$s.%3$I AS '
+    'WITH c AS ('
+    ' SELECT k.period, k.period_start, k.lb_today, d.days_elapsed, d.days_total FROM ('
+    '  SELECT k.period, %4$s AS period_start, t.lb_today'
+    '  FROM (SELECT %5$s AS lb_today) t, pg_catalog.unnest(%6$L::pg_catalog.text[]) AS k(period)) k'
+    ' CROSS JOIN LATERAL %7$s d), '
+    'm AS ('
+    ' SELECT c.period, c.period_start, c.days_elapsed, c.days_total, s.scope_id%8$s, s.%9$I, g.metric, g.stat, g.id, g.target,'
+    '  leaderboard._goal_actual(s.kpis, pg_catalog.array_position(%10$L::pg_catalog.text[], g.metric), g.stat) AS actual,'
+    '  pg_catalog.dense_rank() OVER (PARTITION BY s.scope_id, s.%9$I, g.metric, g.stat'
+    '   ORDER BY g.agent IS NOT NULL DESC, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(g.partition)) DESC,'
+    '   g.partition::pg_catalog.text) AS lb_rank'
+    ' FROM c JOIN %11$s s ON s.period = c.period AND s.period_start = c.period_start %12$s) '
+    'SELECT l.period, l.period_start%13$s, l.%9$I, l.metric, l.stat, r.target, r.rungs, r.rungs_met, r.goal_id,'
+    ' l.actual, pg_catalog.trim_scale(l.actual / r.target) AS progress, p.pace, p.pace >= r.target AS on_track,'
+    ' l.days_elapsed AS working_days_elapsed, l.days_total AS working_days '
+    'FROM (SELECT m.period, m.period_start, m.days_elapsed, m.days_total, m.scope_id%14$s, m.%9$I, m.metric, m.stat, m.actual,'
+    '       pg_catalog.array_agg(m.target ORDER BY m.target, m.id) AS targets, pg_catalog.array_agg(m.id ORDER BY m.target, m.id) AS ids'
+    '      FROM m WHERE m.lb_rank = 1'
+    '      GROUP BY m.period, m.period_start, m.days_elapsed, m.days_total, m.scope_id%14$s, m.%9$I, m.metric, m.stat, m.actual) l '
+    'CROSS JOIN LATERAL leaderboard._goal_rung(l.targets, l.ids, l.actual) r '
+    'CROSS JOIN LATERAL (SELECT leaderboard._goal_pace(l.stat, l.actual, l.days_elapsed, l.days_total) AS pace) p',
+    goals_verb, schema, b.name || '_goals',
+    leaderboard._period_start_sql('k.period', 't.lb_today::pg_catalog.timestamp'), today, b.periods,
+    leaderboard._period_days_sql(b, 'k.period', 'k.period_start', 'k.lb_today', cal),
+    s_cols, b.agent_column, b.metric_names, b.standings, matching[1],
+    l_cols, m_cols);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_goals',
+    format('goals of board %s in force today: per agent and current period, the target, actual, progress and pace', b.name));
+
+  IF NOT 'day' = ANY (b.periods) THEN
+    RETURN;
+  END IF;
+  streaks_verb := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_streaks'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_streaks'))));
+  -- a day is met when its actual reaches the lowest rung of the daily goal ladder in force
+  -- that day; days out of the streak type's range (before year 1) are left out
+  EXECUTE format(
+    '%1$s VIEW %2$s.%3$I AS '
+    'SELECT %12$s x.%6$I, x.metric, x.stat, leaderboard.longest(x.streak) AS longest_streak,'
+    ' leaderboard.longest_start(x.streak) AS longest_start, leaderboard.current(x.streak, %4$s) AS current_streak,'
+    ' leaderboard.met_days(x.streak) AS met_days, x.streak '
+    'FROM (SELECT m.metric, m.stat%5$s, m.%6$I, leaderboard.streak_agg(m.period_start, m.actual >= m.target, %7$s) AS streak'
+    '      FROM (SELECT s.period_start%8$s, s.%6$I, g.metric, g.stat, g.target,'
+    '             leaderboard._goal_actual(s.kpis, pg_catalog.array_position(%9$L::pg_catalog.text[], g.metric), g.stat) AS actual,'
+    '             pg_catalog.dense_rank() OVER (PARTITION BY s.scope_id, s.%6$I, g.metric, g.stat'
+    '              ORDER BY g.agent IS NOT NULL DESC, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(g.partition)) DESC,'
+    '              g.partition::pg_catalog.text) AS lb_rank'
+    '            FROM %10$s s %11$s'
+    '            WHERE s.period = ''day'' AND s.period_start >= ''0001-01-01''::pg_catalog.date) m'
+    '      WHERE m.lb_rank = 1'
+    '      GROUP BY m.metric, m.stat%5$s, m.%6$I) x',
+    streaks_verb, schema, b.name || '_streaks', today, m_cols, b.agent_column, cal, s_cols, b.metric_names,
+    b.standings, matching[2], x_cols);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_streaks',
+    format('streaks of board %s: per agent and partition, runs of working days on which the agent met a daily goal', b.name));
+END $$;
+COMMENT ON FUNCTION leaderboard._goal_views(leaderboard.boards) IS
+  'internal: (re)creates a board''s <board>_goals view and, for a board keeping day rows, its <board>_streaks view';
+
+CREATE OR REPLACE FUNCTION leaderboard._event_branches(b leaderboard.boards) RETURNS text[]
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  ev jsonb := b.events;
+  branches text[] := '{}';
+  ladder text := quote_literal(b.ladder::text) || '::leaderboard.ladder';
+  agent_type text := (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+                      WHERE a.attrelid = b.standings AND a.attname = b.agent_column);
+  rank_cols text := 'pg_catalog.jsonb_build_object(''rank'', c.old_rank), pg_catalog.jsonb_build_object(''rank'', c.new_rank, ''score'', c.new_score)';
+  today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
+  cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));
+  same_part text := leaderboard._events_partition_sql(b, 's');
+  -- a goal ladder of the row and its stat's value before and after the change
+  ladders text;
+  kind text;
+  op text;
+BEGIN
+  IF b.ladder IS NULL THEN
+    ev := ev - 'tier_up' - 'tier_down';
+  END IF;
+  ladders := format(
+    'CROSS JOIN LATERAL %1$s gl CROSS JOIN LATERAL (SELECT %2$s AS old_actual, %3$s AS new_actual) a ',
+    leaderboard._goal_ladders_sql(b, 'c.period', 'c.part', 'c.agent', leaderboard._goal_day_sql('c.period', 'c.period_start', today)),
+    leaderboard._goal_actual_sql('c.old_kpis', 'gl.position', 'gl.stat'),
+    leaderboard._goal_actual_sql('c.new_kpis', 'gl.position', 'gl.stat'));
+  -- tier_up and tier_down: the tier's ladder level rises or falls
+  FOR kind, op IN VALUES ('tier_up', '>'), ('tier_down', '<') LOOP
+    IF ev -> kind = 'true' THEN
+      branches := branches || format(
+        'SELECT %2$L, c.*, pg_catalog.jsonb_build_object(''tier'', c.old_tier, ''score'', c.old_score), '
+        'pg_catalog.jsonb_build_object(''tier'', c.new_tier, ''score'', c.new_score) FROM c '
+        'WHERE leaderboard.tier_level(c.new_tier, %1$s) OPERATOR(pg_catalog.%3$s) leaderboard.tier_level(c.old_tier, %1$s)',
+        ladder, kind, op);
+    END IF;
+  END LOOP;
+  IF ev -> 'new_leader' = 'true' THEN
+    branches := branches || ('SELECT ''new_leader'', c.*, ' || rank_cols || ' FROM c '
+      'WHERE c.new_rank OPERATOR(pg_catalog.=) 1 AND (c.old_rank IS NULL OR c.old_rank OPERATOR(pg_catalog.>) 1)');
+  END IF;
+  IF ev ? 'entered_top_n' THEN
+    branches := branches || format('SELECT ''entered_top_n'', c.*, %s FROM c '
+      'WHERE c.new_rank OPERATOR(pg_catalog.<=) %2$s AND (c.old_rank IS NULL OR c.old_rank OPERATOR(pg_catalog.>) %2$s)',
+      replace(rank_cols, '''score'', c.new_score', format('''score'', c.new_score, ''top'', %s', (ev ->> 'entered_top_n')::int)),
+      (ev ->> 'entered_top_n')::int);
+  END IF;
+  IF ev ? 'rank_climb' THEN
+    branches := branches || format('SELECT ''rank_climb'', c.*, %s FROM c '
+      'WHERE (c.old_rank OPERATOR(pg_catalog.-) c.new_rank) OPERATOR(pg_catalog.>=) %s',
+      replace(rank_cols, '''score'', c.new_score', '''score'', c.new_score, ''places'', c.old_rank OPERATOR(pg_catalog.-) c.new_rank'),
+      (ev ->> 'rank_climb')::int);
+  END IF;
+  IF ev -> 'personal_best' = 'true' THEN
+    -- the agent's best qualified score of the earlier periods of the kind, in any partition
+    branches := branches || format(
+      'SELECT ''personal_best'', c.*, pg_catalog.jsonb_build_object(''best'', pb.best, ''score'', c.old_score), '
+      'pg_catalog.jsonb_build_object(''score'', c.new_score) FROM c, LATERAL (SELECT pg_catalog.max(p.score) AS best '
+      'FROM %1$s p WHERE p.%2$I OPERATOR(pg_catalog.=) c.agent::%3$s AND p.period OPERATOR(pg_catalog.=) c.period '
+      'AND p.period_start OPERATOR(pg_catalog.<) c.period_start AND p.qualified) pb '
+      'WHERE c.new_qualified AND c.new_score OPERATOR(pg_catalog.>) pb.best '
+      'AND (c.old_score IS NULL OR c.old_score OPERATOR(pg_catalog.<=) pb.best)',
+      b.standings, b.agent_column, agent_type);
+  END IF;
+  IF ev -> 'goal_met' = 'true' THEN
+    -- each rung of a goal ladder the change reaches
+    branches := branches || ('SELECT ''goal_met'', c.*, pg_catalog.jsonb_build_object(''actual'', a.old_actual), '
+      'pg_catalog.jsonb_build_object(''metric'', gl.metric, ''stat'', gl.stat, ''target'', t.target, ''goal_id'', t.id, ''actual'', a.new_actual) '
+      'FROM c ' || ladders ||
+      'CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(gl.targets), pg_catalog.unnest(gl.ids)) AS t(target, id) '
+      'WHERE a.new_actual OPERATOR(pg_catalog.>=) t.target AND (a.old_actual IS NULL OR a.old_actual OPERATOR(pg_catalog.<) t.target)');
+  END IF;
+  IF ev ? 'streak_milestone' THEN
+    -- a day whose daily goal (its ladder's first rung) the change meets ends a run of met
+    -- working days; a run as long as a milestone is announced. Each earlier day is met by
+    -- the goal in force on it; the run is read back at most as far as the longest milestone.
+    branches := branches || format(
+      'SELECT ''streak_milestone'', c.*, pg_catalog.jsonb_build_object(''days'', st.days OPERATOR(pg_catalog.-) 1), '
+      'pg_catalog.jsonb_build_object(''days'', st.days, ''metric'', gl.metric, ''stat'', gl.stat, ''target'', gl.targets[1]) '
+      'FROM c %1$s'
+      'CROSS JOIN LATERAL (SELECT leaderboard.current(leaderboard.streak_agg(s.period_start, '
+      ' (SELECT %2$s OPERATOR(pg_catalog.>=) d.targets[1] FROM %3$s d '
+      '   WHERE d.metric OPERATOR(pg_catalog.=) gl.metric AND d.stat OPERATOR(pg_catalog.=) gl.stat), %4$s), c.period_start) AS days '
+      ' FROM %5$s s WHERE s.%6$I OPERATOR(pg_catalog.=) c.agent::%7$s AND s.period OPERATOR(pg_catalog.=) ''day'' '
+      ' AND %8$s OPERATOR(pg_catalog.=) c.part AND s.period_start OPERATOR(pg_catalog.<=) c.period_start '
+      ' AND s.period_start OPERATOR(pg_catalog.>) (c.period_start OPERATOR(pg_catalog.-) %9$s)) st '
+      'WHERE c.period OPERATOR(pg_catalog.=) ''day'' AND a.new_actual OPERATOR(pg_catalog.>=) gl.targets[1] '
+      'AND (a.old_actual IS NULL OR a.old_actual OPERATOR(pg_catalog.<) gl.targets[1]) '
+      'AND st.days OPERATOR(pg_catalog.=) ANY (%10$L::pg_catalog.int4[])',
+      ladders, leaderboard._goal_actual_sql('s.kpis', 'gl.position', 'gl.stat'),
+      leaderboard._goal_ladders_sql(b, '''day''', 'c.part', 'c.agent', 's.period_start'),
+      cal, b.standings, b.agent_column, agent_type, same_part,
+      -- calendar days enough for the longest milestone's working days, weekends and holidays
+      2 * (SELECT max(x::int) FROM jsonb_array_elements_text(ev -> 'streak_milestone') x) + 31,
+      (SELECT array_agg(x::int) FROM jsonb_array_elements_text(ev -> 'streak_milestone') x));
+  END IF;
+  IF ev ? 'goal_at_risk' THEN
+    -- past the set share of the period's working days, the rung to reach is not met and
+    -- the pace falls short of it; once per agent, period and goal
+    branches := branches || format(
+      'SELECT ''goal_at_risk'', c.*, NULL::pg_catalog.jsonb, '
+      'pg_catalog.jsonb_build_object(''metric'', gl.metric, ''stat'', gl.stat, ''target'', r.target, ''goal_id'', r.goal_id, '
+      '''actual'', a.new_actual, ''pace'', p.pace, ''working_days_elapsed'', d.days_elapsed, ''working_days'', d.days_total) '
+      'FROM c %1$s'
+      -- the rung to reach: the lowest target not met (as _goal_rung); the working days of
+      -- the period, elapsed and in all (_period_days_sql); the pace (as _goal_pace), spliced
+      -- in so that the statement is planned once with them
+      'CROSS JOIN LATERAL (SELECT x.target, x.id AS goal_id '
+      ' FROM ROWS FROM (pg_catalog.unnest(gl.targets), pg_catalog.unnest(gl.ids)) AS x(target, id) '
+      ' WHERE x.target OPERATOR(pg_catalog.>) a.new_actual ORDER BY x.target, x.id LIMIT 1) r '
+      'CROSS JOIN LATERAL %7$s d '
+      'CROSS JOIN LATERAL (SELECT CASE WHEN gl.stat OPERATOR(pg_catalog.=) ANY (''{avg,rate}''::pg_catalog.text[]) THEN a.new_actual '
+      ' WHEN d.days_elapsed OPERATOR(pg_catalog.=) 0 THEN NULL '
+      ' ELSE pg_catalog.trim_scale(a.new_actual OPERATOR(pg_catalog.*) d.days_total OPERATOR(pg_catalog./) d.days_elapsed) END AS pace) p '
+      'WHERE %6$s OPERATOR(pg_catalog.=) %3$s '
+      'AND d.days_total OPERATOR(pg_catalog.>) 0 '
+      'AND (d.days_elapsed::pg_catalog.numeric OPERATOR(pg_catalog./) d.days_total) OPERATOR(pg_catalog.>=) %4$s '
+      'AND a.new_actual OPERATOR(pg_catalog.<) r.target AND p.pace OPERATOR(pg_catalog.<) r.target '
+      -- a lookup a row by the partial index, not an anti-join over the board's events
+      'AND (SELECT x.id FROM leaderboard.events x WHERE x.board OPERATOR(pg_catalog.=) %5$L '
+      ' AND x.agent OPERATOR(pg_catalog.=) c.agent AND x.period_start OPERATOR(pg_catalog.=) c.period_start '
+      ' AND x.kind OPERATOR(pg_catalog.=) ''goal_at_risk'' AND x.period OPERATOR(pg_catalog.=) c.period '
+      ' AND x.partition OPERATOR(pg_catalog.=) c.part AND x.new OPERATOR(pg_catalog.->>) ''goal_id'' OPERATOR(pg_catalog.=) r.goal_id::pg_catalog.text '
+      ' LIMIT 1) IS NULL',
+      ladders, cal, today, (ev ->> 'goal_at_risk')::numeric, b.name,
+      leaderboard._goal_day_sql('c.period', 'c.period_start', today),
+      leaderboard._period_days_sql(b, 'c.period', 'c.period_start', today, cal));
+  END IF;
+  RETURN branches;
+END $$;
+COMMENT ON FUNCTION leaderboard._event_branches(leaderboard.boards) IS
+  'internal: the SELECT deriving each event kind a board emits from a relation c of standings row changes';
+
+CREATE OR REPLACE FUNCTION leaderboard.create_campaign(
+  name text, source regclass DEFAULT NULL, agent text DEFAULT NULL, at text DEFAULT NULL,
+  metrics text[] DEFAULT NULL, scorecard jsonb DEFAULT NULL,
+  starts timestamptz DEFAULT NULL, ends timestamptz DEFAULT NULL,
+  partition_by text[] DEFAULT NULL,
+  filter text DEFAULT NULL,
+  ladder leaderboard.ladder DEFAULT NULL,
+  time_zone text DEFAULT NULL,
+  rank_style text DEFAULT 'rank',
+  tie_break text[] DEFAULT '{}',
+  calendar leaderboard.calendar DEFAULT NULL,
+  grace interval DEFAULT NULL,
+  board text DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  f leaderboard.boards;
+  tz text := coalesce(create_campaign.time_zone, current_setting('TimeZone'));
+  parts text[] := create_campaign.partition_by;
+  own_filter text;
+  standings regclass;
+BEGIN
+  IF scorecard IS NULL OR starts IS NULL OR ends IS NULL THEN
+    RAISE EXCEPTION 'a campaign needs a scorecard, starts and ends' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'A campaign counts the calls with starts <= at < ends and scores them with its own card.';
+  END IF;
+  IF NOT isfinite(starts) OR NOT isfinite(ends) THEN
+    RAISE EXCEPTION 'a campaign''s window must be finite' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'A campaign that never ends is a board: use leaderboard.create_board().';
+  END IF;
+  IF ends <= starts THEN
+    RAISE EXCEPTION 'a campaign must end after it starts' USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = format('starts is %s and ends is %s.', starts, ends),
+      HINT = 'A campaign counts the calls with starts <= at < ends.';
+  END IF;
+  IF create_campaign.board IS NOT NULL THEN
+    IF source IS NOT NULL OR agent IS NOT NULL OR at IS NOT NULL OR metrics IS NOT NULL THEN
+      RAISE EXCEPTION 'a campaign takes its source, agent, at and metrics either from board "%" or from its arguments', create_campaign.board
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Give board => ... without source, agent, at and metrics, or those without board.';
+    END IF;
+    f := leaderboard._board(create_campaign.board);
+    source := f.source;
+    agent := f.agent_column;
+    at := f.at_column;
+    metrics := ARRAY(SELECT format('%s AS %I', x.e, x.n) FROM unnest(f.metric_exprs, f.metric_names) AS x(e, n));
+    parts := coalesce(parts, f.partition_by::text[]);
+    tz := coalesce(create_campaign.time_zone, f.time_zone);
+  END IF;
+  IF source IS NULL OR at IS NULL THEN
+    RAISE EXCEPTION 'source, agent, at, metrics and periods must not be null'
+      USING ERRCODE = 'null_value_not_allowed', HINT = 'Give them, or board => an existing board to take them from.';
+  END IF;
+  -- the board's filter and the one given, each checked alone, then the window
+  own_filter := concat_ws(' AND ', '(' || f.filter || ')',
+                          CASE WHEN filter IS NOT NULL THEN '(' || leaderboard._expression_sql(source, filter, 'filter') || ')' END);
+  standings := leaderboard.create_board(name => create_campaign.name, source => source, agent => agent, at => at,
+    metrics => metrics, scorecard => scorecard, periods => ARRAY['all'], partition_by => parts,
+    filter => concat_ws(' AND ', nullif(own_filter, ''), leaderboard._campaign_window(source, at, tz, starts, ends)),
+    ladder => ladder, time_zone => tz, rank_style => rank_style, tie_break => tie_break,
+    calendar => calendar, grace => grace);
+  PERFORM leaderboard._catalog_set_window(create_campaign.name, starts, ends);
+  -- the goals' pace counts the working days of the window
+  PERFORM leaderboard._goal_views(leaderboard._board(create_campaign.name));
+  RETURN standings;
+END $$;
+COMMENT ON FUNCTION leaderboard.create_campaign(text, regclass, text, text, text[], jsonb, timestamptz, timestamptz, text[], text,
+                                                leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, text) IS
+  'declares a campaign: a board over the calls with starts <= at < ends, with the one period all, which close_periods closes once ends plus the grace has passed; source, agent, at and metrics given or taken from board';
+
+COMMENT ON FUNCTION leaderboard._goal_pace(text, numeric, integer, integer) IS
+  'internal: the projected end-of-period value of a goal''s stat from the working days elapsed and in the period';
+
+REVOKE EXECUTE ON FUNCTION leaderboard._period_days_sql(leaderboard.boards, text, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._period_days_sql(leaderboard.boards, text, text, text, text) TO PUBLIC;
+-- (each campaign's <board>_goals counts its window's days once alter_board(board) makes
+-- its views again)

@@ -164,6 +164,38 @@ SELECT leaderboard.close_periods('kr') AS closed_now;
 SELECT board, closed FROM leaderboard.campaigns ORDER BY board;
 SELECT leaderboard.drop_board('kr');
 
+-- a running campaign's goals pace over the working days of its window: seven local days
+-- from three days ago, Mon-Fri; a count's pace is its actual scaled from the working days
+-- elapsed (today included) to those of the window, checked against a day-by-day count;
+-- goal_at_risk counts the same days
+CREATE VIEW kp_window AS
+  SELECT (now() AT TIME ZONE 'Europe/Paris')::date - 3 AS first_day, (now() AT TIME ZONE 'Europe/Paris')::date + 3 AS last_day;
+SET leaderboard.report_apply = off;   -- the calls may fall in one month of kfloor or two
+INSERT INTO kcalls (agent, team, at, won)
+SELECT 60 + i % 2, 0, now() - i * interval '7 hours', 1 FROM generate_series(1, 9) i;
+SET leaderboard.report_apply = on;
+SELECT leaderboard.create_campaign('kp', board => 'kfloor', scorecard => '{"metrics": [{"name": "won", "stat": "sum"}]}',
+  starts => (SELECT first_day::timestamp AT TIME ZONE 'Europe/Paris' FROM kp_window),
+  ends => (SELECT (last_day + 1)::timestamp AT TIME ZONE 'Europe/Paris' FROM kp_window),
+  calendar => 'Mon-Fri') IS NOT NULL AS created;
+SELECT leaderboard.set_goal('kp', 'calls', 'count', 'all', 1000) IS NOT NULL AS goal_set;
+SELECT g.agent, g.actual = (SELECT count(*) FROM kcalls c, kp_window w WHERE c.agent = g.agent AND NOT c.is_test
+                            AND (c.at AT TIME ZONE 'Europe/Paris')::date BETWEEN w.first_day AND w.last_day) AS actual_ok,
+       g.working_days_elapsed = d.elapsed AS elapsed_ok, g.working_days = d.total AS total_ok,
+       g.pace = trim_scale(g.actual * d.total / d.elapsed) AS pace_ok, g.on_track
+FROM kp_goals g,
+     (SELECT count(*) FILTER (WHERE x <= (now() AT TIME ZONE 'Europe/Paris')::date) AS elapsed, count(*) AS total
+      FROM kp_window w, generate_series(w.first_day, w.last_day, interval '1 day') x
+      WHERE extract(isodow FROM x) < 6) d
+ORDER BY g.agent;
+SELECT leaderboard.alter_board('kp', events => '{"goal_at_risk": 0.01}');
+SELECT leaderboard.check_goals('kp') AS at_risk_events;
+SELECT e.agent, (e.new ->> 'working_days')::int = (SELECT count(*) FROM kp_window w, generate_series(w.first_day, w.last_day, interval '1 day') x
+                                                   WHERE extract(isodow FROM x) < 6) AS window_days
+FROM leaderboard.events e WHERE e.board = 'kp' AND e.kind = 'goal_at_risk' ORDER BY e.agent;
+SELECT leaderboard.drop_board('kp');
+DROP VIEW kp_window;
+
 -- a campaign over a timestamp column (local times of its zone) with its own source,
 -- metrics and filter: the window is compared in local time
 CREATE TABLE lcalls (agent int NOT NULL, at timestamp NOT NULL, won int NOT NULL);

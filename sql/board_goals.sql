@@ -30,6 +30,14 @@ SELECT c AS calendar,
 FROM unnest(ARRAY['Mon-Fri', 'Mon-Sun', 'Mon-Sat; holidays 2024-12-25, 2026-01-01, 2027-05-01', 'Sun-Thu; holidays 2025-03-30']) c;
 SELECT leaderboard.working_days('Mon-Sun', '0001-01-01', '9999-12-31') AS every_day;
 SELECT try($$SELECT leaderboard.working_days('Mon-Fri', '-infinity', '2026-05-01')$$) AS infinite_bound;
+-- the working days <board>_goals and goal_at_risk count: the SQL they splice, run alone
+CREATE FUNCTION period_days(period text, period_start date, as_of date, cal text,
+                            OUT days_elapsed integer, OUT days_total integer) LANGUAGE plpgsql AS $f$
+BEGIN
+  EXECUTE format('SELECT * FROM %s d', leaderboard._period_days_sql(NULL::leaderboard.boards, quote_literal(period),
+                 format('%L::date', period_start), format('%L::date', as_of), format('%L::leaderboard.calendar', cal)))
+    INTO days_elapsed, days_total;
+END $f$;
 -- days elapsed (today included) and in the period, per kind, as of Wednesday 2026-05-13
 -- and Tuesday 2026-05-26 (the week of the holiday: four working days, one elapsed).
 -- Q2 2026: April 22 weekdays (Wed 1 - Thu 30), May 20, June 22 (Mon 1 - Tue 30) = 64.
@@ -42,13 +50,13 @@ FROM (VALUES ('day', date '2026-05-13', date '2026-05-13'), ('day', '2026-05-25'
              ('month', '2026-05-01', '2026-05-13'), ('month', '2026-05-01', '2026-05-31'),
              ('quarter', '2026-04-01', '2026-05-13'), ('year', '2026-01-01', '2026-05-13'),
              ('all', '-infinity', '2026-05-13')) k(period, period_start, as_of)
-CROSS JOIN LATERAL leaderboard._period_days('Mon-Fri; holidays 2026-05-25', k.period, k.period_start, k.as_of) d;
+CROSS JOIN LATERAL period_days(k.period, k.period_start, k.as_of, 'Mon-Fri; holidays 2026-05-25') d;
 -- the same cross-checked by a count of weekdays (isodow 1-5) that are not the holiday
 SELECT count(*) FILTER (WHERE d <= '2026-05-13') AS q2_elapsed, count(*) AS q2_total
 FROM generate_series(date '2026-04-01', date '2026-06-30', interval '1 day') d
 WHERE extract(isodow FROM d) < 6 AND d <> '2026-05-25';
 -- no calendar: every day works (May 13 is the 13th day of 31)
-SELECT * FROM leaderboard._period_days(NULL, 'month', '2026-05-01', '2026-05-13');
+SELECT * FROM period_days('month', '2026-05-01', '2026-05-13', 'Mon-Sun');
 -- pace: a count or a sum scaled from the days elapsed to the whole period (45 calls in 9
 -- of 20 working days: 100); an average or a rate is its current value; NULL before the
 -- first working day and over 'all'

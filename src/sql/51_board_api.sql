@@ -967,6 +967,8 @@ BEGIN
     ladder => ladder, time_zone => tz, rank_style => rank_style, tie_break => tie_break,
     calendar => calendar, grace => grace);
   PERFORM leaderboard._catalog_set_window(create_campaign.name, starts, ends);
+  -- the goals' pace counts the working days of the window
+  PERFORM leaderboard._goal_views(leaderboard._board(create_campaign.name));
   RETURN standings;
 END $$;
 COMMENT ON FUNCTION leaderboard.create_campaign(text, regclass, text, text, text[], jsonb, timestamptz, timestamptz, text[], text,

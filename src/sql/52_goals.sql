@@ -32,22 +32,6 @@ CREATE FUNCTION leaderboard.working_days(cal leaderboard.calendar, first date, l
 COMMENT ON FUNCTION leaderboard.working_days(leaderboard.calendar, date, date) IS
   'number of working days of the calendar from first to last, both included (0 when last is before first)';
 
--- The working days of a period (of kind period, starting on period_start) and those of them
--- up to as_of, today included; NULL for the period 'all', which never ends.
-CREATE FUNCTION leaderboard._period_days(cal leaderboard.calendar, period text, period_start date, as_of date,
-  OUT days_elapsed integer, OUT days_total integer)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT leaderboard.working_days(x.cal, period_start, LEAST(as_of, x.last)),
-         leaderboard.working_days(x.cal, period_start, x.last)
-  FROM (SELECT coalesce(cal, 'Mon-Sun'::leaderboard.calendar) AS cal,
-               (period_start + CASE period WHEN 'day' THEN interval '1 day' WHEN 'week' THEN interval '1 week'
-                                           WHEN 'month' THEN interval '1 month' WHEN 'quarter' THEN interval '3 months'
-                                           ELSE interval '1 year' END)::date - 1 AS last) x
-  WHERE period <> 'all'
-$$;
-COMMENT ON FUNCTION leaderboard._period_days(leaderboard.calendar, text, date, date) IS
-  'internal: working days of a period elapsed by as_of (today included) and in all; NULL for the period all';
-
 -- A goal's stat of one board metric (by position), from stored kpis.
 CREATE FUNCTION leaderboard._goal_actual(kpis leaderboard.kpis, metric integer, stat text) RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
@@ -77,7 +61,8 @@ COMMENT ON FUNCTION leaderboard._goal_rung(numeric[], bigint[], numeric) IS
 -- Where a period will end at the current rate: counts and sums grow with the working days,
 -- so the actual is scaled from the working days elapsed (today included) to those of the
 -- whole period; an average or a rate is its current value. NULL when no working day has
--- elapsed yet, and for counts and sums over the period 'all' (it has no end).
+-- elapsed yet, and for counts and sums over a period 'all' that is not a campaign's (it
+-- has no end).
 CREATE FUNCTION leaderboard._goal_pace(stat text, actual numeric, days_elapsed integer, days_total integer)
 RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
@@ -300,7 +285,7 @@ BEGIN
     ' SELECT k.period, k.period_start, k.lb_today, d.days_elapsed, d.days_total FROM ('
     '  SELECT k.period, %4$s AS period_start, t.lb_today'
     '  FROM (SELECT %5$s AS lb_today) t, pg_catalog.unnest(%6$L::pg_catalog.text[]) AS k(period)) k'
-    ' CROSS JOIN LATERAL leaderboard._period_days(%7$s, k.period, k.period_start, k.lb_today) d), '
+    ' CROSS JOIN LATERAL %7$s d), '
     'm AS ('
     ' SELECT c.period, c.period_start, c.days_elapsed, c.days_total, s.scope_id%8$s, s.%9$I, g.metric, g.stat, g.id, g.target,'
     '  leaderboard._goal_actual(s.kpis, pg_catalog.array_position(%10$L::pg_catalog.text[], g.metric), g.stat) AS actual,'
@@ -318,7 +303,8 @@ BEGIN
     'CROSS JOIN LATERAL leaderboard._goal_rung(l.targets, l.ids, l.actual) r '
     'CROSS JOIN LATERAL (SELECT leaderboard._goal_pace(l.stat, l.actual, l.days_elapsed, l.days_total) AS pace) p',
     goals_verb, schema, b.name || '_goals',
-    leaderboard._period_start_sql('k.period', 't.lb_today::pg_catalog.timestamp'), today, b.periods, cal,
+    leaderboard._period_start_sql('k.period', 't.lb_today::pg_catalog.timestamp'), today, b.periods,
+    leaderboard._period_days_sql(b, 'k.period', 'k.period_start', 'k.lb_today', cal),
     s_cols, b.agent_column, b.metric_names, b.standings, matching[1],
     l_cols, m_cols);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_goals',

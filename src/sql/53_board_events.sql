@@ -117,6 +117,28 @@ $$;
 COMMENT ON FUNCTION leaderboard._period_last_day_sql(text, text) IS
   'internal: SQL giving the last day of a period of a kind other than all';
 
+-- SQL for the working days of a period, elapsed by as_of (today included) and in all, as a
+-- one-row subquery (days_elapsed, days_total) over the SQL of its kind and start: a period
+-- runs from its start to the day before the next one of its kind; a campaign's period all
+-- over its window (its first day to the day before it ends); another board's period all
+-- never ends (both NULL). Spliced into <board>_goals and the goal_at_risk events.
+CREATE FUNCTION leaderboard._period_days_sql(b leaderboard.boards, period text, period_start text, as_of text, cal text)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format('(SELECT leaderboard.working_days(%1$s, y.first, LEAST(%2$s, y.last)) AS days_elapsed, '
+                'leaderboard.working_days(%1$s, y.first, y.last) AS days_total FROM (SELECT %3$s AS first, %4$s AS last) y)',
+                cal, as_of,
+                CASE WHEN b.ends IS NULL
+                     THEN format('CASE WHEN %s OPERATOR(pg_catalog.<>) ''all'' THEN %s END', period, period_start)
+                     ELSE format('%L::pg_catalog.date', (b.starts AT TIME ZONE b.time_zone)::date) END,
+                CASE WHEN b.ends IS NULL
+                     THEN format('CASE WHEN %s OPERATOR(pg_catalog.<>) ''all'' THEN %s END', period,
+                                 leaderboard._period_last_day_sql(period, period_start))
+                     ELSE format('%L::pg_catalog.date', ((b.ends AT TIME ZONE b.time_zone) - interval '1 microsecond')::date) END)
+$$;
+COMMENT ON FUNCTION leaderboard._period_days_sql(leaderboard.boards, text, text, text, text) IS
+  'internal: SQL giving the working days of a period elapsed by a day and in all, over a campaign''s window for its period all';
+
 -- SQL for the day whose goals apply to a standings row: today (in the board's time zone)
 -- while its period runs, else the period's first or last day.
 CREATE FUNCTION leaderboard._goal_day_sql(period text, period_start text, today text) RETURNS text
@@ -266,15 +288,12 @@ BEGIN
       '''actual'', a.new_actual, ''pace'', p.pace, ''working_days_elapsed'', d.days_elapsed, ''working_days'', d.days_total) '
       'FROM c %1$s'
       -- the rung to reach: the lowest target not met (as _goal_rung); the working days of
-      -- the period, elapsed and in all (as _period_days); the pace (as _goal_pace), spliced
+      -- the period, elapsed and in all (_period_days_sql); the pace (as _goal_pace), spliced
       -- in so that the statement is planned once with them
       'CROSS JOIN LATERAL (SELECT x.target, x.id AS goal_id '
       ' FROM ROWS FROM (pg_catalog.unnest(gl.targets), pg_catalog.unnest(gl.ids)) AS x(target, id) '
       ' WHERE x.target OPERATOR(pg_catalog.>) a.new_actual ORDER BY x.target, x.id LIMIT 1) r '
-      'CROSS JOIN LATERAL (SELECT leaderboard.working_days(%2$s, c.period_start, LEAST(%3$s, y.last)) AS days_elapsed, '
-      ' leaderboard.working_days(%2$s, c.period_start, y.last) AS days_total '
-      ' FROM (SELECT %7$s AS last) y '
-      ' WHERE c.period OPERATOR(pg_catalog.<>) ''all'') d '
+      'CROSS JOIN LATERAL %7$s d '
       'CROSS JOIN LATERAL (SELECT CASE WHEN gl.stat OPERATOR(pg_catalog.=) ANY (''{avg,rate}''::pg_catalog.text[]) THEN a.new_actual '
       ' WHEN d.days_elapsed OPERATOR(pg_catalog.=) 0 THEN NULL '
       ' ELSE pg_catalog.trim_scale(a.new_actual OPERATOR(pg_catalog.*) d.days_total OPERATOR(pg_catalog./) d.days_elapsed) END AS pace) p '
@@ -290,7 +309,7 @@ BEGIN
       ' LIMIT 1) IS NULL',
       ladders, cal, today, (ev ->> 'goal_at_risk')::numeric, b.name,
       leaderboard._goal_day_sql('c.period', 'c.period_start', today),
-      leaderboard._period_last_day_sql('c.period', 'c.period_start'));
+      leaderboard._period_days_sql(b, 'c.period', 'c.period_start', today, cal));
   END IF;
   RETURN branches;
 END $$;

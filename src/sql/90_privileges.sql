@@ -171,7 +171,7 @@ GRANT EXECUTE ON FUNCTION
   -- called by create_board and alter_board, DDL as the caller
   leaderboard._goal_views(leaderboard.boards),
   -- read by <board>_goals and <board>_streaks as their reader (pure)
-  leaderboard._period_days(leaderboard.calendar, text, date, date),
+  leaderboard._period_days_sql(leaderboard.boards, text, text, text, text),
   leaderboard._goal_actual(leaderboard.kpis, integer, text),
   leaderboard._goal_rung(numeric[], bigint[], numeric),
   leaderboard._goal_pace(text, numeric, integer, integer)
