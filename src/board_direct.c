@@ -38,6 +38,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/index.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -52,6 +53,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
+#include "utils/tuplesort.h"
 
 #include "board_direct.h"
 #include "board_settings.h"
@@ -167,6 +169,9 @@ typedef struct DirectApply
 				st_updated;
 	AttrNumber *group_cols;		/* the standings column of each captured group column (by
 								 * name), for those after the scope key but the kpis */
+	Tuplesortstate *key_sort;	/* the key index's entries of new rows, written last (see
+								 * defer_key_index()), or NULL */
+	IndexInfo  *key_info;
 } DirectApply;
 
 static int
@@ -1067,9 +1072,76 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 		values[da->st_tier - 1] = tiers[level];
 		ExecStoreHeapTuple(heap_form_tuple(desc, values, nulls), da->new_slot, true);
 		ExecSimpleRelationInsert(da->standings_rri, da->estate, da->new_slot);
+		if (da->key_sort != NULL)
+		{
+			Datum		keys[INDEX_MAX_KEYS];
+			bool		keynulls[INDEX_MAX_KEYS];
+
+			FormIndexDatum(da->key_info, da->new_slot, da->estate, keys, keynulls);
+			tuplesort_putindextuplevalues(da->key_sort, da->key_index, &da->new_slot->tts_tid,
+										  keys, keynulls);
+		}
 		ExecClearTuple(da->new_slot);
 	}
 	return true;
+}
+
+/*
+ * New scopes' rows are written scope by scope, which is the order of the (scope_id,
+ * score, agent) index, but the key leads with the agent: each row's key entry would land
+ * on a leaf page of its own, away from the last one, and most of the cost of writing a
+ * new row went to fetching those pages. So the executor leaves the key index out (it is
+ * moved past the last index it inserts into) and the entries are sorted and inserted in
+ * key order at the end, where consecutive entries share their leaf pages. Only a plain,
+ * immediately checked key is deferred: its uniqueness is checked as each entry goes in.
+ */
+static void
+defer_key_index(DirectApply *da)
+{
+	ResultRelInfo *rri = da->standings_rri;
+	int			last = rri->ri_NumIndices - 1;
+	int			i;
+
+	for (i = 0; i <= last && RelationGetRelid(rri->ri_IndexRelationDescs[i]) !=
+		 RelationGetRelid(da->key_index); i++)
+		;
+	if (i > last || !da->key_index->rd_index->indimmediate ||
+		rri->ri_IndexRelationInfo[i]->ii_Expressions != NIL ||
+		rri->ri_IndexRelationInfo[i]->ii_Predicate != NIL)
+		return;
+	da->key_info = rri->ri_IndexRelationInfo[i];
+	rri->ri_IndexRelationDescs[i] = rri->ri_IndexRelationDescs[last];
+	rri->ri_IndexRelationInfo[i] = rri->ri_IndexRelationInfo[last];
+	rri->ri_IndexRelationDescs[last] = da->key_index;
+	rri->ri_IndexRelationInfo[last] = da->key_info;
+	rri->ri_NumIndices = last;
+	da->key_sort = tuplesort_begin_index_btree(da->standings, da->key_index, false, false,
+											   work_mem, NULL, TUPLESORT_NONE);
+}
+
+/* Inserts the deferred key entries in key order and gives the executor its index back. */
+static void
+insert_deferred_keys(DirectApply *da)
+{
+	TupleDesc	desc = RelationGetDescr(da->key_index);
+	IndexTuple	itup;
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+
+	if (da->key_sort == NULL)
+		return;
+	tuplesort_performsort(da->key_sort);
+	while ((itup = tuplesort_getindextuple(da->key_sort, true)) != NULL)
+	{
+		CHECK_FOR_INTERRUPTS();
+		index_deform_tuple(itup, desc, values, isnull);
+		index_insert(da->key_index, values, isnull, &itup->t_tid, da->standings,
+					 da->key_info->ii_Unique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO, false,
+					 da->key_info);
+	}
+	tuplesort_end(da->key_sort);
+	da->key_sort = NULL;
+	da->standings_rri->ri_NumIndices++;
 }
 
 int
@@ -1098,6 +1170,7 @@ board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, const PendingGrou
 	}
 	row_cxt = AllocSetContextCreate(cxt, "leaderboard new scope rows", ALLOCSET_DEFAULT_SIZES);
 	push_read_snapshot(&da);
+	defer_key_index(&da);
 	/* groups and new scopes are both in key order: walk them side by side */
 	for (i = 0; i < pb->ngroups;)
 	{
@@ -1120,6 +1193,7 @@ board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, const PendingGrou
 		}
 		i = end;
 	}
+	insert_deferred_keys(&da);
 	PopActiveSnapshot();
 	direct_end(&da);
 	MemoryContextSwitchTo(old);
