@@ -4118,6 +4118,613 @@ TO PUBLIC;
 CREATE OR REPLACE FUNCTION leaderboard.working_days(cal leaderboard.calendar, first date, last date) RETURNS integer
   AS 'MODULE_PATHNAME', 'calendar_working_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- Standings keep two indexes: the (period, period_start, partitions, score) one is gone, as
+-- every new row and every score change paid an entry in it; top-N reads find their scope
+-- in the scopes table, by a new index on its period, period_start and partitions, and read
+-- its rows by (scope_id, score, agent). <board>_current, <board>_goals, check_goals and
+-- close_periods' retention go through the scopes; existing boards' indexes are changed
+-- here and their views made again by alter_board(name), as the update asks above.
+CREATE OR REPLACE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  cols text := '';
+  s_cols text := '';
+  sc_cols text := '';
+  p name;
+  agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
+  part_ret text := '';
+  current_start text := leaderboard._period_start_sql('c.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+  current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
+  explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_explain'))));
+  -- a scope too large to store ranks (its rows' rank is NULL) is ranked from the score index
+  rank_of text := format('COALESCE(s.rank, CASE WHEN s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                         ' WHERE a.scope_id OPERATOR(pg_catalog.=) s.scope_id AND a.qualified'
+                         ' AND a.score OPERATOR(pg_catalog.>) s.score) END)', b.standings);
+  movement_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_movement'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_movement'))));
+  badges_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_badges'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_badges'))));
+  -- rank_of over the rows of another alias (format(rank_sql, alias))
+  rank_sql text := format('COALESCE(%%1$s.rank, CASE WHEN %%1$s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                          ' WHERE a.scope_id OPERATOR(pg_catalog.=) %%1$s.scope_id AND a.qualified'
+                          ' AND a.score OPERATOR(pg_catalog.>) %%1$s.score) END)', b.standings);
+  p_match text := '';
+  m_cols text := '';
+  x_cols text := '';
+  w_cols text := '';
+  around_verb text := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_around'),
+    (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%s, text, integer)', schema, b.name || '_around', agent_type))));
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    cols := cols || ', ' || quote_ident(p);
+    s_cols := s_cols || ', s.' || quote_ident(p);
+    sc_cols := sc_cols || ', sc.' || quote_ident(p);
+    part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
+    p_match := p_match || format(' AND p.%1$I IS NOT DISTINCT FROM s.%1$I', p);
+    m_cols := m_cols || ', m.' || quote_ident(p);
+    x_cols := x_cols || ', x.' || quote_ident(p);
+    w_cols := w_cols || format(', (w.partition OPERATOR(pg_catalog.->>) %L)::%s AS %I', p, leaderboard._column_type(b.source, p), p);
+  END LOOP;
+  -- The current period of each kind comes from a row per kind, joined to the scopes and
+  -- through them to the standings: a query naming the kind (and partition values) finds
+  -- its scopes by the scopes' index, with period_start an index condition, and reads their
+  -- rows by the (scope_id, score, agent) index, instead of testing every row's period.
+  -- A scope too large to store ranks is ranked by a window over its rows (one sort of the
+  -- scope), not by a count a row; conditions on the period, the partition columns and the
+  -- scope reach the indexes below the window, others (an agent) are applied above it. The
+  -- scope's rows are read best first (the index backwards), so that the window's sort, of
+  -- the same order but for the few rows that do not qualify, finds them nearly in order:
+  -- read the other way, the sort of a 100-row scope cost as much as the rest of a top 10.
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT sc.period, sc.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
+    'COALESCE(s.rank, CASE WHEN s.qualified THEN pg_catalog.rank() OVER (PARTITION BY s.scope_id, sc.period, sc.period_start%3$s '
+    'ORDER BY s.qualified DESC, s.score DESC) END) AS rank, s.tier, s.updated_at '
+    'FROM (SELECT c.period, %6$s AS period_start FROM pg_catalog.unnest(%8$L::pg_catalog.text[]) AS c(period)) c '
+    'JOIN %9$s sc ON sc.period = c.period AND sc.period_start = c.period_start '
+    'CROSS JOIN LATERAL (SELECT s.* FROM %5$s s WHERE s.scope_id = sc.scope_id ORDER BY s.score DESC) s',
+    schema, b.name || '_current', sc_cols, b.agent_column, b.standings, current_start, current_verb, b.periods,
+    b.scopes);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
+    format('standings of board %s in the current period of each kind', b.name));
+  EXECUTE format(
+    -- the explanation's score is the stored one (explain() itself gives the unrounded
+    -- float8 its contributions add up to)
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, %8$s AS rank, s.tier, '
+    'pg_catalog.jsonb_set(leaderboard.explain(s.kpis, %6$s), ''{score}'', pg_catalog.to_jsonb(s.score)) AS explanation FROM %5$s s',
+    schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
+    leaderboard._card_sql(b, 's.period'), explain_verb, rank_of);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
+    format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
+  -- Movement: each row against the agent's row in the same partition in the period of the
+  -- same kind just before (none for 'all'), read by the standings' key.
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, %8$s AS rank, s.tier,'
+    ' p.score AS previous_score, %9$s AS previous_rank, %9$s OPERATOR(pg_catalog.-) %8$s AS rank_change,'
+    ' leaderboard._rank_precision(s.score OPERATOR(pg_catalog.-) p.score) AS score_change'
+    ' FROM %5$s s LEFT JOIN %5$s p ON p.%4$I OPERATOR(pg_catalog.=) s.%4$I AND p.period OPERATOR(pg_catalog.=) s.period'
+    ' AND p.period_start OPERATOR(pg_catalog.=) CASE s.period'
+    '  WHEN ''day'' THEN s.period_start OPERATOR(pg_catalog.-) 1'
+    '  WHEN ''week'' THEN s.period_start OPERATOR(pg_catalog.-) 7'
+    '  WHEN ''month'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 month''::pg_catalog.interval)::pg_catalog.date'
+    '  WHEN ''quarter'' THEN (s.period_start OPERATOR(pg_catalog.-) ''3 months''::pg_catalog.interval)::pg_catalog.date'
+    '  WHEN ''year'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 year''::pg_catalog.interval)::pg_catalog.date END%6$s',
+    schema, b.name || '_movement', s_cols, b.agent_column, b.standings, p_match, movement_verb,
+    format(rank_sql, 's'), format(rank_sql, 'p'));
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_movement',
+    format('rank and score of each row of board %s against the agent''s row in the previous period of the same kind and partition', b.name));
+  -- Badges of closed periods: the winners close_periods recorded, and in each closed scope
+  -- the rows with the largest rank gain and the largest score gain (ties all get one).
+  EXECUTE format(
+    '%6$s VIEW %1$s.%2$I AS'
+    ' SELECT ''Top Performer''::pg_catalog.text AS badge, w.period, w.period_start%3$s, w.agent::%7$s AS %4$I,'
+    '  w.score, NULL::pg_catalog.int8 AS rank_change, NULL::pg_catalog.float8 AS score_change'
+    ' FROM leaderboard.period_winners w WHERE w.board OPERATOR(pg_catalog.=) %8$L'
+    ' UNION ALL'
+    ' SELECT x.badge, x.period, x.period_start%5$s, x.%4$I, x.score, x.rank_change, x.score_change FROM ('
+    '  SELECT b.badge, m.*,'
+    '   CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END AS lb_gain,'
+    '   pg_catalog.max(CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END)'
+    '    OVER (PARTITION BY b.badge, m.period, m.period_start%10$s) AS lb_best'
+    '  FROM %1$s.%9$I m JOIN leaderboard.closed_periods c ON c.board OPERATOR(pg_catalog.=) %8$L'
+    '   AND c.period OPERATOR(pg_catalog.=) m.period AND c.period_start OPERATOR(pg_catalog.=) m.period_start'
+    '  CROSS JOIN (VALUES (''Fast Climber''::pg_catalog.text), (''Most Improved'')) b(badge)) x'
+    ' WHERE x.lb_gain OPERATOR(pg_catalog.>) 0 AND x.lb_gain OPERATOR(pg_catalog.=) x.lb_best',
+    schema, b.name || '_badges', w_cols, b.agent_column, x_cols, badges_verb,
+    leaderboard._column_type(b.source, b.agent_column), b.name, b.name || '_movement', m_cols);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_badges',
+    format('badges of the closed periods of board %s: Top Performer (winners), Fast Climber (largest rank gain) and Most Improved (largest score gain) per scope', b.name));
+  -- An inlinable SQL function (no SET clause: the planner then inlines its one SELECT into
+  -- the caller's query, where a SET clause would have it planned again on every call). Its
+  -- body names only qualified objects, so the caller's search_path cannot change it.
+  EXECUTE format($f$
+    %9$s FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
+    RETURNS TABLE (period_start date%4$s, %5$I %3$s, score double precision, qualified boolean, rank bigint, tier text)
+    LANGUAGE sql STABLE AS $body$
+      SELECT r.* FROM leaderboard._around(%6$L::pg_catalog.regclass, %7$L, $1, $2, $3, %8$L)
+        AS r(period_start pg_catalog.date%10$s, %5$I %3$s, score pg_catalog.float8, qualified pg_catalog.bool,
+             rank pg_catalog.int8, tier pg_catalog.text)
+    $body$ $f$,
+    schema, b.name || '_around', agent_type, part_ret, b.agent_column,
+    b.standings::text, b.time_zone, b.agent_column, around_verb, part_ret);
+  EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
+    format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
+  PERFORM leaderboard._goal_views(b);
+END $$;
+CREATE OR REPLACE FUNCTION leaderboard.create_board(
+  name text, source regclass, agent text, at text, metrics text[], scorecard jsonb,
+  periods text[] DEFAULT ARRAY['day', 'week', 'month'],
+  partition_by text[] DEFAULT '{}',
+  filter text DEFAULT NULL,
+  ladder leaderboard.ladder DEFAULT NULL,
+  -- a default is evaluated in the caller's session: its TimeZone, before SET TimeZone below
+  time_zone text DEFAULT pg_catalog.current_setting('TimeZone'),
+  rank_style text DEFAULT 'rank',
+  tie_break text[] DEFAULT '{}',
+  calendar leaderboard.calendar DEFAULT NULL,
+  grace interval DEFAULT NULL,
+  retention interval DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards;
+  rel record;
+  schema text;
+  m text;
+  parts_ddl text := '';
+  parts_cols text := '';
+  p text;
+  t regtype;
+  expr text;
+  mname text;
+  tz text := create_board.time_zone;
+  ident text[];
+  board_name text := create_board.name;
+  supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
+                               'numeric', 'boolean', 'interval']::regtype[];
+BEGIN
+  -- left out, it is the caller's TimeZone; given as NULL, there is none to fall back on
+  IF tz IS NULL THEN
+    RAISE EXCEPTION 'time_zone must not be null' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'Leave time_zone out for the session''s time zone, or name one, e.g. time_zone => ''America/New_York''.';
+  END IF;
+  IF board_name IS NULL OR board_name !~ '^[a-z][a-z0-9_]{0,39}$' THEN
+    RAISE EXCEPTION 'invalid board name "%"', board_name USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Use 1 to 40 lower-case letters, digits and underscores, starting with a letter.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM leaderboard.boards x WHERE x.name = board_name) THEN
+    RAISE EXCEPTION 'board "%" already exists', board_name USING ERRCODE = 'duplicate_object';
+  END IF;
+  IF source IS NULL OR agent IS NULL OR at IS NULL OR metrics IS NULL OR periods IS NULL THEN
+    RAISE EXCEPTION 'source, agent, at, metrics and periods must not be null'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  SELECT c.relkind, c.relpersistence, c.relowner, c.relforcerowsecurity, n.nspname INTO rel
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
+  IF rel.relkind NOT IN ('r', 'p') THEN
+    RAISE EXCEPTION '"%" is not a table', source USING ERRCODE = 'wrong_object_type';
+  END IF;
+  -- A temporary source vanishes with its session, leaving the catalog row behind; an
+  -- unlogged one is emptied by crash recovery while its standings are kept.
+  IF rel.relpersistence <> 'p' THEN
+    RAISE EXCEPTION 'a board cannot be kept over % table %',
+      CASE rel.relpersistence WHEN 't' THEN 'temporary' ELSE 'unlogged' END, source
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = CASE rel.relpersistence WHEN 't' THEN 'A temporary table is dropped at the end of its session, and its board would outlive it.'
+                     ELSE 'Crash recovery empties an unlogged table without firing its triggers, and the board would keep the lost rows.' END,
+            HINT = 'Keep the calls in a permanent table.';
+  END IF;
+  IF NOT pg_has_role(current_user, rel.relowner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of table %', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'A board reads every row of its source, whatever the row-level security policies.';
+  END IF;
+  IF rel.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
+    RAISE EXCEPTION 'table % forces row-level security', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Board triggers read transition tables, which bypass row-level security.',
+      HINT = 'Create the board as a role with BYPASSRLS.';
+  END IF;
+  schema := quote_ident(rel.nspname);
+
+  b.name := board_name; b.source := source; b.owner := current_user::regrole;
+  b.agent_column := agent; b.at_column := at;
+  FOREACH p IN ARRAY ARRAY[agent, at] || partition_by LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = p AND attnum > 0 AND NOT attisdropped) THEN
+      RAISE EXCEPTION 'column "%" of table % does not exist', p, source USING ERRCODE = 'undefined_column';
+    END IF;
+  END LOOP;
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'table % has a column named lb_local or lb_kind, which boards reserve', source
+      USING ERRCODE = 'duplicate_column';
+  END IF;
+  t := leaderboard._expression_type(source, quote_ident(at), 'at');
+  IF t NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+    RAISE EXCEPTION 'time column "%" is of type %, not timestamptz, timestamp or date', at, t
+      USING ERRCODE = 'datatype_mismatch';
+  END IF;
+
+  IF cardinality(metrics) = 0 OR cardinality(metrics) > 32 THEN
+    RAISE EXCEPTION 'a board has 1 to 32 metrics, not %', cardinality(metrics)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.metric_names := '{}'; b.metric_exprs := '{}';
+  FOREACH m IN ARRAY metrics LOOP
+    IF m ~* '\s+AS\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$' THEN
+      expr := regexp_replace(m, '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$', '');
+      mname := substring(m from '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$');
+      mname := CASE WHEN mname LIKE '"%' THEN replace(btrim(mname, '"'), '""', '"') ELSE lower(mname) END;
+    ELSE
+      -- a plain column, written as SQL names it (csat, CSAT, "CSAT"), is named after it
+      BEGIN
+        ident := parse_ident(m);
+      EXCEPTION WHEN invalid_parameter_value THEN
+        ident := NULL;
+      END;
+      mname := CASE WHEN cardinality(ident) = 1 THEN ident[1] END;
+      IF mname IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = mname AND attnum > 0 AND NOT attisdropped) THEN
+        RAISE EXCEPTION 'metric "%" needs a name', m USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'Write "expression AS name" unless the metric is a plain column.';
+      END IF;
+      expr := quote_ident(mname);
+    END IF;
+    t := leaderboard._expression_type(source, expr, 'metric');
+    -- stored, and put in the board's statements, as PostgreSQL prints it back
+    expr := leaderboard._expression_sql(source, expr, 'metric');
+    IF NOT t = ANY (supported) THEN
+      RAISE EXCEPTION 'metric "%" is of type %, which kpi_agg does not accept', mname, t
+        USING ERRCODE = 'datatype_mismatch',
+              HINT = 'Metrics are smallint, integer, bigint, real, double precision, numeric, boolean or interval.';
+    END IF;
+    IF mname = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'metric name "%" is used twice', mname USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    b.metric_names := b.metric_names || mname;
+    b.metric_exprs := b.metric_exprs || ('(' || expr || ')');
+  END LOOP;
+
+  IF filter IS NOT NULL THEN
+    t := leaderboard._expression_type(source, filter, 'filter');
+    IF t <> 'boolean'::regtype THEN
+      RAISE EXCEPTION 'filter "%" is of type %, not boolean', filter, t USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    b.filter := leaderboard._expression_sql(source, filter, 'filter');
+  END IF;
+
+  IF cardinality(periods) = 0 THEN
+    RAISE EXCEPTION 'a board needs at least one period' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH p IN ARRAY periods LOOP
+    IF p IS NULL OR NOT p = ANY (ARRAY['day', 'week', 'month', 'quarter', 'year', 'all']) THEN
+      RAISE EXCEPTION 'unknown period "%"', p USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Periods are day, week, month, quarter, year and all.';
+    END IF;
+  END LOOP;
+  IF cardinality(periods) <> (SELECT count(DISTINCT x) FROM unnest(periods) x) THEN
+    RAISE EXCEPTION 'a period is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.periods := periods;
+  b.partition_by := coalesce(partition_by, '{}');
+  IF agent = ANY (b.partition_by) THEN
+    RAISE EXCEPTION 'partition_by names the agent column "%"', agent USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'A board ranks agents within each partition: partitioned by the agent, each would rank alone.',
+      HINT = 'Partition by the columns that group agents, such as a team or a site.';
+  END IF;
+  IF cardinality(b.partition_by) <> (SELECT count(DISTINCT x) FROM unnest(b.partition_by) x) THEN
+    RAISE EXCEPTION 'a partition_by column is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+
+  -- Only zones by name: PostgreSQL reads a numeric offset in the POSIX sense, positive
+  -- west of Greenwich ('+05:30' is five and a half hours behind UTC), the opposite of
+  -- ISO 8601, and an abbreviation can mean another zone than the one meant.
+  IF NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(tz)) THEN
+    BEGIN
+      PERFORM now() AT TIME ZONE tz;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'unknown time zone "%"', tz USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+    END;
+    RAISE EXCEPTION 'time zone "%" is not a named time zone', tz USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'PostgreSQL reads an offset in the POSIX sense, positive west of Greenwich (''+05:30'' is 5:30 behind UTC), and an abbreviation can stand for another zone than the one meant.',
+      HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+  END IF;
+  b.time_zone := tz;
+
+  IF rank_style IS NULL OR NOT rank_style IN ('rank', 'dense_rank', 'row_number') THEN
+    RAISE EXCEPTION 'unknown rank style "%"', rank_style USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Rank styles are rank, dense_rank and row_number.';
+  END IF;
+  b.rank_style := rank_style;
+  b.tie_break := coalesce(tie_break, '{}');
+  IF cardinality(b.tie_break) > 0 AND rank_style <> 'row_number' THEN
+    RAISE EXCEPTION 'tie_break needs rank_style row_number' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH m IN ARRAY b.tie_break LOOP
+    IF NOT m = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'tie_break metric "%" is not a board metric', m USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END LOOP;
+
+  b.scorecards := leaderboard._board_cards(scorecard, periods, b.metric_names);
+  PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+  b.ladder := ladder;
+  b.created_at := now();
+  b.calendar := create_board.calendar;
+  b.grace := coalesce(create_board.grace, interval '1 day');
+  b.retention := create_board.retention;
+  PERFORM leaderboard._check_close_settings(b.grace, b.retention);
+  b.closed_before := '{}';
+
+  IF to_regclass(schema || '.' || quote_ident(board_name || '_standings')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_scopes')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_current')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_explain')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_goals')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_streaks')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_movement')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_badges')) IS NOT NULL THEN
+    RAISE EXCEPTION 'a relation named like board "%" already exists in schema %', board_name, schema
+      USING ERRCODE = 'duplicate_table';
+  END IF;
+  IF to_regprocedure(format('%s.%I(%s, text, integer)', schema, board_name || '_around',
+                            format_type(leaderboard._expression_type(source, quote_ident(agent), 'agent'), NULL))) IS NOT NULL THEN
+    RAISE EXCEPTION 'function %.%(agent, text, integer) already exists', schema, quote_ident(board_name || '_around')
+      USING ERRCODE = 'duplicate_function',
+            DETAIL = format('Board "%s" creates this function.', board_name);
+  END IF;
+
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_ddl := parts_ddl || format(', %I %s', p, leaderboard._column_type(source, p));
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+  END LOOP;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, '
+                 'scope_key text COLLATE "C" NOT NULL UNIQUE, period text NOT NULL, period_start date NOT NULL%s, '
+                 'version bigint NOT NULL DEFAULT 0, ranks_stored boolean NOT NULL DEFAULT true)',
+                 schema, board_name || '_scopes', parts_ddl);
+  EXECUTE format('COMMENT ON TABLE %s.%I IS %L', schema, board_name || '_scopes',
+                 format('scopes of board %s; writers lock these rows, in key order, at commit', board_name));
+  b.scopes := (schema || '.' || quote_ident(board_name || '_scopes'))::regclass;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint NOT NULL, period text NOT NULL, period_start date NOT NULL%s, '
+                 '%I %s NOT NULL, kpis leaderboard.kpis NOT NULL, score double precision NOT NULL, '
+                 'qualified boolean NOT NULL, rank bigint, tier text, updated_at timestamptz NOT NULL, '
+                 'PRIMARY KEY (%I, period, period_start, scope_id)) WITH (fillfactor = 80)',
+                 schema, board_name || '_standings', parts_ddl, agent,
+                 leaderboard._column_type(source, agent), agent);
+  b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
+  -- Two indexes, as every standings write that changes a score adds an entry to each:
+  -- the key (one row per scope and agent, as a scope has one period and period_start)
+  -- leads with the agent, so around-me and "my rows" read an agent's rows of a period
+  -- from it; top-N reads, re-ranking and neighbours read a scope by scope_id, top-N
+  -- reads finding it by its columns in the scopes table, which gains a row a scope only.
+  EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, agent);
+  EXECUTE format('CREATE INDEX ON %s (period, period_start%s)', b.scopes, parts_cols);
+  EXECUTE format('COMMENT ON TABLE %s IS %L', b.standings,
+                 format('ranked standings of board %s, one row per (period, period_start, partition, agent); kept by triggers on %s', board_name, source));
+
+  -- recomputing a group after UPDATE or DELETE reads the agent's rows of one period
+  b.source_index := leaderboard._ensure_source_index(b);
+
+  PERFORM leaderboard._catalog_insert(b);
+  PERFORM leaderboard._board_views(b);
+
+  PERFORM leaderboard._board_triggers(b);
+
+  PERFORM leaderboard.rebuild(board_name);
+  RETURN b.standings;
+END $$;
+CREATE OR REPLACE FUNCTION leaderboard.close_periods(board text) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  target jsonb;
+  kept_from date;
+  was text;
+  now_closed text;
+  part_json text := 'pg_catalog.jsonb_build_object()';
+  closed leaderboard.closed_periods[];
+  winners leaderboard.period_winners[];
+  n integer;
+  old_days boolean := false;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  -- nothing to close and no day row to forget: return without locking out the writers
+  kept_from := leaderboard._retained_from(b, now());
+  target := leaderboard._closed_before(b, now());
+  IF kept_from IS NOT NULL THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s)',
+                   b.scopes, leaderboard._closed_sql(target, 'sc.period', 'sc.period_start'))
+      INTO old_days USING kept_from;
+  END IF;
+  IF target = b.closed_before AND NOT old_days THEN
+    RETURN 0;
+  END IF;
+  -- as alter_board and rebuild: writers wait, and a concurrent close_periods waits here and
+  -- then finds its work done
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  b := leaderboard._board(board);
+  target := leaderboard._closed_before(b, now());
+  was := leaderboard._closed_sql(b.closed_before, 'sc.period', 'sc.period_start');
+  now_closed := leaderboard._closed_sql(target, 'sc.period', 'sc.period_start');
+  -- what follows reads the closing scopes with this transaction's snapshot: under
+  -- REPEATABLE READ it may predate a writer that committed into one of them (or created
+  -- one), whose rows the close would freeze without counting them
+  PERFORM leaderboard._check_snapshot_current(board, format(
+    'SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.format(''%%s %%s %%s'', sc.xmin, s.ctid, s.xmin), '',''
+                                                 ORDER BY sc.scope_id, s.ctid))'
+    ' FROM %s sc LEFT JOIN %s s ON s.scope_id = sc.scope_id WHERE %s AND NOT %s', b.scopes, b.standings, now_closed, was));
+  IF cardinality(b.partition_by) > 0 THEN
+    part_json := 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  EXECUTE format('SELECT pg_catalog.array_agg(x.c ORDER BY (x.c).period, (x.c).period_start), pg_catalog.sum((x.c).scopes) FROM ('
+                 ' SELECT ROW(%L, sc.period, sc.period_start, pg_catalog.count(*), pg_catalog.now())::leaderboard.closed_periods AS c'
+                 ' FROM %s sc WHERE %s AND NOT %s GROUP BY sc.period, sc.period_start) x',
+                 board, b.scopes, now_closed, was)
+    INTO closed, n;
+  -- the rows ranked 1 in each closing scope, as <board>_current ranks them (a scope too
+  -- large to store ranks: the qualified rows no row outscores)
+  EXECUTE format('SELECT pg_catalog.array_agg(ROW(%1$L, s.period, s.period_start, %2$s, s.%3$I::pg_catalog.text, s.score, s.tier, s.kpis)'
+                 '::leaderboard.period_winners) FROM %4$s s JOIN %5$s sc ON sc.scope_id = s.scope_id'
+                 ' WHERE %6$s AND NOT %7$s AND s.qualified AND coalesce(s.rank, CASE WHEN NOT EXISTS ('
+                 '  SELECT 1 FROM %4$s a WHERE a.scope_id = s.scope_id AND a.qualified AND a.score > s.score) THEN 1 END) = 1',
+                 board, part_json, b.agent_column, b.standings, b.scopes, now_closed, was)
+    INTO winners;
+  PERFORM leaderboard._catalog_close(board, b.grace, b.retention, target, closed, winners);
+  -- retention: closed day rows older than it, with their scopes (winners stay recorded)
+  kept_from := leaderboard._retained_from(b, now());
+  IF kept_from IS NOT NULL THEN
+    EXECUTE format('DELETE FROM %s s USING %s sc WHERE s.scope_id = sc.scope_id AND sc.period = ''day'' AND sc.period_start < $1 AND %s',
+                   b.standings, b.scopes, now_closed)
+      USING kept_from;
+    EXECUTE format('DELETE FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s', b.scopes, now_closed)
+      USING kept_from;
+  END IF;
+  RETURN coalesce(n, 0);
+END $$;
+CREATE OR REPLACE FUNCTION leaderboard._goal_views(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  s_cols text := '';
+  m_cols text := '';
+  x_cols text := '';
+  l_cols text := '';
+  part_obj text := '''{}''::pg_catalog.jsonb';
+  p name;
+  cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));
+  today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
+  goals_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_goals'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_goals'))));
+  streaks_verb text;
+  matching text[] := '{}';
+  day_sql text;
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    s_cols := s_cols || ', s.' || quote_ident(p);
+    m_cols := m_cols || ', m.' || quote_ident(p);
+    x_cols := x_cols || 'x.' || quote_ident(p) || ', ';
+    l_cols := l_cols || ', l.' || quote_ident(p);
+  END LOOP;
+  IF cardinality(b.partition_by) > 0 THEN
+    part_obj := 'pg_catalog.jsonb_build_object(' ||
+      (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  -- the goals of a standings row s in force on its day (today in <board>_goals)
+  FOREACH day_sql IN ARRAY ARRAY['c.lb_today', 's.period_start'] LOOP
+    matching := matching || format(
+      'JOIN leaderboard.goals g ON g.board = %2$L AND g.period = s.period'
+      ' AND (g.effective_from IS NULL OR g.effective_from <= %1$s) AND (g.effective_to IS NULL OR g.effective_to >= %1$s)'
+      ' AND (g.agent IS NULL OR g.agent = s.%3$I::pg_catalog.text) AND (g.partition IS NULL OR %4$s @> g.partition)',
+      day_sql, b.name, b.agent_column, part_obj);
+  END LOOP;
+  EXECUTE format(
+    '%1$s VIEW %2$s.%3$I AS '
+    'WITH c AS ('
+    ' SELECT k.period, k.period_start, k.lb_today, d.days_elapsed, d.days_total FROM ('
+    '  SELECT k.period, %4$s AS period_start, t.lb_today'
+    '  FROM (SELECT %5$s AS lb_today) t, pg_catalog.unnest(%6$L::pg_catalog.text[]) AS k(period)) k'
+    ' CROSS JOIN LATERAL leaderboard._period_days(%7$s, k.period, k.period_start, k.lb_today) d), '
+    'm AS ('
+    ' SELECT c.period, c.period_start, c.days_elapsed, c.days_total, s.scope_id%8$s, s.%9$I, g.metric, g.stat, g.id, g.target,'
+    '  leaderboard._goal_actual(s.kpis, pg_catalog.array_position(%10$L::pg_catalog.text[], g.metric), g.stat) AS actual,'
+    '  pg_catalog.dense_rank() OVER (PARTITION BY s.scope_id, s.%9$I, g.metric, g.stat'
+    '   ORDER BY g.agent IS NOT NULL DESC, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(g.partition)) DESC,'
+    '   g.partition::pg_catalog.text) AS lb_rank'
+    ' FROM c JOIN %15$s sc ON sc.period = c.period AND sc.period_start = c.period_start'
+    ' JOIN %11$s s ON s.scope_id = sc.scope_id %12$s) '
+    'SELECT l.period, l.period_start%13$s, l.%9$I, l.metric, l.stat, r.target, r.rungs, r.rungs_met, r.goal_id,'
+    ' l.actual, pg_catalog.trim_scale(l.actual / r.target) AS progress, p.pace, p.pace >= r.target AS on_track,'
+    ' l.days_elapsed AS working_days_elapsed, l.days_total AS working_days '
+    'FROM (SELECT m.period, m.period_start, m.days_elapsed, m.days_total, m.scope_id%14$s, m.%9$I, m.metric, m.stat, m.actual,'
+    '       pg_catalog.array_agg(m.target ORDER BY m.target, m.id) AS targets, pg_catalog.array_agg(m.id ORDER BY m.target, m.id) AS ids'
+    '      FROM m WHERE m.lb_rank = 1'
+    '      GROUP BY m.period, m.period_start, m.days_elapsed, m.days_total, m.scope_id%14$s, m.%9$I, m.metric, m.stat, m.actual) l '
+    'CROSS JOIN LATERAL leaderboard._goal_rung(l.targets, l.ids, l.actual) r '
+    'CROSS JOIN LATERAL (SELECT leaderboard._goal_pace(l.stat, l.actual, l.days_elapsed, l.days_total) AS pace) p',
+    goals_verb, schema, b.name || '_goals',
+    leaderboard._period_start_sql('k.period', 't.lb_today::pg_catalog.timestamp'), today, b.periods, cal,
+    s_cols, b.agent_column, b.metric_names, b.standings, matching[1],
+    l_cols, m_cols, b.scopes);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_goals',
+    format('goals of board %s in force today: per agent and current period, the target, actual, progress and pace', b.name));
+
+  IF NOT 'day' = ANY (b.periods) THEN
+    RETURN;
+  END IF;
+  streaks_verb := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_streaks'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_streaks'))));
+  -- a day is met when its actual reaches the lowest rung of the daily goal ladder in force
+  -- that day; days out of the streak type's range (before year 1) are left out
+  EXECUTE format(
+    '%1$s VIEW %2$s.%3$I AS '
+    'SELECT %12$s x.%6$I, x.metric, x.stat, leaderboard.longest(x.streak) AS longest_streak,'
+    ' leaderboard.longest_start(x.streak) AS longest_start, leaderboard.current(x.streak, %4$s) AS current_streak,'
+    ' leaderboard.met_days(x.streak) AS met_days, x.streak '
+    'FROM (SELECT m.metric, m.stat%5$s, m.%6$I, leaderboard.streak_agg(m.period_start, m.actual >= m.target, %7$s) AS streak'
+    '      FROM (SELECT s.period_start%8$s, s.%6$I, g.metric, g.stat, g.target,'
+    '             leaderboard._goal_actual(s.kpis, pg_catalog.array_position(%9$L::pg_catalog.text[], g.metric), g.stat) AS actual,'
+    '             pg_catalog.dense_rank() OVER (PARTITION BY s.scope_id, s.%6$I, g.metric, g.stat'
+    '              ORDER BY g.agent IS NOT NULL DESC, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(g.partition)) DESC,'
+    '              g.partition::pg_catalog.text) AS lb_rank'
+    '            FROM %10$s s %11$s'
+    '            WHERE s.period = ''day'' AND s.period_start >= ''0001-01-01''::pg_catalog.date) m'
+    '      WHERE m.lb_rank = 1'
+    '      GROUP BY m.metric, m.stat%5$s, m.%6$I) x',
+    streaks_verb, schema, b.name || '_streaks', today, m_cols, b.agent_column, cal, s_cols, b.metric_names,
+    b.standings, matching[2], x_cols);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_streaks',
+    format('streaks of board %s: per agent and partition, runs of working days on which the agent met a daily goal', b.name));
+END $$;
+CREATE OR REPLACE FUNCTION leaderboard.check_goals(board text) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
+  periods text[];
+  n bigint;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  IF NOT coalesce(b.events ? 'goal_at_risk', false) THEN
+    RETURN 0;
+  END IF;
+  periods := coalesce((SELECT array_agg(x #>> '{}') FROM jsonb_array_elements(b.events -> 'periods') x), b.periods);
+  b.events := jsonb_build_object('goal_at_risk', b.events -> 'goal_at_risk');
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  EXECUTE leaderboard._events_write_sql(b, format(
+    'SELECT s.scope_id, s.%1$I::pg_catalog.text AS agent, s.period, s.period_start, %2$s AS part, '
+    's.rank AS old_rank, s.rank AS new_rank, s.tier AS old_tier, s.tier AS new_tier, s.score AS old_score, s.score AS new_score, '
+    's.qualified AS new_qualified, s.kpis AS old_kpis, s.kpis AS new_kpis '
+    'FROM %7$s sc JOIN %3$s s ON s.scope_id OPERATOR(pg_catalog.=) sc.scope_id '
+    'WHERE sc.period OPERATOR(pg_catalog.=) ANY (%4$L::pg_catalog.text[]) '
+    'AND %6$s OPERATOR(pg_catalog.=) %5$s',
+    b.agent_column, leaderboard._events_partition_sql(b, 's'), b.standings, periods, today,
+    leaderboard._goal_day_sql('sc.period', 'sc.period_start', today), b.scopes),
+    leaderboard._event_branches(b)) INTO n;
+  RETURN coalesce(n, 0);
+END $$;
+
+DO $$
+DECLARE
+  b leaderboard.boards;
+  idx text;
+  parts_cols text;
+BEGIN
+  FOR b IN SELECT * FROM leaderboard.boards ORDER BY name LOOP
+    FOR idx IN
+      SELECT format('%I.%I', n.nspname, c.relname)
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE i.indrelid = b.standings AND NOT i.indisprimary
+        AND (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[0]) = 'period'
+    LOOP
+      EXECUTE format('DROP INDEX %s', idx);
+    END LOOP;
+    SELECT coalesce(string_agg(', ' || quote_ident(p), '' ORDER BY o), '') INTO parts_cols
+    FROM unnest(b.partition_by) WITH ORDINALITY AS x(p, o);
+    EXECUTE format('CREATE INDEX ON %s (period, period_start%s)', b.scopes, parts_cols);
+  END LOOP;
+END $$;
+
 -- Scorecards with effective dates: a card can take effect on a date, scoring the periods
 -- that start on or after it; <board>_explain says which card scored a row (card_from)
 ALTER TABLE leaderboard.boards ADD COLUMN card_versions jsonb NOT NULL DEFAULT '[]';
@@ -5598,3 +6205,603 @@ REVOKE EXECUTE ON FUNCTION leaderboard._period_days_sql(leaderboard.boards, text
 GRANT EXECUTE ON FUNCTION leaderboard._period_days_sql(leaderboard.boards, text, text, text, text) TO PUBLIC;
 -- (each campaign's <board>_goals counts its window's days once alter_board(board) makes
 -- its views again)
+
+-- The functions both changes above rewrote, as they are now
+CREATE OR REPLACE FUNCTION leaderboard.create_board(
+  name text, source regclass, agent text, at text, metrics text[], scorecard jsonb,
+  periods text[] DEFAULT ARRAY['day', 'week', 'month'],
+  partition_by text[] DEFAULT '{}',
+  filter text DEFAULT NULL,
+  ladder leaderboard.ladder DEFAULT NULL,
+  -- a default is evaluated in the caller's session: its TimeZone, before SET TimeZone below
+  time_zone text DEFAULT pg_catalog.current_setting('TimeZone'),
+  rank_style text DEFAULT 'rank',
+  tie_break text[] DEFAULT '{}',
+  calendar leaderboard.calendar DEFAULT NULL,
+  grace interval DEFAULT NULL,
+  retention interval DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards;
+  rel record;
+  schema text;
+  m text;
+  parts_ddl text := '';
+  parts_cols text := '';
+  p text;
+  t regtype;
+  expr text;
+  mname text;
+  tz text := create_board.time_zone;
+  ident text[];
+  board_name text := create_board.name;
+  supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
+                               'numeric', 'boolean', 'interval']::regtype[];
+BEGIN
+  -- left out, it is the caller's TimeZone; given as NULL, there is none to fall back on
+  IF tz IS NULL THEN
+    RAISE EXCEPTION 'time_zone must not be null' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'Leave time_zone out for the session''s time zone, or name one, e.g. time_zone => ''America/New_York''.';
+  END IF;
+  IF board_name IS NULL OR board_name !~ '^[a-z][a-z0-9_]{0,39}$' THEN
+    RAISE EXCEPTION 'invalid board name "%"', board_name USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Use 1 to 40 lower-case letters, digits and underscores, starting with a letter.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM leaderboard.boards x WHERE x.name = board_name) THEN
+    RAISE EXCEPTION 'board "%" already exists', board_name USING ERRCODE = 'duplicate_object';
+  END IF;
+  IF source IS NULL OR agent IS NULL OR at IS NULL OR metrics IS NULL OR periods IS NULL THEN
+    RAISE EXCEPTION 'source, agent, at, metrics and periods must not be null'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  SELECT c.relkind, c.relpersistence, c.relowner, c.relforcerowsecurity, n.nspname INTO rel
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
+  IF rel.relkind NOT IN ('r', 'p') THEN
+    RAISE EXCEPTION '"%" is not a table', source USING ERRCODE = 'wrong_object_type';
+  END IF;
+  -- A temporary source vanishes with its session, leaving the catalog row behind; an
+  -- unlogged one is emptied by crash recovery while its standings are kept.
+  IF rel.relpersistence <> 'p' THEN
+    RAISE EXCEPTION 'a board cannot be kept over % table %',
+      CASE rel.relpersistence WHEN 't' THEN 'temporary' ELSE 'unlogged' END, source
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = CASE rel.relpersistence WHEN 't' THEN 'A temporary table is dropped at the end of its session, and its board would outlive it.'
+                     ELSE 'Crash recovery empties an unlogged table without firing its triggers, and the board would keep the lost rows.' END,
+            HINT = 'Keep the calls in a permanent table.';
+  END IF;
+  IF NOT pg_has_role(current_user, rel.relowner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of table %', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'A board reads every row of its source, whatever the row-level security policies.';
+  END IF;
+  IF rel.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
+    RAISE EXCEPTION 'table % forces row-level security', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Board triggers read transition tables, which bypass row-level security.',
+      HINT = 'Create the board as a role with BYPASSRLS.';
+  END IF;
+  schema := quote_ident(rel.nspname);
+
+  b.name := board_name; b.source := source; b.owner := current_user::regrole;
+  b.agent_column := agent; b.at_column := at;
+  FOREACH p IN ARRAY ARRAY[agent, at] || partition_by LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = p AND attnum > 0 AND NOT attisdropped) THEN
+      RAISE EXCEPTION 'column "%" of table % does not exist', p, source USING ERRCODE = 'undefined_column';
+    END IF;
+  END LOOP;
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'table % has a column named lb_local or lb_kind, which boards reserve', source
+      USING ERRCODE = 'duplicate_column';
+  END IF;
+  t := leaderboard._expression_type(source, quote_ident(at), 'at');
+  IF t NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+    RAISE EXCEPTION 'time column "%" is of type %, not timestamptz, timestamp or date', at, t
+      USING ERRCODE = 'datatype_mismatch';
+  END IF;
+
+  IF cardinality(metrics) = 0 OR cardinality(metrics) > 32 THEN
+    RAISE EXCEPTION 'a board has 1 to 32 metrics, not %', cardinality(metrics)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.metric_names := '{}'; b.metric_exprs := '{}';
+  FOREACH m IN ARRAY metrics LOOP
+    IF m ~* '\s+AS\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$' THEN
+      expr := regexp_replace(m, '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$', '');
+      mname := substring(m from '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$');
+      mname := CASE WHEN mname LIKE '"%' THEN replace(btrim(mname, '"'), '""', '"') ELSE lower(mname) END;
+    ELSE
+      -- a plain column, written as SQL names it (csat, CSAT, "CSAT"), is named after it
+      BEGIN
+        ident := parse_ident(m);
+      EXCEPTION WHEN invalid_parameter_value THEN
+        ident := NULL;
+      END;
+      mname := CASE WHEN cardinality(ident) = 1 THEN ident[1] END;
+      IF mname IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = mname AND attnum > 0 AND NOT attisdropped) THEN
+        RAISE EXCEPTION 'metric "%" needs a name', m USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'Write "expression AS name" unless the metric is a plain column.';
+      END IF;
+      expr := quote_ident(mname);
+    END IF;
+    t := leaderboard._expression_type(source, expr, 'metric');
+    -- stored, and put in the board's statements, as PostgreSQL prints it back
+    expr := leaderboard._expression_sql(source, expr, 'metric');
+    IF NOT t = ANY (supported) THEN
+      RAISE EXCEPTION 'metric "%" is of type %, which kpi_agg does not accept', mname, t
+        USING ERRCODE = 'datatype_mismatch',
+              HINT = 'Metrics are smallint, integer, bigint, real, double precision, numeric, boolean or interval.';
+    END IF;
+    IF mname = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'metric name "%" is used twice', mname USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    b.metric_names := b.metric_names || mname;
+    b.metric_exprs := b.metric_exprs || ('(' || expr || ')');
+  END LOOP;
+
+  IF filter IS NOT NULL THEN
+    t := leaderboard._expression_type(source, filter, 'filter');
+    IF t <> 'boolean'::regtype THEN
+      RAISE EXCEPTION 'filter "%" is of type %, not boolean', filter, t USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    b.filter := leaderboard._expression_sql(source, filter, 'filter');
+  END IF;
+
+  IF cardinality(periods) = 0 THEN
+    RAISE EXCEPTION 'a board needs at least one period' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH p IN ARRAY periods LOOP
+    IF p IS NULL OR NOT p = ANY (ARRAY['day', 'week', 'month', 'quarter', 'year', 'all']) THEN
+      RAISE EXCEPTION 'unknown period "%"', p USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Periods are day, week, month, quarter, year and all.';
+    END IF;
+  END LOOP;
+  IF cardinality(periods) <> (SELECT count(DISTINCT x) FROM unnest(periods) x) THEN
+    RAISE EXCEPTION 'a period is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.periods := periods;
+  b.partition_by := coalesce(partition_by, '{}');
+  IF agent = ANY (b.partition_by) THEN
+    RAISE EXCEPTION 'partition_by names the agent column "%"', agent USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'A board ranks agents within each partition: partitioned by the agent, each would rank alone.',
+      HINT = 'Partition by the columns that group agents, such as a team or a site.';
+  END IF;
+  IF cardinality(b.partition_by) <> (SELECT count(DISTINCT x) FROM unnest(b.partition_by) x) THEN
+    RAISE EXCEPTION 'a partition_by column is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+
+  -- Only zones by name: PostgreSQL reads a numeric offset in the POSIX sense, positive
+  -- west of Greenwich ('+05:30' is five and a half hours behind UTC), the opposite of
+  -- ISO 8601, and an abbreviation can mean another zone than the one meant.
+  IF NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(tz)) THEN
+    BEGIN
+      PERFORM now() AT TIME ZONE tz;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'unknown time zone "%"', tz USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+    END;
+    RAISE EXCEPTION 'time zone "%" is not a named time zone', tz USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'PostgreSQL reads an offset in the POSIX sense, positive west of Greenwich (''+05:30'' is 5:30 behind UTC), and an abbreviation can stand for another zone than the one meant.',
+      HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+  END IF;
+  b.time_zone := tz;
+
+  IF rank_style IS NULL OR NOT rank_style IN ('rank', 'dense_rank', 'row_number') THEN
+    RAISE EXCEPTION 'unknown rank style "%"', rank_style USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Rank styles are rank, dense_rank and row_number.';
+  END IF;
+  b.rank_style := rank_style;
+  b.tie_break := coalesce(tie_break, '{}');
+  IF cardinality(b.tie_break) > 0 AND rank_style <> 'row_number' THEN
+    RAISE EXCEPTION 'tie_break needs rank_style row_number' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH m IN ARRAY b.tie_break LOOP
+    IF NOT m = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'tie_break metric "%" is not a board metric', m USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END LOOP;
+
+  b.scorecards := leaderboard._board_cards(scorecard, periods, b.metric_names);
+  b.card_versions := '[]';
+  PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+  b.ladder := ladder;
+  b.created_at := now();
+  b.calendar := create_board.calendar;
+  b.grace := coalesce(create_board.grace, interval '1 day');
+  b.retention := create_board.retention;
+  PERFORM leaderboard._check_close_settings(b.grace, b.retention);
+  b.closed_before := '{}';
+
+  IF to_regclass(schema || '.' || quote_ident(board_name || '_standings')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_scopes')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_current')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_explain')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_goals')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_streaks')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_movement')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_badges')) IS NOT NULL THEN
+    RAISE EXCEPTION 'a relation named like board "%" already exists in schema %', board_name, schema
+      USING ERRCODE = 'duplicate_table';
+  END IF;
+  IF to_regprocedure(format('%s.%I(%s, text, integer)', schema, board_name || '_around',
+                            format_type(leaderboard._expression_type(source, quote_ident(agent), 'agent'), NULL))) IS NOT NULL THEN
+    RAISE EXCEPTION 'function %.%(agent, text, integer) already exists', schema, quote_ident(board_name || '_around')
+      USING ERRCODE = 'duplicate_function',
+            DETAIL = format('Board "%s" creates this function.', board_name);
+  END IF;
+
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_ddl := parts_ddl || format(', %I %s', p, leaderboard._column_type(source, p));
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+  END LOOP;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, '
+                 'scope_key text COLLATE "C" NOT NULL UNIQUE, period text NOT NULL, period_start date NOT NULL%s, '
+                 'version bigint NOT NULL DEFAULT 0, ranks_stored boolean NOT NULL DEFAULT true)',
+                 schema, board_name || '_scopes', parts_ddl);
+  EXECUTE format('COMMENT ON TABLE %s.%I IS %L', schema, board_name || '_scopes',
+                 format('scopes of board %s; writers lock these rows, in key order, at commit', board_name));
+  b.scopes := (schema || '.' || quote_ident(board_name || '_scopes'))::regclass;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint NOT NULL, period text NOT NULL, period_start date NOT NULL%s, '
+                 '%I %s NOT NULL, kpis leaderboard.kpis NOT NULL, score double precision NOT NULL, '
+                 'qualified boolean NOT NULL, rank bigint, tier text, updated_at timestamptz NOT NULL, '
+                 'PRIMARY KEY (%I, period, period_start, scope_id)) WITH (fillfactor = 80)',
+                 schema, board_name || '_standings', parts_ddl, agent,
+                 leaderboard._column_type(source, agent), agent);
+  b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
+  -- Two indexes, as every standings write that changes a score adds an entry to each:
+  -- the key (one row per scope and agent, as a scope has one period and period_start)
+  -- leads with the agent, so around-me and "my rows" read an agent's rows of a period
+  -- from it; top-N reads, re-ranking and neighbours read a scope by scope_id, top-N
+  -- reads finding it by its columns in the scopes table, which gains a row a scope only.
+  EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, agent);
+  EXECUTE format('CREATE INDEX ON %s (period, period_start%s)', b.scopes, parts_cols);
+  EXECUTE format('COMMENT ON TABLE %s IS %L', b.standings,
+                 format('ranked standings of board %s, one row per (period, period_start, partition, agent); kept by triggers on %s', board_name, source));
+
+  -- recomputing a group after UPDATE or DELETE reads the agent's rows of one period
+  b.source_index := leaderboard._ensure_source_index(b);
+
+  PERFORM leaderboard._catalog_insert(b);
+  PERFORM leaderboard._board_views(b);
+
+  PERFORM leaderboard._board_triggers(b);
+
+  PERFORM leaderboard.rebuild(board_name);
+  RETURN b.standings;
+END $$;
+COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, interval) IS
+  'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain, <name>_goals (and <name>_streaks), <name>_movement, <name>_badges and <name>_around, and loads existing rows';
+
+CREATE OR REPLACE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  cols text := '';
+  s_cols text := '';
+  sc_cols text := '';
+  p name;
+  agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
+  part_ret text := '';
+  current_start text := leaderboard._period_start_sql('c.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+  current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
+  explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_explain'))));
+  -- a scope too large to store ranks (its rows' rank is NULL) is ranked from the score index
+  rank_of text := format('COALESCE(s.rank, CASE WHEN s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                         ' WHERE a.scope_id OPERATOR(pg_catalog.=) s.scope_id AND a.qualified'
+                         ' AND a.score OPERATOR(pg_catalog.>) s.score) END)', b.standings);
+  movement_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_movement'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_movement'))));
+  badges_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_badges'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_badges'))));
+  -- rank_of over the rows of another alias (format(rank_sql, alias))
+  rank_sql text := format('COALESCE(%%1$s.rank, CASE WHEN %%1$s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                          ' WHERE a.scope_id OPERATOR(pg_catalog.=) %%1$s.scope_id AND a.qualified'
+                          ' AND a.score OPERATOR(pg_catalog.>) %%1$s.score) END)', b.standings);
+  p_match text := '';
+  m_cols text := '';
+  x_cols text := '';
+  w_cols text := '';
+  around_verb text := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_around'),
+    (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%s, text, integer)', schema, b.name || '_around', agent_type))));
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    cols := cols || ', ' || quote_ident(p);
+    s_cols := s_cols || ', s.' || quote_ident(p);
+    sc_cols := sc_cols || ', sc.' || quote_ident(p);
+    part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
+    p_match := p_match || format(' AND p.%1$I IS NOT DISTINCT FROM s.%1$I', p);
+    m_cols := m_cols || ', m.' || quote_ident(p);
+    x_cols := x_cols || ', x.' || quote_ident(p);
+    w_cols := w_cols || format(', (w.partition OPERATOR(pg_catalog.->>) %L)::%s AS %I', p, leaderboard._column_type(b.source, p), p);
+  END LOOP;
+  -- The current period of each kind comes from a row per kind, joined to the scopes and
+  -- through them to the standings: a query naming the kind (and partition values) finds
+  -- its scopes by the scopes' index, with period_start an index condition, and reads their
+  -- rows by the (scope_id, score, agent) index, instead of testing every row's period.
+  -- A scope too large to store ranks is ranked by a window over its rows (one sort of the
+  -- scope), not by a count a row; conditions on the period, the partition columns and the
+  -- scope reach the indexes below the window, others (an agent) are applied above it. The
+  -- scope's rows are read best first (the index backwards), so that the window's sort, of
+  -- the same order but for the few rows that do not qualify, finds them nearly in order:
+  -- read the other way, the sort of a 100-row scope cost as much as the rest of a top 10.
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT sc.period, sc.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
+    'COALESCE(s.rank, CASE WHEN s.qualified THEN pg_catalog.rank() OVER (PARTITION BY s.scope_id, sc.period, sc.period_start%3$s '
+    'ORDER BY s.qualified DESC, s.score DESC) END) AS rank, s.tier, s.updated_at '
+    'FROM (SELECT c.period, %6$s AS period_start FROM pg_catalog.unnest(%8$L::pg_catalog.text[]) AS c(period)) c '
+    'JOIN %9$s sc ON sc.period = c.period AND sc.period_start = c.period_start '
+    'CROSS JOIN LATERAL (SELECT s.* FROM %5$s s WHERE s.scope_id = sc.scope_id ORDER BY s.score DESC) s',
+    schema, b.name || '_current', sc_cols, b.agent_column, b.standings, current_start, current_verb, b.periods,
+    b.scopes);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
+    format('standings of board %s in the current period of each kind', b.name));
+  EXECUTE format(
+    -- the explanation's score is the stored one (explain() itself gives the unrounded
+    -- float8 its contributions add up to)
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, %8$s AS rank, s.tier, '
+    'pg_catalog.jsonb_set(leaderboard.explain(s.kpis, %6$s), ''{score}'', pg_catalog.to_jsonb(s.score)) AS explanation, '
+    '%9$s AS card_from FROM %5$s s',
+    schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
+    leaderboard._card_sql(b, 's.period', 's.period_start'), explain_verb, rank_of,
+    leaderboard._card_sql(b, 's.period', 's.period_start', 'from'));
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
+    format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
+  -- Movement: each row against the agent's row in the same partition in the period of the
+  -- same kind just before (none for 'all'), read by the standings' key.
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, %8$s AS rank, s.tier,'
+    ' p.score AS previous_score, %9$s AS previous_rank, %9$s OPERATOR(pg_catalog.-) %8$s AS rank_change,'
+    ' leaderboard._rank_precision(s.score OPERATOR(pg_catalog.-) p.score) AS score_change'
+    ' FROM %5$s s LEFT JOIN %5$s p ON p.%4$I OPERATOR(pg_catalog.=) s.%4$I AND p.period OPERATOR(pg_catalog.=) s.period'
+    ' AND p.period_start OPERATOR(pg_catalog.=) CASE s.period'
+    '  WHEN ''day'' THEN s.period_start OPERATOR(pg_catalog.-) 1'
+    '  WHEN ''week'' THEN s.period_start OPERATOR(pg_catalog.-) 7'
+    '  WHEN ''month'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 month''::pg_catalog.interval)::pg_catalog.date'
+    '  WHEN ''quarter'' THEN (s.period_start OPERATOR(pg_catalog.-) ''3 months''::pg_catalog.interval)::pg_catalog.date'
+    '  WHEN ''year'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 year''::pg_catalog.interval)::pg_catalog.date END%6$s',
+    schema, b.name || '_movement', s_cols, b.agent_column, b.standings, p_match, movement_verb,
+    format(rank_sql, 's'), format(rank_sql, 'p'));
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_movement',
+    format('rank and score of each row of board %s against the agent''s row in the previous period of the same kind and partition', b.name));
+  -- Badges of closed periods: the winners close_periods recorded, and in each closed scope
+  -- the rows with the largest rank gain and the largest score gain (ties all get one).
+  EXECUTE format(
+    '%6$s VIEW %1$s.%2$I AS'
+    ' SELECT ''Top Performer''::pg_catalog.text AS badge, w.period, w.period_start%3$s, w.agent::%7$s AS %4$I,'
+    '  w.score, NULL::pg_catalog.int8 AS rank_change, NULL::pg_catalog.float8 AS score_change'
+    ' FROM leaderboard.period_winners w WHERE w.board OPERATOR(pg_catalog.=) %8$L'
+    ' UNION ALL'
+    ' SELECT x.badge, x.period, x.period_start%5$s, x.%4$I, x.score, x.rank_change, x.score_change FROM ('
+    '  SELECT b.badge, m.*,'
+    '   CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END AS lb_gain,'
+    '   pg_catalog.max(CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END)'
+    '    OVER (PARTITION BY b.badge, m.period, m.period_start%10$s) AS lb_best'
+    '  FROM %1$s.%9$I m JOIN leaderboard.closed_periods c ON c.board OPERATOR(pg_catalog.=) %8$L'
+    '   AND c.period OPERATOR(pg_catalog.=) m.period AND c.period_start OPERATOR(pg_catalog.=) m.period_start'
+    '  CROSS JOIN (VALUES (''Fast Climber''::pg_catalog.text), (''Most Improved'')) b(badge)) x'
+    ' WHERE x.lb_gain OPERATOR(pg_catalog.>) 0 AND x.lb_gain OPERATOR(pg_catalog.=) x.lb_best',
+    schema, b.name || '_badges', w_cols, b.agent_column, x_cols, badges_verb,
+    leaderboard._column_type(b.source, b.agent_column), b.name, b.name || '_movement', m_cols);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_badges',
+    format('badges of the closed periods of board %s: Top Performer (winners), Fast Climber (largest rank gain) and Most Improved (largest score gain) per scope', b.name));
+  -- An inlinable SQL function (no SET clause: the planner then inlines its one SELECT into
+  -- the caller's query, where a SET clause would have it planned again on every call). Its
+  -- body names only qualified objects, so the caller's search_path cannot change it.
+  EXECUTE format($f$
+    %9$s FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
+    RETURNS TABLE (period_start date%4$s, %5$I %3$s, score double precision, qualified boolean, rank bigint, tier text)
+    LANGUAGE sql STABLE AS $body$
+      SELECT r.* FROM leaderboard._around(%6$L::pg_catalog.regclass, %7$L, $1, $2, $3, %8$L)
+        AS r(period_start pg_catalog.date%10$s, %5$I %3$s, score pg_catalog.float8, qualified pg_catalog.bool,
+             rank pg_catalog.int8, tier pg_catalog.text)
+    $body$ $f$,
+    schema, b.name || '_around', agent_type, part_ret, b.agent_column,
+    b.standings::text, b.time_zone, b.agent_column, around_verb, part_ret);
+  EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
+    format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
+  PERFORM leaderboard._goal_views(b);
+END $$;
+COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
+  'internal: (re)creates a board''s views and around-me function';
+
+CREATE OR REPLACE FUNCTION leaderboard._goal_views(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  s_cols text := '';
+  m_cols text := '';
+  x_cols text := '';
+  l_cols text := '';
+  part_obj text := '''{}''::pg_catalog.jsonb';
+  p name;
+  cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));
+  today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
+  goals_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_goals'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_goals'))));
+  streaks_verb text;
+  matching text[] := '{}';
+  day_sql text;
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    s_cols := s_cols || ', s.' || quote_ident(p);
+    m_cols := m_cols || ', m.' || quote_ident(p);
+    x_cols := x_cols || 'x.' || quote_ident(p) || ', ';
+    l_cols := l_cols || ', l.' || quote_ident(p);
+  END LOOP;
+  IF cardinality(b.partition_by) > 0 THEN
+    part_obj := 'pg_catalog.jsonb_build_object(' ||
+      (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  -- the goals of a standings row s in force on its day (today in <board>_goals)
+  FOREACH day_sql IN ARRAY ARRAY['c.lb_today', 's.period_start'] LOOP
+    matching := matching || format(
+      'JOIN leaderboard.goals g ON g.board = %2$L AND g.period = s.period'
+      ' AND (g.effective_from IS NULL OR g.effective_from <= %1$s) AND (g.effective_to IS NULL OR g.effective_to >= %1$s)'
+      ' AND (g.agent IS NULL OR g.agent = s.%3$I::pg_catalog.text) AND (g.partition IS NULL OR %4$s @> g.partition)',
+      day_sql, b.name, b.agent_column, part_obj);
+  END LOOP;
+  EXECUTE format(
+    '%1$s VIEW %2$s.%3$I AS '
+    'WITH c AS ('
+    ' SELECT k.period, k.period_start, k.lb_today, d.days_elapsed, d.days_total FROM ('
+    '  SELECT k.period, %4$s AS period_start, t.lb_today'
+    '  FROM (SELECT %5$s AS lb_today) t, pg_catalog.unnest(%6$L::pg_catalog.text[]) AS k(period)) k'
+    ' CROSS JOIN LATERAL %7$s d), '
+    'm AS ('
+    ' SELECT c.period, c.period_start, c.days_elapsed, c.days_total, s.scope_id%8$s, s.%9$I, g.metric, g.stat, g.id, g.target,'
+    '  leaderboard._goal_actual(s.kpis, pg_catalog.array_position(%10$L::pg_catalog.text[], g.metric), g.stat) AS actual,'
+    '  pg_catalog.dense_rank() OVER (PARTITION BY s.scope_id, s.%9$I, g.metric, g.stat'
+    '   ORDER BY g.agent IS NOT NULL DESC, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(g.partition)) DESC,'
+    '   g.partition::pg_catalog.text) AS lb_rank'
+    ' FROM c JOIN %15$s sc ON sc.period = c.period AND sc.period_start = c.period_start'
+    ' JOIN %11$s s ON s.scope_id = sc.scope_id %12$s) '
+    'SELECT l.period, l.period_start%13$s, l.%9$I, l.metric, l.stat, r.target, r.rungs, r.rungs_met, r.goal_id,'
+    ' l.actual, pg_catalog.trim_scale(l.actual / r.target) AS progress, p.pace, p.pace >= r.target AS on_track,'
+    ' l.days_elapsed AS working_days_elapsed, l.days_total AS working_days '
+    'FROM (SELECT m.period, m.period_start, m.days_elapsed, m.days_total, m.scope_id%14$s, m.%9$I, m.metric, m.stat, m.actual,'
+    '       pg_catalog.array_agg(m.target ORDER BY m.target, m.id) AS targets, pg_catalog.array_agg(m.id ORDER BY m.target, m.id) AS ids'
+    '      FROM m WHERE m.lb_rank = 1'
+    '      GROUP BY m.period, m.period_start, m.days_elapsed, m.days_total, m.scope_id%14$s, m.%9$I, m.metric, m.stat, m.actual) l '
+    'CROSS JOIN LATERAL leaderboard._goal_rung(l.targets, l.ids, l.actual) r '
+    'CROSS JOIN LATERAL (SELECT leaderboard._goal_pace(l.stat, l.actual, l.days_elapsed, l.days_total) AS pace) p',
+    goals_verb, schema, b.name || '_goals',
+    leaderboard._period_start_sql('k.period', 't.lb_today::pg_catalog.timestamp'), today, b.periods,
+    leaderboard._period_days_sql(b, 'k.period', 'k.period_start', 'k.lb_today', cal),
+    s_cols, b.agent_column, b.metric_names, b.standings, matching[1],
+    l_cols, m_cols, b.scopes);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_goals',
+    format('goals of board %s in force today: per agent and current period, the target, actual, progress and pace', b.name));
+
+  IF NOT 'day' = ANY (b.periods) THEN
+    RETURN;
+  END IF;
+  streaks_verb := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_streaks'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_streaks'))));
+  -- a day is met when its actual reaches the lowest rung of the daily goal ladder in force
+  -- that day; days out of the streak type's range (before year 1) are left out
+  EXECUTE format(
+    '%1$s VIEW %2$s.%3$I AS '
+    'SELECT %12$s x.%6$I, x.metric, x.stat, leaderboard.longest(x.streak) AS longest_streak,'
+    ' leaderboard.longest_start(x.streak) AS longest_start, leaderboard.current(x.streak, %4$s) AS current_streak,'
+    ' leaderboard.met_days(x.streak) AS met_days, x.streak '
+    'FROM (SELECT m.metric, m.stat%5$s, m.%6$I, leaderboard.streak_agg(m.period_start, m.actual >= m.target, %7$s) AS streak'
+    '      FROM (SELECT s.period_start%8$s, s.%6$I, g.metric, g.stat, g.target,'
+    '             leaderboard._goal_actual(s.kpis, pg_catalog.array_position(%9$L::pg_catalog.text[], g.metric), g.stat) AS actual,'
+    '             pg_catalog.dense_rank() OVER (PARTITION BY s.scope_id, s.%6$I, g.metric, g.stat'
+    '              ORDER BY g.agent IS NOT NULL DESC, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(g.partition)) DESC,'
+    '              g.partition::pg_catalog.text) AS lb_rank'
+    '            FROM %10$s s %11$s'
+    '            WHERE s.period = ''day'' AND s.period_start >= ''0001-01-01''::pg_catalog.date) m'
+    '      WHERE m.lb_rank = 1'
+    '      GROUP BY m.metric, m.stat%5$s, m.%6$I) x',
+    streaks_verb, schema, b.name || '_streaks', today, m_cols, b.agent_column, cal, s_cols, b.metric_names,
+    b.standings, matching[2], x_cols);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_streaks',
+    format('streaks of board %s: per agent and partition, runs of working days on which the agent met a daily goal', b.name));
+END $$;
+COMMENT ON FUNCTION leaderboard._goal_views(leaderboard.boards) IS
+  'internal: (re)creates a board''s <board>_goals view and, for a board keeping day rows, its <board>_streaks view';
+
+CREATE OR REPLACE FUNCTION leaderboard.close_periods(board text) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  target jsonb;
+  kept_from date;
+  was text;
+  now_closed text;
+  part_json text := 'pg_catalog.jsonb_build_object()';
+  closed leaderboard.closed_periods[];
+  winners leaderboard.period_winners[];
+  n integer;
+  old_days boolean := false;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  -- nothing to close and no day row to forget: return without locking out the writers
+  kept_from := leaderboard._retained_from(b, now());
+  target := leaderboard._closed_before(b, now());
+  IF kept_from IS NOT NULL THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s)',
+                   b.scopes, leaderboard._closed_sql(target, 'sc.period', 'sc.period_start'))
+      INTO old_days USING kept_from;
+  END IF;
+  IF target = b.closed_before AND NOT old_days THEN
+    RETURN 0;
+  END IF;
+  -- as alter_board and rebuild: writers wait, and a concurrent close_periods waits here and
+  -- then finds its work done
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  b := leaderboard._board(board);
+  target := leaderboard._closed_before(b, now());
+  was := leaderboard._closed_sql(b.closed_before, 'sc.period', 'sc.period_start');
+  now_closed := leaderboard._closed_sql(target, 'sc.period', 'sc.period_start');
+  -- what follows reads the closing scopes with this transaction's snapshot: under
+  -- REPEATABLE READ it may predate a writer that committed into one of them (or created
+  -- one), whose rows the close would freeze without counting them
+  PERFORM leaderboard._check_snapshot_current(board, format(
+    'SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.format(''%%s %%s %%s'', sc.xmin, s.ctid, s.xmin), '',''
+                                                 ORDER BY sc.scope_id, s.ctid))'
+    ' FROM %s sc LEFT JOIN %s s ON s.scope_id = sc.scope_id WHERE %s AND NOT %s', b.scopes, b.standings, now_closed, was));
+  IF cardinality(b.partition_by) > 0 THEN
+    part_json := 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  EXECUTE format('SELECT pg_catalog.array_agg(x.c ORDER BY (x.c).period, (x.c).period_start), pg_catalog.sum((x.c).scopes) FROM ('
+                 ' SELECT ROW(%L, sc.period, sc.period_start, pg_catalog.count(*), pg_catalog.now())::leaderboard.closed_periods AS c'
+                 ' FROM %s sc WHERE %s AND NOT %s GROUP BY sc.period, sc.period_start) x',
+                 board, b.scopes, now_closed, was)
+    INTO closed, n;
+  -- the rows ranked 1 in each closing scope, as <board>_current ranks them (a scope too
+  -- large to store ranks: the qualified rows no row outscores)
+  EXECUTE format('SELECT pg_catalog.array_agg(ROW(%1$L, s.period, s.period_start, %2$s, s.%3$I::pg_catalog.text, s.score, s.tier, s.kpis)'
+                 '::leaderboard.period_winners) FROM %4$s s JOIN %5$s sc ON sc.scope_id = s.scope_id'
+                 ' WHERE %6$s AND NOT %7$s AND s.qualified AND coalesce(s.rank, CASE WHEN NOT EXISTS ('
+                 '  SELECT 1 FROM %4$s a WHERE a.scope_id = s.scope_id AND a.qualified AND a.score > s.score) THEN 1 END) = 1',
+                 board, part_json, b.agent_column, b.standings, b.scopes, now_closed, was)
+    INTO winners;
+  PERFORM leaderboard._catalog_close(board, b.grace, b.retention, target, closed, winners);
+  -- retention: closed day rows older than it, with their scopes (winners stay recorded)
+  kept_from := leaderboard._retained_from(b, now());
+  IF kept_from IS NOT NULL THEN
+    EXECUTE format('DELETE FROM %s s USING %s sc WHERE s.scope_id = sc.scope_id AND sc.period = ''day'' AND sc.period_start < $1 AND %s',
+                   b.standings, b.scopes, now_closed)
+      USING kept_from;
+    EXECUTE format('DELETE FROM %s sc WHERE sc.period = ''day'' AND sc.period_start < $1 AND %s', b.scopes, now_closed)
+      USING kept_from;
+  END IF;
+  RETURN coalesce(n, 0);
+END $$;
+COMMENT ON FUNCTION leaderboard.close_periods(text) IS
+  'closes the periods of a board that ended more than its grace ago: freezes their standings, records them and their winners, and deletes closed day rows older than its retention; returns the number of scopes closed';
+
+CREATE OR REPLACE FUNCTION leaderboard.check_goals(board text) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
+  periods text[];
+  n bigint;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  IF NOT coalesce(b.events ? 'goal_at_risk', false) THEN
+    RETURN 0;
+  END IF;
+  periods := coalesce((SELECT array_agg(x #>> '{}') FROM jsonb_array_elements(b.events -> 'periods') x), b.periods);
+  b.events := jsonb_build_object('goal_at_risk', b.events -> 'goal_at_risk');
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  EXECUTE leaderboard._events_write_sql(b, format(
+    'SELECT s.scope_id, s.%1$I::pg_catalog.text AS agent, s.period, s.period_start, %2$s AS part, '
+    's.rank AS old_rank, s.rank AS new_rank, s.tier AS old_tier, s.tier AS new_tier, s.score AS old_score, s.score AS new_score, '
+    's.qualified AS new_qualified, s.kpis AS old_kpis, s.kpis AS new_kpis '
+    'FROM %7$s sc JOIN %3$s s ON s.scope_id OPERATOR(pg_catalog.=) sc.scope_id '
+    'WHERE sc.period OPERATOR(pg_catalog.=) ANY (%4$L::pg_catalog.text[]) '
+    'AND %6$s OPERATOR(pg_catalog.=) %5$s',
+    b.agent_column, leaderboard._events_partition_sql(b, 's'), b.standings, periods, today,
+    leaderboard._goal_day_sql('sc.period', 'sc.period_start', today), b.scopes),
+    leaderboard._event_branches(b)) INTO n;
+  RETURN coalesce(n, 0);
+END $$;
+COMMENT ON FUNCTION leaderboard.check_goals(text) IS
+  'announces goal_at_risk for the agents of a board''s current periods whose pace falls short of their goal, once per agent, period and goal; returns how many';
+

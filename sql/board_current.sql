@@ -1,6 +1,7 @@
 -- <board>_current: the current period of each kind is a row per kind joined to the
--- standings, so a query naming the kind and partition values reads its scope by the score
--- index with period_start as an index condition. alter_board(name) with nothing to change
+-- scopes and the standings, so a query naming the kind and partition values finds its
+-- scope by the scopes' index with period_start as an index condition, and reads the
+-- scope's rows by the standings' (scope_id, score, agent) index. alter_board(name) with nothing to change
 -- makes the views again (the step after ALTER EXTENSION UPDATE for boards an older version
 -- made) and rescores nothing.
 SET search_path = public, leaderboard;
@@ -13,7 +14,7 @@ SELECT create_board('cur', 'cur_calls', 'agent_id', 'at', ARRAY['won'],
   '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}]}', periods => ARRAY['day', 'week', 'month', 'all'],
   partition_by => ARRAY['team_id'], time_zone => 'UTC') IS NOT NULL AS created;
 
-ANALYZE cur_standings;
+ANALYZE cur_standings, cur_scopes;
 SET enable_seqscan = off;
 CREATE FUNCTION pg_temp.index_conditions(query text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
@@ -25,12 +26,16 @@ BEGIN
     END IF;
   END LOOP;
 END $$;
--- the scope's rows come by the score index, period_start among its conditions
+-- the scope comes by the scopes' index, period_start among its conditions, and its rows
+-- by the standings' index on scope_id
 SELECT c ~ '^\(\(period = ''month''::text\) AND \(period_start = ' AS period_start_is_index_condition,
        c ~ 'team_id = 1\)\)$' AS team_is_index_condition
 FROM pg_temp.index_conditions($$SELECT rank, agent_id, score FROM cur_current
                                 WHERE period = 'month' AND team_id = 1 ORDER BY rank LIMIT 10$$) c
 WHERE c ~ '^\(\(period =';
+SELECT count(*) AS rows_by_scope_id FROM pg_temp.index_conditions($$SELECT rank, agent_id, score FROM cur_current
+                                WHERE period = 'month' AND team_id = 1 ORDER BY rank LIMIT 10$$) c
+WHERE c = '(scope_id = sc.scope_id)';
 RESET enable_seqscan;
 
 -- every period kind, 'all' included, and the same rows as the standings' current periods

@@ -38,6 +38,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/index.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -52,6 +53,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
+#include "utils/sortsupport.h"
 
 #include "board_direct.h"
 #include "board_settings.h"
@@ -183,7 +185,27 @@ typedef struct DirectApply
 				st_updated;
 	AttrNumber *group_cols;		/* the standings column of each captured group column (by
 								 * name), for those after the scope key but the kpis */
+	/* the key index's entries of new rows, written last (see defer_key_index()) */
+	struct DeferredKeys *deferred;	/* or NULL */
 } DirectApply;
+
+/* Key index entries of new rows, and how to sort them by their agent. */
+typedef struct DeferredKeys
+{
+	IndexInfo  *info;
+	MemoryContext cxt;
+	SortSupportData agent_order;
+	struct DeferredKey *keys;
+	int64		nkeys;
+	int64		maxkeys;
+} DeferredKeys;
+
+typedef struct DeferredKey
+{
+	IndexTuple	itup;			/* the entry, with its heap tid */
+	Datum		agent;			/* its first column, read from itup */
+	bool		agent_null;
+} DeferredKey;
 
 static int
 compare_groups_by_scope(const void *a, const void *b, void *arg)
@@ -688,24 +710,26 @@ drop_scope_ranks(DirectApply *da, int64 scope_id, Datum agent)
  * standings), empty kpis and an unqualified score; apply_scope() fills in the rest.
  */
 static void
-new_agent_values(DirectApply *da, DirectScope *ds, PendingBoard *pb, Datum *values, bool *nulls)
+new_agent_values(DirectApply *da, int64 scope_id, Kpis *delta, const Datum *group,
+				 const bool *group_nulls, int group_natts, Datum *values, bool *nulls)
 {
 	TupleDesc	desc = RelationGetDescr(da->standings);
 	int			i;
 
 	memset(values, 0, sizeof(Datum) * desc->natts);
 	memset(nulls, true, sizeof(bool) * desc->natts);
-	values[da->st_scope - 1] = Int64GetDatum(ds->scope_id);
+	values[da->st_scope - 1] = Int64GetDatum(scope_id);
 	nulls[da->st_scope - 1] = false;
 	/* the group's columns after the scope key, but for the kpis */
-	for (i = 2; i < pb->tupdesc->natts; i++)
+	for (i = 2; i < group_natts; i++)
 	{
 		AttrNumber	att = da->group_cols[i - 1];
 
-		values[att - 1] = heap_getattr(ds->group, i, pb->tupdesc, &nulls[att - 1]);
+		values[att - 1] = group[i - 1];
+		nulls[att - 1] = group_nulls[i - 1];
 	}
 	/* replaced by apply_scope() */
-	values[da->st_kpis - 1] = PointerGetDatum(ds->delta);
+	values[da->st_kpis - 1] = PointerGetDatum(delta);
 	nulls[da->st_kpis - 1] = false;
 	values[da->st_score - 1] = Float8GetDatum(0);
 	nulls[da->st_score - 1] = false;
@@ -721,12 +745,18 @@ new_agent_row(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 	TupleDesc	desc = RelationGetDescr(da->standings);
 	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
 	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+	Datum	   *group = palloc(sizeof(Datum) * pb->tupdesc->natts);
+	bool	   *group_nulls = palloc(sizeof(bool) * pb->tupdesc->natts);
 	HeapTuple	row;
 
-	new_agent_values(da, ds, pb, values, nulls);
+	heap_deform_tuple(ds->group, pb->tupdesc, group, group_nulls);
+	new_agent_values(da, ds->scope_id, ds->delta, group, group_nulls, pb->tupdesc->natts,
+					 values, nulls);
 	row = heap_form_tuple(desc, values, nulls);
 	pfree(values);
 	pfree(nulls);
+	pfree(group);
+	pfree(group_nulls);
 	return row;
 }
 
@@ -967,7 +997,8 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 /* One agent's row of a new scope, before it is written. */
 typedef struct NewRow
 {
-	HeapTuple	group;			/* the agent's first captured group */
+	Datum	   *group_values;	/* the agent's first captured group, deformed */
+	bool	   *group_nulls;
 	Kpis	   *kpis;			/* its groups' kpis, merged: the group's own until a
 								 * second group is merged into a copy */
 	bool		copied;
@@ -1014,6 +1045,8 @@ compare_new_rows(const void *a, const void *b)
 	return ra->score > rb->score ? -1 : ra->score < rb->score ? 1 : 0;
 }
 
+static void defer_key(DirectApply *da);
+
 /*
  * Writes one new scope's rows: order[from .. to) are its groups, sorted by agent;
  * returns false when a correction is among them (the statements handle that scope).
@@ -1026,7 +1059,6 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 	TupleDesc	desc = RelationGetDescr(da->standings);
 	NewRow	   *rows = palloc(sizeof(NewRow) * (to - from));
 	const Scorecard *card = card_of_group(da->shape, pb->groups[order[from].index], gdesc);
-	bool		isnull;
 	int			nrows = 0;
 	int			i;
 	int64		rank = 0;
@@ -1041,20 +1073,24 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 	for (i = from; i < to; i++)
 	{
 		HeapTuple	g = pb->groups[order[i].index];
-		Datum		k = heap_getattr(g, gdesc->natts, gdesc, &isnull);
+		Datum	   *group = palloc(sizeof(Datum) * gdesc->natts);
+		bool	   *group_nulls = palloc(sizeof(bool) * gdesc->natts);
 
-		if (isnull)
+		/* one pass over the group: its columns lie after the scope key's varlena */
+		heap_deform_tuple(g, gdesc, group, group_nulls);
+		if (group_nulls[gdesc->natts - 1])
 			return false;
 		if (i > from && pending_compare_agents(&order[i - 1], &order[i]) == 0)
 		{
 			if (!rows[nrows - 1].copied)
 				rows[nrows - 1].kpis = kpis_copy(rows[nrows - 1].kpis);
 			rows[nrows - 1].copied = true;
-			kpis_merge_into(rows[nrows - 1].kpis, DatumGetKpisP(k));
+			kpis_merge_into(rows[nrows - 1].kpis, DatumGetKpisP(group[gdesc->natts - 1]));
 			continue;
 		}
-		rows[nrows].group = g;
-		rows[nrows].kpis = DatumGetKpisP(k);
+		rows[nrows].group_values = group;
+		rows[nrows].group_nulls = group_nulls;
+		rows[nrows].kpis = DatumGetKpisP(group[gdesc->natts - 1]);
 		rows[nrows].copied = false;
 		nrows++;
 	}
@@ -1065,7 +1101,6 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 
 	for (i = 0; i < nrows; i++)
 	{
-		DirectScope ds;
 		int			level = 0;
 
 		CHECK_FOR_INTERRUPTS();
@@ -1074,11 +1109,8 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 			rank = i + 1;
 		if (rows[i].qualified && da->shape->ladder != NULL)
 			level = ladder_level_for_score(da->shape->ladder, rows[i].score, 0);
-		memset(&ds, 0, sizeof(ds));
-		ds.group = rows[i].group;
-		ds.delta = rows[i].kpis;
-		ds.scope_id = scope_id;
-		new_agent_values(da, &ds, pb, values, nulls);
+		new_agent_values(da, scope_id, rows[i].kpis, rows[i].group_values, rows[i].group_nulls,
+						 gdesc->natts, values, nulls);
 		values[da->st_score - 1] = Float8GetDatum(rows[i].score);
 		values[da->st_qualified - 1] = BoolGetDatum(rows[i].qualified);
 		values[da->st_rank - 1] = Int64GetDatum(rank);
@@ -1089,9 +1121,116 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 		values[da->st_tier - 1] = tiers[level];
 		ExecStoreHeapTuple(heap_form_tuple(desc, values, nulls), da->new_slot, true);
 		ExecSimpleRelationInsert(da->standings_rri, da->estate, da->new_slot);
+		if (da->deferred != NULL)
+			defer_key(da);
 		ExecClearTuple(da->new_slot);
 	}
 	return true;
+}
+
+/*
+ * New scopes' rows are written scope by scope, which is the order of the (scope_id,
+ * score, agent) index, but the key leads with the agent: each row's key entry would land
+ * on a leaf page of its own, away from the last one, and most of the cost of writing a
+ * new row went to fetching those pages. So the executor leaves the key index out (it is
+ * moved past the last index it inserts into) and the entries are inserted at the end,
+ * sorted by agent, so that consecutive entries share their leaf pages (an agent's few
+ * entries lie together, in whatever order). Only a plain, immediately checked key is
+ * deferred: its uniqueness is checked as each entry goes in.
+ */
+static void
+defer_key_index(DirectApply *da)
+{
+	ResultRelInfo *rri = da->standings_rri;
+	int			last = rri->ri_NumIndices - 1;
+	DeferredKeys *dk;
+	int			i;
+
+	for (i = 0; i <= last && RelationGetRelid(rri->ri_IndexRelationDescs[i]) !=
+		 RelationGetRelid(da->key_index); i++)
+		;
+	if (i > last || !da->key_index->rd_index->indimmediate ||
+		rri->ri_IndexRelationInfo[i]->ii_Expressions != NIL ||
+		rri->ri_IndexRelationInfo[i]->ii_Predicate != NIL)
+		return;
+	dk = palloc0(sizeof(DeferredKeys));
+	dk->info = rri->ri_IndexRelationInfo[i];
+	rri->ri_IndexRelationDescs[i] = rri->ri_IndexRelationDescs[last];
+	rri->ri_IndexRelationInfo[i] = rri->ri_IndexRelationInfo[last];
+	rri->ri_IndexRelationDescs[last] = da->key_index;
+	rri->ri_IndexRelationInfo[last] = dk->info;
+	rri->ri_NumIndices = last;
+	dk->cxt = AllocSetContextCreate(CurrentMemoryContext, "leaderboard deferred keys",
+									ALLOCSET_DEFAULT_SIZES);
+	dk->agent_order.ssup_cxt = CurrentMemoryContext;
+	dk->agent_order.ssup_collation = da->key_index->rd_indcollation[0];
+	dk->agent_order.ssup_nulls_first = false;
+	dk->agent_order.ssup_attno = 1;
+	PrepareSortSupportFromIndexRel(da->key_index, BTLessStrategyNumber, &dk->agent_order);
+	dk->maxkeys = 1024;
+	dk->keys = MemoryContextAllocHuge(dk->cxt, sizeof(DeferredKey) * dk->maxkeys);
+	da->deferred = dk;
+}
+
+/* Keeps the key index entry of the row just inserted from da->new_slot. */
+static void
+defer_key(DirectApply *da)
+{
+	DeferredKeys *dk = da->deferred;
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+	DeferredKey *key;
+	MemoryContext old;
+
+	FormIndexDatum(dk->info, da->new_slot, da->estate, values, isnull);
+	if (dk->nkeys == dk->maxkeys)
+	{
+		dk->maxkeys *= 2;
+		dk->keys = repalloc_huge(dk->keys, sizeof(DeferredKey) * dk->maxkeys);
+	}
+	key = &dk->keys[dk->nkeys++];
+	old = MemoryContextSwitchTo(dk->cxt);
+	key->itup = index_form_tuple(RelationGetDescr(da->key_index), values, isnull);
+	MemoryContextSwitchTo(old);
+	key->itup->t_tid = da->new_slot->tts_tid;
+	key->agent = index_getattr(key->itup, 1, RelationGetDescr(da->key_index), &key->agent_null);
+}
+
+static int
+compare_deferred_keys(const void *a, const void *b, void *arg)
+{
+	const DeferredKey *ka = a;
+	const DeferredKey *kb = b;
+
+	return ApplySortComparator(ka->agent, ka->agent_null, kb->agent, kb->agent_null,
+							   (SortSupport) arg);
+}
+
+/* Inserts the deferred key entries by agent and gives the executor its index back. */
+static void
+insert_deferred_keys(DirectApply *da)
+{
+	DeferredKeys *dk = da->deferred;
+	TupleDesc	desc = RelationGetDescr(da->key_index);
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+	int64		i;
+
+	if (dk == NULL)
+		return;
+	qsort_arg(dk->keys, dk->nkeys, sizeof(DeferredKey), compare_deferred_keys, &dk->agent_order);
+	for (i = 0; i < dk->nkeys; i++)
+	{
+		IndexTuple	itup = dk->keys[i].itup;
+
+		CHECK_FOR_INTERRUPTS();
+		index_deform_tuple(itup, desc, values, isnull);
+		index_insert(da->key_index, values, isnull, &itup->t_tid, da->standings,
+					 dk->info->ii_Unique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO, false, dk->info);
+	}
+	MemoryContextDelete(dk->cxt);
+	da->deferred = NULL;
+	da->standings_rri->ri_NumIndices++;
 }
 
 int
@@ -1120,6 +1259,7 @@ board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, const PendingGrou
 	}
 	row_cxt = AllocSetContextCreate(cxt, "leaderboard new scope rows", ALLOCSET_DEFAULT_SIZES);
 	push_read_snapshot(&da);
+	defer_key_index(&da);
 	/* groups and new scopes are both in key order: walk them side by side */
 	for (i = 0; i < pb->ngroups;)
 	{
@@ -1142,6 +1282,7 @@ board_insert_new_direct(PendingBoard *pb, BoardStatements *bs, const PendingGrou
 		}
 		i = end;
 	}
+	insert_deferred_keys(&da);
 	PopActiveSnapshot();
 	direct_end(&da);
 	MemoryContextSwitchTo(old);

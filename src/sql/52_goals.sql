@@ -292,7 +292,8 @@ BEGIN
     '  pg_catalog.dense_rank() OVER (PARTITION BY s.scope_id, s.%9$I, g.metric, g.stat'
     '   ORDER BY g.agent IS NOT NULL DESC, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(g.partition)) DESC,'
     '   g.partition::pg_catalog.text) AS lb_rank'
-    ' FROM c JOIN %11$s s ON s.period = c.period AND s.period_start = c.period_start %12$s) '
+    ' FROM c JOIN %15$s sc ON sc.period = c.period AND sc.period_start = c.period_start'
+    ' JOIN %11$s s ON s.scope_id = sc.scope_id %12$s) '
     'SELECT l.period, l.period_start%13$s, l.%9$I, l.metric, l.stat, r.target, r.rungs, r.rungs_met, r.goal_id,'
     ' l.actual, pg_catalog.trim_scale(l.actual / r.target) AS progress, p.pace, p.pace >= r.target AS on_track,'
     ' l.days_elapsed AS working_days_elapsed, l.days_total AS working_days '
@@ -306,7 +307,7 @@ BEGIN
     leaderboard._period_start_sql('k.period', 't.lb_today::pg_catalog.timestamp'), today, b.periods,
     leaderboard._period_days_sql(b, 'k.period', 'k.period_start', 'k.lb_today', cal),
     s_cols, b.agent_column, b.metric_names, b.standings, matching[1],
-    l_cols, m_cols);
+    l_cols, m_cols, b.scopes);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_goals',
     format('goals of board %s in force today: per agent and current period, the target, actual, progress and pace', b.name));
 

@@ -403,10 +403,11 @@ BEGIN
     'SELECT s.scope_id, s.%1$I::pg_catalog.text AS agent, s.period, s.period_start, %2$s AS part, '
     's.rank AS old_rank, s.rank AS new_rank, s.tier AS old_tier, s.tier AS new_tier, s.score AS old_score, s.score AS new_score, '
     's.qualified AS new_qualified, s.kpis AS old_kpis, s.kpis AS new_kpis '
-    'FROM %3$s s WHERE s.period OPERATOR(pg_catalog.=) ANY (%4$L::pg_catalog.text[]) '
+    'FROM %7$s sc JOIN %3$s s ON s.scope_id OPERATOR(pg_catalog.=) sc.scope_id '
+    'WHERE sc.period OPERATOR(pg_catalog.=) ANY (%4$L::pg_catalog.text[]) '
     'AND %6$s OPERATOR(pg_catalog.=) %5$s',
     b.agent_column, leaderboard._events_partition_sql(b, 's'), b.standings, periods, today,
-    leaderboard._goal_day_sql('s.period', 's.period_start', today)),
+    leaderboard._goal_day_sql('sc.period', 'sc.period_start', today), b.scopes),
     leaderboard._event_branches(b)) INTO n;
   RETURN coalesce(n, 0);
 END $$;
