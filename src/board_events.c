@@ -5,6 +5,8 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
@@ -215,6 +217,67 @@ record_change(HeapTuple before, HeapTuple after, Relation standings)
 		c = change_of(after, desc, &found);
 		read_row(c, after, desc, true);
 	}
+}
+
+bool
+board_events_recording(Oid standings)
+{
+	return recording != NULL && recording->standings == standings;
+}
+
+void
+board_events_record(Relation standings, HeapTuple before, HeapTuple after)
+{
+	if (board_events_recording(RelationGetRelid(standings)))
+		record_change(before, after, standings);
+}
+
+/*
+ * Whether trigger is the events trigger, as _board_event_trigger() creates it, and fires
+ * in this session (as trigger.c's TriggerEnabled() decides for a row trigger without WHEN).
+ */
+static bool
+is_firing_events_trigger(const Trigger *trigger)
+{
+	int16		type = trigger->tgtype;
+
+	if (strcmp(trigger->tgname, "lb_events") != 0 ||
+		get_func_namespace(trigger->tgfoid) != get_namespace_oid("leaderboard", false) ||
+		strcmp(get_func_name(trigger->tgfoid), "_board_event_row") != 0 ||
+		!TRIGGER_FOR_ROW(type) || !TRIGGER_FOR_AFTER(type) || !TRIGGER_FOR_INSERT(type) ||
+		!TRIGGER_FOR_UPDATE(type) || !TRIGGER_FOR_DELETE(type) || trigger->tgnattr != 0 ||
+		trigger->tgqual != NULL)
+		return false;
+	if (trigger->tgenabled == TRIGGER_FIRES_ALWAYS)
+		return true;
+	if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+		return trigger->tgenabled == TRIGGER_FIRES_ON_REPLICA;
+	return trigger->tgenabled == TRIGGER_FIRES_ON_ORIGIN;
+}
+
+bool
+board_events_take_trigger(ResultRelInfo *rri)
+{
+	TriggerDesc *trigdesc = rri->ri_TrigDesc;
+	int			i;
+
+	if (trigdesc == NULL || !board_events_recording(RelationGetRelid(rri->ri_RelationDesc)))
+		return false;
+	for (i = 0; i < trigdesc->numtriggers; i++)
+	{
+		if (!is_firing_events_trigger(&trigdesc->triggers[i]))
+			continue;
+		if (trigdesc->numtriggers == 1)
+			rri->ri_TrigDesc = NULL;
+		else
+		{
+			/* the owner's own triggers still fire: only this one is switched off */
+			rri->ri_TrigDesc = CopyTriggerDesc(trigdesc);
+			rri->ri_TrigDesc->triggers[i].tgenabled = TRIGGER_DISABLED;
+		}
+		return true;
+	}
+	return false;
 }
 
 PG_FUNCTION_INFO_V1(board_event_row);
