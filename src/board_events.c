@@ -4,24 +4,32 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "board_events.h"
 #include "board_index.h"
+#include "board_settings.h"
+#include "kpis.h"
 
 /* A standings row: its scope and agent (the agent as its output function prints it). */
 typedef struct RowKey
@@ -34,6 +42,7 @@ typedef struct RowKey
 typedef struct RowChange
 {
 	RowKey		key;
+	char	   *period;			/* the row's period kind */
 	bool		had_row;		/* the row existed before the apply */
 	bool		has_row;		/* and after it */
 	bool		old_rank_null;
@@ -57,7 +66,7 @@ typedef struct EventRecording
 	MemoryContext cxt;			/* a child of the (sub)transaction's context */
 	HTAB	   *changes;
 	bool		columns_known;
-	AttrNumber	scope_id, agent, score, qualified, rank, tier, kpis;
+	AttrNumber	scope_id, agent, period, score, qualified, rank, tier, kpis;
 	Oid			agent_out;
 	Oid			kpis_type;
 } EventRecording;
@@ -127,6 +136,7 @@ learn_columns(Relation standings)
 
 	recording->scope_id = board_column(standings, "scope_id");
 	recording->agent = board_column(standings, recording->agent_column);
+	recording->period = board_column(standings, "period");
 	recording->score = board_column(standings, "score");
 	recording->qualified = board_column(standings, "qualified");
 	recording->rank = board_column(standings, "rank");
@@ -152,7 +162,12 @@ change_of(HeapTuple tuple, TupleDesc desc, bool *found)
 	MemoryContextSwitchTo(old);
 	c = hash_search(recording->changes, &key, HASH_ENTER, found);
 	if (!*found)
+	{
 		memset((char *) c + sizeof(RowKey), 0, sizeof(RowChange) - sizeof(RowKey));
+		c->period = MemoryContextStrdup(recording->cxt,
+										TextDatumGetCString(heap_getattr(tuple, recording->period,
+																		 desc, &isnull)));
+	}
 	return c;
 }
 
@@ -314,30 +329,9 @@ board_event_row(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* Whether a change can announce a rank or tier event (bs says which kinds the board emits). */
-static bool
-may_announce(const RowChange *c, const BoardStatements *bs)
-{
-	bool		old_rank = c->had_row && !c->old_rank_null;
-	bool		new_rank = c->has_row && !c->new_rank_null;
-
-	if (bs->events_tiers && c->had_row && c->has_row && c->old_tier != NULL &&
-		c->new_tier != NULL && strcmp(c->old_tier, c->new_tier) != 0)
-		return true;
-	if (!new_rank)
-		return false;
-	if (bs->events_new_leader && c->new_rank == 1 && (!old_rank || c->old_rank > 1))
-		return true;
-	if (bs->events_top_n > 0 && c->new_rank <= bs->events_top_n &&
-		(!old_rank || c->old_rank > bs->events_top_n))
-		return true;
-	return bs->events_climb > 0 && old_rank && c->old_rank - c->new_rank >= bs->events_climb;
-}
-
 /*
- * Whether the row's calls changed: it came or went, or its kpis differ. Personal bests and
- * goals read only such rows; a row another agent's move re-ranked can announce only rank
- * and tier events.
+ * Whether the row's calls changed: it came or went, or its kpis differ. Goals read only
+ * such rows; a row another agent's move re-ranked can announce only rank and tier events.
  */
 static bool
 calls_changed(const RowChange *c)
@@ -349,6 +343,203 @@ calls_changed(const RowChange *c)
 	return VARSIZE(DatumGetPointer(c->old_kpis)) != VARSIZE(DatumGetPointer(c->new_kpis)) ||
 		memcmp(DatumGetPointer(c->old_kpis), DatumGetPointer(c->new_kpis),
 			   VARSIZE(DatumGetPointer(c->old_kpis))) != 0;
+}
+
+/* The rank and tier kinds a change may announce (bs says which the board emits). */
+static uint32
+rank_kinds(const RowChange *c, const BoardStatements *bs)
+{
+	bool		old_rank = c->had_row && !c->old_rank_null;
+	bool		new_rank = c->has_row && !c->new_rank_null;
+	uint32		kinds = 0;
+
+	if (c->had_row && c->has_row && c->old_tier != NULL && c->new_tier != NULL &&
+		strcmp(c->old_tier, c->new_tier) != 0)
+		kinds |= BOARD_EVENT_TIER_UP | BOARD_EVENT_TIER_DOWN;
+	if (!new_rank)
+		return kinds;
+	if (c->new_rank == 1 && (!old_rank || c->old_rank > 1))
+		kinds |= BOARD_EVENT_NEW_LEADER;
+	if (bs->events_top_n > 0 && c->new_rank <= bs->events_top_n &&
+		(!old_rank || c->old_rank > bs->events_top_n))
+		kinds |= BOARD_EVENT_ENTERED_TOP_N;
+	if (bs->events_climb > 0 && old_rank && c->old_rank - c->new_rank >= bs->events_climb)
+		kinds |= BOARD_EVENT_RANK_CLIMB;
+	return kinds;
+}
+
+/*
+ * A goal of the board, as the events statement may read it: whatever its audience and
+ * dates, a goal_met or streak_milestone needs a change crossing its target.
+ */
+typedef struct GoalRung
+{
+	char	   *period;
+	int			metric;			/* index in the kpis; -1: not one of the board's */
+	char		stat;			/* 'c'ount, 's'um, else an average (avg, rate) */
+	double		target;
+} GoalRung;
+
+typedef struct GoalRungs
+{
+	GoalRung   *rungs;
+	int			n;
+} GoalRungs;
+
+/* The index of the goals catalog whose first column is board, opened; NULL: none. */
+static Relation
+goals_board_index(Relation goals, AttrNumber board)
+{
+	List	   *indexes = RelationGetIndexList(goals);
+	ListCell   *lc;
+
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+
+		if (index->rd_index->indnatts > 0 && index->rd_index->indkey.values[0] == board &&
+			index->rd_rel->relam == BTREE_AM_OID && RelationGetIndexPredicate(index) == NIL)
+			return index;
+		index_close(index, AccessShareLock);
+	}
+	return NULL;
+}
+
+static void
+read_rung(GoalRung *rung, HeapTuple tup, TupleDesc desc, const BoardStatements *bs,
+		  AttrNumber period, AttrNumber metric, AttrNumber stat, AttrNumber target)
+{
+	bool		isnull;
+	char	   *name = TextDatumGetCString(heap_getattr(tup, metric, desc, &isnull));
+	char	   *stat_name = TextDatumGetCString(heap_getattr(tup, stat, desc, &isnull));
+	int			i;
+
+	rung->period = TextDatumGetCString(heap_getattr(tup, period, desc, &isnull));
+	rung->metric = -1;
+	for (i = 0; i < bs->events_nmetrics; i++)
+		if (strcmp(bs->events_metrics[i], name) == 0)
+			rung->metric = i;
+	rung->stat = strcmp(stat_name, "count") == 0 ? 'c' : strcmp(stat_name, "sum") == 0 ? 's' : 'a';
+	rung->target = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
+													  heap_getattr(tup, target, desc, &isnull)));
+}
+
+/*
+ * Every goal of the board, read with snapshot (the one the events statement then runs
+ * with: a goal set meanwhile is seen by both or neither), through the catalog's index on
+ * the board.
+ */
+static GoalRungs
+read_goal_rungs(const BoardStatements *bs, Snapshot snapshot)
+{
+	GoalRungs	result = {NULL, 0};
+	Relation	goals = table_open(get_relname_relid("goals", get_namespace_oid("leaderboard", false)),
+								   AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(goals);
+	AttrNumber	board = board_column(goals, "board");
+	Relation	index = goals_board_index(goals, board);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int			max = 8;
+
+	ScanKeyEntryInitialize(&key, 0, board, BTEqualStrategyNumber, InvalidOid,
+						   TupleDescAttr(desc, board - 1)->attcollation, F_TEXTEQ,
+						   CStringGetTextDatum(bs->name));
+	scan = systable_beginscan(goals, index != NULL ? RelationGetRelid(index) : InvalidOid,
+							  index != NULL, snapshot, 1, &key);
+	result.rungs = palloc(sizeof(GoalRung) * max);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (result.n == max)
+			result.rungs = repalloc(result.rungs, sizeof(GoalRung) * (max *= 2));
+		read_rung(&result.rungs[result.n++], tup, desc, bs, board_column(goals, "period"),
+				  board_column(goals, "metric"), board_column(goals, "stat"),
+				  board_column(goals, "target"));
+	}
+	systable_endscan(scan);
+	if (index != NULL)
+		index_close(index, AccessShareLock);
+	table_close(goals, AccessShareLock);
+	return result;
+}
+
+/* A goal's stat in kpis, as _goal_actual_sql() reads it; false when NULL (no values). */
+static bool
+goal_actual(const GoalRung *rung, Datum kpis, double *actual)
+{
+	const Kpis *k = (const Kpis *) DatumGetPointer(kpis);
+
+	if (rung->stat == 'c')
+		*actual = (double) kpis_count(k, rung->metric);
+	else if (rung->stat == 's')
+		*actual = kpis_sum(k, rung->metric);
+	else if (kpis_count(k, rung->metric) == 0)
+		return false;
+	else
+		*actual = kpis_avg(k, rung->metric);
+	return true;
+}
+
+/*
+ * Whether a change may cross one of the goals' targets: its stat before below the target
+ * (or NULL) and after at or above it. The statement compares numerics made from these
+ * doubles; the comparisons here allow for that rounding, and anything unexpected counts
+ * as a crossing, so that no row the statement would announce is left out.
+ */
+static bool
+may_cross_goal(const RowChange *c, const GoalRungs *goals)
+{
+	int			i;
+
+	for (i = 0; i < goals->n; i++)
+	{
+		const GoalRung *g = &goals->rungs[i];
+		double		slack = 1e-9 * Max(1.0, fabs(g->target));
+		double		old_actual;
+		double		new_actual;
+
+		if (strcmp(g->period, c->period) != 0)
+			continue;
+		if (g->metric < 0 ||
+			g->metric >= KPIS_NMETRICS(DatumGetPointer(c->new_kpis)) ||
+			(c->had_row && g->metric >= KPIS_NMETRICS(DatumGetPointer(c->old_kpis))))
+			return true;
+		if (!goal_actual(g, c->new_kpis, &new_actual) || new_actual < g->target - slack)
+			continue;
+		if (!c->had_row || !goal_actual(g, c->old_kpis, &old_actual) ||
+			old_actual < g->target + slack)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The event kinds a change may announce, of those the board emits: a superset of what the
+ * events statement finds, worked out from the row alone. A personal best needs a
+ * qualified score above the row's old one (which was at most the agent's best); goal_met
+ * and streak_milestone need a change crossing a target of one of the board's goals of
+ * the row's period kind. goal_at_risk depends on the day, the calendar and the events
+ * written so far: every change of a row's calls may announce it, but in the period all.
+ */
+static uint32
+candidate_kinds(const RowChange *c, const BoardStatements *bs, const GoalRungs *goals)
+{
+	uint32		kinds = rank_kinds(c, bs);
+
+	if (c->has_row && c->new_qualified && (!c->had_row || c->new_score > c->old_score))
+		kinds |= BOARD_EVENT_PERSONAL_BEST;
+	if (!calls_changed(c))
+		return kinds & bs->events_kinds;
+	/* no goal of the period all is at risk: it has no working days to pace */
+	if (strcmp(c->period, "all") != 0)
+		kinds |= BOARD_EVENT_GOAL_AT_RISK;
+	if ((bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE)) &&
+		may_cross_goal(c, goals))
+		kinds |= strcmp(c->period, "day") == 0 ? BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE :
+			BOARD_EVENT_GOAL_MET;
+	return kinds & bs->events_kinds;
 }
 
 /*
@@ -412,6 +603,112 @@ column_array(ChangeColumns *cols, int col, int n)
 											  event_column_types[col], typlen, typbyval, typalign));
 }
 
+/*
+ * The SQL of the board's events statement for some of the kinds it emits (NULL: no
+ * branch), generated by the catalog as the apply's owner context allows.
+ */
+static char *
+events_sql_for(BoardStatements *bs, uint32 kinds)
+{
+	Datum		names[BOARD_EVENT_KINDS];
+	int			n = 0;
+	int			i;
+	Datum		args[2];
+	Oid			argtypes[2] = {TEXTOID, TEXTARRAYOID};
+	bool		isnull;
+	Datum		sql;
+
+	for (i = 0; i < BOARD_EVENT_KINDS; i++)
+		if (kinds & ((uint32) 1 << i))
+			names[n++] = CStringGetTextDatum(board_event_kinds[i]);
+	args[0] = CStringGetTextDatum(bs->name);
+	args[1] = PointerGetDatum(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
+	if (SPI_execute_with_args("SELECT leaderboard._events_sql($1, $2)", 2, argtypes, args, NULL,
+							  true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "leaderboard: could not generate the events statement of board \"%s\"", bs->name);
+	sql = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? NULL : TextDatumGetCString(sql);
+}
+
+/*
+ * The kinds a plan for kinds has branches for: the rank and tier kinds, cheap filters of
+ * the changes, go together, and so do goal_met and streak_milestone, which read the same
+ * goal ladders; so a board needs at most 16 plans, and keeps them all.
+ */
+static uint32
+plan_kinds(uint32 kinds)
+{
+	const uint32 ranks = BOARD_EVENT_TIER_UP | BOARD_EVENT_TIER_DOWN | BOARD_EVENT_NEW_LEADER |
+		BOARD_EVENT_ENTERED_TOP_N | BOARD_EVENT_RANK_CLIMB;
+	const uint32 goals = BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE;
+
+	if (kinds & ranks)
+		kinds |= ranks;
+	if (kinds & goals)
+		kinds |= goals;
+	return kinds;
+}
+
+/*
+ * The plan of the board's events statement for the kinds some row changes may announce
+ * (NULL: nothing to run), made on first use. Each plan has only those kinds' branches:
+ * the others would cost their executor start-up on every commit. A catalog without the
+ * statement by kind (version 0.1) has only the one of every kind.
+ */
+static SPIPlanPtr
+events_plan(BoardStatements *bs, uint32 kinds)
+{
+	int			i;
+	int			slot;
+	char	   *sql;
+	SPIPlanPtr	plan = NULL;
+
+	if (!bs->events_by_kind)
+		kinds = bs->events_kinds;
+	else
+		kinds = plan_kinds(kinds) & bs->events_kinds;
+	for (i = 0; i < bs->events_nplans; i++)
+		if (bs->events_plans[i].kinds == kinds)
+			return bs->events_plans[i].plan;
+
+	sql = kinds == bs->events_kinds ? bs->events_sql : events_sql_for(bs, kinds);
+	if (sql != NULL)
+	{
+		/*
+		 * A generic plan: the changes are a few rows each time, and planning the statement
+		 * anew for each commit would cost more than running it
+		 */
+		plan = SPI_prepare_cursor(sql, EVENT_ARGS, event_arg_types, CURSOR_OPT_GENERIC_PLAN);
+		if (plan == NULL)
+			elog(ERROR, "leaderboard: could not prepare the events statement of board \"%s\"",
+				 bs->name);
+		SPI_keepplan(plan);
+	}
+	/* four groups of kinds (plan_kinds()): every set has its slot */
+	if (bs->events_nplans == BOARD_EVENT_PLANS)
+		elog(ERROR, "leaderboard: too many events plans for board \"%s\"", bs->name);
+	slot = bs->events_nplans++;
+	bs->events_plans[slot].kinds = kinds;
+	bs->events_plans[slot].plan = plan;
+	return plan;
+}
+
+/* The names of kinds, for a message: " (tier_up, goal_met)", or "" for none. */
+static char *
+kinds_text(uint32 kinds)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < BOARD_EVENT_KINDS; i++)
+		if (kinds & ((uint32) 1 << i))
+			appendStringInfo(&buf, "%s%s", buf.len == 0 ? " (" : ", ", board_event_kinds[i]);
+	if (buf.len > 0)
+		appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
 void
 board_events_finish(BoardStatements *bs)
 {
@@ -423,11 +720,20 @@ board_events_finish(BoardStatements *bs)
 	long		capacity;
 	int			n = 0;
 	int			i;
+	uint32		kinds = 0;
+	SPIPlanPtr	plan;
+	Snapshot	snapshot = InvalidSnapshot;
+	GoalRungs	goals = {NULL, 0};
 	MemoryContext old;
 
 	if (recording == NULL)
 		return;
 	old = MemoryContextSwitchTo(recording->cxt);
+	if (bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE))
+	{
+		snapshot = RegisterSnapshot(GetTransactionSnapshot());
+		goals = read_goal_rungs(bs, snapshot);
+	}
 	capacity = Max(hash_get_num_entries(recording->changes), 1);
 	for (i = 0; i < EVENT_ARGS; i++)
 	{
@@ -437,10 +743,18 @@ board_events_finish(BoardStatements *bs)
 	hash_seq_init(&seq, recording->changes);
 	while ((c = hash_seq_search(&seq)) != NULL)
 	{
+		uint32		k = candidate_kinds(c, bs, &goals);
+
 		CHECK_FOR_INTERRUPTS();
-		if ((bs->events_every_change && calls_changed(c)) || may_announce(c, bs))
+		if (k != 0)
+		{
 			put_change(&cols, n++, c);
+			kinds |= k;
+		}
 	}
+	ereport(board_report_apply ? NOTICE : DEBUG1,
+			(errmsg("board \"%s\": %d of %ld changed standings rows may announce events%s",
+					bs->name, n, hash_get_num_entries(recording->changes), kinds_text(kinds))));
 	if (n > 0)
 	{
 		event_column_types[9] = event_column_types[10] = recording->kpis_type;
@@ -450,22 +764,15 @@ board_events_finish(BoardStatements *bs)
 			args[i] = column_array(&cols, i, n);
 			nulls[i] = ' ';
 		}
-		if (bs->events_plan == NULL)
-		{
-			/*
-			 * A generic plan: the changes are a few rows each time, and planning the
-			 * statement anew for each commit would cost more than running it
-			 */
-			bs->events_plan = SPI_prepare_cursor(bs->events_sql, EVENT_ARGS, event_arg_types,
-												 CURSOR_OPT_GENERIC_PLAN);
-			if (bs->events_plan == NULL)
-				elog(ERROR, "leaderboard: could not prepare the events statement of board \"%s\"",
-					 bs->name);
-			SPI_keepplan(bs->events_plan);
-		}
-		if (SPI_execute_plan(bs->events_plan, args, nulls, false, 0) < 0)
+		plan = events_plan(bs, kinds);
+		if (plan != NULL &&
+			(snapshot != InvalidSnapshot ?
+			 SPI_execute_snapshot(plan, args, nulls, snapshot, InvalidSnapshot, false, true, 0) :
+			 SPI_execute_plan(plan, args, nulls, false, 0)) < 0)
 			elog(ERROR, "leaderboard: the events of board \"%s\" could not be written", bs->name);
 	}
+	if (snapshot != InvalidSnapshot)
+		UnregisterSnapshot(snapshot);
 	MemoryContextSwitchTo(old);
 	/* its reset callback ends the recording */
 	MemoryContextDelete(recording->cxt);
