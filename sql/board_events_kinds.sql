@@ -32,12 +32,12 @@ END $$;
 SET leaderboard.report_apply = on;
 
 -- 1. agent 1's fifth call, not converted: its calls stay below the daily 6 and its rate
---    falls, so it can reach no goal and no best; a goal of its day can still be at risk
---    (the statement finds it is not: October 5 is long past), none of the period all
+--    falls, so it can reach no goal and no best; and no goal of its day falls at risk, as
+--    the day is not today (nor any of the period all): no statement runs
 INSERT INTO ek_calls (agent_id, started_at, converted) VALUES (1, '2026-10-05 10:00+00', false);
 SELECT * FROM ek_new_events();
 
--- 2. without goal_at_risk, the same kind of call runs no statement at all
+-- 2. the same without goal_at_risk
 SELECT leaderboard.alter_board('ek', events => '{"new_leader": true, "rank_climb": 2, "personal_best": true,
   "goal_met": true, "streak_milestone": [1]}');
 INSERT INTO ek_calls (agent_id, started_at, converted) VALUES (2, '2026-10-05 10:00+00', false);
@@ -58,6 +58,20 @@ SELECT * FROM ek_new_events();
 SELECT leaderboard.set_goal('ek', 'calls', 'count', 'all', 6) > 0 AS goal_set;
 INSERT INTO ek_calls (agent_id, started_at, converted) VALUES (2, '2026-10-06 09:00+00', false);
 SELECT * FROM ek_new_events();
+
+-- 6. goal_at_risk is possible while a goal of the row's period kind is short and has no
+--    goal_at_risk event for the row yet: agent 1's first call of today falls short of
+--    both daily goals, at risk (the day has gone by in full); its next one can announce
+--    nothing; once those events are deleted, the next one may announce them again
+SELECT leaderboard.alter_board('ek', events => '{"new_leader": true, "rank_climb": 2, "personal_best": true,
+  "goal_met": true, "streak_milestone": [1], "goal_at_risk": 0.5}');
+INSERT INTO ek_calls (agent_id, started_at, converted) VALUES (1, now(), false);
+SELECT kind, agent, period, new - 'goal_id' - 'target' - 'metric' AS new FROM ek_new_events() ORDER BY kind, new ->> 'metric';
+INSERT INTO ek_calls (agent_id, started_at, converted) VALUES (1, now(), false);
+SELECT * FROM ek_new_events();
+DELETE FROM leaderboard.events WHERE board = 'ek' AND kind = 'goal_at_risk';
+INSERT INTO ek_calls (agent_id, started_at, converted) VALUES (1, now(), false);
+SELECT kind, agent, period, new ->> 'stat' AS stat, new ->> 'actual' AS actual FROM ek_new_events() ORDER BY kind, new ->> 'metric';
 RESET leaderboard.report_apply;
 SELECT count(*) AS differences FROM leaderboard.verify('ek');
 SELECT leaderboard.drop_board('ek');

@@ -88,6 +88,32 @@ copy_text_column(HeapTuple tup, TupleDesc desc, int col)
 	return isnull ? NULL : MemoryContextStrdup(CacheMemoryContext, TextDatumGetCString(d));
 }
 
+/* A text[] (not null) as C strings in CacheMemoryContext; *n of them. */
+static char **
+cache_names(Datum array, int *n)
+{
+	Datum	   *items;
+	char	  **names;
+	int			i;
+
+	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false, TYPALIGN_INT, &items, NULL, n);
+	names = MemoryContextAlloc(CacheMemoryContext, sizeof(char *) * Max(*n, 1));
+	for (i = 0; i < *n; i++)
+		names[i] = MemoryContextStrdup(CacheMemoryContext, TextDatumGetCString(items[i]));
+	return names;
+}
+
+static void
+free_names(char **names, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		pfree(names[i]);
+	if (names != NULL)
+		pfree(names);
+}
+
 static void
 forget_statements(BoardStatements *bs)
 {
@@ -109,12 +135,18 @@ forget_statements(BoardStatements *bs)
 			SPI_freeplan(bs->events_plans[i].plan);
 	if (bs->events_sql != NULL)
 		pfree(bs->events_sql);
-	for (i = 0; i < bs->events_nmetrics; i++)
-		pfree(bs->events_metrics[i]);
-	if (bs->events_metrics != NULL)
-		pfree(bs->events_metrics);
+	free_names(bs->events_metrics, bs->events_nmetrics);
+	free_names(bs->events_partition_by, bs->events_npartition_by);
+	if (bs->events_calendar != (Datum) 0)
+		pfree(DatumGetPointer(bs->events_calendar));
+	if (bs->events_time_zone != NULL)
+		pfree(bs->events_time_zone);
+	bs->events_calendar = (Datum) 0;
+	bs->events_time_zone = NULL;
 	bs->events_metrics = NULL;
 	bs->events_nmetrics = 0;
+	bs->events_partition_by = NULL;
+	bs->events_npartition_by = 0;
 	bs->events_nplans = 0;
 	bs->events_sql = NULL;
 }
@@ -135,8 +167,7 @@ load_events_statement(BoardStatements *bs, bool fresh)
 	ArrayType  *emitted;
 	Datum	   *flags;
 	int			nflags;
-	Datum	   *metrics;
-	int			nmetrics;
+	MemoryContext old;
 	int			i;
 
 	if (SPI_execute("SELECT pg_catalog.to_regprocedure('leaderboard._events_sql(text)') IS NOT NULL",
@@ -162,7 +193,9 @@ load_events_statement(BoardStatements *bs, bool fresh)
 							  " FROM pg_catalog.unnest($2) WITH ORDINALITY AS k(name, i) ORDER BY k.i), "
 							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'entered_top_n')::pg_catalog.int4, 0), "
 							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'rank_climb')::pg_catalog.int4, 0), "
-							  "b.metric_names "
+							  "b.metric_names, b.partition_by::pg_catalog.text[], "
+							  "coalesce(b.calendar, 'Mon-Sun'::leaderboard.calendar), b.time_zone, "
+							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'goal_at_risk')::pg_catalog.float8, 0) "
 							  "FROM leaderboard.boards b WHERE b.name OPERATOR(pg_catalog.=) $1",
 							  2, argtypes, args, NULL, !fresh, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "leaderboard: could not generate the events statement of board \"%s\"", bs->name);
@@ -179,12 +212,14 @@ load_events_statement(BoardStatements *bs, bool fresh)
 			bs->events_kinds |= (uint32) 1 << i;
 	bs->events_top_n = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
 	bs->events_climb = DatumGetInt32(SPI_getbinval(tup, desc, 4, &isnull));
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, 5, &isnull)), TEXTOID, -1, false,
-					  TYPALIGN_INT, &metrics, NULL, &nmetrics);
-	bs->events_metrics = MemoryContextAlloc(CacheMemoryContext, sizeof(char *) * Max(nmetrics, 1));
-	for (i = 0; i < nmetrics; i++)
-		bs->events_metrics[i] = MemoryContextStrdup(CacheMemoryContext, TextDatumGetCString(metrics[i]));
-	bs->events_nmetrics = nmetrics;
+	bs->events_metrics = cache_names(SPI_getbinval(tup, desc, 5, &isnull), &bs->events_nmetrics);
+	bs->events_partition_by = cache_names(SPI_getbinval(tup, desc, 6, &isnull),
+										  &bs->events_npartition_by);
+	old = MemoryContextSwitchTo(CacheMemoryContext);
+	bs->events_calendar = PointerGetDatum(PG_DETOAST_DATUM_COPY(SPI_getbinval(tup, desc, 7, &isnull)));
+	MemoryContextSwitchTo(old);
+	bs->events_time_zone = copy_text_column(tup, desc, 8);
+	bs->events_at_risk_share = DatumGetFloat8(SPI_getbinval(tup, desc, 9, &isnull));
 }
 
 static void
@@ -325,6 +360,10 @@ board_statements(const char *name, bool fresh)
 		bs->events_sql = NULL;
 		bs->events_metrics = NULL;
 		bs->events_nmetrics = 0;
+		bs->events_partition_by = NULL;
+		bs->events_npartition_by = 0;
+		bs->events_calendar = (Datum) 0;
+		bs->events_time_zone = NULL;
 		bs->events_nplans = 0;
 	}
 	if (!found || bs->xmin != xmin || !ItemPointerEquals(&bs->ctid, &ctid) ||

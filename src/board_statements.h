@@ -99,6 +99,13 @@ typedef struct BoardStatements
 	/* the board's metric names, in kpis order: the goals name the metric they read */
 	char	  **events_metrics;
 	int			events_nmetrics;
+	/* its partition columns: the keys of its events' partition */
+	char	  **events_partition_by;
+	int			events_npartition_by;
+	/* what goal_at_risk paces by: the board's calendar, time zone and share of a period */
+	Datum		events_calendar;	/* leaderboard.calendar; every day works without one */
+	char	   *events_time_zone;
+	double		events_at_risk_share;
 	/*
 	 * Per period kind of board_closing_kinds, the start of its first open period
 	 * (DATEVAL_NOBEGIN: none is closed); the commit-time apply leaves the groups of
