@@ -4118,6 +4118,75 @@ TO PUBLIC;
 CREATE OR REPLACE FUNCTION leaderboard.working_days(cal leaderboard.calendar, first date, last date) RETURNS integer
   AS 'MODULE_PATHNAME', 'calendar_working_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- Events: the commit-time apply runs a statement for only the kinds its row changes can
+-- announce
+-- The statement the commit-time apply runs with the net row changes of its standings
+-- ($1..$11: scope, agent, rank before and after, tier before and after, score before and
+-- after, qualified after, kpis before and after; NULL before: a new row): derives the
+-- events b emits, writes them, and sends one NOTIFY leaderboard. NULL when b emits no
+-- events.
+CREATE FUNCTION leaderboard._events_statement(b leaderboard.boards) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  branches text[];
+  periods text[];
+BEGIN
+  IF b.events IS NULL THEN
+    RETURN NULL;
+  END IF;
+  branches := leaderboard._event_branches(b);
+  IF cardinality(branches) = 0 THEN
+    RETURN NULL;
+  END IF;
+  periods := coalesce((SELECT array_agg(x #>> '{}') FROM jsonb_array_elements(b.events -> 'periods') x), b.periods);
+  RETURN leaderboard._events_write_sql(b, format(
+    'SELECT x.scope_id, x.agent, sc.period, sc.period_start, %1$s AS part, '
+    'x.old_rank, x.new_rank, x.old_tier, x.new_tier, x.old_score, x.new_score, x.new_qualified, x.old_kpis, x.new_kpis '
+    'FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.text[]), '
+    'pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.int8[]), pg_catalog.unnest($5::pg_catalog.text[]), '
+    'pg_catalog.unnest($6::pg_catalog.text[]), pg_catalog.unnest($7::pg_catalog.float8[]), pg_catalog.unnest($8::pg_catalog.float8[]), '
+    'pg_catalog.unnest($9::pg_catalog.bool[]), pg_catalog.unnest($10::leaderboard.kpis[]), pg_catalog.unnest($11::leaderboard.kpis[])) '
+    'AS x(scope_id, agent, old_rank, new_rank, old_tier, new_tier, old_score, new_score, new_qualified, old_kpis, new_kpis) '
+    -- a lookup by id for each of the few changed rows, never a scan of the scopes (OFFSET 0
+    -- keeps the planner from making it a join it could hash)
+    'CROSS JOIN LATERAL (SELECT sc.* FROM %2$s sc WHERE sc.scope_id OPERATOR(pg_catalog.=) x.scope_id '
+    'AND sc.period OPERATOR(pg_catalog.=) ANY (%3$L::pg_catalog.text[]) OFFSET 0) sc',
+    leaderboard._events_partition_sql(b, 'sc'), b.scopes, periods), branches);
+END $$;
+COMMENT ON FUNCTION leaderboard._events_statement(leaderboard.boards) IS
+  'internal: the statement deriving, writing and announcing the events a board emits from its commit-time apply''s row changes, or NULL';
+
+-- A board's events statement.
+CREATE OR REPLACE FUNCTION leaderboard._events_sql(board text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT leaderboard._events_statement(leaderboard._board(board))
+$$;
+COMMENT ON FUNCTION leaderboard._events_sql(text) IS
+  'internal: the statement deriving, writing and announcing the events of a board''s commit-time apply, or NULL';
+
+-- A board's events statement for some of the kinds it emits: the commit-time apply runs it
+-- when its row changes can announce only those.
+CREATE FUNCTION leaderboard._events_sql(board text, kinds text[]) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+BEGIN
+  b.events := (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(b.events) e
+               WHERE e.key = 'periods' OR e.key = ANY (kinds));
+  RETURN leaderboard._events_statement(b);
+END $$;
+COMMENT ON FUNCTION leaderboard._events_sql(text, text[]) IS
+  'internal: the statement deriving, writing and announcing the events of some kinds of a board''s commit-time apply, or NULL';
+
+REVOKE EXECUTE ON FUNCTION
+  leaderboard._events_statement(leaderboard.boards),
+  leaderboard._events_sql(text, text[])
+FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+  leaderboard._events_statement(leaderboard.boards),
+  leaderboard._events_sql(text, text[])
+TO PUBLIC;
+
 -- Standings keep two indexes: the (period, period_start, partitions, score) one is gone, as
 -- every new row and every score change paid an entry in it; top-N reads find their scope
 -- in the scopes table, by a new index on its period, period_start and partitions, and read

@@ -164,7 +164,33 @@ INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (7, 0, '2
 COMMIT;
 SELECT * FROM ev_check();
 
--- 9. only some period kinds; rescoring emits nothing; {} turns events off
+-- 9. the direct apply records the rows it writes itself rather than through lb_events:
+--    an owner's own row trigger on the standings still fires beside it; lb_events fires
+--    in replica mode too (ENABLE ALWAYS); disabled by the owner, it records nothing
+CREATE TABLE ev_audit (agent_id int, period text);
+CREATE FUNCTION ev_audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO public.ev_audit VALUES (NEW.agent_id, NEW.period);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER ev_audit AFTER UPDATE ON ev_standings FOR EACH ROW
+  WHEN (OLD.score IS DISTINCT FROM NEW.score) EXECUTE FUNCTION ev_audit_row();
+SET leaderboard.report_apply = on;
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (6, 0, '2026-10-07 10:00+00', true);
+SELECT * FROM ev_check();
+SELECT agent_id, period FROM ev_audit ORDER BY 1, 2;
+SET session_replication_role = replica;
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (2, 0, '2026-10-07 10:00+00', true);
+RESET session_replication_role;
+SELECT * FROM ev_check();
+DROP TRIGGER ev_audit ON ev_standings;
+ALTER TABLE ev_standings DISABLE TRIGGER lb_events;
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (4, 0, '2026-10-07 10:00+00', true);
+SELECT * FROM ev_check();
+ALTER TABLE ev_standings ENABLE ALWAYS TRIGGER lb_events;
+RESET leaderboard.report_apply;
+
+-- 10. only some period kinds; rescoring emits nothing; {} turns events off
 SELECT leaderboard.alter_board('ev', events => '{"new_leader": true, "tier_up": true, "periods": ["month"]}');
 INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (4, 1, '2026-11-02 09:00+00', true), (4, 1, '2026-11-02 09:10+00', true);
 SELECT kind, agent, period, period_start FROM leaderboard.events WHERE id > (SELECT max(id) FROM ev_seen) ORDER BY id;
@@ -185,13 +211,13 @@ SELECT leaderboard.alter_board('ev', events => '{"new_leader": true}');
 SELECT leaderboard.alter_board('ev', drop_ladder => true) > 0 AS ladder_dropped;
 SELECT leaderboard.alter_board('ev', events => '{"tier_down": true}');
 
--- 10. the NOTIFY payload: the board, the count, the id range and the first events, kept
+-- 11. the NOTIFY payload: the board, the count, the id range and the first events, kept
 --     under NOTIFY's 8000 bytes
 SELECT leaderboard._events_payload('ev', '[{"id": 7, "kind": "new_leader"}, {"id": 9, "kind": "tier_up"}]');
 SELECT length(p) < 8000 AS fits, p::jsonb - 'events' AS head, jsonb_array_length(p::jsonb -> 'events') AS shown
 FROM (SELECT leaderboard._events_payload('ev', jsonb_agg(jsonb_build_object('id', i, 'agent', repeat('x', 3000)))) AS p
       FROM generate_series(1, 9) i) x;
 
--- 11. drop_board takes its events along
+-- 12. drop_board takes its events along
 SELECT leaderboard.drop_board('ev');
 SELECT count(*) FROM leaderboard.events WHERE board = 'ev';

@@ -28,6 +28,9 @@
  *
  * Reads use a snapshot whose command id hides this step's own writes (the executor's
  * Halloween protection); the command counter moves on at the end.
+ *
+ * A board that emits events records each standings row this writes, before and after, as
+ * it writes it, instead of letting its events trigger fire (board_events.h).
  */
 #include "postgres.h"
 
@@ -56,6 +59,7 @@
 #include "utils/sortsupport.h"
 
 #include "board_direct.h"
+#include "board_events.h"
 #include "board_settings.h"
 #include "board_index.h"
 #include "kpis.h"
@@ -183,6 +187,7 @@ typedef struct DirectApply
 	AttrNumber	sc_id, sc_key, sc_version, sc_ranks_stored;
 	AttrNumber	st_scope, st_period, st_period_start, st_agent, st_kpis, st_score, st_qualified, st_rank, st_tier,
 				st_updated;
+	bool		records_events; /* writes record the board's events (board_events.h) */
 	AttrNumber *group_cols;		/* the standings column of each captured group column (by
 								 * name), for those after the scope key but the kpis */
 	/* the key index's entries of new rows, written last (see defer_key_index()) */
@@ -421,6 +426,7 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc
 	InitResultRelInfo(da->scopes_rri, da->scopes, 1, NULL, 0);
 	da->standings_rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(da->standings_rri, da->standings, 2, NULL, 0);
+	da->records_events = board_events_take_trigger(da->standings_rri);
 	da->estate->es_output_cid = GetCurrentCommandId(true);
 	ExecOpenIndices(da->scopes_rri, false);
 	ExecOpenIndices(da->standings_rri, false);
@@ -440,7 +446,7 @@ static void
 direct_end(DirectApply *da)
 {
 	AfterTriggerEndQuery(da->estate);
-	/* closes the relations that firing AFTER row triggers (a board's events) opened */
+	/* closes the relations that firing AFTER row triggers (the owner's own) opened */
 	ExecCloseResultRelations(da->estate);
 	EvalPlanQualEnd(&da->epq);
 	close_indexes(da);
@@ -572,6 +578,22 @@ update_standings_row(DirectApply *da, HeapTuple oldrow, HeapTuple newrow)
 	ExecStoreHeapTuple(oldrow, da->old_slot, false);
 	update_row(da, da->standings_rri, da->old_slot, newrow);
 	ExecClearTuple(da->old_slot);
+	if (da->records_events)
+		board_events_record(da->standings, oldrow, newrow);
+}
+
+static void defer_key(DirectApply *da);
+
+static void
+insert_standings_row(DirectApply *da, HeapTuple row)
+{
+	ExecStoreHeapTuple(row, da->new_slot, false);
+	ExecSimpleRelationInsert(da->standings_rri, da->estate, da->new_slot);
+	if (da->deferred != NULL)
+		defer_key(da);
+	ExecClearTuple(da->new_slot);
+	if (da->records_events)
+		board_events_record(da->standings, NULL, row);
 }
 
 /* Rows whose rank a change moves by one, read before any is written. */
@@ -867,16 +889,14 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 		ExecStoreHeapTuple(row, da->old_slot, false);
 		ExecSimpleRelationDelete(da->standings_rri, da->estate, &da->epq, da->old_slot);
 		ExecClearTuple(da->old_slot);
+		if (da->records_events)
+			board_events_record(da->standings, row, NULL);
 		bump_scope(da, ds);
 		return;
 	}
 	newrow = heap_modify_tuple(row, desc, values, nulls, replace);
 	if (is_new)
-	{
-		ExecStoreHeapTuple(newrow, da->new_slot, false);
-		ExecSimpleRelationInsert(da->standings_rri, da->estate, da->new_slot);
-		ExecClearTuple(da->new_slot);
-	}
+		insert_standings_row(da, newrow);
 	else
 		update_standings_row(da, row, newrow);
 	bump_scope(da, ds);
@@ -1045,7 +1065,6 @@ compare_new_rows(const void *a, const void *b)
 	return ra->score > rb->score ? -1 : ra->score < rb->score ? 1 : 0;
 }
 
-static void defer_key(DirectApply *da);
 
 /*
  * Writes one new scope's rows: order[from .. to) are its groups, sorted by agent;
@@ -1102,6 +1121,7 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 	for (i = 0; i < nrows; i++)
 	{
 		int			level = 0;
+		HeapTuple	row;
 
 		CHECK_FOR_INTERRUPTS();
 		/* rank(): a score equal to the one before shares its rank */
@@ -1119,11 +1139,9 @@ insert_scope_rows(DirectApply *da, PendingBoard *pb, const PendingGroupKey *orde
 			tiers[level] = CStringGetTextDatum(ladder_tier_name(da->shape->ladder, level));
 		nulls[da->st_tier - 1] = level == 0;
 		values[da->st_tier - 1] = tiers[level];
-		ExecStoreHeapTuple(heap_form_tuple(desc, values, nulls), da->new_slot, true);
-		ExecSimpleRelationInsert(da->standings_rri, da->estate, da->new_slot);
-		if (da->deferred != NULL)
-			defer_key(da);
-		ExecClearTuple(da->new_slot);
+		row = heap_form_tuple(desc, values, nulls);
+		insert_standings_row(da, row);
+		heap_freetuple(row);
 	}
 	return true;
 }

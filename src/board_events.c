@@ -4,22 +4,37 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
 #include "board_events.h"
 #include "board_index.h"
+#include "board_settings.h"
+#include "calendar.h"
+#include "kpis.h"
 
 /* A standings row: its scope and agent (the agent as its output function prints it). */
 typedef struct RowKey
@@ -32,6 +47,8 @@ typedef struct RowKey
 typedef struct RowChange
 {
 	RowKey		key;
+	char	   *period;			/* the row's period kind */
+	HeapTuple	row;			/* a version of the row: its period, start and partition */
 	bool		had_row;		/* the row existed before the apply */
 	bool		has_row;		/* and after it */
 	bool		old_rank_null;
@@ -55,7 +72,8 @@ typedef struct EventRecording
 	MemoryContext cxt;			/* a child of the (sub)transaction's context */
 	HTAB	   *changes;
 	bool		columns_known;
-	AttrNumber	scope_id, agent, score, qualified, rank, tier, kpis;
+	AttrNumber	scope_id, agent, period, period_start, score, qualified, rank, tier, kpis;
+	TupleDesc	desc;			/* the standings' */
 	Oid			agent_out;
 	Oid			kpis_type;
 } EventRecording;
@@ -122,9 +140,15 @@ learn_columns(Relation standings)
 {
 	TupleDesc	desc = RelationGetDescr(standings);
 	bool		varlena;
+	MemoryContext old;
 
 	recording->scope_id = board_column(standings, "scope_id");
 	recording->agent = board_column(standings, recording->agent_column);
+	recording->period = board_column(standings, "period");
+	recording->period_start = board_column(standings, "period_start");
+	old = MemoryContextSwitchTo(recording->cxt);
+	recording->desc = CreateTupleDescCopy(desc);
+	MemoryContextSwitchTo(old);
 	recording->score = board_column(standings, "score");
 	recording->qualified = board_column(standings, "qualified");
 	recording->rank = board_column(standings, "rank");
@@ -147,10 +171,14 @@ change_of(HeapTuple tuple, TupleDesc desc, bool *found)
 
 	key.scope_id = DatumGetInt64(heap_getattr(tuple, recording->scope_id, desc, &isnull));
 	key.agent = OidOutputFunctionCall(recording->agent_out, agent);
-	MemoryContextSwitchTo(old);
 	c = hash_search(recording->changes, &key, HASH_ENTER, found);
 	if (!*found)
+	{
 		memset((char *) c + sizeof(RowKey), 0, sizeof(RowChange) - sizeof(RowKey));
+		c->period = TextDatumGetCString(heap_getattr(tuple, recording->period, desc, &isnull));
+		c->row = heap_copytuple(tuple);
+	}
+	MemoryContextSwitchTo(old);
 	return c;
 }
 
@@ -217,6 +245,67 @@ record_change(HeapTuple before, HeapTuple after, Relation standings)
 	}
 }
 
+bool
+board_events_recording(Oid standings)
+{
+	return recording != NULL && recording->standings == standings;
+}
+
+void
+board_events_record(Relation standings, HeapTuple before, HeapTuple after)
+{
+	if (board_events_recording(RelationGetRelid(standings)))
+		record_change(before, after, standings);
+}
+
+/*
+ * Whether trigger is the events trigger, as _board_event_trigger() creates it, and fires
+ * in this session (as trigger.c's TriggerEnabled() decides for a row trigger without WHEN).
+ */
+static bool
+is_firing_events_trigger(const Trigger *trigger)
+{
+	int16		type = trigger->tgtype;
+
+	if (strcmp(trigger->tgname, "lb_events") != 0 ||
+		get_func_namespace(trigger->tgfoid) != get_namespace_oid("leaderboard", false) ||
+		strcmp(get_func_name(trigger->tgfoid), "_board_event_row") != 0 ||
+		!TRIGGER_FOR_ROW(type) || !TRIGGER_FOR_AFTER(type) || !TRIGGER_FOR_INSERT(type) ||
+		!TRIGGER_FOR_UPDATE(type) || !TRIGGER_FOR_DELETE(type) || trigger->tgnattr != 0 ||
+		trigger->tgqual != NULL)
+		return false;
+	if (trigger->tgenabled == TRIGGER_FIRES_ALWAYS)
+		return true;
+	if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+		return trigger->tgenabled == TRIGGER_FIRES_ON_REPLICA;
+	return trigger->tgenabled == TRIGGER_FIRES_ON_ORIGIN;
+}
+
+bool
+board_events_take_trigger(ResultRelInfo *rri)
+{
+	TriggerDesc *trigdesc = rri->ri_TrigDesc;
+	int			i;
+
+	if (trigdesc == NULL || !board_events_recording(RelationGetRelid(rri->ri_RelationDesc)))
+		return false;
+	for (i = 0; i < trigdesc->numtriggers; i++)
+	{
+		if (!is_firing_events_trigger(&trigdesc->triggers[i]))
+			continue;
+		if (trigdesc->numtriggers == 1)
+			rri->ri_TrigDesc = NULL;
+		else
+		{
+			/* the owner's own triggers still fire: only this one is switched off */
+			rri->ri_TrigDesc = CopyTriggerDesc(trigdesc);
+			rri->ri_TrigDesc->triggers[i].tgenabled = TRIGGER_DISABLED;
+		}
+		return true;
+	}
+	return false;
+}
+
 PG_FUNCTION_INFO_V1(board_event_row);
 /*
  * AFTER INSERT OR UPDATE OR DELETE row trigger on the standings of a board that emits
@@ -251,30 +340,9 @@ board_event_row(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* Whether a change can announce a rank or tier event (bs says which kinds the board emits). */
-static bool
-may_announce(const RowChange *c, const BoardStatements *bs)
-{
-	bool		old_rank = c->had_row && !c->old_rank_null;
-	bool		new_rank = c->has_row && !c->new_rank_null;
-
-	if (bs->events_tiers && c->had_row && c->has_row && c->old_tier != NULL &&
-		c->new_tier != NULL && strcmp(c->old_tier, c->new_tier) != 0)
-		return true;
-	if (!new_rank)
-		return false;
-	if (bs->events_new_leader && c->new_rank == 1 && (!old_rank || c->old_rank > 1))
-		return true;
-	if (bs->events_top_n > 0 && c->new_rank <= bs->events_top_n &&
-		(!old_rank || c->old_rank > bs->events_top_n))
-		return true;
-	return bs->events_climb > 0 && old_rank && c->old_rank - c->new_rank >= bs->events_climb;
-}
-
 /*
- * Whether the row's calls changed: it came or went, or its kpis differ. Personal bests and
- * goals read only such rows; a row another agent's move re-ranked can announce only rank
- * and tier events.
+ * Whether the row's calls changed: it came or went, or its kpis differ. Goals read only
+ * such rows; a row another agent's move re-ranked can announce only rank and tier events.
  */
 static bool
 calls_changed(const RowChange *c)
@@ -286,6 +354,482 @@ calls_changed(const RowChange *c)
 	return VARSIZE(DatumGetPointer(c->old_kpis)) != VARSIZE(DatumGetPointer(c->new_kpis)) ||
 		memcmp(DatumGetPointer(c->old_kpis), DatumGetPointer(c->new_kpis),
 			   VARSIZE(DatumGetPointer(c->old_kpis))) != 0;
+}
+
+/* The rank and tier kinds a change may announce (bs says which the board emits). */
+static uint32
+rank_kinds(const RowChange *c, const BoardStatements *bs)
+{
+	bool		old_rank = c->had_row && !c->old_rank_null;
+	bool		new_rank = c->has_row && !c->new_rank_null;
+	uint32		kinds = 0;
+
+	if (c->had_row && c->has_row && c->old_tier != NULL && c->new_tier != NULL &&
+		strcmp(c->old_tier, c->new_tier) != 0)
+		kinds |= BOARD_EVENT_TIER_UP | BOARD_EVENT_TIER_DOWN;
+	if (!new_rank)
+		return kinds;
+	if (c->new_rank == 1 && (!old_rank || c->old_rank > 1))
+		kinds |= BOARD_EVENT_NEW_LEADER;
+	if (bs->events_top_n > 0 && c->new_rank <= bs->events_top_n &&
+		(!old_rank || c->old_rank > bs->events_top_n))
+		kinds |= BOARD_EVENT_ENTERED_TOP_N;
+	if (bs->events_climb > 0 && old_rank && c->old_rank - c->new_rank >= bs->events_climb)
+		kinds |= BOARD_EVENT_RANK_CLIMB;
+	return kinds;
+}
+
+/*
+ * A goal of the board, as the events statement may read it: whatever its audience and
+ * dates, a goal_met or streak_milestone needs a change crossing its target.
+ */
+typedef struct GoalRung
+{
+	int64		id;
+	char	   *period;
+	int			metric;			/* index in the kpis; -1: not one of the board's */
+	char		stat;			/* 'c'ount, 's'um, else an average (avg, rate) */
+	Datum		target;			/* numeric */
+} GoalRung;
+
+typedef struct GoalRungs
+{
+	GoalRung   *rungs;
+	int			n;
+	DateADT		today;			/* in the board's time zone, as the statement's today */
+} GoalRungs;
+
+/* An equality scan key on a text column of rel, in the column's collation. */
+static void
+text_key(ScanKey key, Relation rel, const char *column, const char *value)
+{
+	AttrNumber	att = board_column(rel, column);
+
+	ScanKeyEntryInitialize(key, 0, att, BTEqualStrategyNumber, InvalidOid,
+						   TupleDescAttr(RelationGetDescr(rel), att - 1)->attcollation, F_TEXTEQ,
+						   CStringGetTextDatum(value));
+}
+
+/* The index of the goals catalog whose first column is board, opened; NULL: none. */
+static Relation
+goals_board_index(Relation goals, AttrNumber board)
+{
+	List	   *indexes = RelationGetIndexList(goals);
+	ListCell   *lc;
+
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+
+		if (index->rd_index->indnatts > 0 && index->rd_index->indkey.values[0] == board &&
+			index->rd_rel->relam == BTREE_AM_OID && RelationGetIndexPredicate(index) == NIL)
+			return index;
+		index_close(index, AccessShareLock);
+	}
+	return NULL;
+}
+
+static void
+read_rung(GoalRung *rung, HeapTuple tup, Relation goals, const BoardStatements *bs)
+{
+	TupleDesc	desc = RelationGetDescr(goals);
+	bool		isnull;
+	char	   *name = TextDatumGetCString(heap_getattr(tup, board_column(goals, "metric"), desc, &isnull));
+	char	   *stat_name = TextDatumGetCString(heap_getattr(tup, board_column(goals, "stat"), desc, &isnull));
+	AttrNumber	period = board_column(goals, "period");
+	AttrNumber	target = board_column(goals, "target");
+	int			i;
+
+	rung->id = DatumGetInt64(heap_getattr(tup, board_column(goals, "id"), desc, &isnull));
+	rung->period = TextDatumGetCString(heap_getattr(tup, period, desc, &isnull));
+	/* the first metric of the name, as array_position() finds it */
+	rung->metric = -1;
+	for (i = bs->events_nmetrics - 1; i >= 0; i--)
+		if (strcmp(bs->events_metrics[i], name) == 0)
+			rung->metric = i;
+	rung->stat = strcmp(stat_name, "count") == 0 ? 'c' : strcmp(stat_name, "sum") == 0 ? 's' : 'a';
+	rung->target = PointerGetDatum(PG_DETOAST_DATUM_COPY(heap_getattr(tup, target, desc, &isnull)));
+}
+
+/*
+ * Every goal of the board, read with snapshot through the catalog's index on the board.
+ */
+static GoalRungs
+read_goal_rungs(const BoardStatements *bs, Snapshot snapshot)
+{
+	GoalRungs	result = {NULL, 0, 0};
+	Relation	goals = table_open(get_relname_relid("goals", get_namespace_oid("leaderboard", false)),
+								   AccessShareLock);
+	Relation	index = goals_board_index(goals, board_column(goals, "board"));
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int			max = 8;
+
+	text_key(&key, goals, "board", bs->name);
+	scan = systable_beginscan(goals, index != NULL ? RelationGetRelid(index) : InvalidOid,
+							  index != NULL, snapshot, 1, &key);
+	result.rungs = palloc(sizeof(GoalRung) * max);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (result.n == max)
+			result.rungs = repalloc(result.rungs, sizeof(GoalRung) * (max *= 2));
+		read_rung(&result.rungs[result.n++], tup, goals, bs);
+	}
+	systable_endscan(scan);
+	if (index != NULL)
+		index_close(index, AccessShareLock);
+	table_close(goals, AccessShareLock);
+	return result;
+}
+
+/*
+ * How a goal's stat in kpis compares with its target (-1, 0, 1), in numeric as
+ * _goal_actual_sql() makes it (a count from int8, a sum or an average from float8), so
+ * exactly as the events statement compares them; false when the stat is NULL (an
+ * average of no values).
+ */
+static bool
+compare_goal_actual(const GoalRung *rung, Datum kpis, int *cmp)
+{
+	const Kpis *k = (const Kpis *) DatumGetPointer(kpis);
+	Datum		actual;
+
+	if (rung->stat == 'c')
+		actual = DirectFunctionCall1(int8_numeric, Int64GetDatum(kpis_count(k, rung->metric)));
+	else if (rung->stat == 's')
+		actual = DirectFunctionCall1(float8_numeric, Float8GetDatum(kpis_sum(k, rung->metric)));
+	else if (kpis_count(k, rung->metric) == 0)
+		return false;
+	else
+		actual = DirectFunctionCall1(float8_numeric, Float8GetDatum(kpis_avg(k, rung->metric)));
+	*cmp = DatumGetInt32(DirectFunctionCall2(numeric_cmp, actual, rung->target));
+	return true;
+}
+
+/* Whether the board's goals name a metric the row's kpis do not hold (the statement decides). */
+static bool
+goal_metric_unknown(const GoalRung *g, const RowChange *c)
+{
+	return g->metric < 0 || g->metric >= KPIS_NMETRICS(DatumGetPointer(c->new_kpis)) ||
+		(c->had_row && g->metric >= KPIS_NMETRICS(DatumGetPointer(c->old_kpis)));
+}
+
+/*
+ * Whether a change may cross one of the goals' targets: its stat before below the target
+ * (or NULL) and after at or above it, as the goal_met and streak_milestone branches
+ * require of some rung of the row's goal ladders.
+ */
+static bool
+may_cross_goal(const RowChange *c, const GoalRungs *goals)
+{
+	int			i;
+
+	for (i = 0; i < goals->n; i++)
+	{
+		const GoalRung *g = &goals->rungs[i];
+		int			cmp;
+
+		if (strcmp(g->period, c->period) != 0)
+			continue;
+		if (goal_metric_unknown(g, c))
+			return true;
+		if (!compare_goal_actual(g, c->new_kpis, &cmp) || cmp < 0)
+			continue;
+		if (!c->had_row || !compare_goal_actual(g, c->old_kpis, &cmp) || cmp < 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the partition object of an event equals the row's partition values, as the
+ * events statement compares them (jsonb equality with jsonb_build_object of the partition
+ * columns). Only integer and text columns are compared here; any other type answers false
+ * (the caller then keeps the row for the statement).
+ */
+static bool
+same_partition(Jsonb *partition, const RowChange *c, const BoardStatements *bs)
+{
+	TupleDesc	desc = recording->desc;
+	int			i;
+
+	if (!JB_ROOT_IS_OBJECT(partition) || JB_ROOT_COUNT(partition) != bs->events_npartition_by)
+		return false;
+	for (i = 0; i < bs->events_npartition_by; i++)
+	{
+		const char *name = bs->events_partition_by[i];
+		AttrNumber	att = InvalidAttrNumber;
+		JsonbValue	v;
+		bool		isnull;
+		Datum		d;
+		int			a;
+
+		for (a = 0; a < desc->natts; a++)
+			if (!TupleDescAttr(desc, a)->attisdropped &&
+				strcmp(NameStr(TupleDescAttr(desc, a)->attname), name) == 0)
+				att = a + 1;
+		if (att == InvalidAttrNumber ||
+			!getKeyJsonValueFromContainer(&partition->root, name, strlen(name), &v))
+			return false;
+		d = heap_getattr(c->row, att, desc, &isnull);
+		if (isnull)
+		{
+			if (v.type != jbvNull)
+				return false;
+			continue;
+		}
+		switch (TupleDescAttr(desc, att - 1)->atttypid)
+		{
+			case INT2OID:
+			case INT4OID:
+			case INT8OID:
+				{
+					int64		value = TupleDescAttr(desc, att - 1)->atttypid == INT2OID ? DatumGetInt16(d) :
+						TupleDescAttr(desc, att - 1)->atttypid == INT4OID ? DatumGetInt32(d) : DatumGetInt64(d);
+
+					if (v.type != jbvNumeric ||
+						!DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(v.val.numeric),
+														  DirectFunctionCall1(int8_numeric, Int64GetDatum(value)))))
+						return false;
+					break;
+				}
+			case TEXTOID:
+			case VARCHAROID:
+				{
+					text	   *t = DatumGetTextPP(d);
+
+					if (v.type != jbvString || v.val.string.len != VARSIZE_ANY_EXHDR(t) ||
+						memcmp(v.val.string.val, VARDATA_ANY(t), v.val.string.len) != 0)
+						return false;
+					break;
+				}
+			default:
+				return false;
+		}
+	}
+	return true;
+}
+
+/* The index of leaderboard.events on (board, agent, period_start), opened; NULL: none. */
+static Relation
+at_risk_index(Relation events)
+{
+	List	   *indexes = RelationGetIndexList(events);
+	AttrNumber	cols[3];
+	ListCell   *lc;
+
+	cols[0] = board_column(events, "board");
+	cols[1] = board_column(events, "agent");
+	cols[2] = board_column(events, "period_start");
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+
+		/* partial or not: an index missing some events only keeps more rows */
+		if (index->rd_rel->relam == BTREE_AM_OID && index->rd_index->indnatts == 3 &&
+			index->rd_index->indkey.values[0] == cols[0] && index->rd_index->indkey.values[1] == cols[1] &&
+			index->rd_index->indkey.values[2] == cols[2])
+			return index;
+		index_close(index, AccessShareLock);
+	}
+	return NULL;
+}
+
+/*
+ * Marks in announced[] the open goals (ids in open[]) that already have a goal_at_risk
+ * event of the row's agent, period and partition, read with snapshot; false when the
+ * events cannot be read by their index.
+ */
+static bool
+read_announced(const RowChange *c, const BoardStatements *bs, Snapshot snapshot,
+			   const int64 *open, bool *announced, int nopen)
+{
+	Relation	events = table_open(get_relname_relid("events", get_namespace_oid("leaderboard", false)),
+									AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(events);
+	Relation	index = at_risk_index(events);
+	AttrNumber	kind = board_column(events, "kind");
+	AttrNumber	period = board_column(events, "period");
+	AttrNumber	partition = board_column(events, "partition");
+	AttrNumber	new = board_column(events, "new");
+	ScanKeyData keys[3];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		isnull;
+
+	if (index == NULL)
+	{
+		table_close(events, AccessShareLock);
+		return false;
+	}
+	text_key(&keys[0], events, "board", bs->name);
+	text_key(&keys[1], events, "agent", c->key.agent);
+	ScanKeyEntryInitialize(&keys[2], 0, board_column(events, "period_start"), BTEqualStrategyNumber,
+						   InvalidOid, InvalidOid, F_DATE_EQ,
+						   heap_getattr(c->row, recording->period_start, recording->desc, &isnull));
+	scan = systable_beginscan(events, RelationGetRelid(index), true, snapshot, 3, keys);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		JsonbValue	v;
+		Datum		d;
+		Jsonb	   *payload;
+		char	   *goal_id;
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		if (strcmp(TextDatumGetCString(heap_getattr(tup, kind, desc, &isnull)), "goal_at_risk") != 0 ||
+			strcmp(TextDatumGetCString(heap_getattr(tup, period, desc, &isnull)), c->period) != 0 ||
+			!same_partition(DatumGetJsonbP(heap_getattr(tup, partition, desc, &isnull)), c, bs))
+			continue;
+		d = heap_getattr(tup, new, desc, &isnull);
+		if (isnull)
+			continue;
+		payload = DatumGetJsonbP(d);
+		/* new ->> 'goal_id' compared as text with the goal's id, as the statement does */
+		if (!JB_ROOT_IS_OBJECT(payload) ||
+			!getKeyJsonValueFromContainer(&payload->root, "goal_id", 7, &v))
+			continue;
+		if (v.type == jbvNumeric)
+			goal_id = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
+		else if (v.type == jbvString)
+			goal_id = pnstrdup(v.val.string.val, v.val.string.len);
+		else
+			continue;
+		for (i = 0; i < nopen; i++)
+			if (strcmp(psprintf(INT64_FORMAT, open[i]), goal_id) == 0)
+				announced[i] = true;
+	}
+	systable_endscan(scan);
+	index_close(index, AccessShareLock);
+	table_close(events, AccessShareLock);
+	return true;
+}
+
+/* Today in the board's time zone: (now() AT TIME ZONE time_zone)::date. */
+static DateADT
+board_today(const BoardStatements *bs)
+{
+	Datum		local = DirectFunctionCall2(timestamptz_zone, CStringGetTextDatum(bs->events_time_zone),
+											TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
+
+	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, local));
+}
+
+/* The last day of a period of kind period (not all) starting on start, as _period_last_day_sql(). */
+static DateADT
+period_last_day(const char *period, DateADT start)
+{
+	Interval	length = {0, 0, 0};
+	Datum		next;
+
+	if (strcmp(period, "day") == 0)
+		length.day = 1;
+	else if (strcmp(period, "week") == 0)
+		length.day = 7;
+	else if (strcmp(period, "month") == 0)
+		length.month = 1;
+	else if (strcmp(period, "quarter") == 0)
+		length.month = 3;
+	else
+		length.month = 12;
+	next = DirectFunctionCall2(date_pl_interval, DateADTGetDatum(start), IntervalPGetDatum(&length));
+	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, next)) - 1;
+}
+
+/*
+ * Whether a goal of the row's period can be at risk today: the period runs today (its
+ * goal day is today) and at least the board's share of its working days has gone by. The
+ * statement divides in numeric; this allows for rounding, so a row it would keep is kept.
+ */
+static bool
+at_risk_season(const RowChange *c, const BoardStatements *bs, DateADT today)
+{
+	bool		isnull;
+	DateADT		start = DatumGetDateADT(heap_getattr(c->row, recording->period_start, recording->desc,
+													 &isnull));
+	DateADT		last = period_last_day(c->period, start);
+	Calendar	cal;
+	int32		elapsed;
+	int32		total;
+
+	if (today < start || today > last)
+		return false;
+	cal = calendar_from_value((const CalendarValue *) DatumGetPointer(bs->events_calendar));
+	elapsed = calendar_count_working_days(&cal, start, today);
+	total = calendar_count_working_days(&cal, start, last);
+	return total > 0 && (double) elapsed / total >= bs->events_at_risk_share - 1e-9;
+}
+
+/*
+ * Whether a change of a row's calls may announce goal_at_risk. The statement announces it
+ * for the lowest target of a goal ladder that the row's new stat falls short of, unless
+ * that goal already has its goal_at_risk event for the agent, period and partition, and
+ * only in season (at_risk_season()): so it needs a goal of the row's period kind whose
+ * target is above the new stat and whose event is not written yet. The pace is left to
+ * the statement.
+ */
+static bool
+may_fall_at_risk(const RowChange *c, const BoardStatements *bs, const GoalRungs *goals,
+				 Snapshot snapshot)
+{
+	int64	   *open = palloc(sizeof(int64) * Max(goals->n, 1));
+	bool	   *announced;
+	int			nopen = 0;
+	int			i;
+
+	/* no goal of the period all is at risk: it has no working days to pace */
+	if (strcmp(c->period, "all") == 0 || !at_risk_season(c, bs, goals->today))
+		return false;
+	for (i = 0; i < goals->n; i++)
+	{
+		const GoalRung *g = &goals->rungs[i];
+		int			cmp;
+
+		if (strcmp(g->period, c->period) != 0)
+			continue;
+		if (goal_metric_unknown(g, c))
+			return true;
+		if (compare_goal_actual(g, c->new_kpis, &cmp) && cmp < 0)
+			open[nopen++] = g->id;
+	}
+	if (nopen == 0)
+		return false;
+	announced = palloc0(sizeof(bool) * nopen);
+	if (!read_announced(c, bs, snapshot, open, announced, nopen))
+		return true;
+	for (i = 0; i < nopen; i++)
+		if (!announced[i])
+			return true;
+	return false;
+}
+
+/*
+ * The event kinds a change may announce, of those the board emits: a superset of what the
+ * events statement finds, worked out from the row alone. A personal best needs a
+ * qualified score above the row's old one (which was at most the agent's best); goal_met
+ * and streak_milestone need a change crossing a target of one of the board's goals of
+ * the row's period kind; goal_at_risk a goal of that kind the row's new stat falls short
+ * of and that has no goal_at_risk event for the row yet.
+ */
+static uint32
+candidate_kinds(const RowChange *c, const BoardStatements *bs, const GoalRungs *goals,
+				Snapshot snapshot)
+{
+	uint32		kinds = rank_kinds(c, bs);
+
+	if (c->has_row && c->new_qualified && (!c->had_row || c->new_score > c->old_score))
+		kinds |= BOARD_EVENT_PERSONAL_BEST;
+	if (!calls_changed(c))
+		return kinds & bs->events_kinds;
+	if ((bs->events_kinds & BOARD_EVENT_GOAL_AT_RISK) && may_fall_at_risk(c, bs, goals, snapshot))
+		kinds |= BOARD_EVENT_GOAL_AT_RISK;
+	if ((bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE)) &&
+		may_cross_goal(c, goals))
+		kinds |= strcmp(c->period, "day") == 0 ? BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE :
+			BOARD_EVENT_GOAL_MET;
+	return kinds & bs->events_kinds;
 }
 
 /*
@@ -349,22 +893,177 @@ column_array(ChangeColumns *cols, int col, int n)
 											  event_column_types[col], typlen, typbyval, typalign));
 }
 
+/*
+ * The SQL of the board's events statement for some of the kinds it emits (NULL: no
+ * branch), generated by the catalog as the apply's owner context allows.
+ */
+static char *
+events_sql_for(BoardStatements *bs, uint32 kinds)
+{
+	Datum		names[BOARD_EVENT_KINDS];
+	int			n = 0;
+	int			i;
+	Datum		args[2];
+	Oid			argtypes[2] = {TEXTOID, TEXTARRAYOID};
+	bool		isnull;
+	Datum		sql;
+
+	for (i = 0; i < BOARD_EVENT_KINDS; i++)
+		if (kinds & ((uint32) 1 << i))
+			names[n++] = CStringGetTextDatum(board_event_kinds[i]);
+	args[0] = CStringGetTextDatum(bs->name);
+	args[1] = PointerGetDatum(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
+	if (SPI_execute_with_args("SELECT leaderboard._events_sql($1, $2)", 2, argtypes, args, NULL,
+							  true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "leaderboard: could not generate the events statement of board \"%s\"", bs->name);
+	sql = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? NULL : TextDatumGetCString(sql);
+}
+
+/*
+ * The kinds a plan for kinds has branches for: the rank and tier kinds, cheap filters of
+ * the changes, go together, and so do goal_met and streak_milestone, which read the same
+ * goal ladders; so a board needs at most 16 plans, and keeps them all.
+ */
+static uint32
+plan_kinds(uint32 kinds)
+{
+	const uint32 ranks = BOARD_EVENT_TIER_UP | BOARD_EVENT_TIER_DOWN | BOARD_EVENT_NEW_LEADER |
+		BOARD_EVENT_ENTERED_TOP_N | BOARD_EVENT_RANK_CLIMB;
+	const uint32 goals = BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE;
+
+	if (kinds & ranks)
+		kinds |= ranks;
+	if (kinds & goals)
+		kinds |= goals;
+	return kinds;
+}
+
+/*
+ * The plan of the board's events statement for the kinds some row changes may announce
+ * (NULL: nothing to run), made on first use. Each plan has only those kinds' branches:
+ * the others would cost their executor start-up on every commit. A catalog without the
+ * statement by kind (version 0.1) has only the one of every kind.
+ */
+static SPIPlanPtr
+events_plan(BoardStatements *bs, uint32 kinds)
+{
+	int			i;
+	int			slot;
+	char	   *sql;
+	SPIPlanPtr	plan = NULL;
+
+	if (!bs->events_by_kind)
+		kinds = bs->events_kinds;
+	else
+		kinds = plan_kinds(kinds) & bs->events_kinds;
+	for (i = 0; i < bs->events_nplans; i++)
+		if (bs->events_plans[i].kinds == kinds)
+			return bs->events_plans[i].plan;
+
+	sql = kinds == bs->events_kinds ? bs->events_sql : events_sql_for(bs, kinds);
+	if (sql != NULL)
+	{
+		/*
+		 * A generic plan: the changes are a few rows each time, and planning the statement
+		 * anew for each commit would cost more than running it
+		 */
+		plan = SPI_prepare_cursor(sql, EVENT_ARGS, event_arg_types, CURSOR_OPT_GENERIC_PLAN);
+		if (plan == NULL)
+			elog(ERROR, "leaderboard: could not prepare the events statement of board \"%s\"",
+				 bs->name);
+		SPI_keepplan(plan);
+	}
+	/* four groups of kinds (plan_kinds()): every set has its slot */
+	if (bs->events_nplans == BOARD_EVENT_PLANS)
+		elog(ERROR, "leaderboard: too many events plans for board \"%s\"", bs->name);
+	slot = bs->events_nplans++;
+	bs->events_plans[slot].kinds = kinds;
+	bs->events_plans[slot].plan = plan;
+	return plan;
+}
+
+/* The names of kinds, for a message: " (tier_up, goal_met)", or "" for none. */
+static char *
+kinds_text(uint32 kinds)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < BOARD_EVENT_KINDS; i++)
+		if (kinds & ((uint32) 1 << i))
+			appendStringInfo(&buf, "%s%s", buf.len == 0 ? " (" : ", ", board_event_kinds[i]);
+	if (buf.len > 0)
+		appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+/*
+ * For a board that emits goal kinds: the snapshot the events statement is to run with,
+ * taken as SPI_execute_plan() would take it, and the board's goals read with it (so a
+ * goal set meanwhile is seen by both or neither). InvalidSnapshot otherwise.
+ */
+static Snapshot
+goals_snapshot(BoardStatements *bs, GoalRungs *goals)
+{
+	Snapshot	snapshot;
+
+	if ((bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE |
+							 BOARD_EVENT_GOAL_AT_RISK)) == 0)
+		return InvalidSnapshot;
+	CommandCounterIncrement();
+	PushCopiedSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	snapshot = RegisterSnapshot(GetActiveSnapshot());
+	PopActiveSnapshot();
+	*goals = read_goal_rungs(bs, snapshot);
+	goals->today = board_today(bs);
+	return snapshot;
+}
+
+/* Runs the events statement for kinds over the n changes in cols (with snapshot, if valid). */
+static void
+write_events(BoardStatements *bs, ChangeColumns *cols, int n, uint32 kinds, Snapshot snapshot)
+{
+	Datum		args[EVENT_ARGS];
+	char		nulls[EVENT_ARGS];
+	SPIPlanPtr	plan;
+	int			i;
+
+	event_column_types[9] = event_column_types[10] = recording->kpis_type;
+	event_arg_types[9] = event_arg_types[10] = get_array_type(recording->kpis_type);
+	for (i = 0; i < EVENT_ARGS; i++)
+	{
+		args[i] = column_array(cols, i, n);
+		nulls[i] = ' ';
+	}
+	plan = events_plan(bs, kinds);
+	if (plan != NULL &&
+		(snapshot != InvalidSnapshot ?
+		 SPI_execute_snapshot(plan, args, nulls, snapshot, InvalidSnapshot, false, true, 0) :
+		 SPI_execute_plan(plan, args, nulls, false, 0)) < 0)
+		elog(ERROR, "leaderboard: the events of board \"%s\" could not be written", bs->name);
+}
+
 void
 board_events_finish(BoardStatements *bs)
 {
 	HASH_SEQ_STATUS seq;
 	RowChange  *c;
 	ChangeColumns cols;
-	Datum		args[EVENT_ARGS];
-	char		nulls[EVENT_ARGS];
 	long		capacity;
 	int			n = 0;
 	int			i;
+	uint32		kinds = 0;
+	Snapshot	snapshot;
+	GoalRungs	goals = {NULL, 0, 0};
 	MemoryContext old;
 
 	if (recording == NULL)
 		return;
 	old = MemoryContextSwitchTo(recording->cxt);
+	snapshot = goals_snapshot(bs, &goals);
 	capacity = Max(hash_get_num_entries(recording->changes), 1);
 	for (i = 0; i < EVENT_ARGS; i++)
 	{
@@ -374,35 +1073,22 @@ board_events_finish(BoardStatements *bs)
 	hash_seq_init(&seq, recording->changes);
 	while ((c = hash_seq_search(&seq)) != NULL)
 	{
+		uint32		k = candidate_kinds(c, bs, &goals, snapshot);
+
 		CHECK_FOR_INTERRUPTS();
-		if ((bs->events_every_change && calls_changed(c)) || may_announce(c, bs))
+		if (k != 0)
+		{
 			put_change(&cols, n++, c);
+			kinds |= k;
+		}
 	}
+	ereport(board_report_apply ? NOTICE : DEBUG1,
+			(errmsg("board \"%s\": %d of %ld changed standings rows may announce events%s",
+					bs->name, n, hash_get_num_entries(recording->changes), kinds_text(kinds))));
 	if (n > 0)
-	{
-		event_column_types[9] = event_column_types[10] = recording->kpis_type;
-		event_arg_types[9] = event_arg_types[10] = get_array_type(recording->kpis_type);
-		for (i = 0; i < EVENT_ARGS; i++)
-		{
-			args[i] = column_array(&cols, i, n);
-			nulls[i] = ' ';
-		}
-		if (bs->events_plan == NULL)
-		{
-			/*
-			 * A generic plan: the changes are a few rows each time, and planning the
-			 * statement anew for each commit would cost more than running it
-			 */
-			bs->events_plan = SPI_prepare_cursor(bs->events_sql, EVENT_ARGS, event_arg_types,
-												 CURSOR_OPT_GENERIC_PLAN);
-			if (bs->events_plan == NULL)
-				elog(ERROR, "leaderboard: could not prepare the events statement of board \"%s\"",
-					 bs->name);
-			SPI_keepplan(bs->events_plan);
-		}
-		if (SPI_execute_plan(bs->events_plan, args, nulls, false, 0) < 0)
-			elog(ERROR, "leaderboard: the events of board \"%s\" could not be written", bs->name);
-	}
+		write_events(bs, &cols, n, kinds, snapshot);
+	if (snapshot != InvalidSnapshot)
+		UnregisterSnapshot(snapshot);
 	MemoryContextSwitchTo(old);
 	/* its reset callback ends the recording */
 	MemoryContextDelete(recording->cxt);

@@ -14,6 +14,9 @@
 
 #include "postgres.h"
 
+#include "nodes/execnodes.h"
+#include "utils/relcache.h"
+
 #include "board_statements.h"
 
 /* Starts recording the changes of bs's standings (no-op when the board emits no events). */
@@ -21,5 +24,23 @@ extern void board_events_start(BoardStatements *bs);
 
 /* Writes the events of what was recorded since board_events_start(), and stops recording. */
 extern void board_events_finish(BoardStatements *bs);
+
+/* Whether the changes of standings are being recorded now. */
+extern bool board_events_recording(Oid standings);
+
+/*
+ * Records one change of standings (before NULL: an insert; after NULL: a delete) as the
+ * events trigger would, when its changes are being recorded. For a writer that knows each
+ * row's versions and took the trigger off its ResultRelInfo (board_events_take_trigger).
+ */
+extern void board_events_record(Relation standings, HeapTuple before, HeapTuple after);
+
+/*
+ * When the changes of rri's relation are being recorded and its events trigger would fire,
+ * takes that trigger off rri (the relation's other triggers stay) and returns true: the
+ * caller then records each change it writes with board_events_record(). Queuing the
+ * trigger would make the executor fetch each row again after the statement.
+ */
+extern bool board_events_take_trigger(ResultRelInfo *rri);
 
 #endif

@@ -11,6 +11,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/jsonb.h"
@@ -31,6 +32,11 @@ static HTAB *board_cache = NULL;
 
 /* 'all' closes only on a campaign, once its window has ended (closed before 'infinity') */
 const char *const board_closing_kinds[BOARD_CLOSING_KINDS] = {"day", "week", "month", "quarter", "year", "all"};
+
+const char *const board_event_kinds[BOARD_EVENT_KINDS] = {
+	"tier_up", "tier_down", "new_leader", "entered_top_n", "rank_climb", "personal_best",
+	"goal_met", "goal_at_risk", "streak_milestone"
+};
 
 /*
  * Reads a catalog row's closed_before (a jsonb object: period kind -> date) into closed;
@@ -82,6 +88,32 @@ copy_text_column(HeapTuple tup, TupleDesc desc, int col)
 	return isnull ? NULL : MemoryContextStrdup(CacheMemoryContext, TextDatumGetCString(d));
 }
 
+/* A text[] (not null) as C strings in CacheMemoryContext; *n of them. */
+static char **
+cache_names(Datum array, int *n)
+{
+	Datum	   *items;
+	char	  **names;
+	int			i;
+
+	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false, TYPALIGN_INT, &items, NULL, n);
+	names = MemoryContextAlloc(CacheMemoryContext, sizeof(char *) * Max(*n, 1));
+	for (i = 0; i < *n; i++)
+		names[i] = MemoryContextStrdup(CacheMemoryContext, TextDatumGetCString(items[i]));
+	return names;
+}
+
+static void
+free_names(char **names, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		pfree(names[i]);
+	if (names != NULL)
+		pfree(names);
+}
+
 static void
 forget_statements(BoardStatements *bs)
 {
@@ -98,11 +130,24 @@ forget_statements(BoardStatements *bs)
 	}
 	bs->fold = NULL;
 	bs->direct = NULL;
-	if (bs->events_plan != NULL)
-		SPI_freeplan(bs->events_plan);
+	for (i = 0; i < bs->events_nplans; i++)
+		if (bs->events_plans[i].plan != NULL)
+			SPI_freeplan(bs->events_plans[i].plan);
 	if (bs->events_sql != NULL)
 		pfree(bs->events_sql);
-	bs->events_plan = NULL;
+	free_names(bs->events_metrics, bs->events_nmetrics);
+	free_names(bs->events_partition_by, bs->events_npartition_by);
+	if (bs->events_calendar != (Datum) 0)
+		pfree(DatumGetPointer(bs->events_calendar));
+	if (bs->events_time_zone != NULL)
+		pfree(bs->events_time_zone);
+	bs->events_calendar = (Datum) 0;
+	bs->events_time_zone = NULL;
+	bs->events_metrics = NULL;
+	bs->events_nmetrics = 0;
+	bs->events_partition_by = NULL;
+	bs->events_npartition_by = 0;
+	bs->events_nplans = 0;
 	bs->events_sql = NULL;
 }
 
@@ -113,37 +158,68 @@ forget_statements(BoardStatements *bs)
 static void
 load_events_statement(BoardStatements *bs, bool fresh)
 {
-	Datum		arg = CStringGetTextDatum(bs->name);
-	Oid			argtype = TEXTOID;
+	Datum		args[2];
+	Oid			argtypes[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		names[BOARD_EVENT_KINDS];
 	HeapTuple	tup;
 	TupleDesc	desc;
 	bool		isnull;
+	ArrayType  *emitted;
+	Datum	   *flags;
+	int			nflags;
+	MemoryContext old;
+	int			i;
 
 	if (SPI_execute("SELECT pg_catalog.to_regprocedure('leaderboard._events_sql(text)') IS NOT NULL",
 					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "leaderboard: could not look up the events statement");
 	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 		return;
+	if (SPI_execute("SELECT pg_catalog.to_regprocedure('leaderboard._events_sql(text, text[])') IS NOT NULL",
+					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "leaderboard: could not look up the events statement");
+	bs->events_by_kind = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+													&isnull));
+	for (i = 0; i < BOARD_EVENT_KINDS; i++)
+		names[i] = CStringGetTextDatum(board_event_kinds[i]);
+	args[0] = CStringGetTextDatum(bs->name);
+	args[1] = PointerGetDatum(construct_array(names, BOARD_EVENT_KINDS, TEXTOID, -1, false,
+											  TYPALIGN_INT));
+	/* a kind is on when set to true, or to a threshold (a number, an array) */
 	if (SPI_execute_with_args("SELECT leaderboard._events_sql(b.name), "
-							  "coalesce((e ->> 'personal_best')::bool OR (e ->> 'goal_met')::bool, false) "
-							  " OR e ? 'goal_at_risk' OR e ? 'streak_milestone', "
-							  "coalesce((e ->> 'tier_up')::bool OR (e ->> 'tier_down')::bool, false), "
-							  "coalesce((e ->> 'new_leader')::bool, false), "
-							  "coalesce((e ->> 'entered_top_n')::int4, 0), coalesce((e ->> 'rank_climb')::int4, 0) "
-							  "FROM leaderboard.boards b, LATERAL (SELECT b.events AS e) x "
-							  "WHERE b.name OPERATOR(pg_catalog.=) $1",
-							  1, &argtype, &arg, NULL, !fresh, 1) != SPI_OK_SELECT || SPI_processed != 1)
+							  "ARRAY(SELECT coalesce(CASE pg_catalog.jsonb_typeof(b.events OPERATOR(pg_catalog.->) k.name) "
+							  "  WHEN 'boolean' THEN (b.events OPERATOR(pg_catalog.->>) k.name)::pg_catalog.bool "
+							  "  ELSE b.events OPERATOR(pg_catalog.?) k.name END, false) "
+							  " FROM pg_catalog.unnest($2) WITH ORDINALITY AS k(name, i) ORDER BY k.i), "
+							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'entered_top_n')::pg_catalog.int4, 0), "
+							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'rank_climb')::pg_catalog.int4, 0), "
+							  "b.metric_names, b.partition_by::pg_catalog.text[], "
+							  "coalesce(b.calendar, 'Mon-Sun'::leaderboard.calendar), b.time_zone, "
+							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'goal_at_risk')::pg_catalog.float8, 0) "
+							  "FROM leaderboard.boards b WHERE b.name OPERATOR(pg_catalog.=) $1",
+							  2, argtypes, args, NULL, !fresh, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "leaderboard: could not generate the events statement of board \"%s\"", bs->name);
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	bs->events_sql = copy_text_column(tup, desc, 1);
 	if (bs->events_sql == NULL)
 		return;
-	bs->events_every_change = DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull));
-	bs->events_tiers = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull));
-	bs->events_new_leader = DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull));
-	bs->events_top_n = DatumGetInt32(SPI_getbinval(tup, desc, 5, &isnull));
-	bs->events_climb = DatumGetInt32(SPI_getbinval(tup, desc, 6, &isnull));
+	emitted = DatumGetArrayTypeP(SPI_getbinval(tup, desc, 2, &isnull));
+	deconstruct_array(emitted, BOOLOID, 1, true, TYPALIGN_CHAR, &flags, NULL, &nflags);
+	bs->events_kinds = 0;
+	for (i = 0; i < nflags; i++)
+		if (DatumGetBool(flags[i]))
+			bs->events_kinds |= (uint32) 1 << i;
+	bs->events_top_n = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
+	bs->events_climb = DatumGetInt32(SPI_getbinval(tup, desc, 4, &isnull));
+	bs->events_metrics = cache_names(SPI_getbinval(tup, desc, 5, &isnull), &bs->events_nmetrics);
+	bs->events_partition_by = cache_names(SPI_getbinval(tup, desc, 6, &isnull),
+										  &bs->events_npartition_by);
+	old = MemoryContextSwitchTo(CacheMemoryContext);
+	bs->events_calendar = PointerGetDatum(PG_DETOAST_DATUM_COPY(SPI_getbinval(tup, desc, 7, &isnull)));
+	MemoryContextSwitchTo(old);
+	bs->events_time_zone = copy_text_column(tup, desc, 8);
+	bs->events_at_risk_share = DatumGetFloat8(SPI_getbinval(tup, desc, 9, &isnull));
 }
 
 static void
@@ -282,7 +358,13 @@ board_statements(const char *name, bool fresh)
 		bs->fold = NULL;
 		bs->direct = NULL;
 		bs->events_sql = NULL;
-		bs->events_plan = NULL;
+		bs->events_metrics = NULL;
+		bs->events_nmetrics = 0;
+		bs->events_partition_by = NULL;
+		bs->events_npartition_by = 0;
+		bs->events_calendar = (Datum) 0;
+		bs->events_time_zone = NULL;
+		bs->events_nplans = 0;
 	}
 	if (!found || bs->xmin != xmin || !ItemPointerEquals(&bs->ctid, &ctid) ||
 		bs->source != source || bs->owner != owner || bs->scopes != scopes ||

@@ -37,6 +37,26 @@ typedef enum BoardStatement
 	BOARD_NSTATEMENTS
 } BoardStatement;
 
+/* The event kinds a board can emit, in the order of board_event_kinds. */
+typedef enum BoardEventKind
+{
+	BOARD_EVENT_TIER_UP = 1 << 0,
+	BOARD_EVENT_TIER_DOWN = 1 << 1,
+	BOARD_EVENT_NEW_LEADER = 1 << 2,
+	BOARD_EVENT_ENTERED_TOP_N = 1 << 3,
+	BOARD_EVENT_RANK_CLIMB = 1 << 4,
+	BOARD_EVENT_PERSONAL_BEST = 1 << 5,
+	BOARD_EVENT_GOAL_MET = 1 << 6,
+	BOARD_EVENT_GOAL_AT_RISK = 1 << 7,
+	BOARD_EVENT_STREAK_MILESTONE = 1 << 8
+} BoardEventKind;
+
+#define BOARD_EVENT_KINDS 9
+/* how many sets of kinds a board keeps an events plan for (see plan_kinds()) */
+#define BOARD_EVENT_PLANS 16
+/* their names, as the events setting and leaderboard.events spell them */
+extern const char *const board_event_kinds[BOARD_EVENT_KINDS];
+
 /* The period kinds that close, in the order of BoardStatements.closed_before. */
 #define BOARD_CLOSING_KINDS 6
 extern const char *const board_closing_kinds[BOARD_CLOSING_KINDS];
@@ -60,18 +80,32 @@ typedef struct BoardStatements
 	char		agent_column[NAMEDATALEN];
 	char	   *events_sql;		/* derives and writes the events of the apply's row
 								 * changes (board_events.h), or NULL: no events */
-	SPIPlanPtr	events_plan;
+	bool		events_by_kind; /* the catalog can generate it for some kinds only */
+	/* its plans for the sets of kinds commits needed, made as they came */
+	struct
+	{
+		uint32		kinds;
+		SPIPlanPtr	plan;		/* NULL: no branch for those kinds, nothing to run */
+	}			events_plans[BOARD_EVENT_PLANS];
+	int			events_nplans;
 	/*
-	 * Which changes can announce an event, so that the apply runs events_sql only when
-	 * one may: with events_every_change (personal bests and goals read other rows), any
-	 * change of a row; else a tier change, or a rank reaching 1 (events_new_leader), or
-	 * events_top_n or better (0: off), or climbing events_climb places (0: off).
+	 * The event kinds the board emits (bits of BoardEventKind), with the thresholds of
+	 * entered_top_n and rank_climb (0: off): the apply works out which kinds each row
+	 * change may announce and runs events_sql only for rows that may announce one.
 	 */
-	bool		events_every_change;
-	bool		events_tiers;
-	bool		events_new_leader;
+	uint32		events_kinds;
 	int32		events_top_n;
 	int32		events_climb;
+	/* the board's metric names, in kpis order: the goals name the metric they read */
+	char	  **events_metrics;
+	int			events_nmetrics;
+	/* its partition columns: the keys of its events' partition */
+	char	  **events_partition_by;
+	int			events_npartition_by;
+	/* what goal_at_risk paces by: the board's calendar, time zone and share of a period */
+	Datum		events_calendar;	/* leaderboard.calendar; every day works without one */
+	char	   *events_time_zone;
+	double		events_at_risk_share;
 	/*
 	 * Per period kind of board_closing_kinds, the start of its first open period
 	 * (DATEVAL_NOBEGIN: none is closed); the commit-time apply leaves the groups of

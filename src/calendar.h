@@ -93,6 +93,9 @@ calendar_is_working(const Calendar *cal, DateADT d)
 	return cal->nholidays == 0 || !calendar_is_holiday(cal, d);
 }
 
+/* The working days from first to last (finite), both included; 0 when last < first. */
+extern int32 calendar_count_working_days(const Calendar *cal, DateADT first, DateADT last);
+
 /* Index of the first holiday on or after d (nholidays when none). */
 extern int	calendar_holiday_index(const Calendar *cal, DateADT d);
 

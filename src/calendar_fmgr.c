@@ -125,30 +125,38 @@ calendar_is_working_day(PG_FUNCTION_ARGS)
  * first): the goals' pace counts them for every row it reads, so a loop in C rather than a
  * generated series of days.
  */
+int32
+calendar_count_working_days(const Calendar *cal, DateADT first, DateADT last)
+{
+	int32		n = 0;
+	DateADT		d;
+
+	if (last < first)
+		return 0;
+	if (calendar_all_days_work(cal))
+		return last - first + 1;
+	for (d = first; d <= last; d++)
+	{
+		if ((d - first) % 4096 == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (calendar_is_working(cal, d))
+			n++;
+	}
+	return n;
+}
+
 PG_FUNCTION_INFO_V1(calendar_working_days);
+/* working_days(calendar, first, last): calendar_count_working_days() of finite dates. */
 Datum
 calendar_working_days(PG_FUNCTION_ARGS)
 {
 	Calendar	cal = calendar_from_value(PG_GETARG_CALENDAR_P(0));
 	DateADT		first = PG_GETARG_DATEADT(1);
 	DateADT		last = PG_GETARG_DATEADT(2);
-	int32		n = 0;
-	DateADT		d;
 
 	if (DATE_NOT_FINITE(first) || DATE_NOT_FINITE(last))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("cannot count the working days of an infinite range")));
-	if (last < first)
-		PG_RETURN_INT32(0);
-	if (calendar_all_days_work(&cal))
-		PG_RETURN_INT32(last - first + 1);
-	for (d = first; d <= last; d++)
-	{
-		if ((d - first) % 4096 == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (calendar_is_working(&cal, d))
-			n++;
-	}
-	PG_RETURN_INT32(n);
+	PG_RETURN_INT32(calendar_count_working_days(&cal, first, last));
 }

@@ -347,12 +347,11 @@ COMMENT ON FUNCTION leaderboard._events_partition_sql(leaderboard.boards, text) 
 -- The statement the commit-time apply runs with the net row changes of its standings
 -- ($1..$11: scope, agent, rank before and after, tier before and after, score before and
 -- after, qualified after, kpis before and after; NULL before: a new row): derives the
--- board's events, writes them, and sends one NOTIFY leaderboard. NULL when the board emits
--- no events.
-CREATE FUNCTION leaderboard._events_sql(board text) RETURNS text
+-- events b emits, writes them, and sends one NOTIFY leaderboard. NULL when b emits no
+-- events.
+CREATE FUNCTION leaderboard._events_statement(b leaderboard.boards) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  b leaderboard.boards := leaderboard._board(board);
   branches text[];
   periods text[];
 BEGIN
@@ -378,8 +377,30 @@ BEGIN
     'AND sc.period OPERATOR(pg_catalog.=) ANY (%3$L::pg_catalog.text[]) OFFSET 0) sc',
     leaderboard._events_partition_sql(b, 'sc'), b.scopes, periods), branches);
 END $$;
+COMMENT ON FUNCTION leaderboard._events_statement(leaderboard.boards) IS
+  'internal: the statement deriving, writing and announcing the events a board emits from its commit-time apply''s row changes, or NULL';
+
+-- A board's events statement.
+CREATE FUNCTION leaderboard._events_sql(board text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT leaderboard._events_statement(leaderboard._board(board))
+$$;
 COMMENT ON FUNCTION leaderboard._events_sql(text) IS
   'internal: the statement deriving, writing and announcing the events of a board''s commit-time apply, or NULL';
+
+-- A board's events statement for some of the kinds it emits: the commit-time apply runs it
+-- when its row changes can announce only those.
+CREATE FUNCTION leaderboard._events_sql(board text, kinds text[]) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+BEGIN
+  b.events := (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(b.events) e
+               WHERE e.key = 'periods' OR e.key = ANY (kinds));
+  RETURN leaderboard._events_statement(b);
+END $$;
+COMMENT ON FUNCTION leaderboard._events_sql(text, text[]) IS
+  'internal: the statement deriving, writing and announcing the events of some kinds of a board''s commit-time apply, or NULL';
 
 -- Goals fall at risk as days pass without calls, which no commit announces: this checks
 -- every agent of the current periods, as a commit touching its row would. Scheduled like

@@ -134,6 +134,8 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._events_config(leaderboard.boards, jsonb),
   -- called by the commit-time apply as the board's owner, and by alter_board
   leaderboard._events_sql(text),
+  leaderboard._events_sql(text, text[]),
+  leaderboard._events_statement(leaderboard.boards),
   leaderboard._events_payload(text, jsonb),
   leaderboard._board_event_trigger(leaderboard.boards),
   leaderboard._board_event_row(),
