@@ -189,6 +189,11 @@ FROM kp_goals g,
       WHERE extract(isodow FROM x) < 6) d
 ORDER BY g.agent;
 SELECT leaderboard.alter_board('kp', events => '{"goal_at_risk": 0.01}');
+-- a commit touching an agent's row announces it, check_goals the others
+SET leaderboard.report_apply = off;   -- kfloor's scope of the call may be new or not
+INSERT INTO kcalls (agent, team, at, won) VALUES (62, 0, now() - interval '1 hour', 1);
+SET leaderboard.report_apply = on;
+SELECT agent FROM leaderboard.events WHERE board = 'kp' AND kind = 'goal_at_risk';
 SELECT leaderboard.check_goals('kp') AS at_risk_events;
 SELECT e.agent, (e.new ->> 'working_days')::int = (SELECT count(*) FROM kp_window w, generate_series(w.first_day, w.last_day, interval '1 day') x
                                                    WHERE extract(isodow FROM x) < 6) AS window_days

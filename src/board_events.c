@@ -740,20 +740,34 @@ period_last_day(const char *period, DateADT start)
 
 /*
  * Whether a goal of the row's period can be at risk today: the period runs today (its
- * goal day is today) and at least the board's share of its working days has gone by. The
- * statement divides in numeric; this allows for rounding, so a row it would keep is kept.
+ * goal day is today) and at least the board's share of its working days has gone by. A
+ * campaign's period all runs over its window; another board's never ends, so none of its
+ * goals is ever at risk. The statement divides in numeric; this allows for rounding, so a
+ * row it would keep is kept.
  */
 static bool
 at_risk_season(const RowChange *c, const BoardStatements *bs, DateADT today)
 {
 	bool		isnull;
-	DateADT		start = DatumGetDateADT(heap_getattr(c->row, recording->period_start, recording->desc,
-													 &isnull));
-	DateADT		last = period_last_day(c->period, start);
+	DateADT		start;
+	DateADT		last;
 	Calendar	cal;
 	int32		elapsed;
 	int32		total;
 
+	if (strcmp(c->period, "all") != 0)
+	{
+		start = DatumGetDateADT(heap_getattr(c->row, recording->period_start, recording->desc,
+											 &isnull));
+		last = period_last_day(c->period, start);
+	}
+	else if (bs->events_has_window)
+	{
+		start = bs->events_window_first;
+		last = bs->events_window_last;
+	}
+	else
+		return false;
 	if (today < start || today > last)
 		return false;
 	cal = calendar_from_value((const CalendarValue *) DatumGetPointer(bs->events_calendar));
@@ -779,8 +793,7 @@ may_fall_at_risk(const RowChange *c, const BoardStatements *bs, const GoalRungs 
 	int			nopen = 0;
 	int			i;
 
-	/* no goal of the period all is at risk: it has no working days to pace */
-	if (strcmp(c->period, "all") == 0 || !at_risk_season(c, bs, goals->today))
+	if (!at_risk_season(c, bs, goals->today))
 		return false;
 	for (i = 0; i < goals->n; i++)
 	{

@@ -143,6 +143,7 @@ forget_statements(BoardStatements *bs)
 		pfree(bs->events_time_zone);
 	bs->events_calendar = (Datum) 0;
 	bs->events_time_zone = NULL;
+	bs->events_has_window = false;
 	bs->events_metrics = NULL;
 	bs->events_nmetrics = 0;
 	bs->events_partition_by = NULL;
@@ -195,7 +196,10 @@ load_events_statement(BoardStatements *bs, bool fresh)
 							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'rank_climb')::pg_catalog.int4, 0), "
 							  "b.metric_names, b.partition_by::pg_catalog.text[], "
 							  "coalesce(b.calendar, 'Mon-Sun'::leaderboard.calendar), b.time_zone, "
-							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'goal_at_risk')::pg_catalog.float8, 0) "
+							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'goal_at_risk')::pg_catalog.float8, 0), "
+							  "(b.starts AT TIME ZONE b.time_zone)::pg_catalog.date, "
+							  "((b.ends AT TIME ZONE b.time_zone) OPERATOR(pg_catalog.-) "
+							  " '1 microsecond'::pg_catalog.interval)::pg_catalog.date "
 							  "FROM leaderboard.boards b WHERE b.name OPERATOR(pg_catalog.=) $1",
 							  2, argtypes, args, NULL, !fresh, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "leaderboard: could not generate the events statement of board \"%s\"", bs->name);
@@ -220,6 +224,9 @@ load_events_statement(BoardStatements *bs, bool fresh)
 	MemoryContextSwitchTo(old);
 	bs->events_time_zone = copy_text_column(tup, desc, 8);
 	bs->events_at_risk_share = DatumGetFloat8(SPI_getbinval(tup, desc, 9, &isnull));
+	bs->events_window_first = DatumGetDateADT(SPI_getbinval(tup, desc, 10, &isnull));
+	bs->events_has_window = !isnull;
+	bs->events_window_last = DatumGetDateADT(SPI_getbinval(tup, desc, 11, &isnull));
 }
 
 static void
@@ -364,6 +371,7 @@ board_statements(const char *name, bool fresh)
 		bs->events_npartition_by = 0;
 		bs->events_calendar = (Datum) 0;
 		bs->events_time_zone = NULL;
+		bs->events_has_window = false;
 		bs->events_nplans = 0;
 	}
 	if (!found || bs->xmin != xmin || !ItemPointerEquals(&bs->ctid, &ctid) ||

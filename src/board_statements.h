@@ -106,6 +106,10 @@ typedef struct BoardStatements
 	Datum		events_calendar;	/* leaderboard.calendar; every day works without one */
 	char	   *events_time_zone;
 	double		events_at_risk_share;
+	/* a campaign's window, the days its period all runs (first to last, local) */
+	bool		events_has_window;
+	DateADT		events_window_first;
+	DateADT		events_window_last;
 	/*
 	 * Per period kind of board_closing_kinds, the start of its first open period
 	 * (DATEVAL_NOBEGIN: none is closed); the commit-time apply leaves the groups of
