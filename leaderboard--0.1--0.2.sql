@@ -6874,3 +6874,207 @@ END $$;
 COMMENT ON FUNCTION leaderboard.check_goals(text) IS
   'announces goal_at_risk for the agents of a board''s current periods whose pace falls short of their goal, once per agent, period and goal; returns how many';
 
+
+-- Later cards order ties as the first card does and score no closed period; a campaign's
+-- goals are at risk only within its window
+CREATE OR REPLACE FUNCTION leaderboard._check_card_versions(board text, versions jsonb) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  problem text;
+BEGIN
+  problem := CASE
+    WHEN jsonb_typeof(versions) IS DISTINCT FROM 'array' THEN 'not an array'
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v
+                 WHERE jsonb_typeof(v) <> 'object'
+                    OR (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(v) k) IS DISTINCT FROM ARRAY['from', 'scorecards']
+                    OR jsonb_typeof(v -> 'from') <> 'string'
+                    OR v ->> 'from' !~ '^\d{4}-\d{2}-\d{2}$')
+      THEN 'an entry is not {"from": date, "scorecards": {...}}'
+    WHEN EXISTS (SELECT 1 FROM (SELECT (v ->> 'from')::date AS d, lag((v ->> 'from')::date) OVER (ORDER BY i) AS p
+                                FROM jsonb_array_elements(versions) WITH ORDINALITY AS x(v, i)) o
+                 WHERE o.d <= o.p)
+      THEN 'dates not ascending'
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v
+                 WHERE jsonb_typeof(v -> 'scorecards') <> 'object'
+                    OR v -> 'scorecards' <> leaderboard._board_cards(
+                         (SELECT jsonb_object_agg(c.key, (c.value #>> '{}')::jsonb) FROM jsonb_each(v -> 'scorecards') c),
+                         b.periods, b.metric_names))
+      THEN 'scorecards that are not one per period, aligned to its metrics'
+    -- ties are ordered by each tie_break metric's stat and direction in the first card
+    -- (_tie_break_sql), whatever card scored the period
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v, jsonb_each_text(v -> 'scorecards') c,
+                               jsonb_array_elements(c.value::jsonb -> 'metrics') e, unnest(b.tie_break) t
+                 WHERE e ->> 'name' = t
+                   AND concat_ws('/', e ->> 'stat', e ->> 'better') IS DISTINCT FROM (
+                     SELECT concat_ws('/', f ->> 'stat', f ->> 'better')
+                     FROM jsonb_each_text(b.scorecards) fc, jsonb_array_elements(fc.value::jsonb -> 'metrics') f
+                     WHERE f ->> 'name' = t ORDER BY fc.key LIMIT 1))
+      THEN 'a card orders ties (tie_break) by another stat or direction than the board''s first card'
+    -- a card new to the board scores no closed period
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v
+                 WHERE NOT b.card_versions @> jsonb_build_array(v)
+                   AND (v ->> 'from')::date < (SELECT max(c.value::date) FROM jsonb_each_text(b.closed_before) c
+                                               WHERE c.key <> 'all'))
+      THEN 'a card taking effect on a day whose periods are closed'
+  END;
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'invalid scorecards of board "%" taking effect later: %', board, problem
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Set a card that takes effect later with leaderboard.alter_board(board, scorecard => ..., effective_from => ...).';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_card_versions(text, jsonb) IS
+  'internal: raises 22023 unless cards taking effect later are what alter_board makes of them';
+
+CREATE OR REPLACE FUNCTION leaderboard._period_days_sql(b leaderboard.boards, period text, period_start text, as_of text, cal text)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format('(SELECT leaderboard.working_days(%1$s, y.first, LEAST(%2$s, y.last)) AS days_elapsed, '
+                'leaderboard.working_days(%1$s, y.first, y.last) AS days_total, y.first AS first_day, y.last AS last_day '
+                'FROM (SELECT %3$s AS first, %4$s AS last) y)',
+                cal, as_of,
+                CASE WHEN b.ends IS NULL
+                     THEN format('CASE WHEN %s OPERATOR(pg_catalog.<>) ''all'' THEN %s END', period, period_start)
+                     ELSE format('%L::pg_catalog.date', (b.starts AT TIME ZONE b.time_zone)::date) END,
+                CASE WHEN b.ends IS NULL
+                     THEN format('CASE WHEN %s OPERATOR(pg_catalog.<>) ''all'' THEN %s END', period,
+                                 leaderboard._period_last_day_sql(period, period_start))
+                     ELSE format('%L::pg_catalog.date', ((b.ends AT TIME ZONE b.time_zone) - interval '1 microsecond')::date) END)
+$$;
+COMMENT ON FUNCTION leaderboard._period_days_sql(leaderboard.boards, text, text, text, text) IS
+  'internal: SQL giving the working days of a period elapsed by a day and in all, over a campaign''s window for its period all';
+
+CREATE OR REPLACE FUNCTION leaderboard._event_branches(b leaderboard.boards) RETURNS text[]
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  ev jsonb := b.events;
+  branches text[] := '{}';
+  ladder text := quote_literal(b.ladder::text) || '::leaderboard.ladder';
+  agent_type text := (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+                      WHERE a.attrelid = b.standings AND a.attname = b.agent_column);
+  rank_cols text := 'pg_catalog.jsonb_build_object(''rank'', c.old_rank), pg_catalog.jsonb_build_object(''rank'', c.new_rank, ''score'', c.new_score)';
+  today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
+  cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));
+  same_part text := leaderboard._events_partition_sql(b, 's');
+  -- a goal ladder of the row and its stat's value before and after the change
+  ladders text;
+  kind text;
+  op text;
+BEGIN
+  IF b.ladder IS NULL THEN
+    ev := ev - 'tier_up' - 'tier_down';
+  END IF;
+  ladders := format(
+    'CROSS JOIN LATERAL %1$s gl CROSS JOIN LATERAL (SELECT %2$s AS old_actual, %3$s AS new_actual) a ',
+    leaderboard._goal_ladders_sql(b, 'c.period', 'c.part', 'c.agent', leaderboard._goal_day_sql('c.period', 'c.period_start', today)),
+    leaderboard._goal_actual_sql('c.old_kpis', 'gl.position', 'gl.stat'),
+    leaderboard._goal_actual_sql('c.new_kpis', 'gl.position', 'gl.stat'));
+  -- tier_up and tier_down: the tier's ladder level rises or falls
+  FOR kind, op IN VALUES ('tier_up', '>'), ('tier_down', '<') LOOP
+    IF ev -> kind = 'true' THEN
+      branches := branches || format(
+        'SELECT %2$L, c.*, pg_catalog.jsonb_build_object(''tier'', c.old_tier, ''score'', c.old_score), '
+        'pg_catalog.jsonb_build_object(''tier'', c.new_tier, ''score'', c.new_score) FROM c '
+        'WHERE leaderboard.tier_level(c.new_tier, %1$s) OPERATOR(pg_catalog.%3$s) leaderboard.tier_level(c.old_tier, %1$s)',
+        ladder, kind, op);
+    END IF;
+  END LOOP;
+  IF ev -> 'new_leader' = 'true' THEN
+    branches := branches || ('SELECT ''new_leader'', c.*, ' || rank_cols || ' FROM c '
+      'WHERE c.new_rank OPERATOR(pg_catalog.=) 1 AND (c.old_rank IS NULL OR c.old_rank OPERATOR(pg_catalog.>) 1)');
+  END IF;
+  IF ev ? 'entered_top_n' THEN
+    branches := branches || format('SELECT ''entered_top_n'', c.*, %s FROM c '
+      'WHERE c.new_rank OPERATOR(pg_catalog.<=) %2$s AND (c.old_rank IS NULL OR c.old_rank OPERATOR(pg_catalog.>) %2$s)',
+      replace(rank_cols, '''score'', c.new_score', format('''score'', c.new_score, ''top'', %s', (ev ->> 'entered_top_n')::int)),
+      (ev ->> 'entered_top_n')::int);
+  END IF;
+  IF ev ? 'rank_climb' THEN
+    branches := branches || format('SELECT ''rank_climb'', c.*, %s FROM c '
+      'WHERE (c.old_rank OPERATOR(pg_catalog.-) c.new_rank) OPERATOR(pg_catalog.>=) %s',
+      replace(rank_cols, '''score'', c.new_score', '''score'', c.new_score, ''places'', c.old_rank OPERATOR(pg_catalog.-) c.new_rank'),
+      (ev ->> 'rank_climb')::int);
+  END IF;
+  IF ev -> 'personal_best' = 'true' THEN
+    -- the agent's best qualified score of the earlier periods of the kind, in any partition
+    branches := branches || format(
+      'SELECT ''personal_best'', c.*, pg_catalog.jsonb_build_object(''best'', pb.best, ''score'', c.old_score), '
+      'pg_catalog.jsonb_build_object(''score'', c.new_score) FROM c, LATERAL (SELECT pg_catalog.max(p.score) AS best '
+      'FROM %1$s p WHERE p.%2$I OPERATOR(pg_catalog.=) c.agent::%3$s AND p.period OPERATOR(pg_catalog.=) c.period '
+      'AND p.period_start OPERATOR(pg_catalog.<) c.period_start AND p.qualified) pb '
+      'WHERE c.new_qualified AND c.new_score OPERATOR(pg_catalog.>) pb.best '
+      'AND (c.old_score IS NULL OR c.old_score OPERATOR(pg_catalog.<=) pb.best)',
+      b.standings, b.agent_column, agent_type);
+  END IF;
+  IF ev -> 'goal_met' = 'true' THEN
+    -- each rung of a goal ladder the change reaches
+    branches := branches || ('SELECT ''goal_met'', c.*, pg_catalog.jsonb_build_object(''actual'', a.old_actual), '
+      'pg_catalog.jsonb_build_object(''metric'', gl.metric, ''stat'', gl.stat, ''target'', t.target, ''goal_id'', t.id, ''actual'', a.new_actual) '
+      'FROM c ' || ladders ||
+      'CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(gl.targets), pg_catalog.unnest(gl.ids)) AS t(target, id) '
+      'WHERE a.new_actual OPERATOR(pg_catalog.>=) t.target AND (a.old_actual IS NULL OR a.old_actual OPERATOR(pg_catalog.<) t.target)');
+  END IF;
+  IF ev ? 'streak_milestone' THEN
+    -- a day whose daily goal (its ladder's first rung) the change meets ends a run of met
+    -- working days; a run as long as a milestone is announced. Each earlier day is met by
+    -- the goal in force on it; the run is read back at most as far as the longest milestone.
+    branches := branches || format(
+      'SELECT ''streak_milestone'', c.*, pg_catalog.jsonb_build_object(''days'', st.days OPERATOR(pg_catalog.-) 1), '
+      'pg_catalog.jsonb_build_object(''days'', st.days, ''metric'', gl.metric, ''stat'', gl.stat, ''target'', gl.targets[1]) '
+      'FROM c %1$s'
+      'CROSS JOIN LATERAL (SELECT leaderboard.current(leaderboard.streak_agg(s.period_start, '
+      ' (SELECT %2$s OPERATOR(pg_catalog.>=) d.targets[1] FROM %3$s d '
+      '   WHERE d.metric OPERATOR(pg_catalog.=) gl.metric AND d.stat OPERATOR(pg_catalog.=) gl.stat), %4$s), c.period_start) AS days '
+      ' FROM %5$s s WHERE s.%6$I OPERATOR(pg_catalog.=) c.agent::%7$s AND s.period OPERATOR(pg_catalog.=) ''day'' '
+      ' AND %8$s OPERATOR(pg_catalog.=) c.part AND s.period_start OPERATOR(pg_catalog.<=) c.period_start '
+      ' AND s.period_start OPERATOR(pg_catalog.>) (c.period_start OPERATOR(pg_catalog.-) %9$s)) st '
+      'WHERE c.period OPERATOR(pg_catalog.=) ''day'' AND a.new_actual OPERATOR(pg_catalog.>=) gl.targets[1] '
+      'AND (a.old_actual IS NULL OR a.old_actual OPERATOR(pg_catalog.<) gl.targets[1]) '
+      'AND st.days OPERATOR(pg_catalog.=) ANY (%10$L::pg_catalog.int4[])',
+      ladders, leaderboard._goal_actual_sql('s.kpis', 'gl.position', 'gl.stat'),
+      leaderboard._goal_ladders_sql(b, '''day''', 'c.part', 'c.agent', 's.period_start'),
+      cal, b.standings, b.agent_column, agent_type, same_part,
+      -- calendar days enough for the longest milestone's working days, weekends and holidays
+      2 * (SELECT max(x::int) FROM jsonb_array_elements_text(ev -> 'streak_milestone') x) + 31,
+      (SELECT array_agg(x::int) FROM jsonb_array_elements_text(ev -> 'streak_milestone') x));
+  END IF;
+  IF ev ? 'goal_at_risk' THEN
+    -- past the set share of the period's working days, the rung to reach is not met and
+    -- the pace falls short of it; once per agent, period and goal
+    branches := branches || format(
+      'SELECT ''goal_at_risk'', c.*, NULL::pg_catalog.jsonb, '
+      'pg_catalog.jsonb_build_object(''metric'', gl.metric, ''stat'', gl.stat, ''target'', r.target, ''goal_id'', r.goal_id, '
+      '''actual'', a.new_actual, ''pace'', p.pace, ''working_days_elapsed'', d.days_elapsed, ''working_days'', d.days_total) '
+      'FROM c %1$s'
+      -- the rung to reach: the lowest target not met (as _goal_rung); the working days of
+      -- the period, elapsed and in all (_period_days_sql); the pace (as _goal_pace), spliced
+      -- in so that the statement is planned once with them
+      'CROSS JOIN LATERAL (SELECT x.target, x.id AS goal_id '
+      ' FROM ROWS FROM (pg_catalog.unnest(gl.targets), pg_catalog.unnest(gl.ids)) AS x(target, id) '
+      ' WHERE x.target OPERATOR(pg_catalog.>) a.new_actual ORDER BY x.target, x.id LIMIT 1) r '
+      'CROSS JOIN LATERAL %7$s d '
+      'CROSS JOIN LATERAL (SELECT CASE WHEN gl.stat OPERATOR(pg_catalog.=) ANY (''{avg,rate}''::pg_catalog.text[]) THEN a.new_actual '
+      ' WHEN d.days_elapsed OPERATOR(pg_catalog.=) 0 THEN NULL '
+      ' ELSE pg_catalog.trim_scale(a.new_actual OPERATOR(pg_catalog.*) d.days_total OPERATOR(pg_catalog./) d.days_elapsed) END AS pace) p '
+      -- the period runs today: a campaign's period all only within its window
+      'WHERE %6$s OPERATOR(pg_catalog.=) %3$s '
+      'AND %3$s OPERATOR(pg_catalog.>=) d.first_day AND %3$s OPERATOR(pg_catalog.<=) d.last_day '
+      'AND d.days_total OPERATOR(pg_catalog.>) 0 '
+      'AND (d.days_elapsed::pg_catalog.numeric OPERATOR(pg_catalog./) d.days_total) OPERATOR(pg_catalog.>=) %4$s '
+      'AND a.new_actual OPERATOR(pg_catalog.<) r.target AND p.pace OPERATOR(pg_catalog.<) r.target '
+      -- a lookup a row by the partial index, not an anti-join over the board's events
+      'AND (SELECT x.id FROM leaderboard.events x WHERE x.board OPERATOR(pg_catalog.=) %5$L '
+      ' AND x.agent OPERATOR(pg_catalog.=) c.agent AND x.period_start OPERATOR(pg_catalog.=) c.period_start '
+      ' AND x.kind OPERATOR(pg_catalog.=) ''goal_at_risk'' AND x.period OPERATOR(pg_catalog.=) c.period '
+      ' AND x.partition OPERATOR(pg_catalog.=) c.part AND x.new OPERATOR(pg_catalog.->>) ''goal_id'' OPERATOR(pg_catalog.=) r.goal_id::pg_catalog.text '
+      ' LIMIT 1) IS NULL',
+      ladders, cal, today, (ev ->> 'goal_at_risk')::numeric, b.name,
+      leaderboard._goal_day_sql('c.period', 'c.period_start', today),
+      leaderboard._period_days_sql(b, 'c.period', 'c.period_start', today, cal));
+  END IF;
+  RETURN branches;
+END $$;
+COMMENT ON FUNCTION leaderboard._event_branches(leaderboard.boards) IS
+  'internal: the SELECT deriving each event kind a board emits from a relation c of standings row changes';
+

@@ -201,6 +201,27 @@ FROM leaderboard.events e WHERE e.board = 'kp' AND e.kind = 'goal_at_risk' ORDER
 SELECT leaderboard.drop_board('kp');
 DROP VIEW kp_window;
 
+-- once its window is over, a campaign's goals are no longer at risk: a late call of the
+-- window (its grace still runs) announces none, directly or by statements, nor does
+-- check_goals
+CREATE VIEW ka_end AS SELECT date_trunc('day', now() AT TIME ZONE 'Europe/Paris') AT TIME ZONE 'Europe/Paris' AS ends;
+SELECT leaderboard.create_campaign('ka', board => 'kfloor', scorecard => '{"metrics": [{"name": "won", "stat": "sum"}]}',
+  starts => (SELECT ends - interval '3 days' FROM ka_end), ends => (SELECT ends FROM ka_end),
+  grace => '1 day') IS NOT NULL AS created;
+SELECT leaderboard.set_goal('ka', 'won', 'sum', 'all', 1000) IS NOT NULL AS goal_set;
+SELECT leaderboard.alter_board('ka', events => '{"goal_at_risk": 0.01}');
+SET leaderboard.report_apply = off;
+INSERT INTO kcalls (agent, team, at, won) SELECT 63, 0, ends - interval '2 hours', 1 FROM ka_end;
+SET leaderboard.direct_apply_max_groups = 0;
+INSERT INTO kcalls (agent, team, at, won) SELECT a, a % 2, ends - interval '2 hours', 1 FROM ka_end, generate_series(64, 65) a;
+RESET leaderboard.direct_apply_max_groups;
+SET leaderboard.report_apply = on;
+SELECT leaderboard.check_goals('ka') AS at_risk_events;
+SELECT count(*) AS at_risk_events FROM leaderboard.events WHERE board = 'ka';
+SELECT agent, on_track, working_days_elapsed = working_days AS window_over FROM ka_goals WHERE agent BETWEEN 63 AND 65 ORDER BY agent;
+SELECT leaderboard.drop_board('ka');
+DROP VIEW ka_end;
+
 -- a campaign over a timestamp column (local times of its zone) with its own source,
 -- metrics and filter: the window is compared in local time
 CREATE TABLE lcalls (agent int NOT NULL, at timestamp NOT NULL, won int NOT NULL);

@@ -169,3 +169,35 @@ DROP ROLE vcard_other;
 
 SELECT leaderboard.drop_board('vcamp');
 SELECT leaderboard.drop_board('vb');
+
+-- A row_number board orders ties by each tie_break metric's stat and direction in its
+-- first card, whatever card scored the period: a later card may weigh the metric
+-- differently, not order it otherwise.
+CREATE TABLE tcalls (agent int, at timestamptz, v int, h int);
+INSERT INTO tcalls VALUES (1, '2026-12-02 10:00+00', 1, 100), (2, '2026-12-02 10:00+00', 1, 200);
+SELECT leaderboard.create_board(name => 'tb', source => 'tcalls', agent => 'agent', at => 'at', metrics => ARRAY['v', 'h'],
+  scorecard => '{"metrics": [{"name": "v", "stat": "sum", "weight": 1, "target": 10},
+                             {"name": "h", "stat": "avg", "weight": 0, "better": "lower", "range": [0, 1000]}]}',
+  periods => ARRAY['day'], rank_style => 'row_number', tie_break => ARRAY['h'], time_zone => 'UTC') IS NOT NULL AS created;
+\set VERBOSITY terse
+SELECT leaderboard.alter_board('tb', scorecard => '{"metrics": [{"name": "v", "stat": "sum", "weight": 1, "target": 10},
+  {"name": "h", "stat": "avg", "weight": 0, "better": "higher", "range": [0, 1000]}]}', effective_from => '2026-01-01');
+SELECT leaderboard.alter_board('tb', scorecard => '{"metrics": [{"name": "v", "stat": "sum", "weight": 1, "target": 10},
+  {"name": "h", "stat": "max", "weight": 0, "better": "lower", "range": [0, 1000]}]}', effective_from => '2026-01-01');
+\set VERBOSITY default
+SELECT leaderboard.alter_board('tb', scorecard => '{"metrics": [{"name": "v", "stat": "sum", "weight": 2, "target": 10},
+  {"name": "h", "stat": "avg", "weight": 0, "better": "lower", "range": [0, 1000]}]}', effective_from => '2026-01-01') >= 0 AS accepted;
+SELECT agent, rank, card_from FROM tb_explain ORDER BY rank;
+SELECT count(*) AS differences FROM leaderboard.verify('tb');
+-- a card new to the board may not take effect on a closed day, even through the writer
+SELECT leaderboard.alter_board('tb', grace => '0 days');
+SELECT leaderboard.close_periods('tb') > 0 AS closed;
+\set VERBOSITY terse
+SELECT leaderboard._catalog_set_card_versions('tb', b.card_versions || jsonb_build_array(
+         jsonb_build_object('from', '2026-06-01', 'scorecards', b.scorecards)))
+FROM leaderboard.boards b WHERE b.name = 'tb';
+\set VERBOSITY default
+-- the cards it has keep (they took effect before the close)
+SELECT leaderboard._catalog_set_card_versions('tb', b.card_versions) FROM leaderboard.boards b WHERE b.name = 'tb';
+SELECT leaderboard.drop_board('tb');
+DROP TABLE tcalls;

@@ -1245,6 +1245,22 @@ BEGIN
                          (SELECT jsonb_object_agg(c.key, (c.value #>> '{}')::jsonb) FROM jsonb_each(v -> 'scorecards') c),
                          b.periods, b.metric_names))
       THEN 'scorecards that are not one per period, aligned to its metrics'
+    -- ties are ordered by each tie_break metric's stat and direction in the first card
+    -- (_tie_break_sql), whatever card scored the period
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v, jsonb_each_text(v -> 'scorecards') c,
+                               jsonb_array_elements(c.value::jsonb -> 'metrics') e, unnest(b.tie_break) t
+                 WHERE e ->> 'name' = t
+                   AND concat_ws('/', e ->> 'stat', e ->> 'better') IS DISTINCT FROM (
+                     SELECT concat_ws('/', f ->> 'stat', f ->> 'better')
+                     FROM jsonb_each_text(b.scorecards) fc, jsonb_array_elements(fc.value::jsonb -> 'metrics') f
+                     WHERE f ->> 'name' = t ORDER BY fc.key LIMIT 1))
+      THEN 'a card orders ties (tie_break) by another stat or direction than the board''s first card'
+    -- a card new to the board scores no closed period
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v
+                 WHERE NOT b.card_versions @> jsonb_build_array(v)
+                   AND (v ->> 'from')::date < (SELECT max(c.value::date) FROM jsonb_each_text(b.closed_before) c
+                                               WHERE c.key <> 'all'))
+      THEN 'a card taking effect on a day whose periods are closed'
   END;
   IF problem IS NOT NULL THEN
     RAISE EXCEPTION 'invalid scorecards of board "%" taking effect later: %', board, problem

@@ -118,7 +118,8 @@ COMMENT ON FUNCTION leaderboard._period_last_day_sql(text, text) IS
   'internal: SQL giving the last day of a period of a kind other than all';
 
 -- SQL for the working days of a period, elapsed by as_of (today included) and in all, as a
--- one-row subquery (days_elapsed, days_total) over the SQL of its kind and start: a period
+-- one-row subquery (days_elapsed, days_total, first_day, last_day) over the SQL of its kind
+-- and start: a period
 -- runs from its start to the day before the next one of its kind; a campaign's period all
 -- over its window (its first day to the day before it ends); another board's period all
 -- never ends (both NULL). Spliced into <board>_goals and the goal_at_risk events.
@@ -126,7 +127,8 @@ CREATE FUNCTION leaderboard._period_days_sql(b leaderboard.boards, period text, 
 RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT format('(SELECT leaderboard.working_days(%1$s, y.first, LEAST(%2$s, y.last)) AS days_elapsed, '
-                'leaderboard.working_days(%1$s, y.first, y.last) AS days_total FROM (SELECT %3$s AS first, %4$s AS last) y)',
+                'leaderboard.working_days(%1$s, y.first, y.last) AS days_total, y.first AS first_day, y.last AS last_day '
+                'FROM (SELECT %3$s AS first, %4$s AS last) y)',
                 cal, as_of,
                 CASE WHEN b.ends IS NULL
                      THEN format('CASE WHEN %s OPERATOR(pg_catalog.<>) ''all'' THEN %s END', period, period_start)
@@ -297,7 +299,9 @@ BEGIN
       'CROSS JOIN LATERAL (SELECT CASE WHEN gl.stat OPERATOR(pg_catalog.=) ANY (''{avg,rate}''::pg_catalog.text[]) THEN a.new_actual '
       ' WHEN d.days_elapsed OPERATOR(pg_catalog.=) 0 THEN NULL '
       ' ELSE pg_catalog.trim_scale(a.new_actual OPERATOR(pg_catalog.*) d.days_total OPERATOR(pg_catalog./) d.days_elapsed) END AS pace) p '
+      -- the period runs today: a campaign's period all only within its window
       'WHERE %6$s OPERATOR(pg_catalog.=) %3$s '
+      'AND %3$s OPERATOR(pg_catalog.>=) d.first_day AND %3$s OPERATOR(pg_catalog.<=) d.last_day '
       'AND d.days_total OPERATOR(pg_catalog.>) 0 '
       'AND (d.days_elapsed::pg_catalog.numeric OPERATOR(pg_catalog./) d.days_total) OPERATOR(pg_catalog.>=) %4$s '
       'AND a.new_actual OPERATOR(pg_catalog.<) r.target AND p.pace OPERATOR(pg_catalog.<) r.target '
