@@ -88,6 +88,21 @@ copy_text_column(HeapTuple tup, TupleDesc desc, int col)
 	return isnull ? NULL : MemoryContextStrdup(CacheMemoryContext, TextDatumGetCString(d));
 }
 
+/* A board's events fields as for a board that emits none (what they point to freed already). */
+static void
+events_fields_clear(BoardStatements *bs)
+{
+	bs->events_sql = NULL;
+	bs->events_metrics = NULL;
+	bs->events_nmetrics = 0;
+	bs->events_partition_by = NULL;
+	bs->events_npartition_by = 0;
+	bs->events_calendar = (Datum) 0;
+	bs->events_time_zone = NULL;
+	bs->events_has_window = false;
+	bs->events_nplans = 0;
+}
+
 /* A text[] (not null) as C strings in CacheMemoryContext; *n of them. */
 static char **
 cache_names(Datum array, int *n)
@@ -141,15 +156,7 @@ forget_statements(BoardStatements *bs)
 		pfree(DatumGetPointer(bs->events_calendar));
 	if (bs->events_time_zone != NULL)
 		pfree(bs->events_time_zone);
-	bs->events_calendar = (Datum) 0;
-	bs->events_time_zone = NULL;
-	bs->events_has_window = false;
-	bs->events_metrics = NULL;
-	bs->events_nmetrics = 0;
-	bs->events_partition_by = NULL;
-	bs->events_npartition_by = 0;
-	bs->events_nplans = 0;
-	bs->events_sql = NULL;
+	events_fields_clear(bs);
 }
 
 /*
@@ -364,15 +371,7 @@ board_statements(const char *name, bool fresh)
 		bs->shape_cxt = NULL;
 		bs->fold = NULL;
 		bs->direct = NULL;
-		bs->events_sql = NULL;
-		bs->events_metrics = NULL;
-		bs->events_nmetrics = 0;
-		bs->events_partition_by = NULL;
-		bs->events_npartition_by = 0;
-		bs->events_calendar = (Datum) 0;
-		bs->events_time_zone = NULL;
-		bs->events_has_window = false;
-		bs->events_nplans = 0;
+		events_fields_clear(bs);
 	}
 	if (!found || bs->xmin != xmin || !ItemPointerEquals(&bs->ctid, &ctid) ||
 		bs->source != source || bs->owner != owner || bs->scopes != scopes ||
