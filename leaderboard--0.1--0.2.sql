@@ -7078,3 +7078,34 @@ END $$;
 COMMENT ON FUNCTION leaderboard._event_branches(leaderboard.boards) IS
   'internal: the SELECT deriving each event kind a board emits from a relation c of standings row changes';
 
+
+-- A campaign's window days from one function, for the SQL and the apply's check in C
+CREATE FUNCTION leaderboard._campaign_days(b leaderboard.boards, OUT first_day date, OUT last_day date)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT (b.starts AT TIME ZONE b.time_zone)::date,
+         ((b.ends AT TIME ZONE b.time_zone) - interval '1 microsecond')::date
+$$;
+COMMENT ON FUNCTION leaderboard._campaign_days(leaderboard.boards) IS
+  'internal: the first and last day of a campaign''s window in its time zone; NULL for other boards';
+
+CREATE OR REPLACE FUNCTION leaderboard._period_days_sql(b leaderboard.boards, period text, period_start text, as_of text, cal text)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format('(SELECT leaderboard.working_days(%1$s, y.first, LEAST(%2$s, y.last)) AS days_elapsed, '
+                'leaderboard.working_days(%1$s, y.first, y.last) AS days_total, y.first AS first_day, y.last AS last_day '
+                'FROM (SELECT %3$s AS first, %4$s AS last) y)',
+                cal, as_of,
+                CASE WHEN b.ends IS NULL
+                     THEN format('CASE WHEN %s OPERATOR(pg_catalog.<>) ''all'' THEN %s END', period, period_start)
+                     ELSE format('%L::pg_catalog.date', w.first_day) END,
+                CASE WHEN b.ends IS NULL
+                     THEN format('CASE WHEN %s OPERATOR(pg_catalog.<>) ''all'' THEN %s END', period,
+                                 leaderboard._period_last_day_sql(period, period_start))
+                     ELSE format('%L::pg_catalog.date', w.last_day) END)
+  FROM leaderboard._campaign_days(b) w
+$$;
+COMMENT ON FUNCTION leaderboard._period_days_sql(leaderboard.boards, text, text, text, text) IS
+  'internal: SQL giving the working days of a period elapsed by a day and in all, over a campaign''s window for its period all';
+
+REVOKE EXECUTE ON FUNCTION leaderboard._campaign_days(leaderboard.boards) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._campaign_days(leaderboard.boards) TO PUBLIC;

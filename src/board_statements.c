@@ -204,10 +204,9 @@ load_events_statement(BoardStatements *bs, bool fresh)
 							  "b.metric_names, b.partition_by::pg_catalog.text[], "
 							  "coalesce(b.calendar, 'Mon-Sun'::leaderboard.calendar), b.time_zone, "
 							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'goal_at_risk')::pg_catalog.float8, 0), "
-							  "(b.starts AT TIME ZONE b.time_zone)::pg_catalog.date, "
-							  "((b.ends AT TIME ZONE b.time_zone) OPERATOR(pg_catalog.-) "
-							  " '1 microsecond'::pg_catalog.interval)::pg_catalog.date "
-							  "FROM leaderboard.boards b WHERE b.name OPERATOR(pg_catalog.=) $1",
+							  "w.first_day, w.last_day "
+							  "FROM leaderboard.boards b, leaderboard._campaign_days(b) w "
+							  "WHERE b.name OPERATOR(pg_catalog.=) $1",
 							  2, argtypes, args, NULL, !fresh, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "leaderboard: could not generate the events statement of board \"%s\"", bs->name);
 	tup = SPI_tuptable->vals[0];

@@ -117,11 +117,20 @@ $$;
 COMMENT ON FUNCTION leaderboard._period_last_day_sql(text, text) IS
   'internal: SQL giving the last day of a period of a kind other than all';
 
+-- The days a campaign's period all runs, in its time zone: from the day it starts to the
+-- day before it ends (its calls have starts <= at < ends); both NULL for other boards.
+CREATE FUNCTION leaderboard._campaign_days(b leaderboard.boards, OUT first_day date, OUT last_day date)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT (b.starts AT TIME ZONE b.time_zone)::date,
+         ((b.ends AT TIME ZONE b.time_zone) - interval '1 microsecond')::date
+$$;
+COMMENT ON FUNCTION leaderboard._campaign_days(leaderboard.boards) IS
+  'internal: the first and last day of a campaign''s window in its time zone; NULL for other boards';
+
 -- SQL for the working days of a period, elapsed by as_of (today included) and in all, as a
 -- one-row subquery (days_elapsed, days_total, first_day, last_day) over the SQL of its kind
--- and start: a period
--- runs from its start to the day before the next one of its kind; a campaign's period all
--- over its window (its first day to the day before it ends); another board's period all
+-- and start: a period runs from its start to the day before the next one of its kind; a
+-- campaign's period all over its window (_campaign_days); another board's period all
 -- never ends (both NULL). Spliced into <board>_goals and the goal_at_risk events.
 CREATE FUNCTION leaderboard._period_days_sql(b leaderboard.boards, period text, period_start text, as_of text, cal text)
 RETURNS text
@@ -132,11 +141,12 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
                 cal, as_of,
                 CASE WHEN b.ends IS NULL
                      THEN format('CASE WHEN %s OPERATOR(pg_catalog.<>) ''all'' THEN %s END', period, period_start)
-                     ELSE format('%L::pg_catalog.date', (b.starts AT TIME ZONE b.time_zone)::date) END,
+                     ELSE format('%L::pg_catalog.date', w.first_day) END,
                 CASE WHEN b.ends IS NULL
                      THEN format('CASE WHEN %s OPERATOR(pg_catalog.<>) ''all'' THEN %s END', period,
                                  leaderboard._period_last_day_sql(period, period_start))
-                     ELSE format('%L::pg_catalog.date', ((b.ends AT TIME ZONE b.time_zone) - interval '1 microsecond')::date) END)
+                     ELSE format('%L::pg_catalog.date', w.last_day) END)
+  FROM leaderboard._campaign_days(b) w
 $$;
 COMMENT ON FUNCTION leaderboard._period_days_sql(leaderboard.boards, text, text, text, text) IS
   'internal: SQL giving the working days of a period elapsed by a day and in all, over a campaign''s window for its period all';

@@ -174,6 +174,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._goal_views(leaderboard.boards),
   -- read by <board>_goals and <board>_streaks as their reader (pure)
   leaderboard._period_days_sql(leaderboard.boards, text, text, text, text),
+  leaderboard._campaign_days(leaderboard.boards),
   leaderboard._goal_actual(leaderboard.kpis, integer, text),
   leaderboard._goal_rung(numeric[], bigint[], numeric),
   leaderboard._goal_pace(text, numeric, integer, integer)

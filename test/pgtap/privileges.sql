@@ -127,6 +127,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._catalog_set_calendar(text,leaderboard.calendar)', 'alter_board: checks the board''s owner, then writes'),
   ('leaderboard._goal_views(leaderboard.boards)', 'create_board, alter_board: DDL as the caller'),
   ('leaderboard._period_days_sql(leaderboard.boards,text,text,text,text)', '<board>_goals and the events statement generation: SQL text (pure)'),
+  ('leaderboard._campaign_days(leaderboard.boards)', '<board>_goals, the events statement generation and the commit-time apply: a catalog row given (pure)'),
   ('leaderboard._goal_actual(leaderboard.kpis,integer,text)', '<board>_goals, <board>_streaks, as their reader (pure)'),
   ('leaderboard._goal_rung(numeric[],bigint[],numeric)', '<board>_goals, as its reader (pure)'),
   ('leaderboard._goal_pace(text,numeric,integer,integer)', '<board>_goals, as its reader (pure)');
