@@ -21,6 +21,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/float.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -30,11 +31,13 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "board_event_rows.h"
 #include "board_events.h"
 #include "board_index.h"
 #include "board_settings.h"
 #include "calendar.h"
 #include "kpis.h"
+#include "ladder.h"
 
 /* A standings row: its scope and agent (the agent as its output function prints it). */
 typedef struct RowKey
@@ -62,6 +65,9 @@ typedef struct RowChange
 	bool		new_qualified;
 	Datum		old_kpis;		/* detoasted copies */
 	Datum		new_kpis;
+	/* decided by candidate_kinds(): the agent's best score of the earlier periods */
+	bool		has_best;
+	double		best;
 } RowChange;
 
 /* The recording of one board's apply; NULL when no apply records. */
@@ -340,6 +346,18 @@ board_event_row(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+/* Whether the board announces events of the row's period kind. */
+static bool
+announced_period(const RowChange *c, const BoardStatements *bs)
+{
+	int			i;
+
+	for (i = 0; i < bs->events_nperiods; i++)
+		if (strcmp(bs->events_periods[i], c->period) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Whether the row's calls changed: it came or went, or its kpis differ. Goals read only
  * such rows; a row another agent's move re-ranked can announce only rank and tier events.
@@ -356,17 +374,40 @@ calls_changed(const RowChange *c)
 			   VARSIZE(DatumGetPointer(c->old_kpis))) != 0;
 }
 
-/* The rank and tier kinds a change may announce (bs says which the board emits). */
+/*
+ * The tier kind a change announces: tier_up or tier_down as the ladder levels of its
+ * tiers rise or fall. Both, and *decided false, for a tier the ladder lacks: the events
+ * statement then raises the error tier_level() raises.
+ */
 static uint32
-rank_kinds(const RowChange *c, const BoardStatements *bs)
+tier_kinds(const RowChange *c, const BoardStatements *bs, bool *decided)
+{
+	const Ladder *ladder = (const Ladder *) DatumGetPointer(bs->events_ladder);
+	int			old_level;
+	int			new_level;
+
+	/* the statement has no tier branch without a ladder */
+	if (!c->had_row || !c->has_row || c->old_tier == NULL || c->new_tier == NULL ||
+		ladder == NULL || strcmp(c->old_tier, c->new_tier) == 0)
+		return 0;
+	old_level = ladder_level_of_name(ladder, c->old_tier);
+	new_level = ladder_level_of_name(ladder, c->new_tier);
+	if (old_level < 0 || new_level < 0)
+	{
+		*decided = false;
+		return BOARD_EVENT_TIER_UP | BOARD_EVENT_TIER_DOWN;
+	}
+	return new_level > old_level ? BOARD_EVENT_TIER_UP :
+		new_level < old_level ? BOARD_EVENT_TIER_DOWN : 0;
+}
+
+/* The rank and tier kinds a change announces (bs says which the board emits). */
+static uint32
+rank_kinds(const RowChange *c, const BoardStatements *bs, bool *decided)
 {
 	bool		old_rank = c->had_row && !c->old_rank_null;
 	bool		new_rank = c->has_row && !c->new_rank_null;
-	uint32		kinds = 0;
-
-	if (c->had_row && c->has_row && c->old_tier != NULL && c->new_tier != NULL &&
-		strcmp(c->old_tier, c->new_tier) != 0)
-		kinds |= BOARD_EVENT_TIER_UP | BOARD_EVENT_TIER_DOWN;
+	uint32		kinds = tier_kinds(c, bs, decided);
 	if (!new_rank)
 		return kinds;
 	if (c->new_rank == 1 && (!old_rank || c->old_rank > 1))
@@ -543,6 +584,19 @@ may_cross_goal(const RowChange *c, const GoalRungs *goals)
 	return false;
 }
 
+/* The attribute number of column name in desc; InvalidAttrNumber when there is none. */
+static AttrNumber
+column_in(TupleDesc desc, const char *name)
+{
+	int			a;
+
+	for (a = 0; a < desc->natts; a++)
+		if (!TupleDescAttr(desc, a)->attisdropped &&
+			strcmp(NameStr(TupleDescAttr(desc, a)->attname), name) == 0)
+			return a + 1;
+	return InvalidAttrNumber;
+}
+
 /*
  * Whether the partition object of an event equals the row's partition values, as the
  * events statement compares them (jsonb equality with jsonb_build_object of the partition
@@ -560,16 +614,11 @@ same_partition(Jsonb *partition, const RowChange *c, const BoardStatements *bs)
 	for (i = 0; i < bs->events_npartition_by; i++)
 	{
 		const char *name = bs->events_partition_by[i];
-		AttrNumber	att = InvalidAttrNumber;
+		AttrNumber	att = column_in(desc, name);
 		JsonbValue	v;
 		bool		isnull;
 		Datum		d;
-		int			a;
 
-		for (a = 0; a < desc->natts; a++)
-			if (!TupleDescAttr(desc, a)->attisdropped &&
-				strcmp(NameStr(TupleDescAttr(desc, a)->attname), name) == 0)
-				att = a + 1;
 		if (att == InvalidAttrNumber ||
 			!getKeyJsonValueFromContainer(&partition->root, name, strlen(name), &v))
 			return false;
@@ -819,20 +868,94 @@ may_fall_at_risk(const RowChange *c, const BoardStatements *bs, const GoalRungs 
 }
 
 /*
- * The event kinds a change may announce, of those the board emits: a superset of what the
- * events statement finds, worked out from the row alone. A personal best needs a
- * qualified score above the row's old one (which was at most the agent's best); goal_met
- * and streak_milestone need a change crossing a target of one of the board's goals of
- * the row's period kind; goal_at_risk a goal of that kind the row's new stat falls short
- * of and that has no goal_at_risk event for the row yet.
+ * The agent's best qualified score in the earlier periods of the row's kind, in any
+ * partition (as the personal_best branch reads it), read with snapshot by the standings'
+ * primary key (agent, period, period_start, scope_id) into c->best; c->has_best false
+ * when there is none. Returns false when the key cannot be scanned so.
+ */
+static bool
+read_earlier_best(RowChange *c, Snapshot snapshot)
+{
+	Relation	standings = table_open(recording->standings, AccessShareLock);
+	AttrNumber	cols[4] = {recording->agent, recording->period, recording->period_start,
+	recording->scope_id};
+	Relation	index = board_index_on(standings, 4, cols, true, AccessShareLock);
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+	ScanKeyData keys[3];
+	bool		isnull;
+
+	if (index == NULL)
+	{
+		table_close(standings, AccessShareLock);
+		return false;
+	}
+	board_index_key(&keys[0], index, 1, 0, BTEqualStrategyNumber,
+					heap_getattr(c->row, recording->agent, recording->desc, &isnull));
+	board_index_key(&keys[1], index, 2, 0, BTEqualStrategyNumber,
+					heap_getattr(c->row, recording->period, recording->desc, &isnull));
+	board_index_key(&keys[2], index, 3, 0, BTLessStrategyNumber,
+					heap_getattr(c->row, recording->period_start, recording->desc, &isnull));
+	slot = table_slot_create(standings, NULL);
+	scan = index_beginscan(standings, index, snapshot, 3, 0);
+	index_rescan(scan, keys, 3, NULL, 0);
+	c->has_best = false;
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		double		score = DatumGetFloat8(slot_getattr(slot, recording->score, &isnull));
+
+		CHECK_FOR_INTERRUPTS();
+		if (!DatumGetBool(slot_getattr(slot, recording->qualified, &isnull)))
+			continue;
+		/* max() of float8: NaN above every number, as float8 orders */
+		if (!c->has_best || float8_gt(score, c->best))
+			c->best = score;
+		c->has_best = true;
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	table_close(standings, AccessShareLock);
+	return true;
+}
+
+/*
+ * Whether a change announces a personal best: a qualified score above the agent's best of
+ * the earlier periods of its kind, which its old score did not pass. *decided false when
+ * the best cannot be read here (the statement decides).
+ */
+static bool
+personal_best(RowChange *c, Snapshot snapshot, bool *decided)
+{
+	if (!c->has_row || !c->new_qualified || (c->had_row && c->new_score <= c->old_score))
+		return false;
+	if (snapshot == InvalidSnapshot || !read_earlier_best(c, snapshot))
+	{
+		*decided = false;
+		return true;
+	}
+	return c->has_best && float8_gt(c->new_score, c->best) &&
+		(!c->had_row || float8_le(c->old_score, c->best));
+}
+
+/*
+ * The event kinds a change may announce, of those the board emits. The rank and tier
+ * kinds and personal_best are exactly the events the statement would write, unless
+ * *decided is set false. The others are a superset, worked out from the row alone:
+ * goal_met and streak_milestone need a change crossing a target of one of the board's
+ * goals of the row's period kind; goal_at_risk a goal of that kind the row's new stat
+ * falls short of and that has no goal_at_risk event for the row yet.
  */
 static uint32
-candidate_kinds(const RowChange *c, const BoardStatements *bs, const GoalRungs *goals,
-				Snapshot snapshot)
+candidate_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals,
+				Snapshot snapshot, bool *decided)
 {
-	uint32		kinds = rank_kinds(c, bs);
+	uint32		kinds;
 
-	if (c->has_row && c->new_qualified && (!c->had_row || c->new_score > c->old_score))
+	if (!announced_period(c, bs))
+		return 0;
+	kinds = rank_kinds(c, bs, decided);
+	if ((bs->events_kinds & BOARD_EVENT_PERSONAL_BEST) && personal_best(c, snapshot, decided))
 		kinds |= BOARD_EVENT_PERSONAL_BEST;
 	if (!calls_changed(c))
 		return kinds & bs->events_kinds;
@@ -1013,25 +1136,30 @@ kinds_text(uint32 kinds)
 }
 
 /*
- * For a board that emits goal kinds: the snapshot the events statement is to run with,
- * taken as SPI_execute_plan() would take it, and the board's goals read with it (so a
- * goal set meanwhile is seen by both or neither). InvalidSnapshot otherwise.
+ * For a board that emits goal kinds or personal_best: the snapshot the events statement
+ * is to run with, taken as SPI_execute_plan() would take it, and the board's goals read
+ * with it (so a goal set meanwhile, or an earlier period's score, is seen by the checks
+ * here and the statement alike). InvalidSnapshot otherwise.
  */
 static Snapshot
-goals_snapshot(BoardStatements *bs, GoalRungs *goals)
+events_snapshot(BoardStatements *bs, GoalRungs *goals)
 {
 	Snapshot	snapshot;
 
 	if ((bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE |
-							 BOARD_EVENT_GOAL_AT_RISK)) == 0)
+							 BOARD_EVENT_GOAL_AT_RISK | BOARD_EVENT_PERSONAL_BEST)) == 0)
 		return InvalidSnapshot;
 	CommandCounterIncrement();
 	PushCopiedSnapshot(GetTransactionSnapshot());
 	UpdateActiveSnapshotCommandId();
 	snapshot = RegisterSnapshot(GetActiveSnapshot());
 	PopActiveSnapshot();
-	*goals = read_goal_rungs(bs, snapshot);
-	goals->today = board_today(bs);
+	if (bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE |
+							BOARD_EVENT_GOAL_AT_RISK))
+	{
+		*goals = read_goal_rungs(bs, snapshot);
+		goals->today = board_today(bs);
+	}
 	return snapshot;
 }
 
@@ -1059,16 +1187,182 @@ write_events(BoardStatements *bs, ChangeColumns *cols, int n, uint32 kinds, Snap
 		elog(ERROR, "leaderboard: the events of board \"%s\" could not be written", bs->name);
 }
 
+/* The kinds the apply writes itself when a commit announces no other (board_event_rows.h). */
+#define C_WRITTEN_KINDS (BOARD_EVENT_TIER_UP | BOARD_EVENT_TIER_DOWN | BOARD_EVENT_NEW_LEADER | \
+						 BOARD_EVENT_ENTERED_TOP_N | BOARD_EVENT_RANK_CLIMB | BOARD_EVENT_PERSONAL_BEST)
+/* at most one tier kind and the four others: the events of one change */
+#define C_WRITTEN_PER_CHANGE 5
+
+/*
+ * The row's partition values as its events' partition object, as
+ * jsonb_build_object(name, value, ...) builds it; NULL for a partition column of a type
+ * other than the integers and text (the statement builds those).
+ */
+static Jsonb *
+row_partition(const RowChange *c, const BoardStatements *bs)
+{
+	int			n = bs->events_npartition_by;
+	JsonbValue *values = palloc(sizeof(JsonbValue) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		AttrNumber	att = column_in(recording->desc, bs->events_partition_by[i]);
+		Oid			type;
+		bool		isnull;
+		Datum		d;
+
+		if (att == InvalidAttrNumber)
+			return NULL;
+		type = TupleDescAttr(recording->desc, att - 1)->atttypid;
+		d = heap_getattr(c->row, att, recording->desc, &isnull);
+		if (isnull)
+			values[i] = board_json_null();
+		else if (type == INT2OID)
+			values[i] = board_json_int8(DatumGetInt16(d));
+		else if (type == INT4OID)
+			values[i] = board_json_int8(DatumGetInt32(d));
+		else if (type == INT8OID)
+			values[i] = board_json_int8(DatumGetInt64(d));
+		else if (type == TEXTOID || type == VARCHAROID)
+			values[i] = board_json_text(TextDatumGetCString(d));
+		else
+			return NULL;
+	}
+	return board_json_object(n, (const char *const *) bs->events_partition_by, values);
+}
+
+/* {"rank": the old rank} */
+static Jsonb *
+old_rank_json(const RowChange *c)
+{
+	const char *keys[1] = {"rank"};
+	JsonbValue	values[1];
+
+	values[0] = c->had_row && !c->old_rank_null ? board_json_int8(c->old_rank) : board_json_null();
+	return board_json_object(1, keys, values);
+}
+
+/* {"rank": the new rank, "score": the new score} and one more field (extra NULL: none) */
+static Jsonb *
+new_rank_json(const RowChange *c, const char *extra, int64 extra_value)
+{
+	const char *keys[3] = {"rank", "score", extra};
+	JsonbValue	values[3];
+
+	values[0] = board_json_int8(c->new_rank);
+	values[1] = board_json_float8(c->new_score);
+	values[2] = board_json_int8(extra_value);
+	return board_json_object(extra != NULL ? 3 : 2, keys, values);
+}
+
+/* {"tier": the tier, "score": the score} before or after the change */
+static Jsonb *
+tier_json(const char *tier, double score)
+{
+	const char *keys[2] = {"tier", "score"};
+	JsonbValue	values[2];
+
+	values[0] = board_json_text(tier);
+	values[1] = board_json_float8(score);
+	return board_json_object(2, keys, values);
+}
+
+/* The old and new columns of an event of kind (a bit of C_WRITTEN_KINDS), as the statement's branch of the kind builds them. */
+static void
+event_json(const RowChange *c, uint32 kind, const BoardStatements *bs, BoardEventRow *row)
+{
+	const char *best_keys[2] = {"best", "score"};
+	const char *score_key[1] = {"score"};
+	JsonbValue	values[2];
+
+	switch (kind)
+	{
+		case BOARD_EVENT_TIER_UP:
+		case BOARD_EVENT_TIER_DOWN:
+			row->old = tier_json(c->old_tier, c->old_score);
+			row->new = tier_json(c->new_tier, c->new_score);
+			break;
+		case BOARD_EVENT_NEW_LEADER:
+			row->old = old_rank_json(c);
+			row->new = new_rank_json(c, NULL, 0);
+			break;
+		case BOARD_EVENT_ENTERED_TOP_N:
+			row->old = old_rank_json(c);
+			row->new = new_rank_json(c, "top", bs->events_top_n);
+			break;
+		case BOARD_EVENT_RANK_CLIMB:
+			row->old = old_rank_json(c);
+			row->new = new_rank_json(c, "places", c->old_rank - c->new_rank);
+			break;
+		default:				/* personal_best */
+			values[0] = board_json_float8(c->best);
+			values[1] = c->had_row ? board_json_float8(c->old_score) : board_json_null();
+			row->old = board_json_object(2, best_keys, values);
+			values[0] = board_json_float8(c->new_score);
+			row->new = board_json_object(1, score_key, values);
+			break;
+	}
+}
+
+/*
+ * Writes the events of the n changes, each announcing exactly kinds[i] of C_WRITTEN_KINDS,
+ * without the statement. False, having written nothing, when one of them needs the
+ * statement after all (a partition column of another type, triggers on the events).
+ */
+static bool
+write_events_here(const BoardStatements *bs, RowChange **changes, const uint32 *kinds, int n)
+{
+	BoardEventRow *rows = palloc(sizeof(BoardEventRow) * n * C_WRITTEN_PER_CHANGE);
+	int			nrows = 0;
+	int			i;
+	int			k;
+	bool		isnull;
+
+	for (i = 0; i < n; i++)
+	{
+		RowChange  *c = changes[i];
+		Jsonb	   *partition = row_partition(c, bs);
+
+		if (partition == NULL)
+			return false;
+		for (k = 0; k < BOARD_EVENT_KINDS; k++)
+		{
+			BoardEventRow *row;
+
+			if ((kinds[i] & ((uint32) 1 << k)) == 0)
+				continue;
+			row = &rows[nrows++];
+			row->kind = k;
+			row->agent = c->key.agent;
+			row->partition = partition;
+			row->period = c->period;
+			row->period_start = DatumGetDateADT(heap_getattr(c->row, recording->period_start,
+															 recording->desc, &isnull));
+			event_json(c, (uint32) 1 << k, bs, row);
+		}
+	}
+	if (nrows > 0 && !board_event_rows_write(bs->name, rows, nrows))
+		return false;
+	ereport(board_report_apply ? NOTICE : DEBUG1,
+			(errmsg_plural("board \"%s\": %d event written by the apply",
+						   "board \"%s\": %d events written by the apply", nrows, bs->name, nrows)));
+	return true;
+}
+
 void
 board_events_finish(BoardStatements *bs)
 {
 	HASH_SEQ_STATUS seq;
 	RowChange  *c;
 	ChangeColumns cols;
+	RowChange **changes;
+	uint32	   *change_kinds;
 	long		capacity;
 	int			n = 0;
 	int			i;
 	uint32		kinds = 0;
+	bool		decided = true;
 	Snapshot	snapshot;
 	GoalRungs	goals = {NULL, 0, 0};
 	MemoryContext old;
@@ -1076,21 +1370,25 @@ board_events_finish(BoardStatements *bs)
 	if (recording == NULL)
 		return;
 	old = MemoryContextSwitchTo(recording->cxt);
-	snapshot = goals_snapshot(bs, &goals);
+	snapshot = events_snapshot(bs, &goals);
 	capacity = Max(hash_get_num_entries(recording->changes), 1);
 	for (i = 0; i < EVENT_ARGS; i++)
 	{
 		cols.values[i] = palloc(capacity * sizeof(Datum));
 		cols.nulls[i] = palloc(capacity * sizeof(bool));
 	}
+	changes = palloc(capacity * sizeof(RowChange *));
+	change_kinds = palloc(capacity * sizeof(uint32));
 	hash_seq_init(&seq, recording->changes);
 	while ((c = hash_seq_search(&seq)) != NULL)
 	{
-		uint32		k = candidate_kinds(c, bs, &goals, snapshot);
+		uint32		k = candidate_kinds(c, bs, &goals, snapshot, &decided);
 
 		CHECK_FOR_INTERRUPTS();
 		if (k != 0)
 		{
+			changes[n] = c;
+			change_kinds[n] = k;
 			put_change(&cols, n++, c);
 			kinds |= k;
 		}
@@ -1098,7 +1396,8 @@ board_events_finish(BoardStatements *bs)
 	ereport(board_report_apply ? NOTICE : DEBUG1,
 			(errmsg("board \"%s\": %d of %ld changed standings rows may announce events%s",
 					bs->name, n, hash_get_num_entries(recording->changes), kinds_text(kinds))));
-	if (n > 0)
+	if (n > 0 && (!decided || (kinds & ~C_WRITTEN_KINDS) != 0 ||
+				  !write_events_here(bs, changes, change_kinds, n)))
 		write_events(bs, &cols, n, kinds, snapshot);
 	if (snapshot != InvalidSnapshot)
 		UnregisterSnapshot(snapshot);

@@ -97,6 +97,9 @@ events_fields_clear(BoardStatements *bs)
 	bs->events_nmetrics = 0;
 	bs->events_partition_by = NULL;
 	bs->events_npartition_by = 0;
+	bs->events_periods = NULL;
+	bs->events_nperiods = 0;
+	bs->events_ladder = (Datum) 0;
 	bs->events_calendar = (Datum) 0;
 	bs->events_time_zone = NULL;
 	bs->events_has_window = false;
@@ -152,6 +155,9 @@ forget_statements(BoardStatements *bs)
 		pfree(bs->events_sql);
 	free_names(bs->events_metrics, bs->events_nmetrics);
 	free_names(bs->events_partition_by, bs->events_npartition_by);
+	free_names(bs->events_periods, bs->events_nperiods);
+	if (bs->events_ladder != (Datum) 0)
+		pfree(DatumGetPointer(bs->events_ladder));
 	if (bs->events_calendar != (Datum) 0)
 		pfree(DatumGetPointer(bs->events_calendar));
 	if (bs->events_time_zone != NULL)
@@ -176,6 +182,7 @@ load_events_statement(BoardStatements *bs, bool fresh)
 	Datum	   *flags;
 	int			nflags;
 	MemoryContext old;
+	Datum		ladder;
 	int			i;
 
 	if (SPI_execute("SELECT pg_catalog.to_regprocedure('leaderboard._events_sql(text)') IS NOT NULL",
@@ -204,7 +211,10 @@ load_events_statement(BoardStatements *bs, bool fresh)
 							  "b.metric_names, b.partition_by::pg_catalog.text[], "
 							  "coalesce(b.calendar, 'Mon-Sun'::leaderboard.calendar), b.time_zone, "
 							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'goal_at_risk')::pg_catalog.float8, 0), "
-							  "w.first_day, w.last_day "
+							  "w.first_day, w.last_day, "
+							  "coalesce((SELECT pg_catalog.array_agg(x OPERATOR(pg_catalog.#>>) '{}') "
+							  "  FROM pg_catalog.jsonb_array_elements(b.events OPERATOR(pg_catalog.->) 'periods') x), "
+							  "  b.periods::pg_catalog.text[]), b.ladder "
 							  "FROM leaderboard.boards b, leaderboard._campaign_days(b) w "
 							  "WHERE b.name OPERATOR(pg_catalog.=) $1",
 							  2, argtypes, args, NULL, !fresh, 1) != SPI_OK_SELECT || SPI_processed != 1)
@@ -233,6 +243,14 @@ load_events_statement(BoardStatements *bs, bool fresh)
 	bs->events_window_first = DatumGetDateADT(SPI_getbinval(tup, desc, 10, &isnull));
 	bs->events_has_window = !isnull;
 	bs->events_window_last = DatumGetDateADT(SPI_getbinval(tup, desc, 11, &isnull));
+	bs->events_periods = cache_names(SPI_getbinval(tup, desc, 12, &isnull), &bs->events_nperiods);
+	ladder = SPI_getbinval(tup, desc, 13, &isnull);
+	if (!isnull)
+	{
+		old = MemoryContextSwitchTo(CacheMemoryContext);
+		bs->events_ladder = PointerGetDatum(PG_DETOAST_DATUM_COPY(ladder));
+		MemoryContextSwitchTo(old);
+	}
 }
 
 static void

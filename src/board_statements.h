@@ -102,6 +102,11 @@ typedef struct BoardStatements
 	/* its partition columns: the keys of its events' partition */
 	char	  **events_partition_by;
 	int			events_npartition_by;
+	/* the period kinds it announces events of (its "periods" setting, else all its own) */
+	char	  **events_periods;
+	int			events_nperiods;
+	/* its ladder (a detoasted leaderboard.ladder), or 0: no tier events */
+	Datum		events_ladder;
 	/* what goal_at_risk paces by: the board's calendar, time zone and share of a period */
 	Datum		events_calendar;	/* leaderboard.calendar; every day works without one */
 	char	   *events_time_zone;

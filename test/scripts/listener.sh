@@ -3,7 +3,8 @@
 # python3-psycopg2) LISTENs on channel leaderboard while four pgbench writers insert calls
 # into one scope, a quarter of their transactions rolled back. Then every committed
 # transaction that wrote events sent exactly one notification, whose count, id range and
-# first events are exactly its rows of leaderboard.events; no notification came from a
+# first events are exactly its rows of leaderboard.events (the whole payload as
+# leaderboard._events_payload() makes it from them); no notification came from a
 # rolled-back transaction; and the board equals a recomputation (verify()).
 # Runs against the cluster in PGHOST/PGPORT; exits non-zero on failure.
 set -euo pipefail
@@ -80,10 +81,12 @@ q -c "\\copy received (payload) FROM '$work/payloads' WITH (FORMAT text)"
 result=$(q <<'SQL'
 WITH tx AS (
   SELECT xid, count(*) AS n, min(id) AS first_id, max(id) AS last_id,
-         (jsonb_agg(jsonb_build_object('id', id, 'kind', kind, 'agent', agent, 'old', old, 'new', new) ORDER BY id)) AS rows
-  FROM leaderboard.events WHERE board = 'lsn' GROUP BY xid),
+         (jsonb_agg(jsonb_build_object('id', id, 'kind', kind, 'agent', agent, 'old', old, 'new', new) ORDER BY id)) AS rows,
+         -- the payload the events statement sends, from the rows it returns (id .. new)
+         leaderboard._events_payload('lsn', jsonb_agg(to_jsonb(e) - 'board' - 'at' - 'xid' ORDER BY id))::jsonb AS payload
+  FROM leaderboard.events e WHERE board = 'lsn' GROUP BY xid),
 got AS (
-  SELECT (payload ->> 'count')::bigint AS n, (payload ->> 'first_id')::bigint AS first_id,
+  SELECT payload, (payload ->> 'count')::bigint AS n, (payload ->> 'first_id')::bigint AS first_id,
          (payload ->> 'last_id')::bigint AS last_id, payload -> 'events' AS shown, payload ->> 'board' AS board
   FROM received)
 SELECT (SELECT count(*) FROM tx) AS transactions,
@@ -102,7 +105,8 @@ SELECT (SELECT count(*) FROM tx) AS transactions,
                FROM jsonb_array_elements(g.shown) WITH ORDINALITY x(e, i))
               <> (SELECT jsonb_agg(e ORDER BY i) FROM jsonb_array_elements(tx.rows) WITH ORDINALITY x(e, i)
                   WHERE i <= jsonb_array_length(g.shown))
-           OR jsonb_array_length(g.shown) <> least(g.n, 5)) AS wrong_contents,
+           OR jsonb_array_length(g.shown) <> least(g.n, 5)
+           OR g.payload <> tx.payload) AS wrong_contents,
        (SELECT count(*) FROM leaderboard.verify('lsn')) AS differences
 SQL
 )

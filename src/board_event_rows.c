@@ -1,0 +1,337 @@
+/*
+ * board_event_rows.c: writes events into leaderboard.events and announces them, as the
+ * board's events statement would (board_event_rows.h).
+ *
+ * What must match the statement, byte for byte: the JSON of each column (built as
+ * jsonb_build_object() and to_jsonb() build it), the order of the rows (so the ids), and
+ * the NOTIFY payload of leaderboard._events_payload().
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "commands/sequence.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/fmgrprotos.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/varlena.h"
+#include "utils/xid8.h"
+
+#include "board_event_rows.h"
+#include "board_index.h"
+#include "board_statements.h"
+
+/* _events_payload() keeps a payload under this many bytes, dropping events from its end */
+#define PAYLOAD_LIMIT 7900
+/* and shows at most this many */
+#define PAYLOAD_EVENTS 5
+
+JsonbValue
+board_json_int8(int64 value)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(value)));
+	return v;
+}
+
+/* to_jsonb() of a float8: its text, as a number unless it is NaN or an infinity */
+JsonbValue
+board_json_float8(double value)
+{
+	char	   *text = DatumGetCString(DirectFunctionCall1(float8out, Float8GetDatum(value)));
+	JsonbValue	v;
+
+	if (strchr(text, 'N') != NULL || strchr(text, 'n') != NULL)
+		return board_json_text(text);
+	v.type = jbvNumeric;
+	v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(text),
+														ObjectIdGetDatum(InvalidOid),
+														Int32GetDatum(-1)));
+	return v;
+}
+
+JsonbValue
+board_json_text(const char *value)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) value;
+	v.val.string.len = strlen(value);
+	return v;
+}
+
+JsonbValue
+board_json_null(void)
+{
+	JsonbValue	v;
+
+	v.type = jbvNull;
+	return v;
+}
+
+/* A jsonb as a value to push into another one. */
+static JsonbValue
+json_embedded(Jsonb *value)
+{
+	JsonbValue	v;
+
+	v.type = jbvBinary;
+	v.val.binary.data = &value->root;
+	v.val.binary.len = VARSIZE(value) - VARHDRSZ;
+	return v;
+}
+
+static void
+push_field(JsonbParseState **state, const char *key, const JsonbValue *value)
+{
+	JsonbValue	k = board_json_text(key);
+	JsonbValue	v = *value;
+
+	pushJsonbValue(state, WJB_KEY, &k);
+	pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+/* Keys in any order: a jsonb object keeps them sorted, as jsonb_build_object's are. */
+Jsonb *
+board_json_object(int n, const char *const *keys, const JsonbValue *values)
+{
+	JsonbParseState *state = NULL;
+	int			i;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (i = 0; i < n; i++)
+		push_field(&state, keys[i], &values[i]);
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+/* A row to write, with the partition's text the statement orders by. */
+typedef struct SortedEvent
+{
+	BoardEventRow *row;
+	char	   *partition_text;
+	int64		id;
+} SortedEvent;
+
+static int
+text_cmp(const char *a, const char *b)
+{
+	return varstr_cmp(a, strlen(a), b, strlen(b), DEFAULT_COLLATION_OID);
+}
+
+/* ORDER BY period, period_start, partition::text, agent, kind, as the statement's INSERT */
+static int
+event_order(const void *a, const void *b)
+{
+	const SortedEvent *x = a;
+	const SortedEvent *y = b;
+	int			cmp;
+
+	if ((cmp = text_cmp(x->row->period, y->row->period)) != 0)
+		return cmp;
+	if (x->row->period_start != y->row->period_start)
+		return x->row->period_start < y->row->period_start ? -1 : 1;
+	if ((cmp = text_cmp(x->partition_text, y->partition_text)) != 0)
+		return cmp;
+	if ((cmp = text_cmp(x->row->agent, y->row->agent)) != 0)
+		return cmp;
+	return text_cmp(board_event_kinds[x->row->kind], board_event_kinds[y->row->kind]);
+}
+
+static char *
+jsonb_text(Jsonb *value)
+{
+	return JsonbToCString(NULL, &value->root, VARSIZE(value));
+}
+
+/* to_jsonb() of the row the statement's INSERT returns for the event */
+static Jsonb *
+returned_row(const SortedEvent *e)
+{
+	const char *keys[8] = {"id", "kind", "agent", "partition", "period", "period_start", "old", "new"};
+	JsonbValue	values[8];
+	char		buf[MAXDATELEN + 1];
+
+	values[0] = board_json_int8(e->id);
+	values[1] = board_json_text(board_event_kinds[e->row->kind]);
+	values[2] = board_json_text(e->row->agent);
+	values[3] = json_embedded(e->row->partition);
+	values[4] = board_json_text(e->row->period);
+	values[5] = board_json_text(pstrdup(JsonEncodeDateTime(buf, DateADTGetDatum(e->row->period_start),
+														   DATEOID, NULL)));
+	values[6] = e->row->old != NULL ? json_embedded(e->row->old) : board_json_null();
+	values[7] = e->row->new != NULL ? json_embedded(e->row->new) : board_json_null();
+	return board_json_object(8, keys, values);
+}
+
+/* leaderboard._events_payload(board, the returned rows in id order) */
+static char *
+payload(const char *board, const SortedEvent *events, int n)
+{
+	Jsonb	  **returned = palloc(sizeof(Jsonb *) * n);
+	int			shown = Min(n, PAYLOAD_EVENTS);
+	int			i;
+
+	for (i = 0; i < shown; i++)
+		returned[i] = returned_row(&events[i]);
+	for (;;)
+	{
+		JsonbParseState *state = NULL;
+		JsonbValue	v;
+		char	   *text;
+
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		v = board_json_text(board);
+		push_field(&state, "board", &v);
+		v = board_json_int8(n);
+		push_field(&state, "count", &v);
+		v = board_json_int8(events[0].id);
+		push_field(&state, "first_id", &v);
+		v = board_json_int8(events[n - 1].id);
+		push_field(&state, "last_id", &v);
+		v = board_json_text("events");
+		pushJsonbValue(&state, WJB_KEY, &v);
+		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+		for (i = 0; i < shown; i++)
+		{
+			v = json_embedded(returned[i]);
+			pushJsonbValue(&state, WJB_ELEM, &v);
+		}
+		pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+		text = jsonb_text(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL)));
+		if (strlen(text) < PAYLOAD_LIMIT || shown == 0)
+			return text;
+		shown--;
+	}
+}
+
+/* The columns of leaderboard.events the apply fills (the others take their defaults). */
+typedef struct EventColumns
+{
+	AttrNumber	id, board, at, xid, kind, agent, partition, period, period_start, old, new;
+} EventColumns;
+
+static EventColumns
+event_columns(Relation events)
+{
+	EventColumns c;
+
+	c.id = board_column(events, "id");
+	c.board = board_column(events, "board");
+	c.at = board_column(events, "at");
+	c.xid = board_column(events, "xid");
+	c.kind = board_column(events, "kind");
+	c.agent = board_column(events, "agent");
+	c.partition = board_column(events, "partition");
+	c.period = board_column(events, "period");
+	c.period_start = board_column(events, "period_start");
+	c.old = board_column(events, "old");
+	c.new = board_column(events, "new");
+	return c;
+}
+
+static void
+put(TupleTableSlot *slot, AttrNumber att, Datum value, bool isnull)
+{
+	slot->tts_values[att - 1] = value;
+	slot->tts_isnull[att - 1] = isnull;
+}
+
+/*
+ * The event into slot, with the values the columns' defaults give: the next id of the
+ * identity, the COMMIT statement's start, the top transaction's id.
+ */
+static void
+fill_event(TupleTableSlot *slot, const EventColumns *c, const char *board, SortedEvent *e,
+		   Oid id_sequence)
+{
+	BoardEventRow *row = e->row;
+	int			i;
+
+	ExecClearTuple(slot);
+	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
+		slot->tts_isnull[i] = true;
+	e->id = nextval_internal(id_sequence, false);
+	put(slot, c->id, Int64GetDatum(e->id), false);
+	put(slot, c->board, CStringGetTextDatum(board), false);
+	put(slot, c->at, TimestampTzGetDatum(GetCurrentStatementStartTimestamp()), false);
+	put(slot, c->xid, FullTransactionIdGetDatum(GetTopFullTransactionId()), false);
+	put(slot, c->kind, CStringGetTextDatum(board_event_kinds[row->kind]), false);
+	put(slot, c->agent, CStringGetTextDatum(row->agent), false);
+	put(slot, c->partition, JsonbPGetDatum(row->partition), false);
+	put(slot, c->period, CStringGetTextDatum(row->period), false);
+	put(slot, c->period_start, DateADTGetDatum(row->period_start), false);
+	put(slot, c->old, row->old != NULL ? JsonbPGetDatum(row->old) : (Datum) 0, row->old == NULL);
+	put(slot, c->new, row->new != NULL ? JsonbPGetDatum(row->new) : (Datum) 0, row->new == NULL);
+	ExecStoreVirtualTuple(slot);
+}
+
+bool
+board_event_rows_write(const char *board, BoardEventRow *rows, int n)
+{
+	Relation	events = table_open(get_relname_relid("events", get_namespace_oid("leaderboard", false)),
+									RowExclusiveLock);
+	EventColumns columns;
+	SortedEvent *sorted;
+	EState	   *estate;
+	RangeTblEntry *rte;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+	Oid			id_sequence;
+	int			i;
+
+	if (events->trigdesc != NULL)
+	{
+		table_close(events, NoLock);
+		return false;
+	}
+	columns = event_columns(events);
+	id_sequence = getIdentitySequence(RelationGetRelid(events), columns.id, false);
+	sorted = palloc(sizeof(SortedEvent) * n);
+	for (i = 0; i < n; i++)
+	{
+		sorted[i].row = &rows[i];
+		sorted[i].partition_text = jsonb_text(rows[i].partition);
+	}
+	qsort(sorted, n, sizeof(SortedEvent), event_order);
+
+	estate = CreateExecutorState();
+	rte = makeNode(RangeTblEntry);
+	rte->rtekind = RTE_RELATION;
+	rte->relid = RelationGetRelid(events);
+	rte->relkind = events->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+	ExecInitRangeTable(estate, list_make1(rte));
+	rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(rri, events, 1, NULL, 0);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	ExecOpenIndices(rri, false);
+	slot = table_slot_create(events, &estate->es_tupleTable);
+	for (i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		fill_event(slot, &columns, board, &sorted[i], id_sequence);
+		ExecSimpleRelationInsert(rri, estate, slot);
+	}
+	ExecCloseIndices(rri);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+	table_close(events, NoLock);
+	CommandCounterIncrement();
+
+	Async_Notify("leaderboard", payload(board, sorted, n));
+	return true;
+}
