@@ -21,6 +21,7 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/fmgrprotos.h"
+#include "utils/inval.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -44,6 +45,20 @@ board_json_int8(int64 value)
 
 	v.type = jbvNumeric;
 	v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(value)));
+	return v;
+}
+
+/* to_jsonb() of a numeric: the value its text reads back to */
+JsonbValue
+board_json_numeric(Datum value)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+														DirectFunctionCall1(numeric_out, value),
+														ObjectIdGetDatum(InvalidOid),
+														Int32GetDatum(-1)));
 	return v;
 }
 
@@ -218,6 +233,38 @@ payload(const char *board, const SortedEvent *events, int n)
 	}
 }
 
+/*
+ * The identity sequence of leaderboard.events, looked up once per backend (a scan of
+ * pg_depend) and forgotten when the table's relcache entry is invalidated.
+ */
+static Oid	events_relid = InvalidOid;
+static Oid	events_id_sequence = InvalidOid;
+
+static void
+forget_id_sequence(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == events_relid)
+		events_relid = events_id_sequence = InvalidOid;
+}
+
+static Oid
+id_sequence(Relation events, AttrNumber id)
+{
+	static bool callback_registered = false;
+
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(forget_id_sequence, (Datum) 0);
+		callback_registered = true;
+	}
+	if (events_relid != RelationGetRelid(events))
+	{
+		events_id_sequence = getIdentitySequence(RelationGetRelid(events), id, false);
+		events_relid = RelationGetRelid(events);
+	}
+	return events_id_sequence;
+}
+
 /* The columns of leaderboard.events the apply fills (the others take their defaults). */
 typedef struct EventColumns
 {
@@ -290,7 +337,7 @@ board_event_rows_write(const char *board, BoardEventRow *rows, int n)
 	RangeTblEntry *rte;
 	ResultRelInfo *rri;
 	TupleTableSlot *slot;
-	Oid			id_sequence;
+	Oid			sequence;
 	int			i;
 
 	if (events->trigdesc != NULL)
@@ -299,7 +346,7 @@ board_event_rows_write(const char *board, BoardEventRow *rows, int n)
 		return false;
 	}
 	columns = event_columns(events);
-	id_sequence = getIdentitySequence(RelationGetRelid(events), columns.id, false);
+	sequence = id_sequence(events, columns.id);
 	sorted = palloc(sizeof(SortedEvent) * n);
 	for (i = 0; i < n; i++)
 	{
@@ -323,7 +370,7 @@ board_event_rows_write(const char *board, BoardEventRow *rows, int n)
 	for (i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		fill_event(slot, &columns, board, &sorted[i], id_sequence);
+		fill_event(slot, &columns, board, &sorted[i], sequence);
 		ExecSimpleRelationInsert(rri, estate, slot);
 	}
 	ExecCloseIndices(rri);

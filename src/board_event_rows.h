@@ -28,8 +28,9 @@ typedef struct BoardEventRow
 	Jsonb	   *new;
 } BoardEventRow;
 
-/* A JSON value as to_jsonb() makes it of a bigint, a float8, a text or NULL. */
+/* A JSON value as to_jsonb() makes it of a bigint, a numeric, a float8, a text or NULL. */
 extern JsonbValue board_json_int8(int64 value);
+extern JsonbValue board_json_numeric(Datum value);
 extern JsonbValue board_json_float8(double value);
 extern JsonbValue board_json_text(const char *value);
 extern JsonbValue board_json_null(void);

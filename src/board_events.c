@@ -18,6 +18,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -31,6 +32,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "board_event_goals.h"
 #include "board_event_rows.h"
 #include "board_events.h"
 #include "board_index.h"
@@ -68,6 +70,11 @@ typedef struct RowChange
 	/* decided by candidate_kinds(): the agent's best score of the earlier periods */
 	bool		has_best;
 	double		best;
+	/* and the row's partition as its events' (NULL: a type only the statement builds) */
+	Jsonb	   *partition;
+	/* its goal_met and goal_at_risk events */
+	BoardEventRow *goal_events;
+	int			ngoal_events;
 } RowChange;
 
 /* The recording of one board's apply; NULL when no apply records. */
@@ -420,132 +427,21 @@ rank_kinds(const RowChange *c, const BoardStatements *bs, bool *decided)
 	return kinds;
 }
 
-/*
- * A goal of the board, as the events statement may read it: whatever its audience and
- * dates, a goal_met or streak_milestone needs a change crossing its target.
- */
-typedef struct GoalRung
-{
-	int64		id;
-	char	   *period;
-	int			metric;			/* index in the kpis; -1: not one of the board's */
-	char		stat;			/* 'c'ount, 's'um, else an average (avg, rate) */
-	Datum		target;			/* numeric */
-} GoalRung;
 
-typedef struct GoalRungs
-{
-	GoalRung   *rungs;
-	int			n;
-	DateADT		today;			/* in the board's time zone, as the statement's today */
-} GoalRungs;
 
-/* An equality scan key on a text column of rel, in the column's collation. */
-static void
-text_key(ScanKey key, Relation rel, const char *column, const char *value)
-{
-	AttrNumber	att = board_column(rel, column);
 
-	ScanKeyEntryInitialize(key, 0, att, BTEqualStrategyNumber, InvalidOid,
-						   TupleDescAttr(RelationGetDescr(rel), att - 1)->attcollation, F_TEXTEQ,
-						   CStringGetTextDatum(value));
-}
 
-/* The index of the goals catalog whose first column is board, opened; NULL: none. */
-static Relation
-goals_board_index(Relation goals, AttrNumber board)
-{
-	List	   *indexes = RelationGetIndexList(goals);
-	ListCell   *lc;
 
-	foreach(lc, indexes)
-	{
-		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
 
-		if (index->rd_index->indnatts > 0 && index->rd_index->indkey.values[0] == board &&
-			index->rd_rel->relam == BTREE_AM_OID && RelationGetIndexPredicate(index) == NIL)
-			return index;
-		index_close(index, AccessShareLock);
-	}
-	return NULL;
-}
-
-static void
-read_rung(GoalRung *rung, HeapTuple tup, Relation goals, const BoardStatements *bs)
-{
-	TupleDesc	desc = RelationGetDescr(goals);
-	bool		isnull;
-	char	   *name = TextDatumGetCString(heap_getattr(tup, board_column(goals, "metric"), desc, &isnull));
-	char	   *stat_name = TextDatumGetCString(heap_getattr(tup, board_column(goals, "stat"), desc, &isnull));
-	AttrNumber	period = board_column(goals, "period");
-	AttrNumber	target = board_column(goals, "target");
-	int			i;
-
-	rung->id = DatumGetInt64(heap_getattr(tup, board_column(goals, "id"), desc, &isnull));
-	rung->period = TextDatumGetCString(heap_getattr(tup, period, desc, &isnull));
-	/* the first metric of the name, as array_position() finds it */
-	rung->metric = -1;
-	for (i = bs->events_nmetrics - 1; i >= 0; i--)
-		if (strcmp(bs->events_metrics[i], name) == 0)
-			rung->metric = i;
-	rung->stat = strcmp(stat_name, "count") == 0 ? 'c' : strcmp(stat_name, "sum") == 0 ? 's' : 'a';
-	rung->target = PointerGetDatum(PG_DETOAST_DATUM_COPY(heap_getattr(tup, target, desc, &isnull)));
-}
-
-/*
- * Every goal of the board, read with snapshot through the catalog's index on the board.
- */
-static GoalRungs
-read_goal_rungs(const BoardStatements *bs, Snapshot snapshot)
-{
-	GoalRungs	result = {NULL, 0, 0};
-	Relation	goals = table_open(get_relname_relid("goals", get_namespace_oid("leaderboard", false)),
-								   AccessShareLock);
-	Relation	index = goals_board_index(goals, board_column(goals, "board"));
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	int			max = 8;
-
-	text_key(&key, goals, "board", bs->name);
-	scan = systable_beginscan(goals, index != NULL ? RelationGetRelid(index) : InvalidOid,
-							  index != NULL, snapshot, 1, &key);
-	result.rungs = palloc(sizeof(GoalRung) * max);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (result.n == max)
-			result.rungs = repalloc(result.rungs, sizeof(GoalRung) * (max *= 2));
-		read_rung(&result.rungs[result.n++], tup, goals, bs);
-	}
-	systable_endscan(scan);
-	if (index != NULL)
-		index_close(index, AccessShareLock);
-	table_close(goals, AccessShareLock);
-	return result;
-}
-
-/*
- * How a goal's stat in kpis compares with its target (-1, 0, 1), in numeric as
- * _goal_actual_sql() makes it (a count from int8, a sum or an average from float8), so
- * exactly as the events statement compares them; false when the stat is NULL (an
- * average of no values).
- */
+/* How a goal's stat in kpis compares with its target; false when the stat is NULL. */
 static bool
-compare_goal_actual(const GoalRung *rung, Datum kpis, int *cmp)
+goal_compare(const GoalRung *g, Datum kpis, int *cmp)
 {
-	const Kpis *k = (const Kpis *) DatumGetPointer(kpis);
 	Datum		actual;
 
-	if (rung->stat == 'c')
-		actual = DirectFunctionCall1(int8_numeric, Int64GetDatum(kpis_count(k, rung->metric)));
-	else if (rung->stat == 's')
-		actual = DirectFunctionCall1(float8_numeric, Float8GetDatum(kpis_sum(k, rung->metric)));
-	else if (kpis_count(k, rung->metric) == 0)
+	if (!board_goal_actual(g, kpis, &actual))
 		return false;
-	else
-		actual = DirectFunctionCall1(float8_numeric, Float8GetDatum(kpis_avg(k, rung->metric)));
-	*cmp = DatumGetInt32(DirectFunctionCall2(numeric_cmp, actual, rung->target));
+	*cmp = DatumGetInt32(DirectFunctionCall2(numeric_cmp, actual, g->target));
 	return true;
 }
 
@@ -576,9 +472,9 @@ may_cross_goal(const RowChange *c, const GoalRungs *goals)
 			continue;
 		if (goal_metric_unknown(g, c))
 			return true;
-		if (!compare_goal_actual(g, c->new_kpis, &cmp) || cmp < 0)
+		if (!goal_compare(g, c->new_kpis, &cmp) || cmp < 0)
 			continue;
-		if (!c->had_row || !compare_goal_actual(g, c->old_kpis, &cmp) || cmp < 0)
+		if (!c->had_row || !goal_compare(g, c->old_kpis, &cmp) || cmp < 0)
 			return true;
 	}
 	return false;
@@ -713,8 +609,8 @@ read_announced(const RowChange *c, const BoardStatements *bs, Snapshot snapshot,
 		table_close(events, AccessShareLock);
 		return false;
 	}
-	text_key(&keys[0], events, "board", bs->name);
-	text_key(&keys[1], events, "agent", c->key.agent);
+	board_text_key(&keys[0], events, "board", bs->name);
+	board_text_key(&keys[1], events, "agent", c->key.agent);
 	ScanKeyEntryInitialize(&keys[2], 0, board_column(events, "period_start"), BTEqualStrategyNumber,
 						   InvalidOid, InvalidOid, F_DATE_EQ,
 						   heap_getattr(c->row, recording->period_start, recording->desc, &isnull));
@@ -766,106 +662,6 @@ board_today(const BoardStatements *bs)
 	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, local));
 }
 
-/* The last day of a period of kind period (not all) starting on start, as _period_last_day_sql(). */
-static DateADT
-period_last_day(const char *period, DateADT start)
-{
-	Interval	length = {0, 0, 0};
-	Datum		next;
-
-	if (strcmp(period, "day") == 0)
-		length.day = 1;
-	else if (strcmp(period, "week") == 0)
-		length.day = 7;
-	else if (strcmp(period, "month") == 0)
-		length.month = 1;
-	else if (strcmp(period, "quarter") == 0)
-		length.month = 3;
-	else
-		length.month = 12;
-	next = DirectFunctionCall2(date_pl_interval, DateADTGetDatum(start), IntervalPGetDatum(&length));
-	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, next)) - 1;
-}
-
-/*
- * Whether a goal of the row's period can be at risk today: the period runs today (its
- * goal day is today) and at least the board's share of its working days has gone by. A
- * campaign's period all runs over its window; another board's never ends, so none of its
- * goals is ever at risk. The statement divides in numeric; this allows for rounding, so a
- * row it would keep is kept.
- */
-static bool
-at_risk_season(const RowChange *c, const BoardStatements *bs, DateADT today)
-{
-	bool		isnull;
-	DateADT		start;
-	DateADT		last;
-	Calendar	cal;
-	int32		elapsed;
-	int32		total;
-
-	if (strcmp(c->period, "all") != 0)
-	{
-		start = DatumGetDateADT(heap_getattr(c->row, recording->period_start, recording->desc,
-											 &isnull));
-		last = period_last_day(c->period, start);
-	}
-	else if (bs->events_has_window)
-	{
-		start = bs->events_window_first;
-		last = bs->events_window_last;
-	}
-	else
-		return false;
-	if (today < start || today > last)
-		return false;
-	cal = calendar_from_value((const CalendarValue *) DatumGetPointer(bs->events_calendar));
-	elapsed = calendar_count_working_days(&cal, start, today);
-	total = calendar_count_working_days(&cal, start, last);
-	return total > 0 && (double) elapsed / total >= bs->events_at_risk_share - 1e-9;
-}
-
-/*
- * Whether a change of a row's calls may announce goal_at_risk. The statement announces it
- * for the lowest target of a goal ladder that the row's new stat falls short of, unless
- * that goal already has its goal_at_risk event for the agent, period and partition, and
- * only in season (at_risk_season()): so it needs a goal of the row's period kind whose
- * target is above the new stat and whose event is not written yet. The pace is left to
- * the statement.
- */
-static bool
-may_fall_at_risk(const RowChange *c, const BoardStatements *bs, const GoalRungs *goals,
-				 Snapshot snapshot)
-{
-	int64	   *open = palloc(sizeof(int64) * Max(goals->n, 1));
-	bool	   *announced;
-	int			nopen = 0;
-	int			i;
-
-	if (!at_risk_season(c, bs, goals->today))
-		return false;
-	for (i = 0; i < goals->n; i++)
-	{
-		const GoalRung *g = &goals->rungs[i];
-		int			cmp;
-
-		if (strcmp(g->period, c->period) != 0)
-			continue;
-		if (goal_metric_unknown(g, c))
-			return true;
-		if (compare_goal_actual(g, c->new_kpis, &cmp) && cmp < 0)
-			open[nopen++] = g->id;
-	}
-	if (nopen == 0)
-		return false;
-	announced = palloc0(sizeof(bool) * nopen);
-	if (!read_announced(c, bs, snapshot, open, announced, nopen))
-		return true;
-	for (i = 0; i < nopen; i++)
-		if (!announced[i])
-			return true;
-	return false;
-}
 
 /*
  * The agent's best qualified score in the earlier periods of the row's kind, in any
@@ -939,12 +735,111 @@ personal_best(RowChange *c, Snapshot snapshot, bool *decided)
 }
 
 /*
- * The event kinds a change may announce, of those the board emits. The rank and tier
- * kinds and personal_best are exactly the events the statement would write, unless
- * *decided is set false. The others are a superset, worked out from the row alone:
- * goal_met and streak_milestone need a change crossing a target of one of the board's
- * goals of the row's period kind; goal_at_risk a goal of that kind the row's new stat
- * falls short of and that has no goal_at_risk event for the row yet.
+ * The row's partition values as its events' partition object, as
+ * jsonb_build_object(name, value, ...) builds it; NULL for a partition column of a type
+ * other than the integers and text (the statement builds those).
+ */
+static Jsonb *
+row_partition(const RowChange *c, const BoardStatements *bs)
+{
+	int			n = bs->events_npartition_by;
+	JsonbValue *values = palloc(sizeof(JsonbValue) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		AttrNumber	att = column_in(recording->desc, bs->events_partition_by[i]);
+		Oid			type;
+		bool		isnull;
+		Datum		d;
+
+		if (att == InvalidAttrNumber)
+			return NULL;
+		type = TupleDescAttr(recording->desc, att - 1)->atttypid;
+		d = heap_getattr(c->row, att, recording->desc, &isnull);
+		if (isnull)
+			values[i] = board_json_null();
+		else if (type == INT2OID)
+			values[i] = board_json_int8(DatumGetInt16(d));
+		else if (type == INT4OID)
+			values[i] = board_json_int8(DatumGetInt32(d));
+		else if (type == INT8OID)
+			values[i] = board_json_int8(DatumGetInt64(d));
+		else if (type == TEXTOID || type == VARCHAROID)
+			values[i] = board_json_text(TextDatumGetCString(d));
+		else
+			return NULL;
+	}
+	return board_json_object(n, (const char *const *) bs->events_partition_by, values);
+}
+
+/*
+ * The goal_met and goal_at_risk events of a change of the row's calls, into
+ * c->goal_events: those the statement would write, a goal_at_risk only once per agent,
+ * period, partition and goal (the events already written are read with snapshot). Their
+ * kinds; both kinds and *decided false when only the statement can tell.
+ */
+static uint32
+goal_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals, Snapshot snapshot,
+		   bool *decided)
+{
+	const uint32 both = bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_GOAL_AT_RISK);
+	BoardEventRow *rows = palloc(sizeof(BoardEventRow) * (2 * goals->n + 1));
+	int64	   *goal = palloc(sizeof(int64) * (2 * goals->n + 1));
+	bool	   *announced = palloc0(sizeof(bool) * (2 * goals->n + 1));
+	int64	   *open = palloc(sizeof(int64) * (2 * goals->n + 1));
+	int			nopen = 0;
+	bool		isnull;
+	GoalRow		row;
+	uint32		kinds = 0;
+	int			n;
+	int			i;
+
+	if (c->partition == NULL)
+	{
+		*decided = false;
+		return both;
+	}
+	row.period = c->period;
+	row.period_start = DatumGetDateADT(heap_getattr(c->row, recording->period_start,
+													recording->desc, &isnull));
+	row.agent = c->key.agent;
+	row.partition = c->partition;
+	row.old_kpis = c->had_row ? c->old_kpis : (Datum) 0;
+	row.new_kpis = c->has_row ? c->new_kpis : (Datum) 0;
+	n = board_goal_events(goals, &row, bs, (both & BOARD_EVENT_GOAL_MET) != 0,
+						  (both & BOARD_EVENT_GOAL_AT_RISK) != 0, rows, goal);
+	if (n < 0)
+	{
+		*decided = false;
+		return both;
+	}
+	for (i = 0; i < n; i++)
+		if (rows[i].kind == pg_rightmost_one_pos32(BOARD_EVENT_GOAL_AT_RISK))
+			open[nopen++] = goal[i];
+	if (nopen > 0 && !read_announced(c, bs, snapshot, open, announced, nopen))
+	{
+		*decided = false;
+		return both;
+	}
+	c->goal_events = palloc(sizeof(BoardEventRow) * Max(n, 1));
+	c->ngoal_events = 0;
+	nopen = 0;
+	for (i = 0; i < n; i++)
+	{
+		if (rows[i].kind == pg_rightmost_one_pos32(BOARD_EVENT_GOAL_AT_RISK) && announced[nopen++])
+			continue;
+		c->goal_events[c->ngoal_events++] = rows[i];
+		kinds |= (uint32) 1 << rows[i].kind;
+	}
+	return kinds;
+}
+
+/*
+ * The event kinds a change may announce, of those the board emits. All but
+ * streak_milestone are exactly the events the statement would write, unless *decided is
+ * set false; a streak_milestone needs a day's change crossing a target of one of the
+ * board's daily goals, a superset.
  */
 static uint32
 candidate_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals,
@@ -954,17 +849,17 @@ candidate_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals,
 
 	if (!announced_period(c, bs))
 		return 0;
+	c->partition = row_partition(c, bs);
 	kinds = rank_kinds(c, bs, decided);
 	if ((bs->events_kinds & BOARD_EVENT_PERSONAL_BEST) && personal_best(c, snapshot, decided))
 		kinds |= BOARD_EVENT_PERSONAL_BEST;
 	if (!calls_changed(c))
 		return kinds & bs->events_kinds;
-	if ((bs->events_kinds & BOARD_EVENT_GOAL_AT_RISK) && may_fall_at_risk(c, bs, goals, snapshot))
-		kinds |= BOARD_EVENT_GOAL_AT_RISK;
-	if ((bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE)) &&
+	if (bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_GOAL_AT_RISK))
+		kinds |= goal_kinds(c, bs, goals, snapshot, decided);
+	if ((bs->events_kinds & BOARD_EVENT_STREAK_MILESTONE) && strcmp(c->period, "day") == 0 &&
 		may_cross_goal(c, goals))
-		kinds |= strcmp(c->period, "day") == 0 ? BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE :
-			BOARD_EVENT_GOAL_MET;
+		kinds |= BOARD_EVENT_STREAK_MILESTONE;
 	return kinds & bs->events_kinds;
 }
 
@@ -1157,7 +1052,7 @@ events_snapshot(BoardStatements *bs, GoalRungs *goals)
 	if (bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE |
 							BOARD_EVENT_GOAL_AT_RISK))
 	{
-		*goals = read_goal_rungs(bs, snapshot);
+		*goals = board_goal_rungs(bs, snapshot);
 		goals->today = board_today(bs);
 	}
 	return snapshot;
@@ -1189,48 +1084,10 @@ write_events(BoardStatements *bs, ChangeColumns *cols, int n, uint32 kinds, Snap
 
 /* The kinds the apply writes itself when a commit announces no other (board_event_rows.h). */
 #define C_WRITTEN_KINDS (BOARD_EVENT_TIER_UP | BOARD_EVENT_TIER_DOWN | BOARD_EVENT_NEW_LEADER | \
-						 BOARD_EVENT_ENTERED_TOP_N | BOARD_EVENT_RANK_CLIMB | BOARD_EVENT_PERSONAL_BEST)
-/* at most one tier kind and the four others: the events of one change */
+						 BOARD_EVENT_ENTERED_TOP_N | BOARD_EVENT_RANK_CLIMB | BOARD_EVENT_PERSONAL_BEST | \
+						 BOARD_EVENT_GOAL_MET | BOARD_EVENT_GOAL_AT_RISK)
+/* at most one tier kind and the four other kinds one row announces once */
 #define C_WRITTEN_PER_CHANGE 5
-
-/*
- * The row's partition values as its events' partition object, as
- * jsonb_build_object(name, value, ...) builds it; NULL for a partition column of a type
- * other than the integers and text (the statement builds those).
- */
-static Jsonb *
-row_partition(const RowChange *c, const BoardStatements *bs)
-{
-	int			n = bs->events_npartition_by;
-	JsonbValue *values = palloc(sizeof(JsonbValue) * Max(n, 1));
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		AttrNumber	att = column_in(recording->desc, bs->events_partition_by[i]);
-		Oid			type;
-		bool		isnull;
-		Datum		d;
-
-		if (att == InvalidAttrNumber)
-			return NULL;
-		type = TupleDescAttr(recording->desc, att - 1)->atttypid;
-		d = heap_getattr(c->row, att, recording->desc, &isnull);
-		if (isnull)
-			values[i] = board_json_null();
-		else if (type == INT2OID)
-			values[i] = board_json_int8(DatumGetInt16(d));
-		else if (type == INT4OID)
-			values[i] = board_json_int8(DatumGetInt32(d));
-		else if (type == INT8OID)
-			values[i] = board_json_int8(DatumGetInt64(d));
-		else if (type == TEXTOID || type == VARCHAROID)
-			values[i] = board_json_text(TextDatumGetCString(d));
-		else
-			return NULL;
-	}
-	return board_json_object(n, (const char *const *) bs->events_partition_by, values);
-}
 
 /* {"rank": the old rank} */
 static Jsonb *
@@ -1313,7 +1170,9 @@ event_json(const RowChange *c, uint32 kind, const BoardStatements *bs, BoardEven
 static bool
 write_events_here(const BoardStatements *bs, RowChange **changes, const uint32 *kinds, int n)
 {
-	BoardEventRow *rows = palloc(sizeof(BoardEventRow) * n * C_WRITTEN_PER_CHANGE);
+	const uint32 goals = BOARD_EVENT_GOAL_MET | BOARD_EVENT_GOAL_AT_RISK;
+	BoardEventRow *rows;
+	int			capacity = n * C_WRITTEN_PER_CHANGE;
 	int			nrows = 0;
 	int			i;
 	int			k;
@@ -1321,26 +1180,32 @@ write_events_here(const BoardStatements *bs, RowChange **changes, const uint32 *
 
 	for (i = 0; i < n; i++)
 	{
-		RowChange  *c = changes[i];
-		Jsonb	   *partition = row_partition(c, bs);
-
-		if (partition == NULL)
+		if (changes[i]->partition == NULL)
 			return false;
+		capacity += changes[i]->ngoal_events;
+	}
+	rows = palloc(sizeof(BoardEventRow) * capacity);
+	for (i = 0; i < n; i++)
+	{
+		RowChange  *c = changes[i];
+
 		for (k = 0; k < BOARD_EVENT_KINDS; k++)
 		{
 			BoardEventRow *row;
 
-			if ((kinds[i] & ((uint32) 1 << k)) == 0)
+			if ((kinds[i] & ~goals & ((uint32) 1 << k)) == 0)
 				continue;
 			row = &rows[nrows++];
 			row->kind = k;
 			row->agent = c->key.agent;
-			row->partition = partition;
+			row->partition = c->partition;
 			row->period = c->period;
 			row->period_start = DatumGetDateADT(heap_getattr(c->row, recording->period_start,
 															 recording->desc, &isnull));
 			event_json(c, (uint32) 1 << k, bs, row);
 		}
+		for (k = 0; k < c->ngoal_events; k++)
+			rows[nrows++] = c->goal_events[k];
 	}
 	if (nrows > 0 && !board_event_rows_write(bs->name, rows, nrows))
 		return false;

@@ -16,6 +16,8 @@
 #include "catalog/pg_index.h"
 #include "executor/spi.h"
 #include "nodes/pg_list.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -145,4 +147,14 @@ board_with_column(TupleDesc desc, HeapTuple row, AttrNumber att, Datum value, bo
 	pfree(nulls);
 	pfree(replace);
 	return result;
+}
+
+void
+board_text_key(ScanKey key, Relation rel, const char *column, const char *value)
+{
+	AttrNumber	att = board_column(rel, column);
+
+	ScanKeyEntryInitialize(key, 0, att, BTEqualStrategyNumber, InvalidOid,
+						   TupleDescAttr(RelationGetDescr(rel), att - 1)->attcollation, F_TEXTEQ,
+						   CStringGetTextDatum(value));
 }

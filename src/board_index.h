@@ -28,6 +28,9 @@ extern Relation board_index_on(Relation heap, int ncols, const AttrNumber *cols,
 extern void board_index_key(ScanKey key, Relation index, int col, int flags,
 							StrategyNumber strategy, Datum value);
 
+/* An equality scan key on a text column of rel (heap attribute numbers), in its collation. */
+extern void board_text_key(ScanKey key, Relation rel, const char *column, const char *value);
+
 /* The attribute number of column name in rel; raises an error when there is none. */
 extern AttrNumber board_column(Relation rel, const char *name);
 

@@ -111,6 +111,7 @@ typedef struct BoardStatements
 	Datum		events_calendar;	/* leaderboard.calendar; every day works without one */
 	char	   *events_time_zone;
 	double		events_at_risk_share;
+	Datum		events_at_risk_share_numeric;	/* the same share, exactly (numeric) */
 	/* a campaign's window, the days its period all runs (first to last, local) */
 	bool		events_has_window;
 	DateADT		events_window_first;
