@@ -35,50 +35,35 @@ SELECT ew_board('ewa', 'ew_a'), ew_board('ewb', 'ew_b');
 CREATE FUNCTION ew_off() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
 SET leaderboard.report_apply = on;
 
--- the commits on ew_a, the apply writing its events
-\set t ew_a
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (4, 't0', '2026-10-06 09:00+00', true);
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (4, 't0', '2026-10-06 09:05+00', true);
-INSERT INTO :t (agent_id, team, started_at, converted)
-SELECT 1 + i % 9, CASE WHEN (1 + i % 9) % 3 = 0 THEN NULL ELSE 't' || (1 + i % 9) % 2 END,
-       timestamptz '2026-10-06 10:00+00' + i * interval '1 minute', i % 4 = 0
-FROM generate_series(1, 30) i;
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (3, NULL, '2026-10-06 11:00+00', true);
-BEGIN;
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (7, 't1', '2026-10-06 12:00+00', true);
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (7, 't1', '2026-10-06 12:01+00', true);
-COMMIT;
-UPDATE :t SET converted = NOT converted WHERE agent_id = 2 AND started_at >= '2026-10-06';
-DELETE FROM :t WHERE agent_id = 4 AND started_at >= '2026-10-06 09:00+00' AND started_at < '2026-10-06 10:00+00';
+-- the commits, each a statement (on calls_table, replaced) run by \gexec in its own
+-- transaction, but for one BEGIN ... COMMIT
+CREATE TABLE ew_work (step int, sql text);
+INSERT INTO ew_work VALUES
+(1, $$INSERT INTO calls_table (agent_id, team, started_at, converted) VALUES (4, 't0', '2026-10-06 09:00+00', true)$$),
+(2, $$INSERT INTO calls_table (agent_id, team, started_at, converted) VALUES (4, 't0', '2026-10-06 09:05+00', true)$$),
+(3, $$INSERT INTO calls_table (agent_id, team, started_at, converted)
+      SELECT 1 + i % 9, CASE WHEN (1 + i % 9) % 3 = 0 THEN NULL ELSE 't' || (1 + i % 9) % 2 END,
+             timestamptz '2026-10-06 10:00+00' + i * interval '1 minute', i % 4 = 0
+      FROM generate_series(1, 30) i$$),
+(4, $$INSERT INTO calls_table (agent_id, team, started_at, converted) VALUES (3, NULL, '2026-10-06 11:00+00', true)$$),
+(5, 'BEGIN'),
+(6, $$INSERT INTO calls_table (agent_id, team, started_at, converted) VALUES (7, 't1', '2026-10-06 12:00+00', true)$$),
+(7, $$INSERT INTO calls_table (agent_id, team, started_at, converted) VALUES (7, 't1', '2026-10-06 12:01+00', true)$$),
+(8, 'COMMIT'),
+(9, $$UPDATE calls_table SET converted = NOT converted WHERE agent_id = 2 AND started_at >= '2026-10-06'$$),
+(10, $$DELETE FROM calls_table WHERE agent_id = 4 AND started_at >= '2026-10-06 09:00+00' AND started_at < '2026-10-06 10:00+00'$$),
 -- today: the day's goals are at risk (the whole day has gone by in a day period) and met
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (1, 't1', now(), true);
-INSERT INTO :t (agent_id, team, started_at, converted)
-SELECT 1 + i % 4, 't' || (1 + i % 4) % 2, now(), i % 2 = 0 FROM generate_series(1, 8) i;
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (7, 't1', now(), true);
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (2, 't0', now(), false), (2, 't0', now(), true);
+(11, $$INSERT INTO calls_table (agent_id, team, started_at, converted) VALUES (1, 't1', now(), true)$$),
+(12, $$INSERT INTO calls_table (agent_id, team, started_at, converted)
+       SELECT 1 + i % 4, 't' || (1 + i % 4) % 2, now(), i % 2 = 0 FROM generate_series(1, 8) i$$),
+(13, $$INSERT INTO calls_table (agent_id, team, started_at, converted) VALUES (7, 't1', now(), true)$$),
+(14, $$INSERT INTO calls_table (agent_id, team, started_at, converted) VALUES (2, 't0', now(), false), (2, 't0', now(), true)$$);
 
--- the same commits on ew_b, through the events statement
+-- on ew_a, the apply writing its events
+SELECT replace(sql, 'calls_table', 'ew_a') FROM ew_work ORDER BY step \gexec
+-- on ew_b, through the events statement
 CREATE TRIGGER ew_off AFTER INSERT ON leaderboard.events FOR EACH STATEMENT EXECUTE FUNCTION ew_off();
-\set t ew_b
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (4, 't0', '2026-10-06 09:00+00', true);
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (4, 't0', '2026-10-06 09:05+00', true);
-INSERT INTO :t (agent_id, team, started_at, converted)
-SELECT 1 + i % 9, CASE WHEN (1 + i % 9) % 3 = 0 THEN NULL ELSE 't' || (1 + i % 9) % 2 END,
-       timestamptz '2026-10-06 10:00+00' + i * interval '1 minute', i % 4 = 0
-FROM generate_series(1, 30) i;
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (3, NULL, '2026-10-06 11:00+00', true);
-BEGIN;
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (7, 't1', '2026-10-06 12:00+00', true);
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (7, 't1', '2026-10-06 12:01+00', true);
-COMMIT;
-UPDATE :t SET converted = NOT converted WHERE agent_id = 2 AND started_at >= '2026-10-06';
-DELETE FROM :t WHERE agent_id = 4 AND started_at >= '2026-10-06 09:00+00' AND started_at < '2026-10-06 10:00+00';
--- today: the day's goals are at risk (the whole day has gone by in a day period) and met
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (1, 't1', now(), true);
-INSERT INTO :t (agent_id, team, started_at, converted)
-SELECT 1 + i % 4, 't' || (1 + i % 4) % 2, now(), i % 2 = 0 FROM generate_series(1, 8) i;
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (7, 't1', now(), true);
-INSERT INTO :t (agent_id, team, started_at, converted) VALUES (2, 't0', now(), false), (2, 't0', now(), true);
+SELECT replace(sql, 'calls_table', 'ew_b') FROM ew_work ORDER BY step \gexec
 DROP TRIGGER ew_off ON leaderboard.events;
 RESET leaderboard.report_apply;
 
@@ -125,4 +110,4 @@ RESET leaderboard.report_apply;
 SELECT kind, agent, partition, old, new FROM leaderboard.events WHERE board = 'ewc' ORDER BY id;
 
 SELECT leaderboard.drop_board('ewa'), leaderboard.drop_board('ewb'), leaderboard.drop_board('ewc');
-DROP TABLE ew_a, ew_b, ew_c;
+DROP TABLE ew_a, ew_b, ew_c, ew_work;
