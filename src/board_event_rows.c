@@ -38,11 +38,18 @@
 /* and shows at most this many */
 #define PAYLOAD_EVENTS 5
 
+/*
+ * Each JsonbValue starts zeroed: the parse state copies whole values, and bytes of the
+ * union no member set must not reach a tuple (and WAL) undefined.
+ */
+#define JSONB_VALUE_INIT(v) memset(&(v), 0, sizeof(JsonbValue))
+
 JsonbValue
 board_json_int8(int64 value)
 {
 	JsonbValue	v;
 
+	JSONB_VALUE_INIT(v);
 	v.type = jbvNumeric;
 	v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(value)));
 	return v;
@@ -54,6 +61,7 @@ board_json_numeric(Datum value)
 {
 	JsonbValue	v;
 
+	JSONB_VALUE_INIT(v);
 	v.type = jbvNumeric;
 	v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
 														DirectFunctionCall1(numeric_out, value),
@@ -69,6 +77,7 @@ board_json_float8(double value)
 	char	   *text = DatumGetCString(DirectFunctionCall1(float8out, Float8GetDatum(value)));
 	JsonbValue	v;
 
+	JSONB_VALUE_INIT(v);
 	if (strchr(text, 'N') != NULL || strchr(text, 'n') != NULL)
 		return board_json_text(text);
 	v.type = jbvNumeric;
@@ -83,6 +92,7 @@ board_json_text(const char *value)
 {
 	JsonbValue	v;
 
+	JSONB_VALUE_INIT(v);
 	v.type = jbvString;
 	v.val.string.val = (char *) value;
 	v.val.string.len = strlen(value);
@@ -94,6 +104,7 @@ board_json_null(void)
 {
 	JsonbValue	v;
 
+	JSONB_VALUE_INIT(v);
 	v.type = jbvNull;
 	return v;
 }
@@ -104,6 +115,7 @@ json_embedded(Jsonb *value)
 {
 	JsonbValue	v;
 
+	JSONB_VALUE_INIT(v);
 	v.type = jbvBinary;
 	v.val.binary.data = &value->root;
 	v.val.binary.len = VARSIZE(value) - VARHDRSZ;
