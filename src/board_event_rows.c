@@ -150,6 +150,7 @@ typedef struct SortedEvent
 {
 	BoardEventRow *row;
 	char	   *partition_text;
+	int			given;			/* its place in the rows given: ties keep it */
 	int64		id;
 } SortedEvent;
 
@@ -159,7 +160,11 @@ text_cmp(const char *a, const char *b)
 	return varstr_cmp(a, strlen(a), b, strlen(b), DEFAULT_COLLATION_OID);
 }
 
-/* ORDER BY period, period_start, partition::text, agent, kind, as the statement's INSERT */
+/*
+ * ORDER BY period, period_start, partition::text, agent, kind, as the statement's INSERT;
+ * the events of one row and kind for several goals stay in the order given (their
+ * ladders', ascending targets), where the statement leaves them in any order
+ */
 static int
 event_order(const void *a, const void *b)
 {
@@ -175,7 +180,9 @@ event_order(const void *a, const void *b)
 		return cmp;
 	if ((cmp = text_cmp(x->row->agent, y->row->agent)) != 0)
 		return cmp;
-	return text_cmp(board_event_kinds[x->row->kind], board_event_kinds[y->row->kind]);
+	if ((cmp = text_cmp(board_event_kinds[x->row->kind], board_event_kinds[y->row->kind])) != 0)
+		return cmp;
+	return x->given - y->given;
 }
 
 static char *
@@ -364,6 +371,7 @@ board_event_rows_write(const char *board, BoardEventRow *rows, int n)
 	{
 		sorted[i].row = &rows[i];
 		sorted[i].partition_text = jsonb_text(rows[i].partition);
+		sorted[i].given = i;
 	}
 	qsort(sorted, n, sizeof(SortedEvent), event_order);
 
