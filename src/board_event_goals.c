@@ -415,7 +415,7 @@ goal_at_risk_event(const GoalRung **ladder, int n, const GoalRow *row, const Boa
 		return 0;
 	share = DirectFunctionCall2(numeric_div, DirectFunctionCall1(int4_numeric, Int32GetDatum(days.elapsed)),
 								DirectFunctionCall1(int4_numeric, Int32GetDatum(days.total)));
-	if (numeric_compare(share, bs->events_at_risk_share_numeric) < 0)
+	if (numeric_compare(share, bs->events_at_risk_share) < 0)
 		return 0;
 	if (rung->stat == 'a')
 		pace = actual;

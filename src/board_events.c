@@ -37,7 +37,6 @@
 #include "board_events.h"
 #include "board_index.h"
 #include "board_settings.h"
-#include "calendar.h"
 #include "kpis.h"
 #include "ladder.h"
 

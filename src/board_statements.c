@@ -100,7 +100,7 @@ events_fields_clear(BoardStatements *bs)
 	bs->events_periods = NULL;
 	bs->events_nperiods = 0;
 	bs->events_ladder = (Datum) 0;
-	bs->events_at_risk_share_numeric = (Datum) 0;
+	bs->events_at_risk_share = (Datum) 0;
 	bs->events_calendar = (Datum) 0;
 	bs->events_time_zone = NULL;
 	bs->events_has_window = false;
@@ -159,8 +159,8 @@ forget_statements(BoardStatements *bs)
 	free_names(bs->events_periods, bs->events_nperiods);
 	if (bs->events_ladder != (Datum) 0)
 		pfree(DatumGetPointer(bs->events_ladder));
-	if (bs->events_at_risk_share_numeric != (Datum) 0)
-		pfree(DatumGetPointer(bs->events_at_risk_share_numeric));
+	if (bs->events_at_risk_share != (Datum) 0)
+		pfree(DatumGetPointer(bs->events_at_risk_share));
 	if (bs->events_calendar != (Datum) 0)
 		pfree(DatumGetPointer(bs->events_calendar));
 	if (bs->events_time_zone != NULL)
@@ -213,12 +213,11 @@ load_events_statement(BoardStatements *bs, bool fresh)
 							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'rank_climb')::pg_catalog.int4, 0), "
 							  "b.metric_names, b.partition_by::pg_catalog.text[], "
 							  "coalesce(b.calendar, 'Mon-Sun'::leaderboard.calendar), b.time_zone, "
-							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'goal_at_risk')::pg_catalog.float8, 0), "
+							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'goal_at_risk')::pg_catalog.numeric, 0), "
 							  "w.first_day, w.last_day, "
 							  "coalesce((SELECT pg_catalog.array_agg(x OPERATOR(pg_catalog.#>>) '{}') "
 							  "  FROM pg_catalog.jsonb_array_elements(b.events OPERATOR(pg_catalog.->) 'periods') x), "
-							  "  b.periods::pg_catalog.text[]), b.ladder, "
-							  "coalesce((b.events OPERATOR(pg_catalog.->>) 'goal_at_risk')::pg_catalog.numeric, 0) "
+							  "  b.periods::pg_catalog.text[]), b.ladder "
 							  "FROM leaderboard.boards b, leaderboard._campaign_days(b) w "
 							  "WHERE b.name OPERATOR(pg_catalog.=) $1",
 							  2, argtypes, args, NULL, !fresh, 1) != SPI_OK_SELECT || SPI_processed != 1)
@@ -243,14 +242,13 @@ load_events_statement(BoardStatements *bs, bool fresh)
 	bs->events_calendar = PointerGetDatum(PG_DETOAST_DATUM_COPY(SPI_getbinval(tup, desc, 7, &isnull)));
 	MemoryContextSwitchTo(old);
 	bs->events_time_zone = copy_text_column(tup, desc, 8);
-	bs->events_at_risk_share = DatumGetFloat8(SPI_getbinval(tup, desc, 9, &isnull));
+	old = MemoryContextSwitchTo(CacheMemoryContext);
+	bs->events_at_risk_share = PointerGetDatum(PG_DETOAST_DATUM_COPY(SPI_getbinval(tup, desc, 9, &isnull)));
+	MemoryContextSwitchTo(old);
 	bs->events_window_first = DatumGetDateADT(SPI_getbinval(tup, desc, 10, &isnull));
 	bs->events_has_window = !isnull;
 	bs->events_window_last = DatumGetDateADT(SPI_getbinval(tup, desc, 11, &isnull));
 	bs->events_periods = cache_names(SPI_getbinval(tup, desc, 12, &isnull), &bs->events_nperiods);
-	old = MemoryContextSwitchTo(CacheMemoryContext);
-	bs->events_at_risk_share_numeric = PointerGetDatum(PG_DETOAST_DATUM_COPY(SPI_getbinval(tup, desc, 14, &isnull)));
-	MemoryContextSwitchTo(old);
 	ladder = SPI_getbinval(tup, desc, 13, &isnull);
 	if (!isnull)
 	{

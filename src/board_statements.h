@@ -110,8 +110,7 @@ typedef struct BoardStatements
 	/* what goal_at_risk paces by: the board's calendar, time zone and share of a period */
 	Datum		events_calendar;	/* leaderboard.calendar; every day works without one */
 	char	   *events_time_zone;
-	double		events_at_risk_share;
-	Datum		events_at_risk_share_numeric;	/* the same share, exactly (numeric) */
+	Datum		events_at_risk_share;	/* numeric, as the statement compares it */
 	/* a campaign's window, the days its period all runs (first to last, local) */
 	bool		events_has_window;
 	DateADT		events_window_first;
