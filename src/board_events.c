@@ -52,7 +52,8 @@ typedef struct RowChange
 {
 	RowKey		key;
 	char	   *period;			/* the row's period kind */
-	HeapTuple	row;			/* a version of the row: its period, start and partition */
+	DateADT		period_start;
+	HeapTuple	row;			/* a version of the row: its partition values */
 	bool		had_row;		/* the row existed before the apply */
 	bool		has_row;		/* and after it */
 	bool		old_rank_null;
@@ -188,6 +189,7 @@ change_of(HeapTuple tuple, TupleDesc desc, bool *found)
 	{
 		memset((char *) c + sizeof(RowKey), 0, sizeof(RowChange) - sizeof(RowKey));
 		c->period = TextDatumGetCString(heap_getattr(tuple, recording->period, desc, &isnull));
+		c->period_start = DatumGetDateADT(heap_getattr(tuple, recording->period_start, desc, &isnull));
 		c->row = heap_copytuple(tuple);
 	}
 	MemoryContextSwitchTo(old);
@@ -426,12 +428,6 @@ rank_kinds(const RowChange *c, const BoardStatements *bs, bool *decided)
 	return kinds;
 }
 
-
-
-
-
-
-
 /* How a goal's stat in kpis compares with its target; false when the stat is NULL. */
 static bool
 goal_compare(const GoalRung *g, Datum kpis, int *cmp)
@@ -492,70 +488,6 @@ column_in(TupleDesc desc, const char *name)
 	return InvalidAttrNumber;
 }
 
-/*
- * Whether the partition object of an event equals the row's partition values, as the
- * events statement compares them (jsonb equality with jsonb_build_object of the partition
- * columns). Only integer and text columns are compared here; any other type answers false
- * (the caller then keeps the row for the statement).
- */
-static bool
-same_partition(Jsonb *partition, const RowChange *c, const BoardStatements *bs)
-{
-	TupleDesc	desc = recording->desc;
-	int			i;
-
-	if (!JB_ROOT_IS_OBJECT(partition) || JB_ROOT_COUNT(partition) != bs->events_npartition_by)
-		return false;
-	for (i = 0; i < bs->events_npartition_by; i++)
-	{
-		const char *name = bs->events_partition_by[i];
-		AttrNumber	att = column_in(desc, name);
-		JsonbValue	v;
-		bool		isnull;
-		Datum		d;
-
-		if (att == InvalidAttrNumber ||
-			!getKeyJsonValueFromContainer(&partition->root, name, strlen(name), &v))
-			return false;
-		d = heap_getattr(c->row, att, desc, &isnull);
-		if (isnull)
-		{
-			if (v.type != jbvNull)
-				return false;
-			continue;
-		}
-		switch (TupleDescAttr(desc, att - 1)->atttypid)
-		{
-			case INT2OID:
-			case INT4OID:
-			case INT8OID:
-				{
-					int64		value = TupleDescAttr(desc, att - 1)->atttypid == INT2OID ? DatumGetInt16(d) :
-						TupleDescAttr(desc, att - 1)->atttypid == INT4OID ? DatumGetInt32(d) : DatumGetInt64(d);
-
-					if (v.type != jbvNumeric ||
-						!DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(v.val.numeric),
-														  DirectFunctionCall1(int8_numeric, Int64GetDatum(value)))))
-						return false;
-					break;
-				}
-			case TEXTOID:
-			case VARCHAROID:
-				{
-					text	   *t = DatumGetTextPP(d);
-
-					if (v.type != jbvString || v.val.string.len != VARSIZE_ANY_EXHDR(t) ||
-						memcmp(v.val.string.val, VARDATA_ANY(t), v.val.string.len) != 0)
-						return false;
-					break;
-				}
-			default:
-				return false;
-		}
-	}
-	return true;
-}
-
 /* The index of leaderboard.events on (board, agent, period_start), opened; NULL: none. */
 static Relation
 at_risk_index(Relation events)
@@ -583,8 +515,9 @@ at_risk_index(Relation events)
 
 /*
  * Marks in announced[] the open goals (ids in open[]) that already have a goal_at_risk
- * event of the row's agent, period and partition, read with snapshot; false when the
- * events cannot be read by their index.
+ * event of the row's agent, period and partition (its c->partition, compared as the
+ * statement compares them: jsonb equality), read with snapshot; false when the events
+ * cannot be read by their index.
  */
 static bool
 read_announced(const RowChange *c, const BoardStatements *bs, Snapshot snapshot,
@@ -612,7 +545,7 @@ read_announced(const RowChange *c, const BoardStatements *bs, Snapshot snapshot,
 	board_text_key(&keys[1], events, "agent", c->key.agent);
 	ScanKeyEntryInitialize(&keys[2], 0, board_column(events, "period_start"), BTEqualStrategyNumber,
 						   InvalidOid, InvalidOid, F_DATE_EQ,
-						   heap_getattr(c->row, recording->period_start, recording->desc, &isnull));
+						   DateADTGetDatum(c->period_start));
 	scan = systable_beginscan(events, RelationGetRelid(index), true, snapshot, 3, keys);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
@@ -625,7 +558,8 @@ read_announced(const RowChange *c, const BoardStatements *bs, Snapshot snapshot,
 		CHECK_FOR_INTERRUPTS();
 		if (strcmp(TextDatumGetCString(heap_getattr(tup, kind, desc, &isnull)), "goal_at_risk") != 0 ||
 			strcmp(TextDatumGetCString(heap_getattr(tup, period, desc, &isnull)), c->period) != 0 ||
-			!same_partition(DatumGetJsonbP(heap_getattr(tup, partition, desc, &isnull)), c, bs))
+			!DatumGetBool(DirectFunctionCall2(jsonb_eq, heap_getattr(tup, partition, desc, &isnull),
+											  JsonbPGetDatum(c->partition))))
 			continue;
 		d = heap_getattr(tup, new, desc, &isnull);
 		if (isnull)
@@ -689,8 +623,7 @@ read_earlier_best(RowChange *c, Snapshot snapshot)
 					heap_getattr(c->row, recording->agent, recording->desc, &isnull));
 	board_index_key(&keys[1], index, 2, 0, BTEqualStrategyNumber,
 					heap_getattr(c->row, recording->period, recording->desc, &isnull));
-	board_index_key(&keys[2], index, 3, 0, BTLessStrategyNumber,
-					heap_getattr(c->row, recording->period_start, recording->desc, &isnull));
+	board_index_key(&keys[2], index, 3, 0, BTLessStrategyNumber, DateADTGetDatum(c->period_start));
 	slot = table_slot_create(standings, NULL);
 	scan = index_beginscan(standings, index, snapshot, 3, 0);
 	index_rescan(scan, keys, 3, NULL, 0);
@@ -788,7 +721,6 @@ goal_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals, Snap
 	bool	   *announced = palloc0(sizeof(bool) * (2 * goals->n + 1));
 	int64	   *open = palloc(sizeof(int64) * (2 * goals->n + 1));
 	int			nopen = 0;
-	bool		isnull;
 	GoalRow		row;
 	uint32		kinds = 0;
 	int			n;
@@ -800,8 +732,7 @@ goal_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals, Snap
 		return both;
 	}
 	row.period = c->period;
-	row.period_start = DatumGetDateADT(heap_getattr(c->row, recording->period_start,
-													recording->desc, &isnull));
+	row.period_start = c->period_start;
 	row.agent = c->key.agent;
 	row.partition = c->partition;
 	row.old_kpis = c->had_row ? c->old_kpis : (Datum) 0;
@@ -837,8 +768,8 @@ goal_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals, Snap
 /*
  * The event kinds a change may announce, of those the board emits. All but
  * streak_milestone are exactly the events the statement would write, unless *decided is
- * set false; a streak_milestone needs a day's change crossing a target of one of the
- * board's daily goals, a superset.
+ * set false (then only the statement can write them); a streak_milestone needs a day's
+ * change crossing a target of one of the board's daily goals, a superset.
  */
 static uint32
 candidate_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals,
@@ -859,7 +790,11 @@ candidate_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals,
 	if ((bs->events_kinds & BOARD_EVENT_STREAK_MILESTONE) && strcmp(c->period, "day") == 0 &&
 		may_cross_goal(c, goals))
 		kinds |= BOARD_EVENT_STREAK_MILESTONE;
-	return kinds & bs->events_kinds;
+	kinds &= bs->events_kinds;
+	/* its events' partition is one only the statement builds */
+	if (kinds != 0 && c->partition == NULL)
+		*decided = false;
+	return kinds;
 }
 
 /*
@@ -1057,20 +992,28 @@ events_snapshot(BoardStatements *bs, GoalRungs *goals)
 	return snapshot;
 }
 
-/* Runs the events statement for kinds over the n changes in cols (with snapshot, if valid). */
+/* Runs the events statement for kinds over the n changes (with snapshot, if valid). */
 static void
-write_events(BoardStatements *bs, ChangeColumns *cols, int n, uint32 kinds, Snapshot snapshot)
+write_events(BoardStatements *bs, RowChange **changes, int n, uint32 kinds, Snapshot snapshot)
 {
+	ChangeColumns cols;
 	Datum		args[EVENT_ARGS];
 	char		nulls[EVENT_ARGS];
 	SPIPlanPtr	plan;
 	int			i;
 
+	for (i = 0; i < EVENT_ARGS; i++)
+	{
+		cols.values[i] = palloc(n * sizeof(Datum));
+		cols.nulls[i] = palloc(n * sizeof(bool));
+	}
+	for (i = 0; i < n; i++)
+		put_change(&cols, i, changes[i]);
 	event_column_types[9] = event_column_types[10] = recording->kpis_type;
 	event_arg_types[9] = event_arg_types[10] = get_array_type(recording->kpis_type);
 	for (i = 0; i < EVENT_ARGS; i++)
 	{
-		args[i] = column_array(cols, i, n);
+		args[i] = column_array(&cols, i, n);
 		nulls[i] = ' ';
 	}
 	plan = events_plan(bs, kinds);
@@ -1163,8 +1106,8 @@ event_json(const RowChange *c, uint32 kind, const BoardStatements *bs, BoardEven
 
 /*
  * Writes the events of the n changes, each announcing exactly kinds[i] of C_WRITTEN_KINDS,
- * without the statement. False, having written nothing, when one of them needs the
- * statement after all (a partition column of another type, triggers on the events).
+ * without the statement. False, having written nothing, when the statement must write
+ * them after all (triggers on the events).
  */
 static bool
 write_events_here(const BoardStatements *bs, RowChange **changes, const uint32 *kinds, int n)
@@ -1175,14 +1118,9 @@ write_events_here(const BoardStatements *bs, RowChange **changes, const uint32 *
 	int			nrows = 0;
 	int			i;
 	int			k;
-	bool		isnull;
 
 	for (i = 0; i < n; i++)
-	{
-		if (changes[i]->partition == NULL)
-			return false;
 		capacity += changes[i]->ngoal_events;
-	}
 	rows = palloc(sizeof(BoardEventRow) * capacity);
 	for (i = 0; i < n; i++)
 	{
@@ -1199,8 +1137,7 @@ write_events_here(const BoardStatements *bs, RowChange **changes, const uint32 *
 			row->agent = c->key.agent;
 			row->partition = c->partition;
 			row->period = c->period;
-			row->period_start = DatumGetDateADT(heap_getattr(c->row, recording->period_start,
-															 recording->desc, &isnull));
+			row->period_start = c->period_start;
 			event_json(c, (uint32) 1 << k, bs, row);
 		}
 		for (k = 0; k < c->ngoal_events; k++)
@@ -1219,12 +1156,10 @@ board_events_finish(BoardStatements *bs)
 {
 	HASH_SEQ_STATUS seq;
 	RowChange  *c;
-	ChangeColumns cols;
 	RowChange **changes;
 	uint32	   *change_kinds;
 	long		capacity;
 	int			n = 0;
-	int			i;
 	uint32		kinds = 0;
 	bool		decided = true;
 	Snapshot	snapshot;
@@ -1236,11 +1171,6 @@ board_events_finish(BoardStatements *bs)
 	old = MemoryContextSwitchTo(recording->cxt);
 	snapshot = events_snapshot(bs, &goals);
 	capacity = Max(hash_get_num_entries(recording->changes), 1);
-	for (i = 0; i < EVENT_ARGS; i++)
-	{
-		cols.values[i] = palloc(capacity * sizeof(Datum));
-		cols.nulls[i] = palloc(capacity * sizeof(bool));
-	}
 	changes = palloc(capacity * sizeof(RowChange *));
 	change_kinds = palloc(capacity * sizeof(uint32));
 	hash_seq_init(&seq, recording->changes);
@@ -1252,8 +1182,7 @@ board_events_finish(BoardStatements *bs)
 		if (k != 0)
 		{
 			changes[n] = c;
-			change_kinds[n] = k;
-			put_change(&cols, n++, c);
+			change_kinds[n++] = k;
 			kinds |= k;
 		}
 	}
@@ -1262,7 +1191,7 @@ board_events_finish(BoardStatements *bs)
 					bs->name, n, hash_get_num_entries(recording->changes), kinds_text(kinds))));
 	if (n > 0 && (!decided || (kinds & ~C_WRITTEN_KINDS) != 0 ||
 				  !write_events_here(bs, changes, change_kinds, n)))
-		write_events(bs, &cols, n, kinds, snapshot);
+		write_events(bs, changes, n, kinds, snapshot);
 	if (snapshot != InvalidSnapshot)
 		UnregisterSnapshot(snapshot);
 	MemoryContextSwitchTo(old);
