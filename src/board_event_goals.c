@@ -110,6 +110,8 @@ read_rung(GoalRung *rung, HeapTuple tup, TupleDesc desc, const GoalColumns *col,
 	rung->agent = text_column(tup, desc, col->agent);
 	partition = heap_getattr(tup, col->partition, desc, &isnull);
 	rung->partition = isnull ? NULL : DatumGetJsonbPCopy(partition);
+	rung->partition_text = isnull ? NULL :
+		JsonbToCString(NULL, &rung->partition->root, VARSIZE(rung->partition));
 	rung->has_from = date_column(tup, desc, col->effective_from, &rung->from);
 	rung->has_to = date_column(tup, desc, col->effective_to, &rung->to);
 }
@@ -252,18 +254,14 @@ audience_keys(const GoalRung *g)
 static int
 audience_order(const GoalRung *a, const GoalRung *b)
 {
-	char	   *ta;
-	char	   *tb;
-
 	if ((a->agent != NULL) != (b->agent != NULL))
 		return a->agent != NULL ? -1 : 1;
 	if (audience_keys(a) != audience_keys(b))
 		return audience_keys(a) > audience_keys(b) ? -1 : 1;
 	if (a->partition == NULL || b->partition == NULL)
 		return (a->partition == NULL) - (b->partition == NULL);
-	ta = JsonbToCString(NULL, &a->partition->root, VARSIZE(a->partition));
-	tb = JsonbToCString(NULL, &b->partition->root, VARSIZE(b->partition));
-	return varstr_cmp(ta, strlen(ta), tb, strlen(tb), DEFAULT_COLLATION_OID);
+	return varstr_cmp(a->partition_text, strlen(a->partition_text), b->partition_text,
+					  strlen(b->partition_text), DEFAULT_COLLATION_OID);
 }
 
 static int
@@ -409,8 +407,8 @@ goal_at_risk_event(const GoalRung **ladder, int n, const GoalRow *row, const Boa
 	for (i = 0; i < n && rung == NULL; i++)
 		if (numeric_compare(ladder[i]->target, actual) > 0)
 			rung = ladder[i];
-	if (rung == NULL || goal_day(row, today) != today ||
-		!board_goal_days(row, bs, today, &days) ||
+	/* the period runs today (so its goal day is today) */
+	if (rung == NULL || !board_goal_days(row, bs, today, &days) ||
 		today < days.first || today > days.last || days.total <= 0)
 		return 0;
 	share = DirectFunctionCall2(numeric_div, DirectFunctionCall1(int4_numeric, Int32GetDatum(days.elapsed)),

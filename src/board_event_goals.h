@@ -27,6 +27,7 @@ typedef struct GoalRung
 	Datum		target;			/* numeric */
 	char	   *agent;			/* NULL: every agent */
 	Jsonb	   *partition;		/* NULL: every partition */
+	char	   *partition_text; /* and as its text, which orders audiences */
 	bool		has_from;
 	DateADT		from;
 	bool		has_to;

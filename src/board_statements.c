@@ -88,6 +88,17 @@ copy_text_column(HeapTuple tup, TupleDesc desc, int col)
 	return isnull ? NULL : MemoryContextStrdup(CacheMemoryContext, TextDatumGetCString(d));
 }
 
+/* A detoasted copy of a varlena Datum in CacheMemoryContext. */
+static Datum
+cache_datum_copy(Datum value)
+{
+	MemoryContext old = MemoryContextSwitchTo(CacheMemoryContext);
+	Datum		copy = PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
+
+	MemoryContextSwitchTo(old);
+	return copy;
+}
+
 /* A board's events fields as for a board that emits none (what they point to freed already). */
 static void
 events_fields_clear(BoardStatements *bs)
@@ -184,7 +195,6 @@ load_events_statement(BoardStatements *bs, bool fresh)
 	ArrayType  *emitted;
 	Datum	   *flags;
 	int			nflags;
-	MemoryContext old;
 	Datum		ladder;
 	int			i;
 
@@ -238,24 +248,16 @@ load_events_statement(BoardStatements *bs, bool fresh)
 	bs->events_metrics = cache_names(SPI_getbinval(tup, desc, 5, &isnull), &bs->events_nmetrics);
 	bs->events_partition_by = cache_names(SPI_getbinval(tup, desc, 6, &isnull),
 										  &bs->events_npartition_by);
-	old = MemoryContextSwitchTo(CacheMemoryContext);
-	bs->events_calendar = PointerGetDatum(PG_DETOAST_DATUM_COPY(SPI_getbinval(tup, desc, 7, &isnull)));
-	MemoryContextSwitchTo(old);
+	bs->events_calendar = cache_datum_copy(SPI_getbinval(tup, desc, 7, &isnull));
 	bs->events_time_zone = copy_text_column(tup, desc, 8);
-	old = MemoryContextSwitchTo(CacheMemoryContext);
-	bs->events_at_risk_share = PointerGetDatum(PG_DETOAST_DATUM_COPY(SPI_getbinval(tup, desc, 9, &isnull)));
-	MemoryContextSwitchTo(old);
+	bs->events_at_risk_share = cache_datum_copy(SPI_getbinval(tup, desc, 9, &isnull));
 	bs->events_window_first = DatumGetDateADT(SPI_getbinval(tup, desc, 10, &isnull));
 	bs->events_has_window = !isnull;
 	bs->events_window_last = DatumGetDateADT(SPI_getbinval(tup, desc, 11, &isnull));
 	bs->events_periods = cache_names(SPI_getbinval(tup, desc, 12, &isnull), &bs->events_nperiods);
 	ladder = SPI_getbinval(tup, desc, 13, &isnull);
 	if (!isnull)
-	{
-		old = MemoryContextSwitchTo(CacheMemoryContext);
-		bs->events_ladder = PointerGetDatum(PG_DETOAST_DATUM_COPY(ladder));
-		MemoryContextSwitchTo(old);
-	}
+		bs->events_ladder = cache_datum_copy(ladder);
 }
 
 static void

@@ -8,6 +8,7 @@
 #include "calendar.h"
 #include "datatype/timestamp.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/datetime.h"
 
 const Calendar calendar_every_day = {CALENDAR_ALL_DAYS, 0, NULL};
@@ -489,4 +490,29 @@ calendar_to_value(const Calendar *cal)
 	if (cal->nholidays > 0)
 		memcpy(v->holidays, cal->holidays, cal->nholidays * sizeof(DateADT));
 	return v;
+}
+
+/*
+ * The working days from first to last (finite), both included; 0 when last < first. The
+ * goals' pace counts them for every row it reads, so a loop in C rather than a generated
+ * series of days.
+ */
+int32
+calendar_count_working_days(const Calendar *cal, DateADT first, DateADT last)
+{
+	int32		n = 0;
+	DateADT		d;
+
+	if (last < first)
+		return 0;
+	if (calendar_all_days_work(cal))
+		return last - first + 1;
+	for (d = first; d <= last; d++)
+	{
+		if ((d - first) % 4096 == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (calendar_is_working(cal, d))
+			n++;
+	}
+	return n;
 }

@@ -120,31 +120,6 @@ calendar_is_working_day(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(calendar_is_working(&cal, day));
 }
 
-/*
- * The working days of a calendar from first to last, both included (0 when last is before
- * first): the goals' pace counts them for every row it reads, so a loop in C rather than a
- * generated series of days.
- */
-int32
-calendar_count_working_days(const Calendar *cal, DateADT first, DateADT last)
-{
-	int32		n = 0;
-	DateADT		d;
-
-	if (last < first)
-		return 0;
-	if (calendar_all_days_work(cal))
-		return last - first + 1;
-	for (d = first; d <= last; d++)
-	{
-		if ((d - first) % 4096 == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (calendar_is_working(cal, d))
-			n++;
-	}
-	return n;
-}
-
 PG_FUNCTION_INFO_V1(calendar_working_days);
 /* working_days(calendar, first, last): calendar_count_working_days() of finite dates. */
 Datum
