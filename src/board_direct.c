@@ -8,9 +8,11 @@
  * tables' constraints, indexes and row triggers are all honoured), in the same order and
  * under the same locks:
  *
- *  1. lock the touched scope rows in key order: under REPEATABLE READ a scope row changed
- *     after the snapshot raises 40001, as the SQL path's upsert does; under READ
- *     COMMITTED the newest version is locked;
+ *  1. find every touched scope row, then lock them in key order: under REPEATABLE READ a
+ *     scope row changed after the snapshot raises 40001, as the SQL path's upsert does;
+ *     under READ COMMITTED the newest version is locked. The lock is shared in a scope
+ *     that stores no ranks when the transaction only adds to rows that exist
+ *     (may_share_scope()); the agent's row is then locked in step 2;
  *  2. with a snapshot taken after the locks, read each touched agent's standings row, and
  *     work out its new kpis: corrections (rows an UPDATE or DELETE removed) are subtracted
  *     when kpis_subtract() can do it exactly (extremes no card reads may be forgotten);
@@ -19,7 +21,7 @@
  *  3. per scope: add the deltas, rescore, move the ranks of the qualified rows scoring
  *     between the agent's old and new score by one (rank() = 1 + the number of qualified
  *     rows scoring higher), write the agent's row with its new rank and tier, and bump
- *     the scope row's version.
+ *     the scope row's version (not under a shared lock).
  *
  * A scope whose ranks would pass board_stored_rank_limit stops storing them instead:
  * every rank of the scope becomes NULL and ranks_stored false on its scope row; from then
@@ -49,6 +51,8 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
+#include "common/hashfn.h"
+#include "storage/lmgr.h"
 #include "utils/datum.h"
 #include "utils/float.h"
 #include "utils/lsyscache.h"
@@ -158,8 +162,10 @@ typedef struct DirectScope
 	Kpis	   *kpis;			/* the agent's kpis after the transaction */
 	const Scorecard *card;		/* the card of the scope's period kind */
 	int64		scope_id;
+	ItemPointerData scope_tid;	/* the scope row version found, before it is locked */
 	HeapTuple	scope_row;		/* the scope row version locked */
 	bool		ranks_stored;	/* the scope stores ranks (false: too large, NULL) */
+	bool		shared;			/* its scope row is share-locked (see may_share_scope()) */
 	HeapTuple	row;			/* the agent's standings row, as read after the locks,
 								 * or NULL: the agent is new in the scope */
 } DirectScope;
@@ -188,6 +194,7 @@ typedef struct DirectApply
 	AttrNumber	st_scope, st_period, st_period_start, st_agent, st_kpis, st_score, st_qualified, st_rank, st_tier,
 				st_updated;
 	bool		records_events; /* writes record the board's events (board_events.h) */
+	bool		shares_unranked;	/* writers may share the rows of scopes without ranks */
 	AttrNumber *group_cols;		/* the standings column of each captured group column (by
 								 * name), for those after the scope key but the kpis */
 	/* the key index's entries of new rows, written last (see defer_key_index()) */
@@ -302,6 +309,9 @@ collect_scopes(PendingBoard *pb, DirectShape *shape, int *nscopes)
 	*nscopes = n;
 	return scopes;
 }
+
+static bool agent_equal_by_bytes(Form_pg_attribute att);
+static HeapTuple fetch_agent_row(DirectApply *da, const DirectScope *ds, TupleDesc groups);
 
 static RangeTblEntry *
 target_rte(Relation rel, Bitmapset *updated)
@@ -427,6 +437,9 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc
 	da->standings_rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(da->standings_rri, da->standings, 2, NULL, 0);
 	da->records_events = board_events_take_trigger(da->standings_rri);
+	da->shares_unranked =
+		(bs->events_kinds & (BOARD_EVENT_NEW_LEADER | BOARD_EVENT_ENTERED_TOP_N | BOARD_EVENT_RANK_CLIMB)) == 0 &&
+		agent_equal_by_bytes(TupleDescAttr(RelationGetDescr(da->standings), da->st_agent - 1));
 	da->estate->es_output_cid = GetCurrentCommandId(true);
 	ExecOpenIndices(da->scopes_rri, false);
 	ExecOpenIndices(da->standings_rri, false);
@@ -471,30 +484,72 @@ update_row(DirectApply *da, ResultRelInfo *rri, TupleTableSlot *old, HeapTuple t
 }
 
 /*
- * Locks the scope row of key and keeps a copy of the version locked (its version is bumped
- * in apply_scope); false when there is none (visible), for the SQL path to insert it.
+ * Whether the writer may share the lock of a scope row (found as scope_row, unlocked) with
+ * other writers of the scope: the scope stores no ranks, so a writer changes no row but its
+ * agent's own; the transaction only adds calls, so that row cannot go; the row is
+ * there (visible now); and the board announces no rank events, which read the other
+ * agents' rows as of the commit. Writers of different agents of a scope grown past
+ * leaderboard.stored_rank_limit then apply side by side; those of one agent take turns on
+ * its row's lock (lock_agent_row()). Every other writer locks the scope row exclusively,
+ * which waits for the sharers and makes them wait.
  */
 static bool
-lock_scope(DirectApply *da, text *key, DirectScope *ds)
+may_share_scope(DirectApply *da, DirectScope *ds, TupleTableSlot *scope_row, TupleDesc groups)
 {
-	Snapshot	snapshot = GetActiveSnapshot();
+	bool		isnull;
+
+	if (!da->shares_unranked ||
+		DatumGetBool(slot_getattr(scope_row, da->sc_ranks_stored, &isnull)))
+		return false;
+	ds->scope_id = DatumGetInt64(slot_getattr(scope_row, da->sc_id, &isnull));
+	return fetch_agent_row(da, ds, groups) != NULL;
+}
+
+/*
+ * Finds the scope row of the scope's key, and whether to share its lock; false when there
+ * is none (visible), for the SQL path to insert it. Every scope is found before any is
+ * locked, so that a transaction the SQL path applies holds no shared scope lock it would
+ * then have to upgrade (two such transactions would deadlock).
+ */
+static bool
+find_scope(DirectApply *da, DirectScope *ds, TupleDesc groups)
+{
 	ScanKeyData skey;
 	IndexScanDesc scan;
 	bool		found;
+	bool		isnull;
+
+	board_index_key(&skey, da->scope_key_index, 1, 0, BTEqualStrategyNumber,
+					heap_getattr(ds->group, 1, groups, &isnull));
+	scan = index_beginscan(da->scopes, da->scope_key_index, GetActiveSnapshot(), 1, 0);
+	index_rescan(scan, &skey, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, da->scopes_slot);
+	index_endscan(scan);
+	if (found)
+	{
+		ds->scope_tid = da->scopes_slot->tts_tid;
+		ds->shared = may_share_scope(da, ds, da->scopes_slot, groups);
+	}
+	ExecClearTuple(da->scopes_slot);
+	return found;
+}
+
+/*
+ * Locks the scope row found, in the mode find_scope() chose, and keeps a copy of the
+ * version locked (its version is bumped in apply_scope, unless the lock is shared); false
+ * when it is gone, for the SQL path.
+ */
+static bool
+lock_scope(DirectApply *da, DirectScope *ds)
+{
+	Snapshot	snapshot = GetActiveSnapshot();
 	TM_Result	res;
 	TM_FailureData tmfd;
 	bool		isnull;
 
-	board_index_key(&skey, da->scope_key_index, 1, 0, BTEqualStrategyNumber, PointerGetDatum(key));
-	scan = index_beginscan(da->scopes, da->scope_key_index, snapshot, 1, 0);
-	index_rescan(scan, &skey, 1, NULL, 0);
-	found = index_getnext_slot(scan, ForwardScanDirection, da->scopes_slot);
-	index_endscan(scan);
-	if (!found)
-		return false;
-
-	res = table_tuple_lock(da->scopes, &da->scopes_slot->tts_tid, snapshot, da->scopes_slot,
-						   GetCurrentCommandId(false), LockTupleNoKeyExclusive, LockWaitBlock,
+	res = table_tuple_lock(da->scopes, &ds->scope_tid, snapshot, da->scopes_slot,
+						   GetCurrentCommandId(false),
+						   ds->shared ? LockTupleShare : LockTupleNoKeyExclusive, LockWaitBlock,
 						   IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
 						   &tmfd);
 	switch (res)
@@ -516,6 +571,13 @@ lock_scope(DirectApply *da, text *key, DirectScope *ds)
 	ds->scope_row = ExecCopySlotHeapTuple(da->scopes_slot);
 	ds->scope_id = DatumGetInt64(slot_getattr(da->scopes_slot, da->sc_id, &isnull));
 	ds->ranks_stored = DatumGetBool(slot_getattr(da->scopes_slot, da->sc_ranks_stored, &isnull));
+	/*
+	 * Only rebuild() and alter_board() store a scope's ranks again, under an EXCLUSIVE lock
+	 * on the scopes that this apply's RowExclusiveLock, taken before its snapshots, waits for
+	 */
+	if (ds->shared && ds->ranks_stored)
+		elog(ERROR, "leaderboard: scope %lld of board \"%s\" began storing ranks while a writer shared it",
+			 (long long) ds->scope_id, da->shape->name);
 	ExecClearTuple(da->scopes_slot);
 	return true;
 }
@@ -569,6 +631,98 @@ fetch_agent_row(DirectApply *da, const DirectScope *ds, TupleDesc groups)
 		row = ExecCopySlotHeapTuple(da->scan_slot);
 	index_endscan(scan);
 	ExecClearTuple(da->scan_slot);
+	return row;
+}
+
+/*
+ * Locks the newest version of *row (READ COMMITTED waits for a writer of it and follows its
+ * update) and replaces *row by a copy of it; false when that writer deleted it. REPEATABLE
+ * READ gets 40001 when the row changed after its snapshot.
+ */
+static bool
+lock_newest_version(DirectApply *da, HeapTuple *row)
+{
+	TM_FailureData tmfd;
+	TM_Result	res;
+
+	res = table_tuple_lock(da->standings, &(*row)->t_self, GetActiveSnapshot(), da->scan_slot,
+						   GetCurrentCommandId(false), LockTupleNoKeyExclusive, LockWaitBlock,
+						   IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+						   &tmfd);
+	if (res == TM_Ok)
+		*row = ExecCopySlotHeapTuple(da->scan_slot);
+	ExecClearTuple(da->scan_slot);
+	switch (res)
+	{
+		case TM_Ok:
+			return true;
+		case TM_Updated:
+		case TM_Deleted:
+			if (IsolationUsesXactSnapshot())
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent update")));
+			/* READ COMMITTED followed the update chain: only a deletion ends here */
+			return false;
+		default:
+			elog(ERROR, "leaderboard: unexpected result %d locking a standings row", (int) res);
+	}
+	return false;				/* keep the compiler quiet */
+}
+
+/*
+ * The lock the writers sharing a scope take before they insert a row of one agent there
+ * (lock_agent_row()): a transaction-level lock in the advisory space, with a fourth key
+ * no SQL-level advisory lock uses, on the standings, the scope and a hash of the agent. A
+ * hash collision only makes two such inserters take turns.
+ */
+#define BOARD_INSERTION_LOCK_SPACE 0x4C42
+
+static void
+lock_agent_insertion(DirectApply *da, const DirectScope *ds, TupleDesc groups)
+{
+	Form_pg_attribute agent_att = TupleDescAttr(groups, groups->natts - 2);
+	bool		isnull;
+	Datum		agent = heap_getattr(ds->group, groups->natts - 1, groups, &isnull);
+	uint32		h = hash_combine(hash_bytes_uint32((uint32) ds->scope_id),
+								 hash_bytes_uint32((uint32) (ds->scope_id >> 32)));
+	LOCKTAG		tag;
+
+	if (!isnull)
+		h = hash_combine(h, datum_image_hash(agent, agent_att->attbyval, agent_att->attlen));
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, RelationGetRelid(da->standings), h,
+						 BOARD_INSERTION_LOCK_SPACE);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/*
+ * The agent's row in a scope whose lock the writer shares (may_share_scope()), locked,
+ * newest version: another writer of the agent may have changed it since this apply's
+ * snapshot. NULL when it is gone: a correction, which locks the scope exclusively, took the
+ * agent's last call out of the scope after find_scope() saw the row. Each writer that finds
+ * it gone then takes the agent's insertion lock and reads again with a new snapshot, so
+ * that only the first of them inserts it and the others update what it inserted.
+ */
+static HeapTuple
+lock_agent_row(DirectApply *da, const DirectScope *ds, TupleDesc groups)
+{
+	HeapTuple	row = fetch_agent_row(da, ds, groups);
+
+	if (row != NULL && lock_newest_version(da, &row))
+		return row;
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent delete")));
+	lock_agent_insertion(da, ds, groups);
+	PushActiveSnapshot(GetLatestSnapshot());
+	UpdateActiveSnapshotCommandId();
+	row = fetch_agent_row(da, ds, groups);
+	/* only a correction deletes the row, and it waits for this writer's scope lock */
+	if (row != NULL && !lock_newest_version(da, &row))
+		elog(ERROR, "leaderboard: a standings row of board \"%s\" went while its scope was locked",
+			 da->shape->name);
+	PopActiveSnapshot();
 	return row;
 }
 
@@ -899,7 +1053,9 @@ apply_scope(DirectApply *da, DirectScope *ds, PendingBoard *pb)
 		insert_standings_row(da, newrow);
 	else
 		update_standings_row(da, row, newrow);
-	bump_scope(da, ds);
+	/* sharers leave the scope row as it is: its lock and the agent's row order them */
+	if (!ds->shared)
+		bump_scope(da, ds);
 }
 
 /*
@@ -982,14 +1138,19 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 	scopes = collect_scopes(pb, shape, &nscopes);
 	if (nscopes > 0 && direct_begin(&da, bs, shape, pb->tupdesc))
 	{
-		bool		isnull;
-
-		/* 1: scope rows in key order, newest versions (READ COMMITTED) */
+		/*
+		 * 1: scope rows in key order, newest versions (READ COMMITTED). Scopes are shared
+		 * only when the transaction only adds calls: then, once they are locked, nothing
+		 * sends it to the SQL path.
+		 */
+		for (i = 0; i < nscopes; i++)
+			da.shares_unranked &= scopes[i].removed == NULL;
 		push_read_snapshot(&da);
 		done = true;
 		for (i = 0; i < nscopes && done; i++)
-			done = lock_scope(&da, DatumGetTextPP(heap_getattr(scopes[i].group, 1, pb->tupdesc, &isnull)),
-							  &scopes[i]);
+			done = find_scope(&da, &scopes[i], pb->tupdesc);
+		for (i = 0; i < nscopes && done; i++)
+			done = lock_scope(&da, &scopes[i]);
 		PopActiveSnapshot();
 
 		/* 2: the agents' rows, as committed before the locks were granted; 3: the changes */
@@ -997,7 +1158,8 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 		{
 			push_read_snapshot(&da);
 			for (i = 0; i < nscopes; i++)
-				scopes[i].row = fetch_agent_row(&da, &scopes[i], pb->tupdesc);
+				scopes[i].row = scopes[i].shared ? lock_agent_row(&da, &scopes[i], pb->tupdesc) :
+					fetch_agent_row(&da, &scopes[i], pb->tupdesc);
 			for (i = 0; i < nscopes && done; i++)
 				done = (scopes[i].kpis = new_kpis(&da, &scopes[i])) != NULL;
 			for (i = 0; i < nscopes && done; i++)
