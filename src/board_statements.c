@@ -4,6 +4,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/transam.h"
@@ -19,7 +20,10 @@
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/snapmgr.h"
+#include "storage/bufmgr.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/syscache.h"
 #include "utils/memutils.h"
 
 #include "board_context.h"
@@ -308,6 +312,55 @@ regclass_name(Oid relid)
 	return DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
 }
 
+/*
+ * Whether the catalog row version an entry was made from is the one the snapshot sees: the
+ * tuple at its tid is visible and has its xmin (a version of another row, or a newer one,
+ * would not). Then the entry's statements and closed_before still hold, and one buffer
+ * read replaces the lookup through the primary key.
+ */
+static bool
+catalog_row_unchanged(Relation boards, const BoardStatements *bs, Snapshot snapshot)
+{
+	HeapTupleData tuple;
+	Buffer		buffer;
+	bool		same;
+
+	/* a vacuum may have truncated the table below the tid */
+	if (ItemPointerGetBlockNumber(&bs->ctid) >= RelationGetNumberOfBlocks(boards))
+		return false;
+	tuple.t_self = bs->ctid;
+	if (!heap_fetch(boards, snapshot, &tuple, &buffer, false))
+		return false;
+	same = TransactionIdEquals(HeapTupleHeaderGetXmin(tuple.t_data), bs->xmin);
+	ReleaseBuffer(buffer);
+	return same;
+}
+
+/*
+ * A relation or schema may have been renamed (or dropped): every entry checks the names its
+ * SQL uses again on its next lookup. Renames send these invalidations, and the names are
+ * read from the caches they invalidate, so this is as current as reading them every time.
+ */
+static void
+names_may_have_changed(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	BoardStatements *bs;
+
+	if (board_cache == NULL)
+		return;
+	hash_seq_init(&status, board_cache);
+	while ((bs = hash_seq_search(&status)) != NULL)
+		if (relid == InvalidOid || relid == bs->source || relid == bs->standings || relid == bs->scopes)
+			bs->names_checked = false;
+}
+
+static void
+schema_may_have_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	names_may_have_changed(arg, InvalidOid);
+}
+
 BoardStatements *
 board_statements(const char *name, bool fresh)
 {
@@ -340,6 +393,8 @@ board_statements(const char *name, bool fresh)
 		ctl.hcxt = CacheMemoryContext;
 		board_cache = hash_create("leaderboard board statements", 16, &ctl,
 								  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(names_may_have_changed, (Datum) 0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, schema_may_have_changed, (Datum) 0);
 	}
 	/*
 	 * The catalog row, read through its primary key rather than by a SQL statement: this
@@ -353,6 +408,16 @@ board_statements(const char *name, bool fresh)
 		CommandCounterIncrement();
 		PushCopiedSnapshot(GetTransactionSnapshot());
 		UpdateActiveSnapshotCommandId();
+	}
+	strlcpy(key, name, NAMEDATALEN);
+	bs = hash_search(board_cache, key, HASH_FIND, NULL);
+	if (bs != NULL && bs->sql[0] != NULL && bs->names_checked &&
+		catalog_row_unchanged(boards, bs, GetActiveSnapshot()))
+	{
+		if (fresh)
+			PopActiveSnapshot();
+		table_close(boards, AccessShareLock);
+		return bs;
 	}
 	/* compared in the column's collation, which orders its primary key index */
 	desc = RelationGetDescr(boards);
@@ -384,7 +449,6 @@ board_statements(const char *name, bool fresh)
 	/* the generated SQL names the tables: renaming one must regenerate it */
 	names = psprintf("%s %s %s", regclass_name(source), regclass_name(standings), regclass_name(scopes));
 
-	strlcpy(key, name, NAMEDATALEN);
 	bs = hash_search(board_cache, key, HASH_ENTER, &found);
 	if (!found)
 	{
@@ -417,6 +481,7 @@ board_statements(const char *name, bool fresh)
 		bs->ctid = ctid;
 	}
 	memcpy(bs->closed_before, closed_before, sizeof(closed_before));
+	bs->names_checked = true;
 	return bs;
 }
 

@@ -70,6 +70,7 @@ typedef struct BoardStatements
 	Oid			owner;
 	Oid			scopes;			/* the scopes table, locked by the commit-time apply */
 	char	   *names;			/* the source, standings and scopes names the SQL uses */
+	bool		names_checked;	/* no relation or schema renamed since they were read */
 	char	   *sql[BOARD_NSTATEMENTS];
 	SPIPlanPtr	plan[BOARD_NSTATEMENTS];
 	MemoryContext shape_cxt;	/* holds fold and direct, reset when the statements are */
@@ -118,7 +119,8 @@ typedef struct BoardStatements
 	/*
 	 * Per period kind of board_closing_kinds, the start of its first open period
 	 * (DATEVAL_NOBEGIN: none is closed); the commit-time apply leaves the groups of
-	 * earlier, closed periods out. Read from the catalog row on every lookup.
+	 * earlier, closed periods out. Read with the catalog row version the entry is made
+	 * from (closing a period writes a new one).
 	 */
 	DateADT		closed_before[BOARD_CLOSING_KINDS];
 } BoardStatements;

@@ -1,8 +1,9 @@
 -- Each backend caches a board's generated statements, keyed by the version of its catalog
 -- row. A transaction that changes a board twice leaves the row with the same xmin; the
--- statements it caches in between must still be replaced by the second change.
+-- statements it caches in between must still be replaced by the second change. The
+-- statements name the board's tables: renaming their schema must make new ones.
 BEGIN;
-SELECT plan(4);
+SELECT plan(6);
 SET LOCAL client_min_messages = warning;
 
 CREATE SCHEMA lbc;
@@ -24,6 +25,16 @@ SELECT results_eq($$SELECT agent_id, tier FROM lbc.lbc_cache_standings ORDER BY 
                   $$VALUES (1, 'Silver'), (2, 'Silver')$$,
                   'the write after alter_board uses the new ladder');
 SELECT is_empty($$SELECT * FROM leaderboard.verify('lbc_cache')$$, 'the standings equal a recomputation');
+
+-- a multi-agent statement takes the statements, which must name the renamed schema
+ALTER SCHEMA lbc RENAME TO lbc_renamed;
+INSERT INTO lbc_renamed.calls VALUES (1, now(), 1), (3, now(), 4);
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+SELECT results_eq($$SELECT agent_id, leaderboard.rows(kpis)::int FROM lbc_renamed.lbc_cache_standings ORDER BY agent_id$$,
+                  $$VALUES (1, 2), (2, 1), (3, 1)$$,
+                  'the write after the schema''s rename is applied');
+SELECT is_empty($$SELECT * FROM leaderboard.verify('lbc_cache')$$, 'the standings still equal a recomputation');
 
 SELECT * FROM finish();
 ROLLBACK;
