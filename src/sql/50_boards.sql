@@ -256,6 +256,7 @@ DECLARE
   g_parts text := '';
   r_parts text := '';
   x_parts text := '';
+  s_parts text := '';
   part_keys text := '';
   part_match text := '';
   kpi_args text; filter_sql text := '';
@@ -289,6 +290,7 @@ BEGIN
     g_parts := g_parts || ', g.' || quote_ident(p);
     r_parts := r_parts || ', r.' || quote_ident(p);
     x_parts := x_parts || ', x.' || quote_ident(p);
+    s_parts := s_parts || ', s.' || quote_ident(p);
     part_keys := part_keys || format(', pg_catalog.quote_nullable(g.%I::pg_catalog.text)', p);
     part_match := part_match || format(' AND s.%1$I IS NOT DISTINCT FROM k.%1$I', p);
   END LOOP;
@@ -523,35 +525,54 @@ BEGIN
     's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
     ' AND sc.scope_key NOT IN (%s))', sc, new_scopes) || rerank_tail;
 
-  -- every row rescored from its stored kpis and re-ranked in one pass (alter_board); its
-  -- one parameter, a boolean, says whether a points ladder's held tiers are kept.
-  -- Rows are joined back by ctid (the EXCLUSIVE lock on the scopes keeps writers out, so
-  -- no row moves meanwhile), the window sort carries no kpis, and rows whose score,
-  -- qualification, rank and tier all stay are not written: a new ladder alone rewrites
-  -- only the rows whose tier changes, as HOT updates.
+  -- every open row rescored from its stored kpis and re-ranked in one statement
+  -- (alter_board), which returns how many rows changed score, qualification, rank or
+  -- tier; its one parameter, a boolean, says whether a points ladder's held tiers are kept.
+  -- A new score is a new entry in both indexes, and one beside the row's old entry in the
+  -- key, whose unique check and page splits then read the old versions in the heap. So a
+  -- scope where at least half the scores change (a new card) takes a new scope_id, and its
+  -- rows are deleted and inserted again under it: their keys are new, as in a rebuild.
+  -- Rows of the other scopes (a new ladder) are updated in place, by ctid, only where
+  -- something changes: a changed tier or rank alone is a HOT update. The EXCLUSIVE lock on
+  -- the scopes keeps writers out meanwhile, so no row moves and no scope is created; the
+  -- window sort carries the kpis, which the rows inserted again need.
   rescore := format(
-    'UPDATE %1$s t SET score = x.score, qualified = x.qualified, rank = x.rank, tier = x.tier FROM ('
-    ' SELECT r.lb_ctid, r.score, r.qualified, CASE WHEN r.lb_ranks_stored THEN r.rank END AS rank, %3$s AS tier FROM ('
-    '  SELECT e.lb_ctid, e.score, e.qualified, e.old_tier, e.lb_ranks_stored,'
-    '   CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_id ORDER BY %5$s) END AS rank,'
-    '   pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_id) AS n'
-    '  FROM (SELECT s.ctid AS lb_ctid, s.scope_id, s.%2$s, s.tier AS old_tier, sc.ranks_stored AS lb_ranks_stored,'
-    '         %6$s AS score, %7$s AS qualified%9$s FROM %1$s s JOIN %8$s sc ON sc.scope_id = s.scope_id'
-    '         WHERE NOT %10$s) e) r) x'
-    ' WHERE t.ctid = x.lb_ctid'
-    '  AND (t.score, t.qualified, t.rank, t.tier) IS DISTINCT FROM (x.score, x.qualified, x.rank, x.tier)',
-    st, qa,
+    'WITH lb_moved AS ('
+    ' SELECT s.scope_id FROM %1$s s WHERE NOT %3$s GROUP BY s.scope_id'
+    ' HAVING pg_catalog.count(*) FILTER (WHERE s.score <> %4$s) * 2 >= pg_catalog.count(*)),'
+    ' lb_ids AS (UPDATE %2$s sc SET scope_id = DEFAULT FROM lb_moved m WHERE sc.scope_id = m.scope_id'
+    '  RETURNING sc.scope_key, sc.scope_id),'
+    ' lb_scopes AS (SELECT o.scope_id, coalesce(i.scope_id, o.scope_id) AS lb_new_id, o.ranks_stored'
+    '  FROM %2$s o LEFT JOIN lb_ids i ON i.scope_key = o.scope_key),'
+    ' x AS MATERIALIZED ('
+    ' SELECT y.*, (y.lb_score, y.lb_qualified, y.lb_rank, y.lb_tier)'
+    '  IS DISTINCT FROM (y.score, y.qualified, y.rank, y.tier) AS lb_changed FROM ('
+    '  SELECT r.lb_ctid, r.scope_id, r.lb_new_id, r.period, r.period_start%5$s, r.%6$s, r.kpis, r.updated_at,'
+    '   r.lb_score, r.lb_qualified, r.lb_rank, r.lb_tier, r.score, r.qualified,'
+    '   CASE WHEN r.lb_ranks_stored THEN r.rank END AS rank, %7$s AS tier FROM ('
+    '   SELECT e.*, CASE WHEN e.qualified THEN %8$s OVER (PARTITION BY e.scope_id ORDER BY %9$s) END AS rank,'
+    '    pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_id) AS lb_n'
+    '   FROM (SELECT s.ctid AS lb_ctid, s.scope_id, k.lb_new_id, s.period, s.period_start%10$s, s.%6$s, s.kpis,'
+    '          s.updated_at, s.score AS lb_score, s.qualified AS lb_qualified, s.rank AS lb_rank, s.tier AS lb_tier,'
+    '          k.ranks_stored AS lb_ranks_stored, %4$s AS score, %11$s AS qualified'
+    '         FROM %1$s s JOIN lb_scopes k ON k.scope_id = s.scope_id WHERE NOT %3$s) e) r) y),'
+    ' lb_delete AS (DELETE FROM %1$s s WHERE s.scope_id IN (SELECT m.scope_id FROM lb_moved m)),'
+    ' lb_insert AS (INSERT INTO %1$s (scope_id, period, period_start%12$s, %6$s, kpis, score, qualified, rank, tier, updated_at)'
+    '  SELECT x.lb_new_id, x.period, x.period_start%13$s, x.%6$s, x.kpis, x.score, x.qualified, x.rank, x.tier, x.updated_at'
+    '  FROM x WHERE x.lb_new_id <> x.scope_id),'
+    ' lb_update AS (UPDATE %1$s t SET score = x.score, qualified = x.qualified, rank = x.rank, tier = x.tier'
+    '  FROM x WHERE x.lb_new_id = x.scope_id AND x.lb_changed AND t.ctid = x.lb_ctid)'
+    ' SELECT pg_catalog.count(*) FROM x WHERE x.lb_changed',
+    st, sc,
+    -- closed scopes keep the scores, ranks and tiers they closed with
+    leaderboard._closed_sql(b.closed_before, 's.period', 's.period_start'),
+    format('leaderboard._board_score(s.kpis, %s)', card_s), r_parts, qa,
     CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
          WHEN leaderboard.ladder_kind(b.ladder) = 'points'
            THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder,'
-                       ' CASE WHEN $1 THEN r.old_tier END) END', b.ladder)
-         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
-    rank_fn, rank_order_e,
-    format('leaderboard._board_score(s.kpis, %s)', card_s), format('leaderboard.qualified(s.kpis, %s)', card_s), sc,
-    -- the tie-break chain of row_number boards orders by the kpis
-    CASE WHEN b.rank_style = 'row_number' THEN ', s.kpis' ELSE '' END,
-    -- closed scopes keep the scores, ranks and tiers they closed with
-    leaderboard._closed_sql(b.closed_before, 's.period', 's.period_start'));
+                       ' CASE WHEN $1 THEN r.lb_tier END) END', b.ladder)
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.lb_n, %L::leaderboard.ladder) END', b.ladder) END,
+    rank_fn, rank_order_e, s_parts, format('leaderboard.qualified(s.kpis, %s)', card_s), parts_cols, x_parts);
 
   -- standings from scratch, ranked, from the groups put between head and tail: from the
   -- source, what rebuild writes and verify compares with

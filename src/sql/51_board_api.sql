@@ -1375,10 +1375,9 @@ BEGIN
   IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) <> 'points' THEN
     EXECUTE format('UPDATE %s SET ranks_stored = true WHERE NOT ranks_stored', b.scopes);
   END IF;
-  -- rescore and re-rank from the stored kpis in one pass: no source row is read; a held
-  -- tier carries over only while the ladder stays the same
-  EXECUTE (SELECT x.rescore FROM leaderboard._board_statements(board) x) USING ladder IS NULL;
-  GET DIAGNOSTICS n = ROW_COUNT;
+  -- rescore and re-rank from the stored kpis in one statement: no source row is read; a
+  -- held tier carries over only while the ladder stays the same
+  EXECUTE (SELECT x.rescore FROM leaderboard._board_statements(board) x) INTO n USING ladder IS NULL;
   RETURN n;
 END $$;
 COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean, date) IS
