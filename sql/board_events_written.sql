@@ -57,7 +57,13 @@ INSERT INTO ew_work VALUES
 (12, $$INSERT INTO calls_table (agent_id, team, started_at, converted)
        SELECT 1 + i % 4, 't' || (1 + i % 4) % 2, now(), i % 2 = 0 FROM generate_series(1, 8) i$$),
 (13, $$INSERT INTO calls_table (agent_id, team, started_at, converted) VALUES (7, 't1', now(), true)$$),
-(14, $$INSERT INTO calls_table (agent_id, team, started_at, converted) VALUES (2, 't0', now(), false), (2, 't0', now(), true)$$);
+(14, $$INSERT INTO calls_table (agent_id, team, started_at, converted) VALUES (2, 't0', now(), false), (2, 't0', now(), true)$$),
+-- agent 7's daily goal of 2 calls becomes one of 3 (as many goals as before): its second
+-- call of today meets none (a backend that kept the old goal would announce goal_met)
+(15, $$SELECT count(*) AS goals_replaced FROM (
+       SELECT leaderboard.clear_goal(g.id), leaderboard.set_goal(g.board, 'calls', 'count', 'day', 3, agent => '7')
+       FROM leaderboard.goals g WHERE g.board = replace('calls_table', '_', '') AND g.agent = '7') x$$),
+(16, $$INSERT INTO calls_table (agent_id, team, started_at, converted) VALUES (7, 't1', now(), false)$$);
 
 -- on ew_a, the apply writing its events
 SELECT replace(sql, 'calls_table', 'ew_a') FROM ew_work ORDER BY step \gexec
@@ -72,11 +78,11 @@ RESET leaderboard.report_apply;
 -- partition, agent, kind; two goals' events of one row and kind in either order)
 SELECT board, kind, count(*) FROM leaderboard.events WHERE board IN ('ewa', 'ewb') GROUP BY 1, 2 ORDER BY 1, 2;
 -- (the boards' goals have their own ids, set in the same order: a goal is compared by
--- its place among its board's goals)
+-- its place among its board's goals, as the number of them set before it)
 WITH e AS (SELECT board, dense_rank() OVER (PARTITION BY board ORDER BY xid) AS commit_no, id, kind, agent,
                   partition, period, period_start, old,
-                  new - 'goal_id' || coalesce(jsonb_build_object('goal_no', (new ->> 'goal_id')::bigint
-                    - (SELECT min(g.id) FROM leaderboard.goals g WHERE g.board = events.board)), '{}') AS new
+                  new - 'goal_id' || coalesce(jsonb_build_object('goal_no', (SELECT count(*) FROM leaderboard.goals g
+                    WHERE g.board = events.board AND g.id < (new ->> 'goal_id')::bigint)), '{}') AS new
            FROM leaderboard.events WHERE board IN ('ewa', 'ewb')),
      a AS (SELECT commit_no, kind, agent, partition, period, period_start, old, new FROM e WHERE board = 'ewa'),
      b AS (SELECT commit_no, kind, agent, partition, period, period_start, old, new FROM e WHERE board = 'ewb')

@@ -17,6 +17,7 @@
 #include "utils/date.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
@@ -116,34 +117,116 @@ read_rung(GoalRung *rung, HeapTuple tup, TupleDesc desc, const GoalColumns *col,
 	rung->has_to = date_column(tup, desc, col->effective_to, &rung->to);
 }
 
-GoalRungs
-board_goal_rungs(const BoardStatements *bs, Snapshot snapshot)
+/*
+ * A board's goals as a commit last read them: the rungs, and the row version each was read
+ * from (tid and xmin, which name one version of one row). A later commit reads the goals
+ * with its own snapshot all the same, and decodes them again only when the versions it
+ * finds differ: a row version never changes, so equal versions are equal goals.
+ */
+typedef struct GoalCache
 {
-	GoalRungs	result = {NULL, 0, 0};
+	MemoryContext cxt;			/* holds this, in the board's shape context */
+	GoalRung   *rungs;
+	ItemPointerData *tids;
+	TransactionId *xmins;
+	int			n;
+	int			max;
+} GoalCache;
+
+static GoalCache *
+goal_cache_create(BoardStatements *bs)
+{
+	MemoryContext cxt = AllocSetContextCreate(bs->shape_cxt, "leaderboard board goals",
+											  ALLOCSET_SMALL_SIZES);
+	GoalCache  *cache = MemoryContextAllocZero(cxt, sizeof(GoalCache));
+
+	cache->cxt = cxt;
+	cache->max = 8;
+	cache->rungs = MemoryContextAlloc(cxt, sizeof(GoalRung) * cache->max);
+	cache->tids = MemoryContextAlloc(cxt, sizeof(ItemPointerData) * cache->max);
+	cache->xmins = MemoryContextAlloc(cxt, sizeof(TransactionId) * cache->max);
+	return cache;
+}
+
+/* Whether the i-th goal row found is the version the cache read i-th. */
+static bool
+goal_cached(const GoalCache *cache, int i, HeapTuple tup)
+{
+	return cache != NULL && i < cache->n && ItemPointerEquals(&cache->tids[i], &tup->t_self) &&
+		TransactionIdEquals(cache->xmins[i], HeapTupleHeaderGetXmin(tup->t_data));
+}
+
+static void
+goal_cache_add(GoalCache *cache, HeapTuple tup, const GoalColumns *columns, TupleDesc desc,
+			   const BoardStatements *bs)
+{
+	MemoryContext old = MemoryContextSwitchTo(cache->cxt);
+
+	if (cache->n == cache->max)
+	{
+		cache->max *= 2;
+		cache->rungs = repalloc(cache->rungs, sizeof(GoalRung) * cache->max);
+		cache->tids = repalloc(cache->tids, sizeof(ItemPointerData) * cache->max);
+		cache->xmins = repalloc(cache->xmins, sizeof(TransactionId) * cache->max);
+	}
+	read_rung(&cache->rungs[cache->n], tup, desc, columns, bs);
+	cache->tids[cache->n] = tup->t_self;
+	cache->xmins[cache->n] = HeapTupleHeaderGetXmin(tup->t_data);
+	cache->n++;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Whether the board's goals visible to snapshot are the row versions of the cache, in the
+ * same order; with cache NULL (none yet), false. With fill, reads them all into it instead.
+ */
+static bool
+scan_goals(BoardStatements *bs, Snapshot snapshot, GoalCache *cache, GoalCache *fill)
+{
 	Relation	goals = table_open(get_relname_relid("goals", get_namespace_oid("leaderboard", false)),
 								   AccessShareLock);
 	Relation	index = goals_board_index(goals, board_column(goals, "board"));
+	GoalColumns columns = goal_columns(goals);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
-	GoalColumns columns = goal_columns(goals);
-	int			max = 8;
+	bool		same = cache != NULL;
+	int			n = 0;
 
 	board_text_key(&key, goals, "board", bs->name);
 	scan = systable_beginscan(goals, index != NULL ? RelationGetRelid(index) : InvalidOid,
 							  index != NULL, snapshot, 1, &key);
-	result.rungs = palloc(sizeof(GoalRung) * max);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	while ((same || fill != NULL) && HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (result.n == max)
-			result.rungs = repalloc(result.rungs, sizeof(GoalRung) * (max *= 2));
-		read_rung(&result.rungs[result.n++], tup, RelationGetDescr(goals), &columns, bs);
+		if (fill != NULL)
+			goal_cache_add(fill, tup, &columns, RelationGetDescr(goals), bs);
+		else
+			same = goal_cached(cache, n++, tup);
 	}
 	systable_endscan(scan);
 	if (index != NULL)
 		index_close(index, AccessShareLock);
 	table_close(goals, AccessShareLock);
+	return same && n == cache->n;
+}
+
+GoalRungs
+board_goal_rungs(BoardStatements *bs, Snapshot snapshot)
+{
+	GoalRungs	result = {NULL, 0, 0};
+
+	if (!scan_goals(bs, snapshot, bs->goals, NULL))
+	{
+		GoalCache  *fresh = goal_cache_create(bs);
+
+		scan_goals(bs, snapshot, NULL, fresh);
+		if (bs->goals != NULL)
+			MemoryContextDelete(bs->goals->cxt);
+		bs->goals = fresh;
+	}
+	result.rungs = bs->goals->rungs;
+	result.n = bs->goals->n;
 	return result;
 }
 

@@ -41,8 +41,11 @@ typedef struct GoalRungs
 	DateADT		today;			/* in the board's time zone, as the statement's today */
 } GoalRungs;
 
-/* Every goal of the board, read with snapshot. */
-extern GoalRungs board_goal_rungs(const BoardStatements *bs, Snapshot snapshot);
+/*
+ * Every goal of the board, read with snapshot; the rungs belong to the board's cache
+ * (valid until the next call or until its statements are made again).
+ */
+extern GoalRungs board_goal_rungs(BoardStatements *bs, Snapshot snapshot);
 
 /*
  * A goal's stat in kpis as a numeric, as _goal_actual_sql() makes it (a count from int8,

@@ -164,6 +164,7 @@ forget_statements(BoardStatements *bs)
 	}
 	bs->fold = NULL;
 	bs->direct = NULL;
+	bs->goals = NULL;
 	for (i = 0; i < bs->events_nplans; i++)
 		if (bs->events_plans[i].plan != NULL)
 			SPI_freeplan(bs->events_plans[i].plan);
@@ -300,6 +301,7 @@ generate_statements(BoardStatements *bs, bool fresh)
 		bs->shape_cxt = AllocSetContextCreate(CacheMemoryContext, "leaderboard board shape",
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContextReset(bs->shape_cxt);
+	bs->goals = NULL;
 	bs->fold = fold_shape_load(bs->name, bs->shape_cxt, fresh);
 	owner_context_exit(&ctx);
 	bs->direct = direct_shape_load(bs->name, bs->shape_cxt, fresh);
@@ -459,6 +461,7 @@ board_statements(const char *name, bool fresh)
 		bs->shape_cxt = NULL;
 		bs->fold = NULL;
 		bs->direct = NULL;
+		bs->goals = NULL;
 		events_fields_clear(bs);
 	}
 	if (!found || bs->xmin != xmin || !ItemPointerEquals(&bs->ctid, &ctid) ||

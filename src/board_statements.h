@@ -73,10 +73,13 @@ typedef struct BoardStatements
 	bool		names_checked;	/* no relation or schema renamed since they were read */
 	char	   *sql[BOARD_NSTATEMENTS];
 	SPIPlanPtr	plan[BOARD_NSTATEMENTS];
-	MemoryContext shape_cxt;	/* holds fold and direct, reset when the statements are */
+	MemoryContext shape_cxt;	/* holds fold, direct and goals, reset when the
+								 * statements are */
 	struct FoldShape *fold;		/* what the capture triggers fold rows with */
 	struct DirectShape *direct; /* what the direct apply needs (board_direct.h), or
 								 * NULL: always the SQL path */
+	struct GoalCache *goals;	/* the goals as a commit last read them
+								 * (board_event_goals.c), or NULL */
 	Oid			standings;
 	char		agent_column[NAMEDATALEN];
 	char	   *events_sql;		/* derives and writes the events of the apply's row
