@@ -7407,34 +7407,32 @@ BEGIN
   -- rows are deleted and inserted again under it: their keys are new, as in a rebuild.
   -- Rows of the other scopes (a new ladder) are updated in place, by ctid, only where
   -- something changes: a changed tier or rank alone is a HOT update. The EXCLUSIVE lock on
-  -- the scopes keeps writers out meanwhile, so no row moves and no scope is created; the
-  -- window sort carries the kpis, which the rows inserted again need.
+  -- the scopes keeps writers out meanwhile, so no row moves and no scope is created. Each
+  -- row is scored once, into x, which the choice of scopes, the rows inserted again (with
+  -- their kpis) and the updates all read.
   rescore := format(
-    'WITH lb_moved AS ('
-    ' SELECT s.scope_id FROM %1$s s WHERE NOT %3$s GROUP BY s.scope_id'
-    ' HAVING pg_catalog.count(*) FILTER (WHERE s.score <> %4$s) * 2 >= pg_catalog.count(*)),'
-    ' lb_ids AS (UPDATE %2$s sc SET scope_id = DEFAULT FROM lb_moved m WHERE sc.scope_id = m.scope_id'
-    '  RETURNING sc.scope_key, sc.scope_id),'
-    ' lb_scopes AS (SELECT o.scope_id, coalesce(i.scope_id, o.scope_id) AS lb_new_id, o.ranks_stored'
-    '  FROM %2$s o LEFT JOIN lb_ids i ON i.scope_key = o.scope_key),'
-    ' x AS MATERIALIZED ('
+    'WITH x AS MATERIALIZED ('
     ' SELECT y.*, (y.lb_score, y.lb_qualified, y.lb_rank, y.lb_tier)'
     '  IS DISTINCT FROM (y.score, y.qualified, y.rank, y.tier) AS lb_changed FROM ('
-    '  SELECT r.lb_ctid, r.scope_id, r.lb_new_id, r.period, r.period_start%5$s, r.%6$s, r.kpis, r.updated_at,'
+    '  SELECT r.lb_ctid, r.scope_id, r.period, r.period_start%5$s, r.%6$s, r.kpis, r.updated_at,'
     '   r.lb_score, r.lb_qualified, r.lb_rank, r.lb_tier, r.score, r.qualified,'
     '   CASE WHEN r.lb_ranks_stored THEN r.rank END AS rank, %7$s AS tier FROM ('
     '   SELECT e.*, CASE WHEN e.qualified THEN %8$s OVER (PARTITION BY e.scope_id ORDER BY %9$s) END AS rank,'
     '    pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_id) AS lb_n'
-    '   FROM (SELECT s.ctid AS lb_ctid, s.scope_id, k.lb_new_id, s.period, s.period_start%10$s, s.%6$s, s.kpis,'
+    '   FROM (SELECT s.ctid AS lb_ctid, s.scope_id, s.period, s.period_start%10$s, s.%6$s, s.kpis,'
     '          s.updated_at, s.score AS lb_score, s.qualified AS lb_qualified, s.rank AS lb_rank, s.tier AS lb_tier,'
-    '          k.ranks_stored AS lb_ranks_stored, %4$s AS score, %11$s AS qualified'
-    '         FROM %1$s s JOIN lb_scopes k ON k.scope_id = s.scope_id WHERE NOT %3$s) e) r) y),'
+    '          sc.ranks_stored AS lb_ranks_stored, %4$s AS score, %11$s AS qualified'
+    '         FROM %1$s s JOIN %2$s sc ON sc.scope_id = s.scope_id WHERE NOT %3$s) e) r) y),'
+    ' lb_moved AS (SELECT x.scope_id FROM x GROUP BY x.scope_id'
+    '  HAVING pg_catalog.count(*) FILTER (WHERE x.lb_score <> x.score) * 2 >= pg_catalog.count(*)),'
+    ' lb_ids AS (UPDATE %2$s sc SET scope_id = DEFAULT FROM lb_moved m WHERE sc.scope_id = m.scope_id'
+    '  RETURNING m.scope_id AS lb_old_id, sc.scope_id AS lb_new_id),'
     ' lb_delete AS (DELETE FROM %1$s s WHERE s.scope_id IN (SELECT m.scope_id FROM lb_moved m)),'
     ' lb_insert AS (INSERT INTO %1$s (scope_id, period, period_start%12$s, %6$s, kpis, score, qualified, rank, tier, updated_at)'
-    '  SELECT x.lb_new_id, x.period, x.period_start%13$s, x.%6$s, x.kpis, x.score, x.qualified, x.rank, x.tier, x.updated_at'
-    '  FROM x WHERE x.lb_new_id <> x.scope_id),'
+    '  SELECT i.lb_new_id, x.period, x.period_start%13$s, x.%6$s, x.kpis, x.score, x.qualified, x.rank, x.tier, x.updated_at'
+    '  FROM x JOIN lb_ids i ON i.lb_old_id = x.scope_id),'
     ' lb_update AS (UPDATE %1$s t SET score = x.score, qualified = x.qualified, rank = x.rank, tier = x.tier'
-    '  FROM x WHERE x.lb_new_id = x.scope_id AND x.lb_changed AND t.ctid = x.lb_ctid)'
+    '  FROM x WHERE x.lb_changed AND t.ctid = x.lb_ctid AND x.scope_id NOT IN (SELECT m.scope_id FROM lb_moved m))'
     ' SELECT pg_catalog.count(*) FROM x WHERE x.lb_changed',
     st, sc,
     -- closed scopes keep the scores, ranks and tiers they closed with
