@@ -53,6 +53,7 @@
 #include "utils/builtins.h"
 #include "common/hashfn.h"
 #include "storage/lmgr.h"
+#include "tcop/pquery.h"
 #include "utils/datum.h"
 #include "utils/float.h"
 #include "utils/lsyscache.h"
@@ -437,7 +438,13 @@ direct_begin(DirectApply *da, BoardStatements *bs, DirectShape *shape, TupleDesc
 	da->standings_rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(da->standings_rri, da->standings, 2, NULL, 0);
 	da->records_events = board_events_take_trigger(da->standings_rri);
-	da->shares_unranked =
+	/*
+	 * Only the apply at commit shares, which the commit fires outside any portal: one run
+	 * early (SET CONSTRAINTS ALL IMMEDIATE) keeps its locks while its transaction goes on
+	 * writing, and two such transactions sharing a scope would deadlock as soon as each
+	 * locks it exclusively (a correction, a new agent).
+	 */
+	da->shares_unranked = ActivePortal == NULL &&
 		(bs->events_kinds & (BOARD_EVENT_NEW_LEADER | BOARD_EVENT_ENTERED_TOP_N | BOARD_EVENT_RANK_CLIMB)) == 0 &&
 		agent_equal_by_bytes(TupleDescAttr(RelationGetDescr(da->standings), da->st_agent - 1));
 	da->estate->es_output_cid = GetCurrentCommandId(true);
