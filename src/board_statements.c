@@ -327,8 +327,13 @@ catalog_row_unchanged(Relation boards, const BoardStatements *bs, Snapshot snaps
 	Buffer		buffer;
 	bool		same;
 
-	/* a vacuum may have truncated the table below the tid */
-	if (ItemPointerGetBlockNumber(&bs->ctid) >= RelationGetNumberOfBlocks(boards))
+	/*
+	 * A rewrite (VACUUM FULL, CLUSTER) moves rows, keeping xmins: another board's row
+	 * created by the same transaction may now stand at the tid. A vacuum may have
+	 * truncated the table below the tid.
+	 */
+	if (boards->rd_node.relNode != bs->boards_node ||
+		ItemPointerGetBlockNumber(&bs->ctid) >= RelationGetNumberOfBlocks(boards))
 		return false;
 	tuple.t_self = bs->ctid;
 	if (!heap_fetch(boards, snapshot, &tuple, &buffer, false))
@@ -378,6 +383,7 @@ board_statements(const char *name, bool fresh)
 	bool		found;
 	TransactionId xmin;
 	ItemPointerData ctid;
+	Oid			boards_node;
 	Oid			source;
 	Oid			owner;
 	Oid			scopes;
@@ -444,6 +450,7 @@ board_statements(const char *name, bool fresh)
 	namestrcpy(&agent_column,
 			   NameStr(*DatumGetName(heap_getattr(tup, board_column(boards, "agent_column"), desc, &isnull))));
 	read_closed_before(tup, boards, closed_before);
+	boards_node = boards->rd_node.relNode;
 	systable_endscan(scan);
 	if (fresh)
 		PopActiveSnapshot();
@@ -484,6 +491,7 @@ board_statements(const char *name, bool fresh)
 		bs->ctid = ctid;
 	}
 	memcpy(bs->closed_before, closed_before, sizeof(closed_before));
+	bs->boards_node = boards_node;
 	bs->names_checked = true;
 	return bs;
 }

@@ -66,6 +66,7 @@ typedef struct BoardStatements
 	char		name[NAMEDATALEN];	/* hash key: the board name */
 	TransactionId xmin;			/* of the catalog row the statements come from */
 	ItemPointerData ctid;		/* of that row version */
+	Oid			boards_node;	/* the catalog's relfilenode ctid points into */
 	Oid			source;
 	Oid			owner;
 	Oid			scopes;			/* the scopes table, locked by the commit-time apply */
