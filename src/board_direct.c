@@ -513,6 +513,40 @@ may_share_scope(DirectApply *da, DirectScope *ds, TupleTableSlot *scope_row, Tup
 }
 
 /*
+ * Locks the newest version of the row at tid in mode, into slot: READ COMMITTED waits for
+ * a writer of it and follows its update; REPEATABLE READ gets 40001 when the row changed
+ * after the snapshot. False when a writer deleted it (READ COMMITTED).
+ */
+static bool
+lock_row(Relation rel, ItemPointer tid, TupleTableSlot *slot, LockTupleMode mode)
+{
+	TM_FailureData tmfd;
+	TM_Result	res;
+
+	res = table_tuple_lock(rel, tid, GetActiveSnapshot(), slot, GetCurrentCommandId(false), mode,
+						   LockWaitBlock,
+						   IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+						   &tmfd);
+	switch (res)
+	{
+		case TM_Ok:
+			return true;
+		case TM_Updated:
+		case TM_Deleted:
+			if (IsolationUsesXactSnapshot())
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent update")));
+			/* READ COMMITTED followed the update chain: only a deletion ends here */
+			return false;
+		default:
+			elog(ERROR, "leaderboard: unexpected result %d locking a row of \"%s\"", (int) res,
+				 RelationGetRelationName(rel));
+	}
+	return false;				/* keep the compiler quiet */
+}
+
+/*
  * Finds the scope row of the scope's key, and whether to share its lock; false when there
  * is none (visible), for the SQL path to insert it. Every scope is found before any is
  * locked, so that a transaction the SQL path applies holds no shared scope lock it would
@@ -549,31 +583,11 @@ find_scope(DirectApply *da, DirectScope *ds, TupleDesc groups)
 static bool
 lock_scope(DirectApply *da, DirectScope *ds)
 {
-	Snapshot	snapshot = GetActiveSnapshot();
-	TM_Result	res;
-	TM_FailureData tmfd;
 	bool		isnull;
 
-	res = table_tuple_lock(da->scopes, &ds->scope_tid, snapshot, da->scopes_slot,
-						   GetCurrentCommandId(false),
-						   ds->shared ? LockTupleShare : LockTupleNoKeyExclusive, LockWaitBlock,
-						   IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
-						   &tmfd);
-	switch (res)
-	{
-		case TM_Ok:
-			break;
-		case TM_Updated:
-		case TM_Deleted:
-			if (IsolationUsesXactSnapshot())
-				ereport(ERROR,
-						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-						 errmsg("could not serialize access due to concurrent update")));
-			/* READ COMMITTED followed the update chain: only a deletion ends here */
-			return false;
-		default:
-			elog(ERROR, "leaderboard: unexpected result %d locking a scope row", (int) res);
-	}
+	if (!lock_row(da->scopes, &ds->scope_tid, da->scopes_slot,
+				  ds->shared ? LockTupleShare : LockTupleNoKeyExclusive))
+		return false;
 
 	ds->scope_row = ExecCopySlotHeapTuple(da->scopes_slot);
 	ds->scope_id = DatumGetInt64(slot_getattr(da->scopes_slot, da->sc_id, &isnull));
@@ -649,32 +663,12 @@ fetch_agent_row(DirectApply *da, const DirectScope *ds, TupleDesc groups)
 static bool
 lock_newest_version(DirectApply *da, HeapTuple *row)
 {
-	TM_FailureData tmfd;
-	TM_Result	res;
+	bool		locked = lock_row(da->standings, &(*row)->t_self, da->scan_slot, LockTupleNoKeyExclusive);
 
-	res = table_tuple_lock(da->standings, &(*row)->t_self, GetActiveSnapshot(), da->scan_slot,
-						   GetCurrentCommandId(false), LockTupleNoKeyExclusive, LockWaitBlock,
-						   IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
-						   &tmfd);
-	if (res == TM_Ok)
+	if (locked)
 		*row = ExecCopySlotHeapTuple(da->scan_slot);
 	ExecClearTuple(da->scan_slot);
-	switch (res)
-	{
-		case TM_Ok:
-			return true;
-		case TM_Updated:
-		case TM_Deleted:
-			if (IsolationUsesXactSnapshot())
-				ereport(ERROR,
-						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-						 errmsg("could not serialize access due to concurrent update")));
-			/* READ COMMITTED followed the update chain: only a deletion ends here */
-			return false;
-		default:
-			elog(ERROR, "leaderboard: unexpected result %d locking a standings row", (int) res);
-	}
-	return false;				/* keep the compiler quiet */
+	return locked;
 }
 
 /*

@@ -119,13 +119,16 @@ read_rung(GoalRung *rung, HeapTuple tup, TupleDesc desc, const GoalColumns *col,
 
 /*
  * A board's goals as a commit last read them: the rungs, and the row version each was read
- * from (tid and xmin, which name one version of one row). A later commit reads the goals
- * with its own snapshot all the same, and decodes them again only when the versions it
- * finds differ: a row version never changes, so equal versions are equal goals.
+ * from (tid and xmin in the catalog's file, which name one version of one row: a rewrite
+ * such as VACUUM FULL moves rows with their xmins, and goals set by one transaction share
+ * theirs). A later commit reads the goals with its own snapshot all the same, and decodes
+ * them again only when the versions it finds differ: a row version never changes, so equal
+ * versions are equal goals.
  */
 typedef struct GoalCache
 {
 	MemoryContext cxt;			/* holds this, in the board's shape context */
+	Oid			node;			/* the relfilenode of leaderboard.goals the tids are in */
 	GoalRung   *rungs;
 	ItemPointerData *tids;
 	TransactionId *xmins;
@@ -148,11 +151,12 @@ goal_cache_create(BoardStatements *bs)
 	return cache;
 }
 
-/* Whether the i-th goal row found is the version the cache read i-th. */
+/* Whether the i-th goal row found in goals is the version the cache read i-th. */
 static bool
-goal_cached(const GoalCache *cache, int i, HeapTuple tup)
+goal_cached(const GoalCache *cache, Relation goals, int i, HeapTuple tup)
 {
-	return cache != NULL && i < cache->n && ItemPointerEquals(&cache->tids[i], &tup->t_self) &&
+	return cache != NULL && cache->node == goals->rd_node.relNode && i < cache->n &&
+		ItemPointerEquals(&cache->tids[i], &tup->t_self) &&
 		TransactionIdEquals(cache->xmins[i], HeapTupleHeaderGetXmin(tup->t_data));
 }
 
@@ -193,6 +197,8 @@ scan_goals(BoardStatements *bs, Snapshot snapshot, GoalCache *cache, GoalCache *
 	bool		same = cache != NULL;
 	int			n = 0;
 
+	if (fill != NULL)
+		fill->node = goals->rd_node.relNode;
 	board_text_key(&key, goals, "board", bs->name);
 	scan = systable_beginscan(goals, index != NULL ? RelationGetRelid(index) : InvalidOid,
 							  index != NULL, snapshot, 1, &key);
@@ -202,13 +208,13 @@ scan_goals(BoardStatements *bs, Snapshot snapshot, GoalCache *cache, GoalCache *
 		if (fill != NULL)
 			goal_cache_add(fill, tup, &columns, RelationGetDescr(goals), bs);
 		else
-			same = goal_cached(cache, n++, tup);
+			same = goal_cached(cache, goals, n++, tup);
 	}
 	systable_endscan(scan);
 	if (index != NULL)
 		index_close(index, AccessShareLock);
 	table_close(goals, AccessShareLock);
-	return same && n == cache->n;
+	return same && cache->node == goals->rd_node.relNode && n == cache->n;
 }
 
 GoalRungs
