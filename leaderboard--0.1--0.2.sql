@@ -7593,3 +7593,145 @@ BEGIN
   EXECUTE (SELECT x.rescore FROM leaderboard._board_statements(board) x) INTO n USING ladder IS NULL;
   RETURN n;
 END $$;
+
+-- <board>_current reads scopes that store ranks and scopes too large to store them in two
+-- branches, so that the first runs no window (a board's views are made again by
+-- alter_board(name), as the update asks above)
+CREATE OR REPLACE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  cols text := '';
+  s_cols text := '';
+  sc_cols text := '';
+  p name;
+  agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
+  part_ret text := '';
+  current_start text := leaderboard._period_start_sql('c.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+  current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
+  explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_explain'))));
+  -- a scope too large to store ranks (its rows' rank is NULL) is ranked from the score index
+  rank_of text := format('COALESCE(s.rank, CASE WHEN s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                         ' WHERE a.scope_id OPERATOR(pg_catalog.=) s.scope_id AND a.qualified'
+                         ' AND a.score OPERATOR(pg_catalog.>) s.score) END)', b.standings);
+  movement_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_movement'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_movement'))));
+  badges_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_badges'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_badges'))));
+  -- rank_of over the rows of another alias (format(rank_sql, alias))
+  rank_sql text := format('COALESCE(%%1$s.rank, CASE WHEN %%1$s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                          ' WHERE a.scope_id OPERATOR(pg_catalog.=) %%1$s.scope_id AND a.qualified'
+                          ' AND a.score OPERATOR(pg_catalog.>) %%1$s.score) END)', b.standings);
+  p_match text := '';
+  m_cols text := '';
+  x_cols text := '';
+  w_cols text := '';
+  around_verb text := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_around'),
+    (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%s, text, integer)', schema, b.name || '_around', agent_type))));
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    cols := cols || ', ' || quote_ident(p);
+    s_cols := s_cols || ', s.' || quote_ident(p);
+    sc_cols := sc_cols || ', sc.' || quote_ident(p);
+    part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
+    p_match := p_match || format(' AND p.%1$I IS NOT DISTINCT FROM s.%1$I', p);
+    m_cols := m_cols || ', m.' || quote_ident(p);
+    x_cols := x_cols || ', x.' || quote_ident(p);
+    w_cols := w_cols || format(', (w.partition OPERATOR(pg_catalog.->>) %L)::%s AS %I', p, leaderboard._column_type(b.source, p), p);
+  END LOOP;
+  -- The current period of each kind comes from a row per kind, joined to the scopes and
+  -- through them to the standings: a query naming the kind (and partition values) finds
+  -- its scopes by the scopes' index, with period_start an index condition, and reads their
+  -- rows by the (scope_id, score, agent) index, instead of testing every row's period.
+  -- Scopes that store ranks and scopes too large to (ranks_stored false) are two branches:
+  -- the first reads the stored ranks, with no window to run over rows that need none
+  -- (a third of a team's top 10 when one window served both). The second ranks by a
+  -- window over the scope's rows (one sort of the scope), not by a count a row; conditions
+  -- on the period, the partition columns and the scope reach the indexes below the window,
+  -- others (an agent) are applied above it. Its rows are read best first (the index
+  -- backwards), so that the window's sort, of the same order but for the few rows that do
+  -- not qualify, finds them nearly in order.
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT sc.period, sc.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
+    's.rank, s.tier, s.updated_at '
+    'FROM (SELECT c.period, %6$s AS period_start FROM pg_catalog.unnest(%8$L::pg_catalog.text[]) AS c(period)) c '
+    'JOIN %9$s sc ON sc.period = c.period AND sc.period_start = c.period_start AND sc.ranks_stored '
+    'CROSS JOIN LATERAL (SELECT s.* FROM %5$s s WHERE s.scope_id = sc.scope_id) s '
+    'UNION ALL SELECT sc.period, sc.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
+    'CASE WHEN s.qualified THEN pg_catalog.rank() OVER (PARTITION BY s.scope_id, sc.period, sc.period_start%3$s '
+    'ORDER BY s.qualified DESC, s.score DESC) END, s.tier, s.updated_at '
+    'FROM (SELECT c.period, %6$s AS period_start FROM pg_catalog.unnest(%8$L::pg_catalog.text[]) AS c(period)) c '
+    'JOIN %9$s sc ON sc.period = c.period AND sc.period_start = c.period_start AND NOT sc.ranks_stored '
+    'CROSS JOIN LATERAL (SELECT s.* FROM %5$s s WHERE s.scope_id = sc.scope_id ORDER BY s.score DESC) s',
+    schema, b.name || '_current', sc_cols, b.agent_column, b.standings, current_start, current_verb, b.periods,
+    b.scopes);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
+    format('standings of board %s in the current period of each kind', b.name));
+  EXECUTE format(
+    -- the explanation's score is the stored one (explain() itself gives the unrounded
+    -- float8 its contributions add up to)
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, %8$s AS rank, s.tier, '
+    'pg_catalog.jsonb_set(leaderboard.explain(s.kpis, %6$s), ''{score}'', pg_catalog.to_jsonb(s.score)) AS explanation, '
+    '%9$s AS card_from FROM %5$s s',
+    schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
+    leaderboard._card_sql(b, 's.period', 's.period_start'), explain_verb, rank_of,
+    leaderboard._card_sql(b, 's.period', 's.period_start', 'from'));
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
+    format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
+  -- Movement: each row against the agent's row in the same partition in the period of the
+  -- same kind just before (none for 'all'), read by the standings' key.
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, %8$s AS rank, s.tier,'
+    ' p.score AS previous_score, %9$s AS previous_rank, %9$s OPERATOR(pg_catalog.-) %8$s AS rank_change,'
+    ' leaderboard._rank_precision(s.score OPERATOR(pg_catalog.-) p.score) AS score_change'
+    ' FROM %5$s s LEFT JOIN %5$s p ON p.%4$I OPERATOR(pg_catalog.=) s.%4$I AND p.period OPERATOR(pg_catalog.=) s.period'
+    ' AND p.period_start OPERATOR(pg_catalog.=) CASE s.period'
+    '  WHEN ''day'' THEN s.period_start OPERATOR(pg_catalog.-) 1'
+    '  WHEN ''week'' THEN s.period_start OPERATOR(pg_catalog.-) 7'
+    '  WHEN ''month'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 month''::pg_catalog.interval)::pg_catalog.date'
+    '  WHEN ''quarter'' THEN (s.period_start OPERATOR(pg_catalog.-) ''3 months''::pg_catalog.interval)::pg_catalog.date'
+    '  WHEN ''year'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 year''::pg_catalog.interval)::pg_catalog.date END%6$s',
+    schema, b.name || '_movement', s_cols, b.agent_column, b.standings, p_match, movement_verb,
+    format(rank_sql, 's'), format(rank_sql, 'p'));
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_movement',
+    format('rank and score of each row of board %s against the agent''s row in the previous period of the same kind and partition', b.name));
+  -- Badges of closed periods: the winners close_periods recorded, and in each closed scope
+  -- the rows with the largest rank gain and the largest score gain (ties all get one).
+  EXECUTE format(
+    '%6$s VIEW %1$s.%2$I AS'
+    ' SELECT ''Top Performer''::pg_catalog.text AS badge, w.period, w.period_start%3$s, w.agent::%7$s AS %4$I,'
+    '  w.score, NULL::pg_catalog.int8 AS rank_change, NULL::pg_catalog.float8 AS score_change'
+    ' FROM leaderboard.period_winners w WHERE w.board OPERATOR(pg_catalog.=) %8$L'
+    ' UNION ALL'
+    ' SELECT x.badge, x.period, x.period_start%5$s, x.%4$I, x.score, x.rank_change, x.score_change FROM ('
+    '  SELECT b.badge, m.*,'
+    '   CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END AS lb_gain,'
+    '   pg_catalog.max(CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END)'
+    '    OVER (PARTITION BY b.badge, m.period, m.period_start%10$s) AS lb_best'
+    '  FROM %1$s.%9$I m JOIN leaderboard.closed_periods c ON c.board OPERATOR(pg_catalog.=) %8$L'
+    '   AND c.period OPERATOR(pg_catalog.=) m.period AND c.period_start OPERATOR(pg_catalog.=) m.period_start'
+    '  CROSS JOIN (VALUES (''Fast Climber''::pg_catalog.text), (''Most Improved'')) b(badge)) x'
+    ' WHERE x.lb_gain OPERATOR(pg_catalog.>) 0 AND x.lb_gain OPERATOR(pg_catalog.=) x.lb_best',
+    schema, b.name || '_badges', w_cols, b.agent_column, x_cols, badges_verb,
+    leaderboard._column_type(b.source, b.agent_column), b.name, b.name || '_movement', m_cols);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_badges',
+    format('badges of the closed periods of board %s: Top Performer (winners), Fast Climber (largest rank gain) and Most Improved (largest score gain) per scope', b.name));
+  -- An inlinable SQL function (no SET clause: the planner then inlines its one SELECT into
+  -- the caller's query, where a SET clause would have it planned again on every call). Its
+  -- body names only qualified objects, so the caller's search_path cannot change it.
+  EXECUTE format($f$
+    %9$s FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
+    RETURNS TABLE (period_start date%4$s, %5$I %3$s, score double precision, qualified boolean, rank bigint, tier text)
+    LANGUAGE sql STABLE AS $body$
+      SELECT r.* FROM leaderboard._around(%6$L::pg_catalog.regclass, %7$L, $1, $2, $3, %8$L)
+        AS r(period_start pg_catalog.date%10$s, %5$I %3$s, score pg_catalog.float8, qualified pg_catalog.bool,
+             rank pg_catalog.int8, tier pg_catalog.text)
+    $body$ $f$,
+    schema, b.name || '_around', agent_type, part_ret, b.agent_column,
+    b.standings::text, b.time_zone, b.agent_column, around_verb, part_ret);
+  EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
+    format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
+  PERFORM leaderboard._goal_views(b);
+END $$;

@@ -27,7 +27,8 @@ BEGIN
   END LOOP;
 END $$;
 -- the scope comes by the scopes' index, period_start among its conditions, and its rows
--- by the standings' index on scope_id
+-- by the standings' index on scope_id; twice, as the view reads scopes that store ranks
+-- and scopes too large to store them in two branches (the second with its own aliases)
 SELECT c ~ '^\(\(period = ''month''::text\) AND \(period_start = ' AS period_start_is_index_condition,
        c ~ 'team_id = 1\)\)$' AS team_is_index_condition
 FROM pg_temp.index_conditions($$SELECT rank, agent_id, score FROM cur_current
