@@ -151,12 +151,14 @@ goal_cache_create(BoardStatements *bs)
 	return cache;
 }
 
-/* Whether the i-th goal row found in goals is the version the cache read i-th. */
+/*
+ * Whether the i-th goal row found is the version the cache read i-th (scan_goals() has
+ * checked that the cache's tids are of the same file).
+ */
 static bool
-goal_cached(const GoalCache *cache, Relation goals, int i, HeapTuple tup)
+goal_cached(const GoalCache *cache, int i, HeapTuple tup)
 {
-	return cache != NULL && cache->node == goals->rd_node.relNode && i < cache->n &&
-		ItemPointerEquals(&cache->tids[i], &tup->t_self) &&
+	return i < cache->n && ItemPointerEquals(&cache->tids[i], &tup->t_self) &&
 		TransactionIdEquals(cache->xmins[i], HeapTupleHeaderGetXmin(tup->t_data));
 }
 
@@ -194,7 +196,7 @@ scan_goals(BoardStatements *bs, Snapshot snapshot, GoalCache *cache, GoalCache *
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
-	bool		same = cache != NULL;
+	bool		same = cache != NULL && cache->node == goals->rd_node.relNode;
 	int			n = 0;
 
 	if (fill != NULL)
@@ -208,13 +210,13 @@ scan_goals(BoardStatements *bs, Snapshot snapshot, GoalCache *cache, GoalCache *
 		if (fill != NULL)
 			goal_cache_add(fill, tup, &columns, RelationGetDescr(goals), bs);
 		else
-			same = goal_cached(cache, goals, n++, tup);
+			same = goal_cached(cache, n++, tup);
 	}
 	systable_endscan(scan);
 	if (index != NULL)
 		index_close(index, AccessShareLock);
 	table_close(goals, AccessShareLock);
-	return same && cache->node == goals->rd_node.relNode && n == cache->n;
+	return same && n == cache->n;
 }
 
 GoalRungs

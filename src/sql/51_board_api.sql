@@ -382,17 +382,19 @@ BEGIN
   EXECUTE format(
     '%7$s VIEW %1$s.%2$I AS SELECT sc.period, sc.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
     's.rank, s.tier, s.updated_at '
-    'FROM (SELECT c.period, %6$s AS period_start FROM pg_catalog.unnest(%8$L::pg_catalog.text[]) AS c(period)) c '
-    'JOIN %9$s sc ON sc.period = c.period AND sc.period_start = c.period_start AND sc.ranks_stored '
+    '%6$s AND sc.ranks_stored '
     'CROSS JOIN LATERAL (SELECT s.* FROM %5$s s WHERE s.scope_id = sc.scope_id) s '
     'UNION ALL SELECT sc.period, sc.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
     'CASE WHEN s.qualified THEN pg_catalog.rank() OVER (PARTITION BY s.scope_id, sc.period, sc.period_start%3$s '
     'ORDER BY s.qualified DESC, s.score DESC) END, s.tier, s.updated_at '
-    'FROM (SELECT c.period, %6$s AS period_start FROM pg_catalog.unnest(%8$L::pg_catalog.text[]) AS c(period)) c '
-    'JOIN %9$s sc ON sc.period = c.period AND sc.period_start = c.period_start AND NOT sc.ranks_stored '
+    '%6$s AND NOT sc.ranks_stored '
     'CROSS JOIN LATERAL (SELECT s.* FROM %5$s s WHERE s.scope_id = sc.scope_id ORDER BY s.score DESC) s',
-    schema, b.name || '_current', sc_cols, b.agent_column, b.standings, current_start, current_verb, b.periods,
-    b.scopes);
+    schema, b.name || '_current', sc_cols, b.agent_column, b.standings,
+    -- the scopes of the current period of each kind, in both branches
+    format('FROM (SELECT c.period, %s AS period_start FROM pg_catalog.unnest(%L::pg_catalog.text[]) AS c(period)) c '
+           'JOIN %s sc ON sc.period = c.period AND sc.period_start = c.period_start',
+           current_start, b.periods, b.scopes),
+    current_verb);
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
     format('standings of board %s in the current period of each kind', b.name));
   EXECUTE format(
