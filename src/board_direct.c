@@ -168,7 +168,8 @@ typedef struct DirectScope
 	bool		ranks_stored;	/* the scope stores ranks (false: too large, NULL) */
 	bool		shared;			/* its scope row is share-locked (see may_share_scope()) */
 	HeapTuple	row;			/* the agent's standings row, as read after the locks,
-								 * or NULL: the agent is new in the scope */
+								 * or NULL: the agent is new in the scope (a shared
+								 * scope's, found before them, until it is locked) */
 } DirectScope;
 
 /* The tables, indexes and executor state of one direct apply. */
@@ -509,7 +510,8 @@ may_share_scope(DirectApply *da, DirectScope *ds, TupleTableSlot *scope_row, Tup
 		DatumGetBool(slot_getattr(scope_row, da->sc_ranks_stored, &isnull)))
 		return false;
 	ds->scope_id = DatumGetInt64(slot_getattr(scope_row, da->sc_id, &isnull));
-	return fetch_agent_row(da, ds, groups) != NULL;
+	ds->row = fetch_agent_row(da, ds, groups);
+	return ds->row != NULL;
 }
 
 /*
@@ -703,11 +705,17 @@ lock_agent_insertion(DirectApply *da, const DirectScope *ds, TupleDesc groups)
  * agent's last call out of the scope after find_scope() saw the row. Each writer that finds
  * it gone then takes the agent's insertion lock and reads again with a new snapshot, so
  * that only the first of them inserts it and the others update what it inserted.
+ *
+ * The lock starts from the version may_share_scope() found, not from a second lookup: that
+ * version was visible to the snapshot the scopes were found with, which the apply keeps
+ * registered until the rows are locked, holding this backend's xmin at or below its; so
+ * pruning cannot have removed the version or reused its line pointer, and its update chain
+ * leads to the newest one (READ COMMITTED) as a lookup with a newer snapshot would.
  */
 static HeapTuple
 lock_agent_row(DirectApply *da, const DirectScope *ds, TupleDesc groups)
 {
-	HeapTuple	row = fetch_agent_row(da, ds, groups);
+	HeapTuple	row = ds->row;
 
 	if (row != NULL && lock_newest_version(da, &row))
 		return row;
@@ -1130,6 +1138,7 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 	int			nscopes;
 	int			i;
 	bool		done = false;
+	Snapshot	found_with = NULL;	/* the snapshot the scopes were found with */
 
 	if (shape == NULL || pb->ngroups == 0 || pb->ngroups > board_direct_max_groups)
 		return false;
@@ -1147,6 +1156,7 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 		for (i = 0; i < nscopes; i++)
 			da.shares_unranked &= scopes[i].removed == NULL;
 		push_read_snapshot(&da);
+		found_with = RegisterSnapshot(GetActiveSnapshot());
 		done = true;
 		for (i = 0; i < nscopes && done; i++)
 			done = find_scope(&da, &scopes[i], pb->tupdesc);
@@ -1161,12 +1171,16 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 			for (i = 0; i < nscopes; i++)
 				scopes[i].row = scopes[i].shared ? lock_agent_row(&da, &scopes[i], pb->tupdesc) :
 					fetch_agent_row(&da, &scopes[i], pb->tupdesc);
+			UnregisterSnapshot(found_with);
+			found_with = NULL;
 			for (i = 0; i < nscopes && done; i++)
 				done = (scopes[i].kpis = new_kpis(&da, &scopes[i])) != NULL;
 			for (i = 0; i < nscopes && done; i++)
 				apply_scope(&da, &scopes[i], pb);
 			PopActiveSnapshot();
 		}
+		if (found_with != NULL)
+			UnregisterSnapshot(found_with);
 		direct_end(&da);
 	}
 	MemoryContextSwitchTo(old);
