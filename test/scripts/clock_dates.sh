@@ -16,10 +16,24 @@ bindir=$("$PG_CONFIG" --bindir)
 tests=$(cd "$repo/sql" && grep -lE "now\(\)|current_date|current_timestamp|localtimestamp" *.sql | sed 's/\.sql$//' | sort)
 out=$(mktemp -d /tmp/leaderboard-dates.XXXXXX)
 chmod 755 "$out"
-trap 'rm -rf "$out"' EXIT
+# libfaketime keeps a semaphore and a shared memory segment in /dev/shm named after the
+# process that made them, and a process that exits without its destructor (as server
+# processes do) leaves them behind. A later process of another user that gets the same pid
+# cannot make its own and dies ("sem_open failed ... Permission denied"), so those of
+# processes no longer running go before every cluster starts.
+faketime_clean() {
+  local f pid
+  for f in /dev/shm/sem.faketime_sem_* /dev/shm/faketime_shm_*; do
+    [ -e "$f" ] || continue
+    pid=${f##*_}
+    kill -0 "$pid" 2>/dev/null || rm -f "$f" 2>/dev/null || true
+  done
+}
+trap 'rm -rf "$out"; faketime_clean' EXIT
 failed=0
 for at in "2026-12-06 12:00:00" "2026-12-07 00:30:00" "2027-01-01 03:00:00" \
           "2027-02-28 23:50:00" "2027-03-14 06:59:00" "2027-03-01 15:00:00"; do
+  faketime_clean
   dir="$out/${at// /_}"
   mkdir -p "$dir"
   chmod 777 "$dir"
@@ -44,6 +58,7 @@ for at in "2026-12-06 12:00:00" "2026-12-07 00:30:00" "2027-01-01 03:00:00" \
 done
 
 # the clock file, which every server process reads on each clock call, moves at one point
+faketime_clean
 clock="$out/clock"
 echo "@2027-02-28 23:59:50" >"$clock"
 chmod 666 "$clock"
