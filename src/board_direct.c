@@ -708,7 +708,7 @@ lock_agent_insertion(DirectApply *da, const DirectScope *ds, TupleDesc groups)
  *
  * The lock starts from the version may_share_scope() found, not from a second lookup: that
  * version was visible to the snapshot the scopes were found with, which the apply keeps
- * registered until the rows are locked, holding this backend's xmin at or below its; so
+ * registered to its end, holding this backend's xmin at or below its; so
  * pruning cannot have removed the version or reused its line pointer, and its update chain
  * leads to the newest one (READ COMMITTED) as a lookup with a newer snapshot would.
  */
@@ -1138,7 +1138,7 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 	int			nscopes;
 	int			i;
 	bool		done = false;
-	Snapshot	found_with = NULL;	/* the snapshot the scopes were found with */
+	Snapshot	found_with;		/* the snapshot the scopes were found with */
 
 	if (shape == NULL || pb->ngroups == 0 || pb->ngroups > board_direct_max_groups)
 		return false;
@@ -1171,16 +1171,13 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 			for (i = 0; i < nscopes; i++)
 				scopes[i].row = scopes[i].shared ? lock_agent_row(&da, &scopes[i], pb->tupdesc) :
 					fetch_agent_row(&da, &scopes[i], pb->tupdesc);
-			UnregisterSnapshot(found_with);
-			found_with = NULL;
 			for (i = 0; i < nscopes && done; i++)
 				done = (scopes[i].kpis = new_kpis(&da, &scopes[i])) != NULL;
 			for (i = 0; i < nscopes && done; i++)
 				apply_scope(&da, &scopes[i], pb);
 			PopActiveSnapshot();
 		}
-		if (found_with != NULL)
-			UnregisterSnapshot(found_with);
+		UnregisterSnapshot(found_with);
 		direct_end(&da);
 	}
 	MemoryContextSwitchTo(old);
