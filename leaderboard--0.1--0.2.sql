@@ -7737,3 +7737,490 @@ BEGIN
     format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
   PERFORM leaderboard._goal_views(b);
 END $$;
+
+-- Top-N reads at index speed: <board>_top(partition values, period, n) reads one scope
+-- best first from the standings' score index instead of sorting it; boards made before
+-- get theirs from alter_board(name), as every board's views
+-- Not STRICT: a board without partition columns passes a NULL partition record.
+CREATE FUNCTION leaderboard._top(standings regclass, scopes regclass, time_zone text, rank_style text,
+  agent_column text, partition_columns text[], partition record, period text, n integer) RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'board_top' LANGUAGE C STABLE;
+COMMENT ON FUNCTION leaderboard._top(regclass, regclass, text, text, text, text[], record, text, integer) IS
+  'internal: the rows of <board>_top read best first from the standings'' score index, as the caller';
+REVOKE EXECUTE ON FUNCTION leaderboard._top(regclass, regclass, text, text, text, text[], record, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._top(regclass, regclass, text, text, text, text[], record, text, integer) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  cols text := '';
+  s_cols text := '';
+  sc_cols text := '';
+  p name;
+  agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
+  part_ret text := '';
+  current_start text := leaderboard._period_start_sql('c.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+  current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
+  explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_explain'))));
+  -- a scope too large to store ranks (its rows' rank is NULL) is ranked from the score index
+  rank_of text := format('COALESCE(s.rank, CASE WHEN s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                         ' WHERE a.scope_id OPERATOR(pg_catalog.=) s.scope_id AND a.qualified'
+                         ' AND a.score OPERATOR(pg_catalog.>) s.score) END)', b.standings);
+  movement_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_movement'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_movement'))));
+  badges_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_badges'),
+    (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_badges'))));
+  -- rank_of over the rows of another alias (format(rank_sql, alias))
+  rank_sql text := format('COALESCE(%%1$s.rank, CASE WHEN %%1$s.qualified THEN 1 + (SELECT pg_catalog.count(*) FROM %s a'
+                          ' WHERE a.scope_id OPERATOR(pg_catalog.=) %%1$s.scope_id AND a.qualified'
+                          ' AND a.score OPERATOR(pg_catalog.>) %%1$s.score) END)', b.standings);
+  p_match text := '';
+  m_cols text := '';
+  x_cols text := '';
+  w_cols text := '';
+  around_verb text := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_around'),
+    (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%s, text, integer)', schema, b.name || '_around', agent_type))));
+  -- <board>_top: one argument per partition column, named after it, then period and n
+  top_args text := '';
+  top_types text := '';
+  top_row text := 'NULL::pg_catalog.record';
+  top_n text;
+  top_verb text;
+  i integer := 0;
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    cols := cols || ', ' || quote_ident(p);
+    s_cols := s_cols || ', s.' || quote_ident(p);
+    sc_cols := sc_cols || ', sc.' || quote_ident(p);
+    part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
+    p_match := p_match || format(' AND p.%1$I IS NOT DISTINCT FROM s.%1$I', p);
+    m_cols := m_cols || ', m.' || quote_ident(p);
+    x_cols := x_cols || ', x.' || quote_ident(p);
+    w_cols := w_cols || format(', (w.partition OPERATOR(pg_catalog.->>) %L)::%s AS %I', p, leaderboard._column_type(b.source, p), p);
+    i := i + 1;
+    top_args := top_args || format('%I %s, ', p, leaderboard._column_type(b.source, p));
+    top_types := top_types || leaderboard._column_type(b.source, p) || ', ';
+    top_row := CASE WHEN i = 1 THEN 'ROW($1' ELSE top_row || ', $' || i END;
+  END LOOP;
+  IF i > 0 THEN
+    top_row := top_row || ')';
+  END IF;
+  -- the name of the argument n, unless a partition or the agent column has it
+  top_n := CASE WHEN 'n' <> ALL (b.partition_by || b.agent_column) THEN 'n'
+                WHEN 'top_n' <> ALL (b.partition_by || b.agent_column) THEN 'top_n' ELSE 'lb_top_n' END;
+  top_verb := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_top'),
+    (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%stext, integer)', schema, b.name || '_top', top_types))));
+  -- The current period of each kind comes from a row per kind, joined to the scopes and
+  -- through them to the standings: a query naming the kind (and partition values) finds
+  -- its scopes by the scopes' index, with period_start an index condition, and reads their
+  -- rows by the (scope_id, score, agent) index, instead of testing every row's period.
+  -- Scopes that store ranks and scopes too large to (ranks_stored false) are two branches:
+  -- the first reads the stored ranks, with no window to run over rows that need none
+  -- (a third of a team's top 10 when one window served both). The second ranks by a
+  -- window over the scope's rows (one sort of the scope), not by a count a row; conditions
+  -- on the period, the partition columns and the scope reach the indexes below the window,
+  -- others (an agent) are applied above it. Its rows are read best first (the index
+  -- backwards), so that the window's sort, of the same order but for the few rows that do
+  -- not qualify, finds them nearly in order.
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT sc.period, sc.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
+    's.rank, s.tier, s.updated_at '
+    '%6$s AND sc.ranks_stored '
+    'CROSS JOIN LATERAL (SELECT s.* FROM %5$s s WHERE s.scope_id = sc.scope_id) s '
+    'UNION ALL SELECT sc.period, sc.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
+    'CASE WHEN s.qualified THEN pg_catalog.rank() OVER (PARTITION BY s.scope_id, sc.period, sc.period_start%3$s '
+    'ORDER BY s.qualified DESC, s.score DESC) END, s.tier, s.updated_at '
+    '%6$s AND NOT sc.ranks_stored '
+    'CROSS JOIN LATERAL (SELECT s.* FROM %5$s s WHERE s.scope_id = sc.scope_id ORDER BY s.score DESC) s',
+    schema, b.name || '_current', sc_cols, b.agent_column, b.standings,
+    -- the scopes of the current period of each kind, in both branches
+    format('FROM (SELECT c.period, %s AS period_start FROM pg_catalog.unnest(%L::pg_catalog.text[]) AS c(period)) c '
+           'JOIN %s sc ON sc.period = c.period AND sc.period_start = c.period_start',
+           current_start, b.periods, b.scopes),
+    current_verb);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
+    format('standings of board %s in the current period of each kind', b.name));
+  EXECUTE format(
+    -- the explanation's score is the stored one (explain() itself gives the unrounded
+    -- float8 its contributions add up to)
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, s.qualified, %8$s AS rank, s.tier, '
+    'pg_catalog.jsonb_set(leaderboard.explain(s.kpis, %6$s), ''{score}'', pg_catalog.to_jsonb(s.score)) AS explanation, '
+    '%9$s AS card_from FROM %5$s s',
+    schema, b.name || '_explain', s_cols, b.agent_column, b.standings,
+    leaderboard._card_sql(b, 's.period', 's.period_start'), explain_verb, rank_of,
+    leaderboard._card_sql(b, 's.period', 's.period_start', 'from'));
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_explain',
+    format('why each score of board %s is what it is: per-metric values, normalization and contribution', b.name));
+  -- Movement: each row against the agent's row in the same partition in the period of the
+  -- same kind just before (none for 'all'), read by the standings' key.
+  EXECUTE format(
+    '%7$s VIEW %1$s.%2$I AS SELECT s.period, s.period_start%3$s, s.%4$I, s.score, %8$s AS rank, s.tier,'
+    ' p.score AS previous_score, %9$s AS previous_rank, %9$s OPERATOR(pg_catalog.-) %8$s AS rank_change,'
+    ' leaderboard._rank_precision(s.score OPERATOR(pg_catalog.-) p.score) AS score_change'
+    ' FROM %5$s s LEFT JOIN %5$s p ON p.%4$I OPERATOR(pg_catalog.=) s.%4$I AND p.period OPERATOR(pg_catalog.=) s.period'
+    ' AND p.period_start OPERATOR(pg_catalog.=) CASE s.period'
+    '  WHEN ''day'' THEN s.period_start OPERATOR(pg_catalog.-) 1'
+    '  WHEN ''week'' THEN s.period_start OPERATOR(pg_catalog.-) 7'
+    '  WHEN ''month'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 month''::pg_catalog.interval)::pg_catalog.date'
+    '  WHEN ''quarter'' THEN (s.period_start OPERATOR(pg_catalog.-) ''3 months''::pg_catalog.interval)::pg_catalog.date'
+    '  WHEN ''year'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 year''::pg_catalog.interval)::pg_catalog.date END%6$s',
+    schema, b.name || '_movement', s_cols, b.agent_column, b.standings, p_match, movement_verb,
+    format(rank_sql, 's'), format(rank_sql, 'p'));
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_movement',
+    format('rank and score of each row of board %s against the agent''s row in the previous period of the same kind and partition', b.name));
+  -- Badges of closed periods: the winners close_periods recorded, and in each closed scope
+  -- the rows with the largest rank gain and the largest score gain (ties all get one).
+  EXECUTE format(
+    '%6$s VIEW %1$s.%2$I AS'
+    ' SELECT ''Top Performer''::pg_catalog.text AS badge, w.period, w.period_start%3$s, w.agent::%7$s AS %4$I,'
+    '  w.score, NULL::pg_catalog.int8 AS rank_change, NULL::pg_catalog.float8 AS score_change'
+    ' FROM leaderboard.period_winners w WHERE w.board OPERATOR(pg_catalog.=) %8$L'
+    ' UNION ALL'
+    ' SELECT x.badge, x.period, x.period_start%5$s, x.%4$I, x.score, x.rank_change, x.score_change FROM ('
+    '  SELECT b.badge, m.*,'
+    '   CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END AS lb_gain,'
+    '   pg_catalog.max(CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END)'
+    '    OVER (PARTITION BY b.badge, m.period, m.period_start%10$s) AS lb_best'
+    '  FROM %1$s.%9$I m JOIN leaderboard.closed_periods c ON c.board OPERATOR(pg_catalog.=) %8$L'
+    '   AND c.period OPERATOR(pg_catalog.=) m.period AND c.period_start OPERATOR(pg_catalog.=) m.period_start'
+    '  CROSS JOIN (VALUES (''Fast Climber''::pg_catalog.text), (''Most Improved'')) b(badge)) x'
+    ' WHERE x.lb_gain OPERATOR(pg_catalog.>) 0 AND x.lb_gain OPERATOR(pg_catalog.=) x.lb_best',
+    schema, b.name || '_badges', w_cols, b.agent_column, x_cols, badges_verb,
+    leaderboard._column_type(b.source, b.agent_column), b.name, b.name || '_movement', m_cols);
+  EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_badges',
+    format('badges of the closed periods of board %s: Top Performer (winners), Fast Climber (largest rank gain) and Most Improved (largest score gain) per scope', b.name));
+  -- An inlinable SQL function (no SET clause: the planner then inlines its one SELECT into
+  -- the caller's query, where a SET clause would have it planned again on every call). Its
+  -- body names only qualified objects, so the caller's search_path cannot change it.
+  EXECUTE format($f$
+    %9$s FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
+    RETURNS TABLE (period_start date%4$s, %5$I %3$s, score double precision, qualified boolean, rank bigint, tier text)
+    LANGUAGE sql STABLE AS $body$
+      SELECT r.* FROM leaderboard._around(%6$L::pg_catalog.regclass, %7$L, $1, $2, $3, %8$L)
+        AS r(period_start pg_catalog.date%10$s, %5$I %3$s, score pg_catalog.float8, qualified pg_catalog.bool,
+             rank pg_catalog.int8, tier pg_catalog.text)
+    $body$ $f$,
+    schema, b.name || '_around', agent_type, part_ret, b.agent_column,
+    b.standings::text, b.time_zone, b.agent_column, around_verb, part_ret);
+  EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
+    format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
+  -- Top n of one scope, read best first from the score index (no sort of the scope):
+  -- inlinable like <board>_around
+  EXECUTE format($f$
+    %1$s FUNCTION %2$s.%3$I(%4$speriod text DEFAULT 'month', %5$I integer DEFAULT 10)
+    RETURNS TABLE (rank bigint, %6$I %7$s, score double precision, tier text, period_start date)
+    LANGUAGE sql STABLE AS $body$
+      SELECT r.* FROM leaderboard._top(%8$L::pg_catalog.regclass, %9$L::pg_catalog.regclass, %10$L, %11$L, %6$L,
+          %12$L::pg_catalog.text[], %13$s, $%14$s, $%15$s)
+        AS r(rank pg_catalog.int8, %6$I %7$s, score pg_catalog.float8, tier pg_catalog.text, period_start pg_catalog.date)
+    $body$ $f$,
+    top_verb, schema, b.name || '_top', top_args, top_n, b.agent_column, agent_type,
+    b.standings::text, b.scopes::text, b.time_zone, b.rank_style, b.partition_by, top_row, i + 1, i + 2);
+  EXECUTE format('COMMENT ON FUNCTION %s.%I(%stext, integer) IS %L', schema, b.name || '_top', top_types,
+    format('the best-ranked agents of one scope of board %s in the current period: the rows ranked n or better, ties at n included', b.name));
+  PERFORM leaderboard._goal_views(b);
+END $$;
+COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
+  'internal: (re)creates a board''s views and its around-me and top-N functions';
+
+CREATE OR REPLACE FUNCTION leaderboard._drop_board_objects(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                              WHERE c.oid = b.standings));
+BEGIN
+  IF schema IS NOT NULL THEN
+    -- by its full signature: another role's function of the same name is not the board's
+    EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%s, text, integer)', schema, b.name || '_around',
+                   (SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
+                    WHERE a.attrelid = b.standings AND a.attname = b.agent_column));
+    EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%stext, integer)', schema, b.name || '_top',
+                   (SELECT coalesce(string_agg(format_type(a.atttypid, NULL) || ', ', '' ORDER BY x.o), '')
+                    FROM unnest(b.partition_by) WITH ORDINALITY AS x(p, o)
+                    JOIN pg_attribute a ON a.attrelid = b.standings AND a.attname = x.p));
+    -- only boards keeping day rows have <board>_streaks
+    IF to_regclass(format('%s.%I', schema, b.name || '_streaks')) IS NOT NULL THEN
+      EXECUTE format('DROP VIEW %s.%I', schema, b.name || '_streaks');
+    END IF;
+    EXECUTE format('DROP VIEW IF EXISTS %s.%I, %s.%I, %s.%I, %s.%I, %s.%I', schema, b.name || '_badges', schema, b.name || '_movement',
+                   schema, b.name || '_current', schema, b.name || '_explain', schema, b.name || '_goals');
+    EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
+  END IF;
+  DELETE FROM leaderboard.events e WHERE e.board = b.name;
+  PERFORM leaderboard._catalog_delete(b.name);
+END $$;
+
+CREATE OR REPLACE FUNCTION leaderboard.create_board(
+  name text, source regclass, agent text, at text, metrics text[], scorecard jsonb,
+  periods text[] DEFAULT ARRAY['day', 'week', 'month'],
+  partition_by text[] DEFAULT '{}',
+  filter text DEFAULT NULL,
+  ladder leaderboard.ladder DEFAULT NULL,
+  -- a default is evaluated in the caller's session: its TimeZone, before SET TimeZone below
+  time_zone text DEFAULT pg_catalog.current_setting('TimeZone'),
+  rank_style text DEFAULT 'rank',
+  tie_break text[] DEFAULT '{}',
+  calendar leaderboard.calendar DEFAULT NULL,
+  grace interval DEFAULT NULL,
+  retention interval DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards;
+  rel record;
+  schema text;
+  m text;
+  parts_ddl text := '';
+  parts_cols text := '';
+  p text;
+  t regtype;
+  expr text;
+  mname text;
+  tz text := create_board.time_zone;
+  ident text[];
+  board_name text := create_board.name;
+  supported regtype[] := ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision',
+                               'numeric', 'boolean', 'interval']::regtype[];
+BEGIN
+  -- left out, it is the caller's TimeZone; given as NULL, there is none to fall back on
+  IF tz IS NULL THEN
+    RAISE EXCEPTION 'time_zone must not be null' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'Leave time_zone out for the session''s time zone, or name one, e.g. time_zone => ''America/New_York''.';
+  END IF;
+  IF board_name IS NULL OR board_name !~ '^[a-z][a-z0-9_]{0,39}$' THEN
+    RAISE EXCEPTION 'invalid board name "%"', board_name USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Use 1 to 40 lower-case letters, digits and underscores, starting with a letter.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM leaderboard.boards x WHERE x.name = board_name) THEN
+    RAISE EXCEPTION 'board "%" already exists', board_name USING ERRCODE = 'duplicate_object';
+  END IF;
+  IF source IS NULL OR agent IS NULL OR at IS NULL OR metrics IS NULL OR periods IS NULL THEN
+    RAISE EXCEPTION 'source, agent, at, metrics and periods must not be null'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  SELECT c.relkind, c.relpersistence, c.relowner, c.relforcerowsecurity, n.nspname INTO rel
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
+  IF rel.relkind NOT IN ('r', 'p') THEN
+    RAISE EXCEPTION '"%" is not a table', source USING ERRCODE = 'wrong_object_type';
+  END IF;
+  -- A temporary source vanishes with its session, leaving the catalog row behind; an
+  -- unlogged one is emptied by crash recovery while its standings are kept.
+  IF rel.relpersistence <> 'p' THEN
+    RAISE EXCEPTION 'a board cannot be kept over % table %',
+      CASE rel.relpersistence WHEN 't' THEN 'temporary' ELSE 'unlogged' END, source
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = CASE rel.relpersistence WHEN 't' THEN 'A temporary table is dropped at the end of its session, and its board would outlive it.'
+                     ELSE 'Crash recovery empties an unlogged table without firing its triggers, and the board would keep the lost rows.' END,
+            HINT = 'Keep the calls in a permanent table.';
+  END IF;
+  IF NOT pg_has_role(current_user, rel.relowner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of table %', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'A board reads every row of its source, whatever the row-level security policies.';
+  END IF;
+  IF rel.relforcerowsecurity AND NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
+    RAISE EXCEPTION 'table % forces row-level security', source USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Board triggers read transition tables, which bypass row-level security.',
+      HINT = 'Create the board as a role with BYPASSRLS.';
+  END IF;
+  schema := quote_ident(rel.nspname);
+
+  b.name := board_name; b.source := source; b.owner := current_user::regrole;
+  b.agent_column := agent; b.at_column := at;
+  FOREACH p IN ARRAY ARRAY[agent, at] || partition_by LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = p AND attnum > 0 AND NOT attisdropped) THEN
+      RAISE EXCEPTION 'column "%" of table % does not exist', p, source USING ERRCODE = 'undefined_column';
+    END IF;
+  END LOOP;
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'table % has a column named lb_local or lb_kind, which boards reserve', source
+      USING ERRCODE = 'duplicate_column';
+  END IF;
+  t := leaderboard._expression_type(source, quote_ident(at), 'at');
+  IF t NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+    RAISE EXCEPTION 'time column "%" is of type %, not timestamptz, timestamp or date', at, t
+      USING ERRCODE = 'datatype_mismatch';
+  END IF;
+
+  IF cardinality(metrics) = 0 OR cardinality(metrics) > 32 THEN
+    RAISE EXCEPTION 'a board has 1 to 32 metrics, not %', cardinality(metrics)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.metric_names := '{}'; b.metric_exprs := '{}';
+  FOREACH m IN ARRAY metrics LOOP
+    IF m ~* '\s+AS\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$' THEN
+      expr := regexp_replace(m, '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$', '');
+      mname := substring(m from '\s+[Aa][Ss]\s+("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$');
+      mname := CASE WHEN mname LIKE '"%' THEN replace(btrim(mname, '"'), '""', '"') ELSE lower(mname) END;
+    ELSE
+      -- a plain column, written as SQL names it (csat, CSAT, "CSAT"), is named after it
+      BEGIN
+        ident := parse_ident(m);
+      EXCEPTION WHEN invalid_parameter_value THEN
+        ident := NULL;
+      END;
+      mname := CASE WHEN cardinality(ident) = 1 THEN ident[1] END;
+      IF mname IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname = mname AND attnum > 0 AND NOT attisdropped) THEN
+        RAISE EXCEPTION 'metric "%" needs a name', m USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'Write "expression AS name" unless the metric is a plain column.';
+      END IF;
+      expr := quote_ident(mname);
+    END IF;
+    t := leaderboard._expression_type(source, expr, 'metric');
+    -- stored, and put in the board's statements, as PostgreSQL prints it back
+    expr := leaderboard._expression_sql(source, expr, 'metric');
+    IF NOT t = ANY (supported) THEN
+      RAISE EXCEPTION 'metric "%" is of type %, which kpi_agg does not accept', mname, t
+        USING ERRCODE = 'datatype_mismatch',
+              HINT = 'Metrics are smallint, integer, bigint, real, double precision, numeric, boolean or interval.';
+    END IF;
+    IF mname = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'metric name "%" is used twice', mname USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    b.metric_names := b.metric_names || mname;
+    b.metric_exprs := b.metric_exprs || ('(' || expr || ')');
+  END LOOP;
+
+  IF filter IS NOT NULL THEN
+    t := leaderboard._expression_type(source, filter, 'filter');
+    IF t <> 'boolean'::regtype THEN
+      RAISE EXCEPTION 'filter "%" is of type %, not boolean', filter, t USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    b.filter := leaderboard._expression_sql(source, filter, 'filter');
+  END IF;
+
+  IF cardinality(periods) = 0 THEN
+    RAISE EXCEPTION 'a board needs at least one period' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH p IN ARRAY periods LOOP
+    IF p IS NULL OR NOT p = ANY (ARRAY['day', 'week', 'month', 'quarter', 'year', 'all']) THEN
+      RAISE EXCEPTION 'unknown period "%"', p USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Periods are day, week, month, quarter, year and all.';
+    END IF;
+  END LOOP;
+  IF cardinality(periods) <> (SELECT count(DISTINCT x) FROM unnest(periods) x) THEN
+    RAISE EXCEPTION 'a period is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  b.periods := periods;
+  b.partition_by := coalesce(partition_by, '{}');
+  IF agent = ANY (b.partition_by) THEN
+    RAISE EXCEPTION 'partition_by names the agent column "%"', agent USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'A board ranks agents within each partition: partitioned by the agent, each would rank alone.',
+      HINT = 'Partition by the columns that group agents, such as a team or a site.';
+  END IF;
+  IF cardinality(b.partition_by) <> (SELECT count(DISTINCT x) FROM unnest(b.partition_by) x) THEN
+    RAISE EXCEPTION 'a partition_by column is listed twice' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+
+  -- Only zones by name: PostgreSQL reads a numeric offset in the POSIX sense, positive
+  -- west of Greenwich ('+05:30' is five and a half hours behind UTC), the opposite of
+  -- ISO 8601, and an abbreviation can mean another zone than the one meant.
+  IF NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(tz)) THEN
+    BEGIN
+      PERFORM now() AT TIME ZONE tz;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'unknown time zone "%"', tz USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+    END;
+    RAISE EXCEPTION 'time zone "%" is not a named time zone', tz USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'PostgreSQL reads an offset in the POSIX sense, positive west of Greenwich (''+05:30'' is 5:30 behind UTC), and an abbreviation can stand for another zone than the one meant.',
+      HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+  END IF;
+  b.time_zone := tz;
+
+  IF rank_style IS NULL OR NOT rank_style IN ('rank', 'dense_rank', 'row_number') THEN
+    RAISE EXCEPTION 'unknown rank style "%"', rank_style USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Rank styles are rank, dense_rank and row_number.';
+  END IF;
+  b.rank_style := rank_style;
+  b.tie_break := coalesce(tie_break, '{}');
+  IF cardinality(b.tie_break) > 0 AND rank_style <> 'row_number' THEN
+    RAISE EXCEPTION 'tie_break needs rank_style row_number' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH m IN ARRAY b.tie_break LOOP
+    IF NOT m = ANY (b.metric_names) THEN
+      RAISE EXCEPTION 'tie_break metric "%" is not a board metric', m USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END LOOP;
+
+  b.scorecards := leaderboard._board_cards(scorecard, periods, b.metric_names);
+  b.card_versions := '[]';
+  PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+  b.ladder := ladder;
+  b.created_at := now();
+  b.calendar := create_board.calendar;
+  b.grace := coalesce(create_board.grace, interval '1 day');
+  b.retention := create_board.retention;
+  PERFORM leaderboard._check_close_settings(b.grace, b.retention);
+  b.closed_before := '{}';
+
+  IF to_regclass(schema || '.' || quote_ident(board_name || '_standings')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_scopes')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_current')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_explain')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_goals')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_streaks')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_movement')) IS NOT NULL
+     OR to_regclass(schema || '.' || quote_ident(board_name || '_badges')) IS NOT NULL THEN
+    RAISE EXCEPTION 'a relation named like board "%" already exists in schema %', board_name, schema
+      USING ERRCODE = 'duplicate_table';
+  END IF;
+  IF to_regprocedure(format('%s.%I(%s, text, integer)', schema, board_name || '_around',
+                            format_type(leaderboard._expression_type(source, quote_ident(agent), 'agent'), NULL))) IS NOT NULL THEN
+    RAISE EXCEPTION 'function %.%(agent, text, integer) already exists', schema, quote_ident(board_name || '_around')
+      USING ERRCODE = 'duplicate_function',
+            DETAIL = format('Board "%s" creates this function.', board_name);
+  END IF;
+  IF to_regprocedure(format('%s.%I(%s)', schema, board_name || '_top',
+                            (SELECT string_agg(leaderboard._column_type(source, x.p) || ', ', '' ORDER BY x.o)
+                             FROM unnest(b.partition_by) WITH ORDINALITY AS x(p, o)) || 'text, integer')) IS NOT NULL
+     OR (cardinality(b.partition_by) = 0
+         AND to_regprocedure(format('%s.%I(text, integer)', schema, board_name || '_top')) IS NOT NULL) THEN
+    RAISE EXCEPTION 'function %.%(partition values, text, integer) already exists', schema, quote_ident(board_name || '_top')
+      USING ERRCODE = 'duplicate_function',
+            DETAIL = format('Board "%s" creates this function.', board_name);
+  END IF;
+
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_ddl := parts_ddl || format(', %I %s', p, leaderboard._column_type(source, p));
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+  END LOOP;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, '
+                 'scope_key text COLLATE "C" NOT NULL UNIQUE, period text NOT NULL, period_start date NOT NULL%s, '
+                 'version bigint NOT NULL DEFAULT 0, ranks_stored boolean NOT NULL DEFAULT true)',
+                 schema, board_name || '_scopes', parts_ddl);
+  EXECUTE format('COMMENT ON TABLE %s.%I IS %L', schema, board_name || '_scopes',
+                 format('scopes of board %s; writers lock these rows, in key order, at commit', board_name));
+  b.scopes := (schema || '.' || quote_ident(board_name || '_scopes'))::regclass;
+
+  EXECUTE format('CREATE TABLE %s.%I (scope_id bigint NOT NULL, period text NOT NULL, period_start date NOT NULL%s, '
+                 '%I %s NOT NULL, kpis leaderboard.kpis NOT NULL, score double precision NOT NULL, '
+                 'qualified boolean NOT NULL, rank bigint, tier text, updated_at timestamptz NOT NULL, '
+                 'PRIMARY KEY (%I, period, period_start, scope_id)) WITH (fillfactor = 80)',
+                 schema, board_name || '_standings', parts_ddl, agent,
+                 leaderboard._column_type(source, agent), agent);
+  b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
+  -- Two indexes, as every standings write that changes a score adds an entry to each:
+  -- the key (one row per scope and agent, as a scope has one period and period_start)
+  -- leads with the agent, so around-me and "my rows" read an agent's rows of a period
+  -- from it; top-N reads, re-ranking and neighbours read a scope by scope_id, top-N
+  -- reads finding it by its columns in the scopes table, which gains a row a scope only.
+  EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, agent);
+  EXECUTE format('CREATE INDEX ON %s (period, period_start%s)', b.scopes, parts_cols);
+  EXECUTE format('COMMENT ON TABLE %s IS %L', b.standings,
+                 format('ranked standings of board %s, one row per (period, period_start, partition, agent); kept by triggers on %s', board_name, source));
+
+  -- recomputing a group after UPDATE or DELETE reads the agent's rows of one period
+  b.source_index := leaderboard._ensure_source_index(b);
+
+  PERFORM leaderboard._catalog_insert(b);
+  PERFORM leaderboard._board_views(b);
+
+  PERFORM leaderboard._board_triggers(b);
+
+  PERFORM leaderboard.rebuild(board_name);
+  RETURN b.standings;
+END $$;

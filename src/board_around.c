@@ -37,10 +37,11 @@
 
 #include "board_context.h"
 #include "board_index.h"
+#include "board_reads.h"
 
 /* Start of the current period of kind (day .. year, all) in time zone tz. */
-static DateADT
-current_period_start(text *kind, text *tz)
+DateADT
+board_current_period_start(text *kind, text *tz)
 {
 	static const char *const kinds[] = {"day", "week", "month", "quarter", "year", "all"};
 	char	   *name = text_to_cstring(kind);
@@ -68,16 +69,8 @@ current_period_start(text *kind, text *tz)
 	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, TimestampGetDatum(local)));
 }
 
-/* The standings columns the result is made of, matched by name. */
-typedef struct AroundColumns
-{
-	int			natts;
-	AttrNumber *from;			/* standings attribute of each result column */
-	AttrNumber	scope_id, agent, period, period_start, score, qualified, rank;
-} AroundColumns;
-
-static void
-map_result_columns(AroundColumns *cols, Relation standings, TupleDesc result,
+void
+board_map_result_columns(BoardReadColumns *cols, Relation standings, TupleDesc result,
 				   const char *agent_column, Oid agent_type)
 {
 	TupleDesc	desc = RelationGetDescr(standings);
@@ -114,8 +107,8 @@ map_result_columns(AroundColumns *cols, Relation standings, TupleDesc result,
 						RelationGetRelationName(standings), agent_column, format_type_be(agent_type))));
 }
 
-static void
-emit(Tuplestorestate *out, TupleDesc result, AroundColumns *cols, TupleTableSlot *row)
+void
+board_emit_row(Tuplestorestate *out, TupleDesc result, BoardReadColumns *cols, TupleTableSlot *row)
 {
 	Datum	   *values = palloc(sizeof(Datum) * cols->natts);
 	bool	   *nulls = palloc(sizeof(bool) * cols->natts);
@@ -134,7 +127,7 @@ emit(Tuplestorestate *out, TupleDesc result, AroundColumns *cols, TupleTableSlot
  * comparison (score, agent) > or < the agent's is a btree row-comparison key.
  */
 static List *
-neighbours(Relation standings, Relation score_index, AroundColumns *cols, TupleTableSlot *slot,
+neighbours(Relation standings, Relation score_index, BoardReadColumns *cols, TupleTableSlot *slot,
 		   Datum scope_id, Datum score, Datum agent, int width, ScanDirection dir)
 {
 	StrategyNumber strategy = ScanDirectionIsForward(dir) ? BTGreaterStrategyNumber :
@@ -178,7 +171,7 @@ compare_scope_ids(const ListCell *a, const ListCell *b)
  * qualified rows from the top of the score index down to the last of those rows.
  */
 static void
-fill_missing_ranks(Relation standings, Relation score_index, AroundColumns *cols,
+fill_missing_ranks(Relation standings, Relation score_index, BoardReadColumns *cols,
 				   TupleTableSlot *slot, Datum scope_id, List *out)
 {
 	TupleDesc	desc = RelationGetDescr(standings);
@@ -263,7 +256,7 @@ board_around(PG_FUNCTION_ARGS)
 	Relation	key_index;
 	Relation	score_index;
 	AttrNumber	keycols[4];
-	AroundColumns cols;
+	BoardReadColumns cols;
 	TupleTableSlot *slot;		/* rows as scanned */
 	TupleTableSlot *out;		/* rows as copied, to emit */
 	ScanKeyData keys[3];
@@ -276,7 +269,7 @@ board_around(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE),
 				 errmsg("width must not be negative")));
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	start = current_period_start(kind, tz);
+	start = board_current_period_start(kind, tz);
 
 	/* the caller reads the standings: its own rights and row security apply, as in SQL */
 	require_select_privilege(standings_oid);
@@ -287,7 +280,7 @@ board_around(PG_FUNCTION_ARGS)
 				 errmsg("row-level security on \"%s\" is not supported by the around-me function",
 						RelationGetRelationName(standings)),
 				 errhint("Query the standings table with SQL instead.")));
-	map_result_columns(&cols, standings, rsinfo->setDesc, agent_column,
+	board_map_result_columns(&cols, standings, rsinfo->setDesc, agent_column,
 					   get_fn_expr_argtype(fcinfo->flinfo, 2));
 
 	/* the key (agent, period, period_start, scope_id): the agent's rows of a period */
@@ -350,7 +343,7 @@ board_around(PG_FUNCTION_ARGS)
 		foreach(rc, rows)
 		{
 			ExecStoreHeapTuple(lfirst(rc), out, false);
-			emit(rsinfo->setResult, rsinfo->setDesc, &cols, out);
+			board_emit_row(rsinfo->setResult, rsinfo->setDesc, &cols, out);
 		}
 	}
 

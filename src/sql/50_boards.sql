@@ -134,6 +134,13 @@ CREATE FUNCTION leaderboard._around(standings regclass, time_zone text, agent an
 COMMENT ON FUNCTION leaderboard._around(regclass, text, anyelement, text, integer, text) IS
   'internal: the rows of <board>_around read from the standings indexes, as the caller';
 
+-- Not STRICT: a board without partition columns passes a NULL partition record.
+CREATE FUNCTION leaderboard._top(standings regclass, scopes regclass, time_zone text, rank_style text,
+  agent_column text, partition_columns text[], partition record, period text, n integer) RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'board_top' LANGUAGE C STABLE;
+COMMENT ON FUNCTION leaderboard._top(regclass, regclass, text, text, text, text[], record, text, integer) IS
+  'internal: the rows of <board>_top read best first from the standings'' score index, as the caller';
+
 CREATE FUNCTION leaderboard._expression_type(source regclass, expr text, what text)
   RETURNS regtype AS 'MODULE_PATHNAME', 'board_expression_type' LANGUAGE C STRICT;
 COMMENT ON FUNCTION leaderboard._expression_type(regclass, text, text) IS

@@ -356,6 +356,13 @@ DECLARE
   w_cols text := '';
   around_verb text := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_around'),
     (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%s, text, integer)', schema, b.name || '_around', agent_type))));
+  -- <board>_top: one argument per partition column, named after it, then period and n
+  top_args text := '';
+  top_types text := '';
+  top_row text := 'NULL::pg_catalog.record';
+  top_n text;
+  top_verb text;
+  i integer := 0;
 BEGIN
   FOREACH p IN ARRAY b.partition_by LOOP
     cols := cols || ', ' || quote_ident(p);
@@ -366,7 +373,19 @@ BEGIN
     m_cols := m_cols || ', m.' || quote_ident(p);
     x_cols := x_cols || ', x.' || quote_ident(p);
     w_cols := w_cols || format(', (w.partition OPERATOR(pg_catalog.->>) %L)::%s AS %I', p, leaderboard._column_type(b.source, p), p);
+    i := i + 1;
+    top_args := top_args || format('%I %s, ', p, leaderboard._column_type(b.source, p));
+    top_types := top_types || leaderboard._column_type(b.source, p) || ', ';
+    top_row := CASE WHEN i = 1 THEN 'ROW($1' ELSE top_row || ', $' || i END;
   END LOOP;
+  IF i > 0 THEN
+    top_row := top_row || ')';
+  END IF;
+  -- the name of the argument n, unless a partition or the agent column has it
+  top_n := CASE WHEN 'n' <> ALL (b.partition_by || b.agent_column) THEN 'n'
+                WHEN 'top_n' <> ALL (b.partition_by || b.agent_column) THEN 'top_n' ELSE 'lb_top_n' END;
+  top_verb := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_top'),
+    (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%stext, integer)', schema, b.name || '_top', top_types))));
   -- The current period of each kind comes from a row per kind, joined to the scopes and
   -- through them to the standings: a query naming the kind (and partition values) finds
   -- its scopes by the scopes' index, with period_start an index condition, and reads their
@@ -461,10 +480,24 @@ BEGIN
     b.standings::text, b.time_zone, b.agent_column, around_verb, part_ret);
   EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
     format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
+  -- Top n of one scope, read best first from the score index (no sort of the scope):
+  -- inlinable like <board>_around
+  EXECUTE format($f$
+    %1$s FUNCTION %2$s.%3$I(%4$speriod text DEFAULT 'month', %5$I integer DEFAULT 10)
+    RETURNS TABLE (rank bigint, %6$I %7$s, score double precision, tier text, period_start date)
+    LANGUAGE sql STABLE AS $body$
+      SELECT r.* FROM leaderboard._top(%8$L::pg_catalog.regclass, %9$L::pg_catalog.regclass, %10$L, %11$L, %6$L,
+          %12$L::pg_catalog.text[], %13$s, $%14$s, $%15$s)
+        AS r(rank pg_catalog.int8, %6$I %7$s, score pg_catalog.float8, tier pg_catalog.text, period_start pg_catalog.date)
+    $body$ $f$,
+    top_verb, schema, b.name || '_top', top_args, top_n, b.agent_column, agent_type,
+    b.standings::text, b.scopes::text, b.time_zone, b.rank_style, b.partition_by, top_row, i + 1, i + 2);
+  EXECUTE format('COMMENT ON FUNCTION %s.%I(%stext, integer) IS %L', schema, b.name || '_top', top_types,
+    format('the best-ranked agents of one scope of board %s in the current period: the rows ranked n or better, ties at n included', b.name));
   PERFORM leaderboard._goal_views(b);
 END $$;
 COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
-  'internal: (re)creates a board''s views and around-me function';
+  'internal: (re)creates a board''s views and its around-me and top-N functions';
 
 -- The capture triggers of a board on its source and, for a partitioned source, on every
 -- table of its partition tree: a statement fires the triggers of the table it names only,
@@ -825,6 +858,15 @@ BEGIN
   IF to_regprocedure(format('%s.%I(%s, text, integer)', schema, board_name || '_around',
                             format_type(leaderboard._expression_type(source, quote_ident(agent), 'agent'), NULL))) IS NOT NULL THEN
     RAISE EXCEPTION 'function %.%(agent, text, integer) already exists', schema, quote_ident(board_name || '_around')
+      USING ERRCODE = 'duplicate_function',
+            DETAIL = format('Board "%s" creates this function.', board_name);
+  END IF;
+  IF to_regprocedure(format('%s.%I(%s)', schema, board_name || '_top',
+                            (SELECT string_agg(leaderboard._column_type(source, x.p) || ', ', '' ORDER BY x.o)
+                             FROM unnest(b.partition_by) WITH ORDINALITY AS x(p, o)) || 'text, integer')) IS NOT NULL
+     OR (cardinality(b.partition_by) = 0
+         AND to_regprocedure(format('%s.%I(text, integer)', schema, board_name || '_top')) IS NOT NULL) THEN
+    RAISE EXCEPTION 'function %.%(partition values, text, integer) already exists', schema, quote_ident(board_name || '_top')
       USING ERRCODE = 'duplicate_function',
             DETAIL = format('Board "%s" creates this function.', board_name);
   END IF;
@@ -1405,6 +1447,10 @@ BEGIN
     EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%s, text, integer)', schema, b.name || '_around',
                    (SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
                     WHERE a.attrelid = b.standings AND a.attname = b.agent_column));
+    EXECUTE format('DROP FUNCTION IF EXISTS %s.%I(%stext, integer)', schema, b.name || '_top',
+                   (SELECT coalesce(string_agg(format_type(a.atttypid, NULL) || ', ', '' ORDER BY x.o), '')
+                    FROM unnest(b.partition_by) WITH ORDINALITY AS x(p, o)
+                    JOIN pg_attribute a ON a.attrelid = b.standings AND a.attname = x.p));
     -- only boards keeping day rows have <board>_streaks
     IF to_regclass(format('%s.%I', schema, b.name || '_streaks')) IS NOT NULL THEN
       EXECUTE format('DROP VIEW %s.%I', schema, b.name || '_streaks');

@@ -151,6 +151,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._expression_sql(regclass, text, text),
   leaderboard._expression_columns(regclass, text),
   leaderboard._around(regclass, text, anyelement, text, integer, text),
+  leaderboard._top(regclass, regclass, text, text, text, text[], record, text, integer),
   -- CREATE TRIGGER checks EXECUTE on the trigger function as the role creating the board,
   -- or the partition that gets its triggers; firing checks the trigger against the catalog
   leaderboard._board_capture(),

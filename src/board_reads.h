@@ -1,0 +1,37 @@
+/*
+ * board_reads.h: what the index-speed reads of a board (<board>_around, <board>_top) share:
+ * the current period's start, and result rows made of standings columns matched by name.
+ */
+#ifndef LEADERBOARD_BOARD_READS_H
+#define LEADERBOARD_BOARD_READS_H
+
+#include "postgres.h"
+
+#include "executor/tuptable.h"
+#include "utils/date.h"
+#include "utils/relcache.h"
+#include "utils/tuplestore.h"
+
+/* The standings columns a read's result is made of, matched by name. */
+typedef struct BoardReadColumns
+{
+	int			natts;
+	AttrNumber *from;			/* standings attribute of each result column */
+	AttrNumber	scope_id, agent, period, period_start, score, qualified, rank;
+} BoardReadColumns;
+
+/* Start of the current period of kind (day .. year, all) in time zone tz; 22023 for another kind. */
+extern DateADT board_current_period_start(text *kind, text *tz);
+
+/*
+ * Maps each column of result to the standings column of its name and type, and finds the
+ * columns the reads scan by; 42804 when standings is not shaped like a board's.
+ */
+extern void board_map_result_columns(BoardReadColumns *cols, Relation standings, TupleDesc result,
+									 const char *agent_column, Oid agent_type);
+
+/* Appends the result columns of the standings row in slot to out. */
+extern void board_emit_row(Tuplestorestate *out, TupleDesc result, BoardReadColumns *cols,
+						   TupleTableSlot *row);
+
+#endif
