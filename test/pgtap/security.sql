@@ -7,7 +7,7 @@
 -- the calls table. The commit-time apply is run inside the test transaction with
 -- SET CONSTRAINTS ALL IMMEDIATE, as the role that wrote, exactly as COMMIT would run it.
 BEGIN;
-SELECT plan(95);
+SELECT plan(97);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbt_writer;
@@ -62,6 +62,10 @@ SELECT is((SELECT pg_get_userbyid(proowner)::text || ' ' || prosecdef::text || '
            FROM pg_proc WHERE oid = 'lbt.lbt_floor_around(integer, text, integer)'::regprocedure),
           current_user::text || ' false no settings',
           '<board>_around belongs to the owner, is not SECURITY DEFINER and has no SET clause (it is inlined)');
+SELECT is((SELECT pg_get_userbyid(proowner)::text || ' ' || prosecdef::text || ' ' || coalesce(array_to_string(proconfig, ','), 'no settings')
+           FROM pg_proc WHERE proname = 'lbt_floor_top' AND pronamespace = 'lbt'::regnamespace),
+          current_user::text || ' false no settings',
+          '<board>_top belongs to the owner, is not SECURITY DEFINER and has no SET clause (it is inlined)');
 -- inlined into the caller's query, its body is parsed with the caller's search_path: it
 -- names only qualified objects, so a schema shadowing its function and types changes nothing
 CREATE SCHEMA lbt_shadow;
@@ -168,6 +172,8 @@ SELECT throws_ok($$UPDATE lbt.lbt_floor_current SET score = 1e9$$, '55000', NULL
                  'the reader cannot write through the current view (a join: not auto-updatable)');
 SELECT throws_ok($$SELECT * FROM lbt.lbt_floor_around(1, 'day', 1)$$, '42501', NULL,
                  '<board>_around runs as its caller: it needs SELECT on the standings');
+SELECT throws_ok($$SELECT * FROM lbt.lbt_floor_top(1, 'day')$$, '42501', NULL,
+                 '<board>_top runs as its caller: it needs SELECT on the board''s tables');
 SELECT throws_ok($$SELECT * FROM leaderboard.rolling('lbt_floor', 7)$$, '42501', NULL,
                  'rolling() runs as its caller: it needs SELECT on the standings');
 RESET ROLE;
