@@ -39,6 +39,27 @@
 #include "board_index.h"
 #include "board_reads.h"
 
+/*
+ * Opens a board table a read function reads as its caller: with the caller's SELECT
+ * right (42501 otherwise), and refused (0A000) under row-level security, which these
+ * index reads would not apply.
+ */
+Relation
+board_open_for_read(Oid relid, const char *reader)
+{
+	Relation	rel;
+
+	require_select_privilege(relid);
+	rel = table_open(relid, AccessShareLock);
+	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("row-level security on \"%s\" is not supported by %s",
+						RelationGetRelationName(rel), reader),
+				 errhint("Query the board's tables or views with SQL instead.")));
+	return rel;
+}
+
 /* Start of the current period of kind (day .. year, all) in time zone tz. */
 DateADT
 board_current_period_start(text *kind, text *tz)
@@ -272,14 +293,7 @@ board_around(PG_FUNCTION_ARGS)
 	start = board_current_period_start(kind, tz);
 
 	/* the caller reads the standings: its own rights and row security apply, as in SQL */
-	require_select_privilege(standings_oid);
-	standings = table_open(standings_oid, AccessShareLock);
-	if (check_enable_rls(standings_oid, InvalidOid, false) == RLS_ENABLED)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("row-level security on \"%s\" is not supported by the around-me function",
-						RelationGetRelationName(standings)),
-				 errhint("Query the standings table with SQL instead.")));
+	standings = board_open_for_read(standings_oid, "the around-me function");
 	board_map_result_columns(&cols, standings, rsinfo->setDesc, agent_column,
 					   get_fn_expr_argtype(fcinfo->flinfo, 2));
 

@@ -20,6 +20,12 @@ typedef struct BoardReadColumns
 	AttrNumber	scope_id, agent, period, period_start, score, qualified, rank;
 } BoardReadColumns;
 
+/*
+ * Opens relid for a read function that reads it as its caller: 42501 without SELECT on
+ * it, 0A000 under row-level security (reader names the function in the message).
+ */
+extern Relation board_open_for_read(Oid relid, const char *reader);
+
 /* Start of the current period of kind (day .. year, all) in time zone tz; 22023 for another kind. */
 extern DateADT board_current_period_start(text *kind, text *tz);
 

@@ -31,30 +31,12 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/typcache.h"
 
 #include "board_context.h"
 #include "board_index.h"
 #include "board_reads.h"
-
-/* The caller's read of a board table: its own SELECT right, and no row security. */
-static Relation
-open_for_read(Oid relid)
-{
-	Relation	rel;
-
-	require_select_privilege(relid);
-	rel = table_open(relid, AccessShareLock);
-	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("row-level security on \"%s\" is not supported by the top-N function",
-						RelationGetRelationName(rel)),
-				 errhint("Query the board's <board>_current view instead.")));
-	return rel;
-}
 
 /*
  * The scope of the period of kind starting at start with the partition values of the
@@ -66,7 +48,7 @@ static bool
 find_scope(Oid scopes_oid, text *kind, DateADT start, ArrayType *part_columns,
 		   HeapTupleHeader part, int64 *scope_id, bool *ranks_stored)
 {
-	Relation	scopes = open_for_read(scopes_oid);
+	Relation	scopes = board_open_for_read(scopes_oid, "the top-N function");
 	Datum	   *names = NULL;
 	int			nparts = 0;
 	Datum	   *values = NULL;
@@ -253,7 +235,7 @@ board_top(PG_FUNCTION_ARGS)
 					PG_ARGISNULL(6) ? NULL : PG_GETARG_HEAPTUPLEHEADER(6), &scope_id, &ranks_stored))
 		PG_RETURN_NULL();
 
-	standings = open_for_read(standings_oid);
+	standings = board_open_for_read(standings_oid, "the top-N function");
 	desc = RelationGetDescr(standings);
 	{
 		AttrNumber	agent_att = board_column(standings, agent_column);
