@@ -1,0 +1,136 @@
+/*
+ * board_reads.c: what the index-speed reads of a board share: opening its tables as the
+ * caller, the start of the current period, and result rows made of standings columns
+ * matched by name.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/nbtree.h"
+#include "access/relscan.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datum.h"
+#include "utils/datetime.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "board_context.h"
+#include "board_index.h"
+#include "board_reads.h"
+
+/*
+ * Opens a board table a read function reads as its caller: with the caller's SELECT
+ * right (42501 otherwise), and refused (0A000) under row-level security, which these
+ * index reads would not apply.
+ */
+Relation
+board_open_for_read(Oid relid, const char *reader)
+{
+	Relation	rel;
+
+	require_select_privilege(relid);
+	rel = table_open(relid, AccessShareLock);
+	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("row-level security on \"%s\" is not supported by %s",
+						RelationGetRelationName(rel), reader),
+				 errhint("Query the board's tables or views with SQL instead.")));
+	return rel;
+}
+
+/* Start of the current period of kind (day .. year, all) in time zone tz. */
+DateADT
+board_current_period_start(text *kind, text *tz)
+{
+	static const char *const kinds[] = {"day", "week", "month", "quarter", "year", "all"};
+	char	   *name = text_to_cstring(kind);
+	Timestamp	local;
+	int			i;
+
+	for (i = 0; i < lengthof(kinds) && strcmp(name, kinds[i]) != 0; i++)
+		;
+	if (i == lengthof(kinds))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown period kind \"%s\"", name),
+				 errhint("Use day, week, month, quarter, year or all.")));
+	if (strcmp(name, "all") == 0)
+	{
+		DateADT		d;
+
+		DATE_NOBEGIN(d);
+		return d;
+	}
+	local = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone, PointerGetDatum(tz),
+												  TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+	local = DatumGetTimestamp(DirectFunctionCall2(timestamp_trunc, PointerGetDatum(kind),
+												  TimestampGetDatum(local)));
+	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, TimestampGetDatum(local)));
+}
+
+void
+board_map_result_columns(BoardReadColumns *cols, Relation standings, TupleDesc result,
+				   const char *agent_column, Oid agent_type)
+{
+	TupleDesc	desc = RelationGetDescr(standings);
+	int			i;
+
+	cols->natts = result->natts;
+	cols->from = palloc(sizeof(AttrNumber) * result->natts);
+	for (i = 0; i < result->natts; i++)
+	{
+		Form_pg_attribute r = TupleDescAttr(result, i);
+		AttrNumber	att = board_column(standings, NameStr(r->attname));
+
+		if (TupleDescAttr(desc, att - 1)->atttypid != r->atttypid)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of \"%s\" has type %s, not %s",
+							NameStr(r->attname), RelationGetRelationName(standings),
+							format_type_be(TupleDescAttr(desc, att - 1)->atttypid),
+							format_type_be(r->atttypid))));
+		cols->from[i] = att;
+	}
+	cols->scope_id = board_typed_column(standings, "scope_id", INT8OID);
+	cols->agent = board_typed_column(standings, agent_column, agent_type);
+	cols->period = board_typed_column(standings, "period", TEXTOID);
+	cols->period_start = board_typed_column(standings, "period_start", DATEOID);
+	cols->score = board_typed_column(standings, "score", FLOAT8OID);
+	cols->qualified = board_typed_column(standings, "qualified", BOOLOID);
+	cols->rank = board_typed_column(standings, "rank", INT8OID);
+	if (!cols->scope_id || !cols->agent || !cols->period || !cols->period_start ||
+		!cols->score || !cols->qualified || !cols->rank)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("\"%s\" is not shaped like the standings of a board with agent column \"%s\" of type %s",
+						RelationGetRelationName(standings), agent_column, format_type_be(agent_type))));
+}
+
+void
+board_emit_row(Tuplestorestate *out, TupleDesc result, BoardReadColumns *cols, TupleTableSlot *row)
+{
+	Datum	   *values = palloc(sizeof(Datum) * cols->natts);
+	bool	   *nulls = palloc(sizeof(bool) * cols->natts);
+	int			i;
+
+	for (i = 0; i < cols->natts; i++)
+		values[i] = slot_getattr(row, cols->from[i], &nulls[i]);
+	tuplestore_putvalues(out, result, values, nulls);
+	pfree(values);
+	pfree(nulls);
+}
