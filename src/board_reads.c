@@ -124,12 +124,27 @@ board_map_result_columns(BoardReadColumns *cols, Relation standings, TupleDesc r
 void
 board_emit_row(Tuplestorestate *out, TupleDesc result, BoardReadColumns *cols, TupleTableSlot *row)
 {
+	board_emit_ranked_row(out, result, cols, row, false, 0);
+}
+
+void
+board_emit_ranked_row(Tuplestorestate *out, TupleDesc result, BoardReadColumns *cols,
+					  TupleTableSlot *row, bool set_rank, int64 rank)
+{
 	Datum	   *values = palloc(sizeof(Datum) * cols->natts);
 	bool	   *nulls = palloc(sizeof(bool) * cols->natts);
 	int			i;
 
 	for (i = 0; i < cols->natts; i++)
-		values[i] = slot_getattr(row, cols->from[i], &nulls[i]);
+	{
+		if (set_rank && cols->from[i] == cols->rank)
+		{
+			values[i] = Int64GetDatum(rank);
+			nulls[i] = false;
+		}
+		else
+			values[i] = slot_getattr(row, cols->from[i], &nulls[i]);
+	}
 	tuplestore_putvalues(out, result, values, nulls);
 	pfree(values);
 	pfree(nulls);

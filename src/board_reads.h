@@ -40,4 +40,8 @@ extern void board_map_result_columns(BoardReadColumns *cols, Relation standings,
 extern void board_emit_row(Tuplestorestate *out, TupleDesc result, BoardReadColumns *cols,
 						   TupleTableSlot *row);
 
+/* The same with the rank column given (set_rank), as read functions that count ranks do. */
+extern void board_emit_ranked_row(Tuplestorestate *out, TupleDesc result, BoardReadColumns *cols,
+								  TupleTableSlot *row, bool set_rank, int64 rank);
+
 #endif

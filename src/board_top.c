@@ -144,7 +144,7 @@ find_scope(Oid scopes_oid, text *kind, DateADT start, ArrayType *part_columns,
 	return found;
 }
 
-/* A row of the result: a standings row with its rank, and where it was read. */
+/* A row of a row_number() board's result: its standings row, rank, and where it was read. */
 typedef struct TopRow
 {
 	HeapTuple	row;
@@ -186,6 +186,7 @@ board_top(PG_FUNCTION_ARGS)
 	int64		scope_id;
 	bool		ranks_stored;
 	bool		dense;
+	bool		row_number;
 	Relation	standings;
 	Relation	score_index;
 	AttrNumber	keycols[3];
@@ -229,6 +230,7 @@ board_top(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown rank style \"%s\"", style)));
 	dense = strcmp(style, "dense_rank") == 0;
+	row_number = strcmp(style, "row_number") == 0;
 	start = board_current_period_start(kind, tz);
 	if (n == 0 ||
 		!find_scope(scopes_oid, kind, start, PG_GETARG_ARRAYTYPE_P(5),
@@ -293,6 +295,12 @@ board_top(PG_FUNCTION_ARGS)
 			stored = counted;
 		if (stored > n)
 			continue;
+		/* rank() and dense_rank() order is the scan's: the row goes out as it is read */
+		if (!row_number)
+		{
+			board_emit_ranked_row(rsinfo->setResult, rsinfo->setDesc, &cols, slot, true, stored);
+			continue;
+		}
 		if (nrows == capacity)
 		{
 			capacity = Max(16, capacity * 2);
@@ -307,14 +315,13 @@ board_top(PG_FUNCTION_ARGS)
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 
+	/* row_number(): a tie's rows in the order of their stored ranks */
 	if (nrows > 1)
 		qsort(rows, nrows, sizeof(TopRow), compare_top_rows);
 	for (i = 0; i < nrows; i++)
 	{
-		ExecStoreHeapTuple(board_with_column(desc, rows[i].row, cols.rank,
-											 Int64GetDatum(rows[i].rank), false),
-						   out, true);
-		board_emit_row(rsinfo->setResult, rsinfo->setDesc, &cols, out);
+		ExecStoreHeapTuple(rows[i].row, out, false);
+		board_emit_ranked_row(rsinfo->setResult, rsinfo->setDesc, &cols, out, true, rows[i].rank);
 	}
 	ExecDropSingleTupleTableSlot(out);
 	index_close(score_index, AccessShareLock);
