@@ -99,6 +99,14 @@ SELECT count(*) FROM leaderboard._top('tr_standings', NULL, 'UTC', 'rank', 'agen
 SELECT count(*) FROM leaderboard._top('tr_standings', 'tr_standings', 'UTC', 'rank', 'agent_id', '{team_id}', ROW(1), 'day', 3)
   AS r(rank bigint, agent_id int, score float8, tier text, period_start date);
 
+-- the index a read found is remembered by the backend, and forgotten when the table's
+-- indexes change: a dropped one is missing, a new one is found
+SELECT count(*) AS rows FROM tr_top(1, 'all', 3);
+DROP INDEX tr_standings_scope_id_score_agent_id_idx;
+SELECT count(*) AS rows FROM tr_top(1, 'all', 3);
+CREATE INDEX tr_score ON tr_standings (scope_id, score, agent_id);
+SELECT count(*) AS rows FROM tr_top(1, 'all', 3);
+
 -- a function of that name made first keeps create_board from making the board
 CREATE FUNCTION tx_top(team_id int, period text, n int) RETURNS int LANGUAGE sql AS 'SELECT 1';
 SELECT top_board('tx', 'rank', '{}', ARRAY['team_id']);

@@ -18,7 +18,10 @@
 #include "nodes/pg_list.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
@@ -67,23 +70,88 @@ index_has_columns(Oid indexoid, int ncols, const AttrNumber *cols, bool unique)
 	return match;
 }
 
+/*
+ * The indexes board_index_on() found, by table and key columns, for the backend's life:
+ * finding one reads the syscache entries of every index of the table, which the readers
+ * did on every call and the direct apply on every commit. A relcache invalidation of the
+ * table (CREATE or DROP INDEX, ALTER TABLE, DROP TABLE) forgets its entries; callers hold a
+ * lock on the table, whose acquisition processed the invalidations sent before it.
+ */
+typedef struct IndexMemoKey
+{
+	Oid			heap;
+	int			ncols;
+	bool		unique;
+	AttrNumber	cols[INDEX_MAX_KEYS];
+} IndexMemoKey;
+
+typedef struct IndexMemoEntry
+{
+	IndexMemoKey key;
+	Oid			index;			/* InvalidOid: the table has none */
+} IndexMemoEntry;
+
+static HTAB *index_memo = NULL;
+
+static void
+forget_indexes(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS seq;
+	IndexMemoEntry *entry;
+
+	if (index_memo == NULL)
+		return;
+	hash_seq_init(&seq, index_memo);
+	/* removing the entry just returned is allowed during a sequential scan */
+	while ((entry = hash_seq_search(&seq)) != NULL)
+		if (!OidIsValid(relid) || entry->key.heap == relid)
+			(void) hash_search(index_memo, &entry->key, HASH_REMOVE, NULL);
+}
+
 Relation
 board_index_on(Relation heap, int ncols, const AttrNumber *cols, bool unique, LOCKMODE lockmode)
 {
-	List	   *indexes = RelationGetIndexList(heap);
-	ListCell   *lc;
-	Relation	found = NULL;
+	IndexMemoKey key;
+	IndexMemoEntry *entry;
 
-	foreach(lc, indexes)
+	if (ncols > INDEX_MAX_KEYS)
+		return NULL;
+	if (index_memo == NULL)
 	{
-		if (index_has_columns(lfirst_oid(lc), ncols, cols, unique))
-		{
-			found = index_open(lfirst_oid(lc), lockmode);
-			break;
-		}
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(IndexMemoKey);
+		ctl.entrysize = sizeof(IndexMemoEntry);
+		ctl.hcxt = TopMemoryContext;
+		index_memo = hash_create("leaderboard indexes by columns", 16, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(forget_indexes, (Datum) 0);
 	}
-	list_free(indexes);
-	return found;
+	memset(&key, 0, sizeof(key));
+	key.heap = RelationGetRelid(heap);
+	key.ncols = ncols;
+	key.unique = unique;
+	memcpy(key.cols, cols, sizeof(AttrNumber) * ncols);
+	entry = hash_search(index_memo, &key, HASH_FIND, NULL);
+	if (entry == NULL)
+	{
+		List	   *indexes = RelationGetIndexList(heap);
+		ListCell   *lc;
+		Oid			found = InvalidOid;
+
+		foreach(lc, indexes)
+		{
+			if (index_has_columns(lfirst_oid(lc), ncols, cols, unique))
+			{
+				found = lfirst_oid(lc);
+				break;
+			}
+		}
+		list_free(indexes);
+		entry = hash_search(index_memo, &key, HASH_ENTER, NULL);
+		entry->index = found;
+	}
+	return OidIsValid(entry->index) ? index_open(entry->index, lockmode) : NULL;
 }
 
 void
