@@ -8224,3 +8224,380 @@ BEGIN
   PERFORM leaderboard.rebuild(board_name);
   RETURN b.standings;
 END $$;
+
+-- The board's statements name their own columns lb_rk and lb_n, not rk and n, which an
+-- agent or partition column of the source may be called
+CREATE OR REPLACE FUNCTION leaderboard._board_statements(board text,
+  OUT lock_scopes text, OUT recompute text, OUT add_deltas text, OUT rerank text,
+  OUT rebuild text, OUT fold_source text, OUT rerank_all text, OUT expected text,
+  OUT before_moves text, OUT rerank_multi text, OUT rerank_single text, OUT rescore text,
+  OUT insert_new text, OUT add_deltas_large text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards;
+  qa text; qt text;
+  parts_cols text := '';      -- ", p1, p2"
+  n_parts text := '';         -- ", n.p1, n.p2"
+  d_parts text := '';
+  k_parts text := '';
+  g_parts text := '';
+  r_parts text := '';
+  x_parts text := '';
+  s_parts text := '';
+  part_keys text := '';
+  part_match text := '';
+  kpi_args text; filter_sql text := '';
+  local_n text; scope_key text;
+  card_g text; card_s text; card_t text; tier_ins text; tier_upd text := '';
+  lo text; hi text; in_period text;
+  rank_fn text; ties text := ''; rank_order_s text; rank_order_e text;
+  rank_tier text := ''; rank_tier_cmp text := '';
+  tie text;
+  new_scopes text;
+  deltas_head text; deltas_tail text; rerank_head text; rerank_tail text;
+  expected_head text; expected_tail text;
+  i int;
+  p name;
+  src text;
+  st text; sc text;
+  closed text;
+BEGIN
+  SELECT * INTO STRICT b FROM leaderboard.boards WHERE name = board;
+  src := b.source::text; st := b.standings::text; sc := b.scopes::text;
+  qa := quote_ident(b.agent_column); qt := quote_ident(b.at_column);
+  -- Every piece of text that comes from the catalog (names, literals of cards and
+  -- ladders, expressions) enters a statement once, as an argument of format() or by
+  -- concatenation: no placeholder is ever filled in text that holds some, where a name or
+  -- a literal spelling one would be filled too.
+  FOREACH p IN ARRAY b.partition_by LOOP
+    parts_cols := parts_cols || ', ' || quote_ident(p);
+    n_parts := n_parts || ', n.' || quote_ident(p);
+    d_parts := d_parts || ', d.' || quote_ident(p);
+    k_parts := k_parts || ', k.' || quote_ident(p);
+    g_parts := g_parts || ', g.' || quote_ident(p);
+    r_parts := r_parts || ', r.' || quote_ident(p);
+    x_parts := x_parts || ', x.' || quote_ident(p);
+    s_parts := s_parts || ', s.' || quote_ident(p);
+    part_keys := part_keys || format(', pg_catalog.quote_nullable(g.%I::pg_catalog.text)', p);
+    part_match := part_match || format(' AND s.%1$I IS NOT DISTINCT FROM k.%1$I', p);
+  END LOOP;
+  -- The metrics and the filter as PostgreSQL prints them back once checked, whatever
+  -- text the catalog holds (a board of version 0.1 kept the text it was given): one
+  -- expression each, with no comment to swallow the rest of a line.
+  SELECT string_agg('(' || leaderboard._expression_sql(b.source, e, 'metric') || ')', ', ' ORDER BY o)
+  INTO kpi_args FROM unnest(b.metric_exprs) WITH ORDINALITY AS x(e, o);
+  IF b.filter IS NOT NULL THEN
+    filter_sql := format(' AND (%s)', leaderboard._expression_sql(b.source, b.filter, 'filter'));
+  END IF;
+
+  local_n := leaderboard._local_time_sql(b, 'n.' || qt);
+  -- A scope is named by the text of its key values, built under pinned DateStyle,
+  -- IntervalStyle, TimeZone, extra_float_digits and bytea_output (the triggers and every
+  -- API function that runs this SQL pin them), so scopes hash and sort the same in every
+  -- session. The capture triggers build the same text in C (board_fold.c): the two must
+  -- stay identical.
+  scope_key := format('pg_catalog.concat_ws(''|'', g.period, g.period_start::pg_catalog.text%s) COLLATE "C"',
+                      part_keys);
+  -- Rows fold into (local day, partitions, agent) first, and days into the board's
+  -- periods after: a row is aggregated once, however many periods the board keeps.
+  fold_source := format(
+    'SELECT %1$s AS scope_key, g.* FROM ('
+    ' SELECT p.lb_kind AS period, %2$s AS period_start%3$s, d.%4$s, leaderboard.kpi_merge(d.kpis) AS kpis'
+    ' FROM (SELECT (n.lb_local)::pg_catalog.date AS lb_day%5$s, n.%4$s, leaderboard.kpi_agg(%6$s) AS kpis'
+    '  FROM (SELECT n.*, %7$s AS lb_local FROM %8$s n WHERE n.%4$s IS NOT NULL AND n.%9$s IS NOT NULL%10$s) n'
+    '  GROUP BY %11$s) d CROSS JOIN pg_catalog.unnest(%12$L::pg_catalog.text[]) AS p(lb_kind)'
+    ' GROUP BY %13$s) g',
+    scope_key, leaderboard._period_start_sql('p.lb_kind', 'd.lb_day::pg_catalog.timestamp'), d_parts, qa,
+    n_parts, kpi_args, local_n, src, qt, filter_sql,
+    (SELECT string_agg(g::text, ', ') FROM generate_series(1, 2 + coalesce(array_length(b.partition_by, 1), 0)) g),
+    b.periods,
+    (SELECT string_agg(g::text, ', ') FROM generate_series(1, 3 + coalesce(array_length(b.partition_by, 1), 0)) g));
+
+  -- Every score the board stores, ranks and places on a points ladder is at the ranking
+  -- precision: equal scores tie in every comparison, index and rank computed from them.
+  -- The card of a row's period, as a literal or a CASE over the period of alias g, s or t.
+  card_g := leaderboard._card_sql(b, 'g.period', 'g.period_start');
+  card_s := leaderboard._card_sql(b, 's.period', 's.period_start');
+  card_t := leaderboard._card_sql(b, 't.period', 't.period_start');
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
+    tier_ins := format(', CASE WHEN leaderboard.qualified(g.kpis, %1$s) THEN'
+                       ' leaderboard.tier(leaderboard._board_score(g.kpis, %1$s), %2$L::leaderboard.ladder) END',
+                       card_g, b.ladder);
+    -- format(tier_upd, <kpis>, card_t, b.ladder)
+    tier_upd := ', tier = CASE WHEN leaderboard.qualified(%1$s, %2$s) THEN'
+                ' leaderboard.tier(leaderboard._board_score(%1$s, %2$s), %3$L::leaderboard.ladder, t.tier) END';
+  ELSE
+    tier_ins := ', NULL';
+  END IF;
+
+  lock_scopes := format(
+    'INSERT INTO %s AS s (scope_key, period, period_start%s) '
+    'SELECT DISTINCT ON (scope_key) scope_key, period, period_start%s FROM lb_pending ORDER BY scope_key '
+    'ON CONFLICT (scope_key) DO UPDATE SET version = s.version + 1 RETURNING s.version, s.scope_key, s.scope_id',
+    sc, parts_cols, parts_cols);
+
+  -- rows of a (period, agent) group: a superset range on the time column (indexable),
+  -- then the exact period test in local time (DST-safe). Within a year of either end of
+  -- the timestamp range (4714-11-24 BC, 294276-12-31) the range is left open on that
+  -- side: its bound, or the bound's time in another zone, would be out of range.
+  lo := format('(CASE WHEN k.period = ''all'' OR k.period_start < ''4713-11-24 BC''::pg_catalog.date '
+               'THEN ''-infinity''::pg_catalog.timestamp '
+               'ELSE k.period_start::pg_catalog.timestamp - interval ''1 day'' END)');
+  hi := format('(CASE WHEN k.period = ''all'' OR k.period_start >= ''294275-12-31''::pg_catalog.date '
+               'THEN ''infinity''::pg_catalog.timestamp '
+               'WHEN k.period = ''day'' THEN k.period_start + interval ''2 days'' '
+               'WHEN k.period = ''week'' THEN k.period_start + interval ''8 days'' '
+               'WHEN k.period = ''month'' THEN k.period_start + interval ''1 month 1 day'' '
+               'WHEN k.period = ''quarter'' THEN k.period_start + interval ''3 months 1 day'' '
+               'ELSE k.period_start + interval ''1 year 1 day'' END)');
+  IF leaderboard._expression_type(b.source, qt, 'at') = 'timestamptz'::regtype THEN
+    lo := format('(%s AT TIME ZONE %L)', lo, b.time_zone);
+    hi := format('(%s AT TIME ZONE %L)', hi, b.time_zone);
+  ELSIF leaderboard._expression_type(b.source, qt, 'at') = 'date'::regtype THEN
+    lo := lo || '::pg_catalog.date'; hi := hi || '::pg_catalog.date';
+  END IF;
+  in_period := format('s.%1$s >= %2$s AND s.%1$s < %3$s AND (k.period = ''all'' OR %4$s = k.period_start)',
+                      qt, lo, hi,
+                      leaderboard._period_start_sql('k.period', leaderboard._local_time_sql(b, 's.' || qt)));
+
+  -- OFFSET 0 keeps the USING subquery whole: pulled up, its correlated kpi_agg() would be
+  -- evaluated once per reference to g.kpis in the MERGE actions
+  recompute := format(
+    'MERGE INTO %1$s t USING ('
+    ' SELECT sc.scope_id, k.period, k.period_start%2$s, k.%3$s,'
+    '  (SELECT leaderboard.kpi_agg(%4$s) FROM %5$s s WHERE s.%3$s = k.%3$s AND %6$s%7$s%8$s) AS kpis'
+    ' FROM (SELECT DISTINCT scope_key, period, period_start%9$s, %3$s FROM lb_pending WHERE kpis IS NULL) k'
+    ' JOIN %10$s sc ON sc.scope_key = k.scope_key OFFSET 0) g',
+    st, k_parts, qa, kpi_args, src, in_period, part_match, filter_sql, parts_cols, sc);
+  -- A board that never re-reads its source (leaderboard._needs_recompute) applies
+  -- corrections as deltas instead: lb_corrections holds, per corrected (scope, agent),
+  -- everything the transaction added (kpis) and removed, which _kpis_correct() applies to
+  -- the stored row.
+  IF NOT leaderboard._needs_recompute(b) THEN
+    recompute := format(
+      'MERGE INTO %1$s t USING ('
+      ' SELECT sc.scope_id, k.period, k.period_start%2$s, k.%3$s,'
+      '  leaderboard._kpis_correct(s.kpis, k.kpis, k.removed) AS kpis'
+      ' FROM lb_corrections k JOIN %4$s sc ON sc.scope_key = k.scope_key'
+      ' LEFT JOIN %1$s s ON s.%3$s = k.%3$s AND s.period = k.period AND s.period_start = k.period_start'
+      '  AND s.scope_id = sc.scope_id OFFSET 0) g',
+      st, k_parts, qa, sc);
+  END IF;
+  recompute := recompute || format(
+    ' ON t.%1$s = g.%1$s AND t.period = g.period AND t.period_start = g.period_start AND t.scope_id = g.scope_id'
+    ' WHEN MATCHED AND g.kpis IS NULL THEN DELETE'
+    ' WHEN MATCHED THEN UPDATE SET kpis = g.kpis, score = %2$s, qualified = %3$s%4$s, updated_at = pg_catalog.now()'
+    ' WHEN NOT MATCHED AND g.kpis IS NOT NULL THEN INSERT (scope_id, period, period_start%5$s, %1$s, kpis, score, qualified, tier, updated_at)'
+    '  VALUES (g.scope_id, g.period, g.period_start%6$s, g.%1$s, g.kpis, %7$s, %8$s%9$s, pg_catalog.now())',
+    qa, format('leaderboard._board_score(g.kpis, %s)', card_t), format('leaderboard.qualified(g.kpis, %s)', card_t),
+    format(tier_upd, 'g.kpis', card_t, b.ladder), parts_cols, g_parts,
+    format('leaderboard._board_score(g.kpis, %s)', card_g), format('leaderboard.qualified(g.kpis, %s)', card_g), tier_ins);
+
+  -- add_deltas, and add_deltas_large with the scopes insert_new fills skipped, around the
+  -- point of lb_pending where that skip goes
+  deltas_head := format(
+    'INSERT INTO %1$s AS t (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, tier, updated_at)'
+    ' SELECT sc.scope_id, g.period, g.period_start%4$s, g.%3$s, g.kpis, %5$s, %6$s%7$s, pg_catalog.now()'
+    ' FROM (SELECT scope_key, period, period_start%2$s, %3$s, leaderboard.kpi_merge(kpis) AS kpis'
+    '       FROM lb_pending',
+    st, parts_cols, qa, g_parts,
+    format('leaderboard._board_score(g.kpis, %s)', card_g), format('leaderboard.qualified(g.kpis, %s)', card_g), tier_ins);
+  deltas_tail := format(
+    ' GROUP BY scope_key, period, period_start%1$s, %2$s'
+    '       HAVING pg_catalog.bool_and(kpis IS NOT NULL)) g'
+    ' JOIN %3$s sc ON sc.scope_key = g.scope_key'
+    ' ON CONFLICT (%2$s, period, period_start, scope_id) DO UPDATE SET kpis = t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis,'
+    '  score = %4$s, qualified = %5$s%6$s, updated_at = pg_catalog.now()',
+    parts_cols, qa, sc,
+    format('leaderboard._board_score(t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis, %s)', card_t),
+    format('leaderboard.qualified(t.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis, %s)', card_t),
+    format(tier_upd, 't.kpis OPERATOR(leaderboard.+) EXCLUDED.kpis', card_t, b.ladder));
+
+  -- Scopes a large batch creates (version 0 once lock_scopes ran: it inserted them, and
+  -- bumps the version of every scope that existed) and recomputes nothing in get their
+  -- rows inserted already ranked by insert_new, one write per row; add_deltas_large and
+  -- the full re-rank leave them alone.
+  new_scopes := format('SELECT sc.scope_key FROM %s sc WHERE sc.version = 0'
+                       ' AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
+                       ' AND sc.scope_key NOT IN (SELECT scope_key FROM lb_pending WHERE kpis IS NULL)', sc);
+  add_deltas_large := deltas_head || format(' WHERE scope_key NOT IN (%s)', new_scopes) || deltas_tail;
+  add_deltas := deltas_head || deltas_tail;
+
+  rank_fn := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
+                               WHEN 'row_number' THEN 'pg_catalog.row_number()'
+                               ELSE 'pg_catalog.rank()' END;
+  -- the ORDER BY of the ranking window over the rows of alias s, or e: _tie_break_sql()
+  -- gives only names of functions and a metric's position, with {{t}} for the alias
+  IF b.rank_style = 'row_number' THEN
+    FOREACH tie IN ARRAY b.tie_break LOOP
+      ties := ties || ', ' || leaderboard._tie_break_sql(b, tie);
+    END LOOP;
+  END IF;
+  rank_order_s := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 's');
+  rank_order_e := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 'e');
+  IF b.rank_style = 'row_number' THEN
+    rank_order_s := rank_order_s || ', s.' || qa;
+    rank_order_e := rank_order_e || ', e.' || qa;
+  END IF;
+  IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
+    rank_tier := format(', tier = leaderboard.tier_by_rank(r.lb_rk, r.lb_n, %L::leaderboard.ladder)', b.ladder);
+    rank_tier_cmp := format(' OR w.tier IS DISTINCT FROM leaderboard.tier_by_rank(w.lb_rk, w.lb_n, %L::leaderboard.ladder)', b.ladder);
+  END IF;
+  -- only rows whose rank (or rank tier) changes are joined back and written; rank is in
+  -- no index, so those updates are HOT. The scopes re-ranked go between head and tail.
+  rerank_head := format(
+    'UPDATE %1$s t SET rank = r.lb_rk%2$s FROM ('
+    ' SELECT * FROM ('
+    '  SELECT s.scope_id, s.period, s.period_start, s.%3$s, s.rank, s.tier, CASE WHEN s.qualified THEN %4$s OVER w END AS lb_rk,'
+    '   pg_catalog.count(*) FILTER (WHERE s.qualified) OVER (PARTITION BY s.scope_id) AS lb_n'
+    '  FROM %1$s s WHERE ',
+    st, rank_tier, qa, rank_fn);
+  rerank_tail := format(
+    '  WINDOW w AS (PARTITION BY s.scope_id ORDER BY %1$s)) w'
+    ' WHERE w.rank IS DISTINCT FROM w.lb_rk%2$s) r'
+    ' WHERE t.%3$s = r.%3$s AND t.period = r.period AND t.period_start = r.period_start AND t.scope_id = r.scope_id',
+    rank_order_s, rank_tier_cmp, qa);
+  rerank_all := rerank_head || 'true' || rerank_tail;
+
+  -- A scope where a single agent moved is re-ranked incrementally when ranks are plain
+  -- rank() and tiers do not depend on ranks: rank = 1 + the number of qualified rows
+  -- scoring higher, so only rows scoring between the agent's old and new score shift by
+  -- one, and the agent's own rank moves by the number of rows it passed. Unqualified
+  -- rows count as scoring -infinity. Other scopes are re-ranked in full.
+  IF b.rank_style = 'rank' AND (b.ladder IS NULL OR leaderboard.ladder_kind(b.ladder) = 'points') THEN
+    before_moves := format(
+      'SELECT t.scope_id, t.%1$s, t.score, t.qualified, t.rank'
+      ' FROM (SELECT DISTINCT scope_key, %1$s FROM lb_pending) k'
+      ' JOIN %2$s sc ON sc.scope_key = k.scope_key'
+      ' JOIN %3$s t ON t.%1$s = k.%1$s AND t.period = sc.period AND t.period_start = sc.period_start AND t.scope_id = sc.scope_id',
+      qa, sc, st);
+    rerank_multi := rerank_head || format(
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN ('
+      'SELECT scope_key FROM lb_pending GROUP BY scope_key HAVING pg_catalog.count(DISTINCT %s) > 1))', sc, qa) || rerank_tail;
+    rerank_single := format(
+      'WITH m AS ('
+      ' SELECT sc.scope_id, sc.period AS lb_period, sc.period_start AS lb_period_start, k.%1$s AS lb_agent,'
+      '  b.rank AS old_rank, coalesce(t.qualified, false) AS new_q,'
+      '  CASE WHEN b.qualified THEN b.score ELSE ''-infinity''::pg_catalog.float8 END AS o,'
+      '  CASE WHEN t.qualified THEN t.score ELSE ''-infinity''::pg_catalog.float8 END AS n'
+      ' FROM (SELECT scope_key, (pg_catalog.array_agg(%1$s))[1] AS %1$s FROM lb_pending GROUP BY scope_key'
+      '       HAVING pg_catalog.count(DISTINCT %1$s) = 1) k'
+      ' JOIN %2$s sc ON sc.scope_key = k.scope_key AND sc.ranks_stored'
+      ' LEFT JOIN %3$s t ON t.%1$s = k.%1$s AND t.period = sc.period AND t.period_start = sc.period_start AND t.scope_id = sc.scope_id'
+      ' LEFT JOIN lb_before b ON b.scope_id = sc.scope_id AND b.%1$s = k.%1$s),'
+      ' shift AS ('
+      '  UPDATE %3$s r SET rank = r.rank + (m.n > r.score)::pg_catalog.int4 - (m.o > r.score)::pg_catalog.int4'
+      '  FROM m WHERE r.scope_id = m.scope_id AND r.%1$s <> m.lb_agent AND r.qualified'
+      '   AND r.score >= LEAST(m.o, m.n) AND r.score < GREATEST(m.o, m.n)'
+      '  RETURNING 1)'
+      ' UPDATE %3$s t SET rank = x.rk FROM ('
+      '  SELECT m.scope_id, m.lb_period, m.lb_period_start, m.lb_agent, CASE'
+      '   WHEN NOT m.new_q THEN NULL'
+      '   WHEN m.old_rank IS NULL THEN 1 + (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.n AND a.%1$s <> m.lb_agent)'
+      '   WHEN m.n >= m.o THEN m.old_rank - (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.o AND a.score <= m.n AND a.%1$s <> m.lb_agent)'
+      '   ELSE m.old_rank + (SELECT pg_catalog.count(*) FROM %3$s a WHERE a.scope_id = m.scope_id'
+      '     AND a.qualified AND a.score > m.n AND a.score <= m.o AND a.%1$s <> m.lb_agent) END AS rk'
+      '  FROM m) x'
+      ' WHERE t.%1$s = x.lb_agent AND t.period = x.lb_period AND t.period_start = x.lb_period_start'
+      '  AND t.scope_id = x.scope_id AND t.rank IS DISTINCT FROM x.rk',
+      qa, sc, st);
+  ELSE
+    rerank_multi := rerank_head || format(
+      's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending))', sc)
+      || rerank_tail;
+  END IF;
+  rerank := rerank_head || format(
+    's.scope_id IN (SELECT sc.scope_id FROM %s sc WHERE sc.ranks_stored AND sc.scope_key IN (SELECT scope_key FROM lb_pending)'
+    ' AND sc.scope_key NOT IN (%s))', sc, new_scopes) || rerank_tail;
+
+  -- every open row rescored from its stored kpis and re-ranked in one statement
+  -- (alter_board), which returns how many rows changed score, qualification, rank or
+  -- tier; its one parameter, a boolean, says whether a points ladder's held tiers are kept.
+  -- A new score is a new entry in both indexes, and one beside the row's old entry in the
+  -- key, whose unique check and page splits then read the old versions in the heap. So a
+  -- scope where at least half the scores change (a new card) takes a new scope_id, and its
+  -- rows are deleted and inserted again under it: their keys are new, as in a rebuild.
+  -- Rows of the other scopes (a new ladder) are updated in place, by ctid, only where
+  -- something changes: a changed tier or rank alone is a HOT update. The EXCLUSIVE lock on
+  -- the scopes keeps writers out meanwhile, so no row moves and no scope is created. Each
+  -- row is scored once, into x, which the choice of scopes, the rows inserted again (with
+  -- their kpis) and the updates all read.
+  rescore := format(
+    'WITH x AS MATERIALIZED ('
+    ' SELECT y.*, (y.lb_score, y.lb_qualified, y.lb_rank, y.lb_tier)'
+    '  IS DISTINCT FROM (y.score, y.qualified, y.rank, y.tier) AS lb_changed FROM ('
+    '  SELECT r.lb_ctid, r.scope_id, r.period, r.period_start%5$s, r.%6$s, r.kpis, r.updated_at,'
+    '   r.lb_score, r.lb_qualified, r.lb_rank, r.lb_tier, r.score, r.qualified,'
+    '   CASE WHEN r.lb_ranks_stored THEN r.rank END AS rank, %7$s AS tier FROM ('
+    '   SELECT e.*, CASE WHEN e.qualified THEN %8$s OVER (PARTITION BY e.scope_id ORDER BY %9$s) END AS rank,'
+    '    pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_id) AS lb_n'
+    '   FROM (SELECT s.ctid AS lb_ctid, s.scope_id, s.period, s.period_start%10$s, s.%6$s, s.kpis,'
+    '          s.updated_at, s.score AS lb_score, s.qualified AS lb_qualified, s.rank AS lb_rank, s.tier AS lb_tier,'
+    '          sc.ranks_stored AS lb_ranks_stored, %4$s AS score, %11$s AS qualified'
+    '         FROM %1$s s JOIN %2$s sc ON sc.scope_id = s.scope_id WHERE NOT %3$s) e) r) y),'
+    ' lb_moved AS (SELECT x.scope_id FROM x GROUP BY x.scope_id'
+    '  HAVING pg_catalog.count(*) FILTER (WHERE x.lb_score <> x.score) * 2 >= pg_catalog.count(*)),'
+    ' lb_ids AS (UPDATE %2$s sc SET scope_id = DEFAULT FROM lb_moved m WHERE sc.scope_id = m.scope_id'
+    '  RETURNING m.scope_id AS lb_old_id, sc.scope_id AS lb_new_id),'
+    ' lb_delete AS (DELETE FROM %1$s s WHERE s.scope_id IN (SELECT m.scope_id FROM lb_moved m)),'
+    ' lb_insert AS (INSERT INTO %1$s (scope_id, period, period_start%12$s, %6$s, kpis, score, qualified, rank, tier, updated_at)'
+    '  SELECT i.lb_new_id, x.period, x.period_start%13$s, x.%6$s, x.kpis, x.score, x.qualified, x.rank, x.tier, x.updated_at'
+    '  FROM x JOIN lb_ids i ON i.lb_old_id = x.scope_id),'
+    ' lb_update AS (UPDATE %1$s t SET score = x.score, qualified = x.qualified, rank = x.rank, tier = x.tier'
+    '  FROM x WHERE x.lb_changed AND t.ctid = x.lb_ctid AND x.scope_id NOT IN (SELECT m.scope_id FROM lb_moved m))'
+    ' SELECT pg_catalog.count(*) FROM x WHERE x.lb_changed',
+    st, sc,
+    -- closed scopes keep the scores, ranks and tiers they closed with
+    leaderboard._closed_sql(b.closed_before, 's.period', 's.period_start'),
+    format('leaderboard._board_score(s.kpis, %s)', card_s), r_parts, qa,
+    CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
+         WHEN leaderboard.ladder_kind(b.ladder) = 'points'
+           THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder,'
+                       ' CASE WHEN $1 THEN r.lb_tier END) END', b.ladder)
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.lb_n, %L::leaderboard.ladder) END', b.ladder) END,
+    rank_fn, rank_order_e, s_parts, format('leaderboard.qualified(s.kpis, %s)', card_s), parts_cols, x_parts);
+
+  -- standings from scratch, ranked, from the groups put between head and tail: from the
+  -- source, what rebuild writes and verify compares with
+  expected_head := format(
+    'SELECT r.scope_key, r.period, r.period_start%1$s, r.%2$s, r.kpis, r.score, r.qualified, r.rank, %3$s AS tier FROM ('
+    ' SELECT e.*, CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_key ORDER BY %5$s) END AS rank,'
+    '  pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_key) AS lb_n'
+    ' FROM (SELECT g.*, %6$s AS score, %7$s AS qualified FROM (',
+    r_parts, qa,
+    CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
+         WHEN leaderboard.ladder_kind(b.ladder) = 'points'
+           THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder) END', b.ladder)
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.lb_n, %L::leaderboard.ladder) END', b.ladder) END,
+    rank_fn, rank_order_e,
+    format('leaderboard._board_score(g.kpis, %s)', card_g), format('leaderboard.qualified(g.kpis, %s)', card_g));
+  expected_tail := ') g) e) r';
+  -- closed scopes are frozen: neither recomputed (verify, rebuild) nor rebuilt
+  closed := leaderboard._closed_sql(b.closed_before, 'f.period', 'f.period_start');
+  IF closed = 'false' THEN
+    expected := expected_head || fold_source || expected_tail;
+  ELSE
+    expected := expected_head || format('SELECT f.* FROM (%s) f WHERE NOT %s', fold_source, closed) || expected_tail;
+  END IF;
+  insert_new := format(
+    'INSERT INTO %1$s (scope_id, period, period_start%2$s, %3$s, kpis, score, qualified, rank, tier, updated_at) '
+    'SELECT sc.scope_id, x.period, x.period_start%4$s, x.%3$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
+    'FROM (%5$s) x JOIN %6$s sc ON sc.scope_key = x.scope_key',
+    st, parts_cols, qa, x_parts,
+    expected_head || format(
+      'SELECT scope_key, period, period_start%1$s, %2$s, leaderboard.kpi_merge(kpis) AS kpis FROM lb_pending'
+      ' WHERE scope_key IN (%3$s) GROUP BY scope_key, period, period_start%1$s, %2$s', parts_cols, qa, new_scopes)
+      || expected_tail,
+    sc);
+  rebuild := format(
+    'DELETE FROM %1$s f WHERE NOT %7$s; DELETE FROM %2$s f WHERE NOT %7$s; '
+    'WITH x AS (%3$s), sc AS (INSERT INTO %2$s (scope_key, period, period_start%4$s) '
+    ' SELECT DISTINCT ON (scope_key) scope_key, period, period_start%4$s FROM x ORDER BY scope_key '
+    ' RETURNING scope_id, scope_key) '
+    'INSERT INTO %1$s (scope_id, period, period_start%4$s, %5$s, kpis, score, qualified, rank, tier, updated_at) '
+    'SELECT sc.scope_id, x.period, x.period_start%6$s, x.%5$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
+    'FROM x JOIN sc ON sc.scope_key = x.scope_key',
+    st, sc, expected, parts_cols, qa, x_parts, closed);
+END $$;

@@ -107,6 +107,27 @@ SELECT count(*) AS rows FROM tr_top(1, 'all', 3);
 CREATE INDEX tr_score ON tr_standings (scope_id, score, agent_id);
 SELECT count(*) AS rows FROM tr_top(1, 'all', 3);
 
+-- a partition column named n and an agent column named rk, names the board's own
+-- statements used for their columns: the count argument is then top_n, and every write
+-- path (statements forced) and a rank ladder keep the board exact
+CREATE TABLE ncalls (rk int NOT NULL, n int, at timestamptz NOT NULL, won int NOT NULL);
+INSERT INTO ncalls SELECT i % 5, i % 2, now(), i % 3 FROM generate_series(1, 40) i;
+SELECT leaderboard.create_board(name => 'tnn', source => 'ncalls', agent => 'rk', at => 'at',
+  metrics => ARRAY['won'], periods => ARRAY['all'], partition_by => ARRAY['n'],
+  ladder => 'Top: top 50%, Rest: top 100%',
+  scorecard => '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}], "scale": 1}') IS NOT NULL AS created;
+SELECT pg_get_function_identity_arguments('tnn_top'::regproc) AS arguments;
+SELECT rank, rk, score, tier FROM tnn_top(n => 1, period => 'all', top_n => 2);
+SET leaderboard.direct_apply_max_groups = 0;
+INSERT INTO ncalls SELECT i % 7, i % 3, now(), i % 2 FROM generate_series(1, 30) i;
+UPDATE ncalls SET won = won + 1 WHERE rk = 2;
+DELETE FROM ncalls WHERE rk = 3 AND n = 1;
+RESET leaderboard.direct_apply_max_groups;
+INSERT INTO ncalls VALUES (4, 1, now(), 3);
+SELECT count(*) AS verify_rows FROM leaderboard.verify('tnn');
+SELECT leaderboard.drop_board('tnn');
+DROP TABLE ncalls;
+
 -- a function of that name made first keeps create_board from making the board
 CREATE FUNCTION tx_top(team_id int, period text, n int) RETURNS int LANGUAGE sql AS 'SELECT 1';
 SELECT top_board('tx', 'rank', '{}', ARRAY['team_id']);

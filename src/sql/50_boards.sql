@@ -460,21 +460,21 @@ BEGIN
     rank_order_e := rank_order_e || ', e.' || qa;
   END IF;
   IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
-    rank_tier := format(', tier = leaderboard.tier_by_rank(r.rk, r.n, %L::leaderboard.ladder)', b.ladder);
-    rank_tier_cmp := format(' OR w.tier IS DISTINCT FROM leaderboard.tier_by_rank(w.rk, w.n, %L::leaderboard.ladder)', b.ladder);
+    rank_tier := format(', tier = leaderboard.tier_by_rank(r.lb_rk, r.lb_n, %L::leaderboard.ladder)', b.ladder);
+    rank_tier_cmp := format(' OR w.tier IS DISTINCT FROM leaderboard.tier_by_rank(w.lb_rk, w.lb_n, %L::leaderboard.ladder)', b.ladder);
   END IF;
   -- only rows whose rank (or rank tier) changes are joined back and written; rank is in
   -- no index, so those updates are HOT. The scopes re-ranked go between head and tail.
   rerank_head := format(
-    'UPDATE %1$s t SET rank = r.rk%2$s FROM ('
+    'UPDATE %1$s t SET rank = r.lb_rk%2$s FROM ('
     ' SELECT * FROM ('
-    '  SELECT s.scope_id, s.period, s.period_start, s.%3$s, s.rank, s.tier, CASE WHEN s.qualified THEN %4$s OVER w END AS rk,'
-    '   pg_catalog.count(*) FILTER (WHERE s.qualified) OVER (PARTITION BY s.scope_id) AS n'
+    '  SELECT s.scope_id, s.period, s.period_start, s.%3$s, s.rank, s.tier, CASE WHEN s.qualified THEN %4$s OVER w END AS lb_rk,'
+    '   pg_catalog.count(*) FILTER (WHERE s.qualified) OVER (PARTITION BY s.scope_id) AS lb_n'
     '  FROM %1$s s WHERE ',
     st, rank_tier, qa, rank_fn);
   rerank_tail := format(
     '  WINDOW w AS (PARTITION BY s.scope_id ORDER BY %1$s)) w'
-    ' WHERE w.rank IS DISTINCT FROM w.rk%2$s) r'
+    ' WHERE w.rank IS DISTINCT FROM w.lb_rk%2$s) r'
     ' WHERE t.%3$s = r.%3$s AND t.period = r.period AND t.period_start = r.period_start AND t.scope_id = r.scope_id',
     rank_order_s, rank_tier_cmp, qa);
   rerank_all := rerank_head || 'true' || rerank_tail;
@@ -584,13 +584,13 @@ BEGIN
   expected_head := format(
     'SELECT r.scope_key, r.period, r.period_start%1$s, r.%2$s, r.kpis, r.score, r.qualified, r.rank, %3$s AS tier FROM ('
     ' SELECT e.*, CASE WHEN e.qualified THEN %4$s OVER (PARTITION BY e.scope_key ORDER BY %5$s) END AS rank,'
-    '  pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_key) AS n'
+    '  pg_catalog.count(*) FILTER (WHERE e.qualified) OVER (PARTITION BY e.scope_key) AS lb_n'
     ' FROM (SELECT g.*, %6$s AS score, %7$s AS qualified FROM (',
     r_parts, qa,
     CASE WHEN b.ladder IS NULL THEN 'NULL::pg_catalog.text'
          WHEN leaderboard.ladder_kind(b.ladder) = 'points'
            THEN format('CASE WHEN r.qualified THEN leaderboard.tier(r.score, %L::leaderboard.ladder) END', b.ladder)
-         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.n, %L::leaderboard.ladder) END', b.ladder) END,
+         ELSE format('CASE WHEN r.qualified THEN leaderboard.tier_by_rank(r.rank, r.lb_n, %L::leaderboard.ladder) END', b.ladder) END,
     rank_fn, rank_order_e,
     format('leaderboard._board_score(g.kpis, %s)', card_g), format('leaderboard.qualified(g.kpis, %s)', card_g));
   expected_tail := ') g) e) r';
