@@ -8034,8 +8034,8 @@ BEGIN
       RAISE EXCEPTION 'column "%" of table % does not exist', p, source USING ERRCODE = 'undefined_column';
     END IF;
   END LOOP;
-  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped) THEN
-    RAISE EXCEPTION 'table % has a column named lb_local or lb_kind, which boards reserve', source
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname IN ('lb_local', 'lb_kind', 'lb_day') AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'table % has a column named lb_local, lb_kind or lb_day, which boards reserve', source
       USING ERRCODE = 'duplicate_column';
   END IF;
   t := leaderboard._expression_type(source, quote_ident(at), 'at');
@@ -8110,6 +8110,23 @@ BEGIN
       DETAIL = 'A board ranks agents within each partition: partitioned by the agent, each would rank alone.',
       HINT = 'Partition by the columns that group agents, such as a team or a site.';
   END IF;
+  -- the columns of the board's own tables and views, and the names its statements give
+  -- their own columns: an agent or partition column of such a name would be two columns
+  -- of one name in them
+  FOREACH p IN ARRAY ARRAY[agent]::name[] || b.partition_by LOOP
+    IF p = ANY (ARRAY['scope_id', 'scope_key', 'period', 'period_start', 'kpis', 'score', 'qualified', 'rank',
+                      'tier', 'updated_at', 'version', 'ranks_stored', 'explanation', 'card_from',
+                      'previous_score', 'previous_rank', 'rank_change', 'score_change', 'badge', 'goal_id',
+                      'metric', 'stat', 'target', 'targets', 'actual', 'progress', 'pace', 'on_track', 'rungs',
+                      'rungs_met', 'working_days', 'working_days_elapsed', 'days_elapsed', 'days_total', 'id',
+                      'streak', 'current_streak', 'longest_streak', 'longest_start', 'met_days'])
+       OR p LIKE 'lb\_%' THEN
+      RAISE EXCEPTION 'column "%" cannot be the agent or a partition column of a board', p
+        USING ERRCODE = 'reserved_name',
+              DETAIL = 'The board''s own tables, views and statements have a column of that name, and names starting with lb_.',
+              HINT = 'Rename the column, or add a generated column of another name with its values and name that one.';
+    END IF;
+  END LOOP;
   IF cardinality(b.partition_by) <> (SELECT count(DISTINCT x) FROM unnest(b.partition_by) x) THEN
     RAISE EXCEPTION 'a partition_by column is listed twice' USING ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -8600,4 +8617,70 @@ BEGIN
     'SELECT sc.scope_id, x.period, x.period_start%6$s, x.%5$s, x.kpis, x.score, x.qualified, x.rank, x.tier, pg_catalog.now() '
     'FROM x JOIN sc ON sc.scope_key = x.scope_key',
     st, sc, expected, parts_cols, qa, x_parts, closed);
+END $$;
+
+-- Agent and partition columns named like a board's own columns are refused at creation
+-- (above), and verify() names its own agent column lb_agent, which a partition column
+-- called agent no longer makes ambiguous
+CREATE OR REPLACE FUNCTION leaderboard.verify(board text)
+RETURNS TABLE (problem text, period text, period_start date, partition jsonb, agent text,
+               stored jsonb, expected jsonb)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  part_json text := 'jsonb_build_object()';
+  tier_ok text := 'x.s_tier IS NOT DISTINCT FROM x.e_tier';
+  stored_tier text;
+  ladder_tiers text[] := '{}';
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  IF cardinality(b.partition_by) > 0 THEN
+    part_json := 'jsonb_build_object(' || (SELECT string_agg(format('%L, x.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
+    -- a held tier is right as long as the ladder, fed the held tier, keeps it
+    -- a stored tier the ladder does not have is a difference (tier() would refuse it)
+    FOR stored_tier IN EXECUTE format('SELECT DISTINCT tier FROM %s WHERE tier IS NOT NULL', b.standings) LOOP
+      BEGIN
+        PERFORM leaderboard.tier_level(stored_tier, b.ladder);
+        ladder_tiers := ladder_tiers || stored_tier;
+      EXCEPTION WHEN invalid_parameter_value THEN
+        NULL;
+      END;
+    END LOOP;
+    tier_ok := format('CASE WHEN x.s_tier IS NULL OR x.s_tier = ANY (%2$L::pg_catalog.text[]) THEN '
+                      'x.s_tier IS NOT DISTINCT FROM CASE WHEN x.qualified THEN leaderboard.tier(x.score, %1$L::leaderboard.ladder, x.s_tier) END '
+                      'AND (x.s_tier IS NULL) = (x.e_tier IS NULL) ELSE false END', b.ladder, ladder_tiers);
+  END IF;
+  -- one statement: the standings and the recomputation come from one snapshot
+  RETURN QUERY EXECUTE format($q$
+    WITH t AS (%1$s),
+    st AS (SELECT sc.scope_key, sc.ranks_stored AS lb_ranks_stored, s.* FROM %2$s s JOIN %3$s sc USING (scope_id)
+           WHERE NOT %9$s),
+    x AS (
+      SELECT coalesce(st.period, t.period) AS period, coalesce(st.period_start, t.period_start) AS period_start,
+             coalesce(st.scope_key, t.scope_key) AS scope_key, coalesce(st.%4$I, t.%4$I)::text AS lb_agent,
+             st.scope_key IS NULL AS s_missing, t.scope_key IS NULL AS e_missing,
+             st.kpis AS s_kpis, t.kpis AS e_kpis, st.score AS s_score, t.score AS e_score,
+             st.qualified AS s_qualified, t.qualified AS e_qualified, st.rank AS s_rank,
+             CASE WHEN st.lb_ranks_stored IS NOT FALSE THEN t.rank END AS e_rank,
+             st.tier AS s_tier, t.tier AS e_tier, coalesce(st.score, t.score) AS score,
+             coalesce(st.qualified, t.qualified) AS qualified %5$s
+      FROM st FULL JOIN t ON st.scope_key = t.scope_key AND st.%4$I = t.%4$I)
+    SELECT CASE WHEN x.s_missing THEN 'missing' WHEN x.e_missing THEN 'unexpected' ELSE 'different' END,
+           x.period, x.period_start, %6$s, x.lb_agent,
+           CASE WHEN NOT x.s_missing THEN jsonb_build_object('kpis', x.s_kpis::text, 'score', x.s_score, 'qualified', x.s_qualified, 'rank', x.s_rank, 'tier', x.s_tier) END,
+           CASE WHEN NOT x.e_missing THEN jsonb_build_object('kpis', x.e_kpis::text, 'score', x.e_score, 'qualified', x.e_qualified, 'rank', x.e_rank, 'tier', x.e_tier) END
+    FROM x
+    WHERE x.s_missing OR x.e_missing OR NOT leaderboard._kpis_close(x.s_kpis, x.e_kpis, %8$s)
+       OR abs(x.s_score - x.e_score) > 1e-9 * greatest(1, abs(x.e_score))
+       OR x.s_qualified <> x.e_qualified OR x.s_rank IS DISTINCT FROM x.e_rank OR NOT (%7$s)
+    ORDER BY 2, 3, x.scope_key, 5
+  $q$,
+    (SELECT s.expected FROM leaderboard._board_statements(board) s),
+    b.standings, b.scopes, b.agent_column,
+    (SELECT coalesce(string_agg(format(', coalesce(st.%1$I, t.%1$I) AS %1$I', q), ''), '') FROM unnest(b.partition_by) q),
+    part_json, tier_ok, cardinality(b.metric_names),
+    -- closed scopes are frozen: compared with nothing
+    leaderboard._closed_sql(b.closed_before, 's.period', 's.period_start'));
 END $$;

@@ -85,3 +85,35 @@ SELECT create_board('decl_named', 'decl_calls', 'agent_id', 'started_at', ARRAY[
 SELECT create_board('decl_named', 'decl_calls', 'agent_id', 'started_at', ARRAY['handle_seconds * 2'],
   '{"metrics": [{"name": "handle_seconds", "stat": "avg", "weight": 1}]}', time_zone => 'UTC');
 SELECT drop_board('decl_quoted');
+
+-- The agent and partition columns cannot take a name the board's own tables, views and
+-- statements give a column of theirs (42939), nor one starting with lb_; a source column
+-- named like the fold's own ones is refused too (42701). Names next to those work, and a
+-- partition column called agent is verified like any other.
+CREATE TABLE decl_names (agent int NOT NULL, progress int, lb_team int, at timestamptz NOT NULL DEFAULT now(), won int NOT NULL);
+INSERT INTO decl_names (agent, progress, lb_team, won) SELECT i % 4, i % 2, i % 2, i % 3 FROM generate_series(1, 20) i;
+\set VERBOSITY terse
+SELECT create_board('decl_rsv', 'decl_names', 'agent', 'at', ARRAY['won'],
+  '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}]}', partition_by => ARRAY['progress']);
+\set VERBOSITY sqlstate
+SELECT create_board('decl_rsv', 'decl_names', 'progress', 'at', ARRAY['won'],
+  '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}]}');
+SELECT create_board('decl_rsv', 'decl_names', 'agent', 'at', ARRAY['won'],
+  '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}]}', partition_by => ARRAY['lb_team']);
+ALTER TABLE decl_names ADD COLUMN lb_day date;
+SELECT create_board('decl_rsv', 'decl_names', 'agent', 'at', ARRAY['won'],
+  '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}]}');
+\set VERBOSITY default
+ALTER TABLE decl_names DROP COLUMN lb_day;
+CREATE TABLE decl_agent_part (agent_id int NOT NULL, agent int, at timestamptz NOT NULL DEFAULT now(), won int NOT NULL);
+INSERT INTO decl_agent_part (agent_id, agent, won) SELECT i % 4, i % 2, i % 3 FROM generate_series(1, 20) i;
+SELECT create_board('decl_agent_part', 'decl_agent_part', 'agent_id', 'at', ARRAY['won'],
+  '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}]}', partition_by => ARRAY['agent'], periods => ARRAY['all'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+UPDATE decl_agent_part SET won = won + 1 WHERE agent_id = 1;
+SELECT count(*) AS differences FROM verify('decl_agent_part');
+-- verify names the partition column agent in its partition, and the agent apart
+UPDATE decl_agent_part_standings SET score = score + 1 WHERE agent_id = 2;
+SELECT problem, partition, agent FROM verify('decl_agent_part') ORDER BY 2;
+SELECT drop_board('decl_agent_part');
+DROP TABLE decl_names, decl_agent_part;

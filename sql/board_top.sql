@@ -130,7 +130,9 @@ DROP TABLE ncalls;
 
 -- a function of that name made first keeps create_board from making the board
 CREATE FUNCTION tx_top(team_id int, period text, n int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+\set VERBOSITY terse
 SELECT top_board('tx', 'rank', '{}', ARRAY['team_id']);
+\set VERBOSITY default
 DROP FUNCTION tx_top(int, text, int);
 -- drop_board drops it
 SELECT count(*) AS verify_rows FROM leaderboard.boards b, leaderboard.verify(b.name) v;

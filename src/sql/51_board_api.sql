@@ -722,8 +722,8 @@ BEGIN
       RAISE EXCEPTION 'column "%" of table % does not exist', p, source USING ERRCODE = 'undefined_column';
     END IF;
   END LOOP;
-  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped) THEN
-    RAISE EXCEPTION 'table % has a column named lb_local or lb_kind, which boards reserve', source
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = source AND attname IN ('lb_local', 'lb_kind', 'lb_day') AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'table % has a column named lb_local, lb_kind or lb_day, which boards reserve', source
       USING ERRCODE = 'duplicate_column';
   END IF;
   t := leaderboard._expression_type(source, quote_ident(at), 'at');
@@ -798,6 +798,23 @@ BEGIN
       DETAIL = 'A board ranks agents within each partition: partitioned by the agent, each would rank alone.',
       HINT = 'Partition by the columns that group agents, such as a team or a site.';
   END IF;
+  -- the columns of the board's own tables and views, and the names its statements give
+  -- their own columns: an agent or partition column of such a name would be two columns
+  -- of one name in them
+  FOREACH p IN ARRAY ARRAY[agent]::name[] || b.partition_by LOOP
+    IF p = ANY (ARRAY['scope_id', 'scope_key', 'period', 'period_start', 'kpis', 'score', 'qualified', 'rank',
+                      'tier', 'updated_at', 'version', 'ranks_stored', 'explanation', 'card_from',
+                      'previous_score', 'previous_rank', 'rank_change', 'score_change', 'badge', 'goal_id',
+                      'metric', 'stat', 'target', 'targets', 'actual', 'progress', 'pace', 'on_track', 'rungs',
+                      'rungs_met', 'working_days', 'working_days_elapsed', 'days_elapsed', 'days_total', 'id',
+                      'streak', 'current_streak', 'longest_streak', 'longest_start', 'met_days'])
+       OR p LIKE 'lb\_%' THEN
+      RAISE EXCEPTION 'column "%" cannot be the agent or a partition column of a board', p
+        USING ERRCODE = 'reserved_name',
+              DETAIL = 'The board''s own tables, views and statements have a column of that name, and names starting with lb_.',
+              HINT = 'Rename the column, or add a generated column of another name with its values and name that one.';
+    END IF;
+  END LOOP;
   IF cardinality(b.partition_by) <> (SELECT count(DISTINCT x) FROM unnest(b.partition_by) x) THEN
     RAISE EXCEPTION 'a partition_by column is listed twice' USING ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -1103,7 +1120,7 @@ BEGIN
            WHERE NOT %9$s),
     x AS (
       SELECT coalesce(st.period, t.period) AS period, coalesce(st.period_start, t.period_start) AS period_start,
-             coalesce(st.scope_key, t.scope_key) AS scope_key, coalesce(st.%4$I, t.%4$I)::text AS agent,
+             coalesce(st.scope_key, t.scope_key) AS scope_key, coalesce(st.%4$I, t.%4$I)::text AS lb_agent,
              st.scope_key IS NULL AS s_missing, t.scope_key IS NULL AS e_missing,
              st.kpis AS s_kpis, t.kpis AS e_kpis, st.score AS s_score, t.score AS e_score,
              st.qualified AS s_qualified, t.qualified AS e_qualified, st.rank AS s_rank,
@@ -1112,7 +1129,7 @@ BEGIN
              coalesce(st.qualified, t.qualified) AS qualified %5$s
       FROM st FULL JOIN t ON st.scope_key = t.scope_key AND st.%4$I = t.%4$I)
     SELECT CASE WHEN x.s_missing THEN 'missing' WHEN x.e_missing THEN 'unexpected' ELSE 'different' END,
-           x.period, x.period_start, %6$s, x.agent,
+           x.period, x.period_start, %6$s, x.lb_agent,
            CASE WHEN NOT x.s_missing THEN jsonb_build_object('kpis', x.s_kpis::text, 'score', x.s_score, 'qualified', x.s_qualified, 'rank', x.s_rank, 'tier', x.s_tier) END,
            CASE WHEN NOT x.e_missing THEN jsonb_build_object('kpis', x.e_kpis::text, 'score', x.e_score, 'qualified', x.e_qualified, 'rank', x.e_rank, 'tier', x.e_tier) END
     FROM x
