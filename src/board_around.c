@@ -27,15 +27,10 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datum.h"
-#include "utils/datetime.h"
-#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/rls.h"
 #include "utils/snapmgr.h"
-#include "utils/timestamp.h"
 
-#include "board_context.h"
 #include "board_index.h"
 #include "board_reads.h"
 

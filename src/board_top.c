@@ -64,6 +64,11 @@ find_scope(Oid scopes_oid, text *kind, DateADT start, ArrayType *part_columns,
 	int			i;
 
 	deconstruct_array(part_columns, TEXTOID, -1, false, TYPALIGN_INT, &names, NULL, &nparts);
+	cols = palloc(sizeof(AttrNumber) * (nparts + 2));
+	cols[0] = board_typed_column(scopes, "period", TEXTOID);
+	cols[1] = board_typed_column(scopes, "period_start", DATEOID);
+	for (i = 0; i < nparts; i++)
+		cols[i + 2] = board_column(scopes, TextDatumGetCString(names[i]));
 	if (part != NULL)
 	{
 		TupleDesc	part_desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(part),
@@ -84,8 +89,7 @@ find_scope(Oid scopes_oid, text *kind, DateADT start, ArrayType *part_columns,
 		heap_deform_tuple(&tuple, part_desc, values, nulls);
 		for (i = 0; i < nparts; i++)
 		{
-			AttrNumber	att = board_column(scopes, TextDatumGetCString(names[i]));
-			Oid			want = TupleDescAttr(RelationGetDescr(scopes), att - 1)->atttypid;
+			Oid			want = TupleDescAttr(RelationGetDescr(scopes), cols[i + 2] - 1)->atttypid;
 
 			if (TupleDescAttr(part_desc, i)->atttypid != want)
 				ereport(ERROR,
@@ -101,11 +105,6 @@ find_scope(Oid scopes_oid, text *kind, DateADT start, ArrayType *part_columns,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("no partition values given for %d partition columns", nparts)));
 
-	cols = palloc(sizeof(AttrNumber) * (nparts + 2));
-	cols[0] = board_typed_column(scopes, "period", TEXTOID);
-	cols[1] = board_typed_column(scopes, "period_start", DATEOID);
-	for (i = 0; i < nparts; i++)
-		cols[i + 2] = board_column(scopes, TextDatumGetCString(names[i]));
 	index = (!id_col || !stored_col || !cols[0] || !cols[1]) ? NULL :
 		board_index_on(scopes, nparts + 2, cols, false, AccessShareLock);
 	if (index == NULL)

@@ -878,11 +878,9 @@ BEGIN
       USING ERRCODE = 'duplicate_function',
             DETAIL = format('Board "%s" creates this function.', board_name);
   END IF;
-  IF to_regprocedure(format('%s.%I(%s)', schema, board_name || '_top',
-                            (SELECT string_agg(leaderboard._column_type(source, x.p) || ', ', '' ORDER BY x.o)
-                             FROM unnest(b.partition_by) WITH ORDINALITY AS x(p, o)) || 'text, integer')) IS NOT NULL
-     OR (cardinality(b.partition_by) = 0
-         AND to_regprocedure(format('%s.%I(text, integer)', schema, board_name || '_top')) IS NOT NULL) THEN
+  IF to_regprocedure(format('%s.%I(%stext, integer)', schema, board_name || '_top',
+                            (SELECT coalesce(string_agg(leaderboard._column_type(source, x.p) || ', ', '' ORDER BY x.o), '')
+                             FROM unnest(b.partition_by) WITH ORDINALITY AS x(p, o)))) IS NOT NULL THEN
     RAISE EXCEPTION 'function %.%(partition values, text, integer) already exists', schema, quote_ident(board_name || '_top')
       USING ERRCODE = 'duplicate_function',
             DETAIL = format('Board "%s" creates this function.', board_name);
