@@ -81,23 +81,33 @@ SELECT count(*) AS rows FROM tr_top(7);
 SELECT count(*) AS rows FROM tr_top(1, NULL);
 SELECT count(*) AS rows FROM tr_top(1, 'day', NULL);
 SELECT count(*) AS rows FROM tr_top(1, 'week');
-SELECT count(*) AS rows FROM tr_top(1, 'day', -1);
-SELECT count(*) AS rows FROM tr_top(1, 'fortnight');
+-- (each error with its SQLSTATE and hint)
+CREATE FUNCTION top_error(q text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+  state text;
+  message text;
+  hint text;
+BEGIN
+  EXECUTE q;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+  RETURN state || ': ' || message || coalesce(nullif(' HINT: ' || hint, ' HINT: '), '');
+END $f$;
+SELECT top_error($$SELECT count(*) FROM tr_top(1, 'day', -1)$$) AS negative_n,
+       top_error($$SELECT count(*) FROM tr_top(1, 'fortnight')$$) AS unknown_period;
 
 -- called directly, leaderboard._top() takes partition values of the scopes' types, one per
--- partition column, and a known rank style
-SELECT count(*) FROM leaderboard._top('tr_standings', 'tr_scopes', 'UTC', 'rank', 'agent_id', '{team_id}', ROW(1::bigint), 'day', 3)
-  AS r(rank bigint, agent_id int, score float8, tier text, period_start date);
-SELECT count(*) FROM leaderboard._top('tr_standings', 'tr_scopes', 'UTC', 'rank', 'agent_id', '{team_id}', ROW(1, 2), 'day', 3)
-  AS r(rank bigint, agent_id int, score float8, tier text, period_start date);
-SELECT count(*) FROM leaderboard._top('tr_standings', 'tr_scopes', 'UTC', 'rank', 'agent_id', '{team_id}', NULL, 'day', 3)
-  AS r(rank bigint, agent_id int, score float8, tier text, period_start date);
-SELECT count(*) FROM leaderboard._top('tr_standings', 'tr_scopes', 'UTC', 'ntile', 'agent_id', '{team_id}', ROW(1), 'day', 3)
-  AS r(rank bigint, agent_id int, score float8, tier text, period_start date);
-SELECT count(*) FROM leaderboard._top('tr_standings', NULL, 'UTC', 'rank', 'agent_id', '{team_id}', ROW(1), 'day', 3)
-  AS r(rank bigint, agent_id int, score float8, tier text, period_start date);
-SELECT count(*) FROM leaderboard._top('tr_standings', 'tr_standings', 'UTC', 'rank', 'agent_id', '{team_id}', ROW(1), 'day', 3)
-  AS r(rank bigint, agent_id int, score float8, tier text, period_start date);
+-- partition column, a known rank style, and tables shaped like a board's
+SELECT e.input, top_error(format($$SELECT count(*) FROM leaderboard._top(%s, 'day', 3)
+                                  AS r(rank bigint, agent_id int, score float8, tier text, period_start date)$$, e.args)) AS error
+FROM (VALUES
+  ('a value of another type', $$'tr_standings', 'tr_scopes', 'UTC', 'rank', 'agent_id', '{team_id}', ROW(1::bigint)$$),
+  ('two values for one column', $$'tr_standings', 'tr_scopes', 'UTC', 'rank', 'agent_id', '{team_id}', ROW(1, 2)$$),
+  ('no values', $$'tr_standings', 'tr_scopes', 'UTC', 'rank', 'agent_id', '{team_id}', NULL$$),
+  ('an unknown rank style', $$'tr_standings', 'tr_scopes', 'UTC', 'ntile', 'agent_id', '{team_id}', ROW(1)$$),
+  ('a NULL table', $$'tr_standings', NULL, 'UTC', 'rank', 'agent_id', '{team_id}', ROW(1)$$),
+  ('standings for scopes', $$'tr_standings', 'tr_standings', 'UTC', 'rank', 'agent_id', '{team_id}', ROW(1)$$)) e(input, args);
 
 -- the index a read found is remembered by the backend, and forgotten when the table's
 -- indexes change: a dropped one is missing, a new one is found
@@ -139,4 +149,4 @@ SELECT count(*) AS verify_rows FROM leaderboard.boards b, leaderboard.verify(b.n
 SELECT leaderboard.drop_board(b) FROM unnest(ARRAY['tr', 'td', 'tn', 'tf']) b;
 SELECT count(*) AS top_functions_left FROM pg_proc WHERE proname LIKE 't__top';
 DROP TABLE tcalls;
-DROP FUNCTION top_board(text, text, text[], text[]), top_differences(text);
+DROP FUNCTION top_board(text, text, text[], text[]), top_differences(text), top_error(text);
