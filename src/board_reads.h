@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "executor/tuptable.h"
+#include "utils/array.h"
 #include "utils/date.h"
 #include "utils/relcache.h"
 #include "utils/tuplestore.h"
@@ -43,5 +44,40 @@ extern void board_emit_row(Tuplestorestate *out, TupleDesc result, BoardReadColu
 /* The same with the rank column given (set_rank), as read functions that count ranks do. */
 extern void board_emit_ranked_row(Tuplestorestate *out, TupleDesc result, BoardReadColumns *cols,
 								  TupleTableSlot *row, bool set_rank, int64 rank);
+
+/*
+ * The scope of the period of kind starting at start with the partition values of the
+ * record part (NULL: a board without partition columns; a NULL value is a scope of its
+ * own), named by the scopes' columns in part_columns: false when there is none. Found by
+ * the scopes' (period, period_start, partition...) index.
+ */
+extern bool board_find_scope(Relation scopes, text *kind, DateADT start, ArrayType *part_columns,
+							 HeapTupleHeader part, int64 *scope_id, bool *ranks_stored);
+
+/* A top-N read of one scope (board_top.c). */
+typedef struct BoardTopRead
+{
+	Relation	standings;
+	Relation	score_index;	/* on (scope_id, score, agent) */
+	BoardReadColumns *cols;
+	int64		scope_id;
+	bool		ranks_stored;	/* false: rank() counted as the rows are read */
+	bool		dense;			/* dense_rank() */
+	bool		row_number;		/* row_number(): ties split by the stored ranks */
+	int64		n;				/* the rows ranked n or better */
+	bool		with_unqualified;	/* then, up to n rows in all, unqualified rows */
+	Tuplestorestate *out;
+	TupleDesc	desc;
+} BoardTopRead;
+
+/* Sets read's rank style from its name; 22023 for one that is none. */
+extern void board_top_style(BoardTopRead *read, const char *style);
+/* Takes standings (opened) for read, with its score index and result's columns mapped. */
+extern void board_begin_top(BoardTopRead *read, Relation standings, const char *agent_column,
+							TupleDesc result);
+/* Puts read's rows out, in rank order. */
+extern void board_read_top(BoardTopRead *read);
+/* Closes what board_begin_top opened. */
+extern void board_end_top(BoardTopRead *read);
 
 #endif

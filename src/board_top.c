@@ -38,17 +38,13 @@
 #include "board_index.h"
 #include "board_reads.h"
 
-/*
- * The scope of the period of kind starting at start with the partition values of the
- * record part (NULL: a board without partition columns; a NULL value is a scope of its
- * own), named by the scopes' columns in part_columns: false when there is none. Found by
- * the scopes' (period, period_start, partition...) index.
- */
-static bool
-find_scope(Oid scopes_oid, text *kind, DateADT start, ArrayType *part_columns,
-		   HeapTupleHeader part, int64 *scope_id, bool *ranks_stored)
+static void part_values(HeapTupleHeader part, Relation scopes, AttrNumber *cols, int nparts,
+						Datum **values, bool **nulls);
+
+bool
+board_find_scope(Relation scopes, text *kind, DateADT start, ArrayType *part_columns,
+				 HeapTupleHeader part, int64 *scope_id, bool *ranks_stored)
 {
-	Relation	scopes = board_open_for_read(scopes_oid, "the top-N function");
 	Datum	   *names = NULL;
 	int			nparts = 0;
 	Datum	   *values = NULL;
@@ -69,41 +65,7 @@ find_scope(Oid scopes_oid, text *kind, DateADT start, ArrayType *part_columns,
 	cols[1] = board_typed_column(scopes, "period_start", DATEOID);
 	for (i = 0; i < nparts; i++)
 		cols[i + 2] = board_column(scopes, TextDatumGetCString(names[i]));
-	if (part != NULL)
-	{
-		TupleDesc	part_desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(part),
-													   HeapTupleHeaderGetTypMod(part));
-		HeapTupleData tuple;
-
-		if (part_desc->natts != nparts)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%d partition values given for %d partition columns",
-							part_desc->natts, nparts)));
-		tuple.t_len = HeapTupleHeaderGetDatumLength(part);
-		ItemPointerSetInvalid(&tuple.t_self);
-		tuple.t_tableOid = InvalidOid;
-		tuple.t_data = part;
-		values = palloc(sizeof(Datum) * nparts);
-		nulls = palloc(sizeof(bool) * nparts);
-		heap_deform_tuple(&tuple, part_desc, values, nulls);
-		for (i = 0; i < nparts; i++)
-		{
-			Oid			want = TupleDescAttr(RelationGetDescr(scopes), cols[i + 2] - 1)->atttypid;
-
-			if (TupleDescAttr(part_desc, i)->atttypid != want)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("partition value %d has type %s, not %s", i + 1,
-								format_type_be(TupleDescAttr(part_desc, i)->atttypid),
-								format_type_be(want))));
-		}
-		ReleaseTupleDesc(part_desc);
-	}
-	else if (nparts > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("no partition values given for %d partition columns", nparts)));
+	part_values(part, scopes, cols + 2, nparts, &values, &nulls);
 
 	index = (!id_col || !stored_col || !cols[0] || !cols[1]) ? NULL :
 		board_index_on(scopes, nparts + 2, cols, false, AccessShareLock);
@@ -139,8 +101,58 @@ find_scope(Oid scopes_oid, text *kind, DateADT start, ArrayType *part_columns,
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	index_close(index, AccessShareLock);
-	table_close(scopes, AccessShareLock);
 	return found;
+}
+
+/*
+ * The values of the partition record part (NULL: none, for a board without partition
+ * columns), checked against the scopes' columns cols, into values and nulls.
+ */
+static void
+part_values(HeapTupleHeader part, Relation scopes, AttrNumber *cols, int nparts,
+			Datum **values_out, bool **nulls_out)
+{
+	Datum	   *values = NULL;
+	bool	   *nulls = NULL;
+	int			i;
+
+	if (part != NULL)
+	{
+		TupleDesc	part_desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(part),
+													   HeapTupleHeaderGetTypMod(part));
+		HeapTupleData tuple;
+
+		if (part_desc->natts != nparts)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%d partition values given for %d partition columns",
+							part_desc->natts, nparts)));
+		tuple.t_len = HeapTupleHeaderGetDatumLength(part);
+		ItemPointerSetInvalid(&tuple.t_self);
+		tuple.t_tableOid = InvalidOid;
+		tuple.t_data = part;
+		values = palloc(sizeof(Datum) * nparts);
+		nulls = palloc(sizeof(bool) * nparts);
+		heap_deform_tuple(&tuple, part_desc, values, nulls);
+		for (i = 0; i < nparts; i++)
+		{
+			Oid			want = TupleDescAttr(RelationGetDescr(scopes), cols[i] - 1)->atttypid;
+
+			if (TupleDescAttr(part_desc, i)->atttypid != want)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("partition value %d has type %s, not %s", i + 1,
+								format_type_be(TupleDescAttr(part_desc, i)->atttypid),
+								format_type_be(want))));
+		}
+		ReleaseTupleDesc(part_desc);
+	}
+	else if (nparts > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no partition values given for %d partition columns", nparts)));
+	*values_out = values;
+	*nulls_out = nulls;
 }
 
 /* A row of a row_number() board's result: its standings row, rank, and where it was read. */
@@ -162,6 +174,176 @@ compare_top_rows(const void *a, const void *b)
 	return (x->position > y->position) - (x->position < y->position);
 }
 
+/* Appends row to rows (capacity grown as needed), a copy of the standings row in slot. */
+static void
+keep_row(TopRow **rows, int *nrows, int *capacity, TupleTableSlot *slot, int64 rank, int64 position)
+{
+	if (*nrows == *capacity)
+	{
+		*capacity = Max(16, *capacity * 2);
+		*rows = *rows == NULL ? palloc(sizeof(TopRow) * *capacity) :
+			repalloc(*rows, sizeof(TopRow) * *capacity);
+	}
+	(*rows)[*nrows].row = ExecCopySlotHeapTuple(slot);
+	(*rows)[*nrows].rank = rank;
+	(*rows)[*nrows].position = position;
+	(*nrows)++;
+}
+
+/*
+ * Reads the scope's rows through the score index backwards, best first, and puts out the
+ * qualified rows ranked n or better in rank order, stopping at the first row ranked past
+ * n. Ranks are the stored ones, or where the scope stores none (rank() boards only)
+ * rank() counted as the rows go by: 1 + the qualified rows scoring higher, which are the
+ * rows read before.
+ */
+void
+board_read_top(BoardTopRead *read)
+{
+	BoardReadColumns *cols = read->cols;
+	TupleTableSlot *slot = table_slot_create(read->standings, NULL);
+	TupleTableSlot *out = MakeSingleTupleTableSlot(RelationGetDescr(read->standings), &TTSOpsHeapTuple);
+	ScanKeyData key;
+	IndexScanDesc scan;
+	TopRow	   *rows = NULL;
+	int			nrows = 0;
+	int			capacity = 0;
+	TopRow	   *unqualified = NULL;
+	int			nunqualified = 0;
+	int			unqualified_capacity = 0;
+	int64		emitted = 0;
+	int64		position = 0;
+	int64		tie_rank = 0;
+	int64		distinct = 0;
+	double		last = 0;
+	bool		exhausted = true;
+	int			i;
+
+	board_index_key(&key, read->score_index, 1, 0, BTEqualStrategyNumber, Int64GetDatum(read->scope_id));
+	scan = index_beginscan(read->standings, read->score_index, GetActiveSnapshot(), 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (index_getnext_slot(scan, BackwardScanDirection, slot))
+	{
+		bool		isnull;
+		double		score;
+		int64		stored;
+		bool		stored_null;
+		int64		counted;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!DatumGetBool(slot_getattr(slot, cols->qualified, &isnull)))
+		{
+			/* no rank: kept, up to n, for a read that orders them after the ranked rows */
+			if (read->with_unqualified && nunqualified < read->n)
+				keep_row(&unqualified, &nunqualified, &unqualified_capacity, slot, 0, position);
+			continue;
+		}
+		score = DatumGetFloat8(slot_getattr(slot, cols->score, &isnull));
+		position++;
+		if (position == 1 || score < last)
+		{
+			/* a new score: rank() is where it starts, dense_rank() how many scores so far */
+			tie_rank = position;
+			distinct++;
+			last = score;
+		}
+
+		/*
+		 * rows tied share rank() and dense_rank(); row_number() splits a tie by the
+		 * tie_break chain, which only the stored ranks know: a tie starting at or above n
+		 * is read to its end, and its rows stored past n are left out
+		 */
+		counted = read->dense ? distinct : tie_rank;
+		if (counted > read->n)
+		{
+			exhausted = false;
+			break;
+		}
+		stored = DatumGetInt64(slot_getattr(slot, cols->rank, &stored_null));
+		if (!read->ranks_stored || stored_null)
+			stored = counted;
+		if (stored > read->n)
+			continue;
+		emitted++;
+		/* rank() and dense_rank() order is the scan's: the row goes out as it is read */
+		if (!read->row_number)
+		{
+			board_emit_ranked_row(read->out, read->desc, cols, slot, true, stored);
+			continue;
+		}
+		keep_row(&rows, &nrows, &capacity, slot, stored, position);
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+
+	/* row_number(): a tie's rows in the order of their stored ranks */
+	if (nrows > 1)
+		qsort(rows, nrows, sizeof(TopRow), compare_top_rows);
+	for (i = 0; i < nrows; i++)
+	{
+		ExecStoreHeapTuple(rows[i].row, out, false);
+		board_emit_ranked_row(read->out, read->desc, cols, out, true, rows[i].rank);
+	}
+
+	/*
+	 * Fewer than n ranked rows (the whole scope was read): the unqualified rows follow,
+	 * with the rank they have, none, as ORDER BY rank puts them last
+	 */
+	for (i = 0; exhausted && i < nunqualified && emitted < read->n; i++, emitted++)
+	{
+		ExecStoreHeapTuple(unqualified[i].row, out, false);
+		board_emit_row(read->out, read->desc, cols, out);
+	}
+	ExecDropSingleTupleTableSlot(out);
+}
+
+/*
+ * Opens the board's standings as read's, with the score index and the result columns
+ * mapped, for board_read_top (close them with board_end_top).
+ */
+void
+board_begin_top(BoardTopRead *read, Relation standings, const char *agent_column, TupleDesc result)
+{
+	AttrNumber	keycols[3];
+	AttrNumber	agent_att = board_column(standings, agent_column);
+
+	read->standings = standings;
+	read->cols = palloc(sizeof(BoardReadColumns));
+	read->desc = result;
+	board_map_result_columns(read->cols, standings, result, agent_column,
+							 TupleDescAttr(RelationGetDescr(standings), agent_att - 1)->atttypid);
+	keycols[0] = read->cols->scope_id;
+	keycols[1] = read->cols->score;
+	keycols[2] = read->cols->agent;
+	read->score_index = board_index_on(standings, 3, keycols, false, AccessShareLock);
+	if (read->score_index == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("the index of \"%s\" on (scope_id, score, agent) is missing",
+						RelationGetRelationName(standings)),
+				 errhint("Rebuild the board's standings: drop and create the board.")));
+}
+
+void
+board_end_top(BoardTopRead *read)
+{
+	index_close(read->score_index, AccessShareLock);
+	table_close(read->standings, AccessShareLock);
+}
+
+/* The rank style of style (rank, dense_rank, row_number) into read; 22023 for another. */
+void
+board_top_style(BoardTopRead *read, const char *style)
+{
+	if (strcmp(style, "rank") != 0 && strcmp(style, "dense_rank") != 0 &&
+		strcmp(style, "row_number") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown rank style \"%s\"", style)));
+	read->dense = strcmp(style, "dense_rank") == 0;
+	read->row_number = strcmp(style, "row_number") == 0;
+}
+
 PG_FUNCTION_INFO_V1(board_top);
 /*
  * _top(standings, scopes, time_zone, rank_style, agent_column, partition_columns,
@@ -174,34 +356,12 @@ Datum
 board_top(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			standings_oid;
-	Oid			scopes_oid;
-	text	   *tz;
-	char	   *style;
-	char	   *agent_column;
+	BoardTopRead read = {0};
+	Relation	scopes;
 	text	   *kind;
 	int32		n;
 	DateADT		start;
-	int64		scope_id;
-	bool		ranks_stored;
-	bool		dense;
-	bool		row_number;
-	Relation	standings;
-	Relation	score_index;
-	AttrNumber	keycols[3];
-	BoardReadColumns cols;
-	TupleTableSlot *slot;
-	TupleTableSlot *out;
-	TupleDesc	desc;
-	ScanKeyData key;
-	IndexScanDesc scan;
-	TopRow	   *rows = NULL;
-	int			nrows = 0;
-	int			capacity = 0;
-	int64		position = 0;
-	int64		tie_rank = 0;
-	int64		distinct = 0;
-	double		last = 0;
+	bool		found;
 	int			i;
 
 	for (i = 0; i <= 5; i++)
@@ -212,118 +372,29 @@ board_top(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	if (PG_ARGISNULL(7) || PG_ARGISNULL(8))
 		PG_RETURN_NULL();
-	standings_oid = PG_GETARG_OID(0);
-	scopes_oid = PG_GETARG_OID(1);
-	tz = PG_GETARG_TEXT_PP(2);
-	style = text_to_cstring(PG_GETARG_TEXT_PP(3));
-	agent_column = text_to_cstring(PG_GETARG_TEXT_PP(4));
 	kind = PG_GETARG_TEXT_PP(7);
 	n = PG_GETARG_INT32(8);
 	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE),
 				 errmsg("n must not be negative")));
-	if (strcmp(style, "rank") != 0 && strcmp(style, "dense_rank") != 0 &&
-		strcmp(style, "row_number") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown rank style \"%s\"", style)));
-	dense = strcmp(style, "dense_rank") == 0;
-	row_number = strcmp(style, "row_number") == 0;
-	start = board_current_period_start(kind, tz);
-	if (n == 0 ||
-		!find_scope(scopes_oid, kind, start, PG_GETARG_ARRAYTYPE_P(5),
-					PG_ARGISNULL(6) ? NULL : PG_GETARG_HEAPTUPLEHEADER(6), &scope_id, &ranks_stored))
+	board_top_style(&read, text_to_cstring(PG_GETARG_TEXT_PP(3)));
+	read.n = n;
+	read.out = rsinfo->setResult;
+	start = board_current_period_start(kind, PG_GETARG_TEXT_PP(2));
+	if (n == 0)
 		PG_RETURN_NULL();
-
-	standings = board_open_for_read(standings_oid, "the top-N function");
-	desc = RelationGetDescr(standings);
-	{
-		AttrNumber	agent_att = board_column(standings, agent_column);
-
-		board_map_result_columns(&cols, standings, rsinfo->setDesc, agent_column,
-								 TupleDescAttr(desc, agent_att - 1)->atttypid);
-	}
-	keycols[0] = cols.scope_id;
-	keycols[1] = cols.score;
-	keycols[2] = cols.agent;
-	score_index = board_index_on(standings, 3, keycols, false, AccessShareLock);
-	if (score_index == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("the index of \"%s\" on (scope_id, score, agent) is missing",
-						RelationGetRelationName(standings)),
-				 errhint("Rebuild the board's standings: drop and create the board.")));
-	slot = table_slot_create(standings, NULL);
-	out = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
-
-	/* the scope's rows, best first; unqualified ones have no rank and are passed over */
-	board_index_key(&key, score_index, 1, 0, BTEqualStrategyNumber, Int64GetDatum(scope_id));
-	scan = index_beginscan(standings, score_index, GetActiveSnapshot(), 1, 0);
-	index_rescan(scan, &key, 1, NULL, 0);
-	while (index_getnext_slot(scan, BackwardScanDirection, slot))
-	{
-		bool		isnull;
-		double		score;
-		int64		stored;
-		bool		stored_null;
-		int64		counted;
-
-		CHECK_FOR_INTERRUPTS();
-		if (!DatumGetBool(slot_getattr(slot, cols.qualified, &isnull)))
-			continue;
-		score = DatumGetFloat8(slot_getattr(slot, cols.score, &isnull));
-		position++;
-		if (position == 1 || score < last)
-		{
-			/* a new score: rank() is where it starts, dense_rank() how many scores so far */
-			tie_rank = position;
-			distinct++;
-			last = score;
-		}
-		/*
-		 * rows tied share rank() and dense_rank(); row_number() splits a tie by the
-		 * tie_break chain, which only the stored ranks know: a tie starting at or above n
-		 * is read to its end, and its rows stored past n are left out
-		 */
-		counted = dense ? distinct : tie_rank;
-		if (counted > n)
-			break;
-		stored = DatumGetInt64(slot_getattr(slot, cols.rank, &stored_null));
-		if (!ranks_stored || stored_null)
-			stored = counted;
-		if (stored > n)
-			continue;
-		/* rank() and dense_rank() order is the scan's: the row goes out as it is read */
-		if (!row_number)
-		{
-			board_emit_ranked_row(rsinfo->setResult, rsinfo->setDesc, &cols, slot, true, stored);
-			continue;
-		}
-		if (nrows == capacity)
-		{
-			capacity = Max(16, capacity * 2);
-			rows = rows == NULL ? palloc(sizeof(TopRow) * capacity) :
-				repalloc(rows, sizeof(TopRow) * capacity);
-		}
-		rows[nrows].row = ExecCopySlotHeapTuple(slot);
-		rows[nrows].rank = stored;
-		rows[nrows].position = position;
-		nrows++;
-	}
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-
-	/* row_number(): a tie's rows in the order of their stored ranks */
-	if (nrows > 1)
-		qsort(rows, nrows, sizeof(TopRow), compare_top_rows);
-	for (i = 0; i < nrows; i++)
-	{
-		ExecStoreHeapTuple(rows[i].row, out, false);
-		board_emit_ranked_row(rsinfo->setResult, rsinfo->setDesc, &cols, out, true, rows[i].rank);
-	}
-	ExecDropSingleTupleTableSlot(out);
-	index_close(score_index, AccessShareLock);
-	table_close(standings, AccessShareLock);
+	scopes = board_open_for_read(PG_GETARG_OID(1), "the top-N function");
+	found = board_find_scope(scopes, kind, start,
+							 PG_GETARG_ARRAYTYPE_P(5),
+							 PG_ARGISNULL(6) ? NULL : PG_GETARG_HEAPTUPLEHEADER(6),
+							 &read.scope_id, &read.ranks_stored);
+	table_close(scopes, AccessShareLock);
+	if (!found)
+		PG_RETURN_NULL();
+	board_begin_top(&read, board_open_for_read(PG_GETARG_OID(0), "the top-N function"),
+					text_to_cstring(PG_GETARG_TEXT_PP(4)), rsinfo->setDesc);
+	board_read_top(&read);
+	board_end_top(&read);
 	PG_RETURN_NULL();
 }
