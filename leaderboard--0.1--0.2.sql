@@ -7750,6 +7750,28 @@ COMMENT ON FUNCTION leaderboard._top(regclass, regclass, text, text, text, text[
 REVOKE EXECUTE ON FUNCTION leaderboard._top(regclass, regclass, text, text, text, text[], record, text, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._top(regclass, regclass, text, text, text, text[], record, text, integer) TO PUBLIC;
 
+-- <board>_current ... ORDER BY rank LIMIT n over one scope, planned as a read of the score
+-- index (leaderboard.top_n_plan); the view finds its current period by a function of the
+-- library, which loads the library (and its planner hook) in a backend that reads it.
+-- Boards made before get the view from alter_board(name), as every board's views; their
+-- views are planned so as they are.
+-- The start of the current period of a kind in a board's time zone: <board>_current finds
+-- its scopes by it (and calling the library loads it, with the planner hook below).
+CREATE FUNCTION leaderboard._current_period_start(kind text, time_zone text) RETURNS date
+  AS 'MODULE_PATHNAME', 'board_current_period_start_sql' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard._current_period_start(text, text) IS
+  'internal: the start of the current period of a kind (day .. year, all) in a time zone, as <board>_current reads it';
+
+-- What the planner puts in place of <board>_current in <board>_current WHERE period = ...
+-- AND <partition columns> = ... ORDER BY rank LIMIT n (leaderboard.top_n_plan). Not STRICT:
+-- a board without partition columns passes a NULL record, and a NULL n reads the scope.
+CREATE FUNCTION leaderboard._current_top(view regclass, partition record, period text, n bigint)
+  RETURNS SETOF record AS 'MODULE_PATHNAME', 'board_current_top' LANGUAGE C STABLE ROWS 10;
+COMMENT ON FUNCTION leaderboard._current_top(regclass, record, text, bigint) IS
+  'internal: the rows of one scope of a board''s current view that ORDER BY rank LIMIT n reads, best first from the score index, as the caller';
+REVOKE EXECUTE ON FUNCTION leaderboard._current_period_start(text, text), leaderboard._current_top(regclass, record, text, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._current_period_start(text, text), leaderboard._current_top(regclass, record, text, bigint) TO PUBLIC;
+
 CREATE OR REPLACE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -7760,7 +7782,7 @@ DECLARE
   p name;
   agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
   part_ret text := '';
-  current_start text := leaderboard._period_start_sql('c.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+  current_start text := format('leaderboard._current_period_start(c.period, %L)', b.time_zone);
   current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
     (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
   explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),

@@ -28,7 +28,10 @@ BEGIN
 END $$;
 -- the scope comes by the scopes' index, period_start among its conditions, and its rows
 -- by the standings' index on scope_id; twice, as the view reads scopes that store ranks
--- and scopes too large to store them in two branches (the second with its own aliases)
+-- and scopes too large to store them in two branches (the second with its own aliases).
+-- This is the view's own plan (a top n is otherwise read through leaderboard._current_top:
+-- board_current_top), as readers who may not read the standings get it.
+SET leaderboard.top_n_plan = off;
 SELECT c ~ '^\(\(period = ''month''::text\) AND \(period_start = ' AS period_start_is_index_condition,
        c ~ 'team_id = 1\)\)$' AS team_is_index_condition
 FROM pg_temp.index_conditions($$SELECT rank, agent_id, score FROM cur_current
@@ -37,6 +40,7 @@ WHERE c ~ '^\(\(period =';
 SELECT count(*) AS rows_by_scope_id FROM pg_temp.index_conditions($$SELECT rank, agent_id, score FROM cur_current
                                 WHERE period = 'month' AND team_id = 1 ORDER BY rank LIMIT 10$$) c
 WHERE c = '(scope_id = sc.scope_id)';
+RESET leaderboard.top_n_plan;
 RESET enable_seqscan;
 
 -- every period kind, 'all' included, and the same rows as the standings' current periods

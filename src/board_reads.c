@@ -7,6 +7,7 @@
 
 #include "access/table.h"
 #include "access/xact.h"
+#include "fmgr.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -68,6 +69,17 @@ board_current_period_start(text *kind, text *tz)
 	local = DatumGetTimestamp(DirectFunctionCall2(timestamp_trunc, PointerGetDatum(kind),
 												  TimestampGetDatum(local)));
 	return DatumGetDateADT(DirectFunctionCall1(timestamp_date, TimestampGetDatum(local)));
+}
+
+PG_FUNCTION_INFO_V1(board_current_period_start_sql);
+/*
+ * _current_period_start(kind, time_zone): the start of the current period of the kind in
+ * the time zone, as <board>_current finds its scopes by it.
+ */
+Datum
+board_current_period_start_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATEADT(board_current_period_start(PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1)));
 }
 
 void

@@ -14,6 +14,7 @@ int			board_direct_max_groups = 64;
 int			board_small_batch_groups = 1000;
 int			board_large_batch_work_mem = 256 * 1024;
 bool		board_report_apply = false;
+bool		board_top_n_plan = true;
 
 void
 board_settings_define(void)
@@ -47,6 +48,11 @@ board_settings_define(void)
 							 "Reports with a NOTICE how the commit-time apply applied each board.",
 							 "Directly (by table access) or by statements, and how many captured groups.",
 							 &board_report_apply, false,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("leaderboard.top_n_plan",
+							 "Plans a board's current view ordered by rank with a LIMIT, over one scope, as a read of the score index.",
+							 "Off: the planner reads the whole scope and sorts it. The rows are the same.",
+							 &board_top_n_plan, true,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("leaderboard");
 }

@@ -4,15 +4,17 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "board_current_plan.h"
 #include "board_settings.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-/* Defines the leaderboard.* settings when the library loads. */
+/* Defines the leaderboard.* settings and installs the planner hook when the library loads. */
 void
 _PG_init(void)
 {
 	board_settings_define();
+	board_current_plan_install();
 }

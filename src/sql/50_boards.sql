@@ -141,6 +141,21 @@ CREATE FUNCTION leaderboard._top(standings regclass, scopes regclass, time_zone 
 COMMENT ON FUNCTION leaderboard._top(regclass, regclass, text, text, text, text[], record, text, integer) IS
   'internal: the rows of <board>_top read best first from the standings'' score index, as the caller';
 
+-- The start of the current period of a kind in a board's time zone: <board>_current finds
+-- its scopes by it (and calling the library loads it, with the planner hook below).
+CREATE FUNCTION leaderboard._current_period_start(kind text, time_zone text) RETURNS date
+  AS 'MODULE_PATHNAME', 'board_current_period_start_sql' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION leaderboard._current_period_start(text, text) IS
+  'internal: the start of the current period of a kind (day .. year, all) in a time zone, as <board>_current reads it';
+
+-- What the planner puts in place of <board>_current in <board>_current WHERE period = ...
+-- AND <partition columns> = ... ORDER BY rank LIMIT n (leaderboard.top_n_plan). Not STRICT:
+-- a board without partition columns passes a NULL record, and a NULL n reads the scope.
+CREATE FUNCTION leaderboard._current_top(view regclass, partition record, period text, n bigint)
+  RETURNS SETOF record AS 'MODULE_PATHNAME', 'board_current_top' LANGUAGE C STABLE ROWS 10;
+COMMENT ON FUNCTION leaderboard._current_top(regclass, record, text, bigint) IS
+  'internal: the rows of one scope of a board''s current view that ORDER BY rank LIMIT n reads, best first from the score index, as the caller';
+
 CREATE FUNCTION leaderboard._expression_type(source regclass, expr text, what text)
   RETURNS regtype AS 'MODULE_PATHNAME', 'board_expression_type' LANGUAGE C STRICT;
 COMMENT ON FUNCTION leaderboard._expression_type(regclass, text, text) IS

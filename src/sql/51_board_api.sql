@@ -333,7 +333,7 @@ DECLARE
   p name;
   agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
   part_ret text := '';
-  current_start text := leaderboard._period_start_sql('c.period', format('pg_catalog.now() AT TIME ZONE %L', b.time_zone));
+  current_start text := format('leaderboard._current_period_start(c.period, %L)', b.time_zone);
   current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
     (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
   explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),

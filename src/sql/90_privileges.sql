@@ -152,6 +152,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._expression_columns(regclass, text),
   leaderboard._around(regclass, text, anyelement, text, integer, text),
   leaderboard._top(regclass, regclass, text, text, text, text[], record, text, integer),
+  leaderboard._current_top(regclass, record, text, bigint),
   -- CREATE TRIGGER checks EXECUTE on the trigger function as the role creating the board,
   -- or the partition that gets its triggers; firing checks the trigger against the catalog
   leaderboard._board_capture(),
@@ -173,6 +174,8 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._catalog_set_calendar(text, leaderboard.calendar),
   -- called by create_board and alter_board, DDL as the caller
   leaderboard._goal_views(leaderboard.boards),
+  -- read by <board>_current as its reader (pure)
+  leaderboard._current_period_start(text, text),
   -- read by <board>_goals and <board>_streaks as their reader (pure)
   leaderboard._period_days_sql(leaderboard.boards, text, text, text, text),
   leaderboard._campaign_days(leaderboard.boards),
