@@ -4,7 +4,7 @@
 -- teams (two scopes each).
 CREATE TABLE acalls (agent_id int NOT NULL, team_id int, at timestamptz NOT NULL, won int NOT NULL);
 INSERT INTO acalls
-SELECT 1 + i % 15, CASE WHEN i % 11 = 0 THEN 2 ELSE 1 + (i % 15) % 2 END, now() - (i % 3) * interval '1 minute', (i * 7) % 4
+SELECT 1 + i % 15, CASE WHEN i % 11 = 0 THEN 2 ELSE 1 + (i % 15) % 2 END, now(), (i * 7) % 4
 FROM generate_series(1, 160) i;
 SELECT leaderboard.create_board(name => 'nb', source => 'acalls', agent => 'agent_id', at => 'at',
   metrics => ARRAY['won'], periods => ARRAY['day', 'month', 'all'], partition_by => ARRAY['team_id'],

@@ -8,7 +8,7 @@ SET search_path = public, leaderboard;
 CREATE TABLE cur_calls (call_id int PRIMARY KEY, agent_id int NOT NULL, team_id int NOT NULL,
   at timestamptz NOT NULL, won int NOT NULL);
 -- calls of today (minutes ago, in the board's zone) and of the 400 days before
-INSERT INTO cur_calls SELECT i, 1 + i % 20, i % 2, now() - (i % 3) * interval '1 minute', i % 3 FROM generate_series(1, 200) i;
+INSERT INTO cur_calls SELECT i, 1 + i % 20, i % 2, now(), i % 3 FROM generate_series(1, 200) i;
 INSERT INTO cur_calls SELECT 1000 + i, 1 + i % 20, i % 2, now() - (1 + i % 400) * interval '1 day', i % 3 FROM generate_series(1, 8000) i;
 SELECT create_board('cur', 'cur_calls', 'agent_id', 'at', ARRAY['won'],
   '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}]}', periods => ARRAY['day', 'week', 'month', 'all'],

@@ -8,7 +8,7 @@
 LOAD 'leaderboard';
 CREATE TABLE qcalls (agent_id int NOT NULL, team_id int, at timestamptz NOT NULL, won int NOT NULL, fast int NOT NULL);
 INSERT INTO qcalls
-SELECT 1 + i % 23, CASE WHEN i % 23 < 3 THEN NULL ELSE (i % 23) % 3 END, now() - (i % 3) * interval '1 minute',
+SELECT 1 + i % 23, CASE WHEN i % 23 < 3 THEN NULL ELSE (i % 23) % 3 END, now(),
        (i * 7) % 4, i % 5
 FROM generate_series(1, 400) i;
 
@@ -18,7 +18,7 @@ LANGUAGE sql AS $$
     metrics => ARRAY['won', 'fast'], periods => ARRAY['day', 'month', 'all'], partition_by => partition_by,
     scorecard => '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}, {"name": "fast", "stat": "sum", "weight": 0}],
                    "scale": 1, "min_rows": 18}',
-    rank_style => style, tie_break => tie_break) IS NOT NULL
+    rank_style => style, tie_break => tie_break, time_zone => 'UTC') IS NOT NULL
 $$;
 SELECT qboard('qr', 'rank', '{}', ARRAY['team_id']) AS rank_board,
        qboard('qd', 'dense_rank', '{}', ARRAY['team_id']) AS dense_board,
@@ -172,7 +172,7 @@ RESET plan_cache_mode;
 CREATE TABLE qocalls (agent_id int NOT NULL, at timestamptz NOT NULL, won int NOT NULL);
 INSERT INTO qocalls SELECT i % 4, now(), i % 2 FROM generate_series(1, 20) i;
 SELECT leaderboard.create_board(name => 'qo', source => 'qocalls', agent => 'agent_id', at => 'at',
-  metrics => ARRAY['won'], periods => ARRAY['all'],
+  metrics => ARRAY['won'], periods => ARRAY['all'], time_zone => 'UTC',
   scorecard => '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}], "scale": 1}') IS NOT NULL AS created;
 SELECT (run_top_query('SELECT * FROM qo_current WHERE period = ''all'' ORDER BY rank LIMIT 2')).planned AS board_view;
 CREATE OR REPLACE VIEW qo_current AS

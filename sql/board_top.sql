@@ -4,7 +4,7 @@
 -- tied scores, unqualified agents, a NULL team, and a scope too large to store its ranks.
 CREATE TABLE tcalls (agent_id int NOT NULL, team_id int, at timestamptz NOT NULL, won int NOT NULL, fast int NOT NULL);
 INSERT INTO tcalls
-SELECT 1 + i % 23, CASE WHEN i % 23 < 3 THEN NULL ELSE (i % 23) % 3 END, now() - (i % 3) * interval '1 minute',
+SELECT 1 + i % 23, CASE WHEN i % 23 < 3 THEN NULL ELSE (i % 23) % 3 END, now(),
        (i * 7) % 4, i % 5
 FROM generate_series(1, 400) i;
 
@@ -14,7 +14,7 @@ LANGUAGE sql AS $$
     metrics => ARRAY['won', 'fast'], periods => ARRAY['day', 'month', 'all'], partition_by => partition_by,
     scorecard => '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}, {"name": "fast", "stat": "sum", "weight": 0}],
                    "scale": 1, "min_rows": 18}',
-    rank_style => style, tie_break => tie_break) IS NOT NULL
+    rank_style => style, tie_break => tie_break, time_zone => 'UTC') IS NOT NULL
 $$;
 SELECT top_board('tr', 'rank', '{}', ARRAY['team_id']) AS rank_board,
        top_board('td', 'dense_rank', '{}', ARRAY['team_id']) AS dense_board,

@@ -291,10 +291,15 @@ column_equality(Node *qual, Index varno, Node **value)
 	return var->varattno;
 }
 
-/* The relations a query reads, and whether any reads under row-level security. */
+/*
+ * The relations a view's query reads, a copy of the first range table entry of each (the
+ * view itself, with the privilege its reader needs on it, and its tables, with the
+ * privilege the view's owner needs on them), and whether any is read under row-level
+ * security.
+ */
 typedef struct ViewRelations
 {
-	List	   *relids;
+	List	   *rtes;
 	bool		secured;
 } ViewRelations;
 
@@ -306,11 +311,18 @@ collect_relations(Node *node, ViewRelations *rels)
 	if (IsA(node, RangeTblEntry))
 	{
 		RangeTblEntry *rte = (RangeTblEntry *) node;
+		ListCell   *lc;
 
-		if (rte->rtekind == RTE_RELATION)
-			rels->relids = list_append_unique_oid(rels->relids, rte->relid);
 		if (rte->securityQuals != NIL)
 			rels->secured = true;
+		if (rte->rtekind != RTE_RELATION)
+			return false;
+		foreach(lc, rels->rtes)
+			if (((RangeTblEntry *) lfirst(lc))->relid == rte->relid)
+				return false;
+		rte = copyObject(rte);
+		rte->inh = false;
+		rels->rtes = lappend(rels->rtes, rte);
 		return false;
 	}
 	if (IsA(node, Query))
@@ -323,9 +335,8 @@ collect_relations(Node *node, ViewRelations *rels)
  * board's scopes and standings, none under row-level security, with the board's columns.
  */
 static bool
-is_board_view_query(Query *view_query, CurrentView *cv, int *rank_att)
+is_board_view_query(Query *view_query, CurrentView *cv, ViewRelations *rels, int *rank_att)
 {
-	ViewRelations rels = {NIL, false};
 	const char *const before[] = {"period", "period_start"};
 	const char *const after[] = {"kpis", "score", "qualified", "rank", "tier", "updated_at"};
 	int			natts = 0;
@@ -333,12 +344,16 @@ is_board_view_query(Query *view_query, CurrentView *cv, int *rank_att)
 
 	if (view_query->setOperations == NULL)
 		return false;
-	collect_relations((Node *) view_query, &rels);
-	if (rels.secured)
+	collect_relations((Node *) view_query, rels);
+	if (rels->secured)
 		return false;
-	foreach(lc, rels.relids)
-		if (lfirst_oid(lc) != cv->view && lfirst_oid(lc) != cv->standings && lfirst_oid(lc) != cv->scopes)
+	foreach(lc, rels->rtes)
+	{
+		Oid			relid = ((RangeTblEntry *) lfirst(lc))->relid;
+
+		if (relid != cv->view && relid != cv->standings && relid != cv->scopes)
 			return false;
+	}
 	foreach(lc, view_query->targetList)
 	{
 		TargetEntry *tle = lfirst(lc);
@@ -368,36 +383,6 @@ is_board_view_query(Query *view_query, CurrentView *cv, int *rank_att)
 		}
 	}
 	return natts == 3 + cv->nparts + lengthof(after);
-}
-
-/*
- * Copies of the relation entries of the view's query, one per relation, into *out: the
- * view itself (with the privilege the caller needs on it) and its tables (with the
- * privilege the view's owner needs on them).
- */
-static bool
-view_rtes(Node *node, List **out)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, RangeTblEntry))
-	{
-		RangeTblEntry *rte = (RangeTblEntry *) node;
-		ListCell   *lc;
-
-		if (rte->rtekind != RTE_RELATION)
-			return false;
-		foreach(lc, *out)
-			if (((RangeTblEntry *) lfirst(lc))->relid == rte->relid)
-				return false;
-		rte = copyObject(rte);
-		rte->inh = false;
-		*out = lappend(*out, rte);
-		return false;
-	}
-	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, view_rtes, out, QTW_EXAMINE_RTES_BEFORE);
-	return expression_tree_walker(node, view_rtes, out);
 }
 
 /* Whether the current user may read rel as leaderboard._current_top does. */
@@ -433,7 +418,7 @@ plan_current_top(Query *parse)
 	FuncExpr   *call;
 	RangeTblFunction *rtf;
 	Node	   *partition;
-	List	   *extra = NIL;
+	ViewRelations rels = {NIL, false};
 
 	if (parse->commandType != CMD_SELECT || parse->utilityStmt != NULL || parse->hasAggs ||
 		parse->hasWindowFuncs || parse->hasTargetSRFs || parse->hasSubLinks ||
@@ -456,7 +441,7 @@ plan_current_top(Query *parse)
 	if (view_rte->rtekind != RTE_RELATION || view_rte->relkind != RELKIND_VIEW)
 		return false;
 	cv = current_view(view_rte->relid);
-	if (cv == NULL || !is_board_view_query(rte->subquery, cv, &rank_att))
+	if (cv == NULL || !is_board_view_query(rte->subquery, cv, &rels, &rank_att))
 		return false;
 
 	/* ORDER BY rank, ascending, NULLs last */
@@ -539,12 +524,11 @@ plan_current_top(Query *parse)
 	 * caller's privilege on the view and the view owner's on its tables, and locks them,
 	 * as it would for the view, and the plan depends on them
 	 */
-	view_rtes((Node *) rte->subquery, &extra);
 	rte->rtekind = RTE_FUNCTION;
 	rte->subquery = NULL;
 	rte->functions = list_make1(rtf);
 	rte->funcordinality = false;
-	parse->rtable = list_concat(parse->rtable, extra);
+	parse->rtable = list_concat(parse->rtable, rels.rtes);
 
 	/*
 	 * The function's rows come in the order ORDER BY rank asks for (rows tied in rank,
