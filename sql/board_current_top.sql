@@ -168,6 +168,15 @@ SELECT count(*) AS limit_null_rows FROM all_rows;
 DEALLOCATE all_of;
 RESET plan_cache_mode;
 
+-- A scope is read by the id the backend found it by before; rebuild gives it a new one
+-- (deleting its rows under the old), and the next read finds it again
+SELECT scope_id AS old_scope FROM qr_scopes WHERE period = 'all' AND team_id = 1 \gset
+SELECT rank, agent_id FROM qr_current WHERE period = 'all' AND team_id = 1 ORDER BY rank LIMIT 3;
+SELECT leaderboard.rebuild('qr') > 0 AS rebuilt;
+SELECT scope_id <> :old_scope AS new_scope_id FROM qr_scopes WHERE period = 'all' AND team_id = 1;
+SELECT rank, agent_id FROM qr_current WHERE period = 'all' AND team_id = 1 ORDER BY rank LIMIT 3;
+SELECT 'qr' AS board, * FROM top_query_differences('qr');
+
 -- A view that is no longer the board's own (its owner replaced it) is planned as a view
 CREATE TABLE qocalls (agent_id int NOT NULL, at timestamptz NOT NULL, won int NOT NULL);
 INSERT INTO qocalls SELECT i % 4, now(), i % 2 FROM generate_series(1, 20) i;

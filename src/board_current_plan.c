@@ -561,6 +561,101 @@ board_current_plan_install(void)
 	planner_hook = board_planner;
 }
 
+/*
+ * The scope ids this backend found, by view, period kind, period start and partition
+ * values (the bytes of the partition record, which equal values made alike share). A
+ * scope keeps its id until rebuild or a rescoring alter_board gives it a new one, and
+ * its rows under the old id are then deleted, and ids are never used again: a read by a
+ * remembered id that comes by no row looks the scope up again. A read by a remembered id
+ * counts rank() and dense_rank() ranks as it reads (what stored ranks hold, and what a
+ * scope too large to store them needs), so it need not know whether the scope stores
+ * them; row_number() scopes always do.
+ */
+#define SCOPE_KEY_BYTES 48
+#define SCOPE_IDS_MAX 10000
+
+typedef struct ScopeKey
+{
+	Oid			view;
+	DateADT		start;
+	int32		kind;
+	int32		len;
+	char		part[SCOPE_KEY_BYTES];
+} ScopeKey;
+
+typedef struct ScopeId
+{
+	ScopeKey	key;			/* hash key */
+	int64		scope_id;
+} ScopeId;
+
+static HTAB *scope_ids = NULL;
+
+/* Fills key; false when the partition record is too long to remember. */
+static bool
+scope_key(ScopeKey *key, Oid view, int kind, DateADT start, HeapTupleHeader part)
+{
+	memset(key, 0, sizeof(ScopeKey));
+	key->view = view;
+	key->kind = kind;
+	key->start = start;
+	if (part != NULL)
+	{
+		char	   *from = (char *) &part->t_infomask2;
+		char	   *end = (char *) part + HeapTupleHeaderGetDatumLength(part);
+
+		if (end - from > SCOPE_KEY_BYTES)
+			return false;
+		key->len = end - from;
+		memcpy(key->part, from, key->len);
+	}
+	return true;
+}
+
+static ScopeId *
+remembered_scope(ScopeKey *key)
+{
+	return scope_ids == NULL ? NULL : hash_search(scope_ids, key, HASH_FIND, NULL);
+}
+
+static void
+remember_scope(ScopeKey *key, int64 scope_id)
+{
+	ScopeId    *entry;
+
+	if (scope_ids == NULL || hash_get_num_entries(scope_ids) >= SCOPE_IDS_MAX)
+	{
+		HASHCTL		ctl;
+
+		if (scope_ids != NULL)
+			hash_destroy(scope_ids);
+		ctl.keysize = sizeof(ScopeKey);
+		ctl.entrysize = sizeof(ScopeId);
+		scope_ids = hash_create("leaderboard scope ids", 256, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+	entry = hash_search(scope_ids, key, HASH_ENTER, NULL);
+	entry->scope_id = scope_id;
+}
+
+static void
+forget_scope(ScopeKey *key)
+{
+	if (scope_ids != NULL)
+		hash_search(scope_ids, key, HASH_REMOVE, NULL);
+}
+
+/* Finds the scope of key in the scopes table, into read; false when there is none. */
+static bool
+look_up_scope(CurrentView *cv, text *kind, DateADT start, HeapTupleHeader part, BoardTopRead *read)
+{
+	Relation	scopes = board_open_for_read(cv->scopes, "the top-N plan of a board's current view");
+	bool		found = board_find_scope(scopes, kind, start, cv->part_array, part,
+										 &read->scope_id, &read->ranks_stored);
+
+	table_close(scopes, AccessShareLock);
+	return found;
+}
+
 PG_FUNCTION_INFO_V1(board_current_top);
 /*
  * _current_top(view, partition record, period, n) returns the rows of <board>_current in
@@ -577,10 +672,13 @@ board_current_top(PG_FUNCTION_ARGS)
 	static const char *const kinds[] = {"day", "week", "month", "quarter", "year", "all"};
 	BoardTopRead read = {0};
 	CurrentView *cv;
-	Relation	scopes;
 	text	   *kind;
 	char	   *kind_name;
-	bool		found;
+	HeapTupleHeader part;
+	DateADT		start;
+	ScopeKey	key;
+	bool		keyed;
+	ScopeId    *remembered;
 	int			i;
 
 	if (PG_ARGISNULL(0))
@@ -606,16 +704,35 @@ board_current_top(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	read.with_unqualified = true;
 	read.out = rsinfo->setResult;
-	scopes = board_open_for_read(cv->scopes, "the top-N plan of a board's current view");
-	found = board_find_scope(scopes, kind, board_current_period_start(kind, cstring_to_text(cv->time_zone)),
-							 cv->part_array, PG_ARGISNULL(1) ? NULL : PG_GETARG_HEAPTUPLEHEADER(1),
-							 &read.scope_id, &read.ranks_stored);
-	table_close(scopes, AccessShareLock);
-	if (!found)
+	part = PG_ARGISNULL(1) ? NULL : PG_GETARG_HEAPTUPLEHEADER(1);
+	start = board_current_period_start(kind, cstring_to_text(cv->time_zone));
+	keyed = scope_key(&key, cv->view, i, start, part);
+	remembered = keyed ? remembered_scope(&key) : NULL;
+	if (remembered != NULL)
+	{
+		board_check_read(cv->scopes, "the top-N plan of a board's current view");
+		read.scope_id = remembered->scope_id;
+		read.ranks_stored = read.row_number;
+	}
+	else if (!look_up_scope(cv, kind, start, part, &read))
 		PG_RETURN_NULL();
+	else if (keyed)
+		remember_scope(&key, read.scope_id);
 	board_begin_top(&read, board_open_for_read(cv->standings, "the top-N plan of a board's current view"),
 					cv->agent_column, rsinfo->setDesc);
 	board_read_top(&read);
+	/* no row under the remembered id: the scope has another one now, or none */
+	if (remembered != NULL && read.rows_read == 0)
+	{
+		int64		old_id = read.scope_id;
+
+		forget_scope(&key);
+		if (look_up_scope(cv, kind, start, part, &read) && read.scope_id != old_id)
+		{
+			remember_scope(&key, read.scope_id);
+			board_read_top(&read);
+		}
+	}
 	board_end_top(&read);
 	PG_RETURN_NULL();
 }

@@ -12,6 +12,7 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/timestamp.h"
@@ -21,24 +22,28 @@
 #include "board_reads.h"
 
 /*
- * Opens a board table a read function reads as its caller: with the caller's SELECT
- * right (42501 otherwise), and refused (0A000) under row-level security, which these
- * index reads would not apply.
+ * Checks that the caller may read a board table as a read function does: with the
+ * caller's SELECT right (42501 otherwise), and not under row-level security (0A000),
+ * which these index reads would not apply.
  */
-Relation
-board_open_for_read(Oid relid, const char *reader)
+void
+board_check_read(Oid relid, const char *reader)
 {
-	Relation	rel;
-
 	require_select_privilege(relid);
-	rel = table_open(relid, AccessShareLock);
 	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("row-level security on \"%s\" is not supported by %s",
-						RelationGetRelationName(rel), reader),
+						get_rel_name(relid), reader),
 				 errhint("Query the board's tables or views with SQL instead.")));
-	return rel;
+}
+
+/* Opens a board table a read function reads as its caller, checked by board_check_read. */
+Relation
+board_open_for_read(Oid relid, const char *reader)
+{
+	board_check_read(relid, reader);
+	return table_open(relid, AccessShareLock);
 }
 
 /* Start of the current period of kind (day .. year, all) in time zone tz. */

@@ -22,9 +22,11 @@ typedef struct BoardReadColumns
 } BoardReadColumns;
 
 /*
- * Opens relid for a read function that reads it as its caller: 42501 without SELECT on
+ * Checks relid for a read function that reads it as its caller: 42501 without SELECT on
  * it, 0A000 under row-level security (reader names the function in the message).
  */
+extern void board_check_read(Oid relid, const char *reader);
+/* The same, then opens it. */
 extern Relation board_open_for_read(Oid relid, const char *reader);
 
 /* Start of the current period of kind (day .. year, all) in time zone tz; 22023 for another kind. */
@@ -66,6 +68,7 @@ typedef struct BoardTopRead
 	bool		row_number;		/* row_number(): ties split by the stored ranks */
 	int64		n;				/* the rows ranked n or better */
 	bool		with_unqualified;	/* then, up to n rows in all, unqualified rows */
+	int64		rows_read;		/* out: the scope's rows the read came by */
 	Tuplestorestate *out;
 	TupleDesc	desc;
 } BoardTopRead;

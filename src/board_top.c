@@ -231,6 +231,7 @@ board_read_top(BoardTopRead *read)
 		int64		counted;
 
 		CHECK_FOR_INTERRUPTS();
+		read->rows_read++;
 		if (!DatumGetBool(slot_getattr(slot, cols->qualified, &isnull)))
 		{
 			/* no rank: kept, up to n, for a read that orders them after the ranked rows */
