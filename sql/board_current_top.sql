@@ -191,11 +191,21 @@ SELECT (run_top_query('SELECT * FROM qo_current WHERE period = ''all'' ORDER BY 
 -- alter_board makes the board's view again
 SELECT leaderboard.alter_board('qo') AS rescored;
 SELECT (run_top_query('SELECT * FROM qo_current WHERE period = ''all'' ORDER BY rank LIMIT 2')).planned AS made_again;
+-- a replacement that reads the same tables in the same shape, but other rows, is not the
+-- board's view either: the view's query is compared with the one the board makes
+DO $$
+DECLARE
+  q text := (SELECT leaderboard._current_view_sql(b) FROM leaderboard.boards b WHERE b.name = 'qo');
+BEGIN
+  EXECUTE 'CREATE OR REPLACE VIEW qo_current AS '
+    || replace(q, 'WHERE s.scope_id = sc.scope_id)', 'WHERE s.scope_id = sc.scope_id AND s.rank > 1)');
+END $$;
+SELECT (run_top_query('SELECT * FROM qo_current WHERE period = ''all'' ORDER BY rank LIMIT 2')).planned AS same_shape_other_rows,
+       (SELECT min(rank) FROM qo_current) AS best_rank_shown;
 SELECT leaderboard.drop_board('qo');
 
--- Privileges. The plan reads as its caller: a reader with SELECT on the view only gets the
--- plan it had, and the view's rows; one with SELECT on the board's tables too gets the
--- read; one without SELECT on the view gets 42501 either way.
+-- Privileges, as the view's: a reader with SELECT on the view gets the read, of the tables
+-- as the view reads them (as its owner); one without SELECT on the view gets 42501.
 CREATE ROLE top_wall;
 CREATE ROLE top_app;
 GRANT SELECT ON qr_current TO top_wall, top_app;
@@ -226,15 +236,23 @@ RESET ROLE;
 RESET plan_cache_mode;
 DEALLOCATE top_as_role;
 
--- leaderboard._current_top called directly: only a board's current view, as its caller
+-- leaderboard._current_top called directly: only a board's current view, read as the
+-- caller may read the board's tables itself or through the view
 \set VERBOSITY sqlstate
 SELECT * FROM leaderboard._current_top('qcalls', ROW(1), 'all', 3) AS r(rank bigint);
 SELECT * FROM leaderboard._current_top(NULL, ROW(1), 'all', 3) AS r(rank bigint);
 SELECT * FROM leaderboard._current_top('qr_current', ROW(1, 2), 'all', 3) AS r(rank bigint);
 SELECT * FROM leaderboard._current_top('qr_current', ROW('x'::text), 'all', 3) AS r(rank bigint);
 SELECT * FROM leaderboard._current_top('qr_current', NULL, 'all', 3) AS r(rank bigint);
-SET ROLE top_wall;
+CREATE ROLE top_none;
+SET ROLE top_none;
 SELECT * FROM leaderboard._current_top('qr_current', ROW(1), 'all', 3) AS r(rank bigint);
+RESET ROLE;
+DROP ROLE top_none;
+SET ROLE top_wall;
+\set VERBOSITY default
+SELECT rank FROM leaderboard._current_top('qr_current', ROW(1), 'all', 3) AS r(rank bigint);
+\set VERBOSITY sqlstate
 RESET ROLE;
 \set VERBOSITY default
 SELECT rank, agent_id FROM leaderboard._current_top('qr_current', ROW(1), 'all', 2) AS r(rank bigint, agent_id int);

@@ -323,17 +323,58 @@ COMMENT ON FUNCTION leaderboard._create_verb(leaderboard.boards, text, oid) IS
   'internal: CREATE, or CREATE OR REPLACE of an object the board owner owns; 42501 for another role''s object';
 
 -- The views and the around-me function of a board; recreated when its card changes.
+-- The query of a board's <board>_current view, as _board_views makes it and as the top-N
+-- plan of the view (board_current_plan.c) checks the view still has.
+CREATE FUNCTION leaderboard._current_view_sql(b leaderboard.boards) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  sc_cols text := '';
+  p name;
+BEGIN
+  FOREACH p IN ARRAY b.partition_by LOOP
+    sc_cols := sc_cols || ', sc.' || quote_ident(p);
+  END LOOP;
+  -- The current period of each kind comes from a row per kind, joined to the scopes and
+  -- through them to the standings: a query naming the kind (and partition values) finds
+  -- its scopes by the scopes' index, with period_start an index condition, and reads their
+  -- rows by the (scope_id, score, agent) index, instead of testing every row's period.
+  -- Scopes that store ranks and scopes too large to (ranks_stored false) are two branches:
+  -- the first reads the stored ranks, with no window to run over rows that need none
+  -- (a third of a team's top 10 when one window served both). The second ranks by a
+  -- window over the scope's rows (one sort of the scope), not by a count a row; conditions
+  -- on the period, the partition columns and the scope reach the indexes below the window,
+  -- others (an agent) are applied above it. Its rows are read best first (the index
+  -- backwards), so that the window's sort, of the same order but for the few rows that do
+  -- not qualify, finds them nearly in order.
+  RETURN format(
+    'SELECT sc.period, sc.period_start%1$s, s.%2$I, s.kpis, s.score, s.qualified, '
+    's.rank, s.tier, s.updated_at '
+    '%4$s AND sc.ranks_stored '
+    'CROSS JOIN LATERAL (SELECT s.* FROM %3$s s WHERE s.scope_id = sc.scope_id) s '
+    'UNION ALL SELECT sc.period, sc.period_start%1$s, s.%2$I, s.kpis, s.score, s.qualified, '
+    'CASE WHEN s.qualified THEN pg_catalog.rank() OVER (PARTITION BY s.scope_id, sc.period, sc.period_start%1$s '
+    'ORDER BY s.qualified DESC, s.score DESC) END, s.tier, s.updated_at '
+    '%4$s AND NOT sc.ranks_stored '
+    'CROSS JOIN LATERAL (SELECT s.* FROM %3$s s WHERE s.scope_id = sc.scope_id ORDER BY s.score DESC) s',
+    sc_cols, b.agent_column, b.standings,
+    -- the scopes of the current period of each kind, in both branches
+    format('FROM (SELECT c.period, leaderboard._current_period_start(c.period, %L) AS period_start '
+           'FROM pg_catalog.unnest(%L::pg_catalog.text[]) AS c(period)) c '
+           'JOIN %s sc ON sc.period = c.period AND sc.period_start = c.period_start',
+           b.time_zone, b.periods, b.scopes));
+END $$;
+COMMENT ON FUNCTION leaderboard._current_view_sql(leaderboard.boards) IS
+  'internal: the query of a board''s <board>_current view';
+
 CREATE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
   cols text := '';
   s_cols text := '';
-  sc_cols text := '';
   p name;
   agent_type text := format_type(leaderboard._expression_type(b.source, quote_ident(b.agent_column), 'agent'), NULL);
   part_ret text := '';
-  current_start text := format('leaderboard._current_period_start(c.period, %L)', b.time_zone);
   current_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_current'),
     (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_current'))));
   explain_verb text := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_explain'),
@@ -367,7 +408,6 @@ BEGIN
   FOREACH p IN ARRAY b.partition_by LOOP
     cols := cols || ', ' || quote_ident(p);
     s_cols := s_cols || ', s.' || quote_ident(p);
-    sc_cols := sc_cols || ', sc.' || quote_ident(p);
     part_ret := part_ret || format(', %I %s', p, format_type(leaderboard._expression_type(b.source, quote_ident(p), 'partition'), NULL));
     p_match := p_match || format(' AND p.%1$I IS NOT DISTINCT FROM s.%1$I', p);
     m_cols := m_cols || ', m.' || quote_ident(p);
@@ -386,34 +426,7 @@ BEGIN
                 WHEN 'top_n' <> ALL (b.partition_by || b.agent_column) THEN 'top_n' ELSE 'lb_top_n' END;
   top_verb := leaderboard._create_verb(b, format('function %s.%I', schema, b.name || '_top'),
     (SELECT f.proowner FROM pg_proc f WHERE f.oid = to_regprocedure(format('%s.%I(%stext, integer)', schema, b.name || '_top', top_types))));
-  -- The current period of each kind comes from a row per kind, joined to the scopes and
-  -- through them to the standings: a query naming the kind (and partition values) finds
-  -- its scopes by the scopes' index, with period_start an index condition, and reads their
-  -- rows by the (scope_id, score, agent) index, instead of testing every row's period.
-  -- Scopes that store ranks and scopes too large to (ranks_stored false) are two branches:
-  -- the first reads the stored ranks, with no window to run over rows that need none
-  -- (a third of a team's top 10 when one window served both). The second ranks by a
-  -- window over the scope's rows (one sort of the scope), not by a count a row; conditions
-  -- on the period, the partition columns and the scope reach the indexes below the window,
-  -- others (an agent) are applied above it. Its rows are read best first (the index
-  -- backwards), so that the window's sort, of the same order but for the few rows that do
-  -- not qualify, finds them nearly in order.
-  EXECUTE format(
-    '%7$s VIEW %1$s.%2$I AS SELECT sc.period, sc.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
-    's.rank, s.tier, s.updated_at '
-    '%6$s AND sc.ranks_stored '
-    'CROSS JOIN LATERAL (SELECT s.* FROM %5$s s WHERE s.scope_id = sc.scope_id) s '
-    'UNION ALL SELECT sc.period, sc.period_start%3$s, s.%4$I, s.kpis, s.score, s.qualified, '
-    'CASE WHEN s.qualified THEN pg_catalog.rank() OVER (PARTITION BY s.scope_id, sc.period, sc.period_start%3$s '
-    'ORDER BY s.qualified DESC, s.score DESC) END, s.tier, s.updated_at '
-    '%6$s AND NOT sc.ranks_stored '
-    'CROSS JOIN LATERAL (SELECT s.* FROM %5$s s WHERE s.scope_id = sc.scope_id ORDER BY s.score DESC) s',
-    schema, b.name || '_current', sc_cols, b.agent_column, b.standings,
-    -- the scopes of the current period of each kind, in both branches
-    format('FROM (SELECT c.period, %s AS period_start FROM pg_catalog.unnest(%L::pg_catalog.text[]) AS c(period)) c '
-           'JOIN %s sc ON sc.period = c.period AND sc.period_start = c.period_start',
-           current_start, b.periods, b.scopes),
-    current_verb);
+  EXECUTE format('%s VIEW %s.%I AS %s', current_verb, schema, b.name || '_current', leaderboard._current_view_sql(b));
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_current',
     format('standings of board %s in the current period of each kind', b.name));
   EXECUTE format(

@@ -176,6 +176,8 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._goal_views(leaderboard.boards),
   -- read by <board>_current as its reader (pure)
   leaderboard._current_period_start(text, text),
+  -- the top-N plan of <board>_current checks the view against it (pure)
+  leaderboard._current_view_sql(leaderboard.boards),
   -- read by <board>_goals and <board>_streaks as their reader (pure)
   leaderboard._period_days_sql(leaderboard.boards, text, text, text, text),
   leaderboard._campaign_days(leaderboard.boards),

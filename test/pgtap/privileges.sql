@@ -114,6 +114,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._top(regclass,regclass,text,text,text,text[],record,text,integer)', '<board>_top, as its caller: checks SELECT before opening'),
   ('leaderboard._current_top(regclass,record,text,bigint)', 'the top-N plan of <board>_current, as its caller: checks SELECT before opening'),
   ('leaderboard._current_period_start(text,text)', '<board>_current: the current period''s start (pure)'),
+  ('leaderboard._current_view_sql(leaderboard.boards)', 'the top-N plan of <board>_current: the view''s query, as the caller (pure)'),
   ('leaderboard._board_capture()', 'CREATE TRIGGER by the board owner or partition creator; checked against the catalog when fired'),
   ('leaderboard._board_capture_row()', 'CREATE TRIGGER by the board owner; checked against the catalog when fired'),
   ('leaderboard._board_triggers(leaderboard.boards)', 'create_board, partition DDL: CREATE TRIGGER as the caller'),
