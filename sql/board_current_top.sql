@@ -168,6 +168,16 @@ SELECT count(*) AS limit_null_rows FROM all_rows;
 DEALLOCATE all_of;
 RESET plan_cache_mode;
 
+-- A backend whose first read of a board's view loads the library (the view calls it): a
+-- prepared statement without parameters, whose one plan was made before the library was
+-- there, is planned again with it
+\c
+PREPARE floor_top3 AS SELECT rank FROM qf_current WHERE period = 'all' ORDER BY rank LIMIT 3;
+EXECUTE floor_top3;
+EXPLAIN (COSTS OFF) EXECUTE floor_top3;
+EXECUTE floor_top3;
+DEALLOCATE floor_top3;
+
 -- A scope is read by the id the backend found it by before; rebuild gives it a new one
 -- (deleting its rows under the old), and the next read finds it again
 SELECT scope_id AS old_scope FROM qr_scopes WHERE period = 'all' AND team_id = 1 \gset

@@ -60,6 +60,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/ruleutils.h"
@@ -672,6 +673,13 @@ board_current_plan_install(void)
 {
 	prev_planner_hook = planner_hook;
 	planner_hook = board_planner;
+
+	/*
+	 * Loaded by the first read of a board's view (the view calls the library), this
+	 * backend may already hold plans made without the hook: a prepared statement without
+	 * parameters keeps its first plan for good. They are made again when next used.
+	 */
+	ResetPlanCache();
 }
 
 /*
