@@ -47,6 +47,19 @@ BEGIN
   END LOOP;
 END $$;
 
+-- Whether a query's plan reads through leaderboard._current_top (only its plan is made).
+CREATE FUNCTION plans_top_read(query text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+  line text;
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
+    IF line LIKE '%Function Scan on _current_top%' THEN
+      RETURN true;
+    END IF;
+  END LOOP;
+  RETURN false;
+END $$;
+
 -- Each scope and n, planned both ways. Rows tied at the cut (in rank, or unranked) may
 -- differ in which of them a LIMIT keeps: those are compared by their ranks and count,
 -- the others row for row, in order.
@@ -225,6 +238,15 @@ SELECT planned, cardinality(rows) AS rows FROM run_top_query('SELECT * FROM qr_c
 SET ROLE top_app;
 SELECT planned, cardinality(rows) AS rows FROM run_top_query('SELECT * FROM qr_current WHERE period = ''all'' AND team_id = 1 ORDER BY rank LIMIT 3');
 RESET ROLE;
+-- a role granted some columns of the view gets the view's plan (the read returns them all)
+CREATE ROLE top_columns;
+GRANT SELECT (period, team_id, rank, agent_id) ON qr_current TO top_columns;
+SET ROLE top_columns;
+SELECT plans_top_read('SELECT rank, agent_id FROM qr_current WHERE period = ''all'' AND team_id = 1 ORDER BY rank LIMIT 3');
+SELECT rank, agent_id FROM qr_current WHERE period = 'all' AND team_id = 1 ORDER BY rank LIMIT 3;
+RESET ROLE;
+DROP OWNED BY top_columns;
+DROP ROLE top_columns;
 REVOKE SELECT ON qr_current FROM top_app;
 SET ROLE top_app;
 \set VERBOSITY sqlstate

@@ -590,7 +590,12 @@ plan_current_top(Query *parse)
 	{
 		Oid			reader = view_reader(cv->view);
 
-		if (!may_read_as(cv->standings, reader) || !may_read_as(cv->scopes, reader))
+		/*
+		 * the function returns every column of the view, which it gives only to a
+		 * caller who may read them all (a grant of some columns keeps the view's plan)
+		 */
+		if (pg_class_aclcheck(cv->view, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+			!may_read_as(cv->standings, reader) || !may_read_as(cv->scopes, reader))
 			return false;
 	}
 
