@@ -129,8 +129,17 @@ SELECT rank, agent_id, score FROM qf_current WHERE period = 'all' ORDER BY rank 
 EXPLAIN (COSTS OFF) SELECT rank, agent_id, score FROM qr_current WHERE period = 'day' AND team_id = 1 ORDER BY rank LIMIT 3;
 EXPLAIN (COSTS OFF) SELECT rank, agent_id FROM qf_current c WHERE 'month' = c.period ORDER BY c.rank LIMIT 10;
 
+-- the function returns the columns the query reads: all of them for a whole-row
+-- reference, and under the query's own names for an alias with column names
+SELECT plans_top_read('SELECT (c).rank, (c).agent_id FROM qr_current c WHERE period = ''all'' AND team_id = 1 ORDER BY rank LIMIT 2') AS whole_row_planned;
+SELECT (c).rank, (c).agent_id, (c).qualified FROM qr_current c WHERE period = 'all' AND team_id = 1 ORDER BY rank LIMIT 2;
+SELECT plans_top_read('SELECT x.r FROM qr_current AS x(p, ps, t, a, k, sc, q, r) WHERE x.p = ''all'' AND x.t = 1 ORDER BY x.r LIMIT 2') AS aliased_planned;
+SELECT x.r, x.a FROM qr_current AS x(p, ps, t, a, k, sc, q, r) WHERE x.p = 'all' AND x.t = 1 ORDER BY x.r LIMIT 2;
+EXPLAIN (COSTS OFF, VERBOSE) SELECT agent_id FROM qr_current WHERE team_id = 1 AND period = 'all' ORDER BY rank LIMIT 2;
+
 -- Shapes it is not made for keep the plan they had (and their rows): another condition,
--- a missing partition column, an offset, another order, a join, a subquery, a cast column
+-- a missing partition column, an offset, another order, a join, a subquery, a cast column,
+-- an equality in another collation than the column's
 SELECT q AS query, (run_top_query(q)).planned FROM unnest(ARRAY[
   'SELECT * FROM qr_current WHERE period = ''day'' AND team_id = 1 AND score > 0 ORDER BY rank LIMIT 3',
   'SELECT * FROM qr_current WHERE period = ''day'' ORDER BY rank LIMIT 3',
@@ -141,6 +150,7 @@ SELECT q AS query, (run_top_query(q)).planned FROM unnest(ARRAY[
   'SELECT * FROM qr_current WHERE period = ''day'' AND team_id = 1 ORDER BY rank',
   'SELECT * FROM qr_current WHERE period = ''day'' AND team_id = 1 OR team_id = 2 ORDER BY rank LIMIT 3',
   'SELECT * FROM qr_current WHERE period = ''day'' AND team_id::bigint = 1 ORDER BY rank LIMIT 3',
+  'SELECT * FROM qr_current WHERE period = ''day'' COLLATE "C" AND team_id = 1 ORDER BY rank LIMIT 3',
   'SELECT * FROM qr_current WHERE period = ''day'' AND team_id = 1 ORDER BY rank FETCH FIRST 3 ROWS WITH TIES',
   'SELECT * FROM qr_current WHERE period = ''day'' AND team_id = 1 ORDER BY rank LIMIT (random() * 3)::int',
   'SELECT c.* FROM qr_current c JOIN qcalls k ON k.agent_id = c.agent_id WHERE period = ''day'' AND c.team_id = 1 ORDER BY rank LIMIT 3',

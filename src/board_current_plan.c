@@ -46,6 +46,7 @@
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
+#include "access/sysattr.h"
 #include "optimizer/planner.h"
 #include "parser/analyze.h"
 #include "parser/parse_func.h"
@@ -88,10 +89,22 @@ typedef struct CurrentView
 	char		board[NAMEDATALEN];
 	bool		checked;		/* own is known */
 	bool		own;			/* the view's query is the one the board makes */
+	MemoryContext cxt;			/* holds the above, or NULL */
 } CurrentView;
 
 static HTAB *current_views = NULL;
 static planner_hook_type prev_planner_hook = NULL;
+
+/* Forgets a view's entry and what it holds. */
+static void
+forget_entry(CurrentView *entry)
+{
+	Oid			view = entry->view;
+
+	if (entry->cxt != NULL)
+		MemoryContextDelete(entry->cxt);
+	hash_search(current_views, &view, HASH_REMOVE, NULL);
+}
 
 /* Forgets the views of a relation that changed (all of them for InvalidOid). */
 static void
@@ -104,12 +117,14 @@ forget_current_view(Datum arg, Oid relid)
 		return;
 	if (OidIsValid(relid))
 	{
-		hash_search(current_views, &relid, HASH_REMOVE, NULL);
+		entry = hash_search(current_views, &relid, HASH_FIND, NULL);
+		if (entry != NULL)
+			forget_entry(entry);
 		return;
 	}
 	hash_seq_init(&seq, current_views);
 	while ((entry = hash_seq_search(&seq)) != NULL)
-		hash_search(current_views, &entry->view, HASH_REMOVE, NULL);
+		forget_entry(entry);
 }
 
 static char *
@@ -160,6 +175,7 @@ read_current_view(CurrentView *entry)
 	char	   *board;
 
 	entry->is_board = false;
+	entry->cxt = NULL;
 	if (relname == NULL || len <= suffix || strcmp(relname + len - suffix, "_current") != 0 ||
 		!OidIsValid(catalog) || get_rel_relkind(entry->view) != RELKIND_VIEW)
 		return;
@@ -177,13 +193,17 @@ read_current_view(CurrentView *entry)
 	tup = systable_getnext_ordered(scan, ForwardScanDirection);
 	if (HeapTupleIsValid(tup) && get_rel_namespace(catalog_oid(tup, boards, "source")) == nsp)
 	{
-		MemoryContext old = MemoryContextSwitchTo(CacheMemoryContext);
 		AttrNumber	parts_att = board_typed_column(boards, "partition_by", NAMEARRAYOID);
 		bool		isnull;
 		Datum		parts = heap_getattr(tup, parts_att, RelationGetDescr(boards), &isnull);
 		Datum	   *names;
 		Datum	   *texts;
 		int			i;
+		MemoryContext old;
+
+		entry->cxt = AllocSetContextCreate(CacheMemoryContext, "leaderboard current view",
+										   ALLOCSET_SMALL_SIZES);
+		old = MemoryContextSwitchTo(entry->cxt);
 
 		entry->standings = catalog_oid(tup, boards, "standings");
 		entry->scopes = catalog_oid(tup, boards, "scopes");
@@ -230,13 +250,15 @@ current_view(Oid view)
 	entry = hash_search(current_views, &view, HASH_ENTER, &found);
 	if (!found)
 	{
+		entry->cxt = NULL;
+		entry->is_board = false;
 		PG_TRY();
 		{
 			read_current_view(entry);
 		}
 		PG_CATCH();
 		{
-			hash_search(current_views, &view, HASH_REMOVE, NULL);
+			forget_entry(entry);
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
@@ -291,7 +313,8 @@ column_equality(Node *qual, Index varno, Node **value)
 			var = (Var *) l, other = r;
 		else if (IsA(r, Var))
 			var = (Var *) r, other = l;
-		if (var == NULL || exprType(other) != var->vartype ||
+		/* the type's own equality, in the column's collation, as the scopes' index has it */
+		if (var == NULL || exprType(other) != var->vartype || op->inputcollid != var->varcollid ||
 			lookup_type_cache(var->vartype, TYPECACHE_EQ_OPR)->eq_opr != op->opno)
 			return 0;
 	}
@@ -496,12 +519,40 @@ may_read(Oid rel)
 		check_enable_rls(rel, InvalidOid, true) != RLS_ENABLED;
 }
 
+/* Where each column of a relation of the query went (to[old attno]). */
+typedef struct ColumnMap
+{
+	Index		varno;
+	AttrNumber *to;
+} ColumnMap;
+
+static bool
+renumber_columns(Node *node, ColumnMap *map)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var))
+	{
+		Var		   *var = (Var *) node;
+
+		if (var->varno == map->varno && var->varlevelsup == 0 && var->varattno > 0)
+		{
+			if (var->varnosyn == var->varno && var->varattnosyn == var->varattno)
+				var->varattnosyn = map->to[var->varattno];
+			var->varattno = map->to[var->varattno];
+		}
+		return false;
+	}
+	return expression_tree_walker(node, renumber_columns, map);
+}
+
 /*
  * Replaces the view in parse by leaderboard._current_top when parse is the top of one
- * scope of a board's current view (see the head of this file); returns whether it did.
+ * scope of a board's current view (see the head of this file); returns whether it did,
+ * with the relations the plan then depends on beyond its range table in *depends.
  */
 static bool
-plan_current_top(Query *parse)
+plan_current_top(Query *parse, List **depends)
 {
 	RangeTblRef *ref;
 	RangeTblEntry *rte;
@@ -522,6 +573,9 @@ plan_current_top(Query *parse)
 	RangeTblFunction *rtf;
 	Node	   *partition;
 	ViewRelations rels = {NIL, false};
+	Bitmapset  *used = NULL;
+	bool		all;
+	ColumnMap	map;
 
 	if (parse->commandType != CMD_SELECT || parse->utilityStmt != NULL || parse->hasAggs ||
 		parse->hasWindowFuncs || parse->hasTargetSRFs || parse->hasSubLinks ||
@@ -622,32 +676,49 @@ plan_current_top(Query *parse)
 						InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 	call->funcretset = true;
 
-	/* the function returns the view's columns, under the view's names */
+	/*
+	 * The function returns the view's columns the query reads, under the view's names:
+	 * the others (kpis, say) need not be copied for every row
+	 */
+	pull_varattnos((Node *) parse->targetList, ref->rtindex, &used);
+	pull_varattnos(parse->jointree->quals, ref->rtindex, &used);
+	all = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, used) ||
+		(rte->alias != NULL && rte->alias->colnames != NIL);
+	map.varno = ref->rtindex;
+	map.to = palloc0(sizeof(AttrNumber) * (list_length(rte->subquery->targetList) + 1));
 	rtf = makeNode(RangeTblFunction);
 	rtf->funcexpr = (Node *) call;
 	foreach(lc, rte->subquery->targetList)
 	{
 		TargetEntry *tle = lfirst(lc);
 
-		if (tle->resjunk)
+		if (tle->resjunk ||
+			!(all || bms_is_member(tle->resno - FirstLowInvalidHeapAttributeNumber, used)))
 			continue;
 		rtf->funccolnames = lappend(rtf->funccolnames, makeString(pstrdup(tle->resname)));
 		rtf->funccoltypes = lappend_oid(rtf->funccoltypes, exprType((Node *) tle->expr));
 		rtf->funccoltypmods = lappend_int(rtf->funccoltypmods, exprTypmod((Node *) tle->expr));
 		rtf->funccolcollations = lappend_oid(rtf->funccolcollations, exprCollation((Node *) tle->expr));
 		rtf->funccolcount++;
+		map.to[tle->resno] = rtf->funccolcount;
 	}
+	renumber_columns((Node *) parse->targetList, &map);
+	renumber_columns(parse->jointree->quals, &map);
+	rte->eref->colnames = rtf->funccolnames;
 
 	/*
-	 * The view's relations stay in the range table, unscanned: the executor checks the
-	 * caller's privilege on the view and the view owner's on its tables, and locks them,
-	 * as it would for the view, and the plan depends on them
+	 * The view stays in the range table, unscanned: the executor checks the caller's
+	 * privilege on it and locks it, as it would for the view (the function checks the
+	 * rights on its tables); the plan depends on it, and on the tables (*depends)
 	 */
 	rte->rtekind = RTE_FUNCTION;
 	rte->subquery = NULL;
 	rte->functions = list_make1(rtf);
 	rte->funcordinality = false;
-	parse->rtable = list_concat(parse->rtable, rels.rtes);
+	foreach(lc, rels.rtes)
+		if (((RangeTblEntry *) lfirst(lc))->relid == cv->view)
+			parse->rtable = lappend(parse->rtable, lfirst(lc));
+	*depends = list_make2_oid(cv->standings, cv->scopes);
 
 	/*
 	 * The function's rows come in the order ORDER BY rank asks for (rows tied in rank,
@@ -660,16 +731,25 @@ plan_current_top(Query *parse)
 static PlannedStmt *
 board_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
 {
-	bool		planned = board_top_n_plan && plan_current_top(parse);
+	List	   *depends = NIL;
+	bool		planned = board_top_n_plan && plan_current_top(parse, &depends);
 	PlannedStmt *result;
 
 	if (prev_planner_hook)
 		result = prev_planner_hook(parse, query_string, cursorOptions, boundParams);
 	else
 		result = standard_planner(parse, query_string, cursorOptions, boundParams);
-	/* made for a caller who may read the standings: made again for another role */
+
+	/*
+	 * made for a caller who may read the board's tables, itself or through the view:
+	 * made again for another role, and when the tables change (their privileges, row
+	 * security)
+	 */
 	if (planned)
+	{
 		result->dependsOnRole = true;
+		result->relationOids = list_concat(result->relationOids, depends);
+	}
 	return result;
 }
 
