@@ -23,248 +23,41 @@
  * (compared once per backend), and reads the tables as the view does: as the caller when
  * it may read them itself, else, for a caller who may read the view, as the view's owner
  * (or its reader, for a security_invoker view); never under row-level security. It
- * depends on the role. The view's own relations stay in the plan's range table, unscanned,
- * so that the view's privileges are checked as before and the plan is made again when
- * they change. leaderboard._current_top, callable by anyone, checks the same itself.
+ * depends on the role. The view stays in the plan's range table, unscanned, so that the
+ * caller's privilege on it is checked as before, and the plan depends on the view and its
+ * tables, so that it is made again when they change. leaderboard._current_top, callable
+ * by anyone, checks the rights on the tables itself.
  * The hook is in place once the library is loaded in the backend: the view's period start
  * is computed by a function of the library, so a backend's first read loads it, and
- * shared_preload_libraries or session_preload_libraries load it before that.
+ * shared_preload_libraries or session_preload_libraries load it before that (plans the
+ * backend made before are made again: board_current_plan_install).
+ *
+ * Which views are boards' and who may read through them: board_current_view.c; the read
+ * itself: board_current_top.c.
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/relation.h"
-#include "access/table.h"
-#include "catalog/namespace.h"
-#include "executor/spi.h"
+#include "access/sysattr.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
-#include "access/sysattr.h"
 #include "optimizer/planner.h"
-#include "parser/analyze.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
 #include "utils/acl.h"
-#include "utils/array.h"
-#include "tcop/tcopprot.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/guc.h"
-#include "utils/hsearch.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
 #include "utils/plancache.h"
-#include "utils/rel.h"
-#include "utils/rls.h"
-#include "utils/ruleutils.h"
-#include "rewrite/rewriteHandler.h"
 #include "utils/typcache.h"
 
 #include "board_current_plan.h"
-#include "board_index.h"
-#include "board_reads.h"
+#include "board_current_view.h"
 #include "board_settings.h"
 
-/* What the plan and the read need of the board whose current view a relation is. */
-typedef struct CurrentView
-{
-	Oid			view;			/* hash key */
-	bool		is_board;		/* false: a view of no board (remembered too) */
-	Oid			standings;
-	Oid			scopes;
-	char		agent_column[NAMEDATALEN];
-	int			nparts;
-	char	  **parts;			/* the partition columns */
-	ArrayType  *part_array;		/* the same, as the text[] board_find_scope takes */
-	char	   *time_zone;
-	char	   *rank_style;
-	char		board[NAMEDATALEN];
-	bool		checked;		/* own is known */
-	bool		own;			/* the view's query is the one the board makes */
-	MemoryContext cxt;			/* holds the above, or NULL */
-} CurrentView;
-
-static HTAB *current_views = NULL;
 static planner_hook_type prev_planner_hook = NULL;
-
-/* Forgets a view's entry and what it holds. */
-static void
-forget_entry(CurrentView *entry)
-{
-	Oid			view = entry->view;
-
-	if (entry->cxt != NULL)
-		MemoryContextDelete(entry->cxt);
-	hash_search(current_views, &view, HASH_REMOVE, NULL);
-}
-
-/* Forgets the views of a relation that changed (all of them for InvalidOid). */
-static void
-forget_current_view(Datum arg, Oid relid)
-{
-	HASH_SEQ_STATUS seq;
-	CurrentView *entry;
-
-	if (current_views == NULL)
-		return;
-	if (OidIsValid(relid))
-	{
-		entry = hash_search(current_views, &relid, HASH_FIND, NULL);
-		if (entry != NULL)
-			forget_entry(entry);
-		return;
-	}
-	hash_seq_init(&seq, current_views);
-	while ((entry = hash_seq_search(&seq)) != NULL)
-		forget_entry(entry);
-}
-
-static char *
-catalog_text(HeapTuple tup, Relation boards, const char *column, Oid type)
-{
-	AttrNumber	att = board_typed_column(boards, column, type);
-	bool		isnull = true;
-	Datum		d = (Datum) 0;
-
-	if (att != InvalidAttrNumber)
-		d = heap_getattr(tup, att, RelationGetDescr(boards), &isnull);
-	if (isnull)
-		return NULL;
-	return type == NAMEOID ? pstrdup(NameStr(*DatumGetName(d))) : TextDatumGetCString(d);
-}
-
-static Oid
-catalog_oid(HeapTuple tup, Relation boards, const char *column)
-{
-	AttrNumber	att = board_typed_column(boards, column, REGCLASSOID);
-	bool		isnull = true;
-	Datum		d = (Datum) 0;
-
-	if (att != InvalidAttrNumber)
-		d = heap_getattr(tup, att, RelationGetDescr(boards), &isnull);
-	return isnull ? InvalidOid : DatumGetObjectId(d);
-}
-
-/*
- * Fills entry from the catalog row of the board whose current view entry->view is: a view
- * named <board>_current in the schema of the board's source. Leaves is_board false when it
- * is none (or the extension's catalog is not there).
- */
-static void
-read_current_view(CurrentView *entry)
-{
-	char	   *relname = get_rel_name(entry->view);
-	Oid			nsp = get_rel_namespace(entry->view);
-	Oid			catalog_nsp = get_namespace_oid("leaderboard", true);
-	Oid			catalog = OidIsValid(catalog_nsp) ? get_relname_relid("boards", catalog_nsp) : InvalidOid;
-	size_t		len = relname ? strlen(relname) : 0;
-	const size_t suffix = strlen("_current");
-	Relation	boards;
-	Relation	index;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	char	   *board;
-
-	entry->is_board = false;
-	entry->cxt = NULL;
-	if (relname == NULL || len <= suffix || strcmp(relname + len - suffix, "_current") != 0 ||
-		!OidIsValid(catalog) || get_rel_relkind(entry->view) != RELKIND_VIEW)
-		return;
-	board = pnstrdup(relname, len - suffix);
-	boards = table_open(catalog, AccessShareLock);
-	index = board_index_on(boards, 1, (AttrNumber[]) {board_typed_column(boards, "name", TEXTOID)},
-						   true, AccessShareLock);
-	if (index == NULL)
-	{
-		table_close(boards, AccessShareLock);
-		return;
-	}
-	board_index_key(&key, index, 1, 0, BTEqualStrategyNumber, CStringGetTextDatum(board));
-	scan = systable_beginscan_ordered(boards, index, NULL, 1, &key);
-	tup = systable_getnext_ordered(scan, ForwardScanDirection);
-	if (HeapTupleIsValid(tup) && get_rel_namespace(catalog_oid(tup, boards, "source")) == nsp)
-	{
-		AttrNumber	parts_att = board_typed_column(boards, "partition_by", NAMEARRAYOID);
-		bool		isnull;
-		Datum		parts = heap_getattr(tup, parts_att, RelationGetDescr(boards), &isnull);
-		Datum	   *names;
-		Datum	   *texts;
-		int			i;
-		MemoryContext old;
-
-		entry->cxt = AllocSetContextCreate(CacheMemoryContext, "leaderboard current view",
-										   ALLOCSET_SMALL_SIZES);
-		old = MemoryContextSwitchTo(entry->cxt);
-
-		entry->standings = catalog_oid(tup, boards, "standings");
-		entry->scopes = catalog_oid(tup, boards, "scopes");
-		strlcpy(entry->agent_column, catalog_text(tup, boards, "agent_column", NAMEOID), NAMEDATALEN);
-		entry->time_zone = catalog_text(tup, boards, "time_zone", TEXTOID);
-		entry->rank_style = catalog_text(tup, boards, "rank_style", TEXTOID);
-		deconstruct_array(DatumGetArrayTypeP(parts), NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR,
-						  &names, NULL, &entry->nparts);
-		entry->parts = palloc(sizeof(char *) * Max(1, entry->nparts));
-		texts = palloc(sizeof(Datum) * Max(1, entry->nparts));
-		for (i = 0; i < entry->nparts; i++)
-		{
-			entry->parts[i] = pstrdup(NameStr(*DatumGetName(names[i])));
-			texts[i] = CStringGetTextDatum(entry->parts[i]);
-		}
-		entry->part_array = construct_array(texts, entry->nparts, TEXTOID, -1, false, TYPALIGN_INT);
-		MemoryContextSwitchTo(old);
-		strlcpy(entry->board, board, NAMEDATALEN);
-		entry->checked = false;
-		entry->is_board = OidIsValid(entry->standings) && OidIsValid(entry->scopes) &&
-			entry->time_zone != NULL && entry->rank_style != NULL;
-	}
-	systable_endscan_ordered(scan);
-	index_close(index, AccessShareLock);
-	table_close(boards, AccessShareLock);
-}
-
-/* The board of view, when view is a board's current view; else NULL. */
-static CurrentView *
-current_view(Oid view)
-{
-	CurrentView *entry;
-	bool		found;
-
-	if (current_views == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(CurrentView);
-		current_views = hash_create("leaderboard current views", 16, &ctl, HASH_ELEM | HASH_BLOBS);
-		CacheRegisterRelcacheCallback(forget_current_view, (Datum) 0);
-	}
-	entry = hash_search(current_views, &view, HASH_ENTER, &found);
-	if (!found)
-	{
-		entry->cxt = NULL;
-		entry->is_board = false;
-		PG_TRY();
-		{
-			read_current_view(entry);
-		}
-		PG_CATCH();
-		{
-			forget_entry(entry);
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-	}
-	return entry->is_board ? entry : NULL;
-}
 
 /* The conjuncts of an AND tree, flattened. */
 static List *
@@ -424,101 +217,6 @@ is_board_view_query(Query *view_query, CurrentView *cv, ViewRelations *rels, int
 	return natts == 3 + cv->nparts + lengthof(after);
 }
 
-/*
- * Whether the view's query is the one leaderboard._current_view_sql() gives for the board:
- * both parsed and written out again with search_path pinned as _board_views makes the
- * view, and compared. Worked out once per view and backend (a view made again is a
- * relcache invalidation, which forgets the entry).
- */
-static bool
-view_is_boards(CurrentView *cv)
-{
-	if (!cv->checked)
-	{
-		MemoryContext caller = CurrentMemoryContext;
-		int			nest = NewGUCNestLevel();
-		Datum		arg = CStringGetTextDatum(cv->board);
-		Oid			argtype = TEXTOID;
-		char	   *sql = NULL;
-		bool		isnull = true;
-		Relation	view;
-		List	   *raw;
-		Query	   *made;
-
-		Oid			catalog_type = get_rel_type_id(get_relname_relid("boards", get_namespace_oid("leaderboard", false)));
-		Oid			made_by;
-
-		/* an extension not yet updated to the library's version has no such function */
-		made_by = LookupFuncName(list_make2(makeString("leaderboard"), makeString("_current_view_sql")), 1,
-								 &catalog_type, true);
-		if (!OidIsValid(made_by))
-		{
-			cv->checked = true;
-			cv->own = false;
-			return false;
-		}
-		(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "leaderboard: SPI_connect failed");
-		if (SPI_execute_with_args("SELECT leaderboard._current_view_sql(b) FROM leaderboard.boards b "
-								  "WHERE b.name OPERATOR(pg_catalog.=) $1",
-								  1, &argtype, &arg, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
-		{
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-			if (!isnull)
-			{
-				MemoryContext spi = MemoryContextSwitchTo(caller);
-
-				sql = TextDatumGetCString(d);
-				MemoryContextSwitchTo(spi);
-			}
-		}
-		SPI_finish();
-		cv->own = false;
-		if (sql != NULL)
-		{
-			raw = pg_parse_query(sql);
-			made = parse_analyze_fixedparams(linitial_node(RawStmt, raw), sql, NULL, 0, NULL);
-			view = relation_open(cv->view, AccessShareLock);
-			cv->own = strcmp(pg_get_querydef(made, false),
-							 pg_get_querydef(copyObject(get_view_query(view)), false)) == 0;
-			relation_close(view, AccessShareLock);
-		}
-		AtEOXact_GUC(true, nest);
-		cv->checked = true;
-	}
-	return cv->own;
-}
-
-/* The role the view reads its tables as: its owner, or its reader with security_invoker. */
-static Oid
-view_reader(Oid view)
-{
-	Relation	rel = relation_open(view, AccessShareLock);
-	Oid			reader = RelationHasSecurityInvoker(rel) ? GetUserId() : rel->rd_rel->relowner;
-
-	relation_close(rel, AccessShareLock);
-	return reader;
-}
-
-/* Whether role may read rel as the view reads it: SELECT, no row-level security. */
-static bool
-may_read_as(Oid rel, Oid role)
-{
-	return pg_class_aclcheck(rel, role, ACL_SELECT) == ACLCHECK_OK &&
-		check_enable_rls(rel, role, true) != RLS_ENABLED;
-}
-
-/* Whether the current user may read rel as leaderboard._current_top does. */
-static bool
-may_read(Oid rel)
-{
-	return pg_class_aclcheck(rel, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
-		check_enable_rls(rel, InvalidOid, true) != RLS_ENABLED;
-}
-
 /* Where each column of a relation of the query went (to[old attno]). */
 typedef struct ColumnMap
 {
@@ -597,7 +295,7 @@ plan_current_top(Query *parse, List **depends)
 	view_rte = linitial(rte->subquery->rtable);
 	if (view_rte->rtekind != RTE_RELATION || view_rte->relkind != RELKIND_VIEW)
 		return false;
-	cv = current_view(view_rte->relid);
+	cv = board_current_view(view_rte->relid);
 	if (cv == NULL || !is_board_view_query(rte->subquery, cv, &rels, &rank_att))
 		return false;
 
@@ -638,18 +336,18 @@ plan_current_top(Query *parse, List **depends)
 	 * The caller reads the tables itself, or through the view (checked by the executor,
 	 * as before) as the view reads them; the view must be the board's own
 	 */
-	if (!view_is_boards(cv))
+	if (!board_view_is_boards(cv))
 		return false;
-	if (!(may_read(cv->standings) && may_read(cv->scopes)))
+	if (!(board_may_read(cv->standings) && board_may_read(cv->scopes)))
 	{
-		Oid			reader = view_reader(cv->view);
+		Oid			reader = board_view_reader(cv->view);
 
 		/*
 		 * the function returns every column of the view, which it gives only to a
 		 * caller who may read them all (a grant of some columns keeps the view's plan)
 		 */
 		if (pg_class_aclcheck(cv->view, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
-			!may_read_as(cv->standings, reader) || !may_read_as(cv->scopes, reader))
+			!board_may_read_as(cv->standings, reader) || !board_may_read_as(cv->scopes, reader))
 			return false;
 	}
 
@@ -765,205 +463,4 @@ board_current_plan_install(void)
 	 * parameters keeps its first plan for good. They are made again when next used.
 	 */
 	ResetPlanCache();
-}
-
-/*
- * The scope ids this backend found, by view, period kind, period start and partition
- * values (the bytes of the partition record, which equal values made alike share). A
- * scope keeps its id until rebuild or a rescoring alter_board gives it a new one, and
- * its rows under the old id are then deleted, and ids are never used again: a read by a
- * remembered id that comes by no row looks the scope up again. A read by a remembered id
- * counts rank() and dense_rank() ranks as it reads (what stored ranks hold, and what a
- * scope too large to store them needs), so it need not know whether the scope stores
- * them; row_number() scopes always do.
- */
-#define SCOPE_KEY_BYTES 48
-#define SCOPE_IDS_MAX 10000
-
-typedef struct ScopeKey
-{
-	Oid			view;
-	DateADT		start;
-	int32		kind;
-	int32		len;
-	char		part[SCOPE_KEY_BYTES];
-} ScopeKey;
-
-typedef struct ScopeId
-{
-	ScopeKey	key;			/* hash key */
-	int64		scope_id;
-} ScopeId;
-
-static HTAB *scope_ids = NULL;
-
-/* Fills key; false when the partition record is too long to remember. */
-static bool
-scope_key(ScopeKey *key, Oid view, int kind, DateADT start, HeapTupleHeader part)
-{
-	memset(key, 0, sizeof(ScopeKey));
-	key->view = view;
-	key->kind = kind;
-	key->start = start;
-	if (part != NULL)
-	{
-		char	   *from = (char *) &part->t_infomask2;
-		char	   *end = (char *) part + HeapTupleHeaderGetDatumLength(part);
-
-		if (end - from > SCOPE_KEY_BYTES)
-			return false;
-		key->len = end - from;
-		memcpy(key->part, from, key->len);
-	}
-	return true;
-}
-
-static ScopeId *
-remembered_scope(ScopeKey *key)
-{
-	return scope_ids == NULL ? NULL : hash_search(scope_ids, key, HASH_FIND, NULL);
-}
-
-static void
-remember_scope(ScopeKey *key, int64 scope_id)
-{
-	ScopeId    *entry;
-
-	if (scope_ids == NULL || hash_get_num_entries(scope_ids) >= SCOPE_IDS_MAX)
-	{
-		HASHCTL		ctl;
-
-		if (scope_ids != NULL)
-			hash_destroy(scope_ids);
-		ctl.keysize = sizeof(ScopeKey);
-		ctl.entrysize = sizeof(ScopeId);
-		scope_ids = hash_create("leaderboard scope ids", 256, &ctl, HASH_ELEM | HASH_BLOBS);
-	}
-	entry = hash_search(scope_ids, key, HASH_ENTER, NULL);
-	entry->scope_id = scope_id;
-}
-
-static void
-forget_scope(ScopeKey *key)
-{
-	if (scope_ids != NULL)
-		hash_search(scope_ids, key, HASH_REMOVE, NULL);
-}
-
-/*
- * Checks that the caller may read the board's tables as the plan reads them: itself, or
- * through the board's own view, which it may read, as the view reads them (42501 or
- * 0A000, for the caller's own reading, otherwise).
- */
-static void
-check_reader(CurrentView *cv)
-{
-	const char *reader = "the top-N plan of a board's current view";
-
-	if (may_read(cv->standings) && may_read(cv->scopes))
-		return;
-	if (pg_class_aclcheck(cv->view, GetUserId(), ACL_SELECT) == ACLCHECK_OK && view_is_boards(cv))
-	{
-		Oid			as = view_reader(cv->view);
-
-		if (may_read_as(cv->standings, as) && may_read_as(cv->scopes, as))
-			return;
-	}
-	board_check_read(cv->scopes, reader);
-	board_check_read(cv->standings, reader);
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("permission denied for the tables of view %s", get_rel_name(cv->view))));
-}
-
-/* Finds the scope of key in the scopes table, into read; false when there is none. */
-static bool
-look_up_scope(CurrentView *cv, text *kind, DateADT start, HeapTupleHeader part, BoardTopRead *read)
-{
-	Relation	scopes = table_open(cv->scopes, AccessShareLock);
-	bool		found = board_find_scope(scopes, kind, start, cv->part_array, part,
-										 &read->scope_id, &read->ranks_stored);
-
-	table_close(scopes, AccessShareLock);
-	return found;
-}
-
-PG_FUNCTION_INFO_V1(board_current_top);
-/*
- * _current_top(view, partition record, period, n) returns the rows of <board>_current in
- * the scope of the partition values (NULL for a board without partition columns) and
- * period kind that ORDER BY rank LIMIT n needs: the qualified rows ranked n or better, in
- * rank order (ties at n all in), then, while fewer than n went out, unqualified ones. As
- * the view, a NULL or unknown period gives no rows; a NULL n gives the whole scope. Reads
- * as its caller: 42501 without SELECT on the board's standings and scopes.
- */
-Datum
-board_current_top(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	static const char *const kinds[] = {"day", "week", "month", "quarter", "year", "all"};
-	BoardTopRead read = {0};
-	CurrentView *cv;
-	text	   *kind;
-	char	   *kind_name;
-	HeapTupleHeader part;
-	DateADT		start;
-	ScopeKey	key;
-	bool		keyed;
-	ScopeId    *remembered;
-	int			i;
-
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the view of leaderboard._current_top must not be NULL")));
-	cv = current_view(PG_GETARG_OID(0));
-	if (cv == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"%s\" is not the current view of a board",
-						get_rel_name(PG_GETARG_OID(0)) ? get_rel_name(PG_GETARG_OID(0)) : "?")));
-	board_top_style(&read, cv->rank_style);
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	if (PG_ARGISNULL(2))
-		PG_RETURN_NULL();
-	kind = PG_GETARG_TEXT_PP(2);
-	kind_name = text_to_cstring(kind);
-	for (i = 0; i < lengthof(kinds) && strcmp(kind_name, kinds[i]) != 0; i++)
-		;
-	read.n = PG_ARGISNULL(3) ? PG_INT64_MAX : PG_GETARG_INT64(3);
-	if (i == lengthof(kinds) || read.n <= 0)
-		PG_RETURN_NULL();
-	read.with_unqualified = true;
-	read.out = rsinfo->setResult;
-	part = PG_ARGISNULL(1) ? NULL : PG_GETARG_HEAPTUPLEHEADER(1);
-	start = board_current_period_start(kind, cstring_to_text(cv->time_zone));
-	keyed = scope_key(&key, cv->view, i, start, part);
-	remembered = keyed ? remembered_scope(&key) : NULL;
-	check_reader(cv);
-	if (remembered != NULL)
-	{
-		read.scope_id = remembered->scope_id;
-		read.ranks_stored = read.row_number;
-	}
-	else if (!look_up_scope(cv, kind, start, part, &read))
-		PG_RETURN_NULL();
-	else if (keyed)
-		remember_scope(&key, read.scope_id);
-	board_begin_top(&read, table_open(cv->standings, AccessShareLock), cv->agent_column, rsinfo->setDesc);
-	board_read_top(&read);
-	/* no row under the remembered id: the scope has another one now, or none */
-	if (remembered != NULL && read.rows_read == 0)
-	{
-		int64		old_id = read.scope_id;
-
-		forget_scope(&key);
-		if (look_up_scope(cv, kind, start, part, &read) && read.scope_id != old_id)
-		{
-			remember_scope(&key, read.scope_id);
-			board_read_top(&read);
-		}
-	}
-	board_end_top(&read);
-	PG_RETURN_NULL();
 }
