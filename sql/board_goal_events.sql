@@ -151,6 +151,20 @@ DELETE FROM ge_calls WHERE call_id = (SELECT max(call_id) FROM ge_calls WHERE ag
 SELECT * FROM ge_check();
 INSERT INTO ge_calls (agent_id, team_id, started_at, converted) VALUES (2, 1, '2026-10-20 10:00+00', false);
 SELECT * FROM ge_check();
+-- agent 3's first days, a commit each. Monday 26 meets the daily goal of 3 calls, but no
+-- row of the agent's meets a day goal on the working day before (Friday 23): the run is
+-- of one day, and the commit does not ask the events statement about a streak (no
+-- streak_milestone among the candidates report_apply lists). Tuesday 27 may make a run
+-- of two, a milestone: that commit does ask.
+SET leaderboard.report_apply = on;
+INSERT INTO ge_calls (agent_id, team_id, started_at, converted)
+SELECT 3, 1, '2026-10-26 09:00+00'::timestamptz + k * interval '1 minute', false FROM generate_series(1, 3) k;
+INSERT INTO ge_calls (agent_id, team_id, started_at, converted)
+SELECT 3, 1, '2026-10-27 09:00+00'::timestamptz + k * interval '1 minute', false FROM generate_series(1, 3) k;
+RESET leaderboard.report_apply;
+SELECT * FROM ge_check();
+SELECT kind, agent, period_start, new ->> 'days' AS days FROM leaderboard.events
+WHERE board = 'ge' AND agent = '3' AND period = 'day' ORDER BY id;
 
 -- 3. goal_at_risk: past the share of the current month's working days, the rung to reach is
 --    not met and the pace falls short; announced once per agent, period and goal, by a

@@ -37,6 +37,7 @@
 #include "board_events.h"
 #include "board_index.h"
 #include "board_settings.h"
+#include "calendar.h"
 #include "kpis.h"
 #include "ladder.h"
 
@@ -766,6 +767,97 @@ goal_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals, Snap
 }
 
 /*
+ * Whether a row of the agent's on day (in any partition) meets any rung of any day goal,
+ * read with snapshot: more than a streak asks of an earlier day (its goal's first rung).
+ */
+static bool
+agent_day_may_be_met(const RowChange *c, const GoalRungs *goals, DateADT day, Snapshot snapshot)
+{
+	Relation	standings = table_open(recording->standings, AccessShareLock);
+	AttrNumber	cols[4] = {recording->agent, recording->period, recording->period_start,
+	recording->scope_id};
+	Relation	index = board_index_on(standings, 4, cols, true, AccessShareLock);
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+	ScanKeyData keys[3];
+	bool		isnull;
+	bool		met = false;
+
+	if (index == NULL)
+	{
+		table_close(standings, AccessShareLock);
+		return true;
+	}
+	board_index_key(&keys[0], index, 1, 0, BTEqualStrategyNumber,
+					heap_getattr(c->row, recording->agent, recording->desc, &isnull));
+	board_index_key(&keys[1], index, 2, 0, BTEqualStrategyNumber, CStringGetTextDatum("day"));
+	board_index_key(&keys[2], index, 3, 0, BTEqualStrategyNumber, DateADTGetDatum(day));
+	slot = table_slot_create(standings, NULL);
+	scan = index_beginscan(standings, index, snapshot, 3, 0);
+	index_rescan(scan, keys, 3, NULL, 0);
+	while (!met && index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		Datum		kpis = slot_getattr(slot, recording->kpis, &isnull);
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		kpis = PointerGetDatum(PG_DETOAST_DATUM(kpis));
+		for (i = 0; i < goals->n && !met; i++)
+		{
+			const GoalRung *g = &goals->rungs[i];
+			int			cmp;
+
+			if (strcmp(g->period, "day") != 0)
+				continue;
+			/* a metric the kpis do not hold: only the statement can tell */
+			if (g->metric < 0 || g->metric >= KPIS_NMETRICS(DatumGetPointer(kpis)))
+				met = true;
+			else if (goal_compare(g, kpis, &cmp) && cmp >= 0)
+				met = true;
+		}
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	table_close(standings, AccessShareLock);
+	return met;
+}
+
+/*
+ * Whether a day's change that crosses a daily goal may end a run of met working days as
+ * long as one of the board's streak milestones. The run is surely of this day alone, and
+ * announces nothing unless 1 is a milestone, when the day is a working day and on the
+ * working day before it no row of the agent meets a rung of any day goal (whatever its
+ * audience, dates or partition: more than the statement asks of a day). A superset of
+ * the milestones the statement announces.
+ */
+static bool
+may_reach_milestone(const RowChange *c, const BoardStatements *bs, const GoalRungs *goals,
+					Snapshot snapshot)
+{
+	Calendar	cal;
+	DateADT		before;
+	int			i;
+
+	if (bs->events_streak_one || snapshot == InvalidSnapshot || bs->events_calendar == (Datum) 0 ||
+		!calendar_day_in_range(c->period_start))
+		return true;
+	cal = calendar_from_value((const CalendarValue *) DatumGetPointer(bs->events_calendar));
+	if (!calendar_is_working(&cal, c->period_start))
+		return true;
+	/* the working day before, within a year (a calendar works at least one day a week) */
+	for (i = 1; i <= 366; i++)
+	{
+		before = c->period_start - i;
+		if (!calendar_day_in_range(before))
+			return true;
+		if (calendar_is_working(&cal, before))
+			return agent_day_may_be_met(c, goals, before, snapshot);
+	}
+	return true;
+}
+
+/*
  * The event kinds a change may announce, of those the board emits. All but
  * streak_milestone are exactly the events the statement would write, unless *decided is
  * set false (then only the statement can write them); a streak_milestone needs a day's
@@ -788,7 +880,7 @@ candidate_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals,
 	if (bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_GOAL_AT_RISK))
 		kinds |= goal_kinds(c, bs, goals, snapshot, decided);
 	if ((bs->events_kinds & BOARD_EVENT_STREAK_MILESTONE) && strcmp(c->period, "day") == 0 &&
-		may_cross_goal(c, goals))
+		may_cross_goal(c, goals) && may_reach_milestone(c, bs, goals, snapshot))
 		kinds |= BOARD_EVENT_STREAK_MILESTONE;
 	kinds &= bs->events_kinds;
 	/* its events' partition is one only the statement builds */

@@ -232,7 +232,8 @@ load_events_statement(BoardStatements *bs, bool fresh)
 							  "w.first_day, w.last_day, "
 							  "coalesce((SELECT pg_catalog.array_agg(x OPERATOR(pg_catalog.#>>) '{}') "
 							  "  FROM pg_catalog.jsonb_array_elements(b.events OPERATOR(pg_catalog.->) 'periods') x), "
-							  "  b.periods::pg_catalog.text[]), b.ladder "
+							  "  b.periods::pg_catalog.text[]), b.ladder, "
+							  "coalesce(b.events OPERATOR(pg_catalog.->) 'streak_milestone' OPERATOR(pg_catalog.@>) '[1]'::pg_catalog.jsonb, false) "
 							  "FROM leaderboard.boards b, leaderboard._campaign_days(b) w "
 							  "WHERE b.name OPERATOR(pg_catalog.=) $1",
 							  2, argtypes, args, NULL, !fresh, 1) != SPI_OK_SELECT || SPI_processed != 1)
@@ -260,6 +261,7 @@ load_events_statement(BoardStatements *bs, bool fresh)
 	bs->events_has_window = !isnull;
 	bs->events_window_last = DatumGetDateADT(SPI_getbinval(tup, desc, 11, &isnull));
 	bs->events_periods = cache_names(SPI_getbinval(tup, desc, 12, &isnull), &bs->events_nperiods);
+	bs->events_streak_one = DatumGetBool(SPI_getbinval(tup, desc, 14, &isnull));
 	ladder = SPI_getbinval(tup, desc, 13, &isnull);
 	if (!isnull)
 		bs->events_ladder = cache_datum_copy(ladder);

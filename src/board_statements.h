@@ -110,6 +110,8 @@ typedef struct BoardStatements
 	/* the period kinds it announces events of (its "periods" setting, else all its own) */
 	char	  **events_periods;
 	int			events_nperiods;
+	/* 1 is one of its streak milestones (a run of one met day announces one) */
+	bool		events_streak_one;
 	/* its ladder (a detoasted leaderboard.ladder), or 0: no tier events */
 	Datum		events_ladder;
 	/* what goal_at_risk paces by: the board's calendar, time zone and share of a period */
