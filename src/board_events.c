@@ -597,6 +597,55 @@ board_today(const BoardStatements *bs)
 }
 
 
+/* A scan of an agent's rows of a period kind by the standings' primary key. */
+typedef struct AgentRows
+{
+	Relation	standings;
+	Relation	index;			/* (agent, period, period_start, scope_id) */
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+} AgentRows;
+
+/*
+ * Begins a scan, with snapshot, of the agent's rows (the agent of c's row) of period kind
+ * whose period_start compares with start by strategy; false when the key cannot be
+ * scanned so (nothing is left open then).
+ */
+static bool
+agent_rows_begin(AgentRows *rows, const RowChange *c, Datum period, StrategyNumber strategy,
+				 DateADT start, Snapshot snapshot)
+{
+	AttrNumber	cols[4] = {recording->agent, recording->period, recording->period_start,
+	recording->scope_id};
+	ScanKeyData keys[3];
+	bool		isnull;
+
+	rows->standings = table_open(recording->standings, AccessShareLock);
+	rows->index = board_index_on(rows->standings, 4, cols, true, AccessShareLock);
+	if (rows->index == NULL)
+	{
+		table_close(rows->standings, AccessShareLock);
+		return false;
+	}
+	board_index_key(&keys[0], rows->index, 1, 0, BTEqualStrategyNumber,
+					heap_getattr(c->row, recording->agent, recording->desc, &isnull));
+	board_index_key(&keys[1], rows->index, 2, 0, BTEqualStrategyNumber, period);
+	board_index_key(&keys[2], rows->index, 3, 0, strategy, DateADTGetDatum(start));
+	rows->slot = table_slot_create(rows->standings, NULL);
+	rows->scan = index_beginscan(rows->standings, rows->index, snapshot, 3, 0);
+	index_rescan(rows->scan, keys, 3, NULL, 0);
+	return true;
+}
+
+static void
+agent_rows_end(AgentRows *rows)
+{
+	index_endscan(rows->scan);
+	ExecDropSingleTupleTableSlot(rows->slot);
+	index_close(rows->index, AccessShareLock);
+	table_close(rows->standings, AccessShareLock);
+}
+
 /*
  * The agent's best qualified score in the earlier periods of the row's kind, in any
  * partition (as the personal_best branch reads it), read with snapshot by the standings'
@@ -606,45 +655,26 @@ board_today(const BoardStatements *bs)
 static bool
 read_earlier_best(RowChange *c, Snapshot snapshot)
 {
-	Relation	standings = table_open(recording->standings, AccessShareLock);
-	AttrNumber	cols[4] = {recording->agent, recording->period, recording->period_start,
-	recording->scope_id};
-	Relation	index = board_index_on(standings, 4, cols, true, AccessShareLock);
-	TupleTableSlot *slot;
-	IndexScanDesc scan;
-	ScanKeyData keys[3];
+	AgentRows	rows;
 	bool		isnull;
 
-	if (index == NULL)
-	{
-		table_close(standings, AccessShareLock);
+	if (!agent_rows_begin(&rows, c, heap_getattr(c->row, recording->period, recording->desc, &isnull),
+						  BTLessStrategyNumber, c->period_start, snapshot))
 		return false;
-	}
-	board_index_key(&keys[0], index, 1, 0, BTEqualStrategyNumber,
-					heap_getattr(c->row, recording->agent, recording->desc, &isnull));
-	board_index_key(&keys[1], index, 2, 0, BTEqualStrategyNumber,
-					heap_getattr(c->row, recording->period, recording->desc, &isnull));
-	board_index_key(&keys[2], index, 3, 0, BTLessStrategyNumber, DateADTGetDatum(c->period_start));
-	slot = table_slot_create(standings, NULL);
-	scan = index_beginscan(standings, index, snapshot, 3, 0);
-	index_rescan(scan, keys, 3, NULL, 0);
 	c->has_best = false;
-	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	while (index_getnext_slot(rows.scan, ForwardScanDirection, rows.slot))
 	{
-		double		score = DatumGetFloat8(slot_getattr(slot, recording->score, &isnull));
+		double		score = DatumGetFloat8(slot_getattr(rows.slot, recording->score, &isnull));
 
 		CHECK_FOR_INTERRUPTS();
-		if (!DatumGetBool(slot_getattr(slot, recording->qualified, &isnull)))
+		if (!DatumGetBool(slot_getattr(rows.slot, recording->qualified, &isnull)))
 			continue;
 		/* max() of float8: NaN above every number, as float8 orders */
 		if (!c->has_best || float8_gt(score, c->best))
 			c->best = score;
 		c->has_best = true;
 	}
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, AccessShareLock);
-	table_close(standings, AccessShareLock);
+	agent_rows_end(&rows);
 	return true;
 }
 
@@ -773,35 +803,18 @@ goal_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals, Snap
 static bool
 agent_day_may_be_met(const RowChange *c, const GoalRungs *goals, DateADT day, Snapshot snapshot)
 {
-	Relation	standings = table_open(recording->standings, AccessShareLock);
-	AttrNumber	cols[4] = {recording->agent, recording->period, recording->period_start,
-	recording->scope_id};
-	Relation	index = board_index_on(standings, 4, cols, true, AccessShareLock);
-	TupleTableSlot *slot;
-	IndexScanDesc scan;
-	ScanKeyData keys[3];
+	AgentRows	rows;
 	bool		isnull;
 	bool		met = false;
 
-	if (index == NULL)
-	{
-		table_close(standings, AccessShareLock);
+	if (!agent_rows_begin(&rows, c, CStringGetTextDatum("day"), BTEqualStrategyNumber, day, snapshot))
 		return true;
-	}
-	board_index_key(&keys[0], index, 1, 0, BTEqualStrategyNumber,
-					heap_getattr(c->row, recording->agent, recording->desc, &isnull));
-	board_index_key(&keys[1], index, 2, 0, BTEqualStrategyNumber, CStringGetTextDatum("day"));
-	board_index_key(&keys[2], index, 3, 0, BTEqualStrategyNumber, DateADTGetDatum(day));
-	slot = table_slot_create(standings, NULL);
-	scan = index_beginscan(standings, index, snapshot, 3, 0);
-	index_rescan(scan, keys, 3, NULL, 0);
-	while (!met && index_getnext_slot(scan, ForwardScanDirection, slot))
+	while (!met && index_getnext_slot(rows.scan, ForwardScanDirection, rows.slot))
 	{
-		Datum		kpis = slot_getattr(slot, recording->kpis, &isnull);
+		Datum		kpis = PointerGetDatum(PG_DETOAST_DATUM(slot_getattr(rows.slot, recording->kpis, &isnull)));
 		int			i;
 
 		CHECK_FOR_INTERRUPTS();
-		kpis = PointerGetDatum(PG_DETOAST_DATUM(kpis));
 		for (i = 0; i < goals->n && !met; i++)
 		{
 			const GoalRung *g = &goals->rungs[i];
@@ -816,10 +829,7 @@ agent_day_may_be_met(const RowChange *c, const GoalRungs *goals, DateADT day, Sn
 				met = true;
 		}
 	}
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, AccessShareLock);
-	table_close(standings, AccessShareLock);
+	agent_rows_end(&rows);
 	return met;
 }
 
