@@ -123,99 +123,26 @@ column_equality(Node *qual, Index varno, Node **value)
 	return var->varattno;
 }
 
-/*
- * The relations a view's query reads, a copy of the first range table entry of each (the
- * view itself, with the privilege its reader needs on it, and its tables, with the
- * privilege the view's owner needs on them), and whether any is read under row-level
- * security.
- */
-typedef struct ViewRelations
-{
-	List	   *rtes;
-	bool		secured;
-} ViewRelations;
-
+/* Whether a relation of a query is read under row-level security (its security quals). */
 static bool
-collect_relations(Node *node, ViewRelations *rels)
+reads_under_row_security(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
 	if (IsA(node, RangeTblEntry))
-	{
-		RangeTblEntry *rte = (RangeTblEntry *) node;
-		ListCell   *lc;
-
-		if (rte->securityQuals != NIL)
-			rels->secured = true;
-		if (rte->rtekind != RTE_RELATION)
-			return false;
-		foreach(lc, rels->rtes)
-			if (((RangeTblEntry *) lfirst(lc))->relid == rte->relid)
-				return false;
-		rte = copyObject(rte);
-		rte->inh = false;
-		rels->rtes = lappend(rels->rtes, rte);
-		return false;
-	}
+		return ((RangeTblEntry *) node)->securityQuals != NIL;
 	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, collect_relations, rels, QTW_EXAMINE_RTES_BEFORE);
-	return expression_tree_walker(node, collect_relations, rels);
+		return query_tree_walker((Query *) node, reads_under_row_security, context,
+								 QTW_EXAMINE_RTES_BEFORE);
+	return expression_tree_walker(node, reads_under_row_security, context);
 }
 
 /*
- * Whether the view's query is still the one the board made: a UNION ALL reading only the
- * board's scopes and standings, none under row-level security, with the board's columns.
+ * The view's rank column, in the order of the columns the board's view has (period,
+ * period_start, the partition columns, the agent, kpis, score, qualified, rank, ...):
+ * board_view_is_boards() holds the view to that query.
  */
-static bool
-is_board_view_query(Query *view_query, CurrentView *cv, ViewRelations *rels, int *rank_att)
-{
-	const char *const before[] = {"period", "period_start"};
-	const char *const after[] = {"kpis", "score", "qualified", "rank", "tier", "updated_at"};
-	int			natts = 0;
-	ListCell   *lc;
-
-	if (view_query->setOperations == NULL)
-		return false;
-	collect_relations((Node *) view_query, rels);
-	if (rels->secured)
-		return false;
-	foreach(lc, rels->rtes)
-	{
-		Oid			relid = ((RangeTblEntry *) lfirst(lc))->relid;
-
-		if (relid != cv->view && relid != cv->standings && relid != cv->scopes)
-			return false;
-	}
-	foreach(lc, view_query->targetList)
-	{
-		TargetEntry *tle = lfirst(lc);
-		const char *want;
-		int			i = natts;
-
-		if (tle->resjunk)
-			continue;
-		if (i < 2)
-			want = before[i];
-		else if (i < 2 + cv->nparts)
-			want = cv->parts[i - 2];
-		else if (i == 2 + cv->nparts)
-			want = cv->agent_column;
-		else if (i - 3 - cv->nparts < lengthof(after))
-			want = after[i - 3 - cv->nparts];
-		else
-			return false;
-		if (tle->resname == NULL || strcmp(tle->resname, want) != 0)
-			return false;
-		natts++;
-		if (strcmp(want, "rank") == 0 && i == 3 + cv->nparts + 3)
-		{
-			if (exprType((Node *) tle->expr) != INT8OID)
-				return false;
-			*rank_att = natts;
-		}
-	}
-	return natts == 3 + cv->nparts + lengthof(after);
-}
+#define RANK_COLUMN(cv) (2 + (cv)->nparts + 1 + 4)
 
 /* Where each column of a relation of the query went (to[old attno]). */
 typedef struct ColumnMap
@@ -259,7 +186,6 @@ plan_current_top(Query *parse, List **depends)
 	SortGroupClause *sort;
 	TargetEntry *sort_tle;
 	Var		   *sort_var;
-	int			rank_att = 0;
 	Node	  **part_values;
 	Node	   *period = NULL;
 	List	   *quals;
@@ -270,7 +196,6 @@ plan_current_top(Query *parse, List **depends)
 	FuncExpr   *call;
 	RangeTblFunction *rtf;
 	Node	   *partition;
-	ViewRelations rels = {NIL, false};
 	Bitmapset  *used = NULL;
 	bool		all;
 	ColumnMap	map;
@@ -296,7 +221,7 @@ plan_current_top(Query *parse, List **depends)
 	if (view_rte->rtekind != RTE_RELATION || view_rte->relkind != RELKIND_VIEW)
 		return false;
 	cv = board_current_view(view_rte->relid);
-	if (cv == NULL || !is_board_view_query(rte->subquery, cv, &rels, &rank_att))
+	if (cv == NULL || list_length(rte->subquery->targetList) < RANK_COLUMN(cv))
 		return false;
 
 	/* ORDER BY rank, ascending, NULLs last */
@@ -304,7 +229,7 @@ plan_current_top(Query *parse, List **depends)
 	sort_tle = get_sortgroupclause_tle(sort, parse->targetList);
 	sort_var = (Var *) sort_tle->expr;
 	if (!IsA(sort_var, Var) || sort_var->varno != ref->rtindex || sort_var->varlevelsup != 0 ||
-		sort_var->varattno != rank_att || sort->sortop != Int8LessOperator || sort->nulls_first ||
+		sort_var->varattno != RANK_COLUMN(cv) || sort->sortop != Int8LessOperator || sort->nulls_first ||
 		!is_argument(parse->limitCount) || exprType(parse->limitCount) != INT8OID)
 		return false;
 
@@ -334,9 +259,10 @@ plan_current_top(Query *parse, List **depends)
 		return false;
 	/*
 	 * The caller reads the tables itself, or through the view (checked by the executor,
-	 * as before) as the view reads them; the view must be the board's own
+	 * as before) as the view reads them; the view must be the board's own, and read its
+	 * tables under no row-level security (the function applies none)
 	 */
-	if (!board_view_is_boards(cv))
+	if (!board_view_is_boards(cv) || reads_under_row_security((Node *) rte->subquery, NULL))
 		return false;
 	if (!(board_may_read(cv->standings) && board_may_read(cv->scopes)))
 	{
@@ -413,9 +339,9 @@ plan_current_top(Query *parse, List **depends)
 	rte->subquery = NULL;
 	rte->functions = list_make1(rtf);
 	rte->funcordinality = false;
-	foreach(lc, rels.rtes)
-		if (((RangeTblEntry *) lfirst(lc))->relid == cv->view)
-			parse->rtable = lappend(parse->rtable, lfirst(lc));
+	view_rte = copyObject(view_rte);
+	view_rte->inh = false;
+	parse->rtable = lappend(parse->rtable, view_rte);
 	*depends = list_make2_oid(cv->standings, cv->scopes);
 
 	/*

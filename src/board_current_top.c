@@ -154,17 +154,17 @@ Datum
 board_current_top(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	static const char *const kinds[] = {"day", "week", "month", "quarter", "year", "all"};
 	BoardTopRead read = {0};
 	CurrentView *cv;
 	text	   *kind;
-	char	   *kind_name;
+	int			kind_index;
 	HeapTupleHeader part;
 	DateADT		start;
 	ScopeKey	key;
 	bool		keyed;
 	ScopeId    *remembered;
-	int			i;
+	bool		by_remembered_id;
+	int64		remembered_id = 0;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -181,22 +181,24 @@ board_current_top(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(2))
 		PG_RETURN_NULL();
 	kind = PG_GETARG_TEXT_PP(2);
-	kind_name = text_to_cstring(kind);
-	for (i = 0; i < lengthof(kinds) && strcmp(kind_name, kinds[i]) != 0; i++)
-		;
+	kind_index = board_period_kind(kind);
 	read.n = PG_ARGISNULL(3) ? PG_INT64_MAX : PG_GETARG_INT64(3);
-	if (i == lengthof(kinds) || read.n <= 0)
+	if (kind_index < 0 || read.n <= 0)
 		PG_RETURN_NULL();
 	read.with_unqualified = true;
 	read.out = rsinfo->setResult;
 	part = PG_ARGISNULL(1) ? NULL : PG_GETARG_HEAPTUPLEHEADER(1);
 	start = board_current_period_start(kind, cstring_to_text(cv->time_zone));
-	keyed = scope_key(&key, cv->view, i, start, part);
+	keyed = scope_key(&key, cv->view, kind_index, start, part);
+	/* the id, not the entry: what runs before the read may change the memory */
 	remembered = keyed ? remembered_scope(&key) : NULL;
+	by_remembered_id = remembered != NULL;
+	if (by_remembered_id)
+		remembered_id = remembered->scope_id;
 	check_reader(cv);
-	if (remembered != NULL)
+	if (by_remembered_id)
 	{
-		read.scope_id = remembered->scope_id;
+		read.scope_id = remembered_id;
 		read.ranks_stored = read.row_number;
 	}
 	else if (!look_up_scope(cv, kind, start, part, &read))
@@ -206,12 +208,10 @@ board_current_top(PG_FUNCTION_ARGS)
 	board_begin_top(&read, table_open(cv->standings, AccessShareLock), cv->agent_column, rsinfo->setDesc);
 	board_read_top(&read);
 	/* no row under the remembered id: the scope has another one now, or none */
-	if (remembered != NULL && read.rows_read == 0)
+	if (by_remembered_id && read.rows_read == 0)
 	{
-		int64		old_id = read.scope_id;
-
 		forget_scope(&key);
-		if (look_up_scope(cv, kind, start, part, &read) && read.scope_id != old_id)
+		if (look_up_scope(cv, kind, start, part, &read) && read.scope_id != remembered_id)
 		{
 			remember_scope(&key, read.scope_id);
 			board_read_top(&read);

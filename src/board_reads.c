@@ -46,18 +46,27 @@ board_open_for_read(Oid relid, const char *reader)
 	return table_open(relid, AccessShareLock);
 }
 
+int
+board_period_kind(text *kind)
+{
+	static const char *const kinds[] = {"day", "week", "month", "quarter", "year", "all"};
+	char	   *name = text_to_cstring(kind);
+	int			i;
+
+	for (i = 0; i < lengthof(kinds); i++)
+		if (strcmp(name, kinds[i]) == 0)
+			return i;
+	return -1;
+}
+
 /* Start of the current period of kind (day .. year, all) in time zone tz. */
 DateADT
 board_current_period_start(text *kind, text *tz)
 {
-	static const char *const kinds[] = {"day", "week", "month", "quarter", "year", "all"};
 	char	   *name = text_to_cstring(kind);
 	Timestamp	local;
-	int			i;
 
-	for (i = 0; i < lengthof(kinds) && strcmp(name, kinds[i]) != 0; i++)
-		;
-	if (i == lengthof(kinds))
+	if (board_period_kind(kind) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown period kind \"%s\"", name),

@@ -29,6 +29,9 @@ extern void board_check_read(Oid relid, const char *reader);
 /* The same, then opens it. */
 extern Relation board_open_for_read(Oid relid, const char *reader);
 
+/* The index of a period kind in day, week, month, quarter, year, all; -1 for another. */
+extern int	board_period_kind(text *kind);
+
 /* Start of the current period of kind (day .. year, all) in time zone tz; 22023 for another kind. */
 extern DateADT board_current_period_start(text *kind, text *tz);
 
