@@ -8053,6 +8053,7 @@ BEGIN
                      ELSE 'Crash recovery empties an unlogged table without firing its triggers, and the board would keep the lost rows.' END,
             HINT = 'Keep the calls in a permanent table.';
   END IF;
+  PERFORM leaderboard._check_source_family(board_name, source);
   IF NOT pg_has_role(current_user, rel.relowner, 'USAGE') THEN
     RAISE EXCEPTION 'must be owner of table %', source USING ERRCODE = 'insufficient_privilege',
       DETAIL = 'A board reads every row of its source, whatever the row-level security policies.';
@@ -8719,3 +8720,215 @@ BEGIN
     -- closed scopes are frozen: compared with nothing
     leaderboard._closed_sql(b.closed_before, 's.period', 's.period_start'));
 END $$;
+
+-- Sources whose rows could change unseen by their board's triggers, and the board's
+-- triggers themselves, are kept out by event triggers; drop_board deletes the catalog row
+-- before it drops the triggers.
+-- A board counts what the statement triggers of its source (and of each partition of a
+-- partitioned source) see. Rows that reach the source's contents without firing them would
+-- never be counted, and the board would silently disagree with its calls:
+--   - a source that is a partition: rows written through the partitioned table above it
+--     fire that table's statement triggers, not the partition's;
+--   - a source that inherits from a table: UPDATE and DELETE through the parent change
+--     its rows and fire only the parent's statement triggers;
+--   - a plain source with inheritance children: their rows show in the source, and are
+--     written through the children's own triggers;
+--   - a foreign partition: its rows change on its server.
+--   - an unlogged table (ALTER TABLE ... SET UNLOGGED, an unlogged partition): crash recovery
+--     empties it.
+-- create_board refuses such a source, and an event trigger refuses the DDL that would make one.
+CREATE FUNCTION leaderboard._source_family(source regclass) RETURNS SETOF oid
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  WITH RECURSIVE up(relid) AS (
+    SELECT source::oid
+    UNION SELECT i.inhparent FROM pg_inherits i JOIN up ON i.inhrelid = up.relid),
+  down(relid) AS (
+    SELECT source::oid
+    UNION SELECT i.inhrelid FROM pg_inherits i JOIN down ON i.inhparent = down.relid)
+  SELECT relid FROM up UNION SELECT relid FROM down
+$$;
+COMMENT ON FUNCTION leaderboard._source_family(regclass) IS
+  'internal: a table, its ancestors and its descendants through inheritance and partitioning';
+
+CREATE FUNCTION leaderboard._check_source_family(board_name text, source regclass) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r record;
+BEGIN
+  SELECT i.inhparent::regclass AS parent, p.relkind INTO r
+  FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+  WHERE i.inhrelid = source ORDER BY i.inhseqno LIMIT 1;
+  IF FOUND AND r.relkind = 'p' THEN
+    RAISE EXCEPTION 'board "%" cannot be kept over %, a partition of %', board_name, source, r.parent
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'Rows written through the partitioned table reach the partition without firing its statement triggers, and the board would never count them.',
+            HINT = format('Declare the board over %s: a board follows every partition of a partitioned source.', r.parent);
+  ELSIF FOUND THEN
+    RAISE EXCEPTION 'board "%" cannot be kept over %, which inherits from %', board_name, source, r.parent
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'UPDATE and DELETE through the parent table change the rows without firing the statement triggers of the table that holds them, and the board would never see the change.',
+            HINT = 'Keep the calls in a table without a parent, or in a partitioned table.';
+  END IF;
+  SELECT i.inhrelid::regclass AS child INTO r
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent
+  WHERE i.inhparent = source AND c.relkind = 'r' ORDER BY i.inhrelid LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'board "%" cannot be kept over %, which table % inherits from', board_name, source, r.child
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'Rows written to a table that inherits from the source show in the source but fire none of its triggers, and the board would never count them.',
+            HINT = 'Use declarative partitioning (PARTITION BY, PARTITION OF): a board follows every partition of a partitioned source.';
+  END IF;
+  SELECT c.oid::regclass AS part INTO r
+  FROM leaderboard._source_family(source) f(relid) JOIN pg_class c ON c.oid = f.relid
+  WHERE c.relkind = 'f' ORDER BY c.oid LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'board "%" cannot be kept over %, which has foreign table % as a partition', board_name, source, r.part
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'The rows of a foreign table change on its server, where no trigger of the board sees them.',
+            HINT = 'Keep foreign tables out of the partitions of a board''s source.';
+  END IF;
+  -- create_board refuses an unlogged source itself; this keeps it, and its partitions, logged
+  SELECT c.oid::regclass AS rel INTO r
+  FROM leaderboard._source_family(source) f(relid) JOIN pg_class c ON c.oid = f.relid
+  WHERE c.relpersistence = 'u' ORDER BY c.oid LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'board "%" cannot be kept over %, whose table % is unlogged', board_name, source, r.rel
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'Crash recovery empties an unlogged table without firing its triggers, and the board would keep the lost rows.',
+            HINT = 'Keep the calls in permanent tables.';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_source_family(text, regclass) IS
+  'internal: raises 0A000 when rows could reach or leave a board''s source without firing its triggers (a partition or inheritance child as source, inheritance children, foreign or unlogged partitions)';
+
+-- Refuses at the end of a CREATE or ALTER of a table the DDL that would leave a board's
+-- source in such a family (CREATE TABLE ... INHERITS, ALTER TABLE ... INHERIT, ATTACH
+-- PARTITION of the source or of a foreign or unlogged table, CREATE FOREIGN TABLE ...
+-- PARTITION OF, ALTER TABLE ... SET UNLOGGED).
+-- Only boards whose source's family the command touched are checked, so that DDL elsewhere
+-- never fails because of a board made before this check existed.
+CREATE FUNCTION leaderboard._refuse_unseen_tables() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b record;
+BEGIN
+  FOR b IN SELECT x.name, x.source FROM leaderboard.boards x
+           WHERE EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c
+                         WHERE c.classid = 'pg_class'::regclass
+                           AND c.objid IN (SELECT leaderboard._source_family(x.source)))
+           ORDER BY x.name LOOP
+    PERFORM leaderboard._check_source_family(b.name, b.source);
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._refuse_unseen_tables() IS
+  'internal: event trigger function refusing table DDL that would let rows reach a board''s source unseen';
+CREATE EVENT TRIGGER leaderboard_refuse_unseen_tables ON ddl_command_end
+  WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE')
+  EXECUTE FUNCTION leaderboard._refuse_unseen_tables();
+COMMENT ON EVENT TRIGGER leaderboard_refuse_unseen_tables IS
+  'refuses inheritance children, a parent, foreign partitions or unlogged tables for a board''s source, whose rows would change unseen by its triggers';
+
+-- A board counts what its capture triggers see: without one of them (DROP TRIGGER, or a
+-- rename, which the capture refuses and a later DROP would complete) it would stop counting
+-- what is written to a table of its source, silently. These are the board triggers the
+-- given tables lack, of the boards whose source or partition tree holds them.
+CREATE FUNCTION leaderboard._missing_board_triggers(tables regclass[])
+RETURNS TABLE (board text, rel regclass, tgname text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT b.name, t.relid, n.tgname
+  FROM leaderboard.boards b
+  CROSS JOIN LATERAL (SELECT b.source AS relid
+                      UNION SELECT p.relid FROM pg_partition_tree(b.source) p
+                      JOIN pg_class c ON c.oid = p.relid WHERE c.relkind IN ('r', 'p')) t
+  CROSS JOIN LATERAL (SELECT 'lb_' || b.name || s.suffix AS tgname, 'leaderboard._board_capture()'::regprocedure AS fn
+                      FROM unnest(ARRAY['_ins', '_upd', '_del', '_trunc']) s(suffix)
+                      UNION ALL
+                      SELECT 'lb_' || b.name || '_repl', 'leaderboard._board_capture_row()'::regprocedure
+                      WHERE t.relid = b.source) n
+  WHERE t.relid = ANY (tables)
+    AND NOT EXISTS (SELECT 1 FROM pg_trigger tg
+                    WHERE tg.tgrelid = t.relid AND tg.tgname = n.tgname AND tg.tgfoid = n.fn)
+$$;
+COMMENT ON FUNCTION leaderboard._missing_board_triggers(regclass[]) IS
+  'internal: the capture triggers of boards that the given tables of their sources lack';
+
+-- DROP TRIGGER or ALTER TRIGGER ... RENAME of a board trigger fails (2BP01). The triggers
+-- drop_board, DROP TABLE and DETACH PARTITION remove go with a board that is no longer in
+-- the catalog or a table that is no longer in its source, and are not missed.
+CREATE FUNCTION leaderboard._keep_board_triggers() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  tables regclass[];
+  r record;
+BEGIN
+  IF TG_EVENT = 'sql_drop' THEN
+    SELECT array_agg(DISTINCT x.rel) INTO tables
+    FROM pg_event_trigger_dropped_objects() d,
+         LATERAL (SELECT to_regclass(format('%I.%I', d.address_names[1], d.address_names[2])) AS rel) x
+    WHERE d.object_type = 'trigger' AND x.rel IS NOT NULL;
+  ELSE
+    SELECT array_agg(DISTINCT tg.tgrelid::regclass) INTO tables
+    FROM pg_event_trigger_ddl_commands() c JOIN pg_trigger tg ON tg.oid = c.objid
+    WHERE c.classid = 'pg_trigger'::regclass;
+  END IF;
+  IF tables IS NULL THEN
+    RETURN;
+  END IF;
+  FOR r IN SELECT * FROM leaderboard._missing_board_triggers(tables) m ORDER BY 1, 2, 3 LIMIT 1 LOOP
+    RAISE EXCEPTION 'board "%" needs its trigger % on table %', r.board, r.tgname, r.rel
+      USING ERRCODE = 'dependent_objects_still_exist',
+            DETAIL = 'Without it the board would stop counting what is written to the table, and its standings would fall behind the calls.',
+            HINT = format('To stop maintaining the board, drop it with leaderboard.drop_board(%L).', r.board);
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._keep_board_triggers() IS
+  'internal: event trigger function refusing DROP TRIGGER and ALTER TRIGGER ... RENAME of a board''s capture triggers';
+CREATE EVENT TRIGGER leaderboard_keep_board_triggers ON sql_drop
+  WHEN TAG IN ('DROP TRIGGER')
+  EXECUTE FUNCTION leaderboard._keep_board_triggers();
+COMMENT ON EVENT TRIGGER leaderboard_keep_board_triggers IS
+  'refuses DROP TRIGGER of a board''s capture trigger on its source or a partition';
+CREATE EVENT TRIGGER leaderboard_keep_board_trigger_names ON ddl_command_end
+  WHEN TAG IN ('ALTER TRIGGER')
+  EXECUTE FUNCTION leaderboard._keep_board_triggers();
+COMMENT ON EVENT TRIGGER leaderboard_keep_board_trigger_names IS
+  'refuses ALTER TRIGGER ... RENAME of a board''s capture trigger on its source or a partition';
+
+CREATE OR REPLACE FUNCTION leaderboard.drop_board(board text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  t record;
+  idx text;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  -- the catalog row goes first: the triggers dropped next then belong to no board, and
+  -- leaderboard_keep_board_triggers lets them go
+  PERFORM leaderboard._drop_board_objects(b);
+  FOR t IN SELECT tg.tgname, tg.tgrelid::regclass AS rel FROM pg_trigger tg
+           WHERE (tg.tgname IN ('lb_' || board || '_ins', 'lb_' || board || '_upd', 'lb_' || board || '_del', 'lb_' || board || '_trunc')
+                  AND tg.tgfoid = 'leaderboard._board_capture()'::regprocedure)
+              OR (tg.tgname = 'lb_' || board || '_repl' AND tg.tgrelid = b.source
+                  AND tg.tgfoid = 'leaderboard._board_capture_row()'::regprocedure) LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
+  END LOOP;
+  -- the source index the board created goes with the last board recording it
+  SELECT format('%I.%I', n.nspname, c.relname) INTO idx
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE i.indrelid = b.source AND c.relname = b.source_index
+    AND NOT EXISTS (SELECT 1 FROM leaderboard.boards x
+                    WHERE x.name <> b.name AND x.source = b.source AND x.source_index = b.source_index);
+  IF idx IS NOT NULL THEN
+    BEGIN
+      EXECUTE format('DROP INDEX %s', idx);
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE WARNING 'board "%" leaves its index % on table %: %', board, idx, b.source, SQLERRM
+        USING HINT = 'The owner of the table can drop the index.';
+    END;
+  END IF;
+END $$;
+REVOKE EXECUTE ON FUNCTION leaderboard._source_family(regclass), leaderboard._check_source_family(text, regclass),
+  leaderboard._missing_board_triggers(regclass[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._source_family(regclass), leaderboard._check_source_family(text, regclass),
+  leaderboard._missing_board_triggers(regclass[]) TO PUBLIC;
+REVOKE EXECUTE ON FUNCTION leaderboard._refuse_unseen_tables(), leaderboard._keep_board_triggers() FROM PUBLIC;

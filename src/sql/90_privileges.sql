@@ -110,6 +110,10 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._closed_before(leaderboard.boards, timestamptz),
   leaderboard._retained_from(leaderboard.boards, timestamptz),
   leaderboard._check_close_settings(interval, interval),
+  -- create_board and source DDL: read the catalog
+  leaderboard._source_family(regclass),
+  leaderboard._check_source_family(text, regclass),
+  leaderboard._missing_board_triggers(regclass[]),
   -- runs its query as the caller, who may run it anyway
   leaderboard._check_snapshot_current(text, text),
   -- create_campaign: the window's SQL, and its check before the catalog is written as its

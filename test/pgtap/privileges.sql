@@ -120,6 +120,9 @@ INSERT INTO internal_public VALUES
   ('leaderboard._board_triggers(leaderboard.boards)', 'create_board, partition DDL: CREATE TRIGGER as the caller'),
   ('leaderboard._drop_board_objects(leaderboard.boards)', 'drop_board, source drop: DROP as the caller'),
   ('leaderboard._check_board_source(leaderboard.boards)', 'source DDL: refuses a change that breaks a board'),
+  ('leaderboard._source_family(regclass)', 'create_board, source DDL: reads pg_inherits'),
+  ('leaderboard._missing_board_triggers(regclass[])', 'trigger DDL: reads pg_trigger'),
+  ('leaderboard._check_source_family(text,regclass)', 'create_board, source DDL: refuses a source whose rows could reach it unseen (reads the catalog)'),
   ('leaderboard._check_retyped_columns()', 'source DDL: works only inside the event trigger'),
   ('leaderboard._retyped_columns(pg_ddl_command,regclass)', 'source DDL: its pg_ddl_command exists only inside the event trigger'),
   ('leaderboard._changes_partitions(pg_ddl_command)', 'partition DDL: its pg_ddl_command exists only inside the event trigger'),
@@ -154,7 +157,8 @@ SELECT set_eq($$SELECT p.oid::regprocedure::text FROM pg_proc p
                   AND NOT has_function_privilege('public', p.oid, 'EXECUTE')$$,
               ARRAY['leaderboard._board_commit()', 'leaderboard._drop_boards_of_dropped_sources()',
                     'leaderboard._follow_partitions()', 'leaderboard._board_partitions_moved()',
-                    'leaderboard._keep_trigger_modes()'],
+                    'leaderboard._keep_trigger_modes()', 'leaderboard._refuse_unseen_tables()',
+                    'leaderboard._keep_board_triggers()'],
               'the commit-time apply and the event trigger functions are not executable by PUBLIC (firing checks no EXECUTE)');
 SELECT is_empty($$SELECT f::regprocedure::text FROM pg_aggregate a,
                     unnest(ARRAY[a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn]::oid[]) f

@@ -1,0 +1,54 @@
+-- A board counts what its capture triggers see. Dropping one, on the source or on a
+-- partition, or renaming one (which the capture refuses, and a later DROP would complete)
+-- fails with 2BP01; drop_board, DROP TABLE and DETACH PARTITION still remove them.
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+CREATE TABLE td_calls (agent_id int NOT NULL, at date NOT NULL, won boolean NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE td_calls_oct PARTITION OF td_calls FOR VALUES FROM ('2026-10-01') TO ('2026-11-01');
+CREATE TABLE td_calls_nov PARTITION OF td_calls FOR VALUES FROM ('2026-11-01') TO ('2026-12-01');
+INSERT INTO td_calls VALUES (1, '2026-10-05', true), (2, '2026-11-06', false);
+SELECT leaderboard.create_board(name => 'td', source => 'td_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['won'], periods => ARRAY['all'], scorecard => '{"metrics": [{"name": "won", "stat": "sum"}]}') IS NOT NULL AS created;
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgname LIKE 'lb\_td\_%';
+
+DROP TRIGGER lb_td_ins ON td_calls;
+DROP TRIGGER lb_td_upd ON td_calls_oct;
+DROP TRIGGER lb_td_trunc ON td_calls_nov;
+DROP TRIGGER lb_td_repl ON td_calls;
+ALTER TRIGGER lb_td_del ON td_calls RENAME TO td_del;
+ALTER TRIGGER lb_td_ins ON td_calls_nov RENAME TO td_ins;
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgname LIKE 'lb\_td\_%';
+-- every write is still counted
+INSERT INTO td_calls VALUES (3, '2026-10-07', true);
+INSERT INTO td_calls_nov VALUES (4, '2026-11-08', true);
+UPDATE td_calls_oct SET won = NOT won;
+DELETE FROM td_calls WHERE agent_id = 2;
+SELECT count(*) AS differences FROM leaderboard.verify('td');
+
+-- other triggers on the source come and go as before
+CREATE FUNCTION td_noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
+CREATE TRIGGER td_audit AFTER INSERT ON td_calls FOR EACH STATEMENT EXECUTE FUNCTION td_noop();
+ALTER TRIGGER td_audit ON td_calls RENAME TO td_audit2;
+DROP TRIGGER td_audit2 ON td_calls;
+
+-- a detached partition loses the board's triggers; a dropped one takes them along
+ALTER TABLE td_calls DETACH PARTITION td_calls_nov;
+SELECT count(*) AS triggers_on_detached FROM pg_trigger WHERE tgrelid = 'td_calls_nov'::regclass AND tgname LIKE 'lb\_td\_%';
+DROP TABLE td_calls_oct;
+SELECT count(*) AS differences FROM leaderboard.verify('td');
+-- drop_board removes every trigger of the board
+SELECT leaderboard.drop_board('td');
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgname LIKE 'lb\_td\_%';
+
+-- a plain source
+CREATE TABLE td_plain (agent_id int NOT NULL, at date NOT NULL, won boolean NOT NULL);
+SELECT leaderboard.create_board(name => 'td_plain', source => 'td_plain', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['won'], periods => ARRAY['all'], scorecard => '{"metrics": [{"name": "won", "stat": "sum"}]}') IS NOT NULL AS created;
+BEGIN;
+DROP TRIGGER lb_td_plain_del ON td_plain;
+ROLLBACK;
+-- dropping the source drops the board with it
+DROP TABLE td_plain;
+SELECT count(*) AS boards FROM leaderboard.boards WHERE name LIKE 'td%';
+DROP TABLE td_calls, td_calls_nov;
+DROP FUNCTION td_noop();
