@@ -8894,6 +8894,39 @@ CREATE EVENT TRIGGER leaderboard_keep_board_trigger_names ON ddl_command_end
 COMMENT ON EVENT TRIGGER leaderboard_keep_board_trigger_names IS
   'refuses ALTER TRIGGER ... RENAME of a board''s capture trigger on its source or a partition';
 
+-- A function a board's metric or filter calls, replaced, altered, renamed or dropped
+-- (src/board_functions.c): DROP FUNCTION, and ALTER FUNCTION ... RENAME or SET SCHEMA, of
+-- such a function fail at their start (2BP01); CREATE OR REPLACE FUNCTION and ALTER
+-- FUNCTION rebuild the board at commit, unless they leave its expression calling something
+-- that is not immutable (2BP01).
+CREATE FUNCTION leaderboard._board_functions_ddl() RETURNS event_trigger
+  AS 'MODULE_PATHNAME', 'board_functions_ddl' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_functions_ddl() IS
+  'internal: event trigger function keeping boards and the functions their expressions call together';
+CREATE EVENT TRIGGER leaderboard_keep_board_functions ON ddl_command_start
+  WHEN TAG IN ('DROP FUNCTION', 'DROP ROUTINE', 'ALTER FUNCTION', 'ALTER ROUTINE')
+  EXECUTE FUNCTION leaderboard._board_functions_ddl();
+COMMENT ON EVENT TRIGGER leaderboard_keep_board_functions IS
+  'refuses DROP FUNCTION and ALTER FUNCTION ... RENAME or SET SCHEMA of a function a board''s metric or filter calls';
+CREATE EVENT TRIGGER leaderboard_rebuild_for_functions ON ddl_command_end
+  WHEN TAG IN ('CREATE FUNCTION', 'ALTER FUNCTION', 'ALTER ROUTINE')
+  EXECUTE FUNCTION leaderboard._board_functions_ddl();
+COMMENT ON EVENT TRIGGER leaderboard_rebuild_for_functions IS
+  'rebuilds at commit the boards whose metric or filter calls a function CREATE OR REPLACE or ALTER FUNCTION changed';
+
+-- ALTER TYPE ... RENAME VALUE of an enum a board's partition column holds: the scopes are
+-- named by text keys made from the partition values, so the board is rebuilt at commit,
+-- after the source's writers in progress (src/board_enums.c).
+CREATE FUNCTION leaderboard._board_enum_renamed() RETURNS event_trigger
+  AS 'MODULE_PATHNAME', 'board_enum_renamed' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_enum_renamed() IS
+  'internal: event trigger function rebuilding at commit the boards partitioned by an enum whose value ALTER TYPE renamed';
+CREATE EVENT TRIGGER leaderboard_rebuild_for_enum_labels ON ddl_command_end
+  WHEN TAG IN ('ALTER TYPE')
+  EXECUTE FUNCTION leaderboard._board_enum_renamed();
+COMMENT ON EVENT TRIGGER leaderboard_rebuild_for_enum_labels IS
+  'rebuilds at commit the boards partitioned by a column of an enum type whose value ALTER TYPE ... RENAME VALUE renamed';
+
 CREATE OR REPLACE FUNCTION leaderboard.drop_board(board text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -8931,4 +8964,5 @@ REVOKE EXECUTE ON FUNCTION leaderboard._source_family(regclass), leaderboard._ch
   leaderboard._missing_board_triggers(regclass[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._source_family(regclass), leaderboard._check_source_family(text, regclass),
   leaderboard._missing_board_triggers(regclass[]) TO PUBLIC;
-REVOKE EXECUTE ON FUNCTION leaderboard._refuse_unseen_tables(), leaderboard._keep_board_triggers() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION leaderboard._refuse_unseen_tables(), leaderboard._keep_board_triggers(),
+  leaderboard._board_functions_ddl(), leaderboard._board_enum_renamed() FROM PUBLIC;

@@ -303,13 +303,19 @@ source_expression_sql(Oid relid, const char *expr, const char *what)
 	return sql;
 }
 
-Expr *
-board_plan_source_expression(Relation rel, const char *expr, const char *what)
+Node *
+board_analyze_source_expression(Relation rel, const char *expr, const char *what)
 {
 	char	   *sql;
 	Node	   *node = parse_board_expression(expr, what, &sql);
 
-	return expression_planner((Expr *) analyze_source_expression(rel, node, sql));
+	return analyze_source_expression(rel, node, sql);
+}
+
+Expr *
+board_plan_source_expression(Relation rel, const char *expr, const char *what)
+{
+	return expression_planner((Expr *) board_analyze_source_expression(rel, expr, what));
 }
 
 PG_FUNCTION_INFO_V1(board_expression_sql);

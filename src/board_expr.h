@@ -16,4 +16,7 @@
  */
 extern Expr *board_plan_source_expression(Relation rel, const char *expr, const char *what);
 
+/* The same expression parsed and analyzed over the columns of rel, neither checked nor planned. */
+extern Node *board_analyze_source_expression(Relation rel, const char *expr, const char *what);
+
 #endif

@@ -5,8 +5,10 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_inherits.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/memutils.h"
@@ -590,6 +592,14 @@ pending_rebuild_at_commit(PendingBoard *pb)
 	if (pb->truncated_in == InvalidSubTransactionId)
 		pb->truncated_in = GetCurrentSubTransactionId();
 	ensure_sentinel();
+}
+
+void
+pending_rebuild_after_writers(const char *board, Oid source)
+{
+	LockRelationOid(source, ShareLock);
+	(void) find_all_inheritors(source, ShareLock, NULL);
+	pending_rebuild_at_commit(pending_board_for(board));
 }
 
 static int

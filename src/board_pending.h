@@ -97,6 +97,14 @@ extern void ensure_sentinel(void);
  */
 extern void pending_rebuild_at_commit(PendingBoard *pb);
 /*
+ * The same, for a change to what the board's writers compute (a function its expressions
+ * call, the labels of its partition values) rather than to its rows: first waits for the
+ * writers of source (and its partitions) in progress, which computed with the old
+ * definition, and keeps new ones out until this transaction ends (a SHARE lock), so that
+ * the rebuild counts them and every later writer computes with the new one.
+ */
+extern void pending_rebuild_after_writers(const char *board, Oid source);
+/*
  * Takes every pending board, in name order, leaving none pending and the sentinel
  * unqueued (a later change in the transaction queues another); *n gets the count. What
  * is taken is kept until the subtransaction applying it can no longer roll back: if it

@@ -370,6 +370,25 @@ schema_may_have_changed(Datum arg, int cacheid, uint32 hashvalue)
 	names_may_have_changed(arg, InvalidOid);
 }
 
+/*
+ * A function was created, replaced or altered: the fold compiled the board's metric and
+ * filter expressions with the SQL functions they call inlined, so every entry is made
+ * again on its next lookup. Function DDL is rare; a board whose expressions call the
+ * function is also rebuilt at commit (board_functions.c).
+ */
+static void
+functions_may_have_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	HASH_SEQ_STATUS status;
+	BoardStatements *bs;
+
+	if (board_cache == NULL)
+		return;
+	hash_seq_init(&status, board_cache);
+	while ((bs = hash_seq_search(&status)) != NULL)
+		bs->xmin = InvalidTransactionId;
+}
+
 BoardStatements *
 board_statements(const char *name, bool fresh)
 {
@@ -405,6 +424,7 @@ board_statements(const char *name, bool fresh)
 								  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 		CacheRegisterRelcacheCallback(names_may_have_changed, (Datum) 0);
 		CacheRegisterSyscacheCallback(NAMESPACEOID, schema_may_have_changed, (Datum) 0);
+		CacheRegisterSyscacheCallback(PROCOID, functions_may_have_changed, (Datum) 0);
 	}
 	/*
 	 * The catalog row, read through its primary key rather than by a SQL statement: this

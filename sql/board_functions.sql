@@ -1,0 +1,67 @@
+-- A function a board's metric or filter calls: CREATE OR REPLACE FUNCTION or ALTER FUNCTION
+-- of it rebuilds the board at commit, so that the rows counted before agree with a
+-- recomputation under the new definition; dropping it, renaming it or moving it to another
+-- schema, or making it anything but immutable, fails (2BP01).
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+CREATE SCHEMA fx;
+CREATE FUNCTION fx.weight(h int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT h * 2';
+CREATE FUNCTION fx.counted(h int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT h > 0';
+CREATE FUNCTION fx.plus(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a + b';
+CREATE OPERATOR fx.## (LEFTARG = int, RIGHTARG = int, FUNCTION = fx.plus);
+CREATE TABLE fx_calls (agent_id int NOT NULL, at date NOT NULL, h int NOT NULL);
+INSERT INTO fx_calls SELECT 1 + i % 3, date '2026-10-01' + i % 5, i % 4 FROM generate_series(1, 60) i;
+SELECT leaderboard.create_board(name => 'fx', source => 'fx_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['fx.weight(h) AS w', 'h OPERATOR(fx.##) 1 AS p'], filter => 'fx.counted(h)',
+  periods => ARRAY['all'], scorecard => '{"metrics": [{"name": "w", "stat": "sum"}, {"name": "p", "stat": "sum"}]}') IS NOT NULL AS created;
+SELECT agent_id, leaderboard.kpi_sum(kpis, 1) AS w, leaderboard.kpi_sum(kpis, 2) AS p FROM fx_standings ORDER BY 1;
+
+-- a new definition counts every row, those before it included
+CREATE OR REPLACE FUNCTION fx.weight(h int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT h * 10';
+SELECT agent_id, leaderboard.kpi_sum(kpis, 1) AS w FROM fx_standings ORDER BY 1;
+SELECT count(*) AS differences FROM leaderboard.verify('fx');
+-- the function behind an operator, and the filter's
+CREATE OR REPLACE FUNCTION fx.plus(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a + 2 * b';
+CREATE OR REPLACE FUNCTION fx.counted(h int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT h > 1';
+INSERT INTO fx_calls VALUES (1, '2026-10-09', 3), (2, '2026-10-09', 1);
+SELECT agent_id, leaderboard.rows(kpis) AS rows, leaderboard.kpi_sum(kpis, 1) AS w, leaderboard.kpi_sum(kpis, 2) AS p
+FROM fx_standings ORDER BY 1;
+SELECT count(*) AS differences FROM leaderboard.verify('fx');
+-- rolled back, the change leaves the board as it was
+BEGIN;
+CREATE OR REPLACE FUNCTION fx.weight(h int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT h * 100';
+SELECT count(*) AS differences_before_commit FROM leaderboard.verify('fx');
+ROLLBACK;
+SELECT count(*) AS differences FROM leaderboard.verify('fx');
+-- within a transaction that writes calls too
+BEGIN;
+INSERT INTO fx_calls VALUES (3, '2026-10-09', 2);
+ALTER FUNCTION fx.weight(int) COST 5;
+INSERT INTO fx_calls VALUES (3, '2026-10-09', 3);
+COMMIT;
+SELECT count(*) AS differences FROM leaderboard.verify('fx');
+
+-- what would break the board or let it drift is refused
+DROP FUNCTION fx.weight(int);
+DROP FUNCTION fx.plus(int, int) CASCADE;
+DROP ROUTINE fx.counted(int);
+ALTER FUNCTION fx.weight(int) RENAME TO weight2;
+ALTER FUNCTION fx.weight(int) SET SCHEMA public;
+ALTER FUNCTION fx.weight(int) STABLE;
+CREATE OR REPLACE FUNCTION fx.counted(h int) RETURNS boolean LANGUAGE sql VOLATILE AS 'SELECT h > random()';
+SELECT p.proname, p.provolatile FROM pg_proc p WHERE p.pronamespace = 'fx'::regnamespace ORDER BY 1;
+
+-- other functions, and other changes to these, go on
+CREATE FUNCTION fx.other(h int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT h';
+ALTER FUNCTION fx.other(int) RENAME TO other2;
+DROP FUNCTION fx.other2(int);
+CREATE ROLE fx_role;
+ALTER FUNCTION fx.weight(int) OWNER TO fx_role;
+ALTER FUNCTION fx.weight(int) OWNER TO CURRENT_USER;
+DROP ROLE fx_role;
+
+-- once the board is gone, so is the guard
+SELECT leaderboard.drop_board('fx');
+DROP FUNCTION fx.weight(int);
+DROP TABLE fx_calls;
+DROP SCHEMA fx CASCADE;

@@ -1,0 +1,319 @@
+/*
+ * board_functions.c: functions a board's metrics and filter call, replaced, altered,
+ * renamed or dropped.
+ *
+ * A board counts each row with its metric and filter expressions as they are when the row
+ * is written, and verify() and rebuild() count every row with them as they are then. So
+ * CREATE OR REPLACE FUNCTION of a function an expression calls would leave the rows counted
+ * before it disagreeing with a recomputation, silently. Two event triggers keep them
+ * together:
+ *  - at the start of DROP FUNCTION and of ALTER FUNCTION ... RENAME or SET SCHEMA, a
+ *    function a board's expression calls is refused (2BP01): the stored expression would
+ *    no longer analyze, and every later write to the source would fail on it;
+ *  - at the end of CREATE FUNCTION and ALTER FUNCTION, each board whose expressions call a
+ *    function the statement created or altered is marked for a rebuild from its source at
+ *    commit, as TRUNCATE does (board_apply.c rebuilds it as the board owner); a change that
+ *    leaves such an expression calling something not immutable is refused (2BP01).
+ * What a function calls from its own body is not followed.
+ *
+ * C rather than PL/pgSQL, as in board_partitions.c: marking a board needs no SQL-callable
+ * function that anyone could call to have another owner's board rebuilt. The expressions
+ * are analyzed, never run, under a pinned search_path (they are stored fully qualified),
+ * whoever runs the DDL.
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/xact.h"
+#include "commands/event_trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/parsenodes.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_func.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/resowner.h"
+
+#include "board_context.h"
+#include "board_expr.h"
+#include "board_pending.h"
+
+/* Every metric and filter expression of every board, one row each. */
+static const char *expressions_query =
+"SELECT b.name, b.source::pg_catalog.oid, e.expr FROM leaderboard.boards b,"
+" LATERAL pg_catalog.unnest(b.metric_exprs OPERATOR(pg_catalog.||)"
+"  COALESCE(ARRAY[b.filter], '{}'::pg_catalog.text[])) AS e(expr)"
+" ORDER BY b.name";
+
+/* The functions a ddl_command_end event trigger's statement created or altered. */
+static const char *functions_query =
+"SELECT c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() c"
+" WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass";
+
+typedef struct BoardExpression
+{
+	char	   *board;
+	Oid			source;
+	char	   *expr;
+} BoardExpression;
+
+/* Every board's metric and filter expressions (SPI connected). */
+static List *
+board_expressions(void)
+{
+	List	   *exprs = NIL;
+	uint64		i;
+	bool		isnull;
+
+	if (SPI_execute(expressions_query, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: could not read the boards' expressions");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		BoardExpression *e = palloc(sizeof(BoardExpression));
+
+		e->board = SPI_getvalue(row, SPI_tuptable->tupdesc, 1);
+		e->source = DatumGetObjectId(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
+		e->expr = SPI_getvalue(row, SPI_tuptable->tupdesc, 3);
+		exprs = lappend(exprs, e);
+	}
+	return exprs;
+}
+
+/*
+ * The expression analyzed over its source's columns, or NULL when it does not analyze: it
+ * was broken before the statement at hand (a function it calls was dropped with the
+ * schema holding it, say), which is not this statement's doing. The analysis runs in a
+ * subtransaction so that its error can be dropped.
+ */
+static Node *
+analyze_quietly(const BoardExpression *e)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	Node	   *node = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		Relation	rel = table_open(e->source, AccessShareLock);
+
+		node = board_analyze_source_expression(rel, e->expr, "expression");
+		table_close(rel, NoLock);
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		node = NULL;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return node;
+}
+
+/* check_functions_in_node callback: whether funcid is one of the functions listed. */
+static bool
+is_listed_function(Oid funcid, void *context)
+{
+	return list_member_oid((List *) context, funcid);
+}
+
+/* Whether an analyzed expression calls one of the functions anywhere (casts, operators). */
+static bool
+calls_any(Node *node, List *functions)
+{
+	if (node == NULL)
+		return false;
+	if (check_functions_in_node(node, is_listed_function, functions))
+		return true;
+	return expression_tree_walker(node, calls_any, functions);
+}
+
+/* The functions a DROP, RENAME or SET SCHEMA of functions names (user's search_path). */
+static List *
+named_functions(Node *parsetree)
+{
+	List	   *oids = NIL;
+	ListCell   *lc;
+	Oid			oid;
+
+	if (parsetree == NULL)
+		return NIL;
+	if (IsA(parsetree, DropStmt))
+	{
+		DropStmt   *drop = (DropStmt *) parsetree;
+
+		if (drop->removeType == OBJECT_FUNCTION || drop->removeType == OBJECT_ROUTINE)
+			foreach(lc, drop->objects)
+				if (OidIsValid(oid = LookupFuncWithArgs(drop->removeType, lfirst_node(ObjectWithArgs, lc), true)))
+					oids = lappend_oid(oids, oid);
+	}
+	else if (IsA(parsetree, RenameStmt))
+	{
+		RenameStmt *rename = (RenameStmt *) parsetree;
+
+		if ((rename->renameType == OBJECT_FUNCTION || rename->renameType == OBJECT_ROUTINE) &&
+			OidIsValid(oid = LookupFuncWithArgs(rename->renameType, castNode(ObjectWithArgs, rename->object), true)))
+			oids = lappend_oid(oids, oid);
+	}
+	else if (IsA(parsetree, AlterObjectSchemaStmt))
+	{
+		AlterObjectSchemaStmt *move = (AlterObjectSchemaStmt *) parsetree;
+
+		if ((move->objectType == OBJECT_FUNCTION || move->objectType == OBJECT_ROUTINE) &&
+			OidIsValid(oid = LookupFuncWithArgs(move->objectType, castNode(ObjectWithArgs, move->object), true)))
+			oids = lappend_oid(oids, oid);
+	}
+	return oids;
+}
+
+/* The functions the statement of a ddl_command_end event trigger created or altered. */
+static List *
+changed_functions(void)
+{
+	List	   *oids = NIL;
+	uint64		i;
+	bool		isnull;
+
+	if (SPI_execute(functions_query, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: could not read the functions the statement changed");
+	for (i = 0; i < SPI_processed; i++)
+		oids = lappend_oid(oids, DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+																SPI_tuptable->tupdesc, 1, &isnull)));
+	return oids;
+}
+
+/* The qualified name of a relation, for messages. */
+static char *
+relation_name(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
+}
+
+static void
+refuse(const BoardExpression *e, Oid funcid, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+			 errmsg("function %s is read by board \"%s\"", format_procedure(funcid), e->board),
+			 errdetail("The board's expression %s over table %s calls it; %s.", e->expr,
+					   relation_name(e->source), why),
+			 errhint("Drop the board first (leaderboard.drop_board), then declare it again.")));
+}
+
+/* The first listed function that an analyzed expression calls. */
+static Oid
+first_called(Node *node, List *functions)
+{
+	ListCell   *lc;
+
+	foreach(lc, functions)
+		if (calls_any(node, list_make1_oid(lfirst_oid(lc))))
+			return lfirst_oid(lc);
+	return InvalidOid;
+}
+
+/* ddl_command_start of DROP FUNCTION, ALTER FUNCTION: refuses dropping a board's function. */
+static void
+refuse_named_functions(Node *parsetree)
+{
+	List	   *functions = named_functions(parsetree);
+	ListCell   *lc;
+	int			nestlevel;
+
+	if (functions == NIL)
+		return;
+	nestlevel = writer_context_enter();
+	foreach(lc, board_expressions())
+	{
+		BoardExpression *e = lfirst(lc);
+		Node	   *node = analyze_quietly(e);
+
+		if (node != NULL && calls_any(node, functions))
+			refuse(e, first_called(node, functions),
+				   IsA(parsetree, DropStmt) ? "without it, every later write to the table would fail" :
+				   "renamed or moved to another schema, it would no longer be found, and every later write to the table would fail");
+	}
+	AtEOXact_GUC(false, nestlevel);
+}
+
+/*
+ * ddl_command_end of CREATE FUNCTION, ALTER FUNCTION: marks the boards calling a function
+ * the statement created or altered for a rebuild at commit.
+ */
+static void
+rebuild_for_changed_functions(void)
+{
+	List	   *functions = changed_functions();
+	List	   *marked = NIL;
+	List	   *boards = NIL;
+	ListCell   *lc;
+	int			nestlevel;
+
+	if (functions == NIL)
+		return;
+	nestlevel = writer_context_enter();
+	foreach(lc, board_expressions())
+	{
+		BoardExpression *e = lfirst(lc);
+		Node	   *node = analyze_quietly(e);
+
+		if (node == NULL || !calls_any(node, functions))
+			continue;
+		if (contain_mutable_functions(node))
+			refuse(e, first_called(node, functions),
+				   "it would no longer be immutable, and the standings could drift from a recomputation");
+		if (!list_member_ptr(marked, e))
+			marked = lappend(marked, e);
+	}
+	AtEOXact_GUC(false, nestlevel);
+	/*
+	 * The writers of the source in progress counted their rows with the old definition; the
+	 * ones after this transaction compile the expressions again (board_statements.c
+	 * forgets them when a function changes).
+	 */
+	foreach(lc, marked)
+	{
+		BoardExpression *e = lfirst(lc);
+
+		if (!list_member(boards, makeString(e->board)))
+		{
+			boards = lappend(boards, makeString(e->board));
+			pending_rebuild_after_writers(e->board, e->source);
+		}
+	}
+}
+
+PG_FUNCTION_INFO_V1(board_functions_ddl);
+/*
+ * Event trigger at the start of DROP and ALTER FUNCTION and at the end of CREATE and ALTER
+ * FUNCTION (see the head of this file). Returns nothing.
+ */
+Datum
+board_functions_ddl(PG_FUNCTION_ARGS)
+{
+	EventTriggerData *trigdata;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("board_functions_ddl() must be called as an event trigger")));
+	trigdata = (EventTriggerData *) fcinfo->context;
+	SPI_connect();
+	if (strcmp(trigdata->event, "ddl_command_start") == 0)
+		refuse_named_functions(trigdata->parsetree);
+	else if (trigdata->parsetree != NULL &&
+			 (IsA(trigdata->parsetree, CreateFunctionStmt) || IsA(trigdata->parsetree, AlterFunctionStmt)))
+		rebuild_for_changed_functions();	/* not for a new owner, name or schema */
+	SPI_finish();
+	PG_RETURN_VOID();
+}
