@@ -105,6 +105,19 @@ SELECT count(*) AS agent_31_rows_before_commit FROM dml_standings WHERE agent_id
 COMMIT;
 SELECT count(*) AS agent_31_rows_after_commit FROM dml_standings WHERE agent_id = 31;
 
+-- foreign-key cascades delete and update calls through statements of their own
+CREATE TABLE dml_agents (id int PRIMARY KEY);
+INSERT INTO dml_agents SELECT DISTINCT agent_id FROM dml_calls WHERE agent_id IS NOT NULL;
+ALTER TABLE dml_calls ADD CONSTRAINT dml_calls_agent FOREIGN KEY (agent_id) REFERENCES dml_agents
+  ON DELETE CASCADE ON UPDATE CASCADE;
+DELETE FROM dml_agents WHERE id = 3;
+UPDATE dml_agents SET id = 400 WHERE id = 4;
+SELECT count(*) FILTER (WHERE agent_id = 3) AS agent_3_rows, count(*) FILTER (WHERE agent_id = 400) > 0 AS agent_400_ranked
+FROM dml_standings;
+SELECT count(*) AS differences FROM leaderboard.verify('dml');
+ALTER TABLE dml_calls DROP CONSTRAINT dml_calls_agent;
+DROP TABLE dml_agents;
+
 -- TRUNCATE rolled back changes nothing; committed, it empties the board
 BEGIN;
 TRUNCATE dml_calls;
