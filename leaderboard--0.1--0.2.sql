@@ -8805,13 +8805,22 @@ COMMENT ON FUNCTION leaderboard._check_source_family(text, regclass) IS
 -- source in such a family (CREATE TABLE ... INHERITS, ALTER TABLE ... INHERIT, ATTACH
 -- PARTITION of the source or of a foreign or unlogged table, CREATE FOREIGN TABLE ...
 -- PARTITION OF, ALTER TABLE ... SET UNLOGGED).
--- Only boards whose source's family the command touched are checked, so that DDL elsewhere
--- never fails because of a board made before this check existed.
+-- Only statements that can do so are checked (_changes_source_family), and only boards
+-- whose source's family the command touched, so that other DDL, on a source too, never
+-- fails because of a board made before this check existed.
+CREATE FUNCTION leaderboard._changes_source_family(command pg_ddl_command) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'board_changes_source_family' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._changes_source_family(pg_ddl_command) IS
+  'internal: whether a command collected by a ddl_command_end event trigger gives a table a parent (INHERITS, PARTITION OF, INHERIT, ATTACH PARTITION) or makes one unlogged';
+
 CREATE FUNCTION leaderboard._refuse_unseen_tables() RETURNS event_trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b record;
 BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c WHERE leaderboard._changes_source_family(c.command)) THEN
+    RETURN;
+  END IF;
   FOR b IN SELECT x.name, x.source FROM leaderboard.boards x
            WHERE EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c
                          WHERE c.classid = 'pg_class'::regclass
@@ -8828,38 +8837,97 @@ CREATE EVENT TRIGGER leaderboard_refuse_unseen_tables ON ddl_command_end
 COMMENT ON EVENT TRIGGER leaderboard_refuse_unseen_tables IS
   'refuses inheritance children, a parent, foreign partitions or unlogged tables for a board''s source, whose rows would change unseen by its triggers';
 
--- A board counts what its capture triggers see: without one of them (DROP TRIGGER, or a
--- rename, which the capture refuses and a later DROP would complete) it would stop counting
--- what is written to a table of its source, silently. These are the board triggers the
--- given tables lack, of the boards whose source or partition tree holds them.
-CREATE FUNCTION leaderboard._missing_board_triggers(tables regclass[])
-RETURNS TABLE (board text, rel regclass, tgname text)
+CREATE OR REPLACE FUNCTION leaderboard._board_triggers(b leaderboard.boards) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  rel regclass;
+  t record;
+  k record;
+  created integer := 0;
+  tree regclass[] := ARRAY[b.source] || ARRAY(
+    SELECT relid FROM pg_partition_tree(b.source)
+    WHERE relid <> b.source AND relid IN (SELECT oid FROM pg_class WHERE relkind IN ('r', 'p')));
+BEGIN
+  -- each trigger a table lacks (a partition created or attached, or one DROP TRIGGER took)
+  FOREACH rel IN ARRAY tree LOOP
+    FOR k IN SELECT * FROM (VALUES ('_ins', 'INSERT', 'REFERENCING NEW TABLE AS lb_new '),
+                                   ('_upd', 'UPDATE', 'REFERENCING OLD TABLE AS lb_old NEW TABLE AS lb_new '),
+                                   ('_del', 'DELETE', 'REFERENCING OLD TABLE AS lb_old '),
+                                   ('_trunc', 'TRUNCATE', '')) AS v(suffix, event, transition) LOOP
+      CONTINUE WHEN EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = rel AND tgname = 'lb_' || b.name || k.suffix);
+      EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s %sFOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture()',
+                     'lb_' || b.name || k.suffix, k.event, rel, k.transition);
+      -- replicated TRUNCATEs fire statement triggers enabled ALWAYS (or REPLICA)
+      IF k.suffix = '_trunc' THEN
+        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', rel, 'lb_' || b.name || '_trunc');
+      END IF;
+      created := created + 1;
+    END LOOP;
+  END LOOP;
+  -- Logical-replication apply fires row triggers only (those enabled REPLICA or ALWAYS): one
+  -- on the source, which partitions inherit, captures replicated rows; local statements
+  -- never fire it.
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = b.source AND tgname = 'lb_' || b.name || '_repl') THEN
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %s '
+                   'FOR EACH ROW EXECUTE FUNCTION leaderboard._board_capture_row()', 'lb_' || b.name || '_repl', b.source);
+    EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', b.source, 'lb_' || b.name || '_repl');
+    created := created + 1;
+  END IF;
+  FOR t IN SELECT tg.tgname, tg.tgrelid::regclass AS rel FROM pg_trigger tg
+           WHERE tg.tgname IN ('lb_' || b.name || '_ins', 'lb_' || b.name || '_upd', 'lb_' || b.name || '_del', 'lb_' || b.name || '_trunc')
+             AND tg.tgfoid = 'leaderboard._board_capture()'::regprocedure
+             AND NOT tg.tgrelid = ANY (tree) LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
+  END LOOP;
+  RETURN created;
+END $$;
+
+-- A board counts what its capture triggers see, as _board_triggers made them: one dropped
+-- would leave it blind to what is written to a table of its source, one renamed away or
+-- redefined (CREATE OR REPLACE TRIGGER with another event, function, WHEN or column list)
+-- would too, silently. These are the triggers the boards whose source or partition tree
+-- holds the given tables need there but do not have as made; present says whether a
+-- trigger of that name is there, otherwise made.
+CREATE FUNCTION leaderboard._board_triggers_not_as_made(tables regclass[])
+RETURNS TABLE (board text, rel regclass, tgname text, present boolean)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT b.name, t.relid, n.tgname
+  SELECT b.name, t.relid, 'lb_' || b.name || d.suffix,
+         EXISTS (SELECT 1 FROM pg_trigger tg WHERE tg.tgrelid = t.relid AND tg.tgname = 'lb_' || b.name || d.suffix)
   FROM leaderboard.boards b
   CROSS JOIN LATERAL (SELECT b.source AS relid
                       UNION SELECT p.relid FROM pg_partition_tree(b.source) p
                       JOIN pg_class c ON c.oid = p.relid WHERE c.relkind IN ('r', 'p')) t
-  CROSS JOIN LATERAL (SELECT 'lb_' || b.name || s.suffix AS tgname, 'leaderboard._board_capture()'::regprocedure AS fn
-                      FROM unnest(ARRAY['_ins', '_upd', '_del', '_trunc']) s(suffix)
-                      UNION ALL
-                      SELECT 'lb_' || b.name || '_repl', 'leaderboard._board_capture_row()'::regprocedure
-                      WHERE t.relid = b.source) n
+  CROSS JOIN (VALUES ('_ins', 'leaderboard._board_capture()'::regprocedure, 4, NULL, 'lb_new'),
+                     ('_upd', 'leaderboard._board_capture()'::regprocedure, 16, 'lb_old', 'lb_new'),
+                     ('_del', 'leaderboard._board_capture()'::regprocedure, 8, 'lb_old', NULL),
+                     ('_trunc', 'leaderboard._board_capture()'::regprocedure, 32, NULL, NULL),
+                     ('_repl', 'leaderboard._board_capture_row()'::regprocedure, 29, NULL, NULL))
+         AS d(suffix, fn, tgtype, oldtable, newtable)
   WHERE t.relid = ANY (tables)
+    AND (d.suffix <> '_repl' OR t.relid = b.source)
     AND NOT EXISTS (SELECT 1 FROM pg_trigger tg
-                    WHERE tg.tgrelid = t.relid AND tg.tgname = n.tgname AND tg.tgfoid = n.fn)
+                    WHERE tg.tgrelid = t.relid AND tg.tgname = 'lb_' || b.name || d.suffix
+                      AND tg.tgfoid = d.fn AND tg.tgtype = d.tgtype
+                      AND tg.tgoldtable IS NOT DISTINCT FROM d.oldtable::name
+                      AND tg.tgnewtable IS NOT DISTINCT FROM d.newtable::name
+                      AND tg.tgqual IS NULL AND tg.tgnargs = 0 AND tg.tgattr = ''::int2vector
+                      AND tg.tgconstraint = 0)
 $$;
-COMMENT ON FUNCTION leaderboard._missing_board_triggers(regclass[]) IS
-  'internal: the capture triggers of boards that the given tables of their sources lack';
+COMMENT ON FUNCTION leaderboard._board_triggers_not_as_made(regclass[]) IS
+  'internal: the capture triggers of boards that the given tables of their sources lack, or hold otherwise than the board made them';
 
--- DROP TRIGGER or ALTER TRIGGER ... RENAME of a board trigger fails (2BP01). The triggers
--- drop_board, DROP TABLE and DETACH PARTITION remove go with a board that is no longer in
--- the catalog or a table that is no longer in its source, and are not missed.
+-- DROP TRIGGER of a board trigger puts it back, with a warning, as ALTER TABLE ... ENABLE or
+-- DISABLE TRIGGER puts its mode back (and as a restore with --clean, which drops the
+-- triggers before their tables, needs); ALTER TRIGGER ... RENAME of one, and CREATE OR
+-- REPLACE TRIGGER of one as anything else, fail (2BP01). The triggers drop_board, DROP
+-- TABLE and DETACH PARTITION remove go with a board no longer in the catalog or a table no
+-- longer in its source, and are not missed.
 CREATE FUNCTION leaderboard._keep_board_triggers() RETURNS event_trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   tables regclass[];
   r record;
+  b leaderboard.boards;
 BEGIN
   IF TG_EVENT = 'sql_drop' THEN
     SELECT array_agg(DISTINCT x.rel) INTO tables
@@ -8874,25 +8942,39 @@ BEGIN
   IF tables IS NULL THEN
     RETURN;
   END IF;
-  FOR r IN SELECT * FROM leaderboard._missing_board_triggers(tables) m ORDER BY 1, 2, 3 LIMIT 1 LOOP
-    RAISE EXCEPTION 'board "%" needs its trigger % on table %', r.board, r.tgname, r.rel
+  IF TG_EVENT = 'sql_drop' THEN
+    FOR b IN SELECT * FROM leaderboard.boards x
+             WHERE x.name IN (SELECT m.board FROM leaderboard._board_triggers_not_as_made(tables) m WHERE NOT m.present)
+             ORDER BY x.name LOOP
+      PERFORM leaderboard._board_triggers(b);
+      RAISE WARNING 'the triggers of board "%" stay', b.name
+        USING DETAIL = 'The board counts what is written to its source only through its triggers: without one it would miss rows.',
+              HINT = 'To stop maintaining a board, drop it with leaderboard.drop_board().';
+    END LOOP;
+    RETURN;
+  END IF;
+  -- CREATE TRIGGER makes the board's triggers one at a time (_board_triggers): only one
+  -- made otherwise counts there, not one still to come
+  FOR r IN SELECT * FROM leaderboard._board_triggers_not_as_made(tables) m
+           WHERE TG_TAG <> 'CREATE TRIGGER' OR m.present ORDER BY 1, 2, 3 LIMIT 1 LOOP
+    RAISE EXCEPTION 'board "%" needs its trigger % on table % as it made it', r.board, r.tgname, r.rel
       USING ERRCODE = 'dependent_objects_still_exist',
-            DETAIL = 'Without it the board would stop counting what is written to the table, and its standings would fall behind the calls.',
+            DETAIL = 'Renamed or made otherwise, it would stop counting what is written to the table, and the standings would fall behind the calls.',
             HINT = format('To stop maintaining the board, drop it with leaderboard.drop_board(%L).', r.board);
   END LOOP;
 END $$;
 COMMENT ON FUNCTION leaderboard._keep_board_triggers() IS
-  'internal: event trigger function refusing DROP TRIGGER and ALTER TRIGGER ... RENAME of a board''s capture triggers';
+  'internal: event trigger function putting back a dropped capture trigger of a board, and refusing to rename it or make it otherwise';
 CREATE EVENT TRIGGER leaderboard_keep_board_triggers ON sql_drop
   WHEN TAG IN ('DROP TRIGGER')
   EXECUTE FUNCTION leaderboard._keep_board_triggers();
 COMMENT ON EVENT TRIGGER leaderboard_keep_board_triggers IS
-  'refuses DROP TRIGGER of a board''s capture trigger on its source or a partition';
-CREATE EVENT TRIGGER leaderboard_keep_board_trigger_names ON ddl_command_end
-  WHEN TAG IN ('ALTER TRIGGER')
+  'puts back, with a warning, a board''s capture trigger that DROP TRIGGER dropped from its source or a partition';
+CREATE EVENT TRIGGER leaderboard_keep_board_trigger_defs ON ddl_command_end
+  WHEN TAG IN ('ALTER TRIGGER', 'CREATE TRIGGER')
   EXECUTE FUNCTION leaderboard._keep_board_triggers();
-COMMENT ON EVENT TRIGGER leaderboard_keep_board_trigger_names IS
-  'refuses ALTER TRIGGER ... RENAME of a board''s capture trigger on its source or a partition';
+COMMENT ON EVENT TRIGGER leaderboard_keep_board_trigger_defs IS
+  'refuses ALTER TRIGGER ... RENAME of a board''s capture trigger, and CREATE OR REPLACE TRIGGER making one otherwise';
 
 -- A function a board's metric or filter calls, replaced, altered, renamed or dropped
 -- (src/board_functions.c): DROP FUNCTION, and ALTER FUNCTION ... RENAME or SET SCHEMA, of
@@ -8961,8 +9043,8 @@ BEGIN
   END IF;
 END $$;
 REVOKE EXECUTE ON FUNCTION leaderboard._source_family(regclass), leaderboard._check_source_family(text, regclass),
-  leaderboard._missing_board_triggers(regclass[]) FROM PUBLIC;
+  leaderboard._board_triggers_not_as_made(regclass[]), leaderboard._changes_source_family(pg_ddl_command) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._source_family(regclass), leaderboard._check_source_family(text, regclass),
-  leaderboard._missing_board_triggers(regclass[]) TO PUBLIC;
+  leaderboard._board_triggers_not_as_made(regclass[]), leaderboard._changes_source_family(pg_ddl_command) TO PUBLIC;
 REVOKE EXECUTE ON FUNCTION leaderboard._refuse_unseen_tables(), leaderboard._keep_board_triggers(),
   leaderboard._board_functions_ddl(), leaderboard._board_enum_renamed() FROM PUBLIC;

@@ -34,6 +34,21 @@ SELECT count(*) AS scopes FROM el_scopes;
 SELECT count(*) AS differences FROM leaderboard.verify('el');
 SELECT count(*) AS differences FROM leaderboard.verify('el_d');
 
+-- through a domain and an array of it
+CREATE DOMAIN el_team_d AS el_team;
+CREATE TABLE el_calls2 (agent_id int NOT NULL, at date NOT NULL, teams el_team_d[], won boolean NOT NULL);
+INSERT INTO el_calls2 VALUES (1, '2026-10-05', '{crimson}', true), (2, '2026-10-05', '{blue}', true);
+SELECT leaderboard.create_board(name => 'el_a', source => 'el_calls2', agent => 'agent_id', at => 'at',
+  partition_by => ARRAY['teams'], metrics => ARRAY['won'], periods => ARRAY['month'],
+  scorecard => '{"metrics": [{"name": "won", "stat": "sum"}]}') IS NOT NULL AS created;
+ALTER TYPE el_team RENAME VALUE 'crimson' TO 'scarlet';
+INSERT INTO el_calls2 VALUES (3, '2026-10-06', '{scarlet}', true);
+SELECT teams, agent_id FROM el_a_standings ORDER BY 1, 2;
+SELECT count(*) AS differences FROM leaderboard.verify('el_a');
+SELECT leaderboard.drop_board('el_a');
+DROP TABLE el_calls2;
+DROP DOMAIN el_team_d;
+
 SELECT leaderboard.drop_board('el'), leaderboard.drop_board('el_d');
 DROP TABLE el_calls;
 DROP TYPE el_team;

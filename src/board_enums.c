@@ -25,17 +25,21 @@
 
 /*
  * The boards with a partition column of the enum type the statement altered: the enum
- * itself, a domain over it or an array of it.
+ * itself, or a type built on it through domains and arrays, to any depth.
  */
 static const char *boards_query =
 "SELECT DISTINCT b.name, b.source::pg_catalog.oid FROM leaderboard.boards b"
 " CROSS JOIN LATERAL pg_catalog.unnest(b.partition_by) AS p(col)"
 " JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) b.source"
 "  AND a.attname OPERATOR(pg_catalog.=) p.col"
-" JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid"
-" WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_ddl_commands() c"
-"  WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
-"   AND c.objid IN (t.oid, t.typbasetype, t.typelem))"
+" CROSS JOIN LATERAL (WITH RECURSIVE u(typ) AS ("
+"   SELECT a.atttypid"
+"   UNION SELECT v.typ FROM u JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) u.typ,"
+"    LATERAL (VALUES (t.typbasetype), (t.typelem)) AS v(typ)"
+"   WHERE v.typ OPERATOR(pg_catalog.<>) 0)"
+"  SELECT u.typ FROM u) AS parts"
+" WHERE parts.typ IN (SELECT c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() c"
+"  WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass)"
 " ORDER BY 1";
 
 PG_FUNCTION_INFO_V1(board_enum_renamed);

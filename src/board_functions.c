@@ -42,9 +42,13 @@
 #include "board_expr.h"
 #include "board_pending.h"
 
-/* Every metric and filter expression of every board, one row each. */
+/*
+ * Every metric and filter expression of every board, one row each; not those of a board
+ * whose source this statement dropped (its objects are being dropped with it).
+ */
 static const char *expressions_query =
-"SELECT b.name, b.source::pg_catalog.oid, e.expr FROM leaderboard.boards b,"
+"SELECT b.name, b.source::pg_catalog.oid, e.expr FROM leaderboard.boards b"
+" JOIN pg_catalog.pg_class s ON s.oid OPERATOR(pg_catalog.=) b.source::pg_catalog.oid,"
 " LATERAL pg_catalog.unnest(b.metric_exprs OPERATOR(pg_catalog.||)"
 "  COALESCE(ARRAY[b.filter], '{}'::pg_catalog.text[])) AS e(expr)"
 " ORDER BY b.name";
@@ -85,38 +89,61 @@ board_expressions(void)
 }
 
 /*
+ * Whether an error raised analyzing an expression says that it no longer analyzes (a name
+ * it uses is gone, a literal no longer reads), rather than that the analysis was stopped
+ * (a cancel, a timeout, memory, a broken server), which must end the statement.
+ */
+static bool
+is_analysis_error(int sqlerrcode)
+{
+	int			category = ERRCODE_TO_CATEGORY(sqlerrcode);
+
+	return category == ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION ||
+		category == ERRCODE_INVALID_SCHEMA_NAME || category == ERRCODE_DATA_EXCEPTION ||
+		category == ERRCODE_FEATURE_NOT_SUPPORTED;
+}
+
+/*
  * The expression analyzed over its source's columns, or NULL when it does not analyze: it
  * was broken before the statement at hand (a function it calls was dropped with the
- * schema holding it, say), which is not this statement's doing. The analysis runs in a
- * subtransaction so that its error can be dropped.
+ * schema holding it, say), which is not this statement's doing. The source is opened, and
+ * locked, before the subtransaction that lets such an error be dropped; any other error is
+ * raised again.
  */
 static Node *
 analyze_quietly(const BoardExpression *e)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
+	Relation	rel = table_open(e->source, AccessShareLock);
 	Node	   *node = NULL;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		Relation	rel = table_open(e->source, AccessShareLock);
-
 		node = board_analyze_source_expression(rel, e->expr, "expression");
-		table_close(rel, NoLock);
 		ReleaseCurrentSubTransaction();
 	}
 	PG_CATCH();
 	{
+		ErrorData  *edata;
+
 		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (!is_analysis_error(edata->sqlerrcode))
+			ReThrowError(edata);
+		FreeErrorData(edata);
 		node = NULL;
 	}
 	PG_END_TRY();
 	MemoryContextSwitchTo(cxt);
 	CurrentResourceOwner = owner;
+	table_close(rel, NoLock);
 	return node;
 }
 
@@ -246,6 +273,16 @@ refuse_named_functions(Node *parsetree)
 	AtEOXact_GUC(false, nestlevel);
 }
 
+/* Orders expressions by their source's OID, the order their sources are locked in. */
+static int
+compare_sources(const ListCell *a, const ListCell *b)
+{
+	Oid			x = ((const BoardExpression *) lfirst(a))->source;
+	Oid			y = ((const BoardExpression *) lfirst(b))->source;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /*
  * ddl_command_end of CREATE FUNCTION, ALTER FUNCTION: marks the boards calling a function
  * the statement created or altered for a rebuild at commit.
@@ -270,8 +307,13 @@ rebuild_for_changed_functions(void)
 		if (node == NULL || !calls_any(node, functions))
 			continue;
 		if (contain_mutable_functions(node))
-			refuse(e, first_called(node, functions),
-				   "it would no longer be immutable, and the standings could drift from a recomputation");
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("function %s is read by board \"%s\", whose expressions must be immutable",
+							format_procedure(first_called(node, functions)), e->board),
+					 errdetail("The board's expression %s over table %s calls it; not immutable, it would let the standings drift from a recomputation.",
+							   e->expr, relation_name(e->source)),
+					 errhint("Keep the function IMMUTABLE, or drop the board first (leaderboard.drop_board).")));
 		if (!list_member_ptr(marked, e))
 			marked = lappend(marked, e);
 	}
@@ -281,6 +323,7 @@ rebuild_for_changed_functions(void)
 	 * ones after this transaction compile the expressions again (board_statements.c
 	 * forgets them when a function changes).
 	 */
+	list_sort(marked, compare_sources);
 	foreach(lc, marked)
 	{
 		BoardExpression *e = lfirst(lc);

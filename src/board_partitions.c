@@ -101,6 +101,47 @@ changes_partition_tree(Node *parsetree)
 	return moves_partitions(parsetree);
 }
 
+/*
+ * Whether a statement can make a table a board's source depends on unseen rows, as
+ * _check_source_family() has it: a table created with a parent (INHERITS, PARTITION OF,
+ * a foreign table's too), or an ALTER TABLE that adds a parent, attaches a partition or
+ * makes a table unlogged. Only those are checked, so that other DDL on a source a board
+ * was kept over before the check existed still goes through.
+ */
+static bool
+changes_source_family(Node *parsetree)
+{
+	ListCell   *lc;
+
+	if (parsetree == NULL)
+		return false;
+	if (IsA(parsetree, CreateStmt))
+		return ((CreateStmt *) parsetree)->inhRelations != NIL;
+	if (IsA(parsetree, CreateForeignTableStmt))
+		return ((CreateForeignTableStmt *) parsetree)->base.inhRelations != NIL;
+	if (!IsA(parsetree, AlterTableStmt))
+		return false;
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+		if (cmd->subtype == AT_AddInherit || cmd->subtype == AT_AttachPartition ||
+			cmd->subtype == AT_SetUnLogged)
+			return true;
+	}
+	return false;
+}
+
+PG_FUNCTION_INFO_V1(board_changes_source_family);
+/* The same for a DDL command collected by a ddl_command_end event trigger. */
+Datum
+board_changes_source_family(PG_FUNCTION_ARGS)
+{
+	CollectedCommand *cmd = (CollectedCommand *) PG_GETARG_POINTER(0);
+
+	PG_RETURN_BOOL(changes_source_family(cmd->parsetree));
+}
+
 PG_FUNCTION_INFO_V1(board_changes_partitions);
 /*
  * Whether a DDL command collected by a ddl_command_end event trigger (a pg_ddl_command,

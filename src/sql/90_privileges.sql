@@ -113,7 +113,7 @@ GRANT EXECUTE ON FUNCTION
   -- create_board and source DDL: read the catalog
   leaderboard._source_family(regclass),
   leaderboard._check_source_family(text, regclass),
-  leaderboard._missing_board_triggers(regclass[]),
+  leaderboard._board_triggers_not_as_made(regclass[]),
   -- runs its query as the caller, who may run it anyway
   leaderboard._check_snapshot_current(text, text),
   -- create_campaign: the window's SQL, and its check before the catalog is written as its
@@ -168,6 +168,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._check_retyped_columns(),
   leaderboard._retyped_columns(pg_ddl_command, regclass),
   leaderboard._changes_partitions(pg_ddl_command),
+  leaderboard._changes_source_family(pg_ddl_command),
   leaderboard._wrong_trigger_modes(regclass[]),
   -- set_goal, clear_goal and alter_board: check the caller owns the board before writing
   -- the goals or the catalog as its owner; the goal must be one set_goal would write
