@@ -8813,6 +8813,11 @@ CREATE FUNCTION leaderboard._changes_source_family(command pg_ddl_command) RETUR
 COMMENT ON FUNCTION leaderboard._changes_source_family(pg_ddl_command) IS
   'internal: whether a command collected by a ddl_command_end event trigger gives a table a parent (INHERITS, PARTITION OF, INHERIT, ATTACH PARTITION) or makes one unlogged';
 
+CREATE FUNCTION leaderboard._replaces_trigger(command pg_ddl_command) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'board_replaces_trigger' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._replaces_trigger(pg_ddl_command) IS
+  'internal: whether a command collected by a ddl_command_end event trigger is a CREATE OR REPLACE TRIGGER';
+
 CREATE FUNCTION leaderboard._refuse_unseen_tables() RETURNS event_trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -8918,8 +8923,9 @@ COMMENT ON FUNCTION leaderboard._board_triggers_not_as_made(regclass[]) IS
 
 -- DROP TRIGGER of a board trigger puts it back, with a warning, as ALTER TABLE ... ENABLE or
 -- DISABLE TRIGGER puts its mode back (and as a restore with --clean, which drops the
--- triggers before their tables, needs); ALTER TRIGGER ... RENAME of one, and CREATE OR
--- REPLACE TRIGGER of one as anything else, fail (2BP01). The triggers drop_board, DROP
+-- triggers before their tables, needs); ALTER TRIGGER ... RENAME or DEPENDS ON EXTENSION
+-- of one, CREATE OR REPLACE TRIGGER of one, and CREATE TRIGGER of one made otherwise, fail
+-- (2BP01). The triggers drop_board, DROP
 -- TABLE and DETACH PARTITION remove go with a board no longer in the catalog or a table no
 -- longer in its source, and are not missed.
 CREATE FUNCTION leaderboard._keep_board_triggers() RETURNS event_trigger
@@ -8953,6 +8959,24 @@ BEGIN
     END LOOP;
     RETURN;
   END IF;
+  -- a board trigger replaced (CREATE OR REPLACE resets its mode, even to the same
+  -- definition) or made to depend on an extension (whose DROP would take it unseen)
+  FOR r IN SELECT x.name AS board, tg.tgname, tg.tgrelid::regclass AS rel
+           FROM pg_event_trigger_ddl_commands() c
+           JOIN pg_trigger tg ON tg.oid = c.objid
+           JOIN leaderboard.boards x ON tg.tgname IN ('lb_' || x.name || '_ins', 'lb_' || x.name || '_upd', 'lb_' || x.name || '_del',
+                                                      'lb_' || x.name || '_trunc', 'lb_' || x.name || '_repl')
+           WHERE c.classid = 'pg_trigger'::regclass
+             AND tg.tgrelid IN (SELECT leaderboard._source_family(x.source))
+             AND (leaderboard._replaces_trigger(c.command)
+                  OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass
+                             AND d.objid = tg.oid AND d.deptype = 'x'))
+           ORDER BY 1, 3 LIMIT 1 LOOP
+    RAISE EXCEPTION 'trigger % on table % belongs to board "%"', r.tgname, r.rel, r.board
+      USING ERRCODE = 'dependent_objects_still_exist',
+            DETAIL = 'Replaced, it would lose the mode the board gave it; made to depend on an extension, it would go with the extension: either way the board could stop counting what is written to the table.',
+            HINT = format('To stop maintaining the board, drop it with leaderboard.drop_board(%L).', r.board);
+  END LOOP;
   -- CREATE TRIGGER makes the board's triggers one at a time (_board_triggers): only one
   -- made otherwise counts there, not one still to come
   FOR r IN SELECT * FROM leaderboard._board_triggers_not_as_made(tables) m
@@ -8974,7 +8998,7 @@ CREATE EVENT TRIGGER leaderboard_keep_board_trigger_defs ON ddl_command_end
   WHEN TAG IN ('ALTER TRIGGER', 'CREATE TRIGGER')
   EXECUTE FUNCTION leaderboard._keep_board_triggers();
 COMMENT ON EVENT TRIGGER leaderboard_keep_board_trigger_defs IS
-  'refuses ALTER TRIGGER ... RENAME of a board''s capture trigger, and CREATE OR REPLACE TRIGGER making one otherwise';
+  'refuses ALTER TRIGGER ... RENAME or DEPENDS ON EXTENSION of a board''s capture trigger, CREATE OR REPLACE TRIGGER of one, and CREATE TRIGGER of one made otherwise';
 
 -- A function a board's metric or filter calls, replaced, altered, renamed or dropped
 -- (src/board_functions.c): DROP FUNCTION, and ALTER FUNCTION ... RENAME or SET SCHEMA, of
@@ -9043,8 +9067,10 @@ BEGIN
   END IF;
 END $$;
 REVOKE EXECUTE ON FUNCTION leaderboard._source_family(regclass), leaderboard._check_source_family(text, regclass),
-  leaderboard._board_triggers_not_as_made(regclass[]), leaderboard._changes_source_family(pg_ddl_command) FROM PUBLIC;
+  leaderboard._board_triggers_not_as_made(regclass[]), leaderboard._changes_source_family(pg_ddl_command),
+  leaderboard._replaces_trigger(pg_ddl_command) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._source_family(regclass), leaderboard._check_source_family(text, regclass),
-  leaderboard._board_triggers_not_as_made(regclass[]), leaderboard._changes_source_family(pg_ddl_command) TO PUBLIC;
+  leaderboard._board_triggers_not_as_made(regclass[]), leaderboard._changes_source_family(pg_ddl_command),
+  leaderboard._replaces_trigger(pg_ddl_command) TO PUBLIC;
 REVOKE EXECUTE ON FUNCTION leaderboard._refuse_unseen_tables(), leaderboard._keep_board_triggers(),
   leaderboard._board_functions_ddl(), leaderboard._board_enum_renamed() FROM PUBLIC;

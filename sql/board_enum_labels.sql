@@ -49,6 +49,21 @@ SELECT leaderboard.drop_board('el_a');
 DROP TABLE el_calls2;
 DROP DOMAIN el_team_d;
 
+-- through a range over the enum
+CREATE TYPE el_span AS RANGE (subtype = el_team);
+CREATE TABLE el_calls3 (agent_id int NOT NULL, at date NOT NULL, span el_span, won boolean NOT NULL);
+INSERT INTO el_calls3 VALUES (1, '2026-10-05', '[blue,green]', true), (2, '2026-10-05', '[scarlet,blue]', true);
+SELECT leaderboard.create_board(name => 'el_r', source => 'el_calls3', agent => 'agent_id', at => 'at',
+  partition_by => ARRAY['span'], metrics => ARRAY['won'], periods => ARRAY['month'],
+  scorecard => '{"metrics": [{"name": "won", "stat": "sum"}]}') IS NOT NULL AS created;
+ALTER TYPE el_team RENAME VALUE 'scarlet' TO 'ruby';
+INSERT INTO el_calls3 VALUES (3, '2026-10-06', '[ruby,blue]', true);
+SELECT span, agent_id FROM el_r_standings ORDER BY 1, 2;
+SELECT count(*) AS differences FROM leaderboard.verify('el_r');
+SELECT leaderboard.drop_board('el_r');
+DROP TABLE el_calls3;
+DROP TYPE el_span;
+
 SELECT leaderboard.drop_board('el'), leaderboard.drop_board('el_d');
 DROP TABLE el_calls;
 DROP TYPE el_team;

@@ -51,6 +51,27 @@ ALTER FUNCTION fx.weight(int) STABLE;
 CREATE OR REPLACE FUNCTION fx.counted(h int) RETURNS boolean LANGUAGE sql VOLATILE AS 'SELECT h > random()';
 SELECT p.proname, p.provolatile FROM pg_proc p WHERE p.pronamespace = 'fx'::regnamespace ORDER BY 1;
 
+-- a function owner who cannot see every schema the expression names: the board's owner
+-- reads the expression, and the replacement still rebuilds it
+CREATE SCHEMA fx_hidden;
+CREATE FUNCTION fx_hidden.base(h int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT h';
+CREATE ROLE fx_user;
+GRANT USAGE, CREATE ON SCHEMA fx TO fx_user;
+ALTER FUNCTION fx.plus(int, int) OWNER TO fx_user;
+SELECT leaderboard.create_board(name => 'fx_mix', source => 'fx_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['fx_hidden.base(h) OPERATOR(fx.##) 1 AS q'], periods => ARRAY['all'],
+  scorecard => '{"metrics": [{"name": "q", "stat": "sum"}]}') IS NOT NULL AS created;
+SET ROLE fx_user;
+CREATE OR REPLACE FUNCTION fx.plus(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a + 5 * b';
+DROP FUNCTION fx.plus(int, int) CASCADE;
+RESET ROLE;
+SELECT count(*) AS differences FROM leaderboard.verify('fx_mix');
+SELECT leaderboard.drop_board('fx_mix');
+ALTER FUNCTION fx.plus(int, int) OWNER TO CURRENT_USER;
+REVOKE ALL ON SCHEMA fx FROM fx_user;
+DROP ROLE fx_user;
+DROP SCHEMA fx_hidden CASCADE;
+
 -- other functions, and other changes to these, go on
 CREATE FUNCTION fx.other(h int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT h';
 ALTER FUNCTION fx.other(int) RENAME TO other2;

@@ -25,6 +25,13 @@ CREATE OR REPLACE TRIGGER lb_td_upd AFTER DELETE ON td_calls_oct REFERENCING OLD
   FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture();
 CREATE OR REPLACE TRIGGER lb_td_del AFTER DELETE ON td_calls_nov REFERENCING OLD TABLE AS lb_old
   FOR EACH STATEMENT WHEN (false) EXECUTE FUNCTION leaderboard._board_capture();
+-- replaced even as it was made (which resets its mode), or made to depend on an extension
+CREATE OR REPLACE TRIGGER lb_td_trunc AFTER TRUNCATE ON td_calls_oct
+  FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture();
+ALTER TRIGGER lb_td_ins ON td_calls DEPENDS ON EXTENSION plpgsql;
+SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'td_calls_oct'::regclass AND tgname = 'lb_td_trunc';
+SELECT count(*) AS extension_dependencies FROM pg_depend d JOIN pg_trigger tg ON d.classid = 'pg_trigger'::regclass AND d.objid = tg.oid
+WHERE tg.tgname LIKE 'lb\_td\_%' AND d.deptype = 'x';
 -- the triggers are all there, each as the board made it
 SELECT count(*) AS triggers FROM pg_trigger WHERE tgname LIKE 'lb\_td\_%';
 SELECT count(*) AS not_as_made

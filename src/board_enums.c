@@ -25,7 +25,8 @@
 
 /*
  * The boards with a partition column of the enum type the statement altered: the enum
- * itself, or a type built on it through domains and arrays, to any depth.
+ * itself, or a type built on it through domains, arrays, ranges, multiranges and
+ * composite types, to any depth.
  */
 static const char *boards_query =
 "SELECT DISTINCT b.name, b.source::pg_catalog.oid FROM leaderboard.boards b"
@@ -34,8 +35,13 @@ static const char *boards_query =
 "  AND a.attname OPERATOR(pg_catalog.=) p.col"
 " CROSS JOIN LATERAL (WITH RECURSIVE u(typ) AS ("
 "   SELECT a.atttypid"
-"   UNION SELECT v.typ FROM u JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) u.typ,"
-"    LATERAL (VALUES (t.typbasetype), (t.typelem)) AS v(typ)"
+"   UNION SELECT v.typ FROM u JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) u.typ"
+"    LEFT JOIN pg_catalog.pg_range r ON r.rngtypid OPERATOR(pg_catalog.=) t.oid"
+"    LEFT JOIN pg_catalog.pg_range m ON m.rngmultitypid OPERATOR(pg_catalog.=) t.oid,"
+"    LATERAL (VALUES (t.typbasetype), (t.typelem), (r.rngsubtype), (m.rngtypid)"
+"             UNION ALL SELECT f.atttypid FROM pg_catalog.pg_attribute f"
+"             WHERE f.attrelid OPERATOR(pg_catalog.=) t.typrelid AND f.attnum OPERATOR(pg_catalog.>) 0"
+"              AND NOT f.attisdropped) AS v(typ)"
 "   WHERE v.typ OPERATOR(pg_catalog.<>) 0)"
 "  SELECT u.typ FROM u) AS parts"
 " WHERE parts.typ IN (SELECT c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() c"

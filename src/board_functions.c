@@ -28,6 +28,7 @@
 #include "commands/event_trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
 #include "optimizer/optimizer.h"
@@ -47,7 +48,7 @@
  * whose source this statement dropped (its objects are being dropped with it).
  */
 static const char *expressions_query =
-"SELECT b.name, b.source::pg_catalog.oid, e.expr FROM leaderboard.boards b"
+"SELECT b.name, b.source::pg_catalog.oid, e.expr, b.owner::pg_catalog.oid FROM leaderboard.boards b"
 " JOIN pg_catalog.pg_class s ON s.oid OPERATOR(pg_catalog.=) b.source::pg_catalog.oid,"
 " LATERAL pg_catalog.unnest(b.metric_exprs OPERATOR(pg_catalog.||)"
 "  COALESCE(ARRAY[b.filter], '{}'::pg_catalog.text[])) AS e(expr)"
@@ -63,6 +64,7 @@ typedef struct BoardExpression
 	char	   *board;
 	Oid			source;
 	char	   *expr;
+	Oid			owner;
 } BoardExpression;
 
 /* Every board's metric and filter expressions (SPI connected). */
@@ -83,6 +85,7 @@ board_expressions(void)
 		e->board = SPI_getvalue(row, SPI_tuptable->tupdesc, 1);
 		e->source = DatumGetObjectId(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
 		e->expr = SPI_getvalue(row, SPI_tuptable->tupdesc, 3);
+		e->owner = DatumGetObjectId(SPI_getbinval(row, SPI_tuptable->tupdesc, 4, &isnull));
 		exprs = lappend(exprs, e);
 	}
 	return exprs;
@@ -96,11 +99,20 @@ board_expressions(void)
 static bool
 is_analysis_error(int sqlerrcode)
 {
-	int			category = ERRCODE_TO_CATEGORY(sqlerrcode);
-
-	return category == ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION ||
-		category == ERRCODE_INVALID_SCHEMA_NAME || category == ERRCODE_DATA_EXCEPTION ||
-		category == ERRCODE_FEATURE_NOT_SUPPORTED;
+	switch (sqlerrcode)
+	{
+		case ERRCODE_UNDEFINED_FUNCTION:
+		case ERRCODE_UNDEFINED_TABLE:
+		case ERRCODE_UNDEFINED_COLUMN:
+		case ERRCODE_UNDEFINED_OBJECT:
+		case ERRCODE_INVALID_SCHEMA_NAME:
+		case ERRCODE_AMBIGUOUS_FUNCTION:
+		case ERRCODE_DATATYPE_MISMATCH:
+		case ERRCODE_INVALID_TEXT_REPRESENTATION:
+			return true;
+		default:
+			return false;
+	}
 }
 
 /*
@@ -108,7 +120,8 @@ is_analysis_error(int sqlerrcode)
  * was broken before the statement at hand (a function it calls was dropped with the
  * schema holding it, say), which is not this statement's doing. The source is opened, and
  * locked, before the subtransaction that lets such an error be dropped; any other error is
- * raised again.
+ * raised again. It is analyzed as the board's owner, who declared it: the role running the
+ * DDL may lack USAGE on a schema it names.
  */
 static Node *
 analyze_quietly(const BoardExpression *e)
@@ -117,7 +130,12 @@ analyze_quietly(const BoardExpression *e)
 	ResourceOwner owner = CurrentResourceOwner;
 	Relation	rel = table_open(e->source, AccessShareLock);
 	Node	   *node = NULL;
+	Oid			save_userid;
+	int			save_sec_context;
 
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(e->owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
@@ -135,6 +153,7 @@ analyze_quietly(const BoardExpression *e)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
+		SetUserIdAndSecContext(save_userid, save_sec_context);
 		if (!is_analysis_error(edata->sqlerrcode))
 			ReThrowError(edata);
 		FreeErrorData(edata);
@@ -143,6 +162,7 @@ analyze_quietly(const BoardExpression *e)
 	PG_END_TRY();
 	MemoryContextSwitchTo(cxt);
 	CurrentResourceOwner = owner;
+	SetUserIdAndSecContext(save_userid, save_sec_context);
 	table_close(rel, NoLock);
 	return node;
 }

@@ -142,6 +142,20 @@ board_changes_source_family(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(changes_source_family(cmd->parsetree));
 }
 
+PG_FUNCTION_INFO_V1(board_replaces_trigger);
+/*
+ * Whether a DDL command collected by a ddl_command_end event trigger is a CREATE OR
+ * REPLACE TRIGGER (which resets the trigger's mode) rather than a plain CREATE TRIGGER.
+ */
+Datum
+board_replaces_trigger(PG_FUNCTION_ARGS)
+{
+	CollectedCommand *cmd = (CollectedCommand *) PG_GETARG_POINTER(0);
+
+	PG_RETURN_BOOL(cmd->parsetree != NULL && IsA(cmd->parsetree, CreateTrigStmt) &&
+				   ((CreateTrigStmt *) cmd->parsetree)->replace);
+}
+
 PG_FUNCTION_INFO_V1(board_changes_partitions);
 /*
  * Whether a DDL command collected by a ddl_command_end event trigger (a pg_ddl_command,

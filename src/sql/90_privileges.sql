@@ -169,6 +169,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._retyped_columns(pg_ddl_command, regclass),
   leaderboard._changes_partitions(pg_ddl_command),
   leaderboard._changes_source_family(pg_ddl_command),
+  leaderboard._replaces_trigger(pg_ddl_command),
   leaderboard._wrong_trigger_modes(regclass[]),
   -- set_goal, clear_goal and alter_board: check the caller owns the board before writing
   -- the goals or the catalog as its owner; the goal must be one set_goal would write

@@ -127,6 +127,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._retyped_columns(pg_ddl_command,regclass)', 'source DDL: its pg_ddl_command exists only inside the event trigger'),
   ('leaderboard._changes_partitions(pg_ddl_command)', 'partition DDL: its pg_ddl_command exists only inside the event trigger'),
   ('leaderboard._changes_source_family(pg_ddl_command)', 'table DDL: its pg_ddl_command exists only inside the event trigger'),
+  ('leaderboard._replaces_trigger(pg_ddl_command)', 'trigger DDL: its pg_ddl_command exists only inside the event trigger'),
   ('leaderboard._wrong_trigger_modes(regclass[])', 'trigger DDL: reads pg_trigger'),
   ('leaderboard._goal_row(text,text,text,text,numeric,jsonb,text,date,date)', 'set_goal, clear_goal: raises unless the caller owns the board, checks a goal'),
   ('leaderboard._check_goal(leaderboard.goals)', '_goal_insert: checks a row as set_goal would'),
