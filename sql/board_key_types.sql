@@ -90,3 +90,18 @@ DROP TABLE kt_odd;
 DROP VIEW kt_check;
 SELECT leaderboard.drop_board('kt_uuid'), leaderboard.drop_board('kt_num'), leaderboard.drop_board('kt_text');
 DROP TABLE kt_calls;
+
+-- a type PostgreSQL has no = for, though it has default operator classes (a domain over an
+-- enum: its values compare only once cast to the enum), is refused with a clear error
+CREATE TYPE kt_team AS ENUM ('red', 'blue');
+CREATE DOMAIN kt_team_d AS kt_team;
+CREATE TABLE kt_dom (agent int NOT NULL, at timestamptz NOT NULL, team kt_team_d, h int NOT NULL);
+\set SHOW_CONTEXT never
+SELECT leaderboard.create_board(name => 'kt_dom', source => 'kt_dom', agent => 'agent', at => 'at',
+  metrics => ARRAY['h'], scorecard => '{"metrics": [{"name": "h", "stat": "sum"}]}',
+  periods => ARRAY['day'], partition_by => ARRAY['team'], time_zone => 'UTC');
+\set SHOW_CONTEXT errors
+SELECT count(*) AS boards FROM leaderboard.boards WHERE name = 'kt_dom';
+DROP TABLE kt_dom;
+DROP DOMAIN kt_team_d;
+DROP TYPE kt_team;

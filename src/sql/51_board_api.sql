@@ -835,6 +835,24 @@ BEGIN
   IF cardinality(b.partition_by) <> (SELECT count(DISTINCT x) FROM unnest(b.partition_by) x) THEN
     RAISE EXCEPTION 'a partition_by column is listed twice' USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  -- the board's tables and views compare agent and partition values with their type's =,
+  -- which PostgreSQL lacks for some types with default operator classes: a domain over an
+  -- enum ('a'::d = 'a'::d fails in plain SQL)
+  DECLARE
+    kt text;
+  BEGIN
+    FOREACH p IN ARRAY ARRAY[agent]::name[] || b.partition_by LOOP
+      kt := format_type(leaderboard._expression_type(source, quote_ident(p), 'column'), NULL);
+      BEGIN
+        EXECUTE format('SELECT NULL::%1$s OPERATOR(pg_catalog.=) NULL::%1$s', kt);
+      EXCEPTION WHEN undefined_function THEN
+        RAISE EXCEPTION 'column "%" of type % cannot be the agent or a partition column of a board', p, kt
+          USING ERRCODE = 'undefined_function',
+                DETAIL = 'PostgreSQL has no = operator for two values of the type, which the board''s tables and views compare.',
+                HINT = 'Add a generated column casting it to a type that has one (a domain over an enum: to the enum) and name that one.';
+      END;
+    END LOOP;
+  END;
 
   -- Only zones by name: PostgreSQL reads a numeric offset in the POSIX sense, positive
   -- west of Greenwich ('+05:30' is five and a half hours behind UTC), the opposite of
