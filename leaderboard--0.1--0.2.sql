@@ -9020,7 +9020,8 @@ COMMENT ON EVENT TRIGGER leaderboard_keep_board_trigger_defs IS
 
 -- A function a board's metric or filter calls, replaced, altered, renamed or dropped
 -- (src/board_functions.c): DROP FUNCTION, and ALTER FUNCTION ... RENAME or SET SCHEMA, of
--- such a function fail at their start (2BP01); CREATE OR REPLACE FUNCTION and ALTER
+-- such a function fail at their start (2BP01), as does dropping or moving it with its
+-- schema, owner or extension; CREATE OR REPLACE FUNCTION and ALTER
 -- FUNCTION rebuild the board at commit, unless they leave its expression calling something
 -- that is not immutable (2BP01).
 CREATE FUNCTION leaderboard._board_functions_ddl() RETURNS event_trigger
@@ -9028,10 +9029,11 @@ CREATE FUNCTION leaderboard._board_functions_ddl() RETURNS event_trigger
 COMMENT ON FUNCTION leaderboard._board_functions_ddl() IS
   'internal: event trigger function keeping boards and the functions their expressions call together';
 CREATE EVENT TRIGGER leaderboard_keep_board_functions ON ddl_command_start
-  WHEN TAG IN ('DROP FUNCTION', 'DROP ROUTINE', 'ALTER FUNCTION', 'ALTER ROUTINE')
+  WHEN TAG IN ('DROP FUNCTION', 'DROP ROUTINE', 'ALTER FUNCTION', 'ALTER ROUTINE', 'DROP SCHEMA',
+               'ALTER SCHEMA', 'DROP OWNED', 'DROP EXTENSION', 'ALTER EXTENSION')
   EXECUTE FUNCTION leaderboard._board_functions_ddl();
 COMMENT ON EVENT TRIGGER leaderboard_keep_board_functions IS
-  'refuses DROP FUNCTION and ALTER FUNCTION ... RENAME or SET SCHEMA of a function a board''s metric or filter calls';
+  'refuses DROP FUNCTION and ALTER FUNCTION ... RENAME or SET SCHEMA of a function a board''s metric or filter calls, and the DROP SCHEMA, ALTER SCHEMA ... RENAME, DROP OWNED, DROP EXTENSION or ALTER EXTENSION ... SET SCHEMA that would take one along';
 CREATE EVENT TRIGGER leaderboard_rebuild_for_functions ON ddl_command_end
   WHEN TAG IN ('CREATE FUNCTION', 'ALTER FUNCTION', 'ALTER ROUTINE')
   EXECUTE FUNCTION leaderboard._board_functions_ddl();

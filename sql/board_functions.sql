@@ -81,6 +81,34 @@ ALTER FUNCTION fx.weight(int) OWNER TO fx_role;
 ALTER FUNCTION fx.weight(int) OWNER TO CURRENT_USER;
 DROP ROLE fx_role;
 
+-- dropped or moved with its schema, owner or extension
+DROP SCHEMA fx CASCADE;
+ALTER SCHEMA fx RENAME TO fx_renamed;
+CREATE ROLE fx_owner;
+ALTER FUNCTION fx.counted(int) OWNER TO fx_owner;
+DROP OWNED BY fx_owner;
+ALTER FUNCTION fx.counted(int) OWNER TO CURRENT_USER;
+DROP ROLE fx_owner;
+CREATE EXTENSION cube;
+SELECT leaderboard.create_board(name => 'fx_ext', source => 'fx_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['public.cube_dim(public.cube(h::float8)) AS d'], periods => ARRAY['all'],
+  scorecard => '{"metrics": [{"name": "d", "stat": "sum"}]}') IS NOT NULL AS created;
+DROP EXTENSION cube;
+ALTER EXTENSION cube SET SCHEMA fx;
+SELECT leaderboard.drop_board('fx_ext');
+DROP EXTENSION cube;
+-- a schema holding the source too takes the board along
+CREATE SCHEMA fx_all;
+CREATE FUNCTION fx_all.f(h int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT h';
+CREATE TABLE fx_all.calls (agent_id int NOT NULL, at date NOT NULL, h int NOT NULL);
+SELECT leaderboard.create_board(name => 'fx_all', source => 'fx_all.calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['fx_all.f(h) AS w'], periods => ARRAY['all'],
+  scorecard => '{"metrics": [{"name": "w", "stat": "sum"}]}') IS NOT NULL AS created;
+SET client_min_messages = warning;
+DROP SCHEMA fx_all CASCADE;
+RESET client_min_messages;
+SELECT count(*) AS boards FROM leaderboard.boards WHERE name = 'fx_all';
+
 -- once the board is gone, so is the guard
 SELECT leaderboard.drop_board('fx');
 DROP FUNCTION fx.weight(int);

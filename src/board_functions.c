@@ -9,7 +9,10 @@
  * together:
  *  - at the start of DROP FUNCTION and of ALTER FUNCTION ... RENAME or SET SCHEMA, a
  *    function a board's expression calls is refused (2BP01): the stored expression would
- *    no longer analyze, and every later write to the source would fail on it;
+ *    no longer analyze, and every later write to the source would fail on it; so is a
+ *    DROP SCHEMA, ALTER SCHEMA ... RENAME, DROP OWNED, DROP EXTENSION or ALTER EXTENSION
+ *    ... SET SCHEMA that would take such a function along, unless the board's source goes
+ *    too (the board then goes with it);
  *  - at the end of CREATE FUNCTION and ALTER FUNCTION, each board whose expressions call a
  *    function the statement created or altered is marked for a rebuild from its source at
  *    commit, as TRUNCATE does (board_apply.c rebuilds it as the board owner); a change that
@@ -24,7 +27,11 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "commands/event_trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -33,11 +40,14 @@
 #include "nodes/parsenodes.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_func.h"
+#include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/resowner.h"
+#include "utils/syscache.h"
 
 #include "board_context.h"
 #include "board_expr.h"
@@ -185,16 +195,79 @@ calls_any(Node *node, List *functions)
 	return expression_tree_walker(node, calls_any, functions);
 }
 
-/* The functions a DROP, RENAME or SET SCHEMA of functions names (user's search_path). */
+/* What a statement at hand drops or moves of the functions board expressions may call. */
+typedef struct NamedFunctions
+{
+	List	   *functions;		/* the functions it drops, renames or moves */
+	List	   *schemas_gone;	/* schemas it drops: a board over a table there goes too */
+	List	   *owners_gone;	/* roles whose objects it drops: likewise */
+} NamedFunctions;
+
+/* The functions of the schemas, roles or extensions in containers, by query (SPI connected). */
 static List *
+functions_of(const char *query, List *containers)
+{
+	Datum	   *elems;
+	ArrayType  *array;
+	Oid			argtype = OIDARRAYOID;
+	Datum		arg;
+	List	   *oids = NIL;
+	ListCell   *lc;
+	uint64		i;
+	int			n = 0;
+	bool		isnull;
+
+	if (containers == NIL)
+		return NIL;
+	elems = palloc(sizeof(Datum) * list_length(containers));
+	foreach(lc, containers)
+		elems[n++] = ObjectIdGetDatum(lfirst_oid(lc));
+	array = construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT);
+	arg = PointerGetDatum(array);
+	if (SPI_execute_with_args(query, 1, &argtype, &arg, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: could not read the functions a statement drops");
+	for (i = 0; i < SPI_processed; i++)
+		oids = lappend_oid(oids, DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+																SPI_tuptable->tupdesc, 1, &isnull)));
+	return oids;
+}
+
+static const char *schema_functions_query =
+"SELECT p.oid FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) ANY ($1)";
+static const char *owned_functions_query =
+"SELECT p.oid FROM pg_catalog.pg_proc p WHERE p.proowner OPERATOR(pg_catalog.=) ANY ($1)";
+static const char *extension_functions_query =
+"SELECT d.objid FROM pg_catalog.pg_depend d"
+" WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"
+"  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass"
+"  AND d.deptype OPERATOR(pg_catalog.=) 'e' AND d.refobjid OPERATOR(pg_catalog.=) ANY ($1)";
+
+/* An extension other than this one, by name (this one's drop takes the boards along). */
+static void
+add_extension(List **extensions, const char *name)
+{
+	Oid			oid = get_extension_oid(name, true);
+
+	if (OidIsValid(oid) && strcmp(name, "leaderboard") != 0)
+		*extensions = lappend_oid(*extensions, oid);
+}
+
+/*
+ * The functions a DROP, RENAME or SET SCHEMA of functions names (user's search_path), and
+ * those a DROP SCHEMA, ALTER SCHEMA ... RENAME, DROP OWNED, DROP EXTENSION or ALTER
+ * EXTENSION ... SET SCHEMA takes or moves along (SPI connected).
+ */
+static NamedFunctions
 named_functions(Node *parsetree)
 {
-	List	   *oids = NIL;
+	NamedFunctions named = {NIL, NIL, NIL};
+	List	   *schemas = NIL;
+	List	   *extensions = NIL;
 	ListCell   *lc;
 	Oid			oid;
 
 	if (parsetree == NULL)
-		return NIL;
+		return named;
 	if (IsA(parsetree, DropStmt))
 	{
 		DropStmt   *drop = (DropStmt *) parsetree;
@@ -202,7 +275,14 @@ named_functions(Node *parsetree)
 		if (drop->removeType == OBJECT_FUNCTION || drop->removeType == OBJECT_ROUTINE)
 			foreach(lc, drop->objects)
 				if (OidIsValid(oid = LookupFuncWithArgs(drop->removeType, lfirst_node(ObjectWithArgs, lc), true)))
-					oids = lappend_oid(oids, oid);
+					named.functions = lappend_oid(named.functions, oid);
+		if (drop->removeType == OBJECT_SCHEMA)
+			foreach(lc, drop->objects)
+				if (OidIsValid(oid = get_namespace_oid(strVal(lfirst(lc)), true)))
+					named.schemas_gone = schemas = lappend_oid(schemas, oid);
+		if (drop->removeType == OBJECT_EXTENSION)
+			foreach(lc, drop->objects)
+				add_extension(&extensions, strVal(lfirst(lc)));
 	}
 	else if (IsA(parsetree, RenameStmt))
 	{
@@ -210,7 +290,10 @@ named_functions(Node *parsetree)
 
 		if ((rename->renameType == OBJECT_FUNCTION || rename->renameType == OBJECT_ROUTINE) &&
 			OidIsValid(oid = LookupFuncWithArgs(rename->renameType, castNode(ObjectWithArgs, rename->object), true)))
-			oids = lappend_oid(oids, oid);
+			named.functions = lappend_oid(named.functions, oid);
+		if (rename->renameType == OBJECT_SCHEMA &&
+			OidIsValid(oid = get_namespace_oid(rename->subname, true)))
+			schemas = lappend_oid(schemas, oid);
 	}
 	else if (IsA(parsetree, AlterObjectSchemaStmt))
 	{
@@ -218,9 +301,39 @@ named_functions(Node *parsetree)
 
 		if ((move->objectType == OBJECT_FUNCTION || move->objectType == OBJECT_ROUTINE) &&
 			OidIsValid(oid = LookupFuncWithArgs(move->objectType, castNode(ObjectWithArgs, move->object), true)))
-			oids = lappend_oid(oids, oid);
+			named.functions = lappend_oid(named.functions, oid);
+		if (move->objectType == OBJECT_EXTENSION)
+			add_extension(&extensions, strVal(move->object));
 	}
-	return oids;
+	else if (IsA(parsetree, DropOwnedStmt))
+	{
+		foreach(lc, ((DropOwnedStmt *) parsetree)->roles)
+			if (OidIsValid(oid = get_rolespec_oid(lfirst(lc), true)))
+				named.owners_gone = lappend_oid(named.owners_gone, oid);
+		named.functions = functions_of(owned_functions_query, named.owners_gone);
+	}
+	named.functions = list_concat(named.functions, functions_of(schema_functions_query, schemas));
+	named.functions = list_concat(named.functions, functions_of(extension_functions_query, extensions));
+	return named;
+}
+
+/* Whether the board's source goes with what the statement drops (and the board with it). */
+static bool
+source_goes_too(const BoardExpression *e, const NamedFunctions *named)
+{
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (list_member_oid(named->schemas_gone, get_rel_namespace(e->source)))
+		return true;
+	if (named->owners_gone == NIL)
+		return false;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(e->source));
+	if (!HeapTupleIsValid(tup))
+		return true;
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return list_member_oid(named->owners_gone, owner);
 }
 
 /* The functions the statement of a ddl_command_end event trigger created or altered. */
@@ -273,22 +386,26 @@ first_called(Node *node, List *functions)
 static void
 refuse_named_functions(Node *parsetree)
 {
-	List	   *functions = named_functions(parsetree);
+	NamedFunctions named = named_functions(parsetree);
 	ListCell   *lc;
 	int			nestlevel;
 
-	if (functions == NIL)
+	if (named.functions == NIL)
 		return;
 	nestlevel = writer_context_enter();
 	foreach(lc, board_expressions())
 	{
 		BoardExpression *e = lfirst(lc);
-		Node	   *node = analyze_quietly(e);
+		Node	   *node;
 
-		if (node != NULL && calls_any(node, functions))
-			refuse(e, first_called(node, functions),
-				   IsA(parsetree, DropStmt) ? "without it, every later write to the table would fail" :
-				   "renamed or moved to another schema, it would no longer be found, and every later write to the table would fail");
+		if (source_goes_too(e, &named))
+			continue;
+		node = analyze_quietly(e);
+		if (node != NULL && calls_any(node, named.functions))
+			refuse(e, first_called(node, named.functions),
+				   IsA(parsetree, DropStmt) || IsA(parsetree, DropOwnedStmt) ?
+				   "dropped (by itself, or with its schema, extension or owner), every later write to the table would fail" :
+				   "renamed or moved to another schema (by itself, or with its schema or extension), it would no longer be found, and every later write to the table would fail");
 	}
 	AtEOXact_GUC(false, nestlevel);
 }
