@@ -8168,9 +8168,10 @@ BEGIN
   IF cardinality(b.partition_by) <> (SELECT count(DISTINCT x) FROM unnest(b.partition_by) x) THEN
     RAISE EXCEPTION 'a partition_by column is listed twice' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  -- the board's tables and views compare agent and partition values with their type's =,
-  -- which PostgreSQL lacks for some types with default operator classes: a domain over an
-  -- enum ('a'::d = 'a'::d fails in plain SQL)
+  -- the board's tables and views compare agent and partition values with pg_catalog.=,
+  -- which has no operator for some types with default operator classes: a domain over an
+  -- enum ('a'::d = 'a'::d fails in plain SQL), or an extension's type whose = lives in
+  -- the extension's schema
   DECLARE
     kt text;
   BEGIN
@@ -8181,7 +8182,7 @@ BEGIN
       EXCEPTION WHEN undefined_function THEN
         RAISE EXCEPTION 'column "%" of type % cannot be the agent or a partition column of a board', p, kt
           USING ERRCODE = 'undefined_function',
-                DETAIL = 'PostgreSQL has no = operator for two values of the type, which the board''s tables and views compare.',
+                DETAIL = 'The board''s tables and views compare agent and partition values with pg_catalog.=, which has no operator for two values of the type.',
                 HINT = 'Add a generated column casting it to a type that has one (a domain over an enum: to the enum) and name that one.';
       END;
     END LOOP;

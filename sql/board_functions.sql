@@ -64,6 +64,8 @@ SELECT leaderboard.create_board(name => 'fx_mix', source => 'fx_calls', agent =>
 SET ROLE fx_user;
 CREATE OR REPLACE FUNCTION fx.plus(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a + 5 * b';
 DROP FUNCTION fx.plus(int, int) CASCADE;
+-- a schema it does not own: PostgreSQL's own refusal, naming no board
+DROP SCHEMA fx CASCADE;
 RESET ROLE;
 SELECT count(*) AS differences FROM leaderboard.verify('fx_mix');
 SELECT leaderboard.drop_board('fx_mix');

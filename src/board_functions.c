@@ -30,6 +30,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "commands/event_trigger.h"
@@ -119,6 +120,7 @@ is_analysis_error(int sqlerrcode)
 		case ERRCODE_AMBIGUOUS_FUNCTION:
 		case ERRCODE_DATATYPE_MISMATCH:
 		case ERRCODE_INVALID_TEXT_REPRESENTATION:
+		case ERRCODE_INSUFFICIENT_PRIVILEGE:	/* the owner lost a right it needs */
 			return true;
 		default:
 			return false;
@@ -242,14 +244,48 @@ static const char *extension_functions_query =
 "  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass"
 "  AND d.deptype OPERATOR(pg_catalog.=) 'e' AND d.refobjid OPERATOR(pg_catalog.=) ANY ($1)";
 
-/* An extension other than this one, by name (this one's drop takes the boards along). */
+/*
+ * An extension the caller owns, by name. Only objects the caller may drop or move are
+ * looked at: for any other, PostgreSQL refuses the statement itself, and the refusal here
+ * would name boards, their expressions and sources to a role that may not see them.
+ */
 static void
 add_extension(List **extensions, const char *name)
 {
 	Oid			oid = get_extension_oid(name, true);
 
-	if (OidIsValid(oid) && strcmp(name, "leaderboard") != 0)
+	if (OidIsValid(oid) && pg_extension_ownercheck(oid, GetUserId()))
 		*extensions = lappend_oid(*extensions, oid);
+}
+
+/* A schema the caller owns, by name (see add_extension()). */
+static Oid
+owned_schema(const char *name)
+{
+	Oid			oid = get_namespace_oid(name, true);
+
+	return OidIsValid(oid) && pg_namespace_ownercheck(oid, GetUserId()) ? oid : InvalidOid;
+}
+
+/* A function the caller owns (see add_extension()). */
+static Oid
+owned_function(Oid oid)
+{
+	return OidIsValid(oid) && pg_proc_ownercheck(oid, GetUserId()) ? oid : InvalidOid;
+}
+
+/* Whether the statement drops this extension, which takes every board along. */
+static bool
+drops_leaderboard(Node *parsetree)
+{
+	ListCell   *lc;
+
+	if (!IsA(parsetree, DropStmt) || ((DropStmt *) parsetree)->removeType != OBJECT_EXTENSION)
+		return false;
+	foreach(lc, ((DropStmt *) parsetree)->objects)
+		if (strcmp(strVal(lfirst(lc)), "leaderboard") == 0)
+			return true;
+	return false;
 }
 
 /*
@@ -266,7 +302,7 @@ named_functions(Node *parsetree)
 	ListCell   *lc;
 	Oid			oid;
 
-	if (parsetree == NULL)
+	if (parsetree == NULL || drops_leaderboard(parsetree))
 		return named;
 	if (IsA(parsetree, DropStmt))
 	{
@@ -274,11 +310,11 @@ named_functions(Node *parsetree)
 
 		if (drop->removeType == OBJECT_FUNCTION || drop->removeType == OBJECT_ROUTINE)
 			foreach(lc, drop->objects)
-				if (OidIsValid(oid = LookupFuncWithArgs(drop->removeType, lfirst_node(ObjectWithArgs, lc), true)))
+				if (OidIsValid(oid = owned_function(LookupFuncWithArgs(drop->removeType, lfirst_node(ObjectWithArgs, lc), true))))
 					named.functions = lappend_oid(named.functions, oid);
 		if (drop->removeType == OBJECT_SCHEMA)
 			foreach(lc, drop->objects)
-				if (OidIsValid(oid = get_namespace_oid(strVal(lfirst(lc)), true)))
+				if (OidIsValid(oid = owned_schema(strVal(lfirst(lc)))))
 					named.schemas_gone = schemas = lappend_oid(schemas, oid);
 		if (drop->removeType == OBJECT_EXTENSION)
 			foreach(lc, drop->objects)
@@ -289,10 +325,9 @@ named_functions(Node *parsetree)
 		RenameStmt *rename = (RenameStmt *) parsetree;
 
 		if ((rename->renameType == OBJECT_FUNCTION || rename->renameType == OBJECT_ROUTINE) &&
-			OidIsValid(oid = LookupFuncWithArgs(rename->renameType, castNode(ObjectWithArgs, rename->object), true)))
+			OidIsValid(oid = owned_function(LookupFuncWithArgs(rename->renameType, castNode(ObjectWithArgs, rename->object), true))))
 			named.functions = lappend_oid(named.functions, oid);
-		if (rename->renameType == OBJECT_SCHEMA &&
-			OidIsValid(oid = get_namespace_oid(rename->subname, true)))
+		if (rename->renameType == OBJECT_SCHEMA && OidIsValid(oid = owned_schema(rename->subname)))
 			schemas = lappend_oid(schemas, oid);
 	}
 	else if (IsA(parsetree, AlterObjectSchemaStmt))
@@ -300,7 +335,7 @@ named_functions(Node *parsetree)
 		AlterObjectSchemaStmt *move = (AlterObjectSchemaStmt *) parsetree;
 
 		if ((move->objectType == OBJECT_FUNCTION || move->objectType == OBJECT_ROUTINE) &&
-			OidIsValid(oid = LookupFuncWithArgs(move->objectType, castNode(ObjectWithArgs, move->object), true)))
+			OidIsValid(oid = owned_function(LookupFuncWithArgs(move->objectType, castNode(ObjectWithArgs, move->object), true))))
 			named.functions = lappend_oid(named.functions, oid);
 		if (move->objectType == OBJECT_EXTENSION)
 			add_extension(&extensions, strVal(move->object));
@@ -308,7 +343,7 @@ named_functions(Node *parsetree)
 	else if (IsA(parsetree, DropOwnedStmt))
 	{
 		foreach(lc, ((DropOwnedStmt *) parsetree)->roles)
-			if (OidIsValid(oid = get_rolespec_oid(lfirst(lc), true)))
+			if (OidIsValid(oid = get_rolespec_oid(lfirst(lc), true)) && has_privs_of_role(GetUserId(), oid))
 				named.owners_gone = lappend_oid(named.owners_gone, oid);
 		named.functions = functions_of(owned_functions_query, named.owners_gone);
 	}
@@ -324,7 +359,9 @@ source_goes_too(const BoardExpression *e, const NamedFunctions *named)
 	HeapTuple	tup;
 	Oid			owner;
 
-	if (list_member_oid(named->schemas_gone, get_rel_namespace(e->source)))
+	Oid			nsp = get_rel_namespace(e->source);
+
+	if (list_member_oid(named->schemas_gone, nsp))
 		return true;
 	if (named->owners_gone == NIL)
 		return false;
@@ -332,6 +369,14 @@ source_goes_too(const BoardExpression *e, const NamedFunctions *named)
 	if (!HeapTupleIsValid(tup))
 		return true;
 	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	if (list_member_oid(named->owners_gone, owner))
+		return true;
+	/* DROP OWNED drops the schemas the role owns, and what they hold */
+	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	if (!HeapTupleIsValid(tup))
+		return true;
+	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
 	ReleaseSysCache(tup);
 	return list_member_oid(named->owners_gone, owner);
 }
