@@ -46,7 +46,7 @@ static const char *boards_query =
 "  SELECT u.typ FROM u) AS parts"
 " WHERE parts.typ IN (SELECT c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() c"
 "  WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass)"
-" ORDER BY 1";
+" ORDER BY 2, 1";
 
 PG_FUNCTION_INFO_V1(board_enum_renamed);
 /* Event trigger at the end of ALTER TYPE (see the head of this file). Returns nothing. */
@@ -84,7 +84,10 @@ board_enum_renamed(PG_FUNCTION_ARGS)
 		sources[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
 	}
 	AtEOXact_GUC(false, nestlevel);
-	/* the rows are read first: queueing the apply runs a statement of its own */
+	/*
+	 * the rows are read first: queueing the apply runs a statement of its own; sources are
+	 * locked in OID order, as board_functions.c locks them
+	 */
 	for (i = 0; i < n; i++)
 		pending_rebuild_after_writers(boards[i], sources[i]);
 	SPI_finish();

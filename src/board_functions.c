@@ -16,13 +16,13 @@
  *  - at the end of CREATE FUNCTION and ALTER FUNCTION, each board whose expressions call a
  *    function the statement created or altered is marked for a rebuild from its source at
  *    commit, as TRUNCATE does (board_apply.c rebuilds it as the board owner); a change that
- *    leaves such an expression calling something not immutable is refused (2BP01).
+ *    leaves such an expression calling something not immutable is refused (42P17).
  * What a function calls from its own body is not followed.
  *
  * C rather than PL/pgSQL, as in board_partitions.c: marking a board needs no SQL-callable
  * function that anyone could call to have another owner's board rebuilt. The expressions
  * are analyzed, never run, under a pinned search_path (they are stored fully qualified),
- * whoever runs the DDL.
+ * as the board's owner, whoever runs the DDL.
  */
 #include "postgres.h"
 
@@ -205,33 +205,39 @@ typedef struct NamedFunctions
 	List	   *owners_gone;	/* roles whose objects it drops: likewise */
 } NamedFunctions;
 
+/* The OIDs in the first column of the last SPI query's rows. */
+static List *
+result_oids(void)
+{
+	List	   *oids = NIL;
+	uint64		i;
+	bool		isnull;
+
+	for (i = 0; i < SPI_processed; i++)
+		oids = lappend_oid(oids, DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+																SPI_tuptable->tupdesc, 1, &isnull)));
+	return oids;
+}
+
 /* The functions of the schemas, roles or extensions in containers, by query (SPI connected). */
 static List *
 functions_of(const char *query, List *containers)
 {
 	Datum	   *elems;
-	ArrayType  *array;
 	Oid			argtype = OIDARRAYOID;
 	Datum		arg;
-	List	   *oids = NIL;
 	ListCell   *lc;
-	uint64		i;
 	int			n = 0;
-	bool		isnull;
 
 	if (containers == NIL)
 		return NIL;
 	elems = palloc(sizeof(Datum) * list_length(containers));
 	foreach(lc, containers)
 		elems[n++] = ObjectIdGetDatum(lfirst_oid(lc));
-	array = construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT);
-	arg = PointerGetDatum(array);
+	arg = PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 	if (SPI_execute_with_args(query, 1, &argtype, &arg, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "leaderboard: could not read the functions a statement drops");
-	for (i = 0; i < SPI_processed; i++)
-		oids = lappend_oid(oids, DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
-																SPI_tuptable->tupdesc, 1, &isnull)));
-	return oids;
+	return result_oids();
 }
 
 static const char *schema_functions_query =
@@ -358,7 +364,6 @@ source_goes_too(const BoardExpression *e, const NamedFunctions *named)
 {
 	HeapTuple	tup;
 	Oid			owner;
-
 	Oid			nsp = get_rel_namespace(e->source);
 
 	if (list_member_oid(named->schemas_gone, nsp))
@@ -385,16 +390,9 @@ source_goes_too(const BoardExpression *e, const NamedFunctions *named)
 static List *
 changed_functions(void)
 {
-	List	   *oids = NIL;
-	uint64		i;
-	bool		isnull;
-
 	if (SPI_execute(functions_query, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "leaderboard: could not read the functions the statement changed");
-	for (i = 0; i < SPI_processed; i++)
-		oids = lappend_oid(oids, DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
-																SPI_tuptable->tupdesc, 1, &isnull)));
-	return oids;
+	return result_oids();
 }
 
 /* The qualified name of a relation, for messages. */
@@ -427,7 +425,10 @@ first_called(Node *node, List *functions)
 	return InvalidOid;
 }
 
-/* ddl_command_start of DROP FUNCTION, ALTER FUNCTION: refuses dropping a board's function. */
+/*
+ * ddl_command_start of DROP and ALTER of functions, schemas and extensions, and of DROP
+ * OWNED: refuses dropping or moving a function a board's expression calls.
+ */
 static void
 refuse_named_functions(Node *parsetree)
 {
@@ -473,8 +474,7 @@ static void
 rebuild_for_changed_functions(void)
 {
 	List	   *functions = changed_functions();
-	List	   *marked = NIL;
-	List	   *boards = NIL;
+	List	   *marked = NIL;		/* one expression of each board to rebuild */
 	ListCell   *lc;
 	int			nestlevel;
 
@@ -496,7 +496,8 @@ rebuild_for_changed_functions(void)
 					 errdetail("The board's expression %s over table %s calls it; not immutable, it would let the standings drift from a recomputation.",
 							   e->expr, relation_name(e->source)),
 					 errhint("Keep the function IMMUTABLE, or drop the board first (leaderboard.drop_board).")));
-		if (!list_member_ptr(marked, e))
+		/* the expressions come in board-name order */
+		if (marked == NIL || strcmp(((BoardExpression *) llast(marked))->board, e->board) != 0)
 			marked = lappend(marked, e);
 	}
 	AtEOXact_GUC(false, nestlevel);
@@ -510,11 +511,7 @@ rebuild_for_changed_functions(void)
 	{
 		BoardExpression *e = lfirst(lc);
 
-		if (!list_member(boards, makeString(e->board)))
-		{
-			boards = lappend(boards, makeString(e->board));
-			pending_rebuild_after_writers(e->board, e->source);
-		}
+		pending_rebuild_after_writers(e->board, e->source);
 	}
 }
 
