@@ -43,11 +43,13 @@ SELECT count(*) AS differences FROM leaderboard.verify('fx');
 
 -- what would break the board or let it drift is refused
 DROP FUNCTION fx.weight(int);
+\echo :LAST_ERROR_SQLSTATE
 DROP FUNCTION fx.plus(int, int) CASCADE;
 DROP ROUTINE fx.counted(int);
 ALTER FUNCTION fx.weight(int) RENAME TO weight2;
 ALTER FUNCTION fx.weight(int) SET SCHEMA public;
 ALTER FUNCTION fx.weight(int) STABLE;
+\echo :LAST_ERROR_SQLSTATE
 CREATE OR REPLACE FUNCTION fx.counted(h int) RETURNS boolean LANGUAGE sql VOLATILE AS 'SELECT h > random()';
 SELECT p.proname, p.provolatile FROM pg_proc p WHERE p.pronamespace = 'fx'::regnamespace ORDER BY 1;
 

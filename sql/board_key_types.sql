@@ -101,6 +101,7 @@ SELECT leaderboard.create_board(name => 'kt_dom', source => 'kt_dom', agent => '
   metrics => ARRAY['h'], scorecard => '{"metrics": [{"name": "h", "stat": "sum"}]}',
   periods => ARRAY['day'], partition_by => ARRAY['team'], time_zone => 'UTC');
 \set SHOW_CONTEXT errors
+\echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS boards FROM leaderboard.boards WHERE name = 'kt_dom';
 DROP TABLE kt_dom;
 DROP DOMAIN kt_team_d;

@@ -15,6 +15,7 @@ INSERT INTO fam_calls VALUES (1, '2026-10-05', true), (2, '2026-10-06', false);
 -- a partition as source: a write through the partitioned table fires only its triggers
 SELECT leaderboard.create_board(name => 'fam_part', source => 'fam_calls_oct', agent => 'agent_id', at => 'at',
   metrics => ARRAY['won'], periods => ARRAY['all'], scorecard => '{"metrics": [{"name": "won", "stat": "sum"}]}');
+\echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS boards FROM leaderboard.boards WHERE name = 'fam_part';
 
 -- the partitioned table is a source; a local partition added later joins it
@@ -24,6 +25,7 @@ CREATE TABLE fam_calls_nov PARTITION OF fam_calls FOR VALUES FROM ('2026-11-01')
 -- a foreign partition is refused, created in place or attached
 CREATE FOREIGN TABLE fam_calls_dec PARTITION OF fam_calls FOR VALUES FROM ('2026-12-01') TO ('2027-01-01')
   SERVER fam_files OPTIONS (filename '/dev/null', format 'csv');
+\echo :LAST_ERROR_SQLSTATE
 CREATE FOREIGN TABLE fam_calls_dec (agent_id int NOT NULL, at date NOT NULL, won boolean NOT NULL)
   SERVER fam_files OPTIONS (filename '/dev/null', format 'csv');
 ALTER TABLE fam_calls ATTACH PARTITION fam_calls_dec FOR VALUES FROM ('2026-12-01') TO ('2027-01-01');
@@ -34,6 +36,7 @@ SELECT c.relname, p.relname AS parent FROM pg_inherits i JOIN pg_class c ON c.oi
   JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname LIKE 'fam%' ORDER BY 1;
 -- an unlogged partition, made so or created so, is refused: crash recovery empties it unseen
 ALTER TABLE fam_calls_nov SET UNLOGGED;
+\echo :LAST_ERROR_SQLSTATE
 CREATE UNLOGGED TABLE fam_calls_dec_u PARTITION OF fam_calls FOR VALUES FROM ('2026-12-01') TO ('2027-01-01');
 SELECT relname, relpersistence FROM pg_class WHERE relname LIKE 'fam\_calls%' AND relkind IN ('r', 'p') ORDER BY 1;
 INSERT INTO fam_calls VALUES (3, '2026-11-02', true);

@@ -18,9 +18,11 @@ DROP TRIGGER lb_td_upd ON td_calls_oct;
 DROP TRIGGER lb_td_trunc ON td_calls_nov;
 DROP TRIGGER lb_td_repl ON td_calls;
 ALTER TRIGGER lb_td_del ON td_calls RENAME TO td_del;
+\echo :LAST_ERROR_SQLSTATE
 ALTER TRIGGER lb_td_ins ON td_calls_nov RENAME TO td_ins;
 CREATE FUNCTION td_noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
 CREATE OR REPLACE TRIGGER lb_td_ins AFTER INSERT ON td_calls FOR EACH STATEMENT EXECUTE FUNCTION td_noop();
+\echo :LAST_ERROR_SQLSTATE
 CREATE OR REPLACE TRIGGER lb_td_upd AFTER DELETE ON td_calls_oct REFERENCING OLD TABLE AS lb_old
   FOR EACH STATEMENT EXECUTE FUNCTION leaderboard._board_capture();
 CREATE OR REPLACE TRIGGER lb_td_del AFTER DELETE ON td_calls_nov REFERENCING OLD TABLE AS lb_old
