@@ -106,3 +106,31 @@ SELECT count(*) AS boards FROM leaderboard.boards WHERE name = 'kt_dom';
 DROP TABLE kt_dom;
 DROP DOMAIN kt_team_d;
 DROP TYPE kt_team;
+
+-- array-typed agent and partition columns: every DML path, and writers of one scope that
+-- the statements re-rank one agent at a time (an agent {1,2} is one agent, not two)
+CREATE TABLE kt_arr (id serial PRIMARY KEY, agent int[], team text[], at timestamptz NOT NULL,
+                     n int NOT NULL);
+SELECT leaderboard.create_board(name => 'kt_arr', source => 'kt_arr', agent => 'agent', at => 'at',
+  metrics => ARRAY['n'], scorecard => '{"metrics": [{"name": "n", "stat": "sum"}]}',
+  periods => ARRAY['day', 'all'], partition_by => ARRAY['team'], time_zone => 'UTC');
+INSERT INTO kt_arr (agent, team, at, n) VALUES ('{1,2}', '{x}', '2026-10-05 09:00+00', 3);
+INSERT INTO kt_arr (agent, team, at, n) VALUES ('{1,2}', '{x}', '2026-10-05 09:00+00', 4),
+  ('{3}', '{x}', '2026-10-05 09:00+00', 5), ('{1}', '{y}', '2026-10-05 09:00+00', 1),
+  ('{2,1}', '{x,y}', '2026-10-05 09:00+00', 2);
+BEGIN;
+INSERT INTO kt_arr (agent, team, at, n) VALUES ('{4}', '{x}', '2026-10-05 10:00+00', 9);
+INSERT INTO kt_arr (agent, team, at, n) VALUES ('{4}', '{x}', '2026-10-05 10:00+00', 1);
+COMMIT;
+UPDATE kt_arr SET n = n + 1 WHERE agent = '{1,2}';
+UPDATE kt_arr SET agent = '{9}' WHERE agent = '{3}';
+DELETE FROM kt_arr WHERE agent = '{1}';
+COPY kt_arr (agent, team, at, n) FROM stdin;
+{5,5}	{z}	2026-10-05 11:00+00	2
+{5,5}	\N	2026-10-05 11:00+00	6
+\.
+SELECT period, team, agent, leaderboard.rows(kpis) AS calls, score, rank
+FROM kt_arr_standings ORDER BY period, team, rank, agent;
+SELECT count(*) AS differences FROM leaderboard.verify('kt_arr');
+SELECT leaderboard.drop_board('kt_arr');
+DROP TABLE kt_arr;
