@@ -9096,3 +9096,21 @@ GRANT EXECUTE ON FUNCTION leaderboard._source_family(regclass), leaderboard._che
   leaderboard._replaces_trigger(pg_ddl_command) TO PUBLIC;
 REVOKE EXECUTE ON FUNCTION leaderboard._refuse_unseen_tables(), leaderboard._keep_board_triggers(),
   leaderboard._board_functions_ddl(), leaderboard._board_enum_renamed() FROM PUBLIC;
+
+-- A function can also go as a dependent of what a DROP ... CASCADE drops (a type it takes,
+-- a function its SQL-standard body calls): the functions the boards call are noted at the
+-- start of each cascading drop, and the drop is refused (2BP01) at sql_drop if one went
+-- while its board stays.
+CREATE FUNCTION leaderboard._board_functions_cascade() RETURNS event_trigger
+  AS 'MODULE_PATHNAME', 'board_functions_cascade' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_functions_cascade() IS
+  'internal: event trigger function refusing a DROP ... CASCADE that takes along a function a board''s metric or filter calls';
+CREATE EVENT TRIGGER leaderboard_note_board_functions ON ddl_command_start
+  EXECUTE FUNCTION leaderboard._board_functions_cascade();
+COMMENT ON EVENT TRIGGER leaderboard_note_board_functions IS
+  'notes, at the start of a DROP ... CASCADE, the functions boards'' metrics and filters call';
+CREATE EVENT TRIGGER leaderboard_keep_cascaded_board_functions ON sql_drop
+  EXECUTE FUNCTION leaderboard._board_functions_cascade();
+COMMENT ON EVENT TRIGGER leaderboard_keep_cascaded_board_functions IS
+  'refuses a DROP ... CASCADE that took along a function a board''s metric or filter calls, the board staying';
+REVOKE EXECUTE ON FUNCTION leaderboard._board_functions_cascade() FROM PUBLIC;

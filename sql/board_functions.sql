@@ -113,6 +113,55 @@ DROP SCHEMA fx_all CASCADE;
 RESET client_min_messages;
 SELECT count(*) AS boards FROM leaderboard.boards WHERE name = 'fx_all';
 
+-- a function that goes only as a dependent of what a DROP ... CASCADE drops: a function
+-- whose SQL-standard body calls the one dropped, one taking a type of a dropped schema
+CREATE FUNCTION public.fx_base(h int) RETURNS int LANGUAGE sql IMMUTABLE RETURN h * 2;
+CREATE FUNCTION public.fx_atomic(h int) RETURNS int IMMUTABLE BEGIN ATOMIC SELECT public.fx_base(h); END;
+CREATE SCHEMA fx_types;
+CREATE DOMAIN fx_types.secs AS int;
+CREATE FUNCTION public.fx_of(h fx_types.secs) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT h';
+SELECT leaderboard.create_board(name => 'fx_dep', source => 'fx_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['public.fx_atomic(h) AS a', 'public.fx_of(h::fx_types.secs) AS t'], periods => ARRAY['all'],
+  scorecard => '{"metrics": [{"name": "a", "stat": "sum"}, {"name": "t", "stat": "sum"}]}') IS NOT NULL AS created;
+DROP FUNCTION public.fx_base(int) CASCADE;
+\echo :LAST_ERROR_SQLSTATE
+DROP SCHEMA fx_types CASCADE;
+\echo :LAST_ERROR_SQLSTATE
+-- in a savepoint rolled back, and then a drop that takes nothing the board calls
+BEGIN;
+SAVEPOINT a;
+DROP FUNCTION public.fx_base(int) CASCADE;
+ROLLBACK TO a;
+CREATE FUNCTION public.fx_unused(h int) RETURNS int LANGUAGE sql IMMUTABLE RETURN h;
+CREATE FUNCTION public.fx_unused_atomic(h int) RETURNS int IMMUTABLE BEGIN ATOMIC SELECT public.fx_unused(h); END;
+DROP FUNCTION public.fx_unused(int) CASCADE;
+COMMIT;
+SELECT proname FROM pg_proc WHERE proname LIKE 'fx\_%' AND pronamespace = 'public'::regnamespace ORDER BY 1;
+INSERT INTO fx_calls (agent_id, at, h) VALUES (1, '2026-10-05', 7);
+SELECT count(*) AS differences FROM leaderboard.verify('fx_dep');
+-- a role that may not see the board's owner's rights is not told its name
+CREATE ROLE fx_other;
+CREATE FUNCTION public.fx_theirs(h int) RETURNS int LANGUAGE sql IMMUTABLE RETURN h;
+CREATE FUNCTION public.fx_mine(h int) RETURNS int IMMUTABLE BEGIN ATOMIC SELECT public.fx_theirs(h); END;
+ALTER FUNCTION public.fx_theirs(int) OWNER TO fx_other;
+SELECT leaderboard.drop_board('fx_dep');
+SELECT leaderboard.create_board(name => 'fx_dep', source => 'fx_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['public.fx_mine(h) AS a'], periods => ARRAY['all'],
+  scorecard => '{"metrics": [{"name": "a", "stat": "sum"}]}') IS NOT NULL AS created;
+SET ROLE fx_other;
+DROP FUNCTION public.fx_theirs(int) CASCADE;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+-- with the board gone, the drops go through
+SELECT leaderboard.drop_board('fx_dep');
+SET client_min_messages = warning;
+DROP FUNCTION public.fx_base(int) CASCADE;
+DROP FUNCTION public.fx_theirs(int) CASCADE;
+DROP SCHEMA fx_types CASCADE;
+RESET client_min_messages;
+DROP ROLE fx_other;
+SELECT proname FROM pg_proc WHERE proname LIKE 'fx\_%' AND pronamespace = 'public'::regnamespace ORDER BY 1;
+
 -- once the board is gone, so is the guard
 SELECT leaderboard.drop_board('fx');
 DROP FUNCTION fx.weight(int);

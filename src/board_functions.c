@@ -17,6 +17,12 @@
  *    function the statement created or altered is marked for a rebuild from its source at
  *    commit, as TRUNCATE does (board_apply.c rebuilds it as the board owner); a change that
  *    leaves such an expression calling something not immutable is refused (42P17).
+ * A function can also go as a dependent of what a DROP ... CASCADE drops: a type it takes
+ * or returns, a function its SQL-standard body calls, a schema or extension it depends
+ * on. A third pair of event triggers catches those: at the start of each DROP ... CASCADE
+ * (and DROP OWNED ... CASCADE) it notes the functions each board's expressions call, and
+ * at sql_drop it refuses (2BP01) the statement if one of them went, unless the board's
+ * source went too.
  * What a function calls from its own body is not followed.
  *
  * C rather than PL/pgSQL, as in board_partitions.c: marking a board needs no SQL-callable
@@ -41,11 +47,13 @@
 #include "nodes/parsenodes.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_func.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/regproc.h"
 #include "utils/resowner.h"
 #include "utils/syscache.h"
@@ -537,5 +545,202 @@ board_functions_ddl(PG_FUNCTION_ARGS)
 			 (IsA(trigdata->parsetree, CreateFunctionStmt) || IsA(trigdata->parsetree, AlterFunctionStmt)))
 		rebuild_for_changed_functions();	/* not for a new owner, name or schema */
 	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* ---- functions dropped as dependents of a DROP ... CASCADE ---- */
+
+/* A function a board's expression calls, noted at the start of a cascading drop. */
+typedef struct WatchedFunction
+{
+	Oid			funcid;
+	BoardExpression expr;
+} WatchedFunction;
+
+/*
+ * What the start of the cascading drop at hand noted: the functions, and the transaction
+ * and subtransaction the statement runs in, so that a note left by a statement that failed
+ * before its sql_drop is never read by another one.
+ */
+static List *watched = NIL;
+static MemoryContext watched_cxt = NULL;
+static LocalTransactionId watched_lxid = InvalidLocalTransactionId;
+static SubTransactionId watched_subxid = InvalidSubTransactionId;
+
+/* Adds each function an analyzed expression calls (casts and operators too) to a list. */
+static bool
+note_function(Oid funcid, void *context)
+{
+	List	  **functions = (List **) context;
+
+	*functions = list_append_unique_oid(*functions, funcid);
+	return false;
+}
+
+static bool
+called_functions_walker(Node *node, List **functions)
+{
+	if (node == NULL)
+		return false;
+	(void) check_functions_in_node(node, note_function, functions);
+	return expression_tree_walker(node, called_functions_walker, functions);
+}
+
+/* Whether the statement can drop objects it does not name (CASCADE). */
+static bool
+drops_dependents(Node *parsetree)
+{
+	if (parsetree == NULL || drops_leaderboard(parsetree))
+		return false;
+	if (IsA(parsetree, DropStmt))
+		return ((DropStmt *) parsetree)->behavior == DROP_CASCADE;
+	if (IsA(parsetree, DropOwnedStmt))
+		return ((DropOwnedStmt *) parsetree)->behavior == DROP_CASCADE;
+	return false;
+}
+
+/* ddl_command_start of any statement: notes the called functions before a cascading drop. */
+static void
+watch_called_functions(Node *parsetree)
+{
+	ListCell   *lc;
+	int			nestlevel;
+
+	if (watched_cxt == NULL)
+		watched_cxt = AllocSetContextCreate(TopMemoryContext, "leaderboard watched functions",
+											ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(watched_cxt);
+	watched = NIL;
+	watched_lxid = InvalidLocalTransactionId;
+	if (!drops_dependents(parsetree))
+		return;
+	nestlevel = writer_context_enter();
+	foreach(lc, board_expressions())
+	{
+		BoardExpression *e = lfirst(lc);
+		Node	   *node = analyze_quietly(e);
+		List	   *functions = NIL;
+		ListCell   *fc;
+		MemoryContext old;
+
+		(void) called_functions_walker(node, &functions);
+		old = MemoryContextSwitchTo(watched_cxt);
+		foreach(fc, functions)
+		{
+			WatchedFunction *w = palloc(sizeof(WatchedFunction));
+
+			w->funcid = lfirst_oid(fc);
+			w->expr.board = pstrdup(e->board);
+			w->expr.source = e->source;
+			w->expr.expr = pstrdup(e->expr);
+			w->expr.owner = e->owner;
+			watched = lappend(watched, w);
+		}
+		MemoryContextSwitchTo(old);
+	}
+	AtEOXact_GUC(false, nestlevel);
+	watched_lxid = MyProc->lxid;
+	watched_subxid = GetCurrentSubTransactionId();
+}
+
+static const char *dropped_objects_query =
+"SELECT d.classid, d.objid, d.object_identity FROM pg_catalog.pg_event_trigger_dropped_objects() d"
+" WHERE d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_proc'::pg_catalog.regclass,"
+"  'pg_catalog.pg_class'::pg_catalog.regclass]::pg_catalog.oid[])";
+
+/*
+ * sql_drop: refuses the statement when it dropped a function noted at its start and the
+ * board calling it stays. The board is named only to a role with its owner's rights.
+ */
+static void
+refuse_dropped_functions(void)
+{
+	List	   *tables = NIL;
+	List	   *functions = NIL;
+	List	   *identities = NIL;
+	ListCell   *lc;
+	uint64		i;
+	bool		isnull;
+
+	if (watched == NIL || watched_lxid != MyProc->lxid ||
+		watched_subxid != GetCurrentSubTransactionId())
+		return;
+	if (SPI_execute(dropped_objects_query, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: could not read the objects the statement dropped");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		Oid			classid = DatumGetObjectId(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull));
+		Oid			objid = DatumGetObjectId(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
+
+		if (classid == RelationRelationId)
+			tables = lappend_oid(tables, objid);
+		else
+		{
+			functions = lappend_oid(functions, objid);
+			identities = lappend(identities, SPI_getvalue(row, SPI_tuptable->tupdesc, 3));
+		}
+	}
+	foreach(lc, watched)
+	{
+		WatchedFunction *w = lfirst(lc);
+		int			at = -1;
+		ListCell   *fc;
+
+		foreach(fc, functions)
+			if (lfirst_oid(fc) == w->funcid)
+				at = foreach_current_index(fc);
+		if (at < 0 || list_member_oid(tables, w->expr.source))
+			continue;
+		if (has_privs_of_role(GetUserId(), w->expr.owner))
+			ereport(ERROR,
+					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+					 errmsg("function %s is read by board \"%s\"",
+							(char *) list_nth(identities, at), w->expr.board),
+					 errdetail("The statement drops it along with what it depends on; the board's expression %s over table %s calls it, and every later write to the table would fail.",
+							   w->expr.expr, relation_name(w->expr.source)),
+					 errhint("Drop the board first (leaderboard.drop_board), then declare it again.")));
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("function %s is read by a board", (char *) list_nth(identities, at)),
+				 errdetail("The statement drops it along with what it depends on; a board's metric or filter calls it, and every later write to its table would fail.")));
+	}
+	watched = NIL;
+	watched_lxid = InvalidLocalTransactionId;
+}
+
+PG_FUNCTION_INFO_V1(board_functions_cascade);
+/*
+ * Event trigger at the start of every statement and at sql_drop: catches a DROP ...
+ * CASCADE that takes a function a board calls along as a dependent. Returns nothing.
+ */
+Datum
+board_functions_cascade(PG_FUNCTION_ARGS)
+{
+	EventTriggerData *trigdata;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("board_functions_cascade() must be called as an event trigger")));
+	trigdata = (EventTriggerData *) fcinfo->context;
+	if (strcmp(trigdata->event, "ddl_command_start") == 0)
+	{
+		/* only a cascading drop connects: other statements just drop a stale note */
+		if (!drops_dependents(trigdata->parsetree))
+		{
+			watch_called_functions(NULL);
+			PG_RETURN_VOID();
+		}
+		SPI_connect();
+		watch_called_functions(trigdata->parsetree);
+		SPI_finish();
+	}
+	else if (watched != NIL)
+	{
+		SPI_connect();
+		refuse_dropped_functions();
+		SPI_finish();
+	}
 	PG_RETURN_VOID();
 }

@@ -2076,6 +2076,23 @@ CREATE EVENT TRIGGER leaderboard_rebuild_for_functions ON ddl_command_end
 COMMENT ON EVENT TRIGGER leaderboard_rebuild_for_functions IS
   'rebuilds at commit the boards whose metric or filter calls a function CREATE OR REPLACE or ALTER FUNCTION changed';
 
+-- A function can also go as a dependent of what a DROP ... CASCADE drops (a type it takes,
+-- a function its SQL-standard body calls): the functions the boards call are noted at the
+-- start of each cascading drop, and the drop is refused (2BP01) at sql_drop if one went
+-- while its board stays.
+CREATE FUNCTION leaderboard._board_functions_cascade() RETURNS event_trigger
+  AS 'MODULE_PATHNAME', 'board_functions_cascade' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._board_functions_cascade() IS
+  'internal: event trigger function refusing a DROP ... CASCADE that takes along a function a board''s metric or filter calls';
+CREATE EVENT TRIGGER leaderboard_note_board_functions ON ddl_command_start
+  EXECUTE FUNCTION leaderboard._board_functions_cascade();
+COMMENT ON EVENT TRIGGER leaderboard_note_board_functions IS
+  'notes, at the start of a DROP ... CASCADE, the functions boards'' metrics and filters call';
+CREATE EVENT TRIGGER leaderboard_keep_cascaded_board_functions ON sql_drop
+  EXECUTE FUNCTION leaderboard._board_functions_cascade();
+COMMENT ON EVENT TRIGGER leaderboard_keep_cascaded_board_functions IS
+  'refuses a DROP ... CASCADE that took along a function a board''s metric or filter calls, the board staying';
+
 -- ALTER TYPE ... RENAME VALUE of an enum a board's partition column holds: the scopes are
 -- named by text keys made from the partition values, so the board is rebuilt at commit,
 -- after the source's writers in progress (src/board_enums.c).

@@ -160,7 +160,7 @@ SELECT set_eq($$SELECT p.oid::regprocedure::text FROM pg_proc p
               ARRAY['leaderboard._board_commit()', 'leaderboard._drop_boards_of_dropped_sources()',
                     'leaderboard._follow_partitions()', 'leaderboard._board_partitions_moved()',
                     'leaderboard._keep_trigger_modes()', 'leaderboard._refuse_unseen_tables()',
-                    'leaderboard._keep_board_triggers()', 'leaderboard._board_functions_ddl()',
+                    'leaderboard._keep_board_triggers()', 'leaderboard._board_functions_ddl()', 'leaderboard._board_functions_cascade()',
                     'leaderboard._board_enum_renamed()'],
               'the commit-time apply and the event trigger functions are not executable by PUBLIC (firing checks no EXECUTE)');
 SELECT is_empty($$SELECT f::regprocedure::text FROM pg_aggregate a,
