@@ -101,6 +101,21 @@ DROP EXTENSION cube;
 ALTER EXTENSION cube SET SCHEMA fx;
 SELECT leaderboard.drop_board('fx_ext');
 DROP EXTENSION cube;
+-- DROP OWNED drops the extensions the role owns, and their functions with them
+CREATE ROLE fx_ext_owner;
+DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO fx_ext_owner', current_database()); END $$;
+SET ROLE fx_ext_owner;
+CREATE EXTENSION cube;
+RESET ROLE;
+SELECT leaderboard.create_board(name => 'fx_ext', source => 'fx_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['public.cube_dim(public.cube(h::float8)) AS d'], periods => ARRAY['all'],
+  scorecard => '{"metrics": [{"name": "d", "stat": "sum"}]}') IS NOT NULL AS created;
+DROP OWNED BY fx_ext_owner;
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS cube_extensions FROM pg_extension WHERE extname = 'cube';
+SELECT leaderboard.drop_board('fx_ext');
+DROP OWNED BY fx_ext_owner;
+DROP ROLE fx_ext_owner;
 -- a schema holding the source too takes the board along
 CREATE SCHEMA fx_all;
 CREATE FUNCTION fx_all.f(h int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT h';

@@ -227,9 +227,12 @@ result_oids(void)
 	return oids;
 }
 
-/* The functions of the schemas, roles or extensions in containers, by query (SPI connected). */
+/*
+ * The OIDs a query gives for the schemas, roles or extensions in containers (the functions
+ * they hold, or the extensions a role owns; SPI connected).
+ */
 static List *
-functions_of(const char *query, List *containers)
+oids_of(const char *query, List *containers)
 {
 	Datum	   *elems;
 	Oid			argtype = OIDARRAYOID;
@@ -244,7 +247,7 @@ functions_of(const char *query, List *containers)
 		elems[n++] = ObjectIdGetDatum(lfirst_oid(lc));
 	arg = PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 	if (SPI_execute_with_args(query, 1, &argtype, &arg, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "leaderboard: could not read the functions a statement drops");
+		elog(ERROR, "leaderboard: could not read what a statement drops");
 	return result_oids();
 }
 
@@ -252,6 +255,10 @@ static const char *schema_functions_query =
 "SELECT p.oid FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) ANY ($1)";
 static const char *owned_functions_query =
 "SELECT p.oid FROM pg_catalog.pg_proc p WHERE p.proowner OPERATOR(pg_catalog.=) ANY ($1)";
+/* the extensions of the roles DROP OWNED drops: their member functions go with them */
+static const char *owned_extensions_query =
+"SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extowner OPERATOR(pg_catalog.=) ANY ($1)"
+" AND e.extname OPERATOR(pg_catalog.<>) 'leaderboard'";
 static const char *extension_functions_query =
 "SELECT d.objid FROM pg_catalog.pg_depend d"
 " WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"
@@ -359,10 +366,11 @@ named_functions(Node *parsetree)
 		foreach(lc, ((DropOwnedStmt *) parsetree)->roles)
 			if (OidIsValid(oid = get_rolespec_oid(lfirst(lc), true)) && has_privs_of_role(GetUserId(), oid))
 				named.owners_gone = lappend_oid(named.owners_gone, oid);
-		named.functions = functions_of(owned_functions_query, named.owners_gone);
+		named.functions = oids_of(owned_functions_query, named.owners_gone);
+		extensions = oids_of(owned_extensions_query, named.owners_gone);
 	}
-	named.functions = list_concat(named.functions, functions_of(schema_functions_query, schemas));
-	named.functions = list_concat(named.functions, functions_of(extension_functions_query, extensions));
+	named.functions = list_concat(named.functions, oids_of(schema_functions_query, schemas));
+	named.functions = list_concat(named.functions, oids_of(extension_functions_query, extensions));
 	return named;
 }
 
