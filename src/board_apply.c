@@ -472,6 +472,8 @@ apply_board(PendingBoard *captured)
 		 * TRUNCATE, or a partition that left or joined the source: the rebuild reads the
 		 * source as it is now, which includes every capture
 		 */
+		ereport(board_report_apply ? NOTICE : DEBUG1,
+				(errmsg("board \"%s\": rebuilt from its source", pb->name)));
 		if (SPI_execute(bs->sql[BOARD_REBUILD], false, 0) < 0)
 			elog(ERROR, "leaderboard: commit-time rebuild of board \"%s\" failed", pb->name);
 	}

@@ -36,6 +36,7 @@
 
 #include "board_context.h"
 #include "board_fold.h"
+#include "board_merge.h"
 #include "board_pending.h"
 #include "board_statements.h"
 
@@ -165,8 +166,14 @@ board_capture(PG_FUNCTION_ARGS)
 		pending_rebuild_at_commit(pb);
 	}
 	else
+	{
+		/* a MERGE the executor-start hook did not see may have moved rows unseen */
+		if (TRIGGER_FIRED_BY_UPDATE(ev) &&
+			board_merge_unseen_moves(trigdata->tg_relation, trigdata->tg_updatedcols))
+			pending_rebuild_after_writers(board, RelationGetRelid(trigdata->tg_relation));
 		capture_rows(bs, pb, trigdata->tg_relation, trigdata->tg_newtable,
 					 trigdata->tg_oldtable, NULL, NULL);
+	}
 	AtEOXact_GUC(false, writer_nestlevel);
 	SPI_finish();
 	return PointerGetDatum(NULL);
