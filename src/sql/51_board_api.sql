@@ -852,6 +852,16 @@ BEGIN
                 DETAIL = 'The board''s tables and views compare agent and partition values with pg_catalog.=, which has no operator for two values of the type.',
                 HINT = 'Add a generated column casting it to a type that has one (a domain over an enum: to the enum) and name that one.';
       END;
+      -- values a nondeterministic collation makes equal (Bob, bob) differ in bytes, which is
+      -- what the board tells agents and scopes apart by, while GROUP BY, and verify(), would
+      -- count them as one
+      IF EXISTS (SELECT FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_collation c ON c.oid = a.attcollation
+                 WHERE a.attrelid = source AND a.attname = p AND NOT c.collisdeterministic) THEN
+        RAISE EXCEPTION 'column "%" has a nondeterministic collation and cannot be the agent or a partition column of a board', p
+          USING ERRCODE = 'feature_not_supported',
+                DETAIL = 'A board tells agents and partition values apart by their bytes; values such a collation makes equal would be counted apart.',
+                HINT = 'Add a generated column with a deterministic collation (for example lower(col) COLLATE "C") and name that one.';
+      END IF;
     END LOOP;
   END;
 
