@@ -863,6 +863,32 @@ BEGIN
                 HINT = 'Add a generated column with a deterministic collation (for example lower(col) COLLATE "C") and name that one.';
       END IF;
     END LOOP;
+    -- a scope is named by its partition values' text: a type with equal values of other
+    -- text forms (numeric 1.0 and 1.00, interval '1 day' and '24:00:00', float8 0 and -0,
+    -- numbers inside jsonb), itself or inside a domain, array, range or composite, would
+    -- split one partition value's calls over several scopes
+    FOREACH p IN ARRAY b.partition_by LOOP
+      kt := (WITH RECURSIVE t(oid) AS (
+               SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = source AND a.attname = p
+               UNION
+               SELECT x.oid FROM t JOIN pg_catalog.pg_type y ON y.oid = t.oid,
+                 LATERAL (SELECT y.typbasetype WHERE y.typbasetype <> 0
+                          UNION ALL SELECT y.typelem WHERE y.typelem <> 0 AND y.typsubscript = 'pg_catalog.array_subscript_handler'::pg_catalog.regproc
+                          UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = y.oid OR r.rngmultitypid = y.oid
+                          UNION ALL SELECT c.atttypid FROM pg_catalog.pg_attribute c
+                                     WHERE c.attrelid = y.typrelid AND y.typrelid <> 0 AND c.attnum > 0 AND NOT c.attisdropped) x(oid))
+             SELECT pg_catalog.format_type(t.oid, NULL) FROM t
+             WHERE t.oid IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.float4'::pg_catalog.regtype,
+                             'pg_catalog.float8'::pg_catalog.regtype, 'pg_catalog.interval'::pg_catalog.regtype,
+                             'pg_catalog.jsonb'::pg_catalog.regtype)
+             LIMIT 1);
+      IF kt IS NOT NULL THEN
+        RAISE EXCEPTION 'column "%" cannot be a partition column of a board: its type holds %, whose equal values can have other text forms', p, kt
+          USING ERRCODE = 'feature_not_supported',
+                DETAIL = 'A board names each scope by the text of its partition values: numeric 1.0 and 1.00, or interval ''1 day'' and ''24:00:00'', would be two scopes of one partition value.',
+                HINT = 'Partition by a generated column in one text form (for example trim_scale(col)::text, or an integer) and name that one.';
+      END IF;
+    END LOOP;
   END;
 
   -- Only zones by name: PostgreSQL reads a numeric offset in the POSIX sense, positive
