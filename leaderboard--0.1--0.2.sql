@@ -8198,8 +8198,8 @@ BEGIN
     END LOOP;
     -- a scope is named by its partition values' text: a type with equal values of other
     -- text forms (numeric 1.0 and 1.00, interval '1 day' and '24:00:00', float8 0 and -0,
-    -- numbers inside jsonb), itself or inside a domain, array, range or composite, would
-    -- split one partition value's calls over several scopes
+    -- numbers inside jsonb, money as lc_monetary writes it), itself or inside a domain,
+    -- array, range or composite, would split one partition value's calls over scopes
     FOREACH p IN ARRAY b.partition_by LOOP
       kt := (WITH RECURSIVE t(oid) AS (
                SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = source AND a.attname = p
@@ -8213,7 +8213,7 @@ BEGIN
              SELECT pg_catalog.format_type(t.oid, NULL) FROM t
              WHERE t.oid IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.float4'::pg_catalog.regtype,
                              'pg_catalog.float8'::pg_catalog.regtype, 'pg_catalog.interval'::pg_catalog.regtype,
-                             'pg_catalog.jsonb'::pg_catalog.regtype)
+                             'pg_catalog.jsonb'::pg_catalog.regtype, 'pg_catalog.money'::pg_catalog.regtype)
              LIMIT 1);
       IF kt IS NOT NULL THEN
         RAISE EXCEPTION 'column "%" cannot be a partition column of a board: its type holds %, whose equal values can have other text forms', p, kt

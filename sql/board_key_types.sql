@@ -170,7 +170,7 @@ DROP COLLATION kt_ci;
 CREATE TYPE kt_pair AS (a int, b numeric);
 CREATE DOMAIN kt_nums AS numeric[];
 CREATE TABLE kt_forms (agent numeric NOT NULL, at timestamptz NOT NULL, n int NOT NULL, num numeric,
-  f8 float8, iv interval, js jsonb, pair kt_pair, nums kt_nums, nr nummultirange, ok int[], okr int4range,
+  f8 float8, iv interval, js jsonb, cash money, pair kt_pair, nums kt_nums, nr nummultirange, ok int[], okr int4range,
   num_key text GENERATED ALWAYS AS (trim_scale(num)::text) STORED);
 \set SHOW_CONTEXT never
 SELECT leaderboard.create_board(name => 'kt_forms', source => 'kt_forms', agent => 'agent', at => 'at',
@@ -181,7 +181,7 @@ DO $$
 DECLARE
   c text;
 BEGIN
-  FOREACH c IN ARRAY ARRAY['num', 'f8', 'iv', 'js', 'pair', 'nums', 'nr'] LOOP
+  FOREACH c IN ARRAY ARRAY['num', 'f8', 'iv', 'js', 'cash', 'pair', 'nums', 'nr'] LOOP
     BEGIN
       PERFORM leaderboard.create_board(name => 'kt_forms', source => 'kt_forms', agent => 'agent', at => 'at',
         metrics => ARRAY['n'], scorecard => '{"metrics": [{"name": "n", "stat": "sum"}]}', periods => ARRAY['day'],
