@@ -45,6 +45,13 @@ SELECT imm_board(ARRAY['handle_seconds', 'extract(epoch FROM now() - at) AS age'
 SELECT count(*) AS boards FROM leaderboard.boards;
 SELECT count(*) AS objects FROM pg_class WHERE relname LIKE 'imm\_%' AND relname <> 'imm_calls';
 
+-- the row itself changes value when a column is added or dropped, the calls staying the
+-- same: a metric or filter reading the whole row is refused
+SELECT imm_board(ARRAY['num_nonnulls(imm_calls.*) AS filled'], NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT imm_board(ARRAY['handle_seconds'], 'imm_calls IS NOT NULL');
+\echo :LAST_ERROR_SQLSTATE
+
 -- immutable expressions are accepted: constants (a text 'today' is just text), an
 -- immutable function of the user's, local time in a named zone; the board's own period
 -- cutting in its time zone is its own (stable) SQL and is not checked

@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "access/relation.h"
+#include "access/sysattr.h"
 #include "access/table.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -252,6 +253,25 @@ analyze_source_expression(Relation rel, Node *node, const char *sql)
 }
 
 /*
+ * Refuses an analyzed board expression that reads the row itself (calls, calls.*): its
+ * value changes when a column is added to or dropped from the table, while the calls
+ * stay the same, as a generated column's may not either.
+ */
+static void
+require_named_columns(Node *node, const char *expr, const char *what)
+{
+	Bitmapset  *attnos = NULL;
+
+	pull_varattnos(node, 1, &attnos);
+	if (bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, attnos))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("board %s \"%s\" reads the whole row", what, expr),
+				 errdetail("A whole-row value changes when a column is added to or dropped from the table, while the calls stay the same."),
+				 errhint("Name the columns it reads.")));
+}
+
+/*
  * expr analyzed over the columns of relation relid, once the caller is found entitled to
  * read it, and refused unless immutable; *rel is left open. "what" names the expression
  * in error messages.
@@ -268,6 +288,7 @@ checked_source_expression(Oid relid, const char *expr, const char *what, Relatio
 	*rel = table_open(relid, AccessShareLock);
 	node = analyze_source_expression(*rel, node, sql);
 	require_immutable(node, sql, clock_literals, expr, what);
+	require_named_columns(node, expr, what);
 	return node;
 }
 
