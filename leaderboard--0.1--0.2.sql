@@ -9150,3 +9150,18 @@ CREATE EVENT TRIGGER leaderboard_keep_cascaded_board_functions ON sql_drop
 COMMENT ON EVENT TRIGGER leaderboard_keep_cascaded_board_functions IS
   'refuses a DROP ... CASCADE that took along a function a board''s metric or filter calls, the board staying';
 REVOKE EXECUTE ON FUNCTION leaderboard._board_functions_cascade() FROM PUBLIC;
+
+-- The first day of the period of the given kind containing a local time.
+-- The month, quarter and year holding the first day of the timestamp range (4714-11-24
+-- BC) would start before it, out of range: they start on that day, as period_start() in
+-- board_fold.c has them. A call at -infinity or infinity is in the period starting then.
+CREATE OR REPLACE FUNCTION leaderboard._period_start_sql(kind text, local_time text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format('CASE WHEN %1$s = ''all'' THEN ''-infinity''::pg_catalog.date '
+                'WHEN %1$s IN (''month'', ''quarter'', ''year'') AND pg_catalog.isfinite(%2$s) AND %2$s < CASE WHEN %1$s = ''month'' '
+                'THEN ''4714-12-01 BC''::pg_catalog.timestamp ELSE ''4713-01-01 BC''::pg_catalog.timestamp END '
+                'THEN ''4714-11-24 BC''::pg_catalog.date '
+                'ELSE pg_catalog.date_trunc(%1$s, %2$s)::pg_catalog.date END', kind, local_time)
+$$;
+COMMENT ON FUNCTION leaderboard._period_start_sql(text, text) IS
+  'internal: SQL for the start of the period of kind containing a local timestamp';

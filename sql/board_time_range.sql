@@ -47,3 +47,21 @@ INSERT INTO kolkata_calls VALUES (1, 1, '294276-12-31 18:00+00', 100), (2, 1, '2
 DELETE FROM kolkata_calls WHERE call_id = 2;
 SELECT period, period_start, rows(kpis) AS calls FROM kolkata_standings ORDER BY 1;
 SELECT count(*) AS differences FROM verify('kolkata');
+
+-- calls at -infinity and infinity are in the periods starting then, for every kind: the
+-- statements that recompute and verify the board agree with the triggers (a month,
+-- quarter or year at -infinity was recomputed as starting on 4714-11-24 BC)
+CREATE TABLE endless_calls (LIKE edge_calls INCLUDING ALL);
+SELECT create_board('endless', 'endless_calls', 'agent_id', 'started_at', ARRAY['handle_seconds AS aht'],
+  '{"metrics": [{"name": "aht", "stat": "max", "weight": 1, "range": [0, 600]}]}',
+  periods => ARRAY['day', 'week', 'month', 'quarter', 'year', 'all'], time_zone => 'UTC') IS NOT NULL AS created;
+INSERT INTO endless_calls VALUES (1, 1, '-infinity', 100), (2, 2, 'infinity', 200);
+INSERT INTO endless_calls VALUES (3, 1, '-infinity', 300);
+UPDATE endless_calls SET handle_seconds = handle_seconds + 1 WHERE call_id = 2;
+SELECT period, period_start, agent_id, rows(kpis) AS calls FROM endless_standings ORDER BY 1, 2, 3;
+SELECT count(*) AS differences FROM verify('endless');
+SELECT rebuild('endless') AS rebuilt;
+SELECT count(*) AS differences FROM verify('endless');
+DELETE FROM endless_calls WHERE started_at = '-infinity';
+SELECT period, period_start, agent_id FROM endless_standings ORDER BY 1, 2, 3;
+SELECT count(*) AS differences FROM verify('endless');
