@@ -9165,3 +9165,106 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_tem
 $$;
 COMMENT ON FUNCTION leaderboard._period_start_sql(text, text) IS
   'internal: SQL for the start of the period of kind containing a local timestamp';
+
+-- The triggers count every row of the source (transition tables bypass row-level
+-- security); a recomputation the policies filter would drop the rows they hide from the
+-- role reading (the owner is subject to them under FORCE ROW LEVEL SECURITY, or once the
+-- table has another owner). The commit-time apply checks the same in C (board_apply.c).
+CREATE FUNCTION leaderboard._require_source_unfiltered(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF row_security_active(b.source) THEN
+    RAISE EXCEPTION 'row-level security hides rows of table % from the owner of board "%"', b.source, b.name
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'The board counts every row its triggers see; recomputing it from the rows the policies let its owner read would drop the others.',
+            HINT = 'Give the board''s owner BYPASSRLS, or turn FORCE ROW LEVEL SECURITY off for the table its owner owns.';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._require_source_unfiltered(leaderboard.boards) IS
+  'internal: raises 42501 when row-level security filters the board''s source for the current user';
+REVOKE EXECUTE ON FUNCTION leaderboard._require_source_unfiltered(leaderboard.boards) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._require_source_unfiltered(leaderboard.boards) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION leaderboard.rebuild(board text) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  n bigint;
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  PERFORM leaderboard._require_source_unfiltered(b);
+  -- writers apply at commit under scope row locks; this waits for them and blocks them
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  EXECUTE (SELECT s.rebuild FROM leaderboard._board_statements(board) s);
+  EXECUTE format('SELECT count(*) FROM %s', b.standings) INTO n;
+  RETURN n;
+END $$;
+COMMENT ON FUNCTION leaderboard.rebuild(text) IS
+  'recomputes a board''s standings from its source; returns the number of standings rows';
+
+CREATE OR REPLACE FUNCTION leaderboard.verify(board text)
+RETURNS TABLE (problem text, period text, period_start date, partition jsonb, agent text,
+               stored jsonb, expected jsonb)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  part_json text := 'jsonb_build_object()';
+  tier_ok text := 'x.s_tier IS NOT DISTINCT FROM x.e_tier';
+  stored_tier text;
+  ladder_tiers text[] := '{}';
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  PERFORM leaderboard._require_source_unfiltered(b);
+  IF cardinality(b.partition_by) > 0 THEN
+    part_json := 'jsonb_build_object(' || (SELECT string_agg(format('%L, x.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
+  END IF;
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) = 'points' THEN
+    -- a held tier is right as long as the ladder, fed the held tier, keeps it
+    -- a stored tier the ladder does not have is a difference (tier() would refuse it)
+    FOR stored_tier IN EXECUTE format('SELECT DISTINCT tier FROM %s WHERE tier IS NOT NULL', b.standings) LOOP
+      BEGIN
+        PERFORM leaderboard.tier_level(stored_tier, b.ladder);
+        ladder_tiers := ladder_tiers || stored_tier;
+      EXCEPTION WHEN invalid_parameter_value THEN
+        NULL;
+      END;
+    END LOOP;
+    tier_ok := format('CASE WHEN x.s_tier IS NULL OR x.s_tier = ANY (%2$L::pg_catalog.text[]) THEN '
+                      'x.s_tier IS NOT DISTINCT FROM CASE WHEN x.qualified THEN leaderboard.tier(x.score, %1$L::leaderboard.ladder, x.s_tier) END '
+                      'AND (x.s_tier IS NULL) = (x.e_tier IS NULL) ELSE false END', b.ladder, ladder_tiers);
+  END IF;
+  -- one statement: the standings and the recomputation come from one snapshot
+  RETURN QUERY EXECUTE format($q$
+    WITH t AS (%1$s),
+    st AS (SELECT sc.scope_key, sc.ranks_stored AS lb_ranks_stored, s.* FROM %2$s s JOIN %3$s sc USING (scope_id)
+           WHERE NOT %9$s),
+    x AS (
+      SELECT coalesce(st.period, t.period) AS period, coalesce(st.period_start, t.period_start) AS period_start,
+             coalesce(st.scope_key, t.scope_key) AS scope_key, coalesce(st.%4$I, t.%4$I)::text AS lb_agent,
+             st.scope_key IS NULL AS s_missing, t.scope_key IS NULL AS e_missing,
+             st.kpis AS s_kpis, t.kpis AS e_kpis, st.score AS s_score, t.score AS e_score,
+             st.qualified AS s_qualified, t.qualified AS e_qualified, st.rank AS s_rank,
+             CASE WHEN st.lb_ranks_stored IS NOT FALSE THEN t.rank END AS e_rank,
+             st.tier AS s_tier, t.tier AS e_tier, coalesce(st.score, t.score) AS score,
+             coalesce(st.qualified, t.qualified) AS qualified %5$s
+      FROM st FULL JOIN t ON st.scope_key = t.scope_key AND st.%4$I = t.%4$I)
+    SELECT CASE WHEN x.s_missing THEN 'missing' WHEN x.e_missing THEN 'unexpected' ELSE 'different' END,
+           x.period, x.period_start, %6$s, x.lb_agent,
+           CASE WHEN NOT x.s_missing THEN jsonb_build_object('kpis', x.s_kpis::text, 'score', x.s_score, 'qualified', x.s_qualified, 'rank', x.s_rank, 'tier', x.s_tier) END,
+           CASE WHEN NOT x.e_missing THEN jsonb_build_object('kpis', x.e_kpis::text, 'score', x.e_score, 'qualified', x.e_qualified, 'rank', x.e_rank, 'tier', x.e_tier) END
+    FROM x
+    WHERE x.s_missing OR x.e_missing OR NOT leaderboard._kpis_close(x.s_kpis, x.e_kpis, %8$s)
+       OR abs(x.s_score - x.e_score) > 1e-9 * greatest(1, abs(x.e_score))
+       OR x.s_qualified <> x.e_qualified OR x.s_rank IS DISTINCT FROM x.e_rank OR NOT (%7$s)
+    ORDER BY 2, 3, x.scope_key, 5
+  $q$,
+    (SELECT s.expected FROM leaderboard._board_statements(board) s),
+    b.standings, b.scopes, b.agent_column,
+    (SELECT coalesce(string_agg(format(', coalesce(st.%1$I, t.%1$I) AS %1$I', q), ''), '') FROM unnest(b.partition_by) q),
+    part_json, tier_ok, cardinality(b.metric_names),
+    -- closed scopes are frozen: compared with nothing
+    leaderboard._closed_sql(b.closed_before, 's.period', 's.period_start'));
+END $$;
+COMMENT ON FUNCTION leaderboard.verify(text) IS
+  'compares a board''s standings in open periods with a from-scratch recomputation from one snapshot; returns one row per difference, none when correct';
+

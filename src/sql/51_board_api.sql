@@ -285,6 +285,23 @@ END $$;
 COMMENT ON FUNCTION leaderboard._require_owner(leaderboard.boards) IS
   'internal: raises 42501 unless the current user is (a member of) the board owner';
 
+-- The triggers count every row of the source (transition tables bypass row-level
+-- security); a recomputation the policies filter would drop the rows they hide from the
+-- role reading (the owner is subject to them under FORCE ROW LEVEL SECURITY, or once the
+-- table has another owner). The commit-time apply checks the same in C (board_apply.c).
+CREATE FUNCTION leaderboard._require_source_unfiltered(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF row_security_active(b.source) THEN
+    RAISE EXCEPTION 'row-level security hides rows of table % from the owner of board "%"', b.source, b.name
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'The board counts every row its triggers see; recomputing it from the rows the policies let its owner read would drop the others.',
+            HINT = 'Give the board''s owner BYPASSRLS, or turn FORCE ROW LEVEL SECURITY off for the table its owner owns.';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._require_source_unfiltered(leaderboard.boards) IS
+  'internal: raises 42501 when row-level security filters the board''s source for the current user';
+
 CREATE FUNCTION leaderboard._board(board text) RETURNS leaderboard.boards
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -1129,6 +1146,7 @@ DECLARE
   n bigint;
 BEGIN
   PERFORM leaderboard._require_owner(b);
+  PERFORM leaderboard._require_source_unfiltered(b);
   -- writers apply at commit under scope row locks; this waits for them and blocks them
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
   EXECUTE (SELECT s.rebuild FROM leaderboard._board_statements(board) s);
@@ -1165,6 +1183,7 @@ DECLARE
   ladder_tiers text[] := '{}';
 BEGIN
   PERFORM leaderboard._require_owner(b);
+  PERFORM leaderboard._require_source_unfiltered(b);
   IF cardinality(b.partition_by) > 0 THEN
     part_json := 'jsonb_build_object(' || (SELECT string_agg(format('%L, x.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
   END IF;

@@ -88,6 +88,7 @@ GRANT EXECUTE ON FUNCTION
   -- called by create_board, alter_board, rebuild, verify, drop_board and rolling
   leaderboard._board(text),
   leaderboard._require_owner(leaderboard.boards),
+  leaderboard._require_source_unfiltered(leaderboard.boards),
   leaderboard._board_cards(jsonb, text[], text[]),
   leaderboard._align_card(jsonb, text[], text),
   leaderboard._column_type(regclass, name),

@@ -55,6 +55,7 @@ CREATE TEMP TABLE internal_public (sig text, reason text);
 INSERT INTO internal_public VALUES
   ('leaderboard._board(text)', 'board API: reads the public catalog'),
   ('leaderboard._require_owner(leaderboard.boards)', 'board API: raises unless the caller owns the board'),
+  ('leaderboard._require_source_unfiltered(leaderboard.boards)', 'board API: raises when row-level security filters the source for the caller'),
   ('leaderboard._board_cards(jsonb,text[],text[])', 'create_board, alter_board: validates a card (pure)'),
   ('leaderboard._align_card(jsonb,text[],text)', 'create_board, alter_board: aligns a card (pure)'),
   ('leaderboard._column_type(regclass,name)', 'create_board: a column''s type from pg_attribute'),
