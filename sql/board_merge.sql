@@ -32,8 +32,12 @@ MERGE INTO mg_calls t USING (VALUES (1, 1)) s(agent, team) ON t.agent = s.agent 
   WHEN MATCHED AND t.n > 100 THEN DELETE
   WHEN MATCHED THEN UPDATE SET team = 0;
 \echo :LAST_ERROR_SQLSTATE
--- a key column of a partitioned partition counts too
+-- a key column of a partitioned partition counts too, merged into through the source or
+-- into that partition itself
 MERGE INTO mg_calls t USING (VALUES (2)) s(agent) ON t.agent = s.agent AND t.team = 2
+  WHEN MATCHED THEN UPDATE SET at = t.at + interval '1 month';
+\echo :LAST_ERROR_SQLSTATE
+MERGE INTO mg_calls_2 t USING (VALUES (2)) s(agent) ON t.agent = s.agent
   WHEN MATCHED THEN UPDATE SET at = t.at + interval '1 month';
 \echo :LAST_ERROR_SQLSTATE
 \set SHOW_CONTEXT errors

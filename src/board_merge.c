@@ -186,7 +186,7 @@ check_merge(PlannedStmt *stmt)
 	if (has_update && (sets_key || before_update_trigger) && !(has_insert && has_delete))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("MERGE into %s, a board's source, may move rows between its partitions unseen by the board",
+				 errmsg("MERGE into %s may move rows between partitions of a board's source unseen by the board",
 						RelationGetRelationName(root)),
 				 errdetail("PostgreSQL hands the rows an UPDATE action moves to another partition only to the DELETE and INSERT statement triggers, and those fire only when the MERGE has DELETE and INSERT actions of its own."),
 				 errhint("Run the change as UPDATE, or give the MERGE the missing kinds of action, even ones that never run: WHEN MATCHED AND false THEN DELETE, WHEN NOT MATCHED AND false THEN INSERT DEFAULT VALUES.")));
