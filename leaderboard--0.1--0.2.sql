@@ -1384,6 +1384,18 @@ BEGIN
     END LOOP;
   END IF;
   IF agent IS NOT NULL THEN
+    -- a goal names its agent by text, which equal values of such a type may not share
+    -- (numeric 1 and 1.0): the goal would miss the agent's standings
+    DECLARE
+      kt text := leaderboard._text_forms_type((SELECT a.atttypid FROM pg_catalog.pg_attribute a
+                                                WHERE a.attrelid = b.source AND a.attname = b.agent_column)::pg_catalog.regtype);
+    BEGIN
+      IF kt IS NOT NULL THEN
+        RAISE EXCEPTION 'a goal cannot name one agent of board "%": its agent column''s type holds %, whose equal values can have other text forms', b.name, kt
+          USING ERRCODE = 'feature_not_supported',
+                HINT = 'Set the goal for everyone or a partition, or declare the board over a generated agent column in one text form (an integer, or trim_scale(col)::text).';
+      END IF;
+    END;
     EXECUTE format('SELECT (%L::%s)::pg_catalog.text', agent, leaderboard._column_type(b.source, b.agent_column)) INTO agent;
   END IF;
   g.board := b.name; g.metric := metric; g.stat := stat; g.period := period; g.target := target;
@@ -8197,24 +8209,10 @@ BEGIN
       END IF;
     END LOOP;
     -- a scope is named by its partition values' text: a type with equal values of other
-    -- text forms (numeric 1.0 and 1.00, interval '1 day' and '24:00:00', float8 0 and -0,
-    -- numbers inside jsonb, money as lc_monetary writes it), itself or inside a domain,
-    -- array, range or composite, would split one partition value's calls over scopes
+    -- text forms would split one partition value's calls over scopes
     FOREACH p IN ARRAY b.partition_by LOOP
-      kt := (WITH RECURSIVE t(oid) AS (
-               SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = source AND a.attname = p
-               UNION
-               SELECT x.oid FROM t JOIN pg_catalog.pg_type y ON y.oid = t.oid,
-                 LATERAL (SELECT y.typbasetype WHERE y.typbasetype <> 0
-                          UNION ALL SELECT y.typelem WHERE y.typelem <> 0 AND y.typsubscript = 'pg_catalog.array_subscript_handler'::pg_catalog.regproc
-                          UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = y.oid OR r.rngmultitypid = y.oid
-                          UNION ALL SELECT c.atttypid FROM pg_catalog.pg_attribute c
-                                     WHERE c.attrelid = y.typrelid AND y.typrelid <> 0 AND c.attnum > 0 AND NOT c.attisdropped) x(oid))
-             SELECT pg_catalog.format_type(t.oid, NULL) FROM t
-             WHERE t.oid IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.float4'::pg_catalog.regtype,
-                             'pg_catalog.float8'::pg_catalog.regtype, 'pg_catalog.interval'::pg_catalog.regtype,
-                             'pg_catalog.jsonb'::pg_catalog.regtype, 'pg_catalog.money'::pg_catalog.regtype)
-             LIMIT 1);
+      kt := leaderboard._text_forms_type((SELECT a.atttypid FROM pg_catalog.pg_attribute a
+                                          WHERE a.attrelid = source AND a.attname = p)::pg_catalog.regtype);
       IF kt IS NOT NULL THEN
         RAISE EXCEPTION 'column "%" cannot be a partition column of a board: its type holds %, whose equal values can have other text forms', p, kt
           USING ERRCODE = 'feature_not_supported',
@@ -9268,3 +9266,28 @@ END $$;
 COMMENT ON FUNCTION leaderboard.verify(text) IS
   'compares a board''s standings in open periods with a from-scratch recomputation from one snapshot; returns one row per difference, none when correct';
 
+-- A type whose equal values can have other text forms, itself or inside a domain, array,
+-- range, multirange or composite type: numeric 1.0 and 1.00, float 0 and -0, interval
+-- '1 day' and '24:00:00', numbers inside jsonb, money as lc_monetary writes it. Boards name
+-- scopes, and goals name agents, by text.
+CREATE FUNCTION leaderboard._text_forms_type(t regtype) RETURNS text
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  WITH RECURSIVE r(oid) AS (
+    SELECT t::pg_catalog.oid
+    UNION
+    SELECT x.oid FROM r JOIN pg_catalog.pg_type y ON y.oid = r.oid,
+      LATERAL (SELECT y.typbasetype WHERE y.typbasetype <> 0
+               UNION ALL SELECT y.typelem WHERE y.typelem <> 0 AND y.typsubscript = 'pg_catalog.array_subscript_handler'::pg_catalog.regproc
+               UNION ALL SELECT g.rngsubtype FROM pg_catalog.pg_range g WHERE g.rngtypid = y.oid OR g.rngmultitypid = y.oid
+               UNION ALL SELECT c.atttypid FROM pg_catalog.pg_attribute c
+                          WHERE c.attrelid = y.typrelid AND y.typrelid <> 0 AND c.attnum > 0 AND NOT c.attisdropped) x(oid))
+  SELECT pg_catalog.format_type(r.oid, NULL) FROM r
+  WHERE r.oid IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.float4'::pg_catalog.regtype,
+                  'pg_catalog.float8'::pg_catalog.regtype, 'pg_catalog.interval'::pg_catalog.regtype,
+                  'pg_catalog.jsonb'::pg_catalog.regtype, 'pg_catalog.money'::pg_catalog.regtype)
+  LIMIT 1
+$$;
+COMMENT ON FUNCTION leaderboard._text_forms_type(regtype) IS
+  'internal: a type within t (itself, or inside a domain, array, range or composite) whose equal values can have other text forms, or NULL';
+REVOKE EXECUTE ON FUNCTION leaderboard._text_forms_type(regtype) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._text_forms_type(regtype) TO PUBLIC;

@@ -228,4 +228,16 @@ SELECT leaderboard.set_goal('solo', 'n', 'sum', 'all', 4) IS NOT NULL AS set;
 SELECT agent, target, actual, progress, pace, on_track, working_days_elapsed, working_days FROM solo_goals ORDER BY 1;
 SELECT to_regclass('solo_streaks') AS streaks_view;
 SELECT leaderboard.drop_board('solo');
+
+-- a goal names its agent by text, which equal values of a numeric agent need not share
+-- (1.0 and 1): one agent's goal is refused there, everyone's goal is fine
+CREATE TABLE num_agents (agent numeric NOT NULL, at date NOT NULL, n int NOT NULL);
+INSERT INTO num_agents VALUES (1.0, current_date, 3), (1, current_date, 2), (2, current_date, 5);
+SELECT leaderboard.create_board(name => 'num_agents', source => 'num_agents', agent => 'agent', at => 'at',
+  metrics => ARRAY['n'], scorecard => '{"metrics": [{"name": "n", "stat": "sum"}]}', periods => ARRAY['all'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+SELECT try($$SELECT leaderboard.set_goal('num_agents', 'n', 'sum', 'all', 4, agent => '1')$$) AS one_numeric_agent;
+SELECT leaderboard.set_goal('num_agents', 'n', 'sum', 'all', 4) IS NOT NULL AS set;
+SELECT agent, target, actual FROM num_agents_goals ORDER BY 1;
+SELECT leaderboard.drop_board('num_agents');
 COMMIT;

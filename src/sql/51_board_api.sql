@@ -674,6 +674,30 @@ END $$;
 COMMENT ON FUNCTION leaderboard._check_tie_break(text[], jsonb) IS
   'internal: raises 22023 unless every card lists every tie_break metric';
 
+-- A type whose equal values can have other text forms, itself or inside a domain, array,
+-- range, multirange or composite type: numeric 1.0 and 1.00, float 0 and -0, interval
+-- '1 day' and '24:00:00', numbers inside jsonb, money as lc_monetary writes it. Boards name
+-- scopes, and goals name agents, by text.
+CREATE FUNCTION leaderboard._text_forms_type(t regtype) RETURNS text
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  WITH RECURSIVE r(oid) AS (
+    SELECT t::pg_catalog.oid
+    UNION
+    SELECT x.oid FROM r JOIN pg_catalog.pg_type y ON y.oid = r.oid,
+      LATERAL (SELECT y.typbasetype WHERE y.typbasetype <> 0
+               UNION ALL SELECT y.typelem WHERE y.typelem <> 0 AND y.typsubscript = 'pg_catalog.array_subscript_handler'::pg_catalog.regproc
+               UNION ALL SELECT g.rngsubtype FROM pg_catalog.pg_range g WHERE g.rngtypid = y.oid OR g.rngmultitypid = y.oid
+               UNION ALL SELECT c.atttypid FROM pg_catalog.pg_attribute c
+                          WHERE c.attrelid = y.typrelid AND y.typrelid <> 0 AND c.attnum > 0 AND NOT c.attisdropped) x(oid))
+  SELECT pg_catalog.format_type(r.oid, NULL) FROM r
+  WHERE r.oid IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.float4'::pg_catalog.regtype,
+                  'pg_catalog.float8'::pg_catalog.regtype, 'pg_catalog.interval'::pg_catalog.regtype,
+                  'pg_catalog.jsonb'::pg_catalog.regtype, 'pg_catalog.money'::pg_catalog.regtype)
+  LIMIT 1
+$$;
+COMMENT ON FUNCTION leaderboard._text_forms_type(regtype) IS
+  'internal: a type within t (itself, or inside a domain, array, range or composite) whose equal values can have other text forms, or NULL';
+
 CREATE FUNCTION leaderboard.create_board(
   name text, source regclass, agent text, at text, metrics text[], scorecard jsonb,
   periods text[] DEFAULT ARRAY['day', 'week', 'month'],
@@ -881,24 +905,10 @@ BEGIN
       END IF;
     END LOOP;
     -- a scope is named by its partition values' text: a type with equal values of other
-    -- text forms (numeric 1.0 and 1.00, interval '1 day' and '24:00:00', float8 0 and -0,
-    -- numbers inside jsonb, money as lc_monetary writes it), itself or inside a domain,
-    -- array, range or composite, would split one partition value's calls over scopes
+    -- text forms would split one partition value's calls over scopes
     FOREACH p IN ARRAY b.partition_by LOOP
-      kt := (WITH RECURSIVE t(oid) AS (
-               SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = source AND a.attname = p
-               UNION
-               SELECT x.oid FROM t JOIN pg_catalog.pg_type y ON y.oid = t.oid,
-                 LATERAL (SELECT y.typbasetype WHERE y.typbasetype <> 0
-                          UNION ALL SELECT y.typelem WHERE y.typelem <> 0 AND y.typsubscript = 'pg_catalog.array_subscript_handler'::pg_catalog.regproc
-                          UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = y.oid OR r.rngmultitypid = y.oid
-                          UNION ALL SELECT c.atttypid FROM pg_catalog.pg_attribute c
-                                     WHERE c.attrelid = y.typrelid AND y.typrelid <> 0 AND c.attnum > 0 AND NOT c.attisdropped) x(oid))
-             SELECT pg_catalog.format_type(t.oid, NULL) FROM t
-             WHERE t.oid IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.float4'::pg_catalog.regtype,
-                             'pg_catalog.float8'::pg_catalog.regtype, 'pg_catalog.interval'::pg_catalog.regtype,
-                             'pg_catalog.jsonb'::pg_catalog.regtype, 'pg_catalog.money'::pg_catalog.regtype)
-             LIMIT 1);
+      kt := leaderboard._text_forms_type((SELECT a.atttypid FROM pg_catalog.pg_attribute a
+                                          WHERE a.attrelid = source AND a.attname = p)::pg_catalog.regtype);
       IF kt IS NOT NULL THEN
         RAISE EXCEPTION 'column "%" cannot be a partition column of a board: its type holds %, whose equal values can have other text forms', p, kt
           USING ERRCODE = 'feature_not_supported',

@@ -140,6 +140,18 @@ BEGIN
     END LOOP;
   END IF;
   IF agent IS NOT NULL THEN
+    -- a goal names its agent by text, which equal values of such a type may not share
+    -- (numeric 1 and 1.0): the goal would miss the agent's standings
+    DECLARE
+      kt text := leaderboard._text_forms_type((SELECT a.atttypid FROM pg_catalog.pg_attribute a
+                                                WHERE a.attrelid = b.source AND a.attname = b.agent_column)::pg_catalog.regtype);
+    BEGIN
+      IF kt IS NOT NULL THEN
+        RAISE EXCEPTION 'a goal cannot name one agent of board "%": its agent column''s type holds %, whose equal values can have other text forms', b.name, kt
+          USING ERRCODE = 'feature_not_supported',
+                HINT = 'Set the goal for everyone or a partition, or declare the board over a generated agent column in one text form (an integer, or trim_scale(col)::text).';
+      END IF;
+    END;
     EXECUTE format('SELECT (%L::%s)::pg_catalog.text', agent, leaderboard._column_type(b.source, b.agent_column)) INTO agent;
   END IF;
   g.board := b.name; g.metric := metric; g.stat := stat; g.period := period; g.target := target;

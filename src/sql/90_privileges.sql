@@ -92,6 +92,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._board_cards(jsonb, text[], text[]),
   leaderboard._align_card(jsonb, text[], text),
   leaderboard._column_type(regclass, name),
+  leaderboard._text_forms_type(regtype),
   leaderboard._create_verb(leaderboard.boards, text, oid),
   leaderboard._board_views(leaderboard.boards),
   leaderboard._board_statements(text),
