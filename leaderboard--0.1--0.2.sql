@@ -9291,3 +9291,34 @@ COMMENT ON FUNCTION leaderboard._text_forms_type(regtype) IS
   'internal: a type within t (itself, or inside a domain, array, range or composite) whose equal values can have other text forms, or NULL';
 REVOKE EXECUTE ON FUNCTION leaderboard._text_forms_type(regtype) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._text_forms_type(regtype) TO PUBLIC;
+
+-- a column a board reads is not dropped along with something else
+CREATE OR REPLACE FUNCTION leaderboard._drop_boards_of_dropped_sources() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards;
+BEGIN
+  FOR b IN
+    SELECT * FROM leaderboard.boards
+    WHERE source::oid IN (SELECT d.objid FROM pg_event_trigger_dropped_objects() d
+                          WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0)
+  LOOP
+    BEGIN
+      PERFORM leaderboard._drop_board_objects(b);
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE WARNING 'the source of board "%" was dropped, but its objects could not be: %', b.name, SQLERRM
+        USING HINT = 'Its owner can call leaderboard.drop_board().';
+    END;
+  END LOOP;
+  -- a column of a source that stays, dropped along with something else (DROP TYPE ...
+  -- CASCADE of its type): refused, as ALTER TABLE ... DROP COLUMN is, when the board reads it
+  FOR b IN
+    SELECT * FROM leaderboard.boards
+    WHERE source::oid IN (SELECT d.objid FROM pg_event_trigger_dropped_objects() d
+                          WHERE d.classid = 'pg_class'::regclass AND d.objsubid > 0)
+  LOOP
+    PERFORM leaderboard._check_board_source(b);
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._drop_boards_of_dropped_sources() IS
+  'internal: event trigger function dropping the boards of dropped source tables, and refusing to drop a column a board reads along with something else';

@@ -175,3 +175,22 @@ INSERT INTO guarded VALUES (1, '2026-10-01', true);
 SELECT count(*) AS differences FROM leaderboard.verify('guarded');
 SELECT leaderboard.drop_board('guarded');
 DROP TABLE guarded;
+-- so is a column the board reads dropped along with its type (DROP TYPE ... CASCADE);
+-- one it does not read goes
+CREATE TYPE guarded_outcome AS ENUM ('sale', 'none');
+CREATE DOMAIN guarded_note AS text;
+CREATE TABLE guarded (agent_id int, at date, outcome guarded_outcome, note guarded_note);
+SELECT leaderboard.create_board(name => 'guarded', source => 'guarded', agent => 'agent_id', at => 'at',
+  metrics => ARRAY[$$outcome = 'sale' AS sales$$], scorecard => '{"metrics": [{"name": "sales", "stat": "rate"}]}') IS NOT NULL AS created;
+SET client_min_messages = warning;
+\set VERBOSITY sqlstate
+DROP TYPE guarded_outcome CASCADE;
+\set VERBOSITY default
+DROP DOMAIN guarded_note CASCADE;
+RESET client_min_messages;
+SELECT attname FROM pg_attribute WHERE attrelid = 'guarded'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
+INSERT INTO guarded VALUES (1, '2026-10-01', 'sale');
+SELECT count(*) AS differences FROM leaderboard.verify('guarded');
+SELECT leaderboard.drop_board('guarded');
+DROP TABLE guarded;
+DROP TYPE guarded_outcome;

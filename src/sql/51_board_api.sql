@@ -1673,9 +1673,18 @@ BEGIN
         USING HINT = 'Its owner can call leaderboard.drop_board().';
     END;
   END LOOP;
+  -- a column of a source that stays, dropped along with something else (DROP TYPE ...
+  -- CASCADE of its type): refused, as ALTER TABLE ... DROP COLUMN is, when the board reads it
+  FOR b IN
+    SELECT * FROM leaderboard.boards
+    WHERE source::oid IN (SELECT d.objid FROM pg_event_trigger_dropped_objects() d
+                          WHERE d.classid = 'pg_class'::regclass AND d.objsubid > 0)
+  LOOP
+    PERFORM leaderboard._check_board_source(b);
+  END LOOP;
 END $$;
 COMMENT ON FUNCTION leaderboard._drop_boards_of_dropped_sources() IS
-  'internal: event trigger function dropping the boards of dropped source tables';
+  'internal: event trigger function dropping the boards of dropped source tables, and refusing to drop a column a board reads along with something else';
 CREATE EVENT TRIGGER leaderboard_drop_boards ON sql_drop
   EXECUTE FUNCTION leaderboard._drop_boards_of_dropped_sources();
 COMMENT ON EVENT TRIGGER leaderboard_drop_boards IS
