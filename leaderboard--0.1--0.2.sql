@@ -5428,7 +5428,7 @@ BEGIN
   END;
   -- each metric and the filter pass the checks create_board made on the text it was given
   FOREACH e IN ARRAY b.metric_exprs LOOP
-    IF NOT leaderboard._expression_type(b.source, substr(e, 2, length(e) - 2), 'metric') = ANY (supported) THEN
+    IF NOT leaderboard._base_type(leaderboard._expression_type(b.source, substr(e, 2, length(e) - 2), 'metric')) = ANY (supported) THEN
       RAISE EXCEPTION 'board "%" is not a board create_board would declare: metric % is of a type kpi_agg does not accept', b.name, e
         USING ERRCODE = 'datatype_mismatch', HINT = 'Declare boards with leaderboard.create_board().';
     END IF;
@@ -8121,7 +8121,8 @@ BEGIN
     t := leaderboard._expression_type(source, expr, 'metric');
     -- stored, and put in the board's statements, as PostgreSQL prints it back
     expr := leaderboard._expression_sql(source, expr, 'metric');
-    IF NOT t = ANY (supported) THEN
+    -- a domain is read as its base type, as kpi_agg reads it
+    IF NOT leaderboard._base_type(t) = ANY (supported) THEN
       RAISE EXCEPTION 'metric "%" is of type %, which kpi_agg does not accept', mname, t
         USING ERRCODE = 'datatype_mismatch',
               HINT = 'Metrics are smallint, integer, bigint, real, double precision, numeric, boolean or interval.';
@@ -9322,3 +9323,19 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION leaderboard._drop_boards_of_dropped_sources() IS
   'internal: event trigger function dropping the boards of dropped source tables, and refusing to drop a column a board reads along with something else';
+
+-- The type a domain is over, through domains over domains (any other type: itself), as
+-- kpi_agg reads a metric.
+CREATE FUNCTION leaderboard._base_type(t regtype) RETURNS regtype
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  WITH RECURSIVE d(oid, base, typtype) AS (
+    SELECT y.oid, y.typbasetype, y.typtype FROM pg_catalog.pg_type y WHERE y.oid = t
+    UNION ALL
+    SELECT y.oid, y.typbasetype, y.typtype FROM d JOIN pg_catalog.pg_type y ON y.oid = d.base
+    WHERE d.typtype = 'd')
+  SELECT d.oid::pg_catalog.regtype FROM d WHERE d.typtype <> 'd'
+$$;
+COMMENT ON FUNCTION leaderboard._base_type(regtype) IS
+  'internal: the type a domain is over, through domains over domains; any other type itself';
+REVOKE EXECUTE ON FUNCTION leaderboard._base_type(regtype) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._base_type(regtype) TO PUBLIC;

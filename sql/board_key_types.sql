@@ -204,3 +204,28 @@ SELECT leaderboard.drop_board('kt_forms');
 DROP TABLE kt_forms;
 DROP DOMAIN kt_nums;
 DROP TYPE kt_pair;
+
+-- a metric of a domain type is read as the domain's base type, through domains over
+-- domains, as kpi_agg reads it; a domain over a type kpi_agg does not take is refused
+CREATE DOMAIN kt_secs AS int CHECK (VALUE >= 0);
+CREATE DOMAIN kt_secs2 AS kt_secs;
+CREATE DOMAIN kt_word AS text;
+CREATE TABLE kt_dommetric (agent int NOT NULL, at timestamptz NOT NULL, h kt_secs, hh kt_secs2, w kt_word);
+SELECT leaderboard.create_board(name => 'kt_dommetric', source => 'kt_dommetric', agent => 'agent', at => 'at',
+  metrics => ARRAY['h', 'hh'], periods => ARRAY['day'], time_zone => 'UTC',
+  scorecard => '{"metrics": [{"name": "h", "stat": "sum"}, {"name": "hh", "stat": "avg"}]}') IS NOT NULL AS created;
+INSERT INTO kt_dommetric VALUES (1, '2026-10-05 09:00+00', 5, 7), (2, '2026-10-05 09:00+00', 3, 1);
+UPDATE kt_dommetric SET h = h + 1;
+DELETE FROM kt_dommetric WHERE agent = 2;
+SELECT agent, leaderboard.kpi_sum(kpis, 1) AS h, leaderboard.kpi_avg(kpis, 2) AS hh FROM kt_dommetric_standings;
+SELECT count(*) AS differences FROM leaderboard.verify('kt_dommetric');
+\set SHOW_CONTEXT never
+SELECT leaderboard.create_board(name => 'kt_dommetric_w', source => 'kt_dommetric', agent => 'agent', at => 'at',
+  metrics => ARRAY['w'], periods => ARRAY['day'], scorecard => '{"metrics": [{"name": "w", "stat": "count"}]}');
+\echo :LAST_ERROR_SQLSTATE
+\set SHOW_CONTEXT errors
+SELECT leaderboard.drop_board('kt_dommetric');
+DROP TABLE kt_dommetric;
+DROP DOMAIN kt_secs2;
+DROP DOMAIN kt_secs;
+DROP DOMAIN kt_word;

@@ -167,6 +167,20 @@ END $$;
 COMMENT ON FUNCTION leaderboard._board_cards(jsonb, text[], text[]) IS
   'internal: validated per-period scorecards of a board';
 
+-- The type a domain is over, through domains over domains (any other type: itself), as
+-- kpi_agg reads a metric.
+CREATE FUNCTION leaderboard._base_type(t regtype) RETURNS regtype
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  WITH RECURSIVE d(oid, base, typtype) AS (
+    SELECT y.oid, y.typbasetype, y.typtype FROM pg_catalog.pg_type y WHERE y.oid = t
+    UNION ALL
+    SELECT y.oid, y.typbasetype, y.typtype FROM d JOIN pg_catalog.pg_type y ON y.oid = d.base
+    WHERE d.typtype = 'd')
+  SELECT d.oid::pg_catalog.regtype FROM d WHERE d.typtype <> 'd'
+$$;
+COMMENT ON FUNCTION leaderboard._base_type(regtype) IS
+  'internal: the type a domain is over, through domains over domains; any other type itself';
+
 -- A catalog row is one create_board would write: _catalog_insert, which anyone may call,
 -- checks it here before writing it, so that a row built by hand cannot give the triggers
 -- (C code reading the catalog on every write) a shape create_board never makes. The row's
@@ -255,7 +269,7 @@ BEGIN
   END;
   -- each metric and the filter pass the checks create_board made on the text it was given
   FOREACH e IN ARRAY b.metric_exprs LOOP
-    IF NOT leaderboard._expression_type(b.source, substr(e, 2, length(e) - 2), 'metric') = ANY (supported) THEN
+    IF NOT leaderboard._base_type(leaderboard._expression_type(b.source, substr(e, 2, length(e) - 2), 'metric')) = ANY (supported) THEN
       RAISE EXCEPTION 'board "%" is not a board create_board would declare: metric % is of a type kpi_agg does not accept', b.name, e
         USING ERRCODE = 'datatype_mismatch', HINT = 'Declare boards with leaderboard.create_board().';
     END IF;
@@ -817,7 +831,8 @@ BEGIN
     t := leaderboard._expression_type(source, expr, 'metric');
     -- stored, and put in the board's statements, as PostgreSQL prints it back
     expr := leaderboard._expression_sql(source, expr, 'metric');
-    IF NOT t = ANY (supported) THEN
+    -- a domain is read as its base type, as kpi_agg reads it
+    IF NOT leaderboard._base_type(t) = ANY (supported) THEN
       RAISE EXCEPTION 'metric "%" is of type %, which kpi_agg does not accept', mname, t
         USING ERRCODE = 'datatype_mismatch',
               HINT = 'Metrics are smallint, integer, bigint, real, double precision, numeric, boolean or interval.';
