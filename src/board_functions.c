@@ -607,7 +607,10 @@ drops_dependents(Node *parsetree)
 	return false;
 }
 
-/* ddl_command_start of any statement: notes the called functions before a cascading drop. */
+/*
+ * ddl_command_start of a drop that can take a function along: notes the called functions
+ * when it cascades, and drops the note of an earlier statement otherwise.
+ */
 static void
 watch_called_functions(Node *parsetree)
 {
@@ -719,8 +722,9 @@ refuse_dropped_functions(void)
 
 PG_FUNCTION_INFO_V1(board_functions_cascade);
 /*
- * Event trigger at the start of every statement and at sql_drop: catches a DROP ...
- * CASCADE that takes a function a board calls along as a dependent. Returns nothing.
+ * Event trigger at the start of the drops that can take a function along and at their
+ * sql_drop: catches a DROP ... CASCADE that takes a function a board calls along as a
+ * dependent. Returns nothing.
  */
 Datum
 board_functions_cascade(PG_FUNCTION_ARGS)
@@ -734,7 +738,7 @@ board_functions_cascade(PG_FUNCTION_ARGS)
 	trigdata = (EventTriggerData *) fcinfo->context;
 	if (strcmp(trigdata->event, "ddl_command_start") == 0)
 	{
-		/* only a cascading drop connects: other statements just drop a stale note */
+		/* only a cascading drop connects: the others just drop a stale note */
 		if (!drops_dependents(trigdata->parsetree))
 		{
 			watch_called_functions(NULL);

@@ -2168,16 +2168,25 @@ COMMENT ON EVENT TRIGGER leaderboard_rebuild_for_functions IS
 -- A function can also go as a dependent of what a DROP ... CASCADE drops (a type it takes,
 -- a function its SQL-standard body calls): the functions the boards call are noted at the
 -- start of each cascading drop, and the drop is refused (2BP01) at sql_drop if one went
--- while its board stays.
+-- while its board stays. The tags are the drops that can take a function along; each of
+-- them starts by dropping the note a failed statement may have left.
 CREATE FUNCTION leaderboard._board_functions_cascade() RETURNS event_trigger
   AS 'MODULE_PATHNAME', 'board_functions_cascade' LANGUAGE C;
 COMMENT ON FUNCTION leaderboard._board_functions_cascade() IS
   'internal: event trigger function refusing a DROP ... CASCADE that takes along a function a board''s metric or filter calls';
 CREATE EVENT TRIGGER leaderboard_note_board_functions ON ddl_command_start
+  WHEN TAG IN ('DROP TYPE', 'DROP DOMAIN', 'DROP FUNCTION', 'DROP PROCEDURE', 'DROP ROUTINE',
+               'DROP AGGREGATE', 'DROP OPERATOR', 'DROP CAST', 'DROP TRANSFORM', 'DROP LANGUAGE',
+               'DROP SCHEMA', 'DROP EXTENSION', 'DROP OWNED', 'DROP TABLE', 'DROP VIEW',
+               'DROP MATERIALIZED VIEW', 'DROP FOREIGN TABLE', 'DROP SEQUENCE', 'DROP COLLATION')
   EXECUTE FUNCTION leaderboard._board_functions_cascade();
 COMMENT ON EVENT TRIGGER leaderboard_note_board_functions IS
   'notes, at the start of a DROP ... CASCADE, the functions boards'' metrics and filters call';
 CREATE EVENT TRIGGER leaderboard_keep_cascaded_board_functions ON sql_drop
+  WHEN TAG IN ('DROP TYPE', 'DROP DOMAIN', 'DROP FUNCTION', 'DROP PROCEDURE', 'DROP ROUTINE',
+               'DROP AGGREGATE', 'DROP OPERATOR', 'DROP CAST', 'DROP TRANSFORM', 'DROP LANGUAGE',
+               'DROP SCHEMA', 'DROP EXTENSION', 'DROP OWNED', 'DROP TABLE', 'DROP VIEW',
+               'DROP MATERIALIZED VIEW', 'DROP FOREIGN TABLE', 'DROP SEQUENCE', 'DROP COLLATION')
   EXECUTE FUNCTION leaderboard._board_functions_cascade();
 COMMENT ON EVENT TRIGGER leaderboard_keep_cascaded_board_functions IS
   'refuses a DROP ... CASCADE that took along a function a board''s metric or filter calls, the board staying';
