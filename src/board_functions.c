@@ -187,22 +187,46 @@ analyze_quietly(const BoardExpression *e)
 	return node;
 }
 
-/* check_functions_in_node callback: whether funcid is one of the functions listed. */
+/* check_functions_in_node callback: adds funcid to the list in *context. */
 static bool
-is_listed_function(Oid funcid, void *context)
+note_function(Oid funcid, void *context)
 {
-	return list_member_oid((List *) context, funcid);
+	List	  **functions = (List **) context;
+
+	*functions = list_append_unique_oid(*functions, funcid);
+	return false;
 }
 
-/* Whether an analyzed expression calls one of the functions anywhere (casts, operators). */
 static bool
-calls_any(Node *node, List *functions)
+called_functions_walker(Node *node, List **functions)
 {
 	if (node == NULL)
 		return false;
-	if (check_functions_in_node(node, is_listed_function, functions))
-		return true;
-	return expression_tree_walker(node, calls_any, functions);
+	(void) check_functions_in_node(node, note_function, functions);
+	return expression_tree_walker(node, called_functions_walker, functions);
+}
+
+/* The functions an analyzed expression calls anywhere (casts and operators too). */
+static List *
+called_functions(Node *node)
+{
+	List	   *functions = NIL;
+
+	(void) called_functions_walker(node, &functions);
+	return functions;
+}
+
+/* The first of the listed functions that an analyzed expression calls, or InvalidOid. */
+static Oid
+first_called(Node *node, List *functions)
+{
+	List	   *called = called_functions(node);
+	ListCell   *lc;
+
+	foreach(lc, functions)
+		if (list_member_oid(called, lfirst_oid(lc)))
+			return lfirst_oid(lc);
+	return InvalidOid;
 }
 
 /* What a statement at hand drops or moves of the functions board expressions may call. */
@@ -429,18 +453,6 @@ refuse(const BoardExpression *e, Oid funcid, const char *why)
 			 errhint("Drop the board first (leaderboard.drop_board), then declare it again.")));
 }
 
-/* The first listed function that an analyzed expression calls. */
-static Oid
-first_called(Node *node, List *functions)
-{
-	ListCell   *lc;
-
-	foreach(lc, functions)
-		if (calls_any(node, list_make1_oid(lfirst_oid(lc))))
-			return lfirst_oid(lc);
-	return InvalidOid;
-}
-
 /*
  * ddl_command_start of DROP and ALTER of functions, schemas and extensions, and of DROP
  * OWNED: refuses dropping or moving a function a board's expression calls.
@@ -459,12 +471,13 @@ refuse_named_functions(Node *parsetree)
 	{
 		BoardExpression *e = lfirst(lc);
 		Node	   *node;
+		Oid			called;
 
 		if (source_goes_too(e, &named))
 			continue;
 		node = analyze_quietly(e);
-		if (node != NULL && calls_any(node, named.functions))
-			refuse(e, first_called(node, named.functions),
+		if (node != NULL && OidIsValid(called = first_called(node, named.functions)))
+			refuse(e, called,
 				   IsA(parsetree, DropStmt) || IsA(parsetree, DropOwnedStmt) ?
 				   "dropped (by itself, or with its schema, extension or owner), every later write to the table would fail" :
 				   "renamed or moved to another schema (by itself, or with its schema or extension), it would no longer be found, and every later write to the table would fail");
@@ -501,14 +514,15 @@ rebuild_for_changed_functions(void)
 	{
 		BoardExpression *e = lfirst(lc);
 		Node	   *node = analyze_quietly(e);
+		Oid			called = node != NULL ? first_called(node, functions) : InvalidOid;
 
-		if (node == NULL || !calls_any(node, functions))
+		if (!OidIsValid(called))
 			continue;
 		if (contain_mutable_functions(node))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 					 errmsg("function %s is read by board \"%s\", whose expressions must be immutable",
-							format_procedure(first_called(node, functions)), e->board),
+							format_procedure(called), e->board),
 					 errdetail("The board's expression %s over table %s calls it; not immutable, it would let the standings drift from a recomputation.",
 							   e->expr, relation_name(e->source)),
 					 errhint("Keep the function IMMUTABLE, or drop the board first (leaderboard.drop_board).")));
@@ -575,25 +589,6 @@ static MemoryContext watched_cxt = NULL;
 static LocalTransactionId watched_lxid = InvalidLocalTransactionId;
 static SubTransactionId watched_subxid = InvalidSubTransactionId;
 
-/* Adds each function an analyzed expression calls (casts and operators too) to a list. */
-static bool
-note_function(Oid funcid, void *context)
-{
-	List	  **functions = (List **) context;
-
-	*functions = list_append_unique_oid(*functions, funcid);
-	return false;
-}
-
-static bool
-called_functions_walker(Node *node, List **functions)
-{
-	if (node == NULL)
-		return false;
-	(void) check_functions_in_node(node, note_function, functions);
-	return expression_tree_walker(node, called_functions_walker, functions);
-}
-
 /* Whether the statement can drop objects it does not name (CASCADE). */
 static bool
 drops_dependents(Node *parsetree)
@@ -630,12 +625,10 @@ watch_called_functions(Node *parsetree)
 	{
 		BoardExpression *e = lfirst(lc);
 		Node	   *node = analyze_quietly(e);
-		List	   *functions = NIL;
+		List	   *functions = called_functions(node);
 		ListCell   *fc;
-		MemoryContext old;
+		MemoryContext old = MemoryContextSwitchTo(watched_cxt);
 
-		(void) called_functions_walker(node, &functions);
-		old = MemoryContextSwitchTo(watched_cxt);
 		foreach(fc, functions)
 		{
 			WatchedFunction *w = palloc(sizeof(WatchedFunction));
