@@ -25,7 +25,6 @@
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
@@ -175,8 +174,6 @@ count_existing_scopes(void)
 	return n;
 }
 
-static void require_source_unfiltered(BoardStatements *bs);
-
 /*
  * Runs one commit-time statement: small batches use the cached plan, large ones are
  * planned for their size.
@@ -187,30 +184,12 @@ apply_step(BoardStatements *bs, BoardStatement step, bool small)
 	int			rc;
 
 	if (step == BOARD_RECOMPUTE)
-		require_source_unfiltered(bs);
+		require_source_unfiltered(bs->source, bs->name);
 	rc = small ? board_statement_execute(bs, step, false) : SPI_execute(bs->sql[step], false, 0);
 
 	if (rc < 0)
 		elog(ERROR, "leaderboard: commit-time statement %d of board \"%s\" failed",
 			 (int) step, bs->name);
-}
-
-/*
- * Refuses to read the source, as the board owner, through row-level security: the
- * triggers count every row (transition tables bypass it), and a recomputation that
- * policies filter would silently drop the rows they hide (the owner is subject to them
- * under FORCE ROW LEVEL SECURITY, or once the table has another owner).
- */
-static void
-require_source_unfiltered(BoardStatements *bs)
-{
-	if (check_enable_rls(bs->source, InvalidOid, true) == RLS_ENABLED)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("row-level security hides rows of table %s from the owner of board \"%s\"",
-						get_rel_name(bs->source), bs->name),
-				 errdetail("The board counts every row its triggers see; recomputing it from the rows the policies let its owner read would drop the others."),
-				 errhint("Give the board's owner BYPASSRLS, or turn FORCE ROW LEVEL SECURITY off for the table its owner owns.")));
 }
 
 /* Orders new scopes by key bytes, the order captured groups sort in. */
@@ -498,7 +477,7 @@ apply_board(PendingBoard *captured)
 		 */
 		ereport(board_report_apply ? NOTICE : DEBUG1,
 				(errmsg("board \"%s\": rebuilt from its source", pb->name)));
-		require_source_unfiltered(bs);
+		require_source_unfiltered(bs->source, bs->name);
 		if (SPI_execute(bs->sql[BOARD_REBUILD], false, 0) < 0)
 			elog(ERROR, "leaderboard: commit-time rebuild of board \"%s\" failed", pb->name);
 	}

@@ -4,11 +4,15 @@
 #include "postgres.h"
 
 #include "catalog/pg_class.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
+#include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/rls.h"
 #include "utils/syscache.h"
 
 #include "board_context.h"
@@ -99,6 +103,40 @@ require_select_privilege(Oid relid)
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, get_relkind_objtype(get_rel_relkind(relid)),
 					   get_rel_name(relid));
+}
+
+/*
+ * Row-level security on a board's source: the triggers count every row (transition tables
+ * bypass it), and a recomputation the policies filter for the current user would silently
+ * drop the rows they hide (the owner is subject to them under FORCE ROW LEVEL SECURITY,
+ * or once the table has another owner). verify(), rebuild() and the commit-time
+ * recomputations refuse instead.
+ */
+void
+require_source_unfiltered(Oid source, const char *board)
+{
+	if (check_enable_rls(source, InvalidOid, true) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("row-level security hides rows of table %s from the owner of board \"%s\"",
+						quote_qualified_identifier(get_namespace_name(get_rel_namespace(source)),
+												   get_rel_name(source)), board),
+				 errdetail("The board counts every row its triggers see; recomputing it from the rows the policies let its owner read would drop the others."),
+				 errhint("Give the board's owner BYPASSRLS, or turn FORCE ROW LEVEL SECURITY off for the table its owner owns.")));
+}
+
+PG_FUNCTION_INFO_V1(board_require_source_unfiltered);
+/* _require_source_unfiltered(board row): require_source_unfiltered() for verify() and rebuild(). */
+Datum
+board_require_source_unfiltered(PG_FUNCTION_ARGS)
+{
+	HeapTupleHeader board = PG_GETARG_HEAPTUPLEHEADER(0);
+	bool		isnull;
+	Datum		source = GetAttributeByName(board, "source", &isnull);
+	Datum		name = GetAttributeByName(board, "name", &isnull);
+
+	require_source_unfiltered(DatumGetObjectId(source), TextDatumGetCString(name));
+	PG_RETURN_VOID();
 }
 
 /* Large batches group and sort their pending groups in memory rather than on disk. */

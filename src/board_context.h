@@ -30,6 +30,8 @@ extern void allow_large_batch_memory(void);
 extern int	writer_context_enter(void);
 /* Raises 42P01 or 42501 unless relid exists and the current user may read it; locks nothing. */
 extern void require_select_privilege(Oid relid);
+/* Raises 42501 when row-level security filters the board's source for the current user. */
+extern void require_source_unfiltered(Oid source, const char *board);
 
 /*
  * Registers rows as an ephemeral relation of the current SPI connection for the statements

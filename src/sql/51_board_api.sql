@@ -302,17 +302,10 @@ COMMENT ON FUNCTION leaderboard._require_owner(leaderboard.boards) IS
 -- The triggers count every row of the source (transition tables bypass row-level
 -- security); a recomputation the policies filter would drop the rows they hide from the
 -- role reading (the owner is subject to them under FORCE ROW LEVEL SECURITY, or once the
--- table has another owner). The commit-time apply checks the same in C (board_apply.c).
+-- table has another owner). The same C check serves the commit-time apply
+-- (board_context.c).
 CREATE FUNCTION leaderboard._require_source_unfiltered(b leaderboard.boards) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-  IF row_security_active(b.source) THEN
-    RAISE EXCEPTION 'row-level security hides rows of table % from the owner of board "%"', b.source, b.name
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'The board counts every row its triggers see; recomputing it from the rows the policies let its owner read would drop the others.',
-            HINT = 'Give the board''s owner BYPASSRLS, or turn FORCE ROW LEVEL SECURITY off for the table its owner owns.';
-  END IF;
-END $$;
+  AS 'MODULE_PATHNAME', 'board_require_source_unfiltered' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION leaderboard._require_source_unfiltered(leaderboard.boards) IS
   'internal: raises 42501 when row-level security filters the board''s source for the current user';
 
