@@ -9269,11 +9269,9 @@ END $$;
 COMMENT ON FUNCTION leaderboard.verify(text) IS
   'compares a board''s standings in open periods with a from-scratch recomputation from one snapshot; returns one row per difference, none when correct';
 
--- A type whose equal values can have other text forms, itself or inside a domain, array,
--- range, multirange or composite type: numeric 1.0 and 1.00, float 0 and -0, interval
--- '1 day' and '24:00:00', numbers inside jsonb, money as lc_monetary writes it. Boards name
--- scopes, and goals name agents, by text.
-CREATE FUNCTION leaderboard._text_forms_type(t regtype) RETURNS text
+-- A type and every type it is built on, through domains, arrays, ranges, multiranges and
+-- composite types, to any depth: what a column of the type holds.
+CREATE FUNCTION leaderboard._type_parts(t regtype) RETURNS SETOF regtype
 LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
   WITH RECURSIVE r(oid) AS (
     SELECT t::pg_catalog.oid
@@ -9284,16 +9282,27 @@ LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
                UNION ALL SELECT g.rngsubtype FROM pg_catalog.pg_range g WHERE g.rngtypid = y.oid OR g.rngmultitypid = y.oid
                UNION ALL SELECT c.atttypid FROM pg_catalog.pg_attribute c
                           WHERE c.attrelid = y.typrelid AND y.typrelid <> 0 AND c.attnum > 0 AND NOT c.attisdropped) x(oid))
-  SELECT pg_catalog.format_type(r.oid, NULL) FROM r
-  WHERE r.oid IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.float4'::pg_catalog.regtype,
-                  'pg_catalog.float8'::pg_catalog.regtype, 'pg_catalog.interval'::pg_catalog.regtype,
-                  'pg_catalog.jsonb'::pg_catalog.regtype, 'pg_catalog.money'::pg_catalog.regtype)
+  SELECT r.oid::pg_catalog.regtype FROM r
+$$;
+COMMENT ON FUNCTION leaderboard._type_parts(regtype) IS
+  'internal: a type and every type it is built on through domains, arrays, ranges, multiranges and composite types';
+
+-- A type whose equal values can have other text forms, itself or inside a domain, array,
+-- range, multirange or composite type: numeric 1.0 and 1.00, float 0 and -0, interval
+-- '1 day' and '24:00:00', numbers inside jsonb, money as lc_monetary writes it. Boards name
+-- scopes, and goals name agents, by text.
+CREATE FUNCTION leaderboard._text_forms_type(t regtype) RETURNS text
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  SELECT pg_catalog.format_type(p.part, NULL) FROM leaderboard._type_parts(t) AS p(part)
+  WHERE p.part IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.float4'::pg_catalog.regtype,
+                'pg_catalog.float8'::pg_catalog.regtype, 'pg_catalog.interval'::pg_catalog.regtype,
+                'pg_catalog.jsonb'::pg_catalog.regtype, 'pg_catalog.money'::pg_catalog.regtype)
   LIMIT 1
 $$;
 COMMENT ON FUNCTION leaderboard._text_forms_type(regtype) IS
   'internal: a type within t (itself, or inside a domain, array, range or composite) whose equal values can have other text forms, or NULL';
-REVOKE EXECUTE ON FUNCTION leaderboard._text_forms_type(regtype) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION leaderboard._text_forms_type(regtype) TO PUBLIC;
+REVOKE EXECUTE ON FUNCTION leaderboard._text_forms_type(regtype), leaderboard._type_parts(regtype) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._text_forms_type(regtype), leaderboard._type_parts(regtype) TO PUBLIC;
 
 -- a column a board reads is not dropped along with something else
 CREATE OR REPLACE FUNCTION leaderboard._drop_boards_of_dropped_sources() RETURNS event_trigger

@@ -61,6 +61,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._column_type(regclass,name)', 'create_board: a column''s type from pg_attribute'),
   ('leaderboard._text_forms_type(regtype)', 'create_board and set_goal: reads pg_type, pg_range and pg_attribute'),
   ('leaderboard._base_type(regtype)', 'create_board: reads pg_type'),
+  ('leaderboard._type_parts(regtype)', 'create_board, set_goal and enum renames: reads pg_type, pg_range and pg_attribute'),
   ('leaderboard._create_verb(leaderboard.boards,text,oid)', 'create_board, alter_board: CREATE or CREATE OR REPLACE (pure)'),
   ('leaderboard._board_views(leaderboard.boards)', 'create_board, alter_board: DDL as the caller'),
   ('leaderboard._board_statements(text)', 'rebuild, verify, alter_board: SQL text from the public catalog'),
