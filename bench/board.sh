@@ -151,18 +151,22 @@ recomputed_share() {
             FROM pg_stat_statements"
 }
 # $1 = name, $2 = script: 8 writers into calls_plain (a bare table holding the same calls)
-# and then into calls, back to back, as the machine's load drifts over minutes; puts
-# <name>_plain_tps, <name>_tps, _ratio, _deadlocks and _aborted_clients
+# and then into calls, back to back, twice, as the machine's load drifts over minutes: the
+# better run of each counts, as for the reads; puts <name>_plain_tps, <name>_tps, _ratio,
+# and the _deadlocks and _aborted_clients of both runs into calls
 writers() {
-  local dl0 tps
+  local dl0 plain tps
   sed 's/\<calls\>/calls_plain/' "$2" >"$2.plain"
-  put "$1_plain_tps" "$(pgb "$1_plain" "$2.plain")"
   dl0=$(deadlocks)
+  plain=$(pgb "$1_plain" "$2.plain")
   tps=$(pgb "$1" "$2")
+  plain=$(best "$plain" "$(pgb "$1_plain2" "$2.plain")")
+  tps=$(best "$tps" "$(pgb "$1_2" "$2")")
+  put "$1_plain_tps" "$plain"
   put "$1_tps" "$tps"
-  put "$1_ratio" "$(ratio "$tps" "${fig[$1_plain_tps]}")"
+  put "$1_ratio" "$(ratio "$tps" "$plain")"
   put "$1_deadlocks" "$(( $(deadlocks) - dl0 ))"
-  put "$1_aborted_clients" "$(aborted "$1")"
+  put "$1_aborted_clients" "$(( $(aborted "$1") + $(aborted "$1_2") ))"
 }
 
 # The largest private memory (RssAnon, MB) of the backend named $1 (application_name), read
@@ -384,7 +388,8 @@ WHERE agent_id = :a AND (period, period_start) IN
   (('day', (now() AT TIME ZONE 'UTC')::date), ('week', date_trunc('week', now() AT TIME ZONE 'UTC')::date),
    ('month', date_trunc('month', now() AT TIME ZONE 'UTC')::date));
 EOF
-put insert_storage_floor_tps "$(pgb insert_storage_floor "$work/insert_floor_rows.pgbench")"
+put insert_storage_floor_tps "$(best "$(pgb insert_storage_floor "$work/insert_floor_rows.pgbench")" \
+  "$(pgb insert_storage_floor2 "$work/insert_floor_rows.pgbench")")"
 put insert_storage_floor_ratio "$(ratio "${fig[insert_storage_floor_tps]}" "${fig[insert_board_plain_tps]}")"
 
 # the same writers with goals and every event kind on: what events and goals cost writers
@@ -424,7 +429,8 @@ FROM o, LATERAL (VALUES (:a, 'day', o.t::date), (:a, 'week', date_trunc('week', 
   AS k(agent_id, period, period_start)
 WHERE f.agent_id = k.agent_id AND f.period = k.period AND f.period_start = k.period_start;
 EOF
-put update_storage_floor_tps "$(pgb update_storage_floor "$work/update_floor_rows.pgbench")"
+put update_storage_floor_tps "$(best "$(pgb update_storage_floor "$work/update_floor_rows.pgbench")" \
+  "$(pgb update_storage_floor2 "$work/update_floor_rows.pgbench")")"
 put update_storage_floor_ratio "$(ratio "${fig[update_storage_floor_tps]}" "${fig[update_board_plain_tps]}")"
 q -c "DROP TABLE floor_rows" >/dev/null
 
