@@ -9197,6 +9197,9 @@ BEGIN
   -- writers apply at commit under scope row locks; this waits for them and blocks them
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
   EXECUTE (SELECT s.rebuild FROM leaderboard._board_statements(board) s);
+  -- the rows this transaction wrote before are in what the rebuild read: the commit must
+  -- not apply them again
+  PERFORM leaderboard._source_read(board);
   EXECUTE format('SELECT count(*) FROM %s', b.standings) INTO n;
   RETURN n;
 END $$;
@@ -9350,3 +9353,10 @@ COMMENT ON FUNCTION leaderboard._base_type(regtype) IS
   'internal: the type a domain is over, through domains over domains; any other type itself';
 REVOKE EXECUTE ON FUNCTION leaderboard._base_type(regtype) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._base_type(regtype) TO PUBLIC;
+
+CREATE FUNCTION leaderboard._source_read(board text) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_source_read' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._source_read(text) IS
+  'internal: after rebuild() read the source of a board the caller owns, the commit rebuilds it instead of applying again what the transaction captured before';
+REVOKE EXECUTE ON FUNCTION leaderboard._source_read(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._source_read(text) TO PUBLIC;

@@ -16,6 +16,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -446,6 +447,19 @@ apply_groups(PendingBoard *pb, BoardStatements *bs)
 	}
 }
 
+/* Whether a board of the name is in the catalog, as this transaction sees it now. */
+static bool
+board_exists(const char *name)
+{
+	Oid			argtype = TEXTOID;
+	Datum		arg = CStringGetTextDatum(name);
+
+	if (SPI_execute_with_args("SELECT 1 FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1",
+							  1, &argtype, &arg, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leaderboard: could not read the catalog of boards");
+	return SPI_processed > 0;
+}
+
 /* Applies one board's captured changes; runs inside an SPI connection. */
 static void
 apply_board(PendingBoard *captured)
@@ -455,6 +469,17 @@ apply_board(PendingBoard *captured)
 	BoardStatements *bs;
 	OwnerContext ctx;
 
+	/*
+	 * Dropped by this transaction after it captured changes for it: nothing is left to
+	 * apply them to, unless a board of the same name was created since, which the
+	 * rebuild drop_board() asked for then reads from the source.
+	 */
+	if (captured->dropped_in != InvalidSubTransactionId && !board_exists(captured->name))
+	{
+		ereport(board_report_apply ? NOTICE : DEBUG1,
+				(errmsg("board \"%s\": dropped, its captured changes are discarded", captured->name)));
+		return;
+	}
 	/*
 	 * The statements embed the scorecard and ladder: read them only once alter_board()
 	 * and rebuild(), which hold the scopes table in EXCLUSIVE mode, can no longer change

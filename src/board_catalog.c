@@ -26,6 +26,8 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "board_pending.h"
+
 static Oid
 relation_owner(Oid relid)
 {
@@ -265,6 +267,26 @@ board_catalog_delete(PG_FUNCTION_ARGS)
 	require_board_owner(name);
 	write_catalog("DELETE FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1", 1,
 				  &argtype, &arg, NULL, SPI_OK_DELETE);
+	/* what this transaction captured for it has no board to go to at commit */
+	pending_source_read(name, true);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(board_source_read);
+/*
+ * _source_read(board): the board's standings were just recomputed from its whole source in
+ * this transaction (rebuild()), so the commit rebuilds it rather than applying again what
+ * the transaction captured before; returns void.
+ */
+Datum
+board_source_read(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	SPI_connect();
+	require_board_owner(name);
+	pending_source_read(name, false);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

@@ -126,6 +126,8 @@ drop_captures_since(PendingBoard *pb, SubTransactionId subid)
 		fold_level_free(pb->levels[--pb->nlevels]);
 	if (pb->truncated_in != InvalidSubTransactionId && pb->truncated_in >= subid)
 		pb->truncated_in = InvalidSubTransactionId;
+	if (pb->dropped_in != InvalidSubTransactionId && pb->dropped_in >= subid)
+		pb->dropped_in = InvalidSubTransactionId;
 }
 
 /*
@@ -172,6 +174,9 @@ return_to_pending(PendingBoard *restored)
 	if (restored->truncated_in != InvalidSubTransactionId &&
 		(pb->truncated_in == InvalidSubTransactionId || restored->truncated_in < pb->truncated_in))
 		pb->truncated_in = restored->truncated_in;
+	if (restored->dropped_in != InvalidSubTransactionId &&
+		(pb->dropped_in == InvalidSubTransactionId || restored->dropped_in < pb->dropped_in))
+		pb->dropped_in = restored->dropped_in;
 	/* the tuples moved; only the arrays and the header are freed */
 	restored->ngroups = 0;
 	pending_board_free(restored);
@@ -592,6 +597,21 @@ pending_rebuild_at_commit(PendingBoard *pb)
 	if (pb->truncated_in == InvalidSubTransactionId)
 		pb->truncated_in = GetCurrentSubTransactionId();
 	ensure_sentinel();
+}
+
+void
+pending_source_read(const char *name, bool dropped)
+{
+	PendingBoard *pb;
+
+	for (pb = pending_boards; pb != NULL; pb = pb->next)
+		if (strcmp(pb->name, name) == 0)
+			break;
+	if (pb == NULL || !pending_has_captures(pb))
+		return;
+	if (dropped && pb->dropped_in == InvalidSubTransactionId)
+		pb->dropped_in = GetCurrentSubTransactionId();
+	pending_rebuild_at_commit(pb);
 }
 
 void

@@ -44,6 +44,7 @@ typedef struct PendingBoard
 	int			ngroups;
 	int			maxgroups;
 	SubTransactionId truncated_in;	/* set by TRUNCATE or a partition that moved: rebuild */
+	SubTransactionId dropped_in;	/* set by drop_board(): a board of the name may be gone */
 	SubTransactionId applied_in;	/* once taken: the subtransaction that applied it */
 	struct PendingBoard *next;
 } PendingBoard;
@@ -96,6 +97,14 @@ extern void ensure_sentinel(void);
  * its captured groups (inside SPI, as the writer).
  */
 extern void pending_rebuild_at_commit(PendingBoard *pb);
+/*
+ * The board's source was read in full by this transaction (rebuild(), or a drop_board()
+ * that a create_board() of the same name may follow): what the transaction captured for
+ * it before is in that read already, so the commit rebuilds the board instead of applying
+ * the captures again; after a drop, a board of the name no longer there at commit is
+ * skipped. Does nothing when nothing is captured. Undone with the subtransaction.
+ */
+extern void pending_source_read(const char *name, bool dropped);
 /*
  * The same, for a change to what the board's writers compute (a function its expressions
  * call, the labels of its partition values) rather than to its rows: first waits for the

@@ -15,6 +15,10 @@ CREATE FUNCTION leaderboard._catalog_delete(board text) RETURNS void
   AS 'MODULE_PATHNAME', 'board_catalog_delete' LANGUAGE C STRICT;
 COMMENT ON FUNCTION leaderboard._catalog_delete(text) IS
   'internal: deletes the catalog row of a board the caller owns';
+CREATE FUNCTION leaderboard._source_read(board text) RETURNS void
+  AS 'MODULE_PATHNAME', 'board_source_read' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._source_read(text) IS
+  'internal: after rebuild() read the source of a board the caller owns, the commit rebuilds it instead of applying again what the transaction captured before';
 CREATE FUNCTION leaderboard._catalog_close(board text, grace interval, retention interval, closed_before jsonb,
   closed leaderboard.closed_periods[], winners leaderboard.period_winners[]) RETURNS void
   AS 'MODULE_PATHNAME', 'board_catalog_close' LANGUAGE C;
@@ -1177,6 +1181,9 @@ BEGIN
   -- writers apply at commit under scope row locks; this waits for them and blocks them
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
   EXECUTE (SELECT s.rebuild FROM leaderboard._board_statements(board) s);
+  -- the rows this transaction wrote before are in what the rebuild read: the commit must
+  -- not apply them again
+  PERFORM leaderboard._source_read(board);
   EXECUTE format('SELECT count(*) FROM %s', b.standings) INTO n;
   RETURN n;
 END $$;
