@@ -9360,3 +9360,19 @@ COMMENT ON FUNCTION leaderboard._source_read(text) IS
   'internal: after rebuild() read the source of a board the caller owns, the commit rebuilds it instead of applying again what the transaction captured before';
 REVOKE EXECUTE ON FUNCTION leaderboard._source_read(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._source_read(text) TO PUBLIC;
+-- Event triggers fire in ordinary sessions only unless enabled ALWAYS. A superuser who runs
+-- DDL under session_replication_role = replica (a bulk load, a restore) would otherwise
+-- disable a board's triggers, or create and attach partitions without them, unseen.
+ALTER EVENT TRIGGER leaderboard_drop_boards ENABLE ALWAYS;
+ALTER EVENT TRIGGER leaderboard_refuse_unseen_tables ENABLE ALWAYS;
+ALTER EVENT TRIGGER leaderboard_follow_partitions ENABLE ALWAYS;
+ALTER EVENT TRIGGER leaderboard_attach_detach ENABLE ALWAYS;
+ALTER EVENT TRIGGER leaderboard_drop_partitions ENABLE ALWAYS;
+ALTER EVENT TRIGGER leaderboard_keep_trigger_modes ENABLE ALWAYS;
+ALTER EVENT TRIGGER leaderboard_keep_board_triggers ENABLE ALWAYS;
+ALTER EVENT TRIGGER leaderboard_keep_board_trigger_defs ENABLE ALWAYS;
+ALTER EVENT TRIGGER leaderboard_keep_board_functions ENABLE ALWAYS;
+ALTER EVENT TRIGGER leaderboard_rebuild_for_functions ENABLE ALWAYS;
+ALTER EVENT TRIGGER leaderboard_note_board_functions ENABLE ALWAYS;
+ALTER EVENT TRIGGER leaderboard_keep_cascaded_board_functions ENABLE ALWAYS;
+ALTER EVENT TRIGGER leaderboard_rebuild_for_enum_labels ENABLE ALWAYS;
