@@ -9376,3 +9376,42 @@ ALTER EVENT TRIGGER leaderboard_rebuild_for_functions ENABLE ALWAYS;
 ALTER EVENT TRIGGER leaderboard_note_board_functions ENABLE ALWAYS;
 ALTER EVENT TRIGGER leaderboard_keep_cascaded_board_functions ENABLE ALWAYS;
 ALTER EVENT TRIGGER leaderboard_rebuild_for_enum_labels ENABLE ALWAYS;
+
+-- ALTER TYPE ... CASCADE of the composite type of a typed source is checked too
+CREATE OR REPLACE FUNCTION leaderboard._follow_partitions() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards;
+BEGIN
+  PERFORM leaderboard._check_retyped_columns();
+  -- the source itself, or (ALTER TYPE ... CASCADE) the composite type it is a typed table
+  -- of, whose renamed or dropped attributes leave the table with no command of its own
+  FOR b IN SELECT * FROM leaderboard.boards x
+           WHERE x.source::oid IN (SELECT c.objid FROM pg_event_trigger_ddl_commands() c
+                                   WHERE c.classid = 'pg_class'::regclass)
+              OR EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c
+                         JOIN pg_class t ON c.classid = 'pg_class'::regclass AND t.oid = c.objid
+                                        AND t.relkind = 'c'
+                         JOIN pg_class s ON s.reloftype = t.reltype
+                         WHERE s.oid IN (SELECT leaderboard._source_family(x.source))) LOOP
+    PERFORM leaderboard._check_board_source(b);
+  END LOOP;
+  IF NOT EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c WHERE leaderboard._changes_partitions(c.command)) THEN
+    RETURN;
+  END IF;
+  FOR b IN SELECT * FROM leaderboard.boards x WHERE (SELECT relkind FROM pg_class WHERE oid = x.source) = 'p' LOOP
+    BEGIN
+      PERFORM leaderboard._board_triggers(b);
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE WARNING 'could not update the triggers of board "%" on the partitions of %: %', b.name, b.source, SQLERRM
+        USING HINT = 'The owner of the partitions can run this DDL again, or call leaderboard.rebuild().';
+    END;
+  END LOOP;
+END $$;
+DROP EVENT TRIGGER leaderboard_follow_partitions;
+CREATE EVENT TRIGGER leaderboard_follow_partitions ON ddl_command_end
+  WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'ALTER TYPE')
+  EXECUTE FUNCTION leaderboard._follow_partitions();
+COMMENT ON EVENT TRIGGER leaderboard_follow_partitions IS
+  'adds board triggers to new partitions of partitioned sources and drops them from detached partitions';
+ALTER EVENT TRIGGER leaderboard_follow_partitions ENABLE ALWAYS;

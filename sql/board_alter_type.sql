@@ -64,3 +64,30 @@ INSERT INTO at_parted VALUES (1, '2027-03-01', 10, 3);
 SELECT count(*) AS differences FROM leaderboard.verify('at_tree');
 SELECT leaderboard.drop_board('at_tree');
 DROP TABLE at_parted;
+
+-- a typed table (CREATE TABLE ... OF a composite type): ALTER TYPE ... CASCADE changes its
+-- columns with no ALTER TABLE of its own, and is refused the same way for columns a board
+-- reads; attributes no board reads still change
+CREATE TYPE at_calltype AS (agent_id int, at timestamptz, handle_seconds numeric, won boolean, spare int);
+CREATE TABLE at_typed OF at_calltype (agent_id WITH OPTIONS NOT NULL);
+INSERT INTO at_typed VALUES (1, '2026-10-05 10:00+00', 100.4, true, 1), (2, '2026-10-05 11:00+00', 200.6, false, 2);
+SELECT leaderboard.create_board(name => 'at_typed_board', source => 'at_typed', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['handle_seconds', 'won'], scorecard => '{"metrics": [{"name": "handle_seconds", "stat": "sum"}]}',
+  time_zone => 'UTC') IS NOT NULL AS created;
+ALTER TYPE at_calltype ALTER ATTRIBUTE handle_seconds TYPE int CASCADE;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TYPE at_calltype RENAME ATTRIBUTE won TO converted CASCADE;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TYPE at_calltype DROP ATTRIBUTE won CASCADE;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TYPE at_calltype ALTER ATTRIBUTE spare TYPE bigint CASCADE;
+ALTER TYPE at_calltype RENAME ATTRIBUTE spare TO extra CASCADE;
+ALTER TYPE at_calltype ADD ATTRIBUTE note text CASCADE;
+SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
+WHERE a.attrelid = 'at_typed'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum;
+INSERT INTO at_typed VALUES (1, '2026-10-06 10:00+00', 50.5, true, 3, 'x');
+SELECT agent_id, leaderboard.kpi_sum(kpis, 1) AS handle_sum FROM at_typed_board_standings WHERE period = 'month' ORDER BY 1;
+SELECT count(*) AS differences FROM leaderboard.verify('at_typed_board');
+SELECT leaderboard.drop_board('at_typed_board');
+DROP TABLE at_typed;
+DROP TYPE at_calltype;

@@ -1916,9 +1916,16 @@ DECLARE
   b leaderboard.boards;
 BEGIN
   PERFORM leaderboard._check_retyped_columns();
+  -- the source itself, or (ALTER TYPE ... CASCADE) the composite type it is a typed table
+  -- of, whose renamed or dropped attributes leave the table with no command of its own
   FOR b IN SELECT * FROM leaderboard.boards x
            WHERE x.source::oid IN (SELECT c.objid FROM pg_event_trigger_ddl_commands() c
-                                   WHERE c.classid = 'pg_class'::regclass) LOOP
+                                   WHERE c.classid = 'pg_class'::regclass)
+              OR EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c
+                         JOIN pg_class t ON c.classid = 'pg_class'::regclass AND t.oid = c.objid
+                                        AND t.relkind = 'c'
+                         JOIN pg_class s ON s.reloftype = t.reltype
+                         WHERE s.oid IN (SELECT leaderboard._source_family(x.source))) LOOP
     PERFORM leaderboard._check_board_source(b);
   END LOOP;
   IF NOT EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c WHERE leaderboard._changes_partitions(c.command)) THEN
@@ -1936,7 +1943,7 @@ END $$;
 COMMENT ON FUNCTION leaderboard._follow_partitions() IS
   'internal: event trigger function keeping board triggers on every partition of partitioned sources and refusing source changes that break a board';
 CREATE EVENT TRIGGER leaderboard_follow_partitions ON ddl_command_end
-  WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+  WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'ALTER TYPE')
   EXECUTE FUNCTION leaderboard._follow_partitions();
 COMMENT ON EVENT TRIGGER leaderboard_follow_partitions IS
   'adds board triggers to new partitions of partitioned sources and drops them from detached partitions';
