@@ -9415,3 +9415,9 @@ CREATE EVENT TRIGGER leaderboard_follow_partitions ON ddl_command_end
 COMMENT ON EVENT TRIGGER leaderboard_follow_partitions IS
   'adds board triggers to new partitions of partitioned sources and drops them from detached partitions';
 ALTER EVENT TRIGGER leaderboard_follow_partitions ENABLE ALWAYS;
+
+-- No foreign key ties the configuration tables to each other: pg_restore -j loads their
+-- data in parallel; _catalog_delete deletes what refers to a board.
+ALTER TABLE leaderboard.period_winners DROP CONSTRAINT period_winners_board_period_period_start_fkey;
+ALTER TABLE leaderboard.closed_periods DROP CONSTRAINT closed_periods_board_fkey;
+ALTER TABLE leaderboard.goals DROP CONSTRAINT goals_board_fkey;

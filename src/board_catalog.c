@@ -144,6 +144,23 @@ write_catalog(const char *sql, int nargs, Oid *argtypes, Datum *args, const char
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
 
+/*
+ * Keeps the board's row from being deleted until this transaction ends, as a foreign key
+ * to it would (a concurrent drop_board() that commits first leaves no row: 42704).
+ */
+static void
+lock_board_row(Datum board)
+{
+	Oid			argtype = TEXTOID;
+
+	write_catalog("SELECT FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
+				  1, &argtype, &board, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("board \"%s\" does not exist", TextDatumGetCString(board))));
+}
+
 PG_FUNCTION_INFO_V1(board_catalog_insert);
 /* Inserts a new board row owned by the caller; returns void. */
 Datum
@@ -265,6 +282,13 @@ board_catalog_delete(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	require_board_owner(name);
+	/* what refers to the board by name (no foreign key: see leaderboard.closed_periods) */
+	write_catalog("DELETE FROM leaderboard.period_winners WHERE board OPERATOR(pg_catalog.=) $1", 1,
+				  &argtype, &arg, NULL, SPI_OK_DELETE);
+	write_catalog("DELETE FROM leaderboard.closed_periods WHERE board OPERATOR(pg_catalog.=) $1", 1,
+				  &argtype, &arg, NULL, SPI_OK_DELETE);
+	write_catalog("DELETE FROM leaderboard.goals WHERE board OPERATOR(pg_catalog.=) $1", 1,
+				  &argtype, &arg, NULL, SPI_OK_DELETE);
 	write_catalog("DELETE FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1", 1,
 				  &argtype, &arg, NULL, SPI_OK_DELETE);
 	/* what this transaction captured for it has no board to go to at commit */
@@ -374,6 +398,7 @@ board_goal_insert(PG_FUNCTION_ARGS)
 				 errmsg("a goal needs a board")));
 	SPI_connect();
 	require_board_owner(TextDatumGetCString(board));
+	lock_board_row(board);
 	/* the rest of the row as set_goal builds it (checked as the caller) */
 	if (SPI_execute_with_args("SELECT leaderboard._check_goal($1)", 1, &rowtype, &arg, NULL,
 							  true, 1) != SPI_OK_SELECT)

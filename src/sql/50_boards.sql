@@ -62,9 +62,11 @@ COMMENT ON VIEW leaderboard.campaigns IS
 GRANT SELECT ON leaderboard.campaigns TO PUBLIC;
 
 -- Periods close_periods closed, and their winners: written only by close_periods (through
--- _catalog_close), kept when retention deletes the closed day rows, dropped with the board.
+-- _catalog_close), kept when retention deletes the closed day rows, dropped with the board
+-- (by _catalog_delete). No foreign key ties the extension's configuration tables to each
+-- other: pg_restore -j loads their data in parallel, in no order a key could wait for.
 CREATE TABLE leaderboard.closed_periods (
-  board         text NOT NULL REFERENCES leaderboard.boards (name) ON DELETE CASCADE,
+  board         text NOT NULL,
   period        text NOT NULL,
   period_start  date NOT NULL,
   scopes        integer NOT NULL,
@@ -85,8 +87,7 @@ CREATE TABLE leaderboard.period_winners (
   score         double precision NOT NULL,
   tier          text,
   kpis          leaderboard.kpis NOT NULL,
-  PRIMARY KEY (board, period, period_start, partition, agent),
-  FOREIGN KEY (board, period, period_start) REFERENCES leaderboard.closed_periods ON DELETE CASCADE
+  PRIMARY KEY (board, period, period_start, partition, agent)
 );
 COMMENT ON TABLE leaderboard.period_winners IS
   'winners of closed periods: the rows ranked 1 in each scope when close_periods closed it, ties included';

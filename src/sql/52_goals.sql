@@ -4,7 +4,7 @@
 
 CREATE TABLE leaderboard.goals (
   id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  board          text NOT NULL REFERENCES leaderboard.boards (name) ON DELETE CASCADE,
+  board          text NOT NULL,
   metric         text NOT NULL,
   stat           text NOT NULL CHECK (stat IN ('count', 'sum', 'avg', 'rate')),
   period         text NOT NULL CHECK (period IN ('day', 'week', 'month', 'quarter', 'year', 'all')),

@@ -8,13 +8,16 @@
 #     psql with ON_ERROR_STOP. Each restore must run without a single error, recreate each
 #     board trigger once (the triggers of every table of the tree are counted), and the
 #     restored boards must capture every later write exactly once: into a partition, into
-#     a partition created or attached after the restore, and through the parent.
+#     a partition created or attached after the restore, and through the parent;
+# (c) boards with closed periods, their winners, a closed campaign and goals, restored by a
+#     parallel pg_restore (-j 2), which loads the extension's configuration tables side by
+#     side: the catalog tables come back whole and the boards keep working.
 # Runs against the cluster in PGHOST/PGPORT; exits non-zero on failure.
 set -euo pipefail
 q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 fail() { echo "$*"; exit 1; }
 work=$(mktemp -d /tmp/leaderboard-dump.XXXXXX)
-dbs="lb_dump_src lb_dump_dst lb_psrc lb_prestore lb_prestore_1 lb_prestore_sql"
+dbs="lb_dump_src lb_dump_dst lb_psrc lb_prestore lb_prestore_1 lb_prestore_sql lb_closed_src lb_closed_j"
 drop_dbs() { local d; for d in $dbs; do dropdb --if-exists "$d" 2>/dev/null || true; done; }
 trap 'drop_dbs; rm -rf "$work"' EXIT
 drop_dbs
@@ -213,3 +216,44 @@ restore lb_prestore "pg_restore" pg_restore -d lb_prestore "$work/part.dump"
 restore lb_prestore_1 "pg_restore --single-transaction" pg_restore --single-transaction -d lb_prestore_1 "$work/part.dump"
 restore lb_prestore_sql "psql of a plain-SQL dump" psql -X -q -v ON_ERROR_STOP=1 -d lb_prestore_sql -f "$work/part.sql"
 echo "partitioned source: pg_restore, pg_restore -1 and psql restored without error, standings identical, triggers once per table, later writes counted once; verify: 0 differences"
+
+# == (c) closed periods, winners and goals through a parallel restore
+createdb lb_closed_src
+q -d lb_closed_src >/dev/null <<'SQL'
+CREATE EXTENSION leaderboard;
+CREATE TABLE calls (call_id bigserial PRIMARY KEY, agent_id int NOT NULL, team_id int NOT NULL,
+  started_at timestamptz NOT NULL, converted boolean NOT NULL);
+-- many days of many teams: closing writes far more winners than closed periods
+INSERT INTO calls (agent_id, team_id, started_at, converted)
+SELECT 1 + i % 200, i % 20, timestamptz '2026-09-01 09:00+00' + (i % 60) * interval '1 day', i % 3 = 0
+FROM generate_series(1, 24000) i;
+SELECT leaderboard.create_board(name => 'floor', source => 'calls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['converted AS conv', 'call_id AS calls'],
+  scorecard => '{"metrics": [{"name": "conv", "stat": "rate"}, {"name": "calls", "stat": "count", "target": 50}]}',
+  periods => ARRAY['day', 'week', 'month'], partition_by => ARRAY['team_id'], time_zone => 'UTC');
+SELECT leaderboard.set_goal('floor', 'calls', 'count', 'day', t) FROM unnest(ARRAY[5, 8]) t;
+SELECT leaderboard.create_campaign(name => 'sprint', board => 'floor',
+  scorecard => '{"metrics": [{"name": "conv", "stat": "sum"}], "scale": 1}',
+  starts => '2026-09-07 00:00+00', ends => '2026-09-14 00:00+00', grace => '1 day');
+SELECT leaderboard.close_periods('floor') > 0, leaderboard.close_periods('sprint') > 0;
+SQL
+catalog_sql="SELECT (SELECT count(*) FROM leaderboard.boards) || ' ' || (SELECT count(*) FROM leaderboard.closed_periods)
+  || ' ' || (SELECT count(*) FROM leaderboard.period_winners) || ' ' || (SELECT count(*) FROM leaderboard.goals)
+  || ' ' || (SELECT md5(string_agg(concat_ws(',', board, period, period_start, partition, agent, score, tier), ';'
+                 ORDER BY board, period, period_start, partition::text, agent)) FROM leaderboard.period_winners)"
+closed_before=$(q -d lb_closed_src -c "$catalog_sql")
+pg_dump -Fc -d lb_closed_src -f "$work/closed.dump"
+createdb lb_closed_j
+if ! pg_restore -j 2 -d lb_closed_j "$work/closed.dump" >"$work/closed.out" 2>"$work/closed.err" \
+     || grep -q . "$work/closed.err"; then
+  cat "$work/closed.err"; fail "pg_restore -j 2: the restore reported errors"
+fi
+closed_after=$(q -d lb_closed_j -c "$catalog_sql")
+[ "$closed_before" = "$closed_after" ] || fail "catalog tables differ after pg_restore -j 2: $closed_before / $closed_after"
+q -d lb_closed_j -c "INSERT INTO calls (agent_id, team_id, started_at, converted) VALUES (5, 5, now(), true)" >/dev/null
+diffs=$(q -d lb_closed_j -c "SELECT count(*) FROM leaderboard.verify('floor')")
+[ "$diffs" = 0 ] || fail "verify found $diffs differences after pg_restore -j 2"
+q -d lb_closed_j -c "SELECT leaderboard.drop_board('sprint')" -c "SELECT leaderboard.drop_board('floor')" >/dev/null
+left=$(q -d lb_closed_j -c "SELECT (SELECT count(*) FROM leaderboard.closed_periods) + (SELECT count(*) FROM leaderboard.period_winners) + (SELECT count(*) FROM leaderboard.goals)")
+[ "$left" = 0 ] || fail "drop_board left $left rows of closed periods, winners or goals"
+echo "closed periods: pg_restore -j 2 restored boards, closed periods, winners and goals without error ($closed_after); verify: 0 differences; drop_board took their rows along"
