@@ -9421,3 +9421,31 @@ ALTER EVENT TRIGGER leaderboard_follow_partitions ENABLE ALWAYS;
 ALTER TABLE leaderboard.period_winners DROP CONSTRAINT period_winners_board_period_period_start_fkey;
 ALTER TABLE leaderboard.closed_periods DROP CONSTRAINT closed_periods_board_fkey;
 ALTER TABLE leaderboard.goals DROP CONSTRAINT goals_board_fkey;
+
+-- a column added or renamed to a name the board's statements reserve is refused
+CREATE OR REPLACE FUNCTION leaderboard._check_board_source(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  e text;
+BEGIN
+  -- the names the board's statements give their own columns over the source's
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = b.source AND attname IN ('lb_local', 'lb_kind', 'lb_day')
+             AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'board "%" reserves the column names lb_local, lb_kind and lb_day of table %', b.name, b.source
+      USING ERRCODE = 'duplicate_column',
+            HINT = 'Give the column another name.';
+  END IF;
+  FOREACH e IN ARRAY ARRAY[quote_ident(b.agent_column), quote_ident(b.at_column)]
+                     || ARRAY(SELECT quote_ident(p) FROM unnest(b.partition_by) p)
+                     || b.metric_exprs || coalesce(ARRAY[b.filter], '{}') LOOP
+    BEGIN
+      PERFORM leaderboard._expression_type(b.source, e, 'expression');
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'board "%" reads % of table %, which this change breaks', b.name, e, b.source
+        USING ERRCODE = 'dependent_objects_still_exist',
+              DETAIL = SQLERRM,
+              HINT = 'Drop the board first (leaderboard.drop_board), then declare it again over the changed table.';
+    END;
+  END LOOP;
+END $$;
+

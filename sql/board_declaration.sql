@@ -112,6 +112,14 @@ SELECT create_board('decl_agent_part', 'decl_agent_part', 'agent_id', 'at', ARRA
   time_zone => 'UTC') IS NOT NULL AS created;
 UPDATE decl_agent_part SET won = won + 1 WHERE agent_id = 1;
 SELECT count(*) AS differences FROM verify('decl_agent_part');
+-- nor may such a column come later, added or renamed to (42701); verify() still reads it
+\set VERBOSITY sqlstate
+ALTER TABLE decl_agent_part ADD COLUMN lb_local timestamp;
+ALTER TABLE decl_agent_part ADD COLUMN spare int;
+ALTER TABLE decl_agent_part RENAME COLUMN spare TO lb_kind;
+\set VERBOSITY default
+ALTER TABLE decl_agent_part ADD COLUMN lb_spare int;
+SELECT count(*) AS differences FROM verify('decl_agent_part');
 -- verify names the partition column agent in its partition, and the agent apart
 UPDATE decl_agent_part_standings SET score = score + 1 WHERE agent_id = 2;
 SELECT problem, partition, agent FROM verify('decl_agent_part') ORDER BY 2;

@@ -1721,6 +1721,13 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   e text;
 BEGIN
+  -- the names the board's statements give their own columns over the source's
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = b.source AND attname IN ('lb_local', 'lb_kind', 'lb_day')
+             AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'board "%" reserves the column names lb_local, lb_kind and lb_day of table %', b.name, b.source
+      USING ERRCODE = 'duplicate_column',
+            HINT = 'Give the column another name.';
+  END IF;
   FOREACH e IN ARRAY ARRAY[quote_ident(b.agent_column), quote_ident(b.at_column)]
                      || ARRAY(SELECT quote_ident(p) FROM unnest(b.partition_by) p)
                      || b.metric_exprs || coalesce(ARRAY[b.filter], '{}') LOOP
