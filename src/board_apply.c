@@ -27,6 +27,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
 #include "board_context.h"
@@ -486,6 +487,19 @@ apply_board(PendingBoard *captured)
 	 * them before this transaction ends, and with a snapshot taken after that lock.
 	 */
 	bs = board_statements(captured->name, false);
+	/*
+	 * Its tables dropped by this transaction, and the board with them next (pg_restore
+	 * --clean drops the standings first, then the partitions of the source, whose drop
+	 * asks for a rebuild): there is nothing left to apply to.
+	 */
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(bs->standings)) ||
+		!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(bs->scopes)))
+	{
+		ereport(board_report_apply ? NOTICE : DEBUG1,
+				(errmsg("board \"%s\": its standings or scopes table is gone, nothing is applied",
+						captured->name)));
+		return;
+	}
 	LockRelationOid(bs->scopes, RowExclusiveLock);
 	bs = board_statements(captured->name, true);
 	if (IsolationUsesXactSnapshot())
