@@ -9449,3 +9449,226 @@ BEGIN
   END LOOP;
 END $$;
 
+
+-- a card without effective_from leaves closed periods the cards they closed with
+CREATE OR REPLACE FUNCTION leaderboard._cards(b leaderboard.boards)
+RETURNS TABLE (period text, effective_from date, card text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  -- a version that keeps a kind's card (one that closed periods of the kind still use) is
+  -- no new card of that kind
+  SELECT x.period, x.effective_from, x.card
+  FROM (SELECT y.*, pg_catalog.lag(y.card) OVER (PARTITION BY y.period ORDER BY y.effective_from NULLS FIRST) AS before
+        FROM (SELECT c.key AS period, NULL::date AS effective_from, c.value AS card
+              FROM pg_catalog.jsonb_each_text(b.scorecards) c
+              UNION ALL
+              SELECT c.key, (v OPERATOR(pg_catalog.->>) 'from')::date, c.value
+              FROM pg_catalog.jsonb_array_elements(b.card_versions) v,
+                   pg_catalog.jsonb_each_text(v OPERATOR(pg_catalog.->) 'scorecards') c) y) x
+  WHERE x.before IS NULL OR x.card OPERATOR(pg_catalog.<>) x.before
+$$;
+COMMENT ON FUNCTION leaderboard._cards(leaderboard.boards) IS
+  'internal: every scorecard of a board by period kind, with the date it takes effect (NULL: the first)';
+CREATE FUNCTION leaderboard._card_in_force(b leaderboard.boards, kind text, day date) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce((SELECT v OPERATOR(pg_catalog.->) 'scorecards' OPERATOR(pg_catalog.->) kind
+                   FROM pg_catalog.jsonb_array_elements(b.card_versions) v
+                   WHERE (v OPERATOR(pg_catalog.->>) 'from')::date OPERATOR(pg_catalog.<=) day
+                   ORDER BY (v OPERATOR(pg_catalog.->>) 'from')::date DESC LIMIT 1),
+                  b.scorecards OPERATOR(pg_catalog.->) kind)
+$$;
+COMMENT ON FUNCTION leaderboard._card_in_force(leaderboard.boards, text, date) IS
+  'internal: the scorecard that scores a board''s periods of a kind starting on a day';
+REVOKE EXECUTE ON FUNCTION leaderboard._card_in_force(leaderboard.boards, text, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._card_in_force(leaderboard.boards, text, date) TO PUBLIC;
+CREATE FUNCTION leaderboard._cards_for_open_periods(b leaderboard.boards, cards jsonb,
+                                                   OUT scorecards jsonb, OUT card_versions jsonb)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  WITH closed AS (
+    SELECT c.key AS period, c.value::date AS before FROM pg_catalog.jsonb_each_text(b.closed_before) c
+  ), days AS (
+    -- where some kind's card changes: each closed kind's first open period, and the
+    -- versions in force in closed periods of some kind
+    SELECT c.before AS day FROM closed c
+    UNION
+    SELECT (v OPERATOR(pg_catalog.->>) 'from')::date FROM pg_catalog.jsonb_array_elements(b.card_versions) v
+    WHERE (v OPERATOR(pg_catalog.->>) 'from')::date OPERATOR(pg_catalog.<) (SELECT max(c.before) FROM closed c)
+  )
+  SELECT
+    (SELECT pg_catalog.jsonb_object_agg(k.key, CASE WHEN c.before IS NULL THEN k.value
+                                                     ELSE b.scorecards OPERATOR(pg_catalog.->) k.key END)
+     FROM pg_catalog.jsonb_each(cards) k LEFT JOIN closed c ON c.period OPERATOR(pg_catalog.=) k.key),
+    coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('from', d.day, 'scorecards',
+                (SELECT pg_catalog.jsonb_object_agg(k.key,
+                          CASE WHEN c.before IS NULL OR d.day OPERATOR(pg_catalog.>=) c.before THEN k.value
+                               ELSE leaderboard._card_in_force(b, k.key, d.day) END)
+                 FROM pg_catalog.jsonb_each(cards) k LEFT JOIN closed c ON c.period OPERATOR(pg_catalog.=) k.key))
+              ORDER BY d.day)
+              FROM days d), '[]')
+$$;
+COMMENT ON FUNCTION leaderboard._cards_for_open_periods(leaderboard.boards, jsonb) IS
+  'internal: the first card and card versions that give a board''s open periods new cards and leave its closed periods the cards they closed with';
+REVOKE EXECUTE ON FUNCTION leaderboard._cards_for_open_periods(leaderboard.boards, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._cards_for_open_periods(leaderboard.boards, jsonb) TO PUBLIC;
+CREATE OR REPLACE FUNCTION leaderboard._check_card_versions(board text, versions jsonb) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  problem text;
+BEGIN
+  problem := CASE
+    WHEN jsonb_typeof(versions) IS DISTINCT FROM 'array' THEN 'not an array'
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v
+                 WHERE jsonb_typeof(v) <> 'object'
+                    OR (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(v) k) IS DISTINCT FROM ARRAY['from', 'scorecards']
+                    OR jsonb_typeof(v -> 'from') <> 'string'
+                    OR v ->> 'from' !~ '^\d{4}-\d{2}-\d{2}$')
+      THEN 'an entry is not {"from": date, "scorecards": {...}}'
+    WHEN EXISTS (SELECT 1 FROM (SELECT (v ->> 'from')::date AS d, lag((v ->> 'from')::date) OVER (ORDER BY i) AS p
+                                FROM jsonb_array_elements(versions) WITH ORDINALITY AS x(v, i)) o
+                 WHERE o.d <= o.p)
+      THEN 'dates not ascending'
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v
+                 WHERE jsonb_typeof(v -> 'scorecards') <> 'object'
+                    OR v -> 'scorecards' <> leaderboard._board_cards(
+                         (SELECT jsonb_object_agg(c.key, (c.value #>> '{}')::jsonb) FROM jsonb_each(v -> 'scorecards') c),
+                         b.periods, b.metric_names))
+      THEN 'scorecards that are not one per period, aligned to its metrics'
+    -- ties are ordered by each tie_break metric's stat and direction in the first card
+    -- (_tie_break_sql), whatever card scored the period
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v, jsonb_each_text(v -> 'scorecards') c,
+                               jsonb_array_elements(c.value::jsonb -> 'metrics') e, unnest(b.tie_break) t
+                 WHERE e ->> 'name' = t
+                   AND concat_ws('/', e ->> 'stat', e ->> 'better') IS DISTINCT FROM (
+                     SELECT concat_ws('/', f ->> 'stat', f ->> 'better')
+                     FROM jsonb_each_text(b.scorecards) fc, jsonb_array_elements(fc.value::jsonb -> 'metrics') f
+                     WHERE f ->> 'name' = t ORDER BY fc.key LIMIT 1))
+      THEN 'a card orders ties (tie_break) by another stat or direction than the board''s first card'
+    -- a card new to the board scores no closed period: a version taking effect on a day
+    -- before a kind's closed_before keeps that kind's card as it was
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v, jsonb_each(v -> 'scorecards') c
+                 WHERE (v ->> 'from')::date < (b.closed_before ->> c.key)::date
+                   AND c.value IS DISTINCT FROM leaderboard._card_in_force(b, c.key, (v ->> 'from')::date))
+      THEN 'a card taking effect on a day whose periods are closed'
+  END;
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'invalid scorecards of board "%" taking effect later: %', board, problem
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Set a card that takes effect later with leaderboard.alter_board(board, scorecard => ..., effective_from => ...).';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_card_versions(text, jsonb) IS
+  'internal: raises 22023 unless cards taking effect later are what alter_board makes of them';
+CREATE OR REPLACE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL,
+                                        drop_ladder boolean DEFAULT false,
+                                        calendar leaderboard.calendar DEFAULT NULL, drop_calendar boolean DEFAULT false,
+                                        events jsonb DEFAULT NULL,
+                                        grace interval DEFAULT NULL, retention interval DEFAULT NULL,
+                                        drop_retention boolean DEFAULT NULL, effective_from date DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' SET standard_conforming_strings = on SET work_mem = '256MB' SET jit = off AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  n bigint;
+  old_extremes bigint := leaderboard._exact_extremes(b);
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  IF effective_from IS NOT NULL THEN
+    PERFORM leaderboard._check_effective_from(b, scorecard, effective_from);
+  END IF;
+  -- a NULL argument is one not given: a ladder is removed by name, not by a NULL
+  IF drop_ladder AND ladder IS NOT NULL THEN
+    RAISE EXCEPTION 'a new ladder and drop_ladder cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either ladder => ''...'' or drop_ladder => true.';
+  END IF;
+  IF ladder IS NOT NULL THEN
+    b.ladder := ladder;
+  ELSIF drop_ladder IS TRUE THEN
+    b.ladder := NULL;
+  END IF;
+  -- events are checked against the ladder the board ends up with; {} emits none
+  IF events IS NOT NULL OR drop_ladder IS TRUE THEN
+    b.events := CASE WHEN events = '{}' THEN NULL ELSE coalesce(events, b.events) END;
+    IF b.events IS NOT NULL THEN
+      PERFORM leaderboard._events_config(b, b.events);
+    END IF;
+    PERFORM leaderboard._catalog_set_events(board, b.events);
+    PERFORM leaderboard._board_event_trigger(b);
+  END IF;
+  IF drop_calendar AND alter_board.calendar IS NOT NULL THEN
+    RAISE EXCEPTION 'a new calendar and drop_calendar cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either calendar => ''...'' or drop_calendar => true.';
+  END IF;
+  -- the calendar changes no standings row: only the views that count working days
+  IF alter_board.calendar IS NOT NULL OR drop_calendar IS TRUE THEN
+    b.calendar := CASE WHEN drop_calendar IS TRUE THEN NULL ELSE alter_board.calendar END;
+    PERFORM leaderboard._catalog_set_calendar(board, b.calendar);
+  END IF;
+  IF drop_retention AND retention IS NOT NULL THEN
+    RAISE EXCEPTION 'a new retention and drop_retention cannot be combined' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give either retention => ''...'' or drop_retention => true.';
+  END IF;
+  -- the close settings change no standings row: written alone
+  IF grace IS NOT NULL OR retention IS NOT NULL OR drop_retention THEN
+    b.grace := coalesce(alter_board.grace, b.grace);
+    b.retention := CASE WHEN drop_retention THEN NULL ELSE coalesce(alter_board.retention, b.retention) END;
+    PERFORM leaderboard._catalog_close(board, b.grace, b.retention, b.closed_before, NULL, NULL);
+    IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
+      RETURN 0;
+    END IF;
+  END IF;
+  -- nothing to change: the board's views are made again (this is how boards made by an
+  -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
+  -- rescored
+  IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
+    PERFORM leaderboard._board_views(b);
+    RETURN 0;
+  END IF;
+  IF scorecard IS NOT NULL THEN
+    PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
+    IF effective_from IS NULL AND b.closed_before ? 'all' THEN
+      RAISE EXCEPTION 'board "%" is closed', board USING ERRCODE = 'object_not_in_prerequisite_state',
+        DETAIL = 'Its one period has closed; it keeps the scores and the card it closed with.';
+    ELSIF effective_from IS NULL AND b.closed_before <> '{}' THEN
+      -- the card of every open period; closed periods keep the cards they closed with
+      SELECT o.scorecards, o.card_versions INTO b.scorecards, b.card_versions
+      FROM leaderboard._cards_for_open_periods(b, leaderboard._board_cards(scorecard, b.periods, b.metric_names)) o;
+    ELSIF effective_from IS NULL THEN
+      -- the card of every period, also of those a later card was set for
+      b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
+      b.card_versions := '[]';
+    ELSE
+      -- the card of the periods starting on or after effective_from, until a later one;
+      -- it replaces a card set for the same date
+      b.card_versions := (
+        SELECT jsonb_agg(v.v ORDER BY (v.v ->> 'from')::date)
+        FROM (SELECT o AS v FROM jsonb_array_elements(b.card_versions) o
+              WHERE (o ->> 'from')::date <> effective_from
+              UNION ALL
+              SELECT jsonb_build_object('from', effective_from,
+                                        'scorecards', leaderboard._board_cards(scorecard, b.periods, b.metric_names))) v);
+    END IF;
+  END IF;
+  -- a card that reads a min or max no card read before: corrections of that metric now
+  -- re-read the source, and the stored rows may have forgotten its extremes
+  b.source_index := leaderboard._ensure_source_index(b);
+  PERFORM leaderboard._catalog_update(board, b.scorecards, b.ladder::text, b.source_index);
+  IF scorecard IS NOT NULL THEN
+    PERFORM leaderboard._catalog_set_card_versions(board, b.card_versions);
+  END IF;
+  PERFORM leaderboard._board_views(b);
+  IF leaderboard._exact_extremes(b) & ~old_extremes <> 0 THEN
+    RETURN leaderboard.rebuild(board);
+  END IF;
+  -- tiers of a rank ladder need every rank: scopes that stopped storing ranks store them
+  -- again (the rescore below writes them)
+  IF b.ladder IS NOT NULL AND leaderboard.ladder_kind(b.ladder) <> 'points' THEN
+    EXECUTE format('UPDATE %s SET ranks_stored = true WHERE NOT ranks_stored', b.scopes);
+  END IF;
+  -- rescore and re-rank from the stored kpis in one statement: no source row is read; a
+  -- held tier carries over only while the ladder stays the same
+  EXECUTE (SELECT x.rescore FROM leaderboard._board_statements(board) x) INTO n USING ladder IS NULL;
+  RETURN n;
+END $$;
+COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean, date) IS
+  'changes a board''s scorecard (for every open period, closed ones keeping the cards they closed with, or with effective_from for the periods that start on or after that date) or ladder (drop_ladder => true removes it) and rescores its open standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; sets its calendar (drop_calendar => true removes it), the events it emits (events => ''{}'' emits none), its grace and retention (drop_retention => true keeps day rows forever); with nothing to change, only makes the board''s views again';

@@ -201,3 +201,55 @@ FROM leaderboard.boards b WHERE b.name = 'tb';
 SELECT leaderboard._catalog_set_card_versions('tb', b.card_versions) FROM leaderboard.boards b WHERE b.name = 'tb';
 SELECT leaderboard.drop_board('tb');
 DROP TABLE tcalls;
+
+-- A card without effective_from on a board with closed periods is the card of its open
+-- periods: each kind's closed periods (days, weeks and months closed at different dates)
+-- keep the card they closed with, and are explained with it.
+CREATE TABLE kcalls (agent int NOT NULL, at timestamptz NOT NULL, conv boolean NOT NULL);
+INSERT INTO kcalls SELECT 1 + i % 3, timestamptz '2026-10-01 10:00+00' + (i % 50) * interval '1 day', i % 4 = 0
+FROM generate_series(1, 300) i;
+INSERT INTO kcalls SELECT 1 + i % 3, now(), i % 2 = 0 FROM generate_series(1, 6) i;
+CREATE TABLE kcard (name text, card jsonb);
+INSERT INTO kcard VALUES
+  ('A', '{"metrics": [{"name": "conv", "stat": "rate", "weight": 1}, {"name": "calls", "stat": "count", "weight": 1, "target": 10}]}'),
+  ('B', '{"metrics": [{"name": "conv", "stat": "rate", "weight": 3}, {"name": "calls", "stat": "count", "weight": 1, "target": 10}]}'),
+  ('C', '{"metrics": [{"name": "conv", "stat": "rate", "weight": 0}, {"name": "calls", "stat": "count", "weight": 1, "target": 20}]}');
+SELECT leaderboard.create_board(name => 'kb', source => 'kcalls', agent => 'agent', at => 'at',
+  metrics => ARRAY['conv', '1 AS calls'], scorecard => (SELECT card FROM kcard WHERE name = 'A'),
+  periods => ARRAY['day', 'week', 'month'], time_zone => 'UTC', grace => '0 days') IS NOT NULL AS created;
+SELECT leaderboard.alter_board('kb', scorecard => (SELECT card FROM kcard WHERE name = 'B'), effective_from => '2026-10-15') > 0 AS rescored;
+SELECT leaderboard.close_periods('kb') > 0 AS closed;
+CREATE TEMP TABLE kb_closed AS SELECT period, period_start, agent, score FROM kb_standings s
+WHERE period_start < (SELECT (closed_before ->> s.period)::date FROM leaderboard.boards WHERE name = 'kb');
+SELECT leaderboard.alter_board('kb', scorecard => (SELECT card FROM kcard WHERE name = 'C')) > 0 AS rescored;
+-- the cards each kind had, in order: closed periods keep A and B, open ones take C
+SELECT v.period, string_agg(k.name, ',' ORDER BY v.effective_from NULLS FIRST) AS cards
+FROM leaderboard.scorecard_versions v
+JOIN kcard k ON (leaderboard._board_cards(k.card, ARRAY['day', 'week', 'month'], ARRAY['conv', 'calls']) ->> v.period)::jsonb = v.scorecard
+WHERE v.board = 'kb' GROUP BY v.period ORDER BY v.period;
+-- closed rows keep their scores; every row is explained with the card that scored it,
+-- whose contributions add up to its score
+SELECT count(*) AS closed_rows_rescored FROM kb_closed c JOIN kb_standings s USING (period, period_start, agent)
+WHERE s.score <> c.score;
+SELECT e.period, k.name AS card, bool_and(c.agent IS NOT NULL) AS closed,
+       bool_and(abs((SELECT sum((m ->> 'contribution')::float8) FROM jsonb_array_elements(e.explanation -> 'metrics') m) - e.score) < 1e-9) AS adds_up,
+       bool_and((SELECT (m ->> 'weight')::float8 FROM jsonb_array_elements(e.explanation -> 'metrics') m WHERE m ->> 'name' = 'conv')
+                = (SELECT (m ->> 'weight')::float8 FROM jsonb_array_elements(k.card -> 'metrics') m WHERE m ->> 'name' = 'conv')) AS its_card
+FROM kb_explain e
+LEFT JOIN kb_closed c ON (c.period, c.period_start, c.agent) = (e.period, e.period_start, e.agent)
+JOIN kcard k ON k.name = CASE WHEN e.card_from IS NULL THEN 'A' WHEN e.card_from = '2026-10-15' THEN 'B' ELSE 'C' END
+GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT count(*) AS differences FROM leaderboard.verify('kb');
+-- a campaign that has closed keeps its card
+CREATE TABLE kcamp_src (agent int NOT NULL, at timestamptz NOT NULL, conv boolean NOT NULL);
+INSERT INTO kcamp_src VALUES (1, '2026-10-02 10:00+00', true), (2, '2026-10-03 10:00+00', false);
+SELECT leaderboard.create_campaign(name => 'kcamp', source => 'kcamp_src', agent => 'agent', at => 'at',
+  metrics => ARRAY['conv', '1 AS calls'], scorecard => (SELECT card FROM kcard WHERE name = 'A'),
+  starts => '2026-10-01 00:00+00', ends => '2026-10-08 00:00+00', time_zone => 'UTC', grace => '0 days') IS NOT NULL AS created;
+SELECT leaderboard.close_periods('kcamp') > 0 AS closed;
+\set VERBOSITY terse
+SELECT leaderboard.alter_board('kcamp', scorecard => (SELECT card FROM kcard WHERE name = 'C'));
+\set VERBOSITY default
+SELECT leaderboard.drop_board('kcamp');
+SELECT leaderboard.drop_board('kb');
+DROP TABLE kcalls, kcard, kcamp_src;

@@ -213,14 +213,64 @@ COMMENT ON FUNCTION leaderboard._local_time_sql(leaderboard.boards, text) IS
 CREATE FUNCTION leaderboard._cards(b leaderboard.boards)
 RETURNS TABLE (period text, effective_from date, card text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT c.key, NULL::date, c.value FROM pg_catalog.jsonb_each_text(b.scorecards) c
-  UNION ALL
-  SELECT c.key, (v OPERATOR(pg_catalog.->>) 'from')::date, c.value
-  FROM pg_catalog.jsonb_array_elements(b.card_versions) v,
-       pg_catalog.jsonb_each_text(v OPERATOR(pg_catalog.->) 'scorecards') c
+  -- a version that keeps a kind's card (one that closed periods of the kind still use) is
+  -- no new card of that kind
+  SELECT x.period, x.effective_from, x.card
+  FROM (SELECT y.*, pg_catalog.lag(y.card) OVER (PARTITION BY y.period ORDER BY y.effective_from NULLS FIRST) AS before
+        FROM (SELECT c.key AS period, NULL::date AS effective_from, c.value AS card
+              FROM pg_catalog.jsonb_each_text(b.scorecards) c
+              UNION ALL
+              SELECT c.key, (v OPERATOR(pg_catalog.->>) 'from')::date, c.value
+              FROM pg_catalog.jsonb_array_elements(b.card_versions) v,
+                   pg_catalog.jsonb_each_text(v OPERATOR(pg_catalog.->) 'scorecards') c) y) x
+  WHERE x.before IS NULL OR x.card OPERATOR(pg_catalog.<>) x.before
 $$;
 COMMENT ON FUNCTION leaderboard._cards(leaderboard.boards) IS
   'internal: every scorecard of a board by period kind, with the date it takes effect (NULL: the first)';
+
+-- The card (as the catalog holds it: a JSON string) that scores the periods of a kind
+-- starting on a day: the latest version from that day or before, else the first.
+CREATE FUNCTION leaderboard._card_in_force(b leaderboard.boards, kind text, day date) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce((SELECT v OPERATOR(pg_catalog.->) 'scorecards' OPERATOR(pg_catalog.->) kind
+                   FROM pg_catalog.jsonb_array_elements(b.card_versions) v
+                   WHERE (v OPERATOR(pg_catalog.->>) 'from')::date OPERATOR(pg_catalog.<=) day
+                   ORDER BY (v OPERATOR(pg_catalog.->>) 'from')::date DESC LIMIT 1),
+                  b.scorecards OPERATOR(pg_catalog.->) kind)
+$$;
+COMMENT ON FUNCTION leaderboard._card_in_force(leaderboard.boards, text, date) IS
+  'internal: the scorecard that scores a board''s periods of a kind starting on a day';
+
+-- A new card for every open period of a board with closed periods: the first card and the
+-- versions to write, so that each kind's closed periods (those starting before its
+-- closed_before) keep the card they closed with and every open one takes the new card.
+CREATE FUNCTION leaderboard._cards_for_open_periods(b leaderboard.boards, cards jsonb,
+                                                   OUT scorecards jsonb, OUT card_versions jsonb)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  WITH closed AS (
+    SELECT c.key AS period, c.value::date AS before FROM pg_catalog.jsonb_each_text(b.closed_before) c
+  ), days AS (
+    -- where some kind's card changes: each closed kind's first open period, and the
+    -- versions in force in closed periods of some kind
+    SELECT c.before AS day FROM closed c
+    UNION
+    SELECT (v OPERATOR(pg_catalog.->>) 'from')::date FROM pg_catalog.jsonb_array_elements(b.card_versions) v
+    WHERE (v OPERATOR(pg_catalog.->>) 'from')::date OPERATOR(pg_catalog.<) (SELECT max(c.before) FROM closed c)
+  )
+  SELECT
+    (SELECT pg_catalog.jsonb_object_agg(k.key, CASE WHEN c.before IS NULL THEN k.value
+                                                     ELSE b.scorecards OPERATOR(pg_catalog.->) k.key END)
+     FROM pg_catalog.jsonb_each(cards) k LEFT JOIN closed c ON c.period OPERATOR(pg_catalog.=) k.key),
+    coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('from', d.day, 'scorecards',
+                (SELECT pg_catalog.jsonb_object_agg(k.key,
+                          CASE WHEN c.before IS NULL OR d.day OPERATOR(pg_catalog.>=) c.before THEN k.value
+                               ELSE leaderboard._card_in_force(b, k.key, d.day) END)
+                 FROM pg_catalog.jsonb_each(cards) k LEFT JOIN closed c ON c.period OPERATOR(pg_catalog.=) k.key))
+              ORDER BY d.day)
+              FROM days d), '[]')
+$$;
+COMMENT ON FUNCTION leaderboard._cards_for_open_periods(leaderboard.boards, jsonb) IS
+  'internal: the first card and card versions that give a board''s open periods new cards and leave its closed periods the cards they closed with';
 
 -- Which card scores which periods: every card of every board, with the dates it is in
 -- force from (NULL: the board's first card) and to (NULL: until a later card takes over).

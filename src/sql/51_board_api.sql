@@ -1446,11 +1446,11 @@ BEGIN
                      FROM jsonb_each_text(b.scorecards) fc, jsonb_array_elements(fc.value::jsonb -> 'metrics') f
                      WHERE f ->> 'name' = t ORDER BY fc.key LIMIT 1))
       THEN 'a card orders ties (tie_break) by another stat or direction than the board''s first card'
-    -- a card new to the board scores no closed period
-    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v
-                 WHERE NOT b.card_versions @> jsonb_build_array(v)
-                   AND (v ->> 'from')::date < (SELECT max(c.value::date) FROM jsonb_each_text(b.closed_before) c
-                                               WHERE c.key <> 'all'))
+    -- a card new to the board scores no closed period: a version taking effect on a day
+    -- before a kind's closed_before keeps that kind's card as it was
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v, jsonb_each(v -> 'scorecards') c
+                 WHERE (v ->> 'from')::date < (b.closed_before ->> c.key)::date
+                   AND c.value IS DISTINCT FROM leaderboard._card_in_force(b, c.key, (v ->> 'from')::date))
       THEN 'a card taking effect on a day whose periods are closed'
   END;
   IF problem IS NOT NULL THEN
@@ -1534,7 +1534,14 @@ BEGIN
   END IF;
   IF scorecard IS NOT NULL THEN
     PERFORM leaderboard._check_tie_break(b.tie_break, scorecard);
-    IF effective_from IS NULL THEN
+    IF effective_from IS NULL AND b.closed_before ? 'all' THEN
+      RAISE EXCEPTION 'board "%" is closed', board USING ERRCODE = 'object_not_in_prerequisite_state',
+        DETAIL = 'Its one period has closed; it keeps the scores and the card it closed with.';
+    ELSIF effective_from IS NULL AND b.closed_before <> '{}' THEN
+      -- the card of every open period; closed periods keep the cards they closed with
+      SELECT o.scorecards, o.card_versions INTO b.scorecards, b.card_versions
+      FROM leaderboard._cards_for_open_periods(b, leaderboard._board_cards(scorecard, b.periods, b.metric_names)) o;
+    ELSIF effective_from IS NULL THEN
       -- the card of every period, also of those a later card was set for
       b.scorecards := leaderboard._board_cards(scorecard, b.periods, b.metric_names);
       b.card_versions := '[]';
@@ -1572,7 +1579,7 @@ BEGIN
   RETURN n;
 END $$;
 COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean, date) IS
-  'changes a board''s scorecard (for every period, or with effective_from for the periods that start on or after that date) or ladder (drop_ladder => true removes it) and rescores its open standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; sets its calendar (drop_calendar => true removes it), the events it emits (events => ''{}'' emits none), its grace and retention (drop_retention => true keeps day rows forever); with nothing to change, only makes the board''s views again';
+  'changes a board''s scorecard (for every open period, closed ones keeping the cards they closed with, or with effective_from for the periods that start on or after that date) or ladder (drop_ladder => true removes it) and rescores its open standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; sets its calendar (drop_calendar => true removes it), the events it emits (events => ''{}'' emits none), its grace and retention (drop_retention => true keeps day rows forever); with nothing to change, only makes the board''s views again';
 
 -- What a board created besides its triggers, and its catalog row: shared by drop_board and
 -- the drop of a source table (whose triggers go with it).

@@ -102,6 +102,8 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._period_start_sql(text, text),
   leaderboard._card_sql(leaderboard.boards, text, text, text),
   leaderboard._cards(leaderboard.boards),
+  leaderboard._card_in_force(leaderboard.boards, text, date),
+  leaderboard._cards_for_open_periods(leaderboard.boards, jsonb),
   leaderboard._tie_break_sql(leaderboard.boards, text),
   leaderboard._kpis_close(leaderboard.kpis, leaderboard.kpis, integer),
   leaderboard._board_score(leaderboard.kpis, leaderboard.scorecard),

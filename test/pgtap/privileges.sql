@@ -69,6 +69,8 @@ INSERT INTO internal_public VALUES
   ('leaderboard._period_start_sql(text,text)', 'statement generation (pure)'),
   ('leaderboard._card_sql(leaderboard.boards,text,text,text)', 'statement generation (pure)'),
   ('leaderboard._cards(leaderboard.boards)', 'statement generation, leaderboard.scorecard_versions: reads a catalog row given (pure)'),
+  ('leaderboard._card_in_force(leaderboard.boards,text,date)', 'alter_board, card version checks: reads a catalog row given (pure)'),
+  ('leaderboard._cards_for_open_periods(leaderboard.boards,jsonb)', 'alter_board: computes from a catalog row given (pure)'),
   ('leaderboard._tie_break_sql(leaderboard.boards,text)', 'statement generation (pure)'),
   ('leaderboard._kpis_close(leaderboard.kpis,leaderboard.kpis,integer)', 'verify: compares kpis (pure)'),
   ('leaderboard._board_score(leaderboard.kpis,leaderboard.scorecard)', 'rebuild, verify, rolling: the stored score (pure)'),
