@@ -556,6 +556,23 @@ board_commit(PG_FUNCTION_ARGS)
 	simple_heap_delete(trigdata->tg_relation, &trigdata->tg_trigtuple->t_self);
 
 	/*
+	 * Fired inside the capture that queued it (SET CONSTRAINTS ALL IMMEDIATE): captures of
+	 * the same statement may still be queued, and a group recomputed from the source now
+	 * would count their rows, then count them again as they arrive. The sentinel goes back
+	 * to firing at commit for the rest of the transaction (or at the next SET CONSTRAINTS
+	 * ALL IMMEDIATE, which fires it once the statement is over), and a new one is queued.
+	 */
+	if (pending_sentinel_fired_early())
+	{
+		SPI_connect();
+		if (SPI_execute("SET CONSTRAINTS leaderboard.apply_at_commit DEFERRED", false, 0) != SPI_OK_UTILITY ||
+			SPI_execute("INSERT INTO leaderboard.pending DEFAULT VALUES", false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "leaderboard: could not defer the commit-time apply");
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+
+	/*
 	 * Boards in name order, like scopes in key order: no two writers wait in a cycle.
 	 * What is applied now is no longer pending, even if more arrives later.
 	 */

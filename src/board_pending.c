@@ -30,6 +30,9 @@ static SubTransactionId sentinel_subxact = InvalidSubTransactionId;
 
 static bool callbacks_registered = false;
 
+/* ensure_sentinel() is inserting the sentinel row (see pending_sentinel_fired_early()) */
+static bool inserting_sentinel = false;
+
 static void pending_append(PendingBoard *pb, HeapTuple group, const PendingGroupInfo *info,
 						   TupleDesc desc);
 
@@ -587,8 +590,23 @@ ensure_sentinel(void)
 			elog(ERROR, "leaderboard: could not prepare the sentinel insert");
 		SPI_keepplan(plan);
 	}
-	if (SPI_execute_plan(plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "leaderboard: could not queue the commit-time apply");
+	inserting_sentinel = true;
+	PG_TRY();
+	{
+		if (SPI_execute_plan(plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "leaderboard: could not queue the commit-time apply");
+	}
+	PG_FINALLY();
+	{
+		inserting_sentinel = false;
+	}
+	PG_END_TRY();
+}
+
+bool
+pending_sentinel_fired_early(void)
+{
+	return inserting_sentinel;
 }
 
 void

@@ -93,6 +93,14 @@ extern bool pending_has_captures(PendingBoard *pb);
 /* Queues this transaction's commit-time apply, once (inside SPI, as the writer). */
 extern void ensure_sentinel(void);
 /*
+ * Whether the sentinel's trigger fires inside ensure_sentinel()'s insert: under SET
+ * CONSTRAINTS ALL IMMEDIATE it fires at the end of that insert, inside the capture
+ * trigger that queued it, before the statement's other AFTER triggers, among them the
+ * captures of the same statement's other rows (a writable CTE, ON CONFLICT, a row
+ * trigger writing the source).
+ */
+extern bool pending_sentinel_fired_early(void);
+/*
  * Marks the board for a rebuild from its source at commit, which then replaces the apply of
  * its captured groups (inside SPI, as the writer).
  */

@@ -1,0 +1,77 @@
+-- Under SET CONSTRAINTS ALL IMMEDIATE the sentinel queued by a statement's first capture
+-- would fire inside that capture, before the statement's other captures (a writable CTE,
+-- INSERT ... ON CONFLICT DO UPDATE, a row trigger writing the source): a group recomputed
+-- from the source then (the card reads a max, so a removed call is recomputed) counted
+-- the rows still to be captured, and counted them again when they were. The apply now
+-- waits for the commit; verify() finds nothing after each transaction.
+CREATE TABLE im_calls (
+  call_id bigserial PRIMARY KEY, agent_id int NOT NULL, team_id int NOT NULL,
+  started_at timestamptz NOT NULL, handle_seconds int, converted boolean, ext_ref text);
+INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted, ext_ref)
+SELECT 1 + i % 4, 1, timestamptz '2024-03-05 08:00+00' + i * interval '10 minutes', 100 + i * 10, i % 3 = 0, 'r' || i
+FROM generate_series(1, 40) i;
+SELECT setval('im_calls_call_id_seq', 1000);
+SELECT leaderboard.create_board(name => 'im', source => 'im_calls', agent => 'agent_id',
+  at => 'started_at', metrics => ARRAY['converted AS conv', 'handle_seconds AS aht', '1 AS calls'],
+  scorecard => '{"metrics": [{"name": "conv", "stat": "rate", "weight": 50},
+                             {"name": "aht", "stat": "max", "weight": 40, "better": "lower", "range": [100, 900]},
+                             {"name": "calls", "stat": "count", "weight": 10, "target": 20}]}',
+  periods => ARRAY['day', 'week', 'month'], partition_by => ARRAY['team_id'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+CREATE VIEW im_counts AS
+  SELECT (SELECT sum(leaderboard.rows(kpis)) FROM im_standings WHERE period = 'month') AS counted,
+         (SELECT count(*) FROM im_calls) AS calls,
+         (SELECT count(*) FROM leaderboard.verify('im')) AS differences;
+
+-- a writable CTE moving a call to a new row of the same agent and day
+BEGIN;
+SET CONSTRAINTS ALL IMMEDIATE;
+WITH d AS (DELETE FROM im_calls WHERE call_id = 4 RETURNING *)
+INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted, ext_ref)
+SELECT agent_id, team_id, started_at, handle_seconds, converted, ext_ref FROM d;
+COMMIT;
+SELECT * FROM im_counts;
+
+-- INSERT ... ON CONFLICT DO UPDATE lowering a max and adding a call of the same group
+BEGIN;
+SET CONSTRAINTS ALL IMMEDIATE;
+INSERT INTO im_calls (call_id, agent_id, team_id, started_at, handle_seconds, converted)
+VALUES (40, 1, 1, '2024-03-05 14:40+00', 450, true), (2000, 1, 1, '2024-03-05 15:00+00', 200, false)
+ON CONFLICT (call_id) DO UPDATE SET handle_seconds = EXCLUDED.handle_seconds;
+COMMIT;
+SELECT * FROM im_counts;
+
+-- an AFTER INSERT row trigger that deletes the earlier row of a re-sent call
+CREATE FUNCTION im_dedupe() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM im_calls WHERE ext_ref = NEW.ext_ref AND call_id <> NEW.call_id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER im_dedupe AFTER INSERT ON im_calls FOR EACH ROW EXECUTE FUNCTION im_dedupe();
+BEGIN;
+SET CONSTRAINTS ALL IMMEDIATE;
+INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted, ext_ref)
+VALUES (1, 1, '2024-03-05 14:40+00', 300, false, 'r36');
+-- a later SET CONSTRAINTS ALL IMMEDIATE applies what is pending then, between statements
+SET CONSTRAINTS ALL IMMEDIATE;
+INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted, ext_ref)
+VALUES (1, 1, '2024-03-05 14:50+00', 250, true, 'r32');
+COMMIT;
+SELECT * FROM im_counts;
+
+-- the same inside a savepoint that is rolled back, then one that is kept
+BEGIN;
+SET CONSTRAINTS ALL IMMEDIATE;
+SAVEPOINT s;
+INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted, ext_ref)
+VALUES (2, 1, '2024-03-05 10:00+00', 120, true, 'r28');
+ROLLBACK TO SAVEPOINT s;
+INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted, ext_ref)
+VALUES (3, 1, '2024-03-05 11:00+00', 130, false, 'r24');
+COMMIT;
+SELECT * FROM im_counts;
+
+DROP VIEW im_counts;
+SELECT leaderboard.drop_board('im');
+DROP TABLE im_calls;
+DROP FUNCTION im_dedupe();
