@@ -3,7 +3,8 @@
 -- INSERT ... ON CONFLICT DO UPDATE, a row trigger writing the source): a group recomputed
 -- from the source then (the card reads a max, so a removed call is recomputed) counted
 -- the rows still to be captured, and counted them again when they were. The apply now
--- waits for the commit; verify() finds nothing after each transaction.
+-- waits for the commit, also when a SET CONSTRAINTS ALL IMMEDIATE run inside such a
+-- statement (by a row trigger) fires it; verify() finds nothing after each transaction.
 CREATE TABLE im_calls (
   call_id bigserial PRIMARY KEY, agent_id int NOT NULL, team_id int NOT NULL,
   started_at timestamptz NOT NULL, handle_seconds int, converted boolean, ext_ref text);
@@ -68,6 +69,27 @@ VALUES (2, 1, '2024-03-05 10:00+00', 120, true, 'r28');
 ROLLBACK TO SAVEPOINT s;
 INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted, ext_ref)
 VALUES (3, 1, '2024-03-05 11:00+00', 130, false, 'r24');
+COMMIT;
+SELECT * FROM im_counts;
+
+-- SET CONSTRAINTS ALL IMMEDIATE run by a row trigger inside the statement that writes
+-- the calls: the apply it fires would run before that statement's capture
+CREATE OR REPLACE FUNCTION im_dedupe() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM im_calls WHERE ext_ref = NEW.ext_ref AND call_id <> NEW.call_id;
+  SET CONSTRAINTS ALL IMMEDIATE;
+  RETURN NULL;
+END $$;
+BEGIN;
+INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted, ext_ref)
+VALUES (1, 1, '2024-03-05 14:30+00', 350, false, 'r35');
+COMMIT;
+SELECT * FROM im_counts;
+-- and after a TRUNCATE, whose rebuild would read the statement's rows before their capture
+BEGIN;
+TRUNCATE im_calls;
+INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted, ext_ref)
+VALUES (2, 1, '2024-03-05 09:00+00', 200, true, 'r1'), (3, 1, '2024-03-06 09:00+00', 300, false, 'r2');
 COMMIT;
 SELECT * FROM im_counts;
 

@@ -15,13 +15,17 @@
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "access/tableam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "tcop/pquery.h"
+#include "executor/executor.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
@@ -461,6 +465,51 @@ board_exists(const char *name)
 	return SPI_processed > 0;
 }
 
+/*
+ * Under REPEATABLE READ or SERIALIZABLE the commit-time rebuild reads and deletes the
+ * standings with the transaction's snapshot: rows a writer committed after it (a new
+ * scope, say) would survive a rebuild that does not see them. Every apply writes or locks
+ * its scopes' rows, so a scope row this snapshot does not see as the latest does (new,
+ * or changed since) means such a writer: 40001, as any conflicting writer gets. Called
+ * under an EXCLUSIVE lock on the scopes table, which waits for applies in progress.
+ */
+static void
+require_scopes_unchanged(Oid scopes_oid, const char *name)
+{
+	Relation	scopes = table_open(scopes_oid, NoLock);
+	Snapshot	latest;
+	Snapshot	mine;
+	TableScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(scopes, NULL);
+	bool		unseen = false;
+
+	/* the transaction's snapshot, seeing what this transaction wrote (an early apply) */
+	CommandCounterIncrement();
+	PushCopiedSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	mine = RegisterSnapshot(GetActiveSnapshot());
+	PopActiveSnapshot();
+	latest = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan(scopes, latest, 0, NULL);
+
+	while (!unseen && table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		unseen = !table_tuple_satisfies_snapshot(scopes, slot, mine);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(latest);
+	UnregisterSnapshot(mine);
+	table_close(scopes, NoLock);
+	if (unseen)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent update of board \"%s\"", name),
+				 errdetail("A writer committed standings of the board after this transaction's snapshot was taken, which its rebuild from the source cannot see."),
+				 errhint("The transaction might succeed if retried.")));
+}
+
 /* Applies one board's captured changes; runs inside an SPI connection. */
 static void
 apply_board(PendingBoard *captured)
@@ -517,6 +566,11 @@ apply_board(PendingBoard *captured)
 		ereport(board_report_apply ? NOTICE : DEBUG1,
 				(errmsg("board \"%s\": rebuilt from its source", pb->name)));
 		require_source_unfiltered(bs->source, bs->name);
+		if (IsolationUsesXactSnapshot())
+		{
+			LockRelationOid(bs->scopes, ExclusiveLock);
+			require_scopes_unchanged(bs->scopes, bs->name);
+		}
 		if (SPI_execute(bs->sql[BOARD_REBUILD], false, 0) < 0)
 			elog(ERROR, "leaderboard: commit-time rebuild of board \"%s\" failed", pb->name);
 	}
@@ -527,6 +581,34 @@ apply_board(PendingBoard *captured)
 		board_events_finish(bs);
 	}
 	owner_context_exit(&ctx);
+}
+
+/*
+ * Whether AFTER trigger events on the source of a board with pending captures, or on a
+ * table of its partition tree, are still queued in this transaction: a capture of a
+ * statement still running (its own, in progress, counts too).
+ */
+static bool
+captures_may_be_queued(void)
+{
+	PendingBoard *pb;
+
+	for (pb = pending_boards_first(); pb != NULL; pb = pb->next)
+	{
+		BoardStatements *bs = board_statements(pb->name, false);
+		List	   *tables;
+		ListCell   *lc;
+
+		if (AfterTriggerPendingOnRel(bs->source))
+			return true;
+		if (get_rel_relkind(bs->source) != RELKIND_PARTITIONED_TABLE)
+			continue;
+		tables = find_all_inheritors(bs->source, AccessShareLock, NULL);
+		foreach(lc, tables)
+			if (AfterTriggerPendingOnRel(lfirst_oid(lc)))
+				return true;
+	}
+	return false;
 }
 
 PG_FUNCTION_INFO_V1(board_commit);
@@ -556,20 +638,27 @@ board_commit(PG_FUNCTION_ARGS)
 	simple_heap_delete(trigdata->tg_relation, &trigdata->tg_trigtuple->t_self);
 
 	/*
-	 * Fired inside the capture that queued it (SET CONSTRAINTS ALL IMMEDIATE): captures of
-	 * the same statement may still be queued, and a group recomputed from the source now
-	 * would count their rows, then count them again as they arrive. The sentinel goes back
-	 * to firing at commit for the rest of the transaction (or at the next SET CONSTRAINTS
-	 * ALL IMMEDIATE, which fires it once the statement is over), and a new one is queued.
+	 * Fired inside the capture that queued it (SET CONSTRAINTS ALL IMMEDIATE), or by a SET
+	 * CONSTRAINTS ALL IMMEDIATE run inside a statement that writes a board's source:
+	 * captures of that statement are still queued, and a group recomputed (or a board
+	 * rebuilt) from the source now would count their rows, then count them again as they
+	 * arrive. The sentinel goes back to firing at commit for the rest of the transaction
+	 * (or at the next SET CONSTRAINTS ALL IMMEDIATE, which fires it once the statement is
+	 * over), and a new one is queued. At commit no portal is active and nothing is queued.
 	 */
-	if (pending_sentinel_fired_early())
+	if (pending_sentinel_fired_early() || ActivePortal != NULL)
 	{
+		bool		defer;
+
 		SPI_connect();
-		if (SPI_execute("SET CONSTRAINTS leaderboard.apply_at_commit DEFERRED", false, 0) != SPI_OK_UTILITY ||
-			SPI_execute("INSERT INTO leaderboard.pending DEFAULT VALUES", false, 0) != SPI_OK_INSERT)
+		defer = pending_sentinel_fired_early() || captures_may_be_queued();
+		if (defer &&
+			(SPI_execute("SET CONSTRAINTS leaderboard.apply_at_commit DEFERRED", false, 0) != SPI_OK_UTILITY ||
+			 SPI_execute("INSERT INTO leaderboard.pending DEFAULT VALUES", false, 0) != SPI_OK_INSERT))
 			elog(ERROR, "leaderboard: could not defer the commit-time apply");
 		SPI_finish();
-		return PointerGetDatum(NULL);
+		if (defer)
+			return PointerGetDatum(NULL);
 	}
 
 	/*
