@@ -93,7 +93,47 @@ VALUES (2, 1, '2024-03-05 09:00+00', 200, true, 'r1'), (3, 1, '2024-03-06 09:00+
 COMMIT;
 SELECT * FROM im_counts;
 
+-- ... and by a BEFORE ROW trigger for one row of several: no capture of the statement is
+-- queued yet when it fires
+CREATE FUNCTION im_mid() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.ext_ref = 'mid' THEN
+    SET CONSTRAINTS ALL IMMEDIATE;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER im_mid BEFORE INSERT ON im_calls FOR EACH ROW EXECUTE FUNCTION im_mid();
+BEGIN;
+TRUNCATE im_calls;
+INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted, ext_ref)
+VALUES (1, 1, '2024-03-05 09:00+00', 200, true, 'a'), (1, 1, '2024-03-05 10:00+00', 300, false, 'mid'),
+       (2, 1, '2024-03-05 11:00+00', 250, true, 'b');
+COMMIT;
+SELECT * FROM im_counts;
+DROP TRIGGER im_mid ON im_calls;
+DROP FUNCTION im_mid();
+
+-- SET CONSTRAINTS ALL IMMEDIATE as a statement of its own still applies what is captured
+-- then (standings visible in the transaction), a deferred foreign key of the source
+-- checked at the same time
+CREATE TABLE im_teams (team_id int PRIMARY KEY);
+INSERT INTO im_teams VALUES (1), (2);
+ALTER TABLE im_calls ADD FOREIGN KEY (team_id) REFERENCES im_teams DEFERRABLE INITIALLY DEFERRED;
+BEGIN;
+INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted) VALUES (7, 2, '2024-03-05 12:00+00', 100, true);
+INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted) VALUES (7, 2, '2024-03-05 13:00+00', 100, true);
+SET CONSTRAINTS ALL IMMEDIATE;
+SELECT period, leaderboard.rows(kpis) AS calls_seen_before_commit FROM im_standings WHERE agent_id = 7 ORDER BY 1;
+COMMIT;
+SELECT * FROM im_counts;
+
+-- a board dropped after writes, then SET CONSTRAINTS ALL IMMEDIATE: nothing left to apply
 DROP VIEW im_counts;
+BEGIN;
+INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted) VALUES (8, 1, '2024-03-05 12:00+00', 100, true);
 SELECT leaderboard.drop_board('im');
-DROP TABLE im_calls;
+SET CONSTRAINTS ALL IMMEDIATE;
+COMMIT;
+SELECT count(*) AS boards FROM leaderboard.boards WHERE name = 'im';
+DROP TABLE im_calls, im_teams;
 DROP FUNCTION im_dedupe();

@@ -17,14 +17,12 @@
 #include "access/xact.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
-#include "tcop/pquery.h"
 #include "executor/executor.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -34,6 +32,7 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
+#include "board_constraints.h"
 #include "board_context.h"
 #include "board_direct.h"
 #include "board_events.h"
@@ -583,34 +582,6 @@ apply_board(PendingBoard *captured)
 	owner_context_exit(&ctx);
 }
 
-/*
- * Whether AFTER trigger events on the source of a board with pending captures, or on a
- * table of its partition tree, are still queued in this transaction: a capture of a
- * statement still running (its own, in progress, counts too).
- */
-static bool
-captures_may_be_queued(void)
-{
-	PendingBoard *pb;
-
-	for (pb = pending_boards_first(); pb != NULL; pb = pb->next)
-	{
-		BoardStatements *bs = board_statements(pb->name, false);
-		List	   *tables;
-		ListCell   *lc;
-
-		if (AfterTriggerPendingOnRel(bs->source))
-			return true;
-		if (get_rel_relkind(bs->source) != RELKIND_PARTITIONED_TABLE)
-			continue;
-		tables = find_all_inheritors(bs->source, AccessShareLock, NULL);
-		foreach(lc, tables)
-			if (AfterTriggerPendingOnRel(lfirst_oid(lc)))
-				return true;
-	}
-	return false;
-}
-
 PG_FUNCTION_INFO_V1(board_commit);
 /* Deferred constraint trigger on leaderboard.pending: applies captured changes, returns NULL. */
 Datum
@@ -639,26 +610,21 @@ board_commit(PG_FUNCTION_ARGS)
 
 	/*
 	 * Fired inside the capture that queued it (SET CONSTRAINTS ALL IMMEDIATE), or by a SET
-	 * CONSTRAINTS ALL IMMEDIATE run inside a statement that writes a board's source:
-	 * captures of that statement are still queued, and a group recomputed (or a board
-	 * rebuilt) from the source now would count their rows, then count them again as they
-	 * arrive. The sentinel goes back to firing at commit for the rest of the transaction
-	 * (or at the next SET CONSTRAINTS ALL IMMEDIATE, which fires it once the statement is
-	 * over), and a new one is queued. At commit no portal is active and nothing is queued.
+	 * CONSTRAINTS ALL IMMEDIATE run inside another statement (by a trigger, a function, a
+	 * DO block): captures of a statement still running may be yet to come, and a group
+	 * recomputed (or a board rebuilt) from the source now would count their rows, then
+	 * count them again as they arrive. The sentinel goes back to firing at commit for the
+	 * rest of the transaction (or at the next SET CONSTRAINTS ALL IMMEDIATE run as a
+	 * statement of its own, between statements), and a new one is queued.
 	 */
-	if (pending_sentinel_fired_early() || ActivePortal != NULL)
+	if (pending_sentinel_fired_early() || board_set_constraints_nested())
 	{
-		bool		defer;
-
 		SPI_connect();
-		defer = pending_sentinel_fired_early() || captures_may_be_queued();
-		if (defer &&
-			(SPI_execute("SET CONSTRAINTS leaderboard.apply_at_commit DEFERRED", false, 0) != SPI_OK_UTILITY ||
-			 SPI_execute("INSERT INTO leaderboard.pending DEFAULT VALUES", false, 0) != SPI_OK_INSERT))
+		if (SPI_execute("SET CONSTRAINTS leaderboard.apply_at_commit DEFERRED", false, 0) != SPI_OK_UTILITY ||
+			SPI_execute("INSERT INTO leaderboard.pending DEFAULT VALUES", false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "leaderboard: could not defer the commit-time apply");
 		SPI_finish();
-		if (defer)
-			return PointerGetDatum(NULL);
+		return PointerGetDatum(NULL);
 	}
 
 	/*

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -24,6 +25,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "board_pending.h"
@@ -282,15 +284,32 @@ board_catalog_delete(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	require_board_owner(name);
-	/* what refers to the board by name (no foreign key: see leaderboard.closed_periods) */
+	/*
+	 * The board's row first: its delete waits for a set_goal() holding it (FOR KEY SHARE)
+	 * to end, so that the goal it adds is there to delete next. Then what refers to the
+	 * board by name (no foreign key: see leaderboard.closed_periods).
+	 */
+	write_catalog("DELETE FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1", 1,
+				  &argtype, &arg, NULL, SPI_OK_DELETE);
 	write_catalog("DELETE FROM leaderboard.period_winners WHERE board OPERATOR(pg_catalog.=) $1", 1,
 				  &argtype, &arg, NULL, SPI_OK_DELETE);
 	write_catalog("DELETE FROM leaderboard.closed_periods WHERE board OPERATOR(pg_catalog.=) $1", 1,
 				  &argtype, &arg, NULL, SPI_OK_DELETE);
 	write_catalog("DELETE FROM leaderboard.goals WHERE board OPERATOR(pg_catalog.=) $1", 1,
 				  &argtype, &arg, NULL, SPI_OK_DELETE);
-	write_catalog("DELETE FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1", 1,
-				  &argtype, &arg, NULL, SPI_OK_DELETE);
+	/* under REPEATABLE READ a goal committed after the snapshot is out of sight: 40001 */
+	if (IsolationUsesXactSnapshot())
+	{
+		if (SPI_execute_snapshot(SPI_prepare("SELECT FROM leaderboard.goals WHERE board OPERATOR(pg_catalog.=) $1",
+											 1, &argtype),
+								 &arg, NULL, GetLatestSnapshot(), InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "leaderboard: goal lookup failed");
+		if (SPI_processed > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to a concurrent goal of board \"%s\"", name),
+					 errhint("The transaction might succeed if retried.")));
+	}
 	/* what this transaction captured for it has no board to go to at commit */
 	pending_source_read(name, true);
 	SPI_finish();

@@ -603,12 +603,6 @@ ensure_sentinel(void)
 	PG_END_TRY();
 }
 
-PendingBoard *
-pending_boards_first(void)
-{
-	return pending_boards;
-}
-
 bool
 pending_sentinel_fired_early(void)
 {

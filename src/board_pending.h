@@ -100,8 +100,6 @@ extern void ensure_sentinel(void);
  * trigger writing the source).
  */
 extern bool pending_sentinel_fired_early(void);
-/* The first board with pending captures (the rest follow by ->next), or NULL. */
-extern PendingBoard *pending_boards_first(void);
 /*
  * Marks the board for a rebuild from its source at commit, which then replaces the apply of
  * its captured groups (inside SPI, as the writer).

@@ -4,6 +4,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "board_constraints.h"
 #include "board_current_plan.h"
 #include "board_merge.h"
 #include "board_settings.h"
@@ -13,8 +14,9 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 /*
- * Defines the leaderboard.* settings and installs the planner hook and the executor-start
- * hook (MERGE into board sources) when the library loads.
+ * Defines the leaderboard.* settings and installs the planner hook, the executor-start
+ * hook (MERGE into board sources) and the utility hook (where SET CONSTRAINTS runs) when
+ * the library loads.
  */
 void
 _PG_init(void)
@@ -22,4 +24,5 @@ _PG_init(void)
 	board_settings_define();
 	board_current_plan_install();
 	board_merge_install();
+	board_constraints_install();
 }
