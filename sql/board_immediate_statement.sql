@@ -127,6 +127,16 @@ SELECT period, leaderboard.rows(kpis) AS calls_seen_before_commit FROM im_standi
 COMMIT;
 SELECT * FROM im_counts;
 
+-- inside a DO block between the statements that write, it applies there too
+BEGIN;
+DO $$ BEGIN
+  INSERT INTO im_calls (agent_id, team_id, started_at, handle_seconds, converted) VALUES (9, 2, '2024-03-05 12:00+00', 100, true);
+  SET CONSTRAINTS ALL IMMEDIATE;
+END $$;
+SELECT period, leaderboard.rows(kpis) AS calls_seen_before_commit FROM im_standings WHERE agent_id = 9 ORDER BY 1;
+COMMIT;
+SELECT * FROM im_counts;
+
 -- a board dropped after writes, then SET CONSTRAINTS ALL IMMEDIATE: nothing left to apply
 DROP VIEW im_counts;
 BEGIN;

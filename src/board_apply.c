@@ -617,7 +617,7 @@ board_commit(PG_FUNCTION_ARGS)
 	 * rest of the transaction (or at the next SET CONSTRAINTS ALL IMMEDIATE run as a
 	 * statement of its own, between statements), and a new one is queued.
 	 */
-	if (pending_sentinel_fired_early() || board_set_constraints_nested())
+	if (pending_sentinel_fired_early() || board_apply_may_precede_captures())
 	{
 		SPI_connect();
 		if (SPI_execute("SET CONSTRAINTS leaderboard.apply_at_commit DEFERRED", false, 0) != SPI_OK_UTILITY ||

@@ -1,57 +1,149 @@
 /*
- * board_constraints.c: where a SET CONSTRAINTS runs, for the commit-time apply.
+ * board_constraints.c: whether a SET CONSTRAINTS may fire the commit-time apply early.
  *
  * SET CONSTRAINTS ALL IMMEDIATE fires the board's deferred apply at once. Run as a
- * statement of its own, between the transaction's other statements, every capture of
- * those statements has arrived, and the apply may run there. Run inside another
- * statement (by a trigger, a function or a DO block), the statement that called it may
- * still be writing a board's source, and its capture, queued only when it ends, has not
- * arrived: an apply then could read the statement's rows from the source (a recompute, a
- * rebuild) and count them again when the capture comes. board_commit() defers then.
+ * statement of its own, or inside a function or DO block between the statements that
+ * write calls, every capture of those statements has arrived, and the apply may run there.
+ * Run while a statement that writes is still executing (by its BEFORE or AFTER row
+ * trigger, or a function it calls), that statement's capture, queued only when it ends,
+ * has not arrived: an apply then could read the statement's rows from the source (a
+ * recompute, a rebuild) and count them again when the capture comes. board_commit()
+ * defers then. Writing statements are counted by executor hooks (INSERT, UPDATE, DELETE,
+ * MERGE, data-modifying WITH) and by the utility hook (COPY FROM); an aborted
+ * subtransaction takes back its own, and a transaction's end clears the counts.
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "executor/executor.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
 
 #include "board_constraints.h"
 
 static ProcessUtility_hook_type prev_process_utility = NULL;
+static ExecutorStart_hook_type prev_executor_start = NULL;
+static ExecutorEnd_hook_type prev_executor_end = NULL;
 
 /* SET CONSTRAINTS statements running inside another statement */
 static int	nested_set_constraints = 0;
+
+/* statements that write, started and not yet ended */
+static int	writing_statements = 0;
+
+/* both counts when each open subtransaction started, innermost last */
+static int *subxact_counts = NULL;
+static int	nsubxacts = 0;
+static int	maxsubxacts = 0;
+
+static bool
+writes(QueryDesc *queryDesc)
+{
+	return queryDesc->operation != CMD_SELECT ||
+		(queryDesc->plannedstmt != NULL && queryDesc->plannedstmt->hasModifyingCTE);
+}
+
+static void
+board_executor_start_count(QueryDesc *queryDesc, int eflags)
+{
+	if (prev_executor_start != NULL)
+		prev_executor_start(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+	if (writes(queryDesc))
+		writing_statements++;
+}
+
+static void
+board_executor_end_count(QueryDesc *queryDesc)
+{
+	bool		counted = writes(queryDesc);
+
+	if (prev_executor_end != NULL)
+		prev_executor_end(queryDesc);
+	else
+		standard_ExecutorEnd(queryDesc);
+	if (counted && writing_statements > 0)
+		writing_statements--;
+}
 
 static void
 board_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 					  ProcessUtilityContext context, ParamListInfo params,
 					  QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
 {
-	bool		nested = IsA(pstmt->utilityStmt, ConstraintsSetStmt) &&
-		context != PROCESS_UTILITY_TOPLEVEL;
+	Node	   *stmt = pstmt->utilityStmt;
+	bool		nested = IsA(stmt, ConstraintsSetStmt) && context != PROCESS_UTILITY_TOPLEVEL;
+	bool		copy_from = IsA(stmt, CopyStmt) && ((CopyStmt *) stmt)->is_from;
 
+	/* an error leaves the counts to the (sub)transaction callbacks below */
 	if (nested)
 		nested_set_constraints++;
-	PG_TRY();
+	if (copy_from)
+		writing_statements++;
+	if (prev_process_utility != NULL)
+		prev_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
+							 dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+								queryEnv, dest, qc);
+	if (nested)
+		nested_set_constraints--;
+	if (copy_from && writing_statements > 0)
+		writing_statements--;
+}
+
+static void
+count_subxact(SubXactEvent event, SubTransactionId subid, SubTransactionId parent, void *arg)
+{
+	switch (event)
 	{
-		if (prev_process_utility != NULL)
-			prev_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
-								 dest, qc);
-		else
-			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-									queryEnv, dest, qc);
+		case SUBXACT_EVENT_START_SUB:
+			if (nsubxacts == maxsubxacts)
+			{
+				maxsubxacts = Max(16, maxsubxacts * 2);
+				subxact_counts = subxact_counts == NULL ?
+					MemoryContextAlloc(TopMemoryContext, 2 * sizeof(int) * maxsubxacts) :
+					repalloc(subxact_counts, 2 * sizeof(int) * maxsubxacts);
+			}
+			subxact_counts[2 * nsubxacts] = writing_statements;
+			subxact_counts[2 * nsubxacts + 1] = nested_set_constraints;
+			nsubxacts++;
+			break;
+		case SUBXACT_EVENT_ABORT_SUB:
+			if (nsubxacts > 0)
+			{
+				nsubxacts--;
+				writing_statements = subxact_counts[2 * nsubxacts];
+				nested_set_constraints = subxact_counts[2 * nsubxacts + 1];
+			}
+			break;
+		case SUBXACT_EVENT_COMMIT_SUB:
+			if (nsubxacts > 0)
+				nsubxacts--;
+			break;
+		default:
+			break;
 	}
-	PG_FINALLY();
+}
+
+static void
+count_xact(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
 	{
-		if (nested)
-			nested_set_constraints--;
+		writing_statements = 0;
+		nested_set_constraints = 0;
+		nsubxacts = 0;
 	}
-	PG_END_TRY();
 }
 
 bool
-board_set_constraints_nested(void)
+board_apply_may_precede_captures(void)
 {
-	return nested_set_constraints > 0;
+	return nested_set_constraints > 0 && writing_statements > 0;
 }
 
 void
@@ -59,4 +151,10 @@ board_constraints_install(void)
 {
 	prev_process_utility = ProcessUtility_hook;
 	ProcessUtility_hook = board_process_utility;
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = board_executor_start_count;
+	prev_executor_end = ExecutorEnd_hook;
+	ExecutorEnd_hook = board_executor_end_count;
+	RegisterXactCallback(count_xact, NULL);
+	RegisterSubXactCallback(count_subxact, NULL);
 }

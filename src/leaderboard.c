@@ -15,7 +15,7 @@ void		_PG_init(void);
 
 /*
  * Defines the leaderboard.* settings and installs the planner hook, the executor-start
- * hook (MERGE into board sources) and the utility hook (where SET CONSTRAINTS runs) when
+ * hook (MERGE into board sources) and the hooks telling where a SET CONSTRAINTS runs when
  * the library loads.
  */
 void
