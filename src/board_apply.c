@@ -467,19 +467,20 @@ board_exists(const char *name)
 /*
  * Under REPEATABLE READ or SERIALIZABLE the commit-time rebuild reads and deletes the
  * standings with the transaction's snapshot: rows a writer committed after it (a new
- * scope, say) would survive a rebuild that does not see them. Every apply writes or locks
- * its scopes' rows, so a scope row this snapshot does not see as the latest does (new,
- * or changed since) means such a writer: 40001, as any conflicting writer gets. Called
- * under an EXCLUSIVE lock on the scopes table, which waits for applies in progress.
+ * scope, say, or an agent's row a writer sharing a large scope inserted again) would
+ * survive a rebuild that does not see them. A row of the board's table (scopes, then
+ * standings) that this snapshot does not see as the latest does (new, or changed since)
+ * means such a writer: 40001, as any conflicting writer gets. Called under an EXCLUSIVE
+ * lock on the scopes table, which waits for applies in progress.
  */
 static void
-require_scopes_unchanged(Oid scopes_oid, const char *name)
+require_rows_unchanged(Oid relid, const char *name)
 {
-	Relation	scopes = table_open(scopes_oid, NoLock);
+	Relation	rel = table_open(relid, AccessShareLock);
 	Snapshot	latest;
 	Snapshot	mine;
 	TableScanDesc scan;
-	TupleTableSlot *slot = table_slot_create(scopes, NULL);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	bool		unseen = false;
 
 	/* the transaction's snapshot, seeing what this transaction wrote (an early apply) */
@@ -489,18 +490,18 @@ require_scopes_unchanged(Oid scopes_oid, const char *name)
 	mine = RegisterSnapshot(GetActiveSnapshot());
 	PopActiveSnapshot();
 	latest = RegisterSnapshot(GetLatestSnapshot());
-	scan = table_beginscan(scopes, latest, 0, NULL);
+	scan = table_beginscan(rel, latest, 0, NULL);
 
 	while (!unseen && table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		CHECK_FOR_INTERRUPTS();
-		unseen = !table_tuple_satisfies_snapshot(scopes, slot, mine);
+		unseen = !table_tuple_satisfies_snapshot(rel, slot, mine);
 	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	UnregisterSnapshot(latest);
 	UnregisterSnapshot(mine);
-	table_close(scopes, NoLock);
+	table_close(rel, AccessShareLock);
 	if (unseen)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -568,7 +569,8 @@ apply_board(PendingBoard *captured)
 		if (IsolationUsesXactSnapshot())
 		{
 			LockRelationOid(bs->scopes, ExclusiveLock);
-			require_scopes_unchanged(bs->scopes, bs->name);
+			require_rows_unchanged(bs->scopes, bs->name);
+			require_rows_unchanged(bs->standings, bs->name);
 		}
 		if (SPI_execute(bs->sql[BOARD_REBUILD], false, 0) < 0)
 			elog(ERROR, "leaderboard: commit-time rebuild of board \"%s\" failed", pb->name);
