@@ -622,9 +622,7 @@ board_commit(PG_FUNCTION_ARGS)
 	if (pending_sentinel_fired_early() || board_apply_may_precede_captures())
 	{
 		SPI_connect();
-		if (SPI_execute("SET CONSTRAINTS leaderboard.apply_at_commit DEFERRED", false, 0) != SPI_OK_UTILITY ||
-			SPI_execute("INSERT INTO leaderboard.pending DEFAULT VALUES", false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "leaderboard: could not defer the commit-time apply");
+		pending_defer_to_commit();
 		SPI_finish();
 		return PointerGetDatum(NULL);
 	}

@@ -36,6 +36,18 @@ static bool inserting_sentinel = false;
 static void pending_append(PendingBoard *pb, HeapTuple group, const PendingGroupInfo *info,
 						   TupleDesc desc);
 
+/* The board's pending state in this transaction, or NULL. */
+static PendingBoard *
+pending_board_named(const char *name)
+{
+	PendingBoard *pb;
+
+	for (pb = pending_boards; pb != NULL; pb = pb->next)
+		if (strcmp(pb->name, name) == 0)
+			return pb;
+	return NULL;
+}
+
 /* Frees captured group i of pb, with its deltas. */
 static void
 group_free(PendingBoard *pb, int i)
@@ -145,9 +157,7 @@ return_to_pending(PendingBoard *restored)
 	int			i;
 
 	restored->applied_in = InvalidSubTransactionId;
-	for (pb = pending_boards; pb != NULL; pb = pb->next)
-		if (strcmp(pb->name, restored->name) == 0)
-			break;
+	pb = pending_board_named(restored->name);
 	if (pb == NULL)
 	{
 		restored->next = pending_boards;
@@ -429,9 +439,9 @@ pending_board_for(const char *name)
 
 	register_callbacks();
 
-	for (pb = pending_boards; pb != NULL; pb = pb->next)
-		if (strcmp(pb->name, name) == 0)
-			return pb;
+	pb = pending_board_named(name);
+	if (pb != NULL)
+		return pb;
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	pb = palloc0(sizeof(PendingBoard));
 	pb->name = pstrdup(name);
@@ -574,15 +584,12 @@ flatten_levels(PendingBoard *pb)
  * and the sentinel marked as queued before, for board_commit() to find the groups and to
  * clear the mark (the next statement then queues a new sentinel).
  */
-void
-ensure_sentinel(void)
+/* Inserts a sentinel row: its trigger fires at commit, or at once in IMMEDIATE mode. */
+static void
+insert_sentinel(void)
 {
 	static SPIPlanPtr plan = NULL;
 
-	if (sentinel_subxact != InvalidSubTransactionId)
-		return;
-	/* an error below aborts the (sub)transaction, and the callbacks clear the mark */
-	sentinel_subxact = GetCurrentSubTransactionId();
 	if (plan == NULL)
 	{
 		plan = SPI_prepare("INSERT INTO leaderboard.pending DEFAULT VALUES", 0, NULL);
@@ -590,17 +597,35 @@ ensure_sentinel(void)
 			elog(ERROR, "leaderboard: could not prepare the sentinel insert");
 		SPI_keepplan(plan);
 	}
+	if (SPI_execute_plan(plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "leaderboard: could not queue the commit-time apply");
+}
+
+void
+ensure_sentinel(void)
+{
+	if (sentinel_subxact != InvalidSubTransactionId)
+		return;
+	/* an error below aborts the (sub)transaction, and the callbacks clear the mark */
+	sentinel_subxact = GetCurrentSubTransactionId();
 	inserting_sentinel = true;
 	PG_TRY();
 	{
-		if (SPI_execute_plan(plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "leaderboard: could not queue the commit-time apply");
+		insert_sentinel();
 	}
 	PG_FINALLY();
 	{
 		inserting_sentinel = false;
 	}
 	PG_END_TRY();
+}
+
+void
+pending_defer_to_commit(void)
+{
+	if (SPI_execute("SET CONSTRAINTS leaderboard.apply_at_commit DEFERRED", false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "leaderboard: could not defer the commit-time apply");
+	insert_sentinel();
 }
 
 bool
@@ -620,11 +645,8 @@ pending_rebuild_at_commit(PendingBoard *pb)
 void
 pending_source_read(const char *name, bool dropped)
 {
-	PendingBoard *pb;
+	PendingBoard *pb = pending_board_named(name);
 
-	for (pb = pending_boards; pb != NULL; pb = pb->next)
-		if (strcmp(pb->name, name) == 0)
-			break;
 	if (pb == NULL || !pending_has_captures(pb))
 		return;
 	if (dropped && pb->dropped_in == InvalidSubTransactionId)

@@ -101,6 +101,12 @@ extern void ensure_sentinel(void);
  */
 extern bool pending_sentinel_fired_early(void);
 /*
+ * Puts the sentinel's trigger back to firing at commit for the rest of the transaction
+ * (SET CONSTRAINTS ... DEFERRED) and queues a new sentinel there, the one that fired
+ * being spent (inside SPI).
+ */
+extern void pending_defer_to_commit(void);
+/*
  * Marks the board for a rebuild from its source at commit, which then replaces the apply of
  * its captured groups (inside SPI, as the writer).
  */
