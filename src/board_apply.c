@@ -484,11 +484,7 @@ require_rows_unchanged(Oid relid, const char *name)
 	bool		unseen = false;
 
 	/* the transaction's snapshot, seeing what this transaction wrote (an early apply) */
-	CommandCounterIncrement();
-	PushCopiedSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
-	mine = RegisterSnapshot(GetActiveSnapshot());
-	PopActiveSnapshot();
+	mine = register_own_writes_snapshot();
 	latest = RegisterSnapshot(GetLatestSnapshot());
 	scan = table_beginscan(rel, latest, 0, NULL);
 

@@ -13,6 +13,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rls.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "board_context.h"
@@ -167,4 +168,17 @@ register_rows(const char *name, TupleDesc desc, HeapTuple *rows, uint64 nrows)
 	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
 		elog(ERROR, "leaderboard: could not register %s", name);
 	return ts;
+}
+
+Snapshot
+register_own_writes_snapshot(void)
+{
+	Snapshot	snapshot;
+
+	CommandCounterIncrement();
+	PushCopiedSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	snapshot = RegisterSnapshot(GetActiveSnapshot());
+	PopActiveSnapshot();
+	return snapshot;
 }

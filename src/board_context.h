@@ -8,6 +8,7 @@
 
 #include "access/htup.h"
 #include "access/tupdesc.h"
+#include "utils/snapshot.h"
 #include "utils/tuplestore.h"
 
 /* The security context a board's maintenance runs in, and what it replaced. */
@@ -39,5 +40,10 @@ extern void require_source_unfiltered(Oid source, const char *board);
  */
 extern Tuplestorestate *register_rows(const char *name, TupleDesc desc, HeapTuple *rows,
 									  uint64 nrows);
+/*
+ * A registered copy of the transaction's snapshot that sees everything this transaction
+ * wrote so far (the command counter moves on first); unregister it when done.
+ */
+extern Snapshot register_own_writes_snapshot(void);
 
 #endif

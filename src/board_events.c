@@ -32,6 +32,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "board_context.h"
 #include "board_event_goals.h"
 #include "board_event_rows.h"
 #include "board_events.h"
@@ -1080,11 +1081,7 @@ events_snapshot(BoardStatements *bs, GoalRungs *goals)
 	if ((bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE |
 							 BOARD_EVENT_GOAL_AT_RISK | BOARD_EVENT_PERSONAL_BEST)) == 0)
 		return InvalidSnapshot;
-	CommandCounterIncrement();
-	PushCopiedSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
-	snapshot = RegisterSnapshot(GetActiveSnapshot());
-	PopActiveSnapshot();
+	snapshot = register_own_writes_snapshot();
 	if (bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_STREAK_MILESTONE |
 							BOARD_EVENT_GOAL_AT_RISK))
 	{
