@@ -3,14 +3,21 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "jit/jit.h"
 #include "miscadmin.h"
+#include "optimizer/cost.h"
+#include "parser/parser.h"
+#include "pgtime.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
 #include "utils/builtins.h"
+#include "utils/bytea.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
@@ -28,6 +35,28 @@ pin_setting(const char *name, const char *value)
 }
 
 /*
+ * pin_setting(), unless the setting already has the value (read from the variable the
+ * setting sets): a set costs a lookup by name, a parse and a check hook, and this runs
+ * twice a writing transaction. A change made inside the nest level is undone when it
+ * closes either way.
+ */
+static void
+pin_unless(bool already, const char *name, const char *value)
+{
+	if (!already)
+		pin_setting(name, value);
+}
+
+/* search_path, pinned for what runs as the owner or, for the catalog lookups, the writer */
+static void
+pin_search_path(void)
+{
+	pin_unless(namespace_search_path != NULL &&
+			   strcmp(namespace_search_path, "pg_catalog, pg_temp") == 0,
+			   "search_path", "pg_catalog, pg_temp");
+}
+
+/*
  * Becomes the board owner in a restricted security context with search_path and the
  * settings that shape text keys pinned. Every reference in the generated SQL is
  * schema-qualified anyway; the pinned path keeps functions the owner did not write out of
@@ -42,24 +71,25 @@ owner_context_enter(OwnerContext *ctx, Oid owner)
 	SetUserIdAndSecContext(owner, ctx->save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	ctx->save_nestlevel = NewGUCNestLevel();
-	pin_setting("search_path", "pg_catalog, pg_temp");
-	pin_setting("DateStyle", "ISO, YMD");
-	pin_setting("IntervalStyle", "postgres");
-	pin_setting("TimeZone", "UTC");
-	pin_setting("extra_float_digits", "1");
-	pin_setting("bytea_output", "hex");
-	pin_setting("standard_conforming_strings", "on");
+	pin_search_path();
+	pin_unless(DateStyle == USE_ISO_DATES && DateOrder == DATEORDER_YMD, "DateStyle", "ISO, YMD");
+	pin_unless(IntervalStyle == INTSTYLE_POSTGRES, "IntervalStyle", "postgres");
+	pin_unless(session_timezone != NULL &&
+			   strcmp(pg_get_timezone_name(session_timezone), "UTC") == 0, "TimeZone", "UTC");
+	pin_unless(extra_float_digits == 1, "extra_float_digits", "1");
+	pin_unless(bytea_output == BYTEA_OUTPUT_HEX, "bytea_output", "hex");
+	pin_unless(standard_conforming_strings, "standard_conforming_strings", "on");
 	/* compiling these short statements costs more than it saves */
-	pin_setting("jit", "off");
+	pin_unless(!jit_enabled, "jit", "off");
 }
 
 /* Planner settings for the cached small-batch plans (reset by owner_context_exit). */
 void
 prefer_index_lookups(void)
 {
-	pin_setting("enable_seqscan", "off");
-	pin_setting("enable_hashjoin", "off");
-	pin_setting("enable_mergejoin", "off");
+	pin_unless(!enable_seqscan, "enable_seqscan", "off");
+	pin_unless(!enable_hashjoin, "enable_hashjoin", "off");
+	pin_unless(!enable_mergejoin, "enable_mergejoin", "off");
 }
 
 void
@@ -80,7 +110,7 @@ writer_context_enter(void)
 {
 	int			nestlevel = NewGUCNestLevel();
 
-	pin_setting("search_path", "pg_catalog, pg_temp");
+	pin_search_path();
 	return nestlevel;
 }
 

@@ -4,13 +4,21 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "board_pending.h"
@@ -584,21 +592,45 @@ flatten_levels(PendingBoard *pb)
  * and the sentinel marked as queued before, for board_commit() to find the groups and to
  * clear the mark (the next statement then queues a new sentinel).
  */
-/* Inserts a sentinel row: its trigger fires at commit, or at once in IMMEDIATE mode. */
+/*
+ * Inserts a sentinel row: its trigger fires at commit, or at once in IMMEDIATE mode. The
+ * executor's single-row insert queues the row's AFTER triggers as an INSERT statement's
+ * end would (AfterTriggerEndQuery moves a deferred event to the transaction's list, and
+ * fires an immediate one), without starting an executor for a statement: that cost more
+ * than the rest of a single-row capture.
+ */
 static void
 insert_sentinel(void)
 {
-	static SPIPlanPtr plan = NULL;
+	Oid			relid = get_relname_relid("pending", get_namespace_oid("leaderboard", false));
+	Relation	pending = table_open(relid, RowExclusiveLock);
+	EState	   *estate = CreateExecutorState();
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	TupleTableSlot *slot;
 
-	if (plan == NULL)
-	{
-		plan = SPI_prepare("INSERT INTO leaderboard.pending DEFAULT VALUES", 0, NULL);
-		if (plan == NULL)
-			elog(ERROR, "leaderboard: could not prepare the sentinel insert");
-		SPI_keepplan(plan);
-	}
-	if (SPI_execute_plan(plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "leaderboard: could not queue the commit-time apply");
+	if (RelationGetDescr(pending)->natts != 1 ||
+		TupleDescAttr(RelationGetDescr(pending), 0)->atttypid != INT4OID)
+		elog(ERROR, "leaderboard: table leaderboard.pending is not as the extension made it");
+	rte->rtekind = RTE_RELATION;
+	rte->relid = relid;
+	rte->relkind = pending->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+	rte->requiredPerms = ACL_INSERT;
+	ExecInitRangeTable(estate, list_make1(rte));
+	InitResultRelInfo(rri, pending, 1, NULL, 0);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(pending), &TTSOpsVirtual);
+	slot->tts_values[0] = Int32GetDatum(MyProcPid);
+	slot->tts_isnull[0] = false;
+	ExecStoreVirtualTuple(slot);
+	AfterTriggerBeginQuery();
+	ExecSimpleRelationInsert(rri, estate, slot);
+	AfterTriggerEndQuery(estate);
+	ExecCloseResultRelations(estate);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+	table_close(pending, NoLock);
 }
 
 void
