@@ -8291,7 +8291,7 @@ BEGIN
   END IF;
 
   FOREACH p IN ARRAY b.partition_by LOOP
-    parts_ddl := parts_ddl || format(', %I %s', p, leaderboard._column_type(source, p));
+    parts_ddl := parts_ddl || format(', %I %s%s', p, leaderboard._column_type(source, p), leaderboard._column_collate(source, p));
     parts_cols := parts_cols || ', ' || quote_ident(p);
   END LOOP;
 
@@ -8308,7 +8308,7 @@ BEGIN
                  'qualified boolean NOT NULL, rank bigint, tier text, updated_at timestamptz NOT NULL, '
                  'PRIMARY KEY (%I, period, period_start, scope_id)) WITH (fillfactor = 80)',
                  schema, board_name || '_standings', parts_ddl, agent,
-                 leaderboard._column_type(source, agent), agent);
+                 leaderboard._column_type(source, agent) || leaderboard._column_collate(source, agent), agent);
   b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
   -- Two indexes, as every standings write that changes a score adds an entry to each:
   -- the key (one row per scope and agent, as a scope has one period and period_start)
@@ -8331,6 +8331,8 @@ BEGIN
   PERFORM leaderboard.rebuild(board_name);
   RETURN b.standings;
 END $$;
+COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[], jsonb, text[], text[], text, leaderboard.ladder, text, text, text[], leaderboard.calendar, interval, interval) IS
+  'declares a live board over a calls table: creates <name>_standings, <name>_current, <name>_explain, <name>_goals (and <name>_streaks), <name>_movement, <name>_badges and <name>_around, and loads existing rows';
 
 -- The board's statements name their own columns lb_rk and lb_n, not rk and n, which an
 -- agent or partition column of the source may be called
@@ -8543,8 +8545,8 @@ BEGIN
   rank_order_s := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 's');
   rank_order_e := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 'e');
   IF b.rank_style = 'row_number' THEN
-    rank_order_s := rank_order_s || ', s.' || qa;
-    rank_order_e := rank_order_e || ', e.' || qa;
+    rank_order_s := rank_order_s || ', s.' || qa || coalesce(leaderboard._column_collate(b.standings, b.agent_column), '');
+    rank_order_e := rank_order_e || ', e.' || qa || coalesce(leaderboard._column_collate(b.standings, b.agent_column), '');
   END IF;
   IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
     rank_tier := format(', tier = leaderboard.tier_by_rank(r.lb_rk, r.lb_n, %L::leaderboard.ladder)', b.ladder);
@@ -8709,6 +8711,8 @@ BEGIN
     'FROM x JOIN sc ON sc.scope_key = x.scope_key',
     st, sc, expected, parts_cols, qa, x_parts, closed);
 END $$;
+COMMENT ON FUNCTION leaderboard._board_statements(text) IS
+  'internal: the SQL statements a board''s triggers run, generated from its catalog row';
 
 -- Agent and partition columns named like a board's own columns are refused at creation
 -- (above), and verify() names its own agent column lb_agent, which a partition column
@@ -9672,3 +9676,87 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean, date) IS
   'changes a board''s scorecard (for every open period, closed ones keeping the cards they closed with, or with effective_from for the periods that start on or after that date) or ladder (drop_ladder => true removes it) and rescores its open standings from the stored kpis, without reading the source; returns the number of rows whose score, rank or tier it changed; sets its calendar (drop_calendar => true removes it), the events it emits (events => ''{}'' emits none), its grace and retention (drop_retention => true keeps day rows forever); with nothing to change, only makes the board''s views again';
+
+CREATE FUNCTION leaderboard._column_collate(rel regclass, col name) RETURNS text
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce((SELECT format(' COLLATE %I.%I', n.nspname, c.collname)
+                   FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+                   WHERE c.oid = a.attcollation AND a.attcollation <> t.typcollation), '')
+  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+  WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+COMMENT ON FUNCTION leaderboard._column_collate(regclass, name) IS
+  'internal: a table column''s collation as a COLLATE clause, empty when it is the type''s default';
+REVOKE EXECUTE ON FUNCTION leaderboard._column_collate(regclass, name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._column_collate(regclass, name) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION leaderboard._check_source_family(board_name text, source regclass) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r record;
+BEGIN
+  SELECT i.inhparent::regclass AS parent, p.relkind INTO r
+  FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+  WHERE i.inhrelid = source ORDER BY i.inhseqno LIMIT 1;
+  IF FOUND AND r.relkind = 'p' THEN
+    RAISE EXCEPTION 'board "%" cannot be kept over %, a partition of %', board_name, source, r.parent
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'Rows written through the partitioned table reach the partition without firing its statement triggers, and the board would never count them.',
+            HINT = format('Declare the board over %s: a board follows every partition of a partitioned source.', r.parent);
+  ELSIF FOUND THEN
+    RAISE EXCEPTION 'board "%" cannot be kept over %, which inherits from %', board_name, source, r.parent
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'UPDATE and DELETE through the parent table change the rows without firing the statement triggers of the table that holds them, and the board would never see the change.',
+            HINT = 'Keep the calls in a table without a parent, or in a partitioned table.';
+  END IF;
+  SELECT i.inhrelid::regclass AS child INTO r
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent
+  WHERE i.inhparent = source AND c.relkind = 'r' ORDER BY i.inhrelid LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'board "%" cannot be kept over %, which table % inherits from', board_name, source, r.child
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'Rows written to a table that inherits from the source show in the source but fire none of its triggers, and the board would never count them.',
+            HINT = 'Use declarative partitioning (PARTITION BY, PARTITION OF): a board follows every partition of a partitioned source.';
+  END IF;
+  SELECT c.oid::regclass AS part INTO r
+  FROM leaderboard._source_family(source) f(relid) JOIN pg_class c ON c.oid = f.relid
+  WHERE c.relkind = 'f' ORDER BY c.oid LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'board "%" cannot be kept over %, which has foreign table % as a partition', board_name, source, r.part
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'The rows of a foreign table change on its server, where no trigger of the board sees them.',
+            HINT = 'Keep foreign tables out of the partitions of a board''s source.';
+  END IF;
+  -- a row routed through the partitioned source reaches its statement triggers without the
+  -- columns the partition generates (PostgreSQL 15), which the board computes itself with
+  -- the source's expressions: every partition must generate what the source does, alike
+  SELECT c.oid::regclass AS part, a.attname INTO r
+  FROM leaderboard._source_family(source) f(relid)
+  JOIN pg_class c ON c.oid = f.relid AND c.oid <> source
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  JOIN pg_attribute sa ON sa.attrelid = source AND sa.attname = a.attname AND NOT sa.attisdropped
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  LEFT JOIN pg_attrdef sd ON sd.adrelid = sa.attrelid AND sd.adnum = sa.attnum
+  WHERE (a.attgenerated <> '' OR sa.attgenerated <> '')
+    AND (a.attgenerated <> sa.attgenerated
+         OR pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM pg_get_expr(sd.adbin, sd.adrelid))
+  ORDER BY c.oid, a.attnum LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'board "%" cannot be kept over %, whose partition % generates column % otherwise', board_name, source, r.part, r.attname
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'A row written through the partitioned table reaches the board without the columns its partition generates; the board computes them with the expressions of the partitioned table.',
+            HINT = 'Give every partition the generated columns of the partitioned table, with the same expressions.';
+  END IF;
+  -- create_board refuses an unlogged source itself; this keeps it, and its partitions, logged
+  SELECT c.oid::regclass AS rel INTO r
+  FROM leaderboard._source_family(source) f(relid) JOIN pg_class c ON c.oid = f.relid
+  WHERE c.relpersistence = 'u' ORDER BY c.oid LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'board "%" cannot be kept over %, whose table % is unlogged', board_name, source, r.rel
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'Crash recovery empties an unlogged table without firing its triggers, and the board would keep the lost rows.',
+            HINT = 'Keep the calls in permanent tables.';
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_source_family(text, regclass) IS
+  'internal: raises 0A000 when rows could reach or leave a board''s source without firing its triggers (a partition or inheritance child as source, inheritance children, foreign or unlogged partitions), or reach them without a column a partition generates otherwise than the source';

@@ -29,9 +29,11 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_relation.h"
 #include "parser/scansup.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -215,6 +217,8 @@ typedef struct FoldRun
 	ExprState  *filter;
 	AttrMap    *map;			/* partition row -> source row, or NULL */
 	TupleTableSlot *source_slot;	/* rows in the source's row type, when mapped */
+	ExprState **generated;		/* shape->generated, ready to run */
+	TupleTableSlot *generated_slot; /* rows with those columns computed, or NULL */
 	int			batch_size;		/* 1 when a key or metric value is a pointer, which
 								 * the next row read may free */
 	int			nbatch;
@@ -556,6 +560,53 @@ text_array(Datum array, Datum **elems, bool **nulls, int *n)
 					  elems, nulls, n);
 }
 
+/*
+ * The stored generated columns of a partitioned source that the board reads (as its
+ * agent, time or partition column, or in a metric or its filter), with their expressions.
+ * PostgreSQL 15 gives a partitioned table's AFTER statement triggers the rows it routed
+ * to a partition whose columns lie in another order (a column dropped from the parent, a
+ * table attached) without their generated columns: it computes them in the partition's
+ * row only, and the transition table holds the row as given. The fold computes them
+ * itself from the row, for every row, as the partition did: _check_source_family()
+ * keeps partitions that generate a column otherwise than the source out.
+ */
+static void
+load_generated(FoldShape *shape, Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	Bitmapset  *vars = NULL;
+	bool		whole_row;
+	AttrNumber	att;
+	int			i;
+
+	shape->ngenerated = 0;
+	if (rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE || desc->constr == NULL ||
+		!desc->constr->has_generated_stored)
+		return;
+	for (i = 0; i < shape->keys.nmetrics; i++)
+		pull_varattnos((Node *) shape->metric[i], 1, &vars);
+	if (shape->filter != NULL)
+		pull_varattnos((Node *) shape->filter, 1, &vars);
+	whole_row = bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, vars);
+	vars = bms_add_member(vars, shape->agent_att - FirstLowInvalidHeapAttributeNumber);
+	vars = bms_add_member(vars, shape->at_att - FirstLowInvalidHeapAttributeNumber);
+	for (i = 0; i < shape->nparts; i++)
+		vars = bms_add_member(vars, shape->part_att[i] - FirstLowInvalidHeapAttributeNumber);
+
+	shape->generated_att = palloc(sizeof(AttrNumber) * desc->natts);
+	shape->generated = palloc(sizeof(Expr *) * desc->natts);
+	for (att = 1; att <= desc->natts; att++)
+	{
+		if (TupleDescAttr(desc, att - 1)->attgenerated != ATTRIBUTE_GENERATED_STORED ||
+			!(whole_row || bms_is_member(att - FirstLowInvalidHeapAttributeNumber, vars)))
+			continue;
+		shape->generated_att[shape->ngenerated] = att;
+		shape->generated[shape->ngenerated] =
+			expression_planner((Expr *) build_column_default(rel, att));
+		shape->ngenerated++;
+	}
+}
+
 FoldShape *
 fold_shape_load(const char *name, MemoryContext cxt, bool fresh)
 {
@@ -636,6 +687,8 @@ fold_shape_load(const char *name, MemoryContext cxt, bool fresh)
 	filter = SPI_getbinval(tup, desc, 5, &isnull);
 	shape->filter = isnull ? NULL : board_plan_source_expression(rel, TextDatumGetCString(filter),
 																					"filter");
+
+	load_generated(shape, rel);
 
 	text_array(SPI_getbinval(tup, desc, 7, &isnull), &elems, &nulls, &n);
 	if (n > FOLD_MAX_PERIODS)
@@ -877,6 +930,13 @@ fold_run_begin(FoldRun *run, FoldShape *shape, Relation rel)
 														&TTSOpsVirtual);
 		table_close(source, AccessShareLock);
 	}
+	if (shape->ngenerated > 0)
+	{
+		run->generated = palloc(sizeof(ExprState *) * shape->ngenerated);
+		for (i = 0; i < shape->ngenerated; i++)
+			run->generated[i] = ExecInitExpr(shape->generated[i], NULL);
+		run->generated_slot = MakeSingleTupleTableSlot(shape->source_desc, &TTSOpsVirtual);
+	}
 	run->batch_size = fold_batchable(shape) ? FOLD_BATCH_ROWS : 1;
 	run->batch = palloc(sizeof(FoldBatchRow) * run->batch_size);
 	run->values = palloc(sizeof(Datum) * shape->keys.nkeys * run->batch_size);
@@ -932,6 +992,34 @@ fold_run_flush(FoldRun *run)
  * Reads one row of the firing relation into the batch, and folds the batch into the
  * statement's day groups once it is full.
  */
+/*
+ * The row with the source's generated columns the board reads computed from the row's
+ * other columns (load_generated()), in the per-tuple memory.
+ */
+static TupleTableSlot *
+with_generated(FoldRun *run, TupleTableSlot *slot)
+{
+	FoldShape  *shape = run->shape;
+	TupleTableSlot *out = run->generated_slot;
+	ExprContext *econtext = run->econtext;
+	int			natts = shape->source_desc->natts;
+	int			i;
+
+	slot_getallattrs(slot);
+	ExecClearTuple(out);
+	memcpy(out->tts_values, slot->tts_values, sizeof(Datum) * natts);
+	memcpy(out->tts_isnull, slot->tts_isnull, sizeof(bool) * natts);
+	econtext->ecxt_scantuple = slot;
+	for (i = 0; i < shape->ngenerated; i++)
+	{
+		AttrNumber	att = shape->generated_att[i];
+
+		out->tts_values[att - 1] = ExecEvalExprSwitchContext(run->generated[i], econtext,
+															 &out->tts_isnull[att - 1]);
+	}
+	return ExecStoreVirtualTuple(out);
+}
+
 static void
 fold_run_row(FoldRun *run, TupleTableSlot *slot, bool removed)
 {
@@ -952,12 +1040,20 @@ fold_run_row(FoldRun *run, TupleTableSlot *slot, bool removed)
 	CHECK_FOR_INTERRUPTS();
 	if (run->map != NULL)
 		slot = execute_attr_map_slot(run->map, slot, run->source_slot);
+	if (run->generated_slot != NULL)
+		slot = with_generated(run, slot);
 	values[keys->nkeys - 1] = slot_getattr(slot, shape->agent_att, &null);
 	if (null)
+	{
+		ResetExprContext(econtext);
 		return;
+	}
 	at = slot_getattr(slot, shape->at_att, &null);
 	if (null)
+	{
+		ResetExprContext(econtext);
 		return;
+	}
 	econtext->ecxt_scantuple = slot;
 	if (run->filter != NULL && !ExecQual(run->filter, econtext))
 	{
@@ -1076,6 +1172,8 @@ fold_run_end(FoldRun *run, FoldLevel *level)
 	pfree(cache);
 	if (run->source_slot != NULL)
 		ExecDropSingleTupleTableSlot(run->source_slot);
+	if (run->generated_slot != NULL)
+		ExecDropSingleTupleTableSlot(run->generated_slot);
 	FreeExprContext(run->econtext, true);
 	MemoryContextDelete(run->cxt);
 }

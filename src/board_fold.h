@@ -86,6 +86,9 @@ typedef struct FoldShape
 	KpiInputKind *kind;
 	uint32		fractional;
 	Expr	   *filter;			/* planned, or NULL */
+	int			ngenerated;		/* stored generated columns the fold computes itself */
+	AttrNumber *generated_att;
+	Expr	  **generated;		/* their expressions, planned, over the source row */
 	FoldPeriod	period[FOLD_MAX_PERIODS];
 	FoldKeys	keys;
 } FoldShape;

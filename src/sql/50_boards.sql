@@ -179,6 +179,21 @@ $$;
 COMMENT ON FUNCTION leaderboard._column_type(regclass, name) IS
   'internal: a source column''s type with its type modifier, for the standings and scopes tables';
 
+-- A table column's collation as a COLLATE clause, '' when it is its type's default: the
+-- standings and scopes columns take the source's, so that the standings order agents as
+-- the source does; and the ranking statements order a row_number board's tied agents
+-- in the collation of its standings column, whatever table the rows come from.
+CREATE FUNCTION leaderboard._column_collate(rel regclass, col name) RETURNS text
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce((SELECT format(' COLLATE %I.%I', n.nspname, c.collname)
+                   FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+                   WHERE c.oid = a.attcollation AND a.attcollation <> t.typcollation), '')
+  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+  WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+COMMENT ON FUNCTION leaderboard._column_collate(regclass, name) IS
+  'internal: a table column''s collation as a COLLATE clause, empty when it is the type''s default';
+
 -- The first day of the period of the given kind containing a local time.
 -- The month, quarter and year holding the first day of the timestamp range (4714-11-24
 -- BC) would start before it, out of range: they start on that day, as period_start() in
@@ -522,8 +537,8 @@ BEGIN
   rank_order_s := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 's');
   rank_order_e := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 'e');
   IF b.rank_style = 'row_number' THEN
-    rank_order_s := rank_order_s || ', s.' || qa;
-    rank_order_e := rank_order_e || ', e.' || qa;
+    rank_order_s := rank_order_s || ', s.' || qa || coalesce(leaderboard._column_collate(b.standings, b.agent_column), '');
+    rank_order_e := rank_order_e || ', e.' || qa || coalesce(leaderboard._column_collate(b.standings, b.agent_column), '');
   END IF;
   IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
     rank_tier := format(', tier = leaderboard.tier_by_rank(r.lb_rk, r.lb_n, %L::leaderboard.ladder)', b.ladder);

@@ -1007,7 +1007,7 @@ BEGIN
   END IF;
 
   FOREACH p IN ARRAY b.partition_by LOOP
-    parts_ddl := parts_ddl || format(', %I %s', p, leaderboard._column_type(source, p));
+    parts_ddl := parts_ddl || format(', %I %s%s', p, leaderboard._column_type(source, p), leaderboard._column_collate(source, p));
     parts_cols := parts_cols || ', ' || quote_ident(p);
   END LOOP;
 
@@ -1024,7 +1024,7 @@ BEGIN
                  'qualified boolean NOT NULL, rank bigint, tier text, updated_at timestamptz NOT NULL, '
                  'PRIMARY KEY (%I, period, period_start, scope_id)) WITH (fillfactor = 80)',
                  schema, board_name || '_standings', parts_ddl, agent,
-                 leaderboard._column_type(source, agent), agent);
+                 leaderboard._column_type(source, agent) || leaderboard._column_collate(source, agent), agent);
   b.standings := (schema || '.' || quote_ident(board_name || '_standings'))::regclass;
   -- Two indexes, as every standings write that changes a score adds an entry to each:
   -- the key (one row per scope and agent, as a scope has one period and period_start)
@@ -1814,6 +1814,26 @@ BEGIN
             DETAIL = 'The rows of a foreign table change on its server, where no trigger of the board sees them.',
             HINT = 'Keep foreign tables out of the partitions of a board''s source.';
   END IF;
+  -- a row routed through the partitioned source reaches its statement triggers without the
+  -- columns the partition generates (PostgreSQL 15), which the board computes itself with
+  -- the source's expressions: every partition must generate what the source does, alike
+  SELECT c.oid::regclass AS part, a.attname INTO r
+  FROM leaderboard._source_family(source) f(relid)
+  JOIN pg_class c ON c.oid = f.relid AND c.oid <> source
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  JOIN pg_attribute sa ON sa.attrelid = source AND sa.attname = a.attname AND NOT sa.attisdropped
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  LEFT JOIN pg_attrdef sd ON sd.adrelid = sa.attrelid AND sd.adnum = sa.attnum
+  WHERE (a.attgenerated <> '' OR sa.attgenerated <> '')
+    AND (a.attgenerated <> sa.attgenerated
+         OR pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM pg_get_expr(sd.adbin, sd.adrelid))
+  ORDER BY c.oid, a.attnum LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'board "%" cannot be kept over %, whose partition % generates column % otherwise', board_name, source, r.part, r.attname
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'A row written through the partitioned table reaches the board without the columns its partition generates; the board computes them with the expressions of the partitioned table.',
+            HINT = 'Give every partition the generated columns of the partitioned table, with the same expressions.';
+  END IF;
   -- create_board refuses an unlogged source itself; this keeps it, and its partitions, logged
   SELECT c.oid::regclass AS rel INTO r
   FROM leaderboard._source_family(source) f(relid) JOIN pg_class c ON c.oid = f.relid
@@ -1826,7 +1846,7 @@ BEGIN
   END IF;
 END $$;
 COMMENT ON FUNCTION leaderboard._check_source_family(text, regclass) IS
-  'internal: raises 0A000 when rows could reach or leave a board''s source without firing its triggers (a partition or inheritance child as source, inheritance children, foreign or unlogged partitions)';
+  'internal: raises 0A000 when rows could reach or leave a board''s source without firing its triggers (a partition or inheritance child as source, inheritance children, foreign or unlogged partitions), or reach them without a column a partition generates otherwise than the source';
 
 -- Refuses at the end of a CREATE or ALTER of a table the DDL that would leave a board's
 -- source in such a family (CREATE TABLE ... INHERITS, ALTER TABLE ... INHERIT, ATTACH
