@@ -5379,7 +5379,7 @@ BEGIN
       THEN 'a column the source does not have'
     WHEN EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = b.source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped)
       THEN 'a source with a column boards reserve'
-    WHEN leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at')
+    WHEN leaderboard._base_type(leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at'))
          NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN 'a time column of another type'
     WHEN NOT cardinality(b.metric_names) BETWEEN 1 AND 32
          OR cardinality(b.metric_exprs) <> cardinality(b.metric_names)
@@ -8088,7 +8088,7 @@ BEGIN
     RAISE EXCEPTION 'table % has a column named lb_local, lb_kind or lb_day, which boards reserve', source
       USING ERRCODE = 'duplicate_column';
   END IF;
-  t := leaderboard._expression_type(source, quote_ident(at), 'at');
+  t := leaderboard._base_type(leaderboard._expression_type(source, quote_ident(at), 'at'));
   IF t NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
     RAISE EXCEPTION 'time column "%" is of type %, not timestamptz, timestamp or date', at, t
       USING ERRCODE = 'datatype_mismatch';
@@ -8459,10 +8459,10 @@ BEGIN
                'WHEN k.period = ''month'' THEN k.period_start + interval ''1 month 1 day'' '
                'WHEN k.period = ''quarter'' THEN k.period_start + interval ''3 months 1 day'' '
                'ELSE k.period_start + interval ''1 year 1 day'' END)');
-  IF leaderboard._expression_type(b.source, qt, 'at') = 'timestamptz'::regtype THEN
+  IF leaderboard._base_type(leaderboard._expression_type(b.source, qt, 'at')) = 'timestamptz'::regtype THEN
     lo := format('(%s AT TIME ZONE %L)', lo, b.time_zone);
     hi := format('(%s AT TIME ZONE %L)', hi, b.time_zone);
-  ELSIF leaderboard._expression_type(b.source, qt, 'at') = 'date'::regtype THEN
+  ELSIF leaderboard._base_type(leaderboard._expression_type(b.source, qt, 'at')) = 'date'::regtype THEN
     lo := lo || '::pg_catalog.date'; hi := hi || '::pg_catalog.date';
   END IF;
   in_period := format('s.%1$s >= %2$s AND s.%1$s < %3$s AND (k.period = ''all'' OR %4$s = k.period_start)',
@@ -9760,3 +9760,27 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION leaderboard._check_source_family(text, regclass) IS
   'internal: raises 0A000 when rows could reach or leave a board''s source without firing its triggers (a partition or inheritance child as source, inheritance children, foreign or unlogged partitions), or reach them without a column a partition generates otherwise than the source';
+
+CREATE OR REPLACE FUNCTION leaderboard._local_time_sql(b leaderboard.boards, value_sql text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  t regtype := leaderboard._base_type(leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at'));
+BEGIN
+  IF t = 'timestamptz'::regtype THEN
+    RETURN format('(%s) AT TIME ZONE %L', value_sql, b.time_zone);
+  END IF;
+  RETURN format('(%s)::pg_catalog.timestamp', value_sql);
+END $$;
+COMMENT ON FUNCTION leaderboard._local_time_sql(leaderboard.boards, text) IS
+  'internal: SQL reading a source time as local time in the board''s time zone';
+
+CREATE OR REPLACE FUNCTION leaderboard._campaign_window(source regclass, at text, time_zone text, starts timestamptz, ends timestamptz)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' AS $$
+  SELECT CASE WHEN leaderboard._base_type(leaderboard._expression_type(source, quote_ident(at), 'at')) = 'timestamptz'::regtype
+    THEN format('(%1$I >= %2$L::pg_catalog.timestamptz AND %1$I < %3$L::pg_catalog.timestamptz)', at, starts, ends)
+    ELSE format('(%1$I >= %2$L::pg_catalog.timestamp AND %1$I < %3$L::pg_catalog.timestamp)', at,
+                starts AT TIME ZONE time_zone, ends AT TIME ZONE time_zone) END
+$$;
+COMMENT ON FUNCTION leaderboard._campaign_window(regclass, text, text, timestamptz, timestamptz) IS
+  'internal: a campaign''s window as a filter over its source (starts <= at < ends), in the at column''s type';

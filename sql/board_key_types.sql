@@ -229,3 +229,36 @@ DROP TABLE kt_dommetric;
 DROP DOMAIN kt_secs2;
 DROP DOMAIN kt_secs;
 DROP DOMAIN kt_word;
+
+-- a time column of a domain over timestamptz, timestamp or date reads as its base type:
+-- cut into periods in the board's zone (the fold, the recomputations, a campaign window)
+CREATE DOMAIN kt_when AS timestamptz NOT NULL;
+CREATE DOMAIN kt_day AS date CHECK (VALUE > '2000-01-01');
+CREATE TABLE kt_domtime (id serial, agent int NOT NULL, at kt_when, ok boolean NOT NULL);
+CREATE TABLE kt_domday (id serial, agent int NOT NULL, at kt_day, ok boolean NOT NULL);
+INSERT INTO kt_domtime (agent, at, ok)
+SELECT g % 7, '2026-05-01 23:30+00'::timestamptz + g * interval '17 minutes', g % 3 = 0 FROM generate_series(1, 300) g;
+INSERT INTO kt_domday (agent, at, ok) SELECT g % 7, '2026-05-01'::date + g % 40, g % 3 = 0 FROM generate_series(1, 300) g;
+SELECT leaderboard.create_board(name => t, source => t::regclass, agent => 'agent', at => 'at', metrics => ARRAY['ok'],
+  scorecard => '{"metrics": [{"name": "ok", "stat": "rate"}]}', periods => ARRAY['day', 'week', 'month'],
+  time_zone => 'America/New_York') AS standings
+FROM unnest(ARRAY['kt_domtime', 'kt_domday']) t;
+SELECT leaderboard.create_campaign(name => 'kt_domtime_c', source => 'kt_domtime', agent => 'agent', at => 'at',
+  metrics => ARRAY['ok'], scorecard => '{"metrics": [{"name": "ok", "stat": "rate"}]}',
+  starts => '2026-05-02', ends => '2026-05-05', time_zone => 'UTC') AS campaign;
+INSERT INTO kt_domtime (agent, at, ok)
+SELECT g % 9, '2026-05-03 03:30+00'::timestamptz + g * interval '7 minutes', g % 2 = 0 FROM generate_series(1, 100) g;
+INSERT INTO kt_domday (agent, at, ok) SELECT g % 9, '2026-05-03'::date + g % 20, g % 2 = 0 FROM generate_series(1, 100) g;
+UPDATE kt_domtime SET at = at + interval '13 hours' WHERE id % 5 = 0;
+UPDATE kt_domday SET at = at + 3 WHERE id % 5 = 0;
+DELETE FROM kt_domtime WHERE id % 11 = 0;
+DELETE FROM kt_domday WHERE id % 11 = 0;
+SELECT b, (SELECT count(*) FROM leaderboard.verify(b)) AS differences
+FROM unnest(ARRAY['kt_domtime', 'kt_domday', 'kt_domtime_c']) b;
+-- the New York days of the calls, counted from the table
+SELECT (SELECT count(*) FROM kt_domtime_standings WHERE period = 'day') AS day_rows,
+       (SELECT count(DISTINCT (agent, (at AT TIME ZONE 'America/New_York')::date)) FROM kt_domtime) AS expected_day_rows;
+SELECT leaderboard.drop_board(b) FROM unnest(ARRAY['kt_domtime_c', 'kt_domtime', 'kt_domday']) b;
+DROP TABLE kt_domtime, kt_domday;
+DROP DOMAIN kt_when;
+DROP DOMAIN kt_day;

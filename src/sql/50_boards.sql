@@ -213,7 +213,7 @@ COMMENT ON FUNCTION leaderboard._period_start_sql(text, text) IS
 CREATE FUNCTION leaderboard._local_time_sql(b leaderboard.boards, value_sql text) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  t regtype := leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at');
+  t regtype := leaderboard._base_type(leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at'));
 BEGIN
   IF t = 'timestamptz'::regtype THEN
     RETURN format('(%s) AT TIME ZONE %L', value_sql, b.time_zone);
@@ -451,10 +451,10 @@ BEGIN
                'WHEN k.period = ''month'' THEN k.period_start + interval ''1 month 1 day'' '
                'WHEN k.period = ''quarter'' THEN k.period_start + interval ''3 months 1 day'' '
                'ELSE k.period_start + interval ''1 year 1 day'' END)');
-  IF leaderboard._expression_type(b.source, qt, 'at') = 'timestamptz'::regtype THEN
+  IF leaderboard._base_type(leaderboard._expression_type(b.source, qt, 'at')) = 'timestamptz'::regtype THEN
     lo := format('(%s AT TIME ZONE %L)', lo, b.time_zone);
     hi := format('(%s AT TIME ZONE %L)', hi, b.time_zone);
-  ELSIF leaderboard._expression_type(b.source, qt, 'at') = 'date'::regtype THEN
+  ELSIF leaderboard._base_type(leaderboard._expression_type(b.source, qt, 'at')) = 'date'::regtype THEN
     lo := lo || '::pg_catalog.date'; hi := hi || '::pg_catalog.date';
   END IF;
   in_period := format('s.%1$s >= %2$s AND s.%1$s < %3$s AND (k.period = ''all'' OR %4$s = k.period_start)',

@@ -224,7 +224,7 @@ BEGIN
       THEN 'a column the source does not have'
     WHEN EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = b.source AND attname IN ('lb_local', 'lb_kind') AND NOT attisdropped)
       THEN 'a source with a column boards reserve'
-    WHEN leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at')
+    WHEN leaderboard._base_type(leaderboard._expression_type(b.source, quote_ident(b.at_column), 'at'))
          NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN 'a time column of another type'
     WHEN NOT cardinality(b.metric_names) BETWEEN 1 AND 32
          OR cardinality(b.metric_exprs) <> cardinality(b.metric_names)
@@ -804,7 +804,7 @@ BEGIN
     RAISE EXCEPTION 'table % has a column named lb_local, lb_kind or lb_day, which boards reserve', source
       USING ERRCODE = 'duplicate_column';
   END IF;
-  t := leaderboard._expression_type(source, quote_ident(at), 'at');
+  t := leaderboard._base_type(leaderboard._expression_type(source, quote_ident(at), 'at'));
   IF t NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
     RAISE EXCEPTION 'time column "%" is of type %, not timestamptz, timestamp or date', at, t
       USING ERRCODE = 'datatype_mismatch';
@@ -1056,7 +1056,7 @@ COMMENT ON FUNCTION leaderboard.create_board(text, regclass, text, text, text[],
 CREATE FUNCTION leaderboard._campaign_window(source regclass, at text, time_zone text, starts timestamptz, ends timestamptz)
 RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' AS $$
-  SELECT CASE WHEN leaderboard._expression_type(source, quote_ident(at), 'at') = 'timestamptz'::regtype
+  SELECT CASE WHEN leaderboard._base_type(leaderboard._expression_type(source, quote_ident(at), 'at')) = 'timestamptz'::regtype
     THEN format('(%1$I >= %2$L::pg_catalog.timestamptz AND %1$I < %3$L::pg_catalog.timestamptz)', at, starts, ends)
     ELSE format('(%1$I >= %2$L::pg_catalog.timestamp AND %1$I < %3$L::pg_catalog.timestamp)', at,
                 starts AT TIME ZONE time_zone, ends AT TIME ZONE time_zone) END
