@@ -75,3 +75,28 @@ SELECT kind, agent, period, new ->> 'stat' AS stat, new ->> 'actual' AS actual F
 RESET leaderboard.report_apply;
 SELECT count(*) AS differences FROM leaderboard.verify('ek');
 SELECT leaderboard.drop_board('ek');
+
+-- personal_best when the row was unqualified before: its old score had not passed the
+-- best, so the call that qualifies it above its best announces one; through the direct
+-- apply and through the statements
+CREATE TABLE pbq_calls (agent_id int NOT NULL, started_at timestamptz NOT NULL, converted boolean NOT NULL);
+SELECT leaderboard.create_board(name => 'pbq', source => 'pbq_calls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['converted AS conv'], periods => ARRAY['month'], time_zone => 'UTC',
+  scorecard => '{"metrics": [{"name": "conv", "stat": "rate", "weight": 100}], "min_rows": 3}') IS NOT NULL AS created;
+-- October: 50, qualified, each agent's best
+INSERT INTO pbq_calls SELECT a, '2026-10-05 09:00+00'::timestamptz + k * interval '1 minute', k % 2 = 0
+FROM unnest(ARRAY[1, 2]) a, generate_series(1, 4) k;
+SELECT leaderboard.alter_board('pbq', events => '{"personal_best": true}');
+-- November: two converted calls score 100 unqualified, the third qualifies it
+INSERT INTO pbq_calls VALUES (1, '2026-11-05 09:00+00', true), (1, '2026-11-05 09:01+00', true);
+INSERT INTO pbq_calls VALUES (1, '2026-11-05 09:02+00', true);
+SET leaderboard.direct_apply_max_groups = 0;
+INSERT INTO pbq_calls VALUES (2, '2026-11-05 09:00+00', true), (2, '2026-11-05 09:01+00', true);
+INSERT INTO pbq_calls VALUES (2, '2026-11-05 09:02+00', true);
+RESET leaderboard.direct_apply_max_groups;
+-- and no second one while the score stays above the best
+INSERT INTO pbq_calls VALUES (1, '2026-11-05 09:03+00', true);
+SELECT kind, agent, period_start, old, new FROM leaderboard.events WHERE board = 'pbq' ORDER BY id;
+SELECT count(*) AS differences FROM leaderboard.verify('pbq');
+SELECT leaderboard.drop_board('pbq');
+DROP TABLE pbq_calls;

@@ -65,3 +65,21 @@ FROM hb_badges WHERE period = 'month' ORDER BY period_start, team, badge, agent;
 SELECT count(*) AS all_badges FROM hb_badges WHERE period = 'all';
 
 SELECT leaderboard.drop_board('hb');
+
+-- Most Improved needs the agent qualified in both periods: a score gain from a period
+-- where the agent was unqualified (min_rows 3: one call in January) is no improvement
+CREATE TABLE hq (agent int NOT NULL, at date NOT NULL, ok boolean NOT NULL);
+INSERT INTO hq SELECT 1, '2024-01-10', false;
+INSERT INTO hq SELECT a, '2024-01-10', k <= a - 1 FROM unnest(ARRAY[2, 3]) a, generate_series(1, 4) k;
+INSERT INTO hq SELECT 1, '2024-02-10', true FROM generate_series(1, 4);
+INSERT INTO hq SELECT a, '2024-02-10', k % 2 = 0 FROM unnest(ARRAY[2, 3]) a, generate_series(1, 4) k;
+SELECT leaderboard.create_board(name => 'hq', source => 'hq', agent => 'agent', at => 'at', metrics => ARRAY['ok'],
+  scorecard => '{"metrics": [{"name": "ok", "stat": "rate"}], "min_rows": 3}', periods => ARRAY['month'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+SELECT leaderboard.close_periods('hq') AS closed;
+SELECT period_start, agent, score, rank, previous_score, rank_change, score_change FROM hq_movement ORDER BY 1, 2;
+-- agent 1 gained most (0 to 100) but was unqualified in January: agent 2 (25 to 50) is
+-- Most Improved
+SELECT badge, period_start, agent, rank_change, score_change FROM hq_badges WHERE badge <> 'Top Performer' ORDER BY 1, 2, 3;
+SELECT leaderboard.drop_board('hq');
+DROP TABLE hq;

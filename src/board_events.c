@@ -66,6 +66,7 @@ typedef struct RowChange
 	char	   *new_tier;
 	double		old_score;
 	double		new_score;
+	bool		old_qualified;
 	bool		new_qualified;
 	Datum		old_kpis;		/* detoasted copies */
 	Datum		new_kpis;
@@ -232,6 +233,7 @@ read_row(RowChange *c, HeapTuple tuple, TupleDesc desc, bool after)
 		c->old_rank = rank_null ? 0 : DatumGetInt64(rank);
 		c->old_tier = tier_text;
 		c->old_score = score;
+		c->old_qualified = DatumGetBool(heap_getattr(tuple, recording->qualified, desc, &isnull));
 		c->old_kpis = kpis;
 	}
 }
@@ -687,7 +689,10 @@ read_earlier_best(RowChange *c, Snapshot snapshot)
 static bool
 personal_best(RowChange *c, Snapshot snapshot, bool *decided)
 {
-	if (!c->has_row || !c->new_qualified || (c->had_row && c->new_score <= c->old_score))
+	/* an old score that was not qualified had not passed the best */
+	bool		old_counts = c->had_row && c->old_qualified;
+
+	if (!c->has_row || !c->new_qualified || (old_counts && c->new_score <= c->old_score))
 		return false;
 	if (snapshot == InvalidSnapshot || !read_earlier_best(c, snapshot))
 	{
@@ -695,7 +700,7 @@ personal_best(RowChange *c, Snapshot snapshot, bool *decided)
 		return true;
 	}
 	return c->has_best && float8_gt(c->new_score, c->best) &&
-		(!c->had_row || float8_le(c->old_score, c->best));
+		(!old_counts || float8_le(c->old_score, c->best));
 }
 
 /*

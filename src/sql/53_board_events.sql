@@ -249,15 +249,17 @@ BEGIN
       (ev ->> 'rank_climb')::int);
   END IF;
   IF ev -> 'personal_best' = 'true' THEN
-    -- the agent's best qualified score of the earlier periods of the kind, in any partition
+    -- the agent's best qualified score of the earlier periods of the kind, in any partition;
+    -- an old score that was not qualified had not passed it (the stored qualified is the
+    -- card in force's verdict on the kpis)
     branches := branches || format(
       'SELECT ''personal_best'', c.*, pg_catalog.jsonb_build_object(''best'', pb.best, ''score'', c.old_score), '
       'pg_catalog.jsonb_build_object(''score'', c.new_score) FROM c, LATERAL (SELECT pg_catalog.max(p.score) AS best '
       'FROM %1$s p WHERE p.%2$I OPERATOR(pg_catalog.=) c.agent::%3$s AND p.period OPERATOR(pg_catalog.=) c.period '
       'AND p.period_start OPERATOR(pg_catalog.<) c.period_start AND p.qualified) pb '
       'WHERE c.new_qualified AND c.new_score OPERATOR(pg_catalog.>) pb.best '
-      'AND (c.old_score IS NULL OR c.old_score OPERATOR(pg_catalog.<=) pb.best)',
-      b.standings, b.agent_column, agent_type);
+      'AND (c.old_score IS NULL OR c.old_score OPERATOR(pg_catalog.<=) pb.best OR NOT leaderboard.qualified(c.old_kpis, %4$s))',
+      b.standings, b.agent_column, agent_type, leaderboard._card_sql(b, 'c.period', 'c.period_start'));
   END IF;
   IF ev -> 'goal_met' = 'true' THEN
     -- each rung of a goal ladder the change reaches
