@@ -7009,15 +7009,17 @@ BEGIN
       (ev ->> 'rank_climb')::int);
   END IF;
   IF ev -> 'personal_best' = 'true' THEN
-    -- the agent's best qualified score of the earlier periods of the kind, in any partition
+    -- the agent's best qualified score of the earlier periods of the kind, in any partition;
+    -- an old score that was not qualified had not passed it (the stored qualified is the
+    -- card in force's verdict on the kpis)
     branches := branches || format(
       'SELECT ''personal_best'', c.*, pg_catalog.jsonb_build_object(''best'', pb.best, ''score'', c.old_score), '
       'pg_catalog.jsonb_build_object(''score'', c.new_score) FROM c, LATERAL (SELECT pg_catalog.max(p.score) AS best '
       'FROM %1$s p WHERE p.%2$I OPERATOR(pg_catalog.=) c.agent::%3$s AND p.period OPERATOR(pg_catalog.=) c.period '
       'AND p.period_start OPERATOR(pg_catalog.<) c.period_start AND p.qualified) pb '
       'WHERE c.new_qualified AND c.new_score OPERATOR(pg_catalog.>) pb.best '
-      'AND (c.old_score IS NULL OR c.old_score OPERATOR(pg_catalog.<=) pb.best)',
-      b.standings, b.agent_column, agent_type);
+      'AND (c.old_score IS NULL OR c.old_score OPERATOR(pg_catalog.<=) pb.best OR NOT leaderboard.qualified(c.old_kpis, %4$s))',
+      b.standings, b.agent_column, agent_type, leaderboard._card_sql(b, 'c.period', 'c.period_start'));
   END IF;
   IF ev -> 'goal_met' = 'true' THEN
     -- each rung of a goal ladder the change reaches
@@ -7922,6 +7924,8 @@ BEGIN
     format('rank and score of each row of board %s against the agent''s row in the previous period of the same kind and partition', b.name));
   -- Badges of closed periods: the winners close_periods recorded, and in each closed scope
   -- the rows with the largest rank gain and the largest score gain (ties all get one).
+  -- Both need the agent ranked in both periods: rank_change is NULL unless the agent was
+  -- qualified in both, and a score gain from an unqualified period is no improvement.
   EXECUTE format(
     '%6$s VIEW %1$s.%2$I AS'
     ' SELECT ''Top Performer''::pg_catalog.text AS badge, w.period, w.period_start%3$s, w.agent::%7$s AS %4$I,'
@@ -7930,8 +7934,10 @@ BEGIN
     ' UNION ALL'
     ' SELECT x.badge, x.period, x.period_start%5$s, x.%4$I, x.score, x.rank_change, x.score_change FROM ('
     '  SELECT b.badge, m.*,'
-    '   CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END AS lb_gain,'
-    '   pg_catalog.max(CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8 ELSE m.score_change END)'
+    '   CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8'
+    '    WHEN ''Most Improved'' THEN CASE WHEN m.rank_change IS NOT NULL THEN m.score_change END END AS lb_gain,'
+    '   pg_catalog.max(CASE b.badge WHEN ''Fast Climber'' THEN m.rank_change::pg_catalog.float8'
+    '    WHEN ''Most Improved'' THEN CASE WHEN m.rank_change IS NOT NULL THEN m.score_change END END)'
     '    OVER (PARTITION BY b.badge, m.period, m.period_start%10$s) AS lb_best'
     '  FROM %1$s.%9$I m JOIN leaderboard.closed_periods c ON c.board OPERATOR(pg_catalog.=) %8$L'
     '   AND c.period OPERATOR(pg_catalog.=) m.period AND c.period_start OPERATOR(pg_catalog.=) m.period_start'
