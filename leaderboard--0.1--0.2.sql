@@ -7030,9 +7030,10 @@ BEGIN
       'WHERE a.new_actual OPERATOR(pg_catalog.>=) t.target AND (a.old_actual IS NULL OR a.old_actual OPERATOR(pg_catalog.<) t.target)');
   END IF;
   IF ev ? 'streak_milestone' THEN
-    -- a day whose daily goal (its ladder's first rung) the change meets ends a run of met
-    -- working days; a run as long as a milestone is announced. Each earlier day is met by
-    -- the goal in force on it; the run is read back at most as far as the longest milestone.
+    -- a working day whose daily goal (its ladder's first rung) the change meets ends a run
+    -- of met working days; a run as long as a milestone is announced (a day off neither
+    -- extends nor ends one). Each earlier day is met by the goal in force on it; the run
+    -- is read back at most as far as the longest milestone.
     branches := branches || format(
       'SELECT ''streak_milestone'', c.*, pg_catalog.jsonb_build_object(''days'', st.days OPERATOR(pg_catalog.-) 1), '
       'pg_catalog.jsonb_build_object(''days'', st.days, ''metric'', gl.metric, ''stat'', gl.stat, ''target'', gl.targets[1]) '
@@ -7043,7 +7044,8 @@ BEGIN
       ' FROM %5$s s WHERE s.%6$I OPERATOR(pg_catalog.=) c.agent::%7$s AND s.period OPERATOR(pg_catalog.=) ''day'' '
       ' AND %8$s OPERATOR(pg_catalog.=) c.part AND s.period_start OPERATOR(pg_catalog.<=) c.period_start '
       ' AND s.period_start OPERATOR(pg_catalog.>) (c.period_start OPERATOR(pg_catalog.-) %9$s)) st '
-      'WHERE c.period OPERATOR(pg_catalog.=) ''day'' AND a.new_actual OPERATOR(pg_catalog.>=) gl.targets[1] '
+      'WHERE c.period OPERATOR(pg_catalog.=) ''day'' AND leaderboard.is_working_day(%4$s, c.period_start) '
+      'AND a.new_actual OPERATOR(pg_catalog.>=) gl.targets[1] '
       'AND (a.old_actual IS NULL OR a.old_actual OPERATOR(pg_catalog.<) gl.targets[1]) '
       'AND st.days OPERATOR(pg_catalog.=) ANY (%10$L::pg_catalog.int4[])',
       ladders, leaderboard._goal_actual_sql('s.kpis', 'gl.position', 'gl.stat'),

@@ -196,3 +196,24 @@ RESET ROLE;
 DROP ROLE ge_other;
 SELECT count(*) AS differences FROM leaderboard.verify('ge');
 SELECT leaderboard.drop_board('ge');
+
+-- a day off neither extends nor ends a run of met working days: meeting the daily goal on
+-- a Saturday, a Sunday or a holiday announces no milestone (the run it would read back is
+-- the one a working day already announced)
+CREATE TABLE gw_calls (agent_id int NOT NULL, started_at timestamptz NOT NULL);
+SELECT leaderboard.create_board(name => 'gw', source => 'gw_calls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['1 AS calls'], scorecard => '{"metrics": [{"name": "calls", "stat": "count"}]}',
+  periods => ARRAY['day'], time_zone => 'UTC', calendar => 'Mon-Fri; holidays 2026-11-26') IS NOT NULL AS created;
+SELECT leaderboard.set_goal('gw', 'calls', 'count', 'day', 1) > 0 AS goal_set;
+SELECT leaderboard.alter_board('gw', events => '{"streak_milestone": [2, 3, 5]}');
+-- Mon 23 to Sun 29 November (Thursday 26 a holiday), then Mon 30, one commit a day, through
+-- the direct apply, and again through the statements for agent 2
+SELECT format('%sINSERT INTO gw_calls VALUES (%s, %L)', CASE WHEN a = 2 AND d = '2026-11-23' THEN 'SET leaderboard.direct_apply_max_groups = 0; ' ELSE '' END,
+              a, d + interval '9 hours')
+FROM unnest(ARRAY[1, 2]) a, generate_series(date '2026-11-23', '2026-11-30', '1 day') d ORDER BY a, d \gexec
+RESET leaderboard.direct_apply_max_groups;
+SELECT agent, period_start, old ->> 'days' AS old_days, new ->> 'days' AS days FROM leaderboard.events
+WHERE board = 'gw' ORDER BY agent, period_start;
+SELECT agent_id, longest_streak, met_days FROM gw_streaks ORDER BY 1;
+SELECT leaderboard.drop_board('gw');
+DROP TABLE gw_calls;

@@ -841,8 +841,8 @@ agent_day_may_be_met(const RowChange *c, const GoalRungs *goals, DateADT day, Sn
 
 /*
  * Whether a day's change that crosses a daily goal may end a run of met working days as
- * long as one of the board's streak milestones. The run is surely of this day alone, and
- * announces nothing unless 1 is a milestone, when the day is a working day and on the
+ * long as one of the board's streak milestones: never on a day off. The run is surely of
+ * this day alone, and announces nothing unless 1 is a milestone, when on the
  * working day before it no row of the agent meets a rung of any day goal (whatever its
  * audience, dates or partition: more than the statement asks of a day). A superset of
  * the milestones the statement announces.
@@ -859,8 +859,9 @@ may_reach_milestone(const RowChange *c, const BoardStatements *bs, const GoalRun
 		!calendar_day_in_range(c->period_start))
 		return true;
 	cal = calendar_from_value((const CalendarValue *) DatumGetPointer(bs->events_calendar));
+	/* a day off neither extends nor ends a run: it announces nothing */
 	if (!calendar_is_working(&cal, c->period_start))
-		return true;
+		return false;
 	/* the working day before, within a year (a calendar works at least one day a week) */
 	for (i = 1; i <= 366; i++)
 	{
