@@ -6695,7 +6695,6 @@ DECLARE
   m_cols text := '';
   x_cols text := '';
   l_cols text := '';
-  part_obj text := '''{}''::pg_catalog.jsonb';
   p name;
   cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));
   today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
@@ -6711,17 +6710,13 @@ BEGIN
     x_cols := x_cols || 'x.' || quote_ident(p) || ', ';
     l_cols := l_cols || ', l.' || quote_ident(p);
   END LOOP;
-  IF cardinality(b.partition_by) > 0 THEN
-    part_obj := 'pg_catalog.jsonb_build_object(' ||
-      (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
-  END IF;
   -- the goals of a standings row s in force on its day (today in <board>_goals)
   FOREACH day_sql IN ARRAY ARRAY['c.lb_today', 's.period_start'] LOOP
     matching := matching || format(
       'JOIN leaderboard.goals g ON g.board = %2$L AND g.period = s.period'
       ' AND (g.effective_from IS NULL OR g.effective_from <= %1$s) AND (g.effective_to IS NULL OR g.effective_to >= %1$s)'
-      ' AND (g.agent IS NULL OR g.agent = s.%3$I::pg_catalog.text) AND (g.partition IS NULL OR %4$s @> g.partition)',
-      day_sql, b.name, b.agent_column, part_obj);
+      ' AND (g.agent IS NULL OR g.agent = s.%3$I::pg_catalog.text) AND %4$s',
+      day_sql, b.name, b.agent_column, leaderboard._goal_partition_sql(b, 's', NULL));
   END LOOP;
   EXECUTE format(
     '%1$s VIEW %2$s.%3$I AS '
@@ -9792,3 +9787,125 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, 
 $$;
 COMMENT ON FUNCTION leaderboard._campaign_window(regclass, text, text, timestamptz, timestamptz) IS
   'internal: a campaign''s window as a filter over its source (starts <= at < ends), in the at column''s type';
+
+CREATE FUNCTION leaderboard._goal_partition_sql(b leaderboard.boards, row_alias text, part_json text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  -- the casts run only for the board's own goals, whose values are of its columns' types
+  SELECT CASE WHEN cardinality(b.partition_by) = 0 THEN 'true' ELSE
+    format('CASE WHEN g.board OPERATOR(pg_catalog.<>) %L THEN false WHEN g.partition IS NULL THEN true ELSE ', b.name) || string_agg(format(
+      '(NOT g.partition OPERATOR(pg_catalog.?) %1$L OR CASE WHEN g.partition OPERATOR(pg_catalog.->) %1$L '
+      'OPERATOR(pg_catalog.=) ''null''::pg_catalog.jsonb THEN %2$s IS NULL '
+      'ELSE %2$s OPERATOR(pg_catalog.=) (g.partition OPERATOR(pg_catalog.->>) %1$L)::%3$s END)',
+      q, CASE WHEN row_alias IS NOT NULL THEN format('%s.%I', row_alias, q)
+              ELSE format('(%s OPERATOR(pg_catalog.->>) %L)::%s', part_json, q, leaderboard._column_type(b.source, q)) END,
+      leaderboard._column_type(b.source, q)), ' AND ' ORDER BY o) || ' END' END
+  FROM unnest(b.partition_by) WITH ORDINALITY AS x(q, o)
+$$;
+COMMENT ON FUNCTION leaderboard._goal_partition_sql(leaderboard.boards, text, text) IS
+  'internal: SQL testing that a goal''s partition names a row''s partition values, compared as values of the columns'' types';
+
+CREATE OR REPLACE FUNCTION leaderboard._goal_ladders_sql(b leaderboard.boards, period text, part text, agent text, on_day text)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format(
+    '(SELECT g.metric, g.stat, pg_catalog.array_agg(g.target ORDER BY g.target, g.id) AS targets, '
+    'pg_catalog.array_agg(g.id ORDER BY g.target, g.id) AS ids, pg_catalog.array_position(%6$L::pg_catalog.text[], g.metric) AS position '
+    'FROM (SELECT g.*, pg_catalog.dense_rank() OVER (PARTITION BY g.metric, g.stat ORDER BY g.agent IS NOT NULL DESC, '
+    '(SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(g.partition)) DESC, g.partition::pg_catalog.text) AS r '
+    'FROM leaderboard.goals g WHERE g.board OPERATOR(pg_catalog.=) %1$L AND g.period OPERATOR(pg_catalog.=) %2$s '
+    'AND (g.effective_from IS NULL OR g.effective_from OPERATOR(pg_catalog.<=) %5$s) '
+    'AND (g.effective_to IS NULL OR g.effective_to OPERATOR(pg_catalog.>=) %5$s) '
+    'AND (g.agent IS NULL OR g.agent OPERATOR(pg_catalog.=) %4$s) '
+    'AND %3$s) g '
+    'WHERE g.r OPERATOR(pg_catalog.=) 1 GROUP BY g.metric, g.stat)',
+    b.name, period, leaderboard._goal_partition_sql(b, NULL, part), agent, on_day, b.metric_names)
+$$;
+COMMENT ON FUNCTION leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text) IS
+  'internal: SQL subquery giving, per metric and stat, the goal ladder (targets, ids) in force on a day for one standings row';
+
+CREATE OR REPLACE FUNCTION leaderboard._goal_row(board text, metric text, stat text, period text, target numeric,
+  partition jsonb, agent text, effective_from date, effective_to date) RETURNS leaderboard.goals
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+  -- the canonical text of partition values and agents, whatever the caller's settings
+  SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET extra_float_digits = 1 AS $$
+DECLARE
+  b leaderboard.boards := leaderboard._board(board);
+  g leaderboard.goals;
+  k text;
+  v jsonb;
+  canon jsonb := '{}';
+BEGIN
+  PERFORM leaderboard._require_owner(b);
+  IF metric IS NULL OR NOT metric = ANY (b.metric_names) THEN
+    RAISE EXCEPTION 'board "%" has no metric "%"', b.name, metric USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = format('The board''s metrics are: %s.', array_to_string(b.metric_names, ', ')),
+      HINT = 'A goal is set on one of the board''s metrics.';
+  END IF;
+  IF stat IS NULL OR NOT stat IN ('count', 'sum', 'avg', 'rate') THEN
+    RAISE EXCEPTION 'unknown goal stat "%"', stat USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Goal stats are count, sum, avg and rate.';
+  END IF;
+  IF period IS NULL OR NOT period = ANY (b.periods) THEN
+    RAISE EXCEPTION 'board "%" has no period "%"', b.name, period USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = format('The board''s periods are: %s.', array_to_string(b.periods, ', ')),
+      HINT = 'A goal is set on a period kind the board keeps.';
+  END IF;
+  IF target IS NULL THEN
+    RAISE EXCEPTION 'a goal needs a target' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF NOT (target > 0 AND target < 'Infinity') THEN
+    RAISE EXCEPTION 'goal target must be a positive number, not %', target USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'A goal is met when the stat reaches its target: give a number above 0.';
+  END IF;
+  IF NOT isfinite(effective_from) OR NOT isfinite(effective_to) THEN
+    RAISE EXCEPTION 'goal effective dates must be finite' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Leave effective_from or effective_to NULL for a goal open on that side.';
+  END IF;
+  IF effective_from > effective_to THEN
+    RAISE EXCEPTION 'goal effective_to % is before effective_from %', effective_to, effective_from
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF partition IS NOT NULL THEN
+    IF jsonb_typeof(partition) <> 'object' THEN
+      RAISE EXCEPTION 'goal partition must be a JSON object, not %', partition USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Give the values of the board''s partition columns, e.g. {"team_id": 7}.';
+    END IF;
+    FOR k, v IN SELECT e.key, e.value FROM jsonb_each(partition) e ORDER BY e.key LOOP
+      IF NOT k = ANY (b.partition_by) THEN
+        RAISE EXCEPTION 'board "%" is not partitioned by "%"', b.name, k USING ERRCODE = 'invalid_parameter_value',
+          DETAIL = CASE WHEN cardinality(b.partition_by) = 0 THEN 'The board has no partition columns.'
+                        ELSE format('The board''s partition columns are: %s.', array_to_string(b.partition_by, ', ')) END;
+      END IF;
+      IF jsonb_typeof(v) IN ('object', 'array') THEN
+        RAISE EXCEPTION 'goal partition value of "%" must be a scalar, not %', k, v USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+      IF jsonb_typeof(v) <> 'null' THEN
+        EXECUTE format('SELECT pg_catalog.to_jsonb(%L::%s)', v #>> '{}', leaderboard._column_type(b.source, k)) INTO v;
+      END IF;
+      canon := canon || jsonb_build_object(k, v);
+    END LOOP;
+  END IF;
+  IF agent IS NOT NULL THEN
+    -- a goal names its agent by text, which equal values of such a type may not share
+    -- (numeric 1 and 1.0): the goal would miss the agent's standings
+    DECLARE
+      kt text := leaderboard._text_forms_type((SELECT a.atttypid FROM pg_catalog.pg_attribute a
+                                                WHERE a.attrelid = b.source AND a.attname = b.agent_column)::pg_catalog.regtype);
+    BEGIN
+      IF kt IS NOT NULL THEN
+        RAISE EXCEPTION 'a goal cannot name one agent of board "%": its agent column''s type holds %, whose equal values can have other text forms', b.name, kt
+          USING ERRCODE = 'feature_not_supported',
+                HINT = 'Set the goal for everyone or a partition, or declare the board over a generated agent column in one text form (an integer, or trim_scale(col)::text).';
+      END IF;
+    END;
+    EXECUTE format('SELECT (%L::%s)::pg_catalog.text', agent, leaderboard._column_type(b.source, b.agent_column)) INTO agent;
+  END IF;
+  g.board := b.name; g.metric := metric; g.stat := stat; g.period := period; g.target := target;
+  g.partition := CASE WHEN canon <> '{}' THEN canon END; g.agent := agent;
+  g.effective_from := effective_from; g.effective_to := effective_to;
+  RETURN g;
+END $$;
+COMMENT ON FUNCTION leaderboard._goal_row(text, text, text, text, numeric, jsonb, text, date, date) IS
+  'internal: a goal row as set_goal writes it, every argument checked and the partition and agent in canonical form';
+REVOKE EXECUTE ON FUNCTION leaderboard._goal_partition_sql(leaderboard.boards, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._goal_partition_sql(leaderboard.boards, text, text) TO PUBLIC;

@@ -241,3 +241,32 @@ SELECT leaderboard.set_goal('num_agents', 'n', 'sum', 'all', 4) IS NOT NULL AS s
 SELECT agent, target, actual FROM num_agents_goals ORDER BY 1;
 SELECT leaderboard.drop_board('num_agents');
 COMMIT;
+
+-- a goal on a partition column whose text depends on the session's settings (timestamptz):
+-- stored in one form whatever the setter's TimeZone, and matched to the standings as a
+-- value, whatever the reader's
+CREATE TABLE gz_calls (agent_id int NOT NULL, shift timestamptz NOT NULL, started_at timestamptz NOT NULL);
+-- calls in the current month (in UTC, the board's zone)
+INSERT INTO gz_calls SELECT 1 + i % 3, '2026-12-01 08:00+00',
+  (date_trunc('month', now() AT TIME ZONE 'UTC') + i * interval '1 minute') AT TIME ZONE 'UTC' FROM generate_series(1, 30) i;
+SELECT leaderboard.create_board(name => 'gz', source => 'gz_calls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['1 AS calls'], scorecard => '{"metrics": [{"name": "calls", "stat": "count"}]}',
+  periods => ARRAY['month'], partition_by => ARRAY['shift'], time_zone => 'UTC') IS NOT NULL AS created;
+SET TimeZone = 'Europe/Paris';
+SELECT leaderboard.set_goal('gz', 'calls', 'count', 'month', 5, partition => '{"shift": "2026-12-01 09:00+01"}') AS goal_id;
+SET TimeZone = 'UTC';
+SELECT leaderboard.set_goal('gz', 'calls', 'count', 'month', 5, partition => '{"shift": "2026-12-01 08:00"}') AS same_goal_id;
+SELECT partition FROM leaderboard.goals WHERE board = 'gz';
+SELECT agent_id, target, actual FROM gz_goals ORDER BY agent_id;
+SET TimeZone = 'Asia/Kathmandu';
+SELECT agent_id, target, actual FROM gz_goals ORDER BY agent_id;
+-- and the events of a goal set from Paris
+SELECT leaderboard.alter_board('gz', events => '{"goal_met": true}');
+SET TimeZone = 'Europe/Paris';
+SELECT leaderboard.set_goal('gz', 'calls', 'count', 'month', 12, partition => '{"shift": "2026-12-01 09:00+01"}') > 0 AS goal_set;
+INSERT INTO gz_calls SELECT 1, '2026-12-01 08:00+00', (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 hour') AT TIME ZONE 'UTC'
+FROM generate_series(1, 3);
+RESET TimeZone;
+SELECT kind, agent, new ->> 'target' AS target, new ->> 'actual' AS actual FROM leaderboard.events WHERE board = 'gz';
+SELECT leaderboard.drop_board('gz');
+DROP TABLE gz_calls;

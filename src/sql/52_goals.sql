@@ -81,7 +81,9 @@ COMMENT ON FUNCTION leaderboard._goal_pace(text, numeric, integer, integer) IS
 -- value, the type's text output) so that <board>_goals can match them to standings rows.
 CREATE FUNCTION leaderboard._goal_row(board text, metric text, stat text, period text, target numeric,
   partition jsonb, agent text, effective_from date, effective_to date) RETURNS leaderboard.goals
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+  -- the canonical text of partition values and agents, whatever the caller's settings
+  SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET extra_float_digits = 1 AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   g leaderboard.goals;
@@ -263,7 +265,6 @@ DECLARE
   m_cols text := '';
   x_cols text := '';
   l_cols text := '';
-  part_obj text := '''{}''::pg_catalog.jsonb';
   p name;
   cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));
   today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
@@ -279,17 +280,13 @@ BEGIN
     x_cols := x_cols || 'x.' || quote_ident(p) || ', ';
     l_cols := l_cols || ', l.' || quote_ident(p);
   END LOOP;
-  IF cardinality(b.partition_by) > 0 THEN
-    part_obj := 'pg_catalog.jsonb_build_object(' ||
-      (SELECT string_agg(format('%L, s.%I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
-  END IF;
   -- the goals of a standings row s in force on its day (today in <board>_goals)
   FOREACH day_sql IN ARRAY ARRAY['c.lb_today', 's.period_start'] LOOP
     matching := matching || format(
       'JOIN leaderboard.goals g ON g.board = %2$L AND g.period = s.period'
       ' AND (g.effective_from IS NULL OR g.effective_from <= %1$s) AND (g.effective_to IS NULL OR g.effective_to >= %1$s)'
-      ' AND (g.agent IS NULL OR g.agent = s.%3$I::pg_catalog.text) AND (g.partition IS NULL OR %4$s @> g.partition)',
-      day_sql, b.name, b.agent_column, part_obj);
+      ' AND (g.agent IS NULL OR g.agent = s.%3$I::pg_catalog.text) AND %4$s',
+      day_sql, b.name, b.agent_column, leaderboard._goal_partition_sql(b, 's', NULL));
   END LOOP;
   EXECUTE format(
     '%1$s VIEW %2$s.%3$I AS '

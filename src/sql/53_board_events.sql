@@ -161,6 +161,26 @@ $$;
 COMMENT ON FUNCTION leaderboard._goal_day_sql(text, text, text) IS
   'internal: SQL giving the day whose goals apply to a standings row of a period, given today';
 
+-- SQL true when a goal g's partition (NULL: every partition) names the partition values
+-- of a row: the columns of row_alias, or (row_alias NULL) the members of the JSON object
+-- part_json. Compared as values of the columns' types, not as JSON text: the text form of
+-- a timestamptz, a float or an interval depends on the reader's settings.
+CREATE FUNCTION leaderboard._goal_partition_sql(b leaderboard.boards, row_alias text, part_json text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  -- the casts run only for the board's own goals, whose values are of its columns' types
+  SELECT CASE WHEN cardinality(b.partition_by) = 0 THEN 'true' ELSE
+    format('CASE WHEN g.board OPERATOR(pg_catalog.<>) %L THEN false WHEN g.partition IS NULL THEN true ELSE ', b.name) || string_agg(format(
+      '(NOT g.partition OPERATOR(pg_catalog.?) %1$L OR CASE WHEN g.partition OPERATOR(pg_catalog.->) %1$L '
+      'OPERATOR(pg_catalog.=) ''null''::pg_catalog.jsonb THEN %2$s IS NULL '
+      'ELSE %2$s OPERATOR(pg_catalog.=) (g.partition OPERATOR(pg_catalog.->>) %1$L)::%3$s END)',
+      q, CASE WHEN row_alias IS NOT NULL THEN format('%s.%I', row_alias, q)
+              ELSE format('(%s OPERATOR(pg_catalog.->>) %L)::%s', part_json, q, leaderboard._column_type(b.source, q)) END,
+      leaderboard._column_type(b.source, q)), ' AND ' ORDER BY o) || ' END' END
+  FROM unnest(b.partition_by) WITH ORDINALITY AS x(q, o)
+$$;
+COMMENT ON FUNCTION leaderboard._goal_partition_sql(leaderboard.boards, text, text) IS
+  'internal: SQL testing that a goal''s partition names a row''s partition values, compared as values of the columns'' types';
+
 -- SQL for the goal ladders of one standings row (its period kind, partition values and
 -- agent) in force on a day: per metric and stat, the targets and goal ids of the most
 -- specific audience, as <board>_goals picks them; a subquery over the goals catalog.
@@ -176,9 +196,9 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     'AND (g.effective_from IS NULL OR g.effective_from OPERATOR(pg_catalog.<=) %5$s) '
     'AND (g.effective_to IS NULL OR g.effective_to OPERATOR(pg_catalog.>=) %5$s) '
     'AND (g.agent IS NULL OR g.agent OPERATOR(pg_catalog.=) %4$s) '
-    'AND (g.partition IS NULL OR %3$s OPERATOR(pg_catalog.@>) g.partition)) g '
+    'AND %3$s) g '
     'WHERE g.r OPERATOR(pg_catalog.=) 1 GROUP BY g.metric, g.stat)',
-    b.name, period, part, agent, on_day, b.metric_names)
+    b.name, period, leaderboard._goal_partition_sql(b, NULL, part), agent, on_day, b.metric_names)
 $$;
 COMMENT ON FUNCTION leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text) IS
   'internal: SQL subquery giving, per metric and stat, the goal ladder (targets, ids) in force on a day for one standings row';

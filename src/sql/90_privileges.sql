@@ -157,6 +157,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._period_last_day_sql(text, text),
   leaderboard._goal_day_sql(text, text, text),
   leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text),
+  leaderboard._goal_partition_sql(leaderboard.boards, text, text),
   leaderboard._goal_actual_sql(text, text, text),
   -- check SELECT on the relation before opening it
   leaderboard._expression_type(regclass, text, text),
