@@ -6852,7 +6852,8 @@ COMMENT ON FUNCTION leaderboard.close_periods(text) IS
   'closes the periods of a board that ended more than its grace ago: freezes their standings, records them and their winners, and deletes closed day rows older than its retention; returns the number of scopes closed';
 
 CREATE OR REPLACE FUNCTION leaderboard.check_goals(board text) RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC' AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' SET TimeZone = 'UTC'
+  SET IntervalStyle = 'postgres' SET extra_float_digits = 1 AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
@@ -6862,6 +6863,12 @@ BEGIN
   PERFORM leaderboard._require_owner(b);
   IF NOT coalesce(b.events ? 'goal_at_risk', false) THEN
     RETURN 0;
+  END IF;
+  -- once per agent, period and goal: the check reads the events committed before it
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'check_goals must run in a READ COMMITTED transaction' USING ERRCODE = 'active_sql_transaction',
+      DETAIL = 'Under a transaction snapshot it would not see the goal_at_risk events committed since, and would announce them again.',
+      HINT = 'Call it on its own, as a scheduled job does.';
   END IF;
   periods := coalesce((SELECT array_agg(x #>> '{}') FROM jsonb_array_elements(b.events -> 'periods') x), b.periods);
   b.events := jsonb_build_object('goal_at_risk', b.events -> 'goal_at_risk');
@@ -6876,6 +6883,16 @@ BEGIN
     b.agent_column, leaderboard._events_partition_sql(b, 's'), b.standings, periods, today,
     leaderboard._goal_day_sql('sc.period', 'sc.period_start', today), b.scopes),
     leaderboard._event_branches(b)) INTO n;
+  -- a REPEATABLE READ writer of these scopes whose snapshot is older than this commit
+  -- would not see the events and could announce them again: new versions of their scope
+  -- rows make its commit-time apply, which locks them, raise 40001
+  IF n > 0 THEN
+    EXECUTE format('UPDATE %1$s sc SET version = sc.version OPERATOR(pg_catalog.+) 1 '
+                   'WHERE (sc.period, sc.period_start, %2$s) IN (SELECT e.period, e.period_start, e.partition '
+                   'FROM leaderboard.events e WHERE e.board OPERATOR(pg_catalog.=) %3$L '
+                   'AND e.kind OPERATOR(pg_catalog.=) ''goal_at_risk'' AND e.xid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id())',
+                   b.scopes, leaderboard._events_partition_sql(b, 'sc'), b.name);
+  END IF;
   RETURN coalesce(n, 0);
 END $$;
 COMMENT ON FUNCTION leaderboard.check_goals(text) IS
