@@ -6809,6 +6809,18 @@ BEGIN
   -- as alter_board and rebuild: writers wait, and a concurrent close_periods waits here and
   -- then finds its work done
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  -- calls this transaction wrote before the close count in what it freezes: they are
+  -- applied now (SET CONSTRAINTS fires the deferred apply), not at commit, where the
+  -- closed scopes would no longer take them
+  IF leaderboard._captured(board) THEN
+    SET CONSTRAINTS leaderboard.apply_at_commit IMMEDIATE;
+    SET CONSTRAINTS leaderboard.apply_at_commit DEFERRED;
+    IF leaderboard._captured(board) THEN
+      RAISE EXCEPTION 'board "%" cannot close periods before the calls this statement writes are applied', board
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = 'Call close_periods in a statement of its own.';
+    END IF;
+  END IF;
   b := leaderboard._board(board);
   target := leaderboard._closed_before(b, now());
   was := leaderboard._closed_sql(b.closed_before, 'sc.period', 'sc.period_start');
@@ -9926,3 +9938,10 @@ COMMENT ON FUNCTION leaderboard._goal_row(text, text, text, text, numeric, jsonb
   'internal: a goal row as set_goal writes it, every argument checked and the partition and agent in canonical form';
 REVOKE EXECUTE ON FUNCTION leaderboard._goal_partition_sql(leaderboard.boards, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._goal_partition_sql(leaderboard.boards, text, text) TO PUBLIC;
+
+CREATE FUNCTION leaderboard._captured(board text) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'board_captured' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._captured(text) IS
+  'internal: whether this transaction holds changes of a board''s calls not yet applied';
+REVOKE EXECUTE ON FUNCTION leaderboard._captured(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._captured(text) TO PUBLIC;

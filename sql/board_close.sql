@@ -121,3 +121,21 @@ DROP VIEW closed_changes, all_check;
 SELECT leaderboard.drop_board('cb');
 SELECT count(*) FROM leaderboard.closed_periods WHERE board = 'cb';
 SELECT count(*) FROM leaderboard.period_winners WHERE board = 'cb';
+
+-- calls written before close_periods in its own transaction count in what it freezes:
+-- it applies them first (they would come too late at commit); a late call of another
+-- transaction after the close still changes nothing
+CREATE TABLE cs_calls (agent int NOT NULL, at date NOT NULL, won int NOT NULL);
+INSERT INTO cs_calls SELECT a, '2024-03-05', a FROM generate_series(1, 3) a;
+SELECT leaderboard.create_board(name => 'cs', source => 'cs_calls', agent => 'agent', at => 'at', metrics => ARRAY['won'],
+  scorecard => '{"metrics": [{"name": "won", "stat": "sum"}], "scale": 1}', periods => ARRAY['month'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+BEGIN;
+INSERT INTO cs_calls SELECT 1, '2024-03-20', 1 FROM generate_series(1, 5);
+SELECT leaderboard.close_periods('cs') AS closed;
+COMMIT;
+INSERT INTO cs_calls VALUES (3, '2024-03-21', 10);
+SELECT agent, score, rank, leaderboard.rows(kpis) AS rows FROM cs_standings ORDER BY agent;
+SELECT agent, score FROM leaderboard.period_winners WHERE board = 'cs';
+SELECT leaderboard.drop_board('cs');
+DROP TABLE cs_calls;

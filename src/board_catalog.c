@@ -334,6 +334,17 @@ board_source_read(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+PG_FUNCTION_INFO_V1(board_captured);
+/*
+ * _captured(board): whether this transaction wrote calls (or truncated the source) that
+ * the board has not applied yet; close_periods applies them before it freezes periods.
+ */
+Datum
+board_captured(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(pending_board_captured(text_to_cstring(PG_GETARG_TEXT_PP(0))));
+}
+
 /*
  * The arguments of a setter of one catalog column: the board's name (never NULL) and the
  * column's new value, NULL to clear it; the caller connects to SPI.

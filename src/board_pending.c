@@ -686,6 +686,14 @@ pending_source_read(const char *name, bool dropped)
 	pending_rebuild_at_commit(pb);
 }
 
+bool
+pending_board_captured(const char *name)
+{
+	PendingBoard *pb = pending_board_named(name);
+
+	return pb != NULL && pending_has_captures(pb);
+}
+
 void
 pending_rebuild_after_writers(const char *board, Oid source)
 {

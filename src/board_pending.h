@@ -140,4 +140,7 @@ extern PendingBoard **pending_boards_take(int *n);
  */
 extern void pending_boards_applied(void);
 
+/* Whether this transaction holds captured changes of board name not yet applied. */
+extern bool pending_board_captured(const char *name);
+
 #endif

@@ -19,6 +19,10 @@ CREATE FUNCTION leaderboard._source_read(board text) RETURNS void
   AS 'MODULE_PATHNAME', 'board_source_read' LANGUAGE C STRICT;
 COMMENT ON FUNCTION leaderboard._source_read(text) IS
   'internal: after rebuild() read the source of a board the caller owns, the commit rebuilds it instead of applying again what the transaction captured before';
+CREATE FUNCTION leaderboard._captured(board text) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'board_captured' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._captured(text) IS
+  'internal: whether this transaction holds changes of a board''s calls not yet applied';
 CREATE FUNCTION leaderboard._catalog_close(board text, grace interval, retention interval, closed_before jsonb,
   closed leaderboard.closed_periods[], winners leaderboard.period_winners[]) RETURNS void
   AS 'MODULE_PATHNAME', 'board_catalog_close' LANGUAGE C;
@@ -1337,6 +1341,18 @@ BEGIN
   -- as alter_board and rebuild: writers wait, and a concurrent close_periods waits here and
   -- then finds its work done
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  -- calls this transaction wrote before the close count in what it freezes: they are
+  -- applied now (SET CONSTRAINTS fires the deferred apply), not at commit, where the
+  -- closed scopes would no longer take them
+  IF leaderboard._captured(board) THEN
+    SET CONSTRAINTS leaderboard.apply_at_commit IMMEDIATE;
+    SET CONSTRAINTS leaderboard.apply_at_commit DEFERRED;
+    IF leaderboard._captured(board) THEN
+      RAISE EXCEPTION 'board "%" cannot close periods before the calls this statement writes are applied', board
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = 'Call close_periods in a statement of its own.';
+    END IF;
+  END IF;
   b := leaderboard._board(board);
   target := leaderboard._closed_before(b, now());
   was := leaderboard._closed_sql(b.closed_before, 'sc.period', 'sc.period_start');
