@@ -9609,6 +9609,10 @@ DECLARE
 BEGIN
   PERFORM leaderboard._require_owner(b);
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  -- the events and the retention the board ends up with
+  PERFORM leaderboard._check_milestone_retention(
+    CASE WHEN events = '{}' THEN NULL ELSE coalesce(events, b.events) END,
+    CASE WHEN drop_retention THEN NULL ELSE coalesce(alter_board.retention, b.retention) END);
   IF effective_from IS NOT NULL THEN
     PERFORM leaderboard._check_effective_from(b, scorecard, effective_from);
   END IF;
@@ -9945,3 +9949,23 @@ COMMENT ON FUNCTION leaderboard._captured(text) IS
   'internal: whether this transaction holds changes of a board''s calls not yet applied';
 REVOKE EXECUTE ON FUNCTION leaderboard._captured(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._captured(text) TO PUBLIC;
+
+CREATE FUNCTION leaderboard._check_milestone_retention(events jsonb, retention interval) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  -- checked before _events_config() checks the milestones: only numbers count here
+  longest numeric := (SELECT max(x::numeric) FROM jsonb_array_elements(
+                       CASE WHEN jsonb_typeof(events -> 'streak_milestone') = 'array' THEN events -> 'streak_milestone' END) x
+                      WHERE jsonb_typeof(x) = 'number');
+BEGIN
+  IF retention IS NOT NULL AND longest IS NOT NULL AND retention < (2 * longest + 31) * interval '1 day' THEN
+    RAISE EXCEPTION 'a retention of % keeps too few day rows for a streak milestone of % days', retention, longest
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = format('A streak milestone reads the day rows of the last %s days.', 2 * longest + 31),
+            HINT = format('Keep day rows at least %s days, or set shorter milestones.', 2 * longest + 31);
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_milestone_retention(jsonb, interval) IS
+  'internal: raises 22023 when a retention would delete day rows a streak milestone of the events setting reads';
+REVOKE EXECUTE ON FUNCTION leaderboard._check_milestone_retention(jsonb, interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._check_milestone_retention(jsonb, interval) TO PUBLIC;

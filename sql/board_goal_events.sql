@@ -215,5 +215,12 @@ RESET leaderboard.direct_apply_max_groups;
 SELECT agent, period_start, old ->> 'days' AS old_days, new ->> 'days' AS days FROM leaderboard.events
 WHERE board = 'gw' ORDER BY agent, period_start;
 SELECT agent_id, longest_streak, met_days FROM gw_streaks ORDER BY 1;
+-- a milestone reads the day rows of 2 x the longest milestone + 31 days: a retention
+-- deleting them sooner is refused, either way round
+SELECT leaderboard.alter_board('gw', retention => '40 days');
+SELECT leaderboard.alter_board('gw', retention => '41 days');
+SELECT leaderboard.alter_board('gw', events => '{"streak_milestone": [20]}');
+SELECT leaderboard.alter_board('gw', events => '{}');
+SELECT leaderboard.alter_board('gw', retention => '10 days');
 SELECT leaderboard.drop_board('gw');
 DROP TABLE gw_calls;

@@ -1501,6 +1501,10 @@ DECLARE
 BEGIN
   PERFORM leaderboard._require_owner(b);
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  -- the events and the retention the board ends up with
+  PERFORM leaderboard._check_milestone_retention(
+    CASE WHEN events = '{}' THEN NULL ELSE coalesce(events, b.events) END,
+    CASE WHEN drop_retention THEN NULL ELSE coalesce(alter_board.retention, b.retention) END);
   IF effective_from IS NOT NULL THEN
     PERFORM leaderboard._check_effective_from(b, scorecard, effective_from);
   END IF;

@@ -106,6 +106,26 @@ END $$;
 COMMENT ON FUNCTION leaderboard._events_config(leaderboard.boards, jsonb) IS
   'internal: raises 22023 unless events is a valid events setting for the board';
 
+-- A streak milestone is read back from the day rows of 2 x the longest milestone + 31
+-- days (_event_branches): a retention deleting day rows sooner would cut runs short.
+CREATE FUNCTION leaderboard._check_milestone_retention(events jsonb, retention interval) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  -- checked before _events_config() checks the milestones: only numbers count here
+  longest numeric := (SELECT max(x::numeric) FROM jsonb_array_elements(
+                       CASE WHEN jsonb_typeof(events -> 'streak_milestone') = 'array' THEN events -> 'streak_milestone' END) x
+                      WHERE jsonb_typeof(x) = 'number');
+BEGIN
+  IF retention IS NOT NULL AND longest IS NOT NULL AND retention < (2 * longest + 31) * interval '1 day' THEN
+    RAISE EXCEPTION 'a retention of % keeps too few day rows for a streak milestone of % days', retention, longest
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = format('A streak milestone reads the day rows of the last %s days.', 2 * longest + 31),
+            HINT = format('Keep day rows at least %s days, or set shorter milestones.', 2 * longest + 31);
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_milestone_retention(jsonb, interval) IS
+  'internal: raises 22023 when a retention would delete day rows a streak milestone of the events setting reads';
+
 -- SQL for the last day of a period (of kind period, starting on period_start; not 'all').
 -- Text, not a function call, so that the events statement is planned once with it.
 CREATE FUNCTION leaderboard._period_last_day_sql(period text, period_start text) RETURNS text

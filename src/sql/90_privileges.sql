@@ -145,6 +145,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._check_effective_from(leaderboard.boards, jsonb, date),
   leaderboard._catalog_set_card_versions(text, jsonb),
   leaderboard._events_config(leaderboard.boards, jsonb),
+  leaderboard._check_milestone_retention(jsonb, interval),
   -- called by the commit-time apply as the board's owner, and by alter_board
   leaderboard._events_sql(text),
   leaderboard._events_sql(text, text[]),

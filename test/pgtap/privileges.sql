@@ -93,6 +93,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._check_card_versions(text,jsonb)', 'alter_board: checks cards taking effect later (reads the public catalog)'),
   ('leaderboard._check_effective_from(leaderboard.boards,jsonb,date)', 'alter_board: checks an effective date (pure)'),
   ('leaderboard._events_config(leaderboard.boards,jsonb)', 'alter_board: checks an events setting (pure)'),
+  ('leaderboard._check_milestone_retention(jsonb,interval)', 'alter_board: checks a retention against the milestones (pure)'),
   ('leaderboard._events_sql(text)', 'commit-time apply as the owner: SQL text from the public catalog'),
   ('leaderboard._events_sql(text,text[])', 'commit-time apply as the owner: SQL text from the public catalog'),
   ('leaderboard._events_statement(leaderboard.boards)', 'events statement generation: SQL text (pure but for the column types it reads)'),
