@@ -9717,12 +9717,12 @@ CREATE FUNCTION leaderboard._column_collate(rel regclass, col name) RETURNS text
 LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
   SELECT coalesce((SELECT format(' COLLATE %I.%I', n.nspname, c.collname)
                    FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
-                   WHERE c.oid = a.attcollation AND a.attcollation <> t.typcollation), '')
-  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                   WHERE c.oid = a.attcollation), '')
+  FROM pg_attribute a
   WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
 $$;
 COMMENT ON FUNCTION leaderboard._column_collate(regclass, name) IS
-  'internal: a table column''s collation as a COLLATE clause, empty when it is the type''s default';
+  'internal: a table column''s collation as a COLLATE clause, empty for a type without one';
 REVOKE EXECUTE ON FUNCTION leaderboard._column_collate(regclass, name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._column_collate(regclass, name) TO PUBLIC;
 
@@ -9858,9 +9858,7 @@ COMMENT ON FUNCTION leaderboard._goal_ladders_sql(leaderboard.boards, text, text
 
 CREATE OR REPLACE FUNCTION leaderboard._goal_row(board text, metric text, stat text, period text, target numeric,
   partition jsonb, agent text, effective_from date, effective_to date) RETURNS leaderboard.goals
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-  -- the canonical text of partition values and agents, whatever the caller's settings
-  SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET extra_float_digits = 1 AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   g leaderboard.goals;
@@ -9913,7 +9911,7 @@ BEGIN
         RAISE EXCEPTION 'goal partition value of "%" must be a scalar, not %', k, v USING ERRCODE = 'invalid_parameter_value';
       END IF;
       IF jsonb_typeof(v) <> 'null' THEN
-        EXECUTE format('SELECT pg_catalog.to_jsonb(%L::%s)', v #>> '{}', leaderboard._column_type(b.source, k)) INTO v;
+        EXECUTE format('SELECT leaderboard._canon_jsonb(%L::%s)', v #>> '{}', leaderboard._column_type(b.source, k)) INTO v;
       END IF;
       canon := canon || jsonb_build_object(k, v);
     END LOOP;
@@ -9931,7 +9929,7 @@ BEGIN
                 HINT = 'Set the goal for everyone or a partition, or declare the board over a generated agent column in one text form (an integer, or trim_scale(col)::text).';
       END IF;
     END;
-    EXECUTE format('SELECT (%L::%s)::pg_catalog.text', agent, leaderboard._column_type(b.source, b.agent_column)) INTO agent;
+    EXECUTE format('SELECT leaderboard._canon_text(%L::%s)', agent, leaderboard._column_type(b.source, b.agent_column)) INTO agent;
   END IF;
   g.board := b.name; g.metric := metric; g.stat := stat; g.period := period; g.target := target;
   g.partition := CASE WHEN canon <> '{}' THEN canon END; g.agent := agent;
@@ -9953,10 +9951,12 @@ GRANT EXECUTE ON FUNCTION leaderboard._captured(text) TO PUBLIC;
 CREATE FUNCTION leaderboard._check_milestone_retention(events jsonb, retention interval) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  -- checked before _events_config() checks the milestones: only numbers count here
-  longest numeric := (SELECT max(x::numeric) FROM jsonb_array_elements(
-                       CASE WHEN jsonb_typeof(events -> 'streak_milestone') = 'array' THEN events -> 'streak_milestone' END) x
-                      WHERE jsonb_typeof(x) = 'number');
+  -- checked before _events_config() checks the milestones: only valid ones count here,
+  -- and none when the events leave out the day rows milestones need
+  longest numeric := CASE WHEN NOT events ? 'periods' OR events -> 'periods' @> '["day"]' THEN
+                       (SELECT max(x::numeric) FROM jsonb_array_elements(
+                          CASE WHEN jsonb_typeof(events -> 'streak_milestone') = 'array' THEN events -> 'streak_milestone' END) x
+                        WHERE jsonb_typeof(x) = 'number' AND x::numeric BETWEEN 1 AND 366) END;
 BEGIN
   IF retention IS NOT NULL AND longest IS NOT NULL AND retention < (2 * longest + 31) * interval '1 day' THEN
     RAISE EXCEPTION 'a retention of % keeps too few day rows for a streak milestone of % days', retention, longest
@@ -9969,3 +9969,21 @@ COMMENT ON FUNCTION leaderboard._check_milestone_retention(jsonb, interval) IS
   'internal: raises 22023 when a retention would delete day rows a streak milestone of the events setting reads';
 REVOKE EXECUTE ON FUNCTION leaderboard._check_milestone_retention(jsonb, interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._check_milestone_retention(jsonb, interval) TO PUBLIC;
+
+CREATE FUNCTION leaderboard._canon_jsonb(v anyelement) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET extra_float_digits = 1 AS $$
+  SELECT pg_catalog.to_jsonb(v)
+$$;
+COMMENT ON FUNCTION leaderboard._canon_jsonb(anyelement) IS
+  'internal: to_jsonb of a value under fixed TimeZone, DateStyle, IntervalStyle and extra_float_digits';
+
+CREATE FUNCTION leaderboard._canon_text(v anyelement) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET extra_float_digits = 1 AS $$
+  SELECT v::pg_catalog.text
+$$;
+COMMENT ON FUNCTION leaderboard._canon_text(anyelement) IS
+  'internal: the text form of a value under fixed TimeZone, DateStyle, IntervalStyle and extra_float_digits';
+REVOKE EXECUTE ON FUNCTION leaderboard._canon_jsonb(anyelement), leaderboard._canon_text(anyelement) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._canon_jsonb(anyelement), leaderboard._canon_text(anyelement) TO PUBLIC;

@@ -35,6 +35,11 @@ SELECT team, agent_key, kpis, score, rank FROM ge_standings ORDER BY team, rank;
 SELECT * FROM leaderboard.verify('ge');
 -- the same sums from the table
 SELECT team, agent_key, sum(hh) FROM ge GROUP BY 1, 2 ORDER BY 1, 3 DESC;
+-- a generated column made a plain one: the fold stops computing it, in this session too
+ALTER TABLE ge ALTER COLUMN hh DROP EXPRESSION;
+INSERT INTO ge (agent, team, at, h, hh) VALUES ('Bob', 1, '2026-05-01 13:00+00', 10, 1);
+SELECT team, agent_key, leaderboard.kpi_sum(kpis, 2) AS hh FROM ge_standings WHERE agent_key = 'bob' ORDER BY team;
+SELECT * FROM leaderboard.verify('ge');
 
 -- a partition generating a column the partitioned table does not: a row routed there
 -- reaches the board with the value given, not the one the partition stores

@@ -253,7 +253,8 @@ SELECT leaderboard.create_board(name => 'gz', source => 'gz_calls', agent => 'ag
   metrics => ARRAY['1 AS calls'], scorecard => '{"metrics": [{"name": "calls", "stat": "count"}]}',
   periods => ARRAY['month'], partition_by => ARRAY['shift'], time_zone => 'UTC') IS NOT NULL AS created;
 SET TimeZone = 'Europe/Paris';
-SELECT leaderboard.set_goal('gz', 'calls', 'count', 'month', 5, partition => '{"shift": "2026-12-01 09:00+01"}') AS gz_goal \gset
+-- the value as the setter's session reads it: 09:00 in Paris
+SELECT leaderboard.set_goal('gz', 'calls', 'count', 'month', 5, partition => '{"shift": "2026-12-01 09:00"}') AS gz_goal \gset
 SET TimeZone = 'UTC';
 SELECT leaderboard.set_goal('gz', 'calls', 'count', 'month', 5, partition => '{"shift": "2026-12-01 08:00"}') = :gz_goal AS same_goal;
 SELECT partition FROM leaderboard.goals WHERE board = 'gz';

@@ -360,8 +360,17 @@ names_may_have_changed(Datum arg, Oid relid)
 		return;
 	hash_seq_init(&status, board_cache);
 	while ((bs = hash_seq_search(&status)) != NULL)
+	{
 		if (relid == InvalidOid || relid == bs->source || relid == bs->standings || relid == bs->scopes)
 			bs->names_checked = false;
+		/*
+		 * The fold computes the source's generated columns it reads from their expressions
+		 * (load_generated()); ALTER TABLE ... DROP EXPRESSION makes one a plain column: the
+		 * entry is made again (its catalog row version no longer matches).
+		 */
+		if ((relid == InvalidOid || relid == bs->source) && bs->fold != NULL && bs->fold->ngenerated > 0)
+			bs->xmin = InvalidTransactionId;
+	}
 }
 
 static void

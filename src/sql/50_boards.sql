@@ -179,20 +179,21 @@ $$;
 COMMENT ON FUNCTION leaderboard._column_type(regclass, name) IS
   'internal: a source column''s type with its type modifier, for the standings and scopes tables';
 
--- A table column's collation as a COLLATE clause, '' when it is its type's default: the
+-- A table column's collation as a COLLATE clause ('' for a type without one): the
 -- standings and scopes columns take the source's, so that the standings order agents as
 -- the source does; and the ranking statements order a row_number board's tied agents
--- in the collation of its standings column, whatever table the rows come from.
+-- in the collation of its standings column, whatever table the rows come from (a board
+-- made before the standings took the source's collation keeps the database default).
 CREATE FUNCTION leaderboard._column_collate(rel regclass, col name) RETURNS text
 LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
   SELECT coalesce((SELECT format(' COLLATE %I.%I', n.nspname, c.collname)
                    FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
-                   WHERE c.oid = a.attcollation AND a.attcollation <> t.typcollation), '')
-  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                   WHERE c.oid = a.attcollation), '')
+  FROM pg_attribute a
   WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
 $$;
 COMMENT ON FUNCTION leaderboard._column_collate(regclass, name) IS
-  'internal: a table column''s collation as a COLLATE clause, empty when it is the type''s default';
+  'internal: a table column''s collation as a COLLATE clause, empty for a type without one';
 
 -- The first day of the period of the given kind containing a local time.
 -- The month, quarter and year holding the first day of the timestamp range (4714-11-24

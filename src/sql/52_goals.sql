@@ -73,6 +73,24 @@ $$;
 COMMENT ON FUNCTION leaderboard._goal_pace(text, numeric, integer, integer) IS
   'internal: the projected end-of-period value of a goal''s stat from the working days elapsed and in the period';
 
+-- A value's JSON and text forms as goals store them: under fixed settings, so that the
+-- same value set from sessions with other TimeZone, DateStyle, IntervalStyle or
+-- extra_float_digits is stored alike (the value itself is read in the caller's).
+CREATE FUNCTION leaderboard._canon_jsonb(v anyelement) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET extra_float_digits = 1 AS $$
+  SELECT pg_catalog.to_jsonb(v)
+$$;
+COMMENT ON FUNCTION leaderboard._canon_jsonb(anyelement) IS
+  'internal: to_jsonb of a value under fixed TimeZone, DateStyle, IntervalStyle and extra_float_digits';
+CREATE FUNCTION leaderboard._canon_text(v anyelement) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET extra_float_digits = 1 AS $$
+  SELECT v::pg_catalog.text
+$$;
+COMMENT ON FUNCTION leaderboard._canon_text(anyelement) IS
+  'internal: the text form of a value under fixed TimeZone, DateStyle, IntervalStyle and extra_float_digits';
+
 -- A goal as set_goal writes it, after checking every argument: the board exists and the
 -- caller owns it; the metric, the stat and the period kind are the board's; the target is
 -- positive; the dates are in order; the partition names only partition columns of the
@@ -81,9 +99,7 @@ COMMENT ON FUNCTION leaderboard._goal_pace(text, numeric, integer, integer) IS
 -- value, the type's text output) so that <board>_goals can match them to standings rows.
 CREATE FUNCTION leaderboard._goal_row(board text, metric text, stat text, period text, target numeric,
   partition jsonb, agent text, effective_from date, effective_to date) RETURNS leaderboard.goals
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-  -- the canonical text of partition values and agents, whatever the caller's settings
-  SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET extra_float_digits = 1 AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   g leaderboard.goals;
@@ -136,7 +152,7 @@ BEGIN
         RAISE EXCEPTION 'goal partition value of "%" must be a scalar, not %', k, v USING ERRCODE = 'invalid_parameter_value';
       END IF;
       IF jsonb_typeof(v) <> 'null' THEN
-        EXECUTE format('SELECT pg_catalog.to_jsonb(%L::%s)', v #>> '{}', leaderboard._column_type(b.source, k)) INTO v;
+        EXECUTE format('SELECT leaderboard._canon_jsonb(%L::%s)', v #>> '{}', leaderboard._column_type(b.source, k)) INTO v;
       END IF;
       canon := canon || jsonb_build_object(k, v);
     END LOOP;
@@ -154,7 +170,7 @@ BEGIN
                 HINT = 'Set the goal for everyone or a partition, or declare the board over a generated agent column in one text form (an integer, or trim_scale(col)::text).';
       END IF;
     END;
-    EXECUTE format('SELECT (%L::%s)::pg_catalog.text', agent, leaderboard._column_type(b.source, b.agent_column)) INTO agent;
+    EXECUTE format('SELECT leaderboard._canon_text(%L::%s)', agent, leaderboard._column_type(b.source, b.agent_column)) INTO agent;
   END IF;
   g.board := b.name; g.metric := metric; g.stat := stat; g.period := period; g.target := target;
   g.partition := CASE WHEN canon <> '{}' THEN canon END; g.agent := agent;

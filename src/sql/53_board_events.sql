@@ -111,10 +111,12 @@ COMMENT ON FUNCTION leaderboard._events_config(leaderboard.boards, jsonb) IS
 CREATE FUNCTION leaderboard._check_milestone_retention(events jsonb, retention interval) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  -- checked before _events_config() checks the milestones: only numbers count here
-  longest numeric := (SELECT max(x::numeric) FROM jsonb_array_elements(
-                       CASE WHEN jsonb_typeof(events -> 'streak_milestone') = 'array' THEN events -> 'streak_milestone' END) x
-                      WHERE jsonb_typeof(x) = 'number');
+  -- checked before _events_config() checks the milestones: only valid ones count here,
+  -- and none when the events leave out the day rows milestones need
+  longest numeric := CASE WHEN NOT events ? 'periods' OR events -> 'periods' @> '["day"]' THEN
+                       (SELECT max(x::numeric) FROM jsonb_array_elements(
+                          CASE WHEN jsonb_typeof(events -> 'streak_milestone') = 'array' THEN events -> 'streak_milestone' END) x
+                        WHERE jsonb_typeof(x) = 'number' AND x::numeric BETWEEN 1 AND 366) END;
 BEGIN
   IF retention IS NOT NULL AND longest IS NOT NULL AND retention < (2 * longest + 31) * interval '1 day' THEN
     RAISE EXCEPTION 'a retention of % keeps too few day rows for a streak milestone of % days', retention, longest

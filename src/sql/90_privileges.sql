@@ -160,6 +160,8 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._goal_day_sql(text, text, text),
   leaderboard._goal_ladders_sql(leaderboard.boards, text, text, text, text),
   leaderboard._goal_partition_sql(leaderboard.boards, text, text),
+  leaderboard._canon_jsonb(anyelement),
+  leaderboard._canon_text(anyelement),
   leaderboard._goal_actual_sql(text, text, text),
   -- check SELECT on the relation before opening it
   leaderboard._expression_type(regclass, text, text),

@@ -107,6 +107,8 @@ INSERT INTO internal_public VALUES
   ('leaderboard._goal_day_sql(text,text,text)', 'events statement generation: SQL text (pure)'),
   ('leaderboard._goal_ladders_sql(leaderboard.boards,text,text,text,text)', 'events statement generation: SQL text (pure)'),
   ('leaderboard._goal_partition_sql(leaderboard.boards,text,text)', 'goal views and events statement generation: SQL text (pure)'),
+  ('leaderboard._canon_jsonb(anyelement)', 'set_goal: a value''s JSON form (pure)'),
+  ('leaderboard._canon_text(anyelement)', 'set_goal: a value''s text form (pure)'),
   ('leaderboard._goal_actual_sql(text,text,text)', 'events statement generation: SQL text (pure)'),
   ('leaderboard._catalog_close(text,interval,interval,jsonb,leaderboard.closed_periods[],leaderboard.period_winners[])', 'close_periods, alter_board: checks the board''s owner and the close, then writes'),
   ('leaderboard._check_close(text,interval,interval,jsonb,leaderboard.closed_periods[],leaderboard.period_winners[])', '_catalog_close: checks a close as close_periods would make it (reads the public catalog)'),

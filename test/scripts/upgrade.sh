@@ -268,6 +268,29 @@ SQL
   d=$(verify_all lb_up_old); [ -z "$d" ] || { echo "$d"; fail "$old: verify() found differences after drop_board"; }
   q -d lb_up_old -c "SELECT leaderboard.drop_board('teams')" >/dev/null
 
+  # (c) a row_number board over an agent column in another collation than the database's:
+  # made by the old version, its standings' agent column has the database's default, in
+  # which every tie is ordered after the update too (a board made now takes the source's)
+  q -d lb_up_old -c "SELECT leaderboard.drop_board(name) FROM leaderboard.boards" >/dev/null
+  q -d lb_up_old -c "DROP EXTENSION leaderboard CASCADE" -c "CREATE EXTENSION leaderboard VERSION '$old'" >/dev/null
+  q -d lb_up_old >/dev/null <<'SQL'
+CREATE TABLE ccalls (agent text COLLATE "en-US-x-icu" NOT NULL, at timestamptz NOT NULL, ok boolean NOT NULL);
+INSERT INTO ccalls VALUES ('Z', '2026-10-01 10:00+00', true), ('b', '2026-10-01 10:00+00', true);
+SELECT leaderboard.create_board(name => 'co', source => 'ccalls', agent => 'agent', at => 'at', metrics => ARRAY['ok'],
+  scorecard => '{"metrics": [{"name": "ok", "stat": "count"}]}', periods => ARRAY['day'],
+  rank_style => 'row_number', time_zone => 'UTC');
+SQL
+  q -d lb_up_old -c "ALTER EXTENSION leaderboard UPDATE" -c "SELECT leaderboard.alter_board(name) FROM leaderboard.boards" >/dev/null
+  q -d lb_up_old >/dev/null <<'SQL'
+INSERT INTO ccalls VALUES ('å', '2026-10-01 10:00+00', true), ('a', '2026-10-01 11:00+00', true);
+INSERT INTO ccalls VALUES ('å', '2026-10-01 12:00+00', true);
+DELETE FROM ccalls WHERE agent = 'å' AND at = '2026-10-01 12:00+00';
+SQL
+  d=$(verify_all lb_up_old); [ -z "$d" ] || { echo "$d"; fail "$old: verify() found differences in a collated row_number board after the update"; }
+  q -d lb_up_old -c "SELECT leaderboard.rebuild('co')" >/dev/null
+  d=$(verify_all lb_up_old); [ -z "$d" ] || { echo "$d"; fail "$old: verify() found differences in a collated row_number board after a rebuild"; }
+  q -d lb_up_old -c "SELECT leaderboard.drop_board('co')" >/dev/null
+
   # (b) the extension itself
   createdb lb_ext_old; createdb lb_ext_fresh
   q -d lb_ext_old -c "CREATE EXTENSION leaderboard VERSION '$old'" -c "ALTER EXTENSION leaderboard UPDATE"
