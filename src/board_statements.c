@@ -323,23 +323,34 @@ regclass_name(Oid relid)
  * read replaces the lookup through the primary key.
  */
 static bool
-catalog_row_unchanged(Relation boards, const BoardStatements *bs, Snapshot snapshot)
+catalog_row_unchanged(Relation boards, BoardStatements *bs, Snapshot snapshot)
 {
 	HeapTupleData tuple;
 	Buffer		buffer;
 	bool		same;
+	BlockNumber block = ItemPointerGetBlockNumber(&bs->ctid);
 
 	/*
 	 * A rewrite (VACUUM FULL, CLUSTER) moves rows, keeping xmins: another board's row
 	 * created by the same transaction may now stand at the tid. A vacuum may have
 	 * truncated the table below the tid.
 	 */
-	if (boards->rd_node.relNode != bs->boards_node ||
-		ItemPointerGetBlockNumber(&bs->ctid) >= RelationGetNumberOfBlocks(boards))
+	if (boards->rd_node.relNode != bs->boards_node)
+		return false;
+	/*
+	 * A shared buffer still holding the block proves the block exists (truncation drops
+	 * the buffers of the blocks it cuts off), without asking the file system its length,
+	 * which twice a writing transaction costs a system call each.
+	 */
+	if (BufferIsValid(bs->boards_buffer) &&
+		ReadRecentBuffer(boards->rd_node, MAIN_FORKNUM, block, bs->boards_buffer))
+		ReleaseBuffer(bs->boards_buffer);
+	else if (block >= RelationGetNumberOfBlocks(boards))
 		return false;
 	tuple.t_self = bs->ctid;
 	if (!heap_fetch(boards, snapshot, &tuple, &buffer, false))
 		return false;
+	bs->boards_buffer = buffer;
 	same = TransactionIdEquals(HeapTupleHeaderGetXmin(tuple.t_data), bs->xmin);
 	ReleaseBuffer(buffer);
 	return same;
@@ -495,6 +506,7 @@ board_statements(const char *name, bool fresh)
 		memset(bs->sql, 0, sizeof(bs->sql));
 		memset(bs->plan, 0, sizeof(bs->plan));
 		bs->xmin = InvalidTransactionId;
+		bs->boards_buffer = InvalidBuffer;
 		bs->names = NULL;
 		bs->shape_cxt = NULL;
 		bs->fold = NULL;

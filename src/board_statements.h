@@ -12,6 +12,7 @@
 
 #include "postgres.h"
 #include "executor/spi.h"
+#include "storage/buf.h"
 #include "storage/itemptr.h"
 #include "utils/date.h"
 
@@ -67,6 +68,7 @@ typedef struct BoardStatements
 	TransactionId xmin;			/* of the catalog row the statements come from */
 	ItemPointerData ctid;		/* of that row version */
 	Oid			boards_node;	/* the catalog's relfilenode ctid points into */
+	Buffer		boards_buffer;	/* the shared buffer that last held ctid's block */
 	Oid			source;
 	Oid			owner;
 	Oid			scopes;			/* the scopes table, locked by the commit-time apply */
