@@ -112,3 +112,27 @@ SELECT agent_id, score, rank, tier FROM floor.podium_standings ORDER BY rank, ag
 SELECT count(*) AS differences FROM leaderboard.verify('podium');
 SELECT leaderboard.drop_board('podium');
 DROP SCHEMA floor CASCADE;
+
+-- rolling() ranks as the board does: dense_rank, and row_number by the tie-break chain
+-- and then the agent; a one-day window over fixed days gives the day's stored ranks
+CREATE TABLE rs_calls (agent_id int NOT NULL, started_at timestamptz NOT NULL, converted boolean NOT NULL);
+INSERT INTO rs_calls VALUES (1, '2026-03-02 10:00+00', true), (2, '2026-03-02 10:00+00', true),
+  (3, '2026-03-02 10:00+00', true), (3, '2026-03-02 11:00+00', false), (4, '2026-03-02 10:00+00', false),
+  (5, '2026-03-02 10:00+00', true), (5, '2026-03-02 11:00+00', true);
+SELECT leaderboard.create_board(name => 'rs_' || s, source => 'rs_calls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['converted AS conv', '1 AS calls'],
+  scorecard => '{"metrics": [{"name": "conv", "stat": "rate"}, {"name": "calls", "stat": "count", "weight": 0}]}',
+  periods => ARRAY['day'], rank_style => s, tie_break => CASE WHEN s = 'row_number' THEN ARRAY['calls'] ELSE '{}' END,
+  time_zone => 'UTC') IS NOT NULL AS created
+FROM unnest(ARRAY['rank', 'dense_rank', 'row_number']) s;
+SELECT 'rank' AS style, r.agent, r.score, r.rank, s.rank AS stored_rank
+FROM leaderboard.rolling('rs_rank', 1, '2026-03-02') r JOIN rs_rank_standings s ON s.agent_id::text = r.agent
+UNION ALL
+SELECT 'dense_rank', r.agent, r.score, r.rank, s.rank
+FROM leaderboard.rolling('rs_dense_rank', 1, '2026-03-02') r JOIN rs_dense_rank_standings s ON s.agent_id::text = r.agent
+UNION ALL
+SELECT 'row_number', r.agent, r.score, r.rank, s.rank
+FROM leaderboard.rolling('rs_row_number', 1, '2026-03-02') r JOIN rs_row_number_standings s ON s.agent_id::text = r.agent
+ORDER BY 1, 4, 2;
+SELECT leaderboard.drop_board(b) FROM unnest(ARRAY['rs_rank', 'rs_dense_rank', 'rs_row_number']) b;
+DROP TABLE rs_calls;

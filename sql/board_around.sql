@@ -68,3 +68,40 @@ SELECT count(*) > 0 AS rows FROM leaderboard._around('nb_standings', 'Asia/Kolka
 DROP FUNCTION nb_expected(int, text, int);
 SELECT leaderboard.drop_board('nb');
 DROP TABLE acalls;
+
+-- A row_number board ranks tied scores by its tie-break chain and then the agent, not in
+-- the order of the score index: its neighbours are the rows ranked next to the agent.
+-- Every agent, widths 0 to 3, against the rows of its scope whose rank is within width
+-- of its own, ranks recomputed from the calls with row_number()
+CREATE TABLE arn_calls (agent_id int NOT NULL, team_id int NOT NULL, started_at timestamptz NOT NULL DEFAULT now(),
+                        converted boolean NOT NULL);
+INSERT INTO arn_calls (agent_id, team_id, converted)
+SELECT a, a % 2, k <= 1 + a % 3 FROM generate_series(1, 24) a, generate_series(1, 4 + a % 2) k;
+SELECT leaderboard.create_board(name => 'arn', source => 'arn_calls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['converted AS conv', '1 AS calls'],
+  scorecard => '{"metrics": [{"name": "conv", "stat": "sum", "weight": 1}, {"name": "calls", "stat": "count", "weight": 0}], "scale": 1}',
+  periods => ARRAY['month'], partition_by => ARRAY['team_id'], rank_style => 'row_number', tie_break => ARRAY['calls'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+CREATE TEMP TABLE arn_expected AS
+  SELECT team_id, agent_id, row_number() OVER (PARTITION BY team_id ORDER BY sum(converted::int) DESC, count(*) DESC, agent_id) AS rank
+  FROM arn_calls WHERE started_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' GROUP BY 1, 2;
+SELECT count(*) AS ranks_differing FROM arn_expected e JOIN arn_current c USING (team_id, agent_id)
+WHERE c.period = 'month' AND c.rank IS DISTINCT FROM e.rank;
+SELECT count(*) AS around_differing FROM (
+  (SELECT me.agent_id, w, a.agent_id AS neighbour, a.rank
+   FROM arn_expected me, generate_series(0, 3) w, arn_around(me.agent_id, 'month', w) a
+   EXCEPT
+   SELECT me.agent_id, w, e.agent_id, e.rank
+   FROM arn_expected me, generate_series(0, 3) w, arn_expected e
+   WHERE e.team_id = me.team_id AND e.rank BETWEEN me.rank - w AND me.rank + w)
+  UNION ALL
+  (SELECT me.agent_id, w, e.agent_id, e.rank
+   FROM arn_expected me, generate_series(0, 3) w, arn_expected e
+   WHERE e.team_id = me.team_id AND e.rank BETWEEN me.rank - w AND me.rank + w
+   EXCEPT
+   SELECT me.agent_id, w, a.agent_id, a.rank
+   FROM arn_expected me, generate_series(0, 3) w, arn_around(me.agent_id, 'month', w) a)) d;
+-- rows come by rank
+SELECT agent_id, score, rank FROM arn_around(7, 'month', 2);
+SELECT leaderboard.drop_board('arn');
+DROP TABLE arn_calls;

@@ -68,6 +68,105 @@ neighbours(Relation standings, Relation score_index, BoardReadColumns *cols, Tup
 	return rows;
 }
 
+/*
+ * Of a row_number board: the qualified rows of the scope next to (score, agent) in the
+ * score index in direction dir, enough to hold the width rows ranked nearest the agent on
+ * that side. A row_number board ranks tied scores by its tie-break chain and then the
+ * agent, not in the index's order: so these are every row tied with the agent, then
+ * rows of other scores up to width of them and the rest of the last one's score.
+ */
+static List *
+tied_neighbours(Relation standings, Relation score_index, BoardReadColumns *cols,
+				TupleTableSlot *slot, Datum scope_id, Datum score, Datum agent, int width,
+				ScanDirection dir)
+{
+	StrategyNumber strategy = ScanDirectionIsForward(dir) ? BTGreaterStrategyNumber :
+		BTLessStrategyNumber;
+	ScanKeyData keys[2];
+	ScanKeyData *row = palloc(sizeof(ScanKeyData) * 2);
+	IndexScanDesc scan;
+	List	   *rows = NIL;
+	double		mine = DatumGetFloat8(score);
+	double		last = mine;
+	int			others = 0;
+
+	board_index_key(&keys[0], score_index, 1, 0, BTEqualStrategyNumber, scope_id);
+	board_index_key(&row[0], score_index, 2, SK_ROW_MEMBER, strategy, score);
+	board_index_key(&row[1], score_index, 3, SK_ROW_MEMBER | SK_ROW_END, strategy, agent);
+	ScanKeyEntryInitialize(&keys[1], SK_ROW_HEADER, 2, strategy, InvalidOid, InvalidOid,
+						   InvalidOid, PointerGetDatum(row));
+	scan = index_beginscan(standings, score_index, GetActiveSnapshot(), 2, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
+	while (index_getnext_slot(scan, dir, slot))
+	{
+		bool		isnull;
+		double		s;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!DatumGetBool(slot_getattr(slot, cols->qualified, &isnull)))
+			continue;
+		s = DatumGetFloat8(slot_getattr(slot, cols->score, &isnull));
+		if (s != mine && s != last)
+		{
+			if (others >= width)
+				break;
+			last = s;
+		}
+		if (s != mine)
+			others++;
+		rows = lappend(rows, ExecCopySlotHeapTuple(slot));
+	}
+	index_endscan(scan);
+	return rows;
+}
+
+/* Orders rows of one scope of a row_number board by their stored rank. */
+static TupleDesc rank_order_desc;
+static AttrNumber rank_order_att;
+
+static int
+compare_stored_ranks(const ListCell *a, const ListCell *b)
+{
+	bool		isnull;
+	int64		x = DatumGetInt64(heap_getattr(lfirst(a), rank_order_att, rank_order_desc, &isnull));
+	int64		y = DatumGetInt64(heap_getattr(lfirst(b), rank_order_att, rank_order_desc, &isnull));
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The width rows ranked just above and below the agent's row (me), and that row, by rank,
+ * in a scope of a row_number board (every qualified row has its rank stored).
+ */
+static List *
+row_number_neighbours(Relation standings, Relation score_index, BoardReadColumns *cols,
+					  TupleTableSlot *slot, Datum scope_id, Datum score, Datum agent,
+					  HeapTuple me, int width)
+{
+	TupleDesc	desc = RelationGetDescr(standings);
+	List	   *rows = list_concat(tied_neighbours(standings, score_index, cols, slot, scope_id,
+												 score, agent, width, ForwardScanDirection),
+								   tied_neighbours(standings, score_index, cols, slot, scope_id,
+												   score, agent, width, BackwardScanDirection));
+	List	   *out = NIL;
+	bool		isnull;
+	int64		rank = DatumGetInt64(heap_getattr(me, cols->rank, desc, &isnull));
+	ListCell   *lc;
+
+	rows = lappend(rows, me);
+	rank_order_desc = desc;
+	rank_order_att = cols->rank;
+	list_sort(rows, compare_stored_ranks);
+	foreach(lc, rows)
+	{
+		int64		r = DatumGetInt64(heap_getattr(lfirst(lc), cols->rank, desc, &isnull));
+
+		if (!isnull && r >= rank - width && r <= rank + width)
+			out = lappend(out, lfirst(lc));
+	}
+	return out;
+}
+
 /* Orders the agent's rows by scope id. */
 static int
 compare_scope_ids(const ListCell *a, const ListCell *b)
@@ -164,6 +263,9 @@ board_around(PG_FUNCTION_ARGS)
 	text	   *kind = PG_GETARG_TEXT_PP(3);
 	int32		width = PG_GETARG_INT32(4);
 	char	   *agent_column = text_to_cstring(PG_GETARG_TEXT_PP(5));
+	/* the rank style: row_number ranks tied agents otherwise than the index orders them */
+	bool		row_number = PG_NARGS() > 6 &&
+		strcmp(text_to_cstring(PG_GETARG_TEXT_PP(6)), "row_number") == 0;
 	DateADT		start;
 	Relation	standings;
 	Relation	key_index;
@@ -232,20 +334,30 @@ board_around(PG_FUNCTION_ARGS)
 	{
 		Datum	   *me = lfirst(lc);
 		HeapTuple	me_row = (HeapTuple) DatumGetPointer(me[2]);
-		List	   *above = neighbours(standings, score_index, &cols, slot, me[0], me[1], agent,
-									   width, ForwardScanDirection);
-		List	   *below = neighbours(standings, score_index, &cols, slot, me[0], me[1], agent,
-									   width, BackwardScanDirection);
 		List	   *rows = NIL;
 		ListCell   *rc;
-		int			i;
+		bool		ranked;
 
-		/* above comes nearest first: from the top down, then the agent, then below */
-		for (i = list_length(above) - 1; i >= 0; i--)
-			rows = lappend(rows, list_nth(above, i));
-		rows = lappend(rows, me_row);
-		rows = list_concat(rows, below);
-		fill_missing_ranks(standings, score_index, &cols, slot, me[0], rows);
+		(void) heap_getattr(me_row, cols.rank, RelationGetDescr(standings), &ranked);
+		ranked = !ranked;
+		if (row_number && ranked)
+			rows = row_number_neighbours(standings, score_index, &cols, slot, me[0], me[1],
+										 agent, me_row, width);
+		else
+		{
+			List	   *above = neighbours(standings, score_index, &cols, slot, me[0], me[1],
+										   agent, width, ForwardScanDirection);
+			List	   *below = neighbours(standings, score_index, &cols, slot, me[0], me[1],
+										   agent, width, BackwardScanDirection);
+			int			i;
+
+			/* above comes nearest first: from the top down, then the agent, then below */
+			for (i = list_length(above) - 1; i >= 0; i--)
+				rows = lappend(rows, list_nth(above, i));
+			rows = lappend(rows, me_row);
+			rows = list_concat(rows, below);
+			fill_missing_ranks(standings, score_index, &cols, slot, me[0], rows);
+		}
 		foreach(rc, rows)
 		{
 			ExecStoreHeapTuple(lfirst(rc), out, false);

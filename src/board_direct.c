@@ -1169,8 +1169,17 @@ board_apply_direct(PendingBoard *pb, BoardStatements *bs)
 		{
 			push_read_snapshot(&da);
 			for (i = 0; i < nscopes; i++)
+			{
 				scopes[i].row = scopes[i].shared ? lock_agent_row(&da, &scopes[i], pb->tupdesc) :
 					fetch_agent_row(&da, &scopes[i], pb->tupdesc);
+				/*
+				 * Under REPEATABLE READ the row read with the transaction's snapshot may be
+				 * older than one a sharer of the scope wrote since (sharers leave the scope
+				 * row as it is): locking it raises 40001 then, as an update would not
+				 */
+				if (!scopes[i].shared && scopes[i].row != NULL && IsolationUsesXactSnapshot())
+					(void) lock_newest_version(&da, &scopes[i].row);
+			}
 			for (i = 0; i < nscopes && done; i++)
 				done = (scopes[i].kpis = new_kpis(&da, &scopes[i])) != NULL;
 			for (i = 0; i < nscopes && done; i++)

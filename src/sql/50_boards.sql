@@ -130,10 +130,10 @@ CREATE CONSTRAINT TRIGGER apply_at_commit AFTER INSERT ON leaderboard.pending
 ALTER TABLE leaderboard.pending ENABLE ALWAYS TRIGGER apply_at_commit;
 
 CREATE FUNCTION leaderboard._around(standings regclass, time_zone text, agent anyelement,
-  period text, width integer, agent_column text) RETURNS SETOF record
+  period text, width integer, agent_column text, rank_style text DEFAULT 'rank') RETURNS SETOF record
   AS 'MODULE_PATHNAME', 'board_around' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION leaderboard._around(regclass, text, anyelement, text, integer, text) IS
-  'internal: the rows of <board>_around read from the standings indexes, as the caller';
+COMMENT ON FUNCTION leaderboard._around(regclass, text, anyelement, text, integer, text, text) IS
+  'internal: the rows of <board>_around read from the standings indexes, as the caller; a row_number board''s neighbours by rank';
 
 -- Not STRICT: a board without partition columns passes a NULL partition record.
 CREATE FUNCTION leaderboard._top(standings regclass, scopes regclass, time_zone text, rank_style text,

@@ -521,12 +521,12 @@ BEGIN
     %9$s FUNCTION %1$s.%2$I(agent %3$s, period text DEFAULT 'month', width integer DEFAULT 5)
     RETURNS TABLE (period_start date%4$s, %5$I %3$s, score double precision, qualified boolean, rank bigint, tier text)
     LANGUAGE sql STABLE AS $body$
-      SELECT r.* FROM leaderboard._around(%6$L::pg_catalog.regclass, %7$L, $1, $2, $3, %8$L)
+      SELECT r.* FROM leaderboard._around(%6$L::pg_catalog.regclass, %7$L, $1, $2, $3, %8$L, %11$L)
         AS r(period_start pg_catalog.date%10$s, %5$I %3$s, score pg_catalog.float8, qualified pg_catalog.bool,
              rank pg_catalog.int8, tier pg_catalog.text)
     $body$ $f$,
     schema, b.name || '_around', agent_type, part_ret, b.agent_column,
-    b.standings::text, b.time_zone, b.agent_column, around_verb, part_ret);
+    b.standings::text, b.time_zone, b.agent_column, around_verb, part_ret, b.rank_style);
   EXECUTE format('COMMENT ON FUNCTION %s.%I(%s, text, integer) IS %L', schema, b.name || '_around', agent_type,
     format('an agent''s neighbours on board %s: width rows above and below in the current period', b.name));
   -- Top n of one scope, read best first from the score index (no sort of the scope):
@@ -1644,6 +1644,10 @@ DECLARE
   idx text;
 BEGIN
   PERFORM leaderboard._require_owner(b);
+  -- the source first, as its writers take it before the board's tables (their commit
+  -- applies to those): dropping the tables before the triggers would wait for writers
+  -- holding the source while they wait for the tables, a deadlock
+  EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', b.source);
   -- the catalog row goes first: the triggers dropped next then belong to no board, and
   -- leaderboard_keep_board_triggers lets them go
   PERFORM leaderboard._drop_board_objects(b);
@@ -1682,7 +1686,19 @@ DECLARE
   part_json text := 'jsonb_build_object()';
   card text;
   day date := coalesce(as_of, (now() AT TIME ZONE b.time_zone)::date);
+  -- ranked as the board ranks: its rank style, a row_number board by its tie-break chain
+  -- and then the agent (in the collation of its standings' column)
+  rank_fn text := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
+                                    WHEN 'row_number' THEN 'pg_catalog.row_number()' ELSE 'pg_catalog.rank()' END;
+  rank_order text := 'g.q DESC, g.s DESC';
+  tie text;
 BEGIN
+  IF b.rank_style = 'row_number' THEN
+    FOREACH tie IN ARRAY b.tie_break LOOP
+      rank_order := rank_order || ', ' || replace(leaderboard._tie_break_sql(b, tie), '{{t}}.kpis', 'g.k');
+    END LOOP;
+    rank_order := rank_order || ', g.lb_agent' || leaderboard._column_collate(b.standings, b.agent_column);
+  END IF;
   IF NOT 'day' = ANY (b.periods) THEN
     RAISE EXCEPTION 'board "%" keeps no day rows', board USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Rolling windows are merged from day rows: include ''day'' in the board''s periods.';
@@ -1698,14 +1714,14 @@ BEGIN
   card := leaderboard._card_sql(b, quote_literal('day'), format('%L::pg_catalog.date', day - days + 1));
   RETURN QUERY EXECUTE format($q$
     SELECT g.p, g.a, g.k, g.s, g.q,
-           CASE WHEN g.q THEN rank() OVER (PARTITION BY g.p ORDER BY g.q DESC, g.s DESC) END
-    FROM (SELECT %1$s AS p, %2$I::text AS a, leaderboard.kpi_merge(kpis) AS k,
+           CASE WHEN g.q THEN %6$s OVER (PARTITION BY g.p ORDER BY %7$s) END
+    FROM (SELECT %1$s AS p, %2$I::text AS a, %2$I AS lb_agent, leaderboard.kpi_merge(kpis) AS k,
                  leaderboard._board_score(leaderboard.kpi_merge(kpis), %3$s) AS s,
                  leaderboard.qualified(leaderboard.kpi_merge(kpis), %3$s) AS q
           FROM %4$s WHERE period = 'day' AND period_start > $1 - $2 AND period_start <= $1
           GROUP BY %2$I%5$s) g
     ORDER BY 1, 6, 5 DESC, 2
-  $q$, part_json, b.agent_column, card, b.standings, parts) USING day, days;
+  $q$, part_json, b.agent_column, card, b.standings, parts, rank_fn, rank_order) USING day, days;
 END $$;
 COMMENT ON FUNCTION leaderboard.rolling(text, integer, date) IS
   'standings over the last days days up to as_of (default: today in the board''s time zone), merged from day rows';

@@ -167,7 +167,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._expression_type(regclass, text, text),
   leaderboard._expression_sql(regclass, text, text),
   leaderboard._expression_columns(regclass, text),
-  leaderboard._around(regclass, text, anyelement, text, integer, text),
+  leaderboard._around(regclass, text, anyelement, text, integer, text, text),
   leaderboard._top(regclass, regclass, text, text, text, text[], record, text, integer),
   leaderboard._current_top(regclass, record, text, bigint),
   -- CREATE TRIGGER checks EXECUTE on the trigger function as the role creating the board,

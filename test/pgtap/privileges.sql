@@ -123,7 +123,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._expression_type(regclass,text,text)', 'create_board, source DDL: checks SELECT before opening'),
   ('leaderboard._expression_sql(regclass,text,text)', 'create_board, statement generation: checks SELECT before opening'),
   ('leaderboard._expression_columns(regclass,text)', 'source DDL: checks SELECT before opening'),
-  ('leaderboard._around(regclass,text,anyelement,text,integer,text)', '<board>_around, as its caller: checks SELECT before opening'),
+  ('leaderboard._around(regclass,text,anyelement,text,integer,text,text)', '<board>_around, as its caller: checks SELECT before opening'),
   ('leaderboard._top(regclass,regclass,text,text,text,text[],record,text,integer)', '<board>_top, as its caller: checks SELECT before opening'),
   ('leaderboard._current_top(regclass,record,text,bigint)', 'the top-N plan of <board>_current, as its caller: checks SELECT before opening'),
   ('leaderboard._current_period_start(text,text)', '<board>_current: the current period''s start (pure)'),

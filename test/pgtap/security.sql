@@ -69,7 +69,7 @@ SELECT is((SELECT pg_get_userbyid(proowner)::text || ' ' || prosecdef::text || '
 -- inlined into the caller's query, its body is parsed with the caller's search_path: it
 -- names only qualified objects, so a schema shadowing its function and types changes nothing
 CREATE SCHEMA lbt_shadow;
-CREATE FUNCTION lbt_shadow._around(regclass, text, anyelement, text, integer, text) RETURNS SETOF record
+CREATE FUNCTION lbt_shadow._around(regclass, text, anyelement, text, integer, text, text) RETURNS SETOF record
   LANGUAGE sql AS 'SELECT NULL::record WHERE false';
 CREATE DOMAIN lbt_shadow.float8 AS pg_catalog.numeric;
 CREATE DOMAIN lbt_shadow.int8 AS pg_catalog.numeric;
