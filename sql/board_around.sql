@@ -103,5 +103,21 @@ SELECT count(*) AS around_differing FROM (
    FROM arn_expected me, generate_series(0, 3) w, arn_around(me.agent_id, 'month', w) a)) d;
 -- rows come by rank
 SELECT agent_id, score, rank FROM arn_around(7, 'month', 2);
+-- an unqualified agent (fewer calls than min_rows) has no rank and comes after every
+-- qualified row: its neighbours are the lowest-ranked rows scoring at least its score
+-- and the best-ranked scoring less
+CREATE TABLE arq_calls (agent_id int NOT NULL, at timestamptz NOT NULL DEFAULT now(), conv boolean NOT NULL);
+INSERT INTO arq_calls (agent_id, conv)
+SELECT a, k <= CASE WHEN a > 6 THEN 0 ELSE 1 END FROM generate_series(1, 8) a,
+       generate_series(1, CASE WHEN a = 4 THEN 1 ELSE 2 + a % 3 END) k;
+SELECT leaderboard.create_board(name => 'arq', source => 'arq_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['conv', '1 AS calls'],
+  scorecard => '{"metrics": [{"name": "conv", "stat": "sum", "weight": 1}, {"name": "calls", "stat": "count", "weight": 0}], "scale": 1, "min_rows": 2}',
+  periods => ARRAY['month'], rank_style => 'row_number', tie_break => ARRAY['calls'], time_zone => 'UTC') IS NOT NULL AS created;
+SELECT agent_id, score, qualified, rank FROM arq_current ORDER BY rank NULLS LAST, agent_id;
+SELECT agent_id, score, qualified, rank FROM arq_around(4, 'month', 1);
+SELECT agent_id, score, qualified, rank FROM arq_around(4, 'month', 2);
+SELECT leaderboard.drop_board('arq');
+DROP TABLE arq_calls;
 SELECT leaderboard.drop_board('arn');
 DROP TABLE arn_calls;

@@ -271,3 +271,24 @@ RESET TimeZone;
 SELECT kind, agent, new ->> 'target' AS target, new ->> 'actual' AS actual FROM leaderboard.events WHERE board = 'gz';
 SELECT leaderboard.drop_board('gz');
 DROP TABLE gz_calls;
+
+-- bytea values are stored in one form whatever the setter's bytea_output, as the board's
+-- statements print them
+CREATE TABLE gb_calls (agent bytea NOT NULL, grp bytea, at timestamptz NOT NULL DEFAULT now(), ok boolean NOT NULL);
+INSERT INTO gb_calls VALUES ('\x6162', '\x01ff', now(), true), ('\x6364', '\x01ff', now(), false);
+SELECT leaderboard.create_board(name => 'gb', source => 'gb_calls', agent => 'agent', at => 'at', metrics => ARRAY['ok'],
+  scorecard => '{"metrics": [{"name": "ok", "stat": "count"}]}', periods => ARRAY['month'], partition_by => ARRAY['grp'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+SET bytea_output = 'hex';
+SELECT leaderboard.set_goal('gb', 'ok', 'count', 'month', 5, partition => '{"grp": "\\x01ff"}') AS gb_goal \gset
+SET bytea_output = 'escape';
+SELECT leaderboard.set_goal('gb', 'ok', 'count', 'month', 5, partition => '{"grp": "\\x01ff"}') = :gb_goal AS same_goal;
+SELECT leaderboard.set_goal('gb', 'ok', 'count', 'month', 7, agent => '\x6162') IS NOT NULL AS agent_goal;
+RESET bytea_output;
+SELECT partition, agent, target FROM leaderboard.goals WHERE board = 'gb' ORDER BY id;
+SELECT agent, target FROM gb_goals ORDER BY 1, 2;
+SET bytea_output = 'escape';
+SELECT agent, target FROM gb_goals ORDER BY 1, 2;
+RESET bytea_output;
+SELECT leaderboard.drop_board('gb');
+DROP TABLE gb_calls;

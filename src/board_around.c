@@ -135,8 +135,10 @@ compare_stored_ranks(const ListCell *a, const ListCell *b)
 }
 
 /*
- * The width rows ranked just above and below the agent's row (me), and that row, by rank,
- * in a scope of a row_number board (every qualified row has its rank stored).
+ * The agent's row (me) and the width rows ranked just above and below it, by rank, in a
+ * scope of a row_number board (every qualified row has its rank stored). An unqualified
+ * agent has no rank and comes after every qualified row: its neighbours are the width
+ * lowest-ranked rows scoring at least its score and the width best-ranked scoring less.
  */
 static List *
 row_number_neighbours(Relation standings, Relation score_index, BoardReadColumns *cols,
@@ -148,23 +150,33 @@ row_number_neighbours(Relation standings, Relation score_index, BoardReadColumns
 												 score, agent, width, ForwardScanDirection),
 								   tied_neighbours(standings, score_index, cols, slot, scope_id,
 												   score, agent, width, BackwardScanDirection));
-	List	   *out = NIL;
-	bool		isnull;
-	int64		rank = DatumGetInt64(heap_getattr(me, cols->rank, desc, &isnull));
+	List	   *above = NIL;
+	List	   *below = NIL;
+	bool		unranked;
+	int64		rank = DatumGetInt64(heap_getattr(me, cols->rank, desc, &unranked));
+	double		mine = DatumGetFloat8(score);
 	ListCell   *lc;
 
-	rows = lappend(rows, me);
 	rank_order_desc = desc;
 	rank_order_att = cols->rank;
 	list_sort(rows, compare_stored_ranks);
 	foreach(lc, rows)
 	{
+		bool		isnull;
 		int64		r = DatumGetInt64(heap_getattr(lfirst(lc), cols->rank, desc, &isnull));
+		double		s = DatumGetFloat8(heap_getattr(lfirst(lc), cols->score, desc, &isnull));
 
-		if (!isnull && r >= rank - width && r <= rank + width)
-			out = lappend(out, lfirst(lc));
+		if (unranked ? s >= mine : r < rank)
+			above = lappend(above, lfirst(lc));
+		else
+			below = lappend(below, lfirst(lc));
 	}
-	return out;
+	/* the width nearest on each side: the last of above, the first of below */
+	while (list_length(above) > width)
+		above = list_delete_first(above);
+	while (list_length(below) > width)
+		below = list_delete_last(below);
+	return list_concat(lappend(above, me), below);
 }
 
 /* Orders the agent's rows by scope id. */
@@ -336,11 +348,8 @@ board_around(PG_FUNCTION_ARGS)
 		HeapTuple	me_row = (HeapTuple) DatumGetPointer(me[2]);
 		List	   *rows = NIL;
 		ListCell   *rc;
-		bool		ranked;
 
-		(void) heap_getattr(me_row, cols.rank, RelationGetDescr(standings), &ranked);
-		ranked = !ranked;
-		if (row_number && ranked)
+		if (row_number)
 			rows = row_number_neighbours(standings, score_index, &cols, slot, me[0], me[1],
 										 agent, me_row, width);
 		else

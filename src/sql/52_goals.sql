@@ -74,22 +74,25 @@ COMMENT ON FUNCTION leaderboard._goal_pace(text, numeric, integer, integer) IS
   'internal: the projected end-of-period value of a goal''s stat from the working days elapsed and in the period';
 
 -- A value's JSON and text forms as goals store them: under fixed settings, so that the
--- same value set from sessions with other TimeZone, DateStyle, IntervalStyle or
--- extra_float_digits is stored alike (the value itself is read in the caller's).
+-- same value set from sessions with other TimeZone, DateStyle, IntervalStyle,
+-- extra_float_digits or bytea_output is stored alike (the value itself is read in the
+-- caller's), as the board's own statements print it.
 CREATE FUNCTION leaderboard._canon_jsonb(v anyelement) RETURNS jsonb
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-  SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET extra_float_digits = 1 AS $$
+  SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET extra_float_digits = 1
+  SET bytea_output = 'hex' AS $$
   SELECT pg_catalog.to_jsonb(v)
 $$;
 COMMENT ON FUNCTION leaderboard._canon_jsonb(anyelement) IS
-  'internal: to_jsonb of a value under fixed TimeZone, DateStyle, IntervalStyle and extra_float_digits';
+  'internal: to_jsonb of a value under fixed TimeZone, DateStyle, IntervalStyle, extra_float_digits and bytea_output';
 CREATE FUNCTION leaderboard._canon_text(v anyelement) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-  SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET extra_float_digits = 1 AS $$
+  SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres' SET extra_float_digits = 1
+  SET bytea_output = 'hex' AS $$
   SELECT v::pg_catalog.text
 $$;
 COMMENT ON FUNCTION leaderboard._canon_text(anyelement) IS
-  'internal: the text form of a value under fixed TimeZone, DateStyle, IntervalStyle and extra_float_digits';
+  'internal: the text form of a value under fixed TimeZone, DateStyle, IntervalStyle, extra_float_digits and bytea_output';
 
 -- A goal as set_goal writes it, after checking every argument: the board exists and the
 -- caller owns it; the metric, the stat and the period kind are the board's; the target is
@@ -296,13 +299,16 @@ BEGIN
     x_cols := x_cols || 'x.' || quote_ident(p) || ', ';
     l_cols := l_cols || ', l.' || quote_ident(p);
   END LOOP;
-  -- the goals of a standings row s in force on its day (today in <board>_goals)
+  -- the goals of a standings row s in force on its day (today in <board>_goals); the
+  -- agent, as its partition, compared as a value: its text depends on the reader's settings
   FOREACH day_sql IN ARRAY ARRAY['c.lb_today', 's.period_start'] LOOP
     matching := matching || format(
       'JOIN leaderboard.goals g ON g.board = %2$L AND g.period = s.period'
       ' AND (g.effective_from IS NULL OR g.effective_from <= %1$s) AND (g.effective_to IS NULL OR g.effective_to >= %1$s)'
-      ' AND (g.agent IS NULL OR g.agent = s.%3$I::pg_catalog.text) AND %4$s',
-      day_sql, b.name, b.agent_column, leaderboard._goal_partition_sql(b, 's', NULL));
+      ' AND CASE WHEN g.board OPERATOR(pg_catalog.<>) %2$L OR g.agent IS NULL THEN true'
+      '  ELSE s.%3$I OPERATOR(pg_catalog.=) g.agent::%5$s END AND %4$s',
+      day_sql, b.name, b.agent_column, leaderboard._goal_partition_sql(b, 's', NULL),
+      leaderboard._column_type(b.source, b.agent_column));
   END LOOP;
   EXECUTE format(
     '%1$s VIEW %2$s.%3$I AS '
