@@ -159,7 +159,7 @@ static bool
 goal_cached(const GoalCache *cache, int i, HeapTuple tup)
 {
 	return i < cache->n && ItemPointerEquals(&cache->tids[i], &tup->t_self) &&
-		TransactionIdEquals(cache->xmins[i], HeapTupleHeaderGetXmin(tup->t_data));
+		TransactionIdEquals(cache->xmins[i], HeapTupleHeaderGetRawXmin(tup->t_data));
 }
 
 static void
@@ -177,7 +177,7 @@ goal_cache_add(GoalCache *cache, HeapTuple tup, const GoalColumns *columns, Tupl
 	}
 	read_rung(&cache->rungs[cache->n], tup, desc, columns, bs);
 	cache->tids[cache->n] = tup->t_self;
-	cache->xmins[cache->n] = HeapTupleHeaderGetXmin(tup->t_data);
+	cache->xmins[cache->n] = HeapTupleHeaderGetRawXmin(tup->t_data);
 	cache->n++;
 	MemoryContextSwitchTo(old);
 }

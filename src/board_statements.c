@@ -319,7 +319,8 @@ regclass_name(Oid relid)
 /*
  * Whether the catalog row version an entry was made from is the one the snapshot sees: the
  * tuple at its tid is visible and has its xmin (a version of another row, or a newer one,
- * would not). Then the entry's statements and closed_before still hold, and one buffer
+ * would not). The raw xmin: a frozen tuple reads as FrozenTransactionId otherwise, and two
+ * frozen versions of the row standing at one tid in turn would look the same. Then the entry's statements and closed_before still hold, and one buffer
  * read replaces the lookup through the primary key.
  */
 static bool
@@ -351,7 +352,7 @@ catalog_row_unchanged(Relation boards, BoardStatements *bs, Snapshot snapshot)
 	if (!heap_fetch(boards, snapshot, &tuple, &buffer, false))
 		return false;
 	bs->boards_buffer = buffer;
-	same = TransactionIdEquals(HeapTupleHeaderGetXmin(tuple.t_data), bs->xmin);
+	same = TransactionIdEquals(HeapTupleHeaderGetRawXmin(tuple.t_data), bs->xmin);
 	ReleaseBuffer(buffer);
 	return same;
 }
@@ -483,7 +484,7 @@ board_statements(const char *name, bool fresh)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("board \"%s\" does not exist", name),
 				 errhint("A trigger is left over from a dropped board; drop the trigger.")));
-	xmin = HeapTupleHeaderGetXmin(tup->t_data);
+	xmin = HeapTupleHeaderGetRawXmin(tup->t_data);
 	ctid = tup->t_self;
 	source = DatumGetObjectId(heap_getattr(tup, board_column(boards, "source"), desc, &isnull));
 	owner = DatumGetObjectId(heap_getattr(tup, board_column(boards, "owner"), desc, &isnull));
