@@ -995,7 +995,7 @@ ALTER TABLE leaderboard.boards ADD COLUMN events jsonb;
 
 
 CREATE TABLE leaderboard.events (
-  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id            bigint GENERATED ALWAYS AS IDENTITY,
   board         text NOT NULL,
   -- when the commit that caused it was sent (the COMMIT statement's start)
   at            timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp(),
@@ -1006,9 +1006,11 @@ CREATE TABLE leaderboard.events (
   period        text NOT NULL,
   period_start  date NOT NULL,
   old           jsonb,
-  new           jsonb
+  new           jsonb,
+  -- unique per board: a role may write its own boards' events (ids of its choosing with
+  -- OVERRIDING SYSTEM VALUE too), never collide with another board's
+  PRIMARY KEY (board, id)
 );
-CREATE INDEX ON leaderboard.events (board, id);
 COMMENT ON TABLE leaderboard.events IS
   'events of live boards, one row per event, written by the commit that caused it; each role sees the events of the boards it owns';
 COMMENT ON SEQUENCE leaderboard.events_id_seq IS 'ids of leaderboard.events, in the order events were written';

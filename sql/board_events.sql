@@ -221,3 +221,35 @@ FROM (SELECT leaderboard._events_payload('ev', jsonb_agg(jsonb_build_object('id'
 -- 12. drop_board takes its events along
 SELECT leaderboard.drop_board('ev');
 SELECT count(*) FROM leaderboard.events WHERE board = 'ev';
+
+-- a role writing events of its own board with ids of its choosing (OVERRIDING SYSTEM
+-- VALUE, which INSERT allows) collides with no other board's: ids are unique per board
+CREATE ROLE ev_squatter;
+GRANT CREATE ON SCHEMA public TO ev_squatter;
+CREATE TABLE ev_victim_calls (agent_id int NOT NULL, at timestamptz NOT NULL DEFAULT now(), ok boolean NOT NULL);
+SELECT leaderboard.create_board(name => 'ev_victim', source => 'ev_victim_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['ok'], scorecard => '{"metrics": [{"name": "ok", "stat": "count"}]}', periods => ARRAY['month'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+SELECT leaderboard.alter_board('ev_victim', events => '{"new_leader": true}');
+SET ROLE ev_squatter;
+CREATE TABLE ev_own_calls (agent_id int NOT NULL, at timestamptz NOT NULL DEFAULT now(), ok boolean NOT NULL);
+SELECT leaderboard.create_board(name => 'ev_own', source => 'ev_own_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['ok'], scorecard => '{"metrics": [{"name": "ok", "stat": "count"}]}', periods => ARRAY['month'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+INSERT INTO leaderboard.events (id, board, kind, agent, partition, period, period_start) OVERRIDING SYSTEM VALUE
+SELECT i, 'ev_own', 'new_leader', 'x', '{}', 'month', '2026-01-01' FROM generate_series(1, 30000) i;
+-- nor another board's rows
+INSERT INTO leaderboard.events (board, kind, agent, partition, period, period_start)
+VALUES ('ev_victim', 'new_leader', 'x', '{}', 'month', '2026-01-01');
+RESET ROLE;
+INSERT INTO ev_victim_calls (agent_id, ok) VALUES (1, true);
+SELECT kind, agent FROM leaderboard.events WHERE board = 'ev_victim';
+SELECT count(*) AS ev_victim_rows FROM ev_victim_standings;
+SELECT leaderboard.drop_board('ev_victim');
+SET ROLE ev_squatter;
+SELECT leaderboard.drop_board('ev_own');
+DROP TABLE ev_own_calls;
+RESET ROLE;
+DROP TABLE ev_victim_calls;
+REVOKE CREATE ON SCHEMA public FROM ev_squatter;
+DROP ROLE ev_squatter;

@@ -2,7 +2,7 @@
 -- leaderboard.events and by NOTIFY leaderboard.
 
 CREATE TABLE leaderboard.events (
-  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id            bigint GENERATED ALWAYS AS IDENTITY,
   board         text NOT NULL,
   -- when the commit that caused it was sent (the COMMIT statement's start)
   at            timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp(),
@@ -13,9 +13,11 @@ CREATE TABLE leaderboard.events (
   period        text NOT NULL,
   period_start  date NOT NULL,
   old           jsonb,
-  new           jsonb
+  new           jsonb,
+  -- unique per board: a role may write its own boards' events (ids of its choosing with
+  -- OVERRIDING SYSTEM VALUE too), never collide with another board's
+  PRIMARY KEY (board, id)
 );
-CREATE INDEX ON leaderboard.events (board, id);
 -- goal_at_risk is announced once per agent, period and goal
 CREATE INDEX ON leaderboard.events (board, agent, period_start) WHERE kind = 'goal_at_risk';
 COMMENT ON TABLE leaderboard.events IS
