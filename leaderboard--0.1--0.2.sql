@@ -10023,3 +10023,12 @@ COMMENT ON FUNCTION leaderboard._around(regclass, text, anyelement, text, intege
   'internal: the rows of <board>_around read from the standings indexes, as the caller; a row_number board''s neighbours by rank';
 REVOKE EXECUTE ON FUNCTION leaderboard._around(regclass, text, anyelement, text, integer, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._around(regclass, text, anyelement, text, integer, text, text) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION leaderboard._events_payload(board text, events jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT jsonb_build_object('board', board, 'count', jsonb_array_length(events),
+                            'first_id', events -> 0 -> 'id',
+                            'last_id', events -> (jsonb_array_length(events) - 1) -> 'id')::text
+$$;
+COMMENT ON FUNCTION leaderboard._events_payload(text, jsonb) IS
+  'internal: the NOTIFY leaderboard payload of one commit''s events of a board: the board, the count and the range of ids';

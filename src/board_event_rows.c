@@ -33,11 +33,6 @@
 #include "board_index.h"
 #include "board_statements.h"
 
-/* _events_payload() keeps a payload under this many bytes, dropping events from its end */
-#define PAYLOAD_LIMIT 7900
-/* and shows at most this many */
-#define PAYLOAD_EVENTS 5
-
 /*
  * Each JsonbValue starts zeroed: the parse state copies whole values, and bytes of the
  * union no member set must not reach a tuple (and WAL) undefined.
@@ -106,19 +101,6 @@ board_json_null(void)
 
 	JSONB_VALUE_INIT(v);
 	v.type = jbvNull;
-	return v;
-}
-
-/* A jsonb as a value to push into another one. */
-static JsonbValue
-json_embedded(Jsonb *value)
-{
-	JsonbValue	v;
-
-	JSONB_VALUE_INIT(v);
-	v.type = jbvBinary;
-	v.val.binary.data = &value->root;
-	v.val.binary.len = VARSIZE(value) - VARHDRSZ;
 	return v;
 }
 
@@ -191,65 +173,26 @@ jsonb_text(Jsonb *value)
 	return JsonbToCString(NULL, &value->root, VARSIZE(value));
 }
 
-/* to_jsonb() of the row the statement's INSERT returns for the event */
-static Jsonb *
-returned_row(const SortedEvent *e)
-{
-	const char *keys[8] = {"id", "kind", "agent", "partition", "period", "period_start", "old", "new"};
-	JsonbValue	values[8];
-	char		buf[MAXDATELEN + 1];
-
-	values[0] = board_json_int8(e->id);
-	values[1] = board_json_text(board_event_kinds[e->row->kind]);
-	values[2] = board_json_text(e->row->agent);
-	values[3] = json_embedded(e->row->partition);
-	values[4] = board_json_text(e->row->period);
-	values[5] = board_json_text(pstrdup(JsonEncodeDateTime(buf, DateADTGetDatum(e->row->period_start),
-														   DATEOID, NULL)));
-	values[6] = e->row->old != NULL ? json_embedded(e->row->old) : board_json_null();
-	values[7] = e->row->new != NULL ? json_embedded(e->row->new) : board_json_null();
-	return board_json_object(8, keys, values);
-}
-
-/* leaderboard._events_payload(board, the returned rows in id order) */
+/*
+ * leaderboard._events_payload(board, the returned rows in id order): the board, the count
+ * and the range of ids, not the events, which any role that can connect could LISTEN to
+ */
 static char *
 payload(const char *board, const SortedEvent *events, int n)
 {
-	Jsonb	  **returned = palloc(sizeof(Jsonb *) * n);
-	int			shown = Min(n, PAYLOAD_EVENTS);
-	int			i;
+	JsonbParseState *state = NULL;
+	JsonbValue	v;
 
-	for (i = 0; i < shown; i++)
-		returned[i] = returned_row(&events[i]);
-	for (;;)
-	{
-		JsonbParseState *state = NULL;
-		JsonbValue	v;
-		char	   *text;
-
-		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-		v = board_json_text(board);
-		push_field(&state, "board", &v);
-		v = board_json_int8(n);
-		push_field(&state, "count", &v);
-		v = board_json_int8(events[0].id);
-		push_field(&state, "first_id", &v);
-		v = board_json_int8(events[n - 1].id);
-		push_field(&state, "last_id", &v);
-		v = board_json_text("events");
-		pushJsonbValue(&state, WJB_KEY, &v);
-		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
-		for (i = 0; i < shown; i++)
-		{
-			v = json_embedded(returned[i]);
-			pushJsonbValue(&state, WJB_ELEM, &v);
-		}
-		pushJsonbValue(&state, WJB_END_ARRAY, NULL);
-		text = jsonb_text(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL)));
-		if (strlen(text) < PAYLOAD_LIMIT || shown == 0)
-			return text;
-		shown--;
-	}
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	v = board_json_text(board);
+	push_field(&state, "board", &v);
+	v = board_json_int8(n);
+	push_field(&state, "count", &v);
+	v = board_json_int8(events[0].id);
+	push_field(&state, "first_id", &v);
+	v = board_json_int8(events[n - 1].id);
+	push_field(&state, "last_id", &v);
+	return jsonb_text(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL)));
 }
 
 /*

@@ -514,28 +514,18 @@ END $$;
 COMMENT ON FUNCTION leaderboard.check_goals(text) IS
   'announces goal_at_risk for the agents of a board''s current periods whose pace falls short of their goal, once per agent, period and goal; returns how many';
 
--- The NOTIFY payload of one commit's events of a board: the board, how many, the range of
--- their ids in leaderboard.events and the first few, within NOTIFY's 8000 bytes.
+-- The NOTIFY payload of one commit's events of a board: the board, how many and the range
+-- of their ids in leaderboard.events. Not the events themselves: any role that can
+-- connect may LISTEN on any channel, and the events show the board's standings, which are
+-- its owner's; a listener reads them by id under its own rights (row-level security).
 CREATE FUNCTION leaderboard._events_payload(board text, events jsonb) RETURNS text
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  n int := jsonb_array_length(events);
-  head jsonb := jsonb_build_object('board', board, 'count', n,
-                                   'first_id', events -> 0 -> 'id', 'last_id', events -> (n - 1) -> 'id');
-  shown int := least(n, 5);
-  payload text;
-BEGIN
-  LOOP
-    payload := (head || jsonb_build_object('events',
-                 coalesce((SELECT jsonb_agg(e ORDER BY i) FROM jsonb_array_elements(events) WITH ORDINALITY AS x(e, i)
-                           WHERE i <= shown), '[]')))::text;
-    EXIT WHEN octet_length(payload) < 7900 OR shown = 0;
-    shown := shown - 1;
-  END LOOP;
-  RETURN payload;
-END $$;
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT jsonb_build_object('board', board, 'count', jsonb_array_length(events),
+                            'first_id', events -> 0 -> 'id',
+                            'last_id', events -> (jsonb_array_length(events) - 1) -> 'id')::text
+$$;
 COMMENT ON FUNCTION leaderboard._events_payload(text, jsonb) IS
-  'internal: the NOTIFY leaderboard payload of one commit''s events of a board';
+  'internal: the NOTIFY leaderboard payload of one commit''s events of a board: the board, the count and the range of ids';
 
 -- The row trigger that records the apply's changes, on the standings of a board that
 -- emits events; it fires also for sessions in replica mode, where the apply runs too.
