@@ -10026,9 +10026,26 @@ GRANT EXECUTE ON FUNCTION leaderboard._around(regclass, text, anyelement, text, 
 
 CREATE OR REPLACE FUNCTION leaderboard._events_payload(board text, events jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT jsonb_build_object('board', board, 'count', jsonb_array_length(events),
+  SELECT jsonb_build_object('board', board, 'xid', events -> 0 -> 'xid', 'count', jsonb_array_length(events),
                             'first_id', events -> 0 -> 'id',
                             'last_id', events -> (jsonb_array_length(events) - 1) -> 'id')::text
 $$;
 COMMENT ON FUNCTION leaderboard._events_payload(text, jsonb) IS
-  'internal: the NOTIFY leaderboard payload of one commit''s events of a board: the board, the count and the range of ids';
+  'internal: the NOTIFY leaderboard payload of one commit''s events of a board: the board, the xid, the count and the range of ids';
+
+CREATE OR REPLACE FUNCTION leaderboard._events_write_sql(b leaderboard.boards, c text, branches text[]) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format(
+    'WITH c AS MATERIALIZED (%1$s), '
+    'e(kind, scope_id, agent, period, period_start, part, old_rank, new_rank, old_tier, new_tier, old_score, new_score, '
+    'new_qualified, old_kpis, new_kpis, old, new) AS (%2$s), '
+    'ins AS (INSERT INTO leaderboard.events (board, kind, agent, partition, period, period_start, old, new) '
+    'SELECT %3$L, e.kind, e.agent, e.part, e.period, e.period_start, e.old, e.new FROM e '
+    'ORDER BY e.period, e.period_start, e.part::pg_catalog.text, e.agent, e.kind '
+    'RETURNING id, xid, kind, agent, partition, period, period_start, old, new) '
+    'SELECT pg_catalog.count(*), pg_catalog.pg_notify(''leaderboard'', leaderboard._events_payload(%3$L, '
+    'pg_catalog.jsonb_agg(pg_catalog.to_jsonb(ins) ORDER BY ins.id))) FROM ins HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0',
+    c, array_to_string(branches, ' UNION ALL '), b.name)
+$$;
+COMMENT ON FUNCTION leaderboard._events_write_sql(leaderboard.boards, text, text[]) IS
+  'internal: the statement writing and announcing the events derived by branches over the row changes c';

@@ -211,11 +211,11 @@ SELECT leaderboard.alter_board('ev', events => '{"new_leader": true}');
 SELECT leaderboard.alter_board('ev', drop_ladder => true) > 0 AS ladder_dropped;
 SELECT leaderboard.alter_board('ev', events => '{"tier_down": true}');
 
--- 11. the NOTIFY payload: the board, the count and the id range, no event (every role
---     may LISTEN; the events are read by id under the reader's rights)
-SELECT leaderboard._events_payload('ev', '[{"id": 7, "kind": "new_leader"}, {"id": 9, "kind": "tier_up"}]');
+-- 11. the NOTIFY payload: the board, the transaction, the count and the id range, no
+--     event (every role may LISTEN; the events are read under the reader's rights)
+SELECT leaderboard._events_payload('ev', '[{"id": 7, "xid": "812", "kind": "new_leader"}, {"id": 9, "xid": "812", "kind": "tier_up"}]');
 SELECT length(p) < 8000 AS fits, p::jsonb - 'events' AS head, p::jsonb ? 'events' AS events_shown
-FROM (SELECT leaderboard._events_payload('ev', jsonb_agg(jsonb_build_object('id', i, 'agent', repeat('x', 3000)))) AS p
+FROM (SELECT leaderboard._events_payload('ev', jsonb_agg(jsonb_build_object('id', i, 'xid', '813', 'agent', repeat('x', 3000)))) AS p
       FROM generate_series(1, 9) i) x;
 
 -- 12. drop_board takes its events along

@@ -174,8 +174,9 @@ jsonb_text(Jsonb *value)
 }
 
 /*
- * leaderboard._events_payload(board, the returned rows in id order): the board, the count
- * and the range of ids, not the events, which any role that can connect could LISTEN to
+ * leaderboard._events_payload(board, the returned rows in id order): the board, the
+ * transaction (its events' xid), the count and the range of ids, not the events, which any
+ * role that can connect could LISTEN to
  */
 static char *
 payload(const char *board, const SortedEvent *events, int n)
@@ -186,6 +187,8 @@ payload(const char *board, const SortedEvent *events, int n)
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	v = board_json_text(board);
 	push_field(&state, "board", &v);
+	v = board_json_text(psprintf(UINT64_FORMAT, U64FromFullTransactionId(GetTopFullTransactionId())));
+	push_field(&state, "xid", &v);
 	v = board_json_int8(n);
 	push_field(&state, "count", &v);
 	v = board_json_int8(events[0].id);

@@ -60,13 +60,14 @@ class Scope:
 
     def events(self, conn, payload, period_start):
         """The notification's events of this scope's current period, oldest first."""
-        # NOTIFY names the range of ids; the events are read by id (row-level security
+        # NOTIFY names the transaction and the range of ids (another commit's events may lie
+        # between them); the events are read by both (row-level security
         # shows them to the board's owner, or a role reads a view the owner grants)
         with conn.cursor() as cur:
             cur.execute(
                 "SELECT pg_catalog.to_jsonb(e) - 'board' - 'at' - 'xid' FROM leaderboard.events e"
-                " WHERE board = %s AND id >= %s AND id <= %s ORDER BY id",
-                (self.board, payload["first_id"], payload["last_id"]))
+                " WHERE board = %s AND xid = %s::pg_catalog.xid8 AND id >= %s AND id <= %s ORDER BY id",
+                (self.board, payload["xid"], payload["first_id"], payload["last_id"]))
             events = [r[0] for r in cur.fetchall()]
         return [e for e in events
                 if e["period"] == self.period and e["period_start"] == period_start

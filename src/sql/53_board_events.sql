@@ -388,7 +388,7 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     'ins AS (INSERT INTO leaderboard.events (board, kind, agent, partition, period, period_start, old, new) '
     'SELECT %3$L, e.kind, e.agent, e.part, e.period, e.period_start, e.old, e.new FROM e '
     'ORDER BY e.period, e.period_start, e.part::pg_catalog.text, e.agent, e.kind '
-    'RETURNING id, kind, agent, partition, period, period_start, old, new) '
+    'RETURNING id, xid, kind, agent, partition, period, period_start, old, new) '
     'SELECT pg_catalog.count(*), pg_catalog.pg_notify(''leaderboard'', leaderboard._events_payload(%3$L, '
     'pg_catalog.jsonb_agg(pg_catalog.to_jsonb(ins) ORDER BY ins.id))) FROM ins HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0',
     c, array_to_string(branches, ' UNION ALL '), b.name)
@@ -514,18 +514,20 @@ END $$;
 COMMENT ON FUNCTION leaderboard.check_goals(text) IS
   'announces goal_at_risk for the agents of a board''s current periods whose pace falls short of their goal, once per agent, period and goal; returns how many';
 
--- The NOTIFY payload of one commit's events of a board: the board, how many and the range
--- of their ids in leaderboard.events. Not the events themselves: any role that can
--- connect may LISTEN on any channel, and the events show the board's standings, which are
--- its owner's; a listener reads them by id under its own rights (row-level security).
+-- The NOTIFY payload of one commit's events of a board: the board, the transaction (the
+-- events' xid: commits to other scopes draw ids from the sequence at the same time, so a
+-- commit's ids need not be contiguous), how many and the range of their ids in
+-- leaderboard.events. Not the events themselves: any role that can connect may LISTEN on
+-- any channel, and the events show the board's standings, which are its owner's; a
+-- listener reads them under its own rights (row-level security).
 CREATE FUNCTION leaderboard._events_payload(board text, events jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT jsonb_build_object('board', board, 'count', jsonb_array_length(events),
+  SELECT jsonb_build_object('board', board, 'xid', events -> 0 -> 'xid', 'count', jsonb_array_length(events),
                             'first_id', events -> 0 -> 'id',
                             'last_id', events -> (jsonb_array_length(events) - 1) -> 'id')::text
 $$;
 COMMENT ON FUNCTION leaderboard._events_payload(text, jsonb) IS
-  'internal: the NOTIFY leaderboard payload of one commit''s events of a board: the board, the count and the range of ids';
+  'internal: the NOTIFY leaderboard payload of one commit''s events of a board: the board, the xid, the count and the range of ids';
 
 -- The row trigger that records the apply's changes, on the standings of a board that
 -- emits events; it fires also for sessions in replica mode, where the apply runs too.

@@ -2,8 +2,8 @@
 # A real client receives a board's events: a listener written with psycopg2 (Debian's
 # python3-psycopg2) LISTENs on channel leaderboard while four pgbench writers insert calls
 # into one scope, a quarter of their transactions rolled back. Then every committed
-# transaction that wrote events sent exactly one notification, whose board, count and id
-# range are exactly those of its rows of leaderboard.events, and no event (every role may
+# transaction that wrote events sent exactly one notification, whose board, xid, count and
+# id range are exactly those of its rows of leaderboard.events, and no event (every role may
 # LISTEN; the payload as leaderboard._events_payload() makes it); no notification came from a
 # rolled-back transaction; and the board equals a recomputation (verify()).
 # Runs against the cluster in PGHOST/PGPORT; exits non-zero on failure.
@@ -83,7 +83,7 @@ WITH tx AS (
   SELECT xid, count(*) AS n, min(id) AS first_id, max(id) AS last_id,
          (jsonb_agg(jsonb_build_object('id', id, 'kind', kind, 'agent', agent, 'old', old, 'new', new) ORDER BY id)) AS rows,
          -- the payload the events statement sends, from the rows it returns (id .. new)
-         leaderboard._events_payload('lsn', jsonb_agg(to_jsonb(e) - 'board' - 'at' - 'xid' ORDER BY id))::jsonb AS payload
+         leaderboard._events_payload('lsn', jsonb_agg(to_jsonb(e) - 'board' - 'at' ORDER BY id))::jsonb AS payload
   FROM leaderboard.events e WHERE board = 'lsn' GROUP BY xid),
 got AS (
   SELECT payload, (payload ->> 'count')::bigint AS n, (payload ->> 'first_id')::bigint AS first_id,
@@ -102,7 +102,7 @@ SELECT (SELECT count(*) FROM tx) AS transactions,
        -- transaction's rows (no event: every role may LISTEN)
        (SELECT count(*) FROM got g JOIN tx ON g.first_id = tx.first_id
         WHERE g.payload <> tx.payload OR g.shown IS NOT NULL
-           OR g.payload <> jsonb_build_object('board', 'lsn', 'count', tx.n, 'first_id', tx.first_id, 'last_id', tx.last_id)) AS wrong_contents,
+           OR g.payload <> jsonb_build_object('board', 'lsn', 'xid', tx.xid::text, 'count', tx.n, 'first_id', tx.first_id, 'last_id', tx.last_id)) AS wrong_contents,
        (SELECT count(*) FROM leaderboard.verify('lsn')) AS differences
 SQL
 )
