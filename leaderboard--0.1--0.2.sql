@@ -6733,7 +6733,7 @@ BEGIN
       ' AND CASE WHEN g.board OPERATOR(pg_catalog.<>) %2$L OR g.agent IS NULL THEN true'
       '  ELSE s.%3$I OPERATOR(pg_catalog.=) g.agent::%5$s END AND %4$s',
       day_sql, b.name, b.agent_column, leaderboard._goal_partition_sql(b, 's', NULL),
-      leaderboard._column_type(b.source, b.agent_column));
+      leaderboard._column_base_type(b.source, b.agent_column));
   END LOOP;
   EXECUTE format(
     '%1$s VIEW %2$s.%3$I AS '
@@ -7004,8 +7004,8 @@ DECLARE
   ev jsonb := b.events;
   branches text[] := '{}';
   ladder text := quote_literal(b.ladder::text) || '::leaderboard.ladder';
-  agent_type text := (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
-                      WHERE a.attrelid = b.standings AND a.attname = b.agent_column);
+  -- casts of agents run as the owner at commit: never into a domain (_column_base_type)
+  agent_type text := leaderboard._column_base_type(b.standings, b.agent_column);
   rank_cols text := 'pg_catalog.jsonb_build_object(''rank'', c.old_rank), pg_catalog.jsonb_build_object(''rank'', c.new_rank, ''score'', c.new_score)';
   today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
   cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));
@@ -9934,7 +9934,7 @@ BEGIN
         RAISE EXCEPTION 'goal partition value of "%" must be a scalar, not %', k, v USING ERRCODE = 'invalid_parameter_value';
       END IF;
       IF jsonb_typeof(v) <> 'null' THEN
-        EXECUTE format('SELECT leaderboard._canon_jsonb(%L::%s)', v #>> '{}', leaderboard._column_type(b.source, k)) INTO v;
+        EXECUTE format('SELECT leaderboard._canon_jsonb(%L::%s)', v #>> '{}', leaderboard._column_base_type(b.source, k)) INTO v;
       END IF;
       canon := canon || jsonb_build_object(k, v);
     END LOOP;
@@ -9952,7 +9952,7 @@ BEGIN
                 HINT = 'Set the goal for everyone or a partition, or declare the board over a generated agent column in one text form (an integer, or trim_scale(col)::text).';
       END IF;
     END;
-    EXECUTE format('SELECT leaderboard._canon_text(%L::%s)', agent, leaderboard._column_type(b.source, b.agent_column)) INTO agent;
+    EXECUTE format('SELECT leaderboard._canon_text(%L::%s)', agent, leaderboard._column_base_type(b.source, b.agent_column)) INTO agent;
   END IF;
   g.board := b.name; g.metric := metric; g.stat := stat; g.period := period; g.target := target;
   g.partition := CASE WHEN canon <> '{}' THEN canon END; g.agent := agent;
@@ -10049,3 +10049,31 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION leaderboard._events_write_sql(leaderboard.boards, text, text[]) IS
   'internal: the statement writing and announcing the events derived by branches over the row changes c';
+
+CREATE FUNCTION leaderboard._column_base_type(source regclass, col name) RETURNS text
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN t.typtype = 'd' THEN format_type(leaderboard._base_type(a.atttypid)::oid, NULL)
+              ELSE format_type(a.atttypid, a.atttypmod) END
+  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+  WHERE a.attrelid = source AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+COMMENT ON FUNCTION leaderboard._column_base_type(regclass, name) IS
+  'internal: a source column''s type for casts that run no other role''s code: a domain as the type it is over';
+REVOKE EXECUTE ON FUNCTION leaderboard._column_base_type(regclass, name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._column_base_type(regclass, name) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION leaderboard._goal_partition_sql(b leaderboard.boards, row_alias text, part_json text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  -- the casts run only for the board's own goals, whose values are of its columns' types
+  SELECT CASE WHEN cardinality(b.partition_by) = 0 THEN 'true' ELSE
+    format('CASE WHEN g.board OPERATOR(pg_catalog.<>) %L THEN false WHEN g.partition IS NULL THEN true ELSE ', b.name) || string_agg(format(
+      '(NOT g.partition OPERATOR(pg_catalog.?) %1$L OR CASE WHEN g.partition OPERATOR(pg_catalog.->) %1$L '
+      'OPERATOR(pg_catalog.=) ''null''::pg_catalog.jsonb THEN %2$s IS NULL '
+      'ELSE %2$s OPERATOR(pg_catalog.=) (g.partition OPERATOR(pg_catalog.->>) %1$L)::%3$s END)',
+      q, CASE WHEN row_alias IS NOT NULL THEN format('%s.%I', row_alias, q)
+              ELSE format('(%s OPERATOR(pg_catalog.->>) %L)::%s', part_json, q, leaderboard._column_base_type(b.source, q)) END,
+      leaderboard._column_base_type(b.source, q)), ' AND ' ORDER BY o) || ' END' END
+  FROM unnest(b.partition_by) WITH ORDINALITY AS x(q, o)
+$$;
+COMMENT ON FUNCTION leaderboard._goal_partition_sql(leaderboard.boards, text, text) IS
+  'internal: SQL testing that a goal''s partition names a row''s partition values, compared as values of the columns'' types';

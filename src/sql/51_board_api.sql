@@ -189,6 +189,20 @@ $$;
 COMMENT ON FUNCTION leaderboard._base_type(regtype) IS
   'internal: the type a domain is over, through domains over domains; any other type itself';
 
+-- A source column's type as SQL that casts a value to it without running code of another
+-- role: a domain (whose CHECK constraints are its owner's functions, and can be added at
+-- any time) becomes the type it is over. Used by the statements the board's owner runs at
+-- commit, by its goals and by its views: equality is the base type's either way.
+CREATE FUNCTION leaderboard._column_base_type(source regclass, col name) RETURNS text
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN t.typtype = 'd' THEN format_type(leaderboard._base_type(a.atttypid)::oid, NULL)
+              ELSE format_type(a.atttypid, a.atttypmod) END
+  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+  WHERE a.attrelid = source AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+COMMENT ON FUNCTION leaderboard._column_base_type(regclass, name) IS
+  'internal: a source column''s type for casts that run no other role''s code: a domain as the type it is over';
+
 -- A catalog row is one create_board would write: _catalog_insert, which anyone may call,
 -- checks it here before writing it, so that a row built by hand cannot give the triggers
 -- (C code reading the catalog on every write) a shape create_board never makes. The row's

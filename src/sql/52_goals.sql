@@ -155,7 +155,7 @@ BEGIN
         RAISE EXCEPTION 'goal partition value of "%" must be a scalar, not %', k, v USING ERRCODE = 'invalid_parameter_value';
       END IF;
       IF jsonb_typeof(v) <> 'null' THEN
-        EXECUTE format('SELECT leaderboard._canon_jsonb(%L::%s)', v #>> '{}', leaderboard._column_type(b.source, k)) INTO v;
+        EXECUTE format('SELECT leaderboard._canon_jsonb(%L::%s)', v #>> '{}', leaderboard._column_base_type(b.source, k)) INTO v;
       END IF;
       canon := canon || jsonb_build_object(k, v);
     END LOOP;
@@ -173,7 +173,7 @@ BEGIN
                 HINT = 'Set the goal for everyone or a partition, or declare the board over a generated agent column in one text form (an integer, or trim_scale(col)::text).';
       END IF;
     END;
-    EXECUTE format('SELECT leaderboard._canon_text(%L::%s)', agent, leaderboard._column_type(b.source, b.agent_column)) INTO agent;
+    EXECUTE format('SELECT leaderboard._canon_text(%L::%s)', agent, leaderboard._column_base_type(b.source, b.agent_column)) INTO agent;
   END IF;
   g.board := b.name; g.metric := metric; g.stat := stat; g.period := period; g.target := target;
   g.partition := CASE WHEN canon <> '{}' THEN canon END; g.agent := agent;
@@ -308,7 +308,7 @@ BEGIN
       ' AND CASE WHEN g.board OPERATOR(pg_catalog.<>) %2$L OR g.agent IS NULL THEN true'
       '  ELSE s.%3$I OPERATOR(pg_catalog.=) g.agent::%5$s END AND %4$s',
       day_sql, b.name, b.agent_column, leaderboard._goal_partition_sql(b, 's', NULL),
-      leaderboard._column_type(b.source, b.agent_column));
+      leaderboard._column_base_type(b.source, b.agent_column));
   END LOOP;
   EXECUTE format(
     '%1$s VIEW %2$s.%3$I AS '

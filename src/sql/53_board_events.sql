@@ -198,8 +198,8 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
       'OPERATOR(pg_catalog.=) ''null''::pg_catalog.jsonb THEN %2$s IS NULL '
       'ELSE %2$s OPERATOR(pg_catalog.=) (g.partition OPERATOR(pg_catalog.->>) %1$L)::%3$s END)',
       q, CASE WHEN row_alias IS NOT NULL THEN format('%s.%I', row_alias, q)
-              ELSE format('(%s OPERATOR(pg_catalog.->>) %L)::%s', part_json, q, leaderboard._column_type(b.source, q)) END,
-      leaderboard._column_type(b.source, q)), ' AND ' ORDER BY o) || ' END' END
+              ELSE format('(%s OPERATOR(pg_catalog.->>) %L)::%s', part_json, q, leaderboard._column_base_type(b.source, q)) END,
+      leaderboard._column_base_type(b.source, q)), ' AND ' ORDER BY o) || ' END' END
   FROM unnest(b.partition_by) WITH ORDINALITY AS x(q, o)
 $$;
 COMMENT ON FUNCTION leaderboard._goal_partition_sql(leaderboard.boards, text, text) IS
@@ -247,8 +247,8 @@ DECLARE
   ev jsonb := b.events;
   branches text[] := '{}';
   ladder text := quote_literal(b.ladder::text) || '::leaderboard.ladder';
-  agent_type text := (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
-                      WHERE a.attrelid = b.standings AND a.attname = b.agent_column);
+  -- casts of agents run as the owner at commit: never into a domain (_column_base_type)
+  agent_type text := leaderboard._column_base_type(b.standings, b.agent_column);
   rank_cols text := 'pg_catalog.jsonb_build_object(''rank'', c.old_rank), pg_catalog.jsonb_build_object(''rank'', c.new_rank, ''score'', c.new_score)';
   today text := format('(pg_catalog.now() AT TIME ZONE %L)::pg_catalog.date', b.time_zone);
   cal text := format('%L::leaderboard.calendar', coalesce(b.calendar::text, 'Mon-Sun'));

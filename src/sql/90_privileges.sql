@@ -93,6 +93,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._align_card(jsonb, text[], text),
   leaderboard._column_type(regclass, name),
   leaderboard._column_collate(regclass, name),
+  leaderboard._column_base_type(regclass, name),
   leaderboard._text_forms_type(regtype),
   leaderboard._type_parts(regtype),
   leaderboard._base_type(regtype),

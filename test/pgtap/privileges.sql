@@ -60,6 +60,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._align_card(jsonb,text[],text)', 'create_board, alter_board: aligns a card (pure)'),
   ('leaderboard._column_type(regclass,name)', 'create_board: a column''s type from pg_attribute'),
   ('leaderboard._column_collate(regclass,name)', 'create_board and the board statements: a column''s collation from pg_attribute'),
+  ('leaderboard._column_base_type(regclass,name)', 'the board statements, goals and views: a column''s type from pg_attribute and pg_type'),
   ('leaderboard._text_forms_type(regtype)', 'create_board and set_goal: reads pg_type, pg_range and pg_attribute'),
   ('leaderboard._base_type(regtype)', 'create_board: reads pg_type'),
   ('leaderboard._type_parts(regtype)', 'create_board, set_goal and enum renames: reads pg_type, pg_range and pg_attribute'),
