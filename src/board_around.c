@@ -35,20 +35,19 @@
 #include "board_reads.h"
 
 /*
- * Up to width qualified rows of the scope next to (score, agent) in the score index:
+ * A scan of the scope's rows next to (score, agent) in the score index, in direction dir:
  * above it (ForwardScanDirection, the nearest first) or below it (Backward...). The row
  * comparison (score, agent) > or < the agent's is a btree row-comparison key.
  */
-static List *
-neighbours(Relation standings, Relation score_index, BoardReadColumns *cols, TupleTableSlot *slot,
-		   Datum scope_id, Datum score, Datum agent, int width, ScanDirection dir)
+static IndexScanDesc
+begin_neighbour_scan(Relation standings, Relation score_index, Datum scope_id, Datum score,
+					 Datum agent, ScanDirection dir)
 {
 	StrategyNumber strategy = ScanDirectionIsForward(dir) ? BTGreaterStrategyNumber :
 		BTLessStrategyNumber;
 	ScanKeyData keys[2];
 	ScanKeyData *row = palloc(sizeof(ScanKeyData) * 2);
 	IndexScanDesc scan;
-	List	   *rows = NIL;
 
 	board_index_key(&keys[0], score_index, 1, 0, BTEqualStrategyNumber, scope_id);
 	board_index_key(&row[0], score_index, 2, SK_ROW_MEMBER, strategy, score);
@@ -57,6 +56,17 @@ neighbours(Relation standings, Relation score_index, BoardReadColumns *cols, Tup
 						   InvalidOid, PointerGetDatum(row));
 	scan = index_beginscan(standings, score_index, GetActiveSnapshot(), 2, 0);
 	index_rescan(scan, keys, 2, NULL, 0);
+	return scan;
+}
+
+/* Up to width qualified rows of the scope next to (score, agent), the nearest first. */
+static List *
+neighbours(Relation standings, Relation score_index, BoardReadColumns *cols, TupleTableSlot *slot,
+		   Datum scope_id, Datum score, Datum agent, int width, ScanDirection dir)
+{
+	IndexScanDesc scan = begin_neighbour_scan(standings, score_index, scope_id, score, agent, dir);
+	List	   *rows = NIL;
+
 	while (list_length(rows) < width && index_getnext_slot(scan, dir, slot))
 	{
 		bool		isnull;
@@ -80,23 +90,12 @@ tied_neighbours(Relation standings, Relation score_index, BoardReadColumns *cols
 				TupleTableSlot *slot, Datum scope_id, Datum score, Datum agent, int width,
 				ScanDirection dir)
 {
-	StrategyNumber strategy = ScanDirectionIsForward(dir) ? BTGreaterStrategyNumber :
-		BTLessStrategyNumber;
-	ScanKeyData keys[2];
-	ScanKeyData *row = palloc(sizeof(ScanKeyData) * 2);
-	IndexScanDesc scan;
+	IndexScanDesc scan = begin_neighbour_scan(standings, score_index, scope_id, score, agent, dir);
 	List	   *rows = NIL;
 	double		mine = DatumGetFloat8(score);
 	double		last = mine;
 	int			others = 0;
 
-	board_index_key(&keys[0], score_index, 1, 0, BTEqualStrategyNumber, scope_id);
-	board_index_key(&row[0], score_index, 2, SK_ROW_MEMBER, strategy, score);
-	board_index_key(&row[1], score_index, 3, SK_ROW_MEMBER | SK_ROW_END, strategy, agent);
-	ScanKeyEntryInitialize(&keys[1], SK_ROW_HEADER, 2, strategy, InvalidOid, InvalidOid,
-						   InvalidOid, PointerGetDatum(row));
-	scan = index_beginscan(standings, score_index, GetActiveSnapshot(), 2, 0);
-	index_rescan(scan, keys, 2, NULL, 0);
 	while (index_getnext_slot(scan, dir, slot))
 	{
 		bool		isnull;
