@@ -592,8 +592,7 @@ board_commit(PG_FUNCTION_ARGS)
 	int			writer_nestlevel;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		RelationGetRelid(trigdata->tg_relation) !=
-		get_relname_relid("pending", get_namespace_oid("leaderboard", false)))
+		RelationGetRelid(trigdata->tg_relation) != pending_table_oid())
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("board_commit() must be the constraint trigger of leaderboard.pending")));

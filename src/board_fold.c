@@ -989,10 +989,6 @@ fold_run_flush(FoldRun *run)
 }
 
 /*
- * Reads one row of the firing relation into the batch, and folds the batch into the
- * statement's day groups once it is full.
- */
-/*
  * The row with the source's generated columns the board reads computed from the row's
  * other columns (load_generated()), in the per-tuple memory.
  */
@@ -1020,6 +1016,10 @@ with_generated(FoldRun *run, TupleTableSlot *slot)
 	return ExecStoreVirtualTuple(out);
 }
 
+/*
+ * Reads one row of the firing relation into the batch, and folds the batch into the
+ * statement's day groups once it is full.
+ */
 static void
 fold_run_row(FoldRun *run, TupleTableSlot *slot, bool removed)
 {

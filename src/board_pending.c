@@ -583,26 +583,22 @@ flatten_levels(PendingBoard *pb)
 }
 
 /*
- * Queues this transaction's commit-time apply, once. This runs as the writing user, not
- * the board owner: PostgreSQL refuses to queue deferred triggers from a security-restricted
- * operation. Everyone may insert sentinel rows; a stray one only runs an empty apply.
- *
- * After SET CONSTRAINTS ALL IMMEDIATE the apply trigger fires as soon as the sentinel
- * INSERT ends, inside this function: so the statement's groups must be captured before,
- * and the sentinel marked as queued before, for board_commit() to find the groups and to
- * clear the mark (the next statement then queues a new sentinel).
- */
-/*
  * Inserts a sentinel row: its trigger fires at commit, or at once in IMMEDIATE mode. The
  * executor's single-row insert queues the row's AFTER triggers as an INSERT statement's
  * end would (AfterTriggerEndQuery moves a deferred event to the transaction's list, and
  * fires an immediate one), without starting an executor for a statement: that cost more
  * than the rest of a single-row capture.
  */
+Oid
+pending_table_oid(void)
+{
+	return get_relname_relid("pending", get_namespace_oid("leaderboard", false));
+}
+
 static void
 insert_sentinel(void)
 {
-	Oid			relid = get_relname_relid("pending", get_namespace_oid("leaderboard", false));
+	Oid			relid = pending_table_oid();
 	Relation	pending = table_open(relid, RowExclusiveLock);
 	EState	   *estate = CreateExecutorState();
 	RangeTblEntry *rte = makeNode(RangeTblEntry);
@@ -633,6 +629,16 @@ insert_sentinel(void)
 	table_close(pending, NoLock);
 }
 
+/*
+ * Queues this transaction's commit-time apply, once. This runs as the writing user, not
+ * the board owner: PostgreSQL refuses to queue deferred triggers from a security-restricted
+ * operation. Everyone may insert sentinel rows; a stray one only runs an empty apply.
+ *
+ * After SET CONSTRAINTS ALL IMMEDIATE the apply trigger fires as soon as the sentinel
+ * INSERT ends, inside this function: so the statement's groups must be captured before,
+ * and the sentinel marked as queued before, for board_commit() to find the groups and to
+ * clear the mark (the next statement then queues a new sentinel).
+ */
 void
 ensure_sentinel(void)
 {

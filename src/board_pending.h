@@ -140,6 +140,9 @@ extern PendingBoard **pending_boards_take(int *n);
  */
 extern void pending_boards_applied(void);
 
+/* leaderboard.pending, the table of the sentinel rows. */
+extern Oid	pending_table_oid(void);
+
 /* Whether this transaction holds captured changes of board name not yet applied. */
 extern bool pending_board_captured(const char *name);
 

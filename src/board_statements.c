@@ -320,8 +320,9 @@ regclass_name(Oid relid)
  * Whether the catalog row version an entry was made from is the one the snapshot sees: the
  * tuple at its tid is visible and has its xmin (a version of another row, or a newer one,
  * would not). The raw xmin: a frozen tuple reads as FrozenTransactionId otherwise, and two
- * frozen versions of the row standing at one tid in turn would look the same. Then the entry's statements and closed_before still hold, and one buffer
- * read replaces the lookup through the primary key.
+ * frozen versions of the row standing at one tid in turn would look the same. Then the
+ * entry's statements and closed_before still hold, and one buffer read replaces the
+ * lookup through the primary key.
  */
 static bool
 catalog_row_unchanged(Relation boards, BoardStatements *bs, Snapshot snapshot)
