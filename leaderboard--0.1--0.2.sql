@@ -9656,8 +9656,9 @@ BEGIN
       PERFORM leaderboard._events_config(b, b.events);
     END IF;
     PERFORM leaderboard._catalog_set_events(board, b.events);
-    PERFORM leaderboard._board_event_trigger(b);
   END IF;
+  -- made, dropped, or put back in its mode
+  PERFORM leaderboard._board_event_trigger(b);
   IF drop_calendar AND alter_board.calendar IS NOT NULL THEN
     RAISE EXCEPTION 'a new calendar and drop_calendar cannot be combined' USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Give either calendar => ''...'' or drop_calendar => true.';
@@ -10077,3 +10078,96 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION leaderboard._goal_partition_sql(leaderboard.boards, text, text) IS
   'internal: SQL testing that a goal''s partition names a row''s partition values, compared as values of the columns'' types';
+
+CREATE OR REPLACE FUNCTION leaderboard._board_event_trigger(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  mode "char" := (SELECT t.tgenabled FROM pg_trigger t WHERE t.tgrelid = b.standings AND t.tgname = 'lb_events');
+BEGIN
+  IF b.events IS NULL AND mode IS NOT NULL THEN
+    EXECUTE format('DROP TRIGGER lb_events ON %s', b.standings);
+  ELSIF b.events IS NOT NULL AND mode IS NULL THEN
+    EXECUTE format('CREATE TRIGGER lb_events AFTER INSERT OR UPDATE OR DELETE ON %s '
+                   'FOR EACH ROW EXECUTE FUNCTION leaderboard._board_event_row()', b.standings);
+    EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER lb_events', b.standings);
+  ELSIF b.events IS NOT NULL AND mode <> 'A' THEN
+    EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER lb_events', b.standings);
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._board_event_trigger(leaderboard.boards) IS
+  'internal: creates or drops the events trigger on a board''s standings as its events setting says';
+
+CREATE OR REPLACE FUNCTION leaderboard._wrong_trigger_modes(tables regclass[])
+RETURNS TABLE (board text, rel regclass, level integer, tgname name, mode "char")
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT b.name, t.relid, t.level, tg.tgname, m.mode
+  FROM leaderboard.boards b
+  CROSS JOIN LATERAL (SELECT b.source AS relid, 0 AS level
+                      UNION SELECT p.relid, p.level FROM pg_partition_tree(b.source) p) t
+  JOIN pg_trigger tg ON tg.tgrelid = t.relid
+  CROSS JOIN LATERAL (SELECT CASE WHEN tg.tgfoid = 'leaderboard._board_capture_row()'::regprocedure THEN 'R'
+                                  WHEN tg.tgname = 'lb_' || b.name || '_trunc' THEN 'A'
+                                  ELSE 'O' END::"char" AS mode) m
+  WHERE (b.source = ANY (tables)
+         OR b.source IN (SELECT a.relid FROM unnest(tables) x, pg_partition_ancestors(x) a))
+    AND t.relid = ANY (tables)
+    AND ((tg.tgfoid = 'leaderboard._board_capture()'::regprocedure
+          AND tg.tgname IN ('lb_' || b.name || '_ins', 'lb_' || b.name || '_upd',
+                            'lb_' || b.name || '_del', 'lb_' || b.name || '_trunc'))
+      OR (tg.tgfoid = 'leaderboard._board_capture_row()'::regprocedure
+          AND tg.tgname = 'lb_' || b.name || '_repl'))
+    AND tg.tgenabled <> m.mode
+  UNION ALL
+  SELECT b.name, b.standings, 0, tg.tgname, 'A'::"char"
+  FROM leaderboard.boards b
+  JOIN pg_trigger tg ON tg.tgrelid = b.standings AND tg.tgname = 'lb_events'
+  WHERE b.standings = ANY (tables) AND b.events IS NOT NULL
+    AND tg.tgfoid = to_regprocedure('leaderboard._board_event_row()') AND tg.tgenabled <> 'A'
+$$;
+COMMENT ON FUNCTION leaderboard._wrong_trigger_modes(regclass[]) IS
+  'internal: the board triggers on the given tables whose mode is not the one their board needs';
+
+CREATE OR REPLACE FUNCTION leaderboard._keep_trigger_modes() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  tables regclass[];
+  r record;
+  restored text[] := '{}';
+  restored_events text[] := '{}';
+BEGIN
+  SELECT array_agg(DISTINCT x.relid) INTO tables
+  FROM pg_event_trigger_ddl_commands() c,
+       LATERAL (SELECT c.objid::regclass AS relid
+                UNION ALL SELECT t.relid FROM pg_partition_tree(c.objid::regclass) t) x
+  WHERE c.classid = 'pg_class'::regclass;
+  FOR r IN
+    SELECT w.rel, max(w.level) AS level,
+           array_agg(DISTINCT w.board) FILTER (WHERE w.tgname <> 'lb_events') AS boards,
+           array_agg(DISTINCT w.board) FILTER (WHERE w.tgname = 'lb_events') AS event_boards,
+           string_agg(format('%s %I', CASE w.mode WHEN 'R' THEN 'ENABLE REPLICA TRIGGER'
+                                                  WHEN 'A' THEN 'ENABLE ALWAYS TRIGGER'
+                                                  ELSE 'ENABLE TRIGGER' END, w.tgname),
+                      ', ' ORDER BY w.tgname) AS enable
+    FROM leaderboard._wrong_trigger_modes(tables) w
+    WHERE pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = w.rel), 'USAGE')
+    GROUP BY w.rel ORDER BY 2 DESC, 1
+  LOOP
+    EXECUTE format('ALTER TABLE %s %s', r.rel, r.enable);
+    restored := restored || coalesce(r.boards, '{}');
+    restored_events := restored_events || coalesce(r.event_boards, '{}');
+  END LOOP;
+  FOR r IN SELECT DISTINCT x AS board FROM unnest(restored) x ORDER BY 1 LOOP
+    RAISE WARNING 'the triggers of board "%" keep their modes', r.board
+      USING DETAIL = format('The board counts each row once only while lb_%1$s_ins, lb_%1$s_upd and lb_%1$s_del '
+                            'fire in ordinary sessions, lb_%1$s_trunc always and lb_%1$s_repl for replicas only: '
+                            'a disabled trigger would miss rows, a re-enabled one would count them twice.', r.board),
+            HINT = 'To stop maintaining a board, drop it with leaderboard.drop_board().';
+  END LOOP;
+  FOR r IN SELECT DISTINCT x AS board FROM unnest(restored_events) x ORDER BY 1 LOOP
+    RAISE WARNING 'the events trigger of board "%" keeps its mode', r.board
+      USING DETAIL = 'The board records the changes its events come from only while lb_events on its standings fires always, also in replica mode.',
+            HINT = 'To stop its events, use leaderboard.alter_board(board, events => ''{}'').';
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._keep_trigger_modes() IS
+  'internal: event trigger function putting back the modes of board triggers that ALTER TABLE ... ENABLE/DISABLE TRIGGER changed';

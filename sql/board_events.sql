@@ -166,7 +166,8 @@ SELECT * FROM ev_check();
 
 -- 9. the direct apply records the rows it writes itself rather than through lb_events:
 --    an owner's own row trigger on the standings still fires beside it; lb_events fires
---    in replica mode too (ENABLE ALWAYS); disabled by the owner, it records nothing
+--    in replica mode too (ENABLE ALWAYS); disabled by the owner, it is put back at once
+--    (events stop only by alter_board(events => '{}'))
 CREATE TABLE ev_audit (agent_id int, period text);
 CREATE FUNCTION ev_audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -72,6 +72,21 @@ SELECT * FROM ek_new_events();
 DELETE FROM leaderboard.events WHERE board = 'ek' AND kind = 'goal_at_risk';
 INSERT INTO ek_calls (agent_id, started_at, converted) VALUES (1, now(), false);
 SELECT kind, agent, period, new ->> 'stat' AS stat, new ->> 'actual' AS actual FROM ek_new_events() ORDER BY kind, new ->> 'metric';
+--    what counts is the events table at each commit, whatever a backend read before: two
+--    more calls announce nothing; the events deleted (and vacuumed away), the next call
+--    announces them again, and the ones after it nothing
+INSERT INTO ek_calls (agent_id, started_at, converted) VALUES (1, now(), false);
+SELECT * FROM ek_new_events();
+INSERT INTO ek_calls (agent_id, started_at, converted) VALUES (1, now(), false);
+SELECT * FROM ek_new_events();
+DELETE FROM leaderboard.events WHERE board = 'ek' AND kind = 'goal_at_risk';
+VACUUM leaderboard.events;
+INSERT INTO ek_calls (agent_id, started_at, converted) VALUES (1, now(), false);
+SELECT kind, agent, period, new ->> 'stat' AS stat, new ->> 'actual' AS actual FROM ek_new_events() ORDER BY kind, new ->> 'metric';
+INSERT INTO ek_calls (agent_id, started_at, converted) VALUES (1, now(), false);
+SELECT * FROM ek_new_events();
+INSERT INTO ek_calls (agent_id, started_at, converted) VALUES (1, now(), false);
+SELECT * FROM ek_new_events();
 RESET leaderboard.report_apply;
 SELECT count(*) AS differences FROM leaderboard.verify('ek');
 SELECT leaderboard.drop_board('ek');

@@ -103,3 +103,42 @@ SELECT leaderboard.drop_board('modes'), leaderboard.drop_board('pmodes');
 DROP VIEW wrong_modes;
 DROP TABLE mode_calls, pmode_calls;
 DROP ROLE mode_owner;
+
+-- A board announces its events only while lb_events on its standings fires always, also
+-- in replica mode: ALTER TABLE ... DISABLE/ENABLE TRIGGER ALL (as pg_restore
+-- --disable-triggers runs it) makes it fire in ordinary sessions only, and is put back
+CREATE TABLE emode_calls (agent_id int NOT NULL, at timestamptz NOT NULL, won boolean NOT NULL);
+INSERT INTO emode_calls VALUES (1, '2026-10-05', true), (2, '2026-10-05', false);
+SELECT leaderboard.create_board(name => 'emodes', source => 'emode_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['won::int AS won'], periods => ARRAY['all'], time_zone => 'UTC',
+  scorecard => '{"metrics": [{"name": "won", "stat": "sum"}], "scale": 1}') IS NOT NULL AS created;
+SELECT leaderboard.alter_board('emodes', events => '{"new_leader": true, "rank_climb": 1}');
+CREATE VIEW emode_trigger AS
+  SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'emodes_standings'::regclass AND tgname = 'lb_events';
+ALTER TABLE emodes_standings DISABLE TRIGGER ALL;
+ALTER TABLE emodes_standings ENABLE TRIGGER ALL;
+SELECT * FROM emode_trigger;
+SET session_replication_role = replica;
+INSERT INTO emode_calls VALUES (2, '2026-10-06', true), (2, '2026-10-07', true);
+RESET session_replication_role;
+SELECT kind, agent, new ->> 'rank' AS rank FROM leaderboard.events WHERE board = 'emodes' ORDER BY id;
+-- with the event trigger that puts modes back off (a superuser's doing), the direct apply
+-- still records every change itself; the apply by statements, which only the trigger can
+-- record for, refuses to lose them (55000); alter_board puts the mode back
+ALTER EVENT TRIGGER leaderboard_keep_trigger_modes DISABLE;
+ALTER TABLE emodes_standings DISABLE TRIGGER lb_events;
+ALTER EVENT TRIGGER leaderboard_keep_trigger_modes ENABLE ALWAYS;
+SELECT * FROM emode_trigger;
+INSERT INTO emode_calls VALUES (1, '2026-10-08', true), (1, '2026-10-09', true);
+SELECT kind, agent, new ->> 'rank' AS rank FROM leaderboard.events WHERE board = 'emodes' ORDER BY id;
+SET leaderboard.direct_apply_max_groups = 0;
+INSERT INTO emode_calls VALUES (2, '2026-10-10', true);
+SELECT leaderboard.alter_board('emodes');
+SELECT * FROM emode_trigger;
+INSERT INTO emode_calls VALUES (2, '2026-10-11', true), (2, '2026-10-12', true);
+RESET leaderboard.direct_apply_max_groups;
+SELECT kind, agent, new ->> 'rank' AS rank FROM leaderboard.events WHERE board = 'emodes' ORDER BY id;
+SELECT count(*) AS differences FROM leaderboard.verify('emodes');
+DROP VIEW emode_trigger;
+SELECT leaderboard.drop_board('emodes');
+DROP TABLE emode_calls;

@@ -444,6 +444,7 @@ apply_groups(PendingBoard *pb, BoardStatements *bs)
 		ereport(board_report_apply ? NOTICE : DEBUG1,
 				(errmsg("board \"%s\": %d captured groups applied by statements",
 						pb->name, pb->ngroups)));
+		board_events_require_trigger(pb->name);
 		if (pb->ngroups <= board_small_batch_groups)
 			apply_small_batch(pb, bs);
 		else

@@ -53,6 +53,11 @@ typedef struct RowKey
 typedef struct RowChange
 {
 	RowKey		key;
+	/* recorded by the apply */
+	bool		recorded;
+	HeapTuple	before;			/* the row before the apply changed it; NULL: none */
+	HeapTuple	after;			/* and after its last change; NULL: deleted */
+	/* read from them when the apply is done (read_change()) */
 	char	   *period;			/* the row's period kind */
 	DateADT		period_start;
 	HeapTuple	row;			/* a version of the row: its partition values */
@@ -68,7 +73,7 @@ typedef struct RowChange
 	double		new_score;
 	bool		old_qualified;
 	bool		new_qualified;
-	Datum		old_kpis;		/* detoasted copies */
+	Datum		old_kpis;		/* detoasted */
 	Datum		new_kpis;
 	/* decided by candidate_kinds(): the agent's best score of the earlier periods */
 	bool		has_best;
@@ -176,91 +181,148 @@ learn_columns(Relation standings)
 	recording->columns_known = true;
 }
 
-static RowChange *
-change_of(HeapTuple tuple, TupleDesc desc, bool *found)
+/* The key of a standings row (the agent as its output function prints it). */
+static RowKey
+key_of(HeapTuple tuple, TupleDesc desc)
 {
 	RowKey		key;
-	RowChange  *c;
 	bool		isnull;
-	Datum		agent = heap_getattr(tuple, recording->agent, desc, &isnull);
-	MemoryContext old = MemoryContextSwitchTo(recording->cxt);
 
 	key.scope_id = DatumGetInt64(heap_getattr(tuple, recording->scope_id, desc, &isnull));
-	key.agent = OidOutputFunctionCall(recording->agent_out, agent);
-	c = hash_search(recording->changes, &key, HASH_ENTER, found);
-	if (!*found)
+	key.agent = OidOutputFunctionCall(recording->agent_out,
+									  heap_getattr(tuple, recording->agent, desc, &isnull));
+	return key;
+}
+
+/* The change of the row of key, entered with nothing recorded when it is new. */
+static RowChange *
+change_of(const RowKey *key)
+{
+	bool		found;
+	RowChange  *c = hash_search(recording->changes, key, HASH_ENTER, &found);
+
+	if (!found)
 	{
+		c->key.agent = MemoryContextStrdup(recording->cxt, key->agent);
 		memset((char *) c + sizeof(RowKey), 0, sizeof(RowChange) - sizeof(RowKey));
-		c->period = TextDatumGetCString(heap_getattr(tuple, recording->period, desc, &isnull));
-		c->period_start = DatumGetDateADT(heap_getattr(tuple, recording->period_start, desc, &isnull));
-		c->row = heap_copytuple(tuple);
 	}
-	MemoryContextSwitchTo(old);
 	return c;
 }
 
-/* rank, tier, score, qualified of tuple into the "old" (before) or "new" (after) side */
-static void
-read_row(RowChange *c, HeapTuple tuple, TupleDesc desc, bool after)
+/* A copy of tuple in the recording's context. */
+static HeapTuple
+copy_row(HeapTuple tuple)
 {
-	bool		rank_null,
-				tier_null,
-				isnull;
-	Datum		rank = heap_getattr(tuple, recording->rank, desc, &rank_null);
-	Datum		tier = heap_getattr(tuple, recording->tier, desc, &tier_null);
-	double		score = DatumGetFloat8(heap_getattr(tuple, recording->score, desc, &isnull));
-	char	   *tier_text = tier_null ? NULL :
-		MemoryContextStrdup(recording->cxt, TextDatumGetCString(tier));
 	MemoryContext old = MemoryContextSwitchTo(recording->cxt);
-	Datum		kpis = PointerGetDatum(PG_DETOAST_DATUM_COPY(heap_getattr(tuple, recording->kpis, desc, &isnull)));
+	HeapTuple	copy = heap_copytuple(tuple);
 
 	MemoryContextSwitchTo(old);
+	return copy;
+}
+
+/*
+ * rank, tier, score, qualified and kpis of a row version (its columns deformed into
+ * values and nulls) into the "old" (before) or "new" (after) side; read once per changed
+ * row when the apply is done, however often it changed.
+ */
+static void
+read_row(RowChange *c, const Datum *values, const bool *nulls, bool after)
+{
+	bool		rank_null = nulls[recording->rank - 1];
+	int64		rank = rank_null ? 0 : DatumGetInt64(values[recording->rank - 1]);
+	char	   *tier = nulls[recording->tier - 1] ? NULL :
+		TextDatumGetCString(values[recording->tier - 1]);
+	double		score = DatumGetFloat8(values[recording->score - 1]);
+	bool		qualified = DatumGetBool(values[recording->qualified - 1]);
+	Datum		kpis = PointerGetDatum(PG_DETOAST_DATUM(values[recording->kpis - 1]));
 
 	if (after)
 	{
-		c->has_row = true;
 		c->new_rank_null = rank_null;
-		c->new_rank = rank_null ? 0 : DatumGetInt64(rank);
-		c->new_tier = tier_text;
+		c->new_rank = rank;
+		c->new_tier = tier;
 		c->new_score = score;
-		c->new_qualified = DatumGetBool(heap_getattr(tuple, recording->qualified, desc, &isnull));
+		c->new_qualified = qualified;
 		c->new_kpis = kpis;
 	}
 	else
 	{
-		c->had_row = true;
 		c->old_rank_null = rank_null;
-		c->old_rank = rank_null ? 0 : DatumGetInt64(rank);
-		c->old_tier = tier_text;
+		c->old_rank = rank;
+		c->old_tier = tier;
 		c->old_score = score;
-		c->old_qualified = DatumGetBool(heap_getattr(tuple, recording->qualified, desc, &isnull));
+		c->old_qualified = qualified;
 		c->old_kpis = kpis;
 	}
 }
 
-/* One row change: the first change of a row sets its "before", every change its "after". */
+/*
+ * Reads a change's recorded row versions into its fields (in the recording's context);
+ * its row is one of them, for its period and partition values.
+ */
+static void
+read_change(RowChange *c)
+{
+	int			natts = recording->desc->natts;
+	Datum	   *values = palloc(sizeof(Datum) * natts);
+	bool	   *nulls = palloc(sizeof(bool) * natts);
+
+	c->had_row = c->before != NULL;
+	c->has_row = c->after != NULL;
+	c->row = c->had_row ? c->before : c->after;
+	heap_deform_tuple(c->row, recording->desc, values, nulls);
+	c->period = TextDatumGetCString(values[recording->period - 1]);
+	c->period_start = DatumGetDateADT(values[recording->period_start - 1]);
+	if (c->had_row)
+		read_row(c, values, nulls, false);
+	if (c->has_row)
+	{
+		if (c->had_row)
+			heap_deform_tuple(c->after, recording->desc, values, nulls);
+		read_row(c, values, nulls, true);
+	}
+	pfree(values);
+	pfree(nulls);
+}
+
+/*
+ * One row change: the first change of a row keeps its version before, every change the
+ * version after (replacing the one kept before it). The rows are copied, their columns
+ * read only once the apply is done (read_change()).
+ */
 static void
 record_change(HeapTuple before, HeapTuple after, Relation standings)
 {
 	TupleDesc	desc = RelationGetDescr(standings);
+	RowKey		key;
 	RowChange  *c;
-	bool		found;
 
 	if (!recording->columns_known)
 		learn_columns(standings);
-	if (before != NULL)
+	key = key_of(before != NULL ? before : after, desc);
+	c = change_of(&key);
+	if (before != NULL && !c->recorded)
+		c->before = copy_row(before);
+	c->recorded = true;
+	if (before != NULL && after != NULL)
 	{
-		c = change_of(before, desc, &found);
-		if (!found)
-			read_row(c, before, desc, false);
-		/* deleted, or moved to another key (never by the apply): gone from this key */
-		c->has_row = false;
+		RowKey		after_key = key_of(after, desc);
+
+		/* moved to another key (never by the apply): gone from this key */
+		if (after_key.scope_id != key.scope_id || strcmp(after_key.agent, key.agent) != 0)
+		{
+			if (c->after != NULL)
+				heap_freetuple(c->after);
+			c->after = NULL;
+			c = change_of(&after_key);
+			c->recorded = true;
+		}
+		pfree(after_key.agent);
 	}
-	if (after != NULL)
-	{
-		c = change_of(after, desc, &found);
-		read_row(c, after, desc, true);
-	}
+	pfree(key.agent);
+	if (c->after != NULL)
+		heap_freetuple(c->after);
+	c->after = after != NULL ? copy_row(after) : NULL;
 }
 
 bool
@@ -299,15 +361,20 @@ is_firing_events_trigger(const Trigger *trigger)
 	return trigger->tgenabled == TRIGGER_FIRES_ON_ORIGIN;
 }
 
+/*
+ * For the direct apply's writes to the standings (rri): whether they are to be recorded,
+ * which they are while the board's apply records, whatever mode lb_events is in; the
+ * trigger is switched off for them if it would fire, as the apply records them itself.
+ */
 bool
 board_events_take_trigger(ResultRelInfo *rri)
 {
 	TriggerDesc *trigdesc = rri->ri_TrigDesc;
 	int			i;
 
-	if (trigdesc == NULL || !board_events_recording(RelationGetRelid(rri->ri_RelationDesc)))
+	if (!board_events_recording(RelationGetRelid(rri->ri_RelationDesc)))
 		return false;
-	for (i = 0; i < trigdesc->numtriggers; i++)
+	for (i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
 	{
 		if (!is_firing_events_trigger(&trigdesc->triggers[i]))
 			continue;
@@ -319,9 +386,38 @@ board_events_take_trigger(ResultRelInfo *rri)
 			rri->ri_TrigDesc = CopyTriggerDesc(trigdesc);
 			rri->ri_TrigDesc->triggers[i].tgenabled = TRIGGER_DISABLED;
 		}
-		return true;
+		break;
 	}
-	return false;
+	return true;
+}
+
+/*
+ * For the apply by statements, whose writes to the standings only lb_events records: an
+ * error unless it fires in this session while the board's apply records. Its mode is
+ * kept (_keep_trigger_modes() puts it back after ALTER TABLE ... ENABLE/DISABLE TRIGGER,
+ * alter_board() too), so this is only a last guard against events lost unnoticed.
+ */
+void
+board_events_require_trigger(const char *board)
+{
+	Relation	standings;
+	TriggerDesc *trigdesc;
+	bool		fires = false;
+	int			i;
+
+	if (recording == NULL)
+		return;
+	standings = table_open(recording->standings, AccessShareLock);
+	trigdesc = standings->trigdesc;
+	for (i = 0; trigdesc != NULL && i < trigdesc->numtriggers && !fires; i++)
+		fires = is_firing_events_trigger(&trigdesc->triggers[i]);
+	table_close(standings, AccessShareLock);
+	if (!fires)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the events of board \"%s\" cannot be recorded", board),
+				 errdetail("Trigger lb_events on the board's standings does not fire in this session."),
+				 errhint("Run leaderboard.alter_board('%s') to put it back.", board)));
 }
 
 PG_FUNCTION_INFO_V1(board_event_row);
@@ -1281,9 +1377,11 @@ board_events_finish(BoardStatements *bs)
 	hash_seq_init(&seq, recording->changes);
 	while ((c = hash_seq_search(&seq)) != NULL)
 	{
-		uint32		k = candidate_kinds(c, bs, &goals, snapshot, &decided);
+		uint32		k;
 
 		CHECK_FOR_INTERRUPTS();
+		read_change(c);
+		k = candidate_kinds(c, bs, &goals, snapshot, &decided);
 		if (k != 0)
 		{
 			changes[n] = c;

@@ -38,11 +38,18 @@ extern bool board_events_recording(Oid standings);
 extern void board_events_record(Relation standings, HeapTuple before, HeapTuple after);
 
 /*
- * When the changes of rri's relation are being recorded and its events trigger would fire,
- * takes that trigger off rri (the relation's other triggers stay) and returns true: the
- * caller then records each change it writes with board_events_record(). Queuing the
- * trigger would make the executor fetch each row again after the statement.
+ * When the changes of rri's relation are being recorded, returns true, and takes its
+ * events trigger off rri if it would fire (the relation's other triggers stay): the caller
+ * then records each change it writes with board_events_record(), whatever the trigger's
+ * mode. Queuing the trigger would make the executor fetch each row again after the
+ * statement.
  */
 extern bool board_events_take_trigger(ResultRelInfo *rri);
+
+/*
+ * Errors out when the board's changes are being recorded but its events trigger would not
+ * fire for the statements about to write them.
+ */
+extern void board_events_require_trigger(const char *board);
 
 #endif

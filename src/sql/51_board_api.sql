@@ -1539,8 +1539,9 @@ BEGIN
       PERFORM leaderboard._events_config(b, b.events);
     END IF;
     PERFORM leaderboard._catalog_set_events(board, b.events);
-    PERFORM leaderboard._board_event_trigger(b);
   END IF;
+  -- made, dropped, or put back in its mode
+  PERFORM leaderboard._board_event_trigger(b);
   IF drop_calendar AND alter_board.calendar IS NOT NULL THEN
     RAISE EXCEPTION 'a new calendar and drop_calendar cannot be combined' USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Give either calendar => ''...'' or drop_calendar => true.';
@@ -2057,9 +2058,10 @@ COMMENT ON EVENT TRIGGER leaderboard_drop_partitions IS
 
 -- A board counts each row once only while its triggers keep the modes _board_triggers gave
 -- them: the statement triggers fire in ordinary sessions (O), the TRUNCATE trigger always
--- (A), the row trigger for replicas only (R). These are the board triggers on the given
--- tables, of boards whose source is one of them or an ancestor of one, that are in another
--- mode.
+-- (A), the row trigger for replicas only (R); and it announces its events only while the
+-- events trigger on its standings fires always (A), as _board_event_trigger made it. These
+-- are the board triggers on the given tables, of boards whose source is one of them or an
+-- ancestor of one, or whose standings are one of them, that are in another mode.
 CREATE FUNCTION leaderboard._wrong_trigger_modes(tables regclass[])
 RETURNS TABLE (board text, rel regclass, level integer, tgname name, mode "char")
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -2080,6 +2082,12 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
       OR (tg.tgfoid = 'leaderboard._board_capture_row()'::regprocedure
           AND tg.tgname = 'lb_' || b.name || '_repl'))
     AND tg.tgenabled <> m.mode
+  UNION ALL
+  SELECT b.name, b.standings, 0, tg.tgname, 'A'::"char"
+  FROM leaderboard.boards b
+  JOIN pg_trigger tg ON tg.tgrelid = b.standings AND tg.tgname = 'lb_events'
+  WHERE b.standings = ANY (tables) AND b.events IS NOT NULL
+    AND tg.tgfoid = to_regprocedure('leaderboard._board_event_row()') AND tg.tgenabled <> 'A'
 $$;
 COMMENT ON FUNCTION leaderboard._wrong_trigger_modes(regclass[]) IS
   'internal: the board triggers on the given tables whose mode is not the one their board needs';
@@ -2099,6 +2107,7 @@ DECLARE
   tables regclass[];
   r record;
   restored text[] := '{}';
+  restored_events text[] := '{}';
 BEGIN
   SELECT array_agg(DISTINCT x.relid) INTO tables
   FROM pg_event_trigger_ddl_commands() c,
@@ -2106,7 +2115,9 @@ BEGIN
                 UNION ALL SELECT t.relid FROM pg_partition_tree(c.objid::regclass) t) x
   WHERE c.classid = 'pg_class'::regclass;
   FOR r IN
-    SELECT w.rel, max(w.level) AS level, array_agg(DISTINCT w.board) AS boards,
+    SELECT w.rel, max(w.level) AS level,
+           array_agg(DISTINCT w.board) FILTER (WHERE w.tgname <> 'lb_events') AS boards,
+           array_agg(DISTINCT w.board) FILTER (WHERE w.tgname = 'lb_events') AS event_boards,
            string_agg(format('%s %I', CASE w.mode WHEN 'R' THEN 'ENABLE REPLICA TRIGGER'
                                                   WHEN 'A' THEN 'ENABLE ALWAYS TRIGGER'
                                                   ELSE 'ENABLE TRIGGER' END, w.tgname),
@@ -2116,7 +2127,8 @@ BEGIN
     GROUP BY w.rel ORDER BY 2 DESC, 1
   LOOP
     EXECUTE format('ALTER TABLE %s %s', r.rel, r.enable);
-    restored := restored || r.boards;
+    restored := restored || coalesce(r.boards, '{}');
+    restored_events := restored_events || coalesce(r.event_boards, '{}');
   END LOOP;
   FOR r IN SELECT DISTINCT x AS board FROM unnest(restored) x ORDER BY 1 LOOP
     RAISE WARNING 'the triggers of board "%" keep their modes', r.board
@@ -2124,6 +2136,11 @@ BEGIN
                             'fire in ordinary sessions, lb_%1$s_trunc always and lb_%1$s_repl for replicas only: '
                             'a disabled trigger would miss rows, a re-enabled one would count them twice.', r.board),
             HINT = 'To stop maintaining a board, drop it with leaderboard.drop_board().';
+  END LOOP;
+  FOR r IN SELECT DISTINCT x AS board FROM unnest(restored_events) x ORDER BY 1 LOOP
+    RAISE WARNING 'the events trigger of board "%" keeps its mode', r.board
+      USING DETAIL = 'The board records the changes its events come from only while lb_events on its standings fires always, also in replica mode.',
+            HINT = 'To stop its events, use leaderboard.alter_board(board, events => ''{}'').';
   END LOOP;
 END $$;
 COMMENT ON FUNCTION leaderboard._keep_trigger_modes() IS

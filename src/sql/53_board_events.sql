@@ -530,17 +530,22 @@ COMMENT ON FUNCTION leaderboard._events_payload(text, jsonb) IS
   'internal: the NOTIFY leaderboard payload of one commit''s events of a board: the board, the xid, the count and the range of ids';
 
 -- The row trigger that records the apply's changes, on the standings of a board that
--- emits events; it fires also for sessions in replica mode, where the apply runs too.
+-- emits events; it fires always, also for sessions in replica mode, where the apply runs
+-- too. One found in another mode (ALTER TABLE ... DISABLE/ENABLE TRIGGER ALL, as
+-- pg_restore --disable-triggers runs it, makes it fire in ordinary sessions only) is put
+-- back in it.
 CREATE FUNCTION leaderboard._board_event_trigger(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  present boolean := EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = b.standings AND t.tgname = 'lb_events');
+  mode "char" := (SELECT t.tgenabled FROM pg_trigger t WHERE t.tgrelid = b.standings AND t.tgname = 'lb_events');
 BEGIN
-  IF b.events IS NULL AND present THEN
+  IF b.events IS NULL AND mode IS NOT NULL THEN
     EXECUTE format('DROP TRIGGER lb_events ON %s', b.standings);
-  ELSIF b.events IS NOT NULL AND NOT present THEN
+  ELSIF b.events IS NOT NULL AND mode IS NULL THEN
     EXECUTE format('CREATE TRIGGER lb_events AFTER INSERT OR UPDATE OR DELETE ON %s '
                    'FOR EACH ROW EXECUTE FUNCTION leaderboard._board_event_row()', b.standings);
+    EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER lb_events', b.standings);
+  ELSIF b.events IS NOT NULL AND mode <> 'A' THEN
     EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER lb_events', b.standings);
   END IF;
 END $$;
