@@ -6899,9 +6899,14 @@ BEGIN
       DETAIL = 'Under a transaction snapshot it would not see the goal_at_risk events committed since, and would announce them again.',
       HINT = 'Call it on its own, as a scheduled job does.';
   END IF;
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  -- the events setting as an alter_board this waited for left it
+  b := leaderboard._board_after_lock(board, b);
+  IF NOT coalesce(b.events ? 'goal_at_risk', false) THEN
+    RETURN 0;
+  END IF;
   periods := coalesce((SELECT array_agg(x #>> '{}') FROM jsonb_array_elements(b.events -> 'periods') x), b.periods);
   b.events := jsonb_build_object('goal_at_risk', b.events -> 'goal_at_risk');
-  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
   EXECUTE leaderboard._events_write_sql(b, format(
     'SELECT s.scope_id, s.%1$I::pg_catalog.text AS agent, s.period, s.period_start, %2$s AS part, '
     's.rank AS old_rank, s.rank AS new_rank, s.tier AS old_tier, s.tier AS new_tier, s.score AS old_score, s.score AS new_score, '
@@ -9628,10 +9633,14 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   n bigint;
-  old_extremes bigint := leaderboard._exact_extremes(b);
+  old_extremes bigint;
 BEGIN
   PERFORM leaderboard._require_owner(b);
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  -- the board as the admin call it may have waited for left it (its card, ladder, closed
+  -- periods ...): everything below starts from this, never from what was read before
+  b := leaderboard._board_after_lock(board, b);
+  old_extremes := leaderboard._exact_extremes(b);
   -- the events and the retention the board ends up with
   PERFORM leaderboard._check_milestone_retention(
     CASE WHEN events = '{}' THEN NULL ELSE coalesce(events, b.events) END,
@@ -10171,3 +10180,20 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION leaderboard._keep_trigger_modes() IS
   'internal: event trigger function putting back the modes of board triggers that ALTER TABLE ... ENABLE/DISABLE TRIGGER changed';
+
+CREATE FUNCTION leaderboard._board_after_lock(board text, locked leaderboard.boards) RETURNS leaderboard.boards
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards;
+BEGIN
+  SELECT * INTO b FROM leaderboard.boards x WHERE x.name OPERATOR(pg_catalog.=) board;
+  IF NOT FOUND OR b.scopes IS DISTINCT FROM locked.scopes THEN
+    RAISE EXCEPTION 'board "%" was dropped or made again while this call waited for it', board
+      USING ERRCODE = 'serialization_failure';
+  END IF;
+  RETURN b;
+END $$;
+COMMENT ON FUNCTION leaderboard._board_after_lock(text, leaderboard.boards) IS
+  'internal: a board''s catalog row read again after its scopes table was locked (40001 when the board was dropped or made again meanwhile)';
+REVOKE EXECUTE ON FUNCTION leaderboard._board_after_lock(text, leaderboard.boards) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._board_after_lock(text, leaderboard.boards) TO PUBLIC;

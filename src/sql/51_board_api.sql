@@ -1500,6 +1500,24 @@ CREATE FUNCTION leaderboard._catalog_set_card_versions(board text, versions json
 COMMENT ON FUNCTION leaderboard._catalog_set_card_versions(text, jsonb) IS
   'internal: replaces the scorecards taking effect later of a board the caller owns';
 
+-- The catalog row of a board read again once its scopes table (locked) was locked: an
+-- admin call that waited for that lock must not write back what it read before. The board
+-- dropped, or dropped and made again, meanwhile: 40001 (the call may be retried).
+CREATE FUNCTION leaderboard._board_after_lock(board text, locked leaderboard.boards) RETURNS leaderboard.boards
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  b leaderboard.boards;
+BEGIN
+  SELECT * INTO b FROM leaderboard.boards x WHERE x.name OPERATOR(pg_catalog.=) board;
+  IF NOT FOUND OR b.scopes IS DISTINCT FROM locked.scopes THEN
+    RAISE EXCEPTION 'board "%" was dropped or made again while this call waited for it', board
+      USING ERRCODE = 'serialization_failure';
+  END IF;
+  RETURN b;
+END $$;
+COMMENT ON FUNCTION leaderboard._board_after_lock(text, leaderboard.boards) IS
+  'internal: a board''s catalog row read again after its scopes table was locked (40001 when the board was dropped or made again meanwhile)';
+
 CREATE FUNCTION leaderboard.alter_board(board text, scorecard jsonb DEFAULT NULL, ladder leaderboard.ladder DEFAULT NULL,
                                         drop_ladder boolean DEFAULT false,
                                         calendar leaderboard.calendar DEFAULT NULL, drop_calendar boolean DEFAULT false,
@@ -1511,10 +1529,14 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   n bigint;
-  old_extremes bigint := leaderboard._exact_extremes(b);
+  old_extremes bigint;
 BEGIN
   PERFORM leaderboard._require_owner(b);
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  -- the board as the admin call it may have waited for left it (its card, ladder, closed
+  -- periods ...): everything below starts from this, never from what was read before
+  b := leaderboard._board_after_lock(board, b);
+  old_extremes := leaderboard._exact_extremes(b);
   -- the events and the retention the board ends up with
   PERFORM leaderboard._check_milestone_retention(
     CASE WHEN events = '{}' THEN NULL ELSE coalesce(events, b.events) END,

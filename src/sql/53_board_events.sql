@@ -486,9 +486,14 @@ BEGIN
       DETAIL = 'Under a transaction snapshot it would not see the goal_at_risk events committed since, and would announce them again.',
       HINT = 'Call it on its own, as a scheduled job does.';
   END IF;
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  -- the events setting as an alter_board this waited for left it
+  b := leaderboard._board_after_lock(board, b);
+  IF NOT coalesce(b.events ? 'goal_at_risk', false) THEN
+    RETURN 0;
+  END IF;
   periods := coalesce((SELECT array_agg(x #>> '{}') FROM jsonb_array_elements(b.events -> 'periods') x), b.periods);
   b.events := jsonb_build_object('goal_at_risk', b.events -> 'goal_at_risk');
-  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
   EXECUTE leaderboard._events_write_sql(b, format(
     'SELECT s.scope_id, s.%1$I::pg_catalog.text AS agent, s.period, s.period_start, %2$s AS part, '
     's.rank AS old_rank, s.rank AS new_rank, s.tier AS old_tier, s.tier AS new_tier, s.score AS old_score, s.score AS new_score, '

@@ -85,8 +85,9 @@ TO PUBLIC;
 -- these as itself. Each does only what its caller may do anyway, or checks the caller's
 -- rights itself before reading, locking or writing anything (README, "Security").
 GRANT EXECUTE ON FUNCTION
-  -- called by create_board, alter_board, rebuild, verify, drop_board and rolling
+  -- called by create_board, alter_board, rebuild, verify, drop_board, rolling and check_goals
   leaderboard._board(text),
+  leaderboard._board_after_lock(text, leaderboard.boards),
   leaderboard._require_owner(leaderboard.boards),
   leaderboard._require_source_unfiltered(leaderboard.boards),
   leaderboard._board_cards(jsonb, text[], text[]),
