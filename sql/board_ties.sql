@@ -178,3 +178,39 @@ DROP VIEW exact;
 SELECT leaderboard.drop_board(b) FROM unnest(ARRAY['tie_rank', 'tie_dense', 'tie_rownum', 'tie_ladder']) b;
 DROP FUNCTION tcalls_of(int, int, int);
 DROP TABLE tcalls, tcard;
+
+-- A stat equal in exact arithmetic to a gate or a range end, whatever order its values
+-- were added in: the same calls in one statement or in two leave sums of 11.1 and
+-- 11.100000000000001, an average of 3.7 either side of a gate of 3.7 and of a range's
+-- lower end 0.3. At the precision boards rank at they are one value: both agents pass the
+-- gate and tie, both score exactly 0 at the range's end and tie; verify() and rebuild()
+-- agree. (Before, one agent passed and the other did not, and one scored 7.9e-15.)
+CREATE TABLE gcalls (agent int NOT NULL, at timestamptz NOT NULL DEFAULT '2026-10-05 12:00+00', csat numeric);
+SELECT leaderboard.create_board(name => 'gate_eq', source => 'gcalls', agent => 'agent', at => 'at',
+  metrics => ARRAY['csat'], periods => ARRAY['all'], time_zone => 'UTC', filter => 'agent <= 2',
+  scorecard => '{"metrics": [{"name": "csat", "stat": "avg", "range": [1, 5], "min": 3.7}]}') IS NOT NULL AS created;
+SELECT leaderboard.create_board(name => 'lo_eq', source => 'gcalls', agent => 'agent', at => 'at',
+  metrics => ARRAY['csat'], periods => ARRAY['all'], time_zone => 'UTC', filter => 'agent > 2',
+  scorecard => '{"metrics": [{"name": "csat", "stat": "avg", "range": [0.3, 1]}]}') IS NOT NULL AS created;
+INSERT INTO gcalls (agent, csat) VALUES (1, 4.7);
+INSERT INTO gcalls (agent, csat) VALUES (1, 1.4), (1, 5.0);
+INSERT INTO gcalls (agent, csat) VALUES (2, 4.7), (2, 1.4), (2, 5.0);
+INSERT INTO gcalls (agent, csat) VALUES (3, 0.3), (3, 0.3), (3, 0.3);
+INSERT INTO gcalls (agent, csat) VALUES (4, 0.3);
+INSERT INTO gcalls (agent, csat) VALUES (4, 0.2), (4, 0.4);
+-- the sums differ in their last bits; the stats, gates, scores and ranks do not
+SELECT agent, leaderboard.kpi_sum(kpis, 1) = 11.1 AS sum_exactly_11_1, qualified, score, rank
+FROM gate_eq_standings ORDER BY agent;
+SELECT agent, score, rank FROM lo_eq_standings ORDER BY agent;
+SELECT (SELECT count(*) FROM leaderboard.verify('gate_eq')) + (SELECT count(*) FROM leaderboard.verify('lo_eq')) AS differences;
+SELECT leaderboard.rebuild('gate_eq') > 0 AS rebuilt, leaderboard.rebuild('lo_eq') > 0 AS rebuilt;
+SELECT agent, qualified, score, rank FROM gate_eq_standings ORDER BY agent;
+SELECT agent, score, rank FROM lo_eq_standings ORDER BY agent;
+-- and the ad hoc functions say the same of either sum
+SELECT leaderboard.qualified(k, c) AS qualified, leaderboard.score(k, c) AS score
+FROM unnest(ARRAY['rows=3; float n=3 sum=11.100000000000001 min=1.4 max=5'::leaderboard.kpis,
+                  'rows=3; float n=3 sum=11.1 min=1.4 max=5'::leaderboard.kpis,
+                  'rows=3; float n=3 sum=11.099999999999998 min=1.4 max=5'::leaderboard.kpis]) k,
+     (SELECT '{"metrics": [{"name": "csat", "stat": "avg", "range": [3.7, 5], "min": 3.7}]}'::leaderboard.scorecard) x(c);
+SELECT leaderboard.drop_board('gate_eq'), leaderboard.drop_board('lo_eq');
+DROP TABLE gcalls;

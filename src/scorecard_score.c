@@ -98,6 +98,20 @@ stat_value(const ScorecardEntry *e, const Kpis *k, int m, int64 n, double *v)
 	return false;
 }
 
+/*
+ * Whether a stat v and a bound b of the card (a gate, a range end) are one value at the
+ * precision boards rank at: within one part in 10^12 of the larger. A stat is a sum or an
+ * average of float8 values, and two equal in exact arithmetic differ in their last bits
+ * by the order they were added in (11.1 and 11.100000000000001): compared with a bound
+ * they equal, one would pass a gate and the other fail it, and a range's lower end would
+ * leave a score of float noise (1e-15) where the exact one is 0, ranked above its ties.
+ */
+static inline bool
+equal_at_rank_precision(double v, double b)
+{
+	return fabs(v - b) <= 1e-12 * Max(fabs(v), fabs(b));
+}
+
 static inline double
 normalize(const ScorecardEntry *e, double v)
 {
@@ -106,6 +120,11 @@ normalize(const ScorecardEntry *e, double v)
 	switch ((ScorecardNorm) e->norm)
 	{
 		case SCORECARD_NORM_RANGE:
+			/* at an end, exactly that end's 0 or 1 */
+			if (equal_at_rank_precision(v, e->lo))
+				return e->better == SCORECARD_BETTER_LOWER ? 1.0 : 0.0;
+			if (equal_at_rank_precision(v, e->hi))
+				return e->better == SCORECARD_BETTER_LOWER ? 0.0 : 1.0;
 			if (e->better == SCORECARD_BETTER_LOWER)
 				x = (e->hi - v) / (e->hi - e->lo);
 			else
@@ -179,9 +198,12 @@ evaluate(const Scorecard *card, const Kpis *k, const int *map, CardResult *out,
 		}
 		else
 		{
-			if ((e->flags & SCORECARD_HAS_MIN) && v < e->gate_min)
+			/* a stat equal to a gate passes it, at the precision boards rank at */
+			if ((e->flags & SCORECARD_HAS_MIN) && v < e->gate_min &&
+				!equal_at_rank_precision(v, e->gate_min))
 				gate = GATE_MIN;
-			else if ((e->flags & SCORECARD_HAS_MAX) && v > e->gate_max)
+			else if ((e->flags & SCORECARD_HAS_MAX) && v > e->gate_max &&
+					 !equal_at_rank_precision(v, e->gate_max))
 				gate = GATE_MAX;
 			if (gate != GATE_NONE)
 				qualified = false;
