@@ -984,7 +984,7 @@ END $$;
 DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM leaderboard.boards) THEN
-    RAISE NOTICE 'boards made by leaderboard 0.1 keep their views until they are made again'
+    RAISE WARNING 'boards made by leaderboard 0.1 keep their views until they are made again'
       USING HINT = 'Run SELECT leaderboard.alter_board(name) FROM leaderboard.boards; as each board''s owner (or a superuser).';
   END IF;
 END $$;

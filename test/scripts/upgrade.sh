@@ -220,7 +220,13 @@ for old in $olds; do
   printf '%s\n' "$writes_before_sql" | q -d lb_up_old
   # the new library serves the old version's SQL until the update: its boards stay exact
   d=$(verify_all lb_up_old); [ -z "$d" ] || { echo "$d"; fail "$old: verify() found differences before the update"; }
-  q -d lb_up_old -c "ALTER EXTENSION leaderboard UPDATE"
+  # the update says what to do next where the user sees it: a NOTICE would not reach the
+  # client (an extension script runs with client_min_messages at WARNING at least)
+  out=$(q -d lb_up_old -c "ALTER EXTENSION leaderboard UPDATE" 2>&1)
+  case "$out" in
+    *"keep their views until they are made again"*) ;;
+    *) echo "$out"; fail "$old: the update did not say that the boards' views are to be made again" ;;
+  esac
   # the step the update asks for: each board's views made again by this version
   q -d lb_up_old -c "SELECT leaderboard.alter_board(name) FROM leaderboard.boards" >/dev/null
   v=$(q -d lb_up_old -c "SELECT extversion FROM pg_extension WHERE extname = 'leaderboard'")
