@@ -9694,6 +9694,7 @@ BEGIN
   -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
   -- rescored
   IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
+    PERFORM leaderboard._board_indexes(b);
     PERFORM leaderboard._board_views(b);
     RETURN 0;
   END IF;
@@ -10197,3 +10198,40 @@ COMMENT ON FUNCTION leaderboard._board_after_lock(text, leaderboard.boards) IS
   'internal: a board''s catalog row read again after its scopes table was locked (40001 when the board was dropped or made again meanwhile)';
 REVOKE EXECUTE ON FUNCTION leaderboard._board_after_lock(text, leaderboard.boards) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._board_after_lock(text, leaderboard.boards) TO PUBLIC;
+
+CREATE FUNCTION leaderboard._board_indexes(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  parts_cols text := (SELECT coalesce(string_agg(', ' || quote_ident(p), '' ORDER BY o), '')
+                      FROM unnest(b.partition_by) WITH ORDINALITY AS x(p, o));
+  idx text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_index i
+                 WHERE i.indrelid = b.standings AND i.indnatts = 3 AND i.indpred IS NULL AND i.indexprs IS NULL
+                   AND (SELECT array_agg(a.attname::text ORDER BY k.o) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, o)
+                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)
+                       = ARRAY['scope_id', 'score', b.agent_column::text]) THEN
+    EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, b.agent_column);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_index i
+                 WHERE i.indrelid = b.scopes AND i.indpred IS NULL AND i.indexprs IS NULL
+                   AND (SELECT array_agg(a.attname::text ORDER BY k.o) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, o)
+                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)
+                       = ARRAY['period', 'period_start'] || b.partition_by::text[]) THEN
+    EXECUTE format('CREATE INDEX ON %s (period, period_start%s)', b.scopes, parts_cols);
+  END IF;
+  FOR idx IN
+    SELECT format('%I.%I', n.nspname, c.relname)
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE i.indrelid = b.standings AND NOT i.indisprimary
+      AND (SELECT array_agg(a.attname::text ORDER BY k.o) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, o)
+           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)
+          = ARRAY['period', 'period_start'] || b.partition_by::text[] || ARRAY['score']
+  LOOP
+    EXECUTE format('DROP INDEX %s', idx);
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._board_indexes(leaderboard.boards) IS
+  'internal: makes the indexes this version reads a board''s tables by where they are missing (a board restored from an older version''s dump), dropping the old standings index';
+REVOKE EXECUTE ON FUNCTION leaderboard._board_indexes(leaderboard.boards) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._board_indexes(leaderboard.boards) TO PUBLIC;

@@ -273,24 +273,15 @@ board_catalog_close(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-PG_FUNCTION_INFO_V1(board_catalog_delete);
-/* Deletes a board's row; returns void. */
-Datum
-board_catalog_delete(PG_FUNCTION_ARGS)
+/*
+ * Deletes what refers to the board by name beside its catalog row (no foreign key: see
+ * leaderboard.closed_periods): its winners, closed periods and goals.
+ */
+static void
+delete_board_rows(const char *name, Datum arg)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	Oid			argtype = TEXTOID;
-	Datum		arg = PG_GETARG_DATUM(0);
 
-	SPI_connect();
-	require_board_owner(name);
-	/*
-	 * The board's row first: its delete waits for a set_goal() holding it (FOR KEY SHARE)
-	 * to end, so that the goal it adds is there to delete next. Then what refers to the
-	 * board by name (no foreign key: see leaderboard.closed_periods).
-	 */
-	write_catalog("DELETE FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1", 1,
-				  &argtype, &arg, NULL, SPI_OK_DELETE);
 	write_catalog("DELETE FROM leaderboard.period_winners WHERE board OPERATOR(pg_catalog.=) $1", 1,
 				  &argtype, &arg, NULL, SPI_OK_DELETE);
 	write_catalog("DELETE FROM leaderboard.closed_periods WHERE board OPERATOR(pg_catalog.=) $1", 1,
@@ -310,6 +301,29 @@ board_catalog_delete(PG_FUNCTION_ARGS)
 					 errmsg("could not serialize access due to a concurrent goal of board \"%s\"", name),
 					 errhint("The transaction might succeed if retried.")));
 	}
+}
+
+PG_FUNCTION_INFO_V1(board_catalog_delete);
+/* Deletes a board's row; returns void. */
+Datum
+board_catalog_delete(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid			argtype = TEXTOID;
+	Datum		arg = PG_GETARG_DATUM(0);
+
+	SPI_connect();
+	require_board_owner(name);
+	/*
+	 * The board's row first: its delete waits for a set_goal() holding it (FOR KEY SHARE)
+	 * to end, so that the goal it adds is there to delete next. Then what refers to the
+	 * board by name (no foreign key: see leaderboard.closed_periods).
+	 */
+	write_catalog("DELETE FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1", 1,
+				  &argtype, &arg, NULL, SPI_OK_DELETE);
+	/* a database still at 0.1 (the library serves its SQL until the update) has none of these */
+	if (OidIsValid(get_relname_relid("goals", get_namespace_oid("leaderboard", false))))
+		delete_board_rows(name, arg);
 	/* what this transaction captured for it has no board to go to at commit */
 	pending_source_read(name, true);
 	SPI_finish();

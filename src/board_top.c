@@ -74,7 +74,7 @@ board_find_scope(Relation scopes, text *kind, DateADT start, ArrayType *part_col
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("the index of \"%s\" on (period, period_start, partition columns) is missing",
 						RelationGetRelationName(scopes)),
-				 errhint("Rebuild the board's tables: drop and create the board.")));
+				 errhint("Run leaderboard.alter_board(board), which makes the indexes this version reads by.")));
 
 	keys = palloc(sizeof(ScanKeyData) * (nparts + 2));
 	board_index_key(&keys[0], index, 1, 0, BTEqualStrategyNumber, PointerGetDatum(kind));
@@ -322,7 +322,7 @@ board_begin_top(BoardTopRead *read, Relation standings, const char *agent_column
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("the index of \"%s\" on (scope_id, score, agent) is missing",
 						RelationGetRelationName(standings)),
-				 errhint("Rebuild the board's standings: drop and create the board.")));
+				 errhint("Run leaderboard.alter_board(board), which makes the indexes this version reads by.")));
 }
 
 void

@@ -1500,6 +1500,48 @@ CREATE FUNCTION leaderboard._catalog_set_card_versions(board text, versions json
 COMMENT ON FUNCTION leaderboard._catalog_set_card_versions(text, jsonb) IS
   'internal: replaces the scorecards taking effect later of a board the caller owns';
 
+-- The indexes the reads and writes of this version need on a board's tables, as
+-- create_board makes them: (scope_id, score, agent) on the standings, (period,
+-- period_start, partition columns) on the scopes. A board restored from a dump of a
+-- database of an older version has that version's indexes (the update of the extension
+-- changes them only for the boards there at the time): the missing ones are made, the
+-- standings' old index on (period, period_start, partition columns, score) dropped.
+-- alter_board(board) with nothing to change (the step after such a restore) runs this.
+CREATE FUNCTION leaderboard._board_indexes(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  parts_cols text := (SELECT coalesce(string_agg(', ' || quote_ident(p), '' ORDER BY o), '')
+                      FROM unnest(b.partition_by) WITH ORDINALITY AS x(p, o));
+  idx text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_index i
+                 WHERE i.indrelid = b.standings AND i.indnatts = 3 AND i.indpred IS NULL AND i.indexprs IS NULL
+                   AND (SELECT array_agg(a.attname::text ORDER BY k.o) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, o)
+                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)
+                       = ARRAY['scope_id', 'score', b.agent_column::text]) THEN
+    EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, b.agent_column);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_index i
+                 WHERE i.indrelid = b.scopes AND i.indpred IS NULL AND i.indexprs IS NULL
+                   AND (SELECT array_agg(a.attname::text ORDER BY k.o) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, o)
+                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)
+                       = ARRAY['period', 'period_start'] || b.partition_by::text[]) THEN
+    EXECUTE format('CREATE INDEX ON %s (period, period_start%s)', b.scopes, parts_cols);
+  END IF;
+  FOR idx IN
+    SELECT format('%I.%I', n.nspname, c.relname)
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE i.indrelid = b.standings AND NOT i.indisprimary
+      AND (SELECT array_agg(a.attname::text ORDER BY k.o) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, o)
+           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)
+          = ARRAY['period', 'period_start'] || b.partition_by::text[] || ARRAY['score']
+  LOOP
+    EXECUTE format('DROP INDEX %s', idx);
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._board_indexes(leaderboard.boards) IS
+  'internal: makes the indexes this version reads a board''s tables by where they are missing (a board restored from an older version''s dump), dropping the old standings index';
+
 -- The catalog row of a board read again once its scopes table (locked) was locked: an
 -- admin call that waited for that lock must not write back what it read before. The board
 -- dropped, or dropped and made again, meanwhile: 40001 (the call may be retried).
@@ -1590,6 +1632,7 @@ BEGIN
   -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
   -- rescored
   IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
+    PERFORM leaderboard._board_indexes(b);
     PERFORM leaderboard._board_views(b);
     RETURN 0;
   END IF;

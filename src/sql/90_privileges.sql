@@ -88,6 +88,7 @@ GRANT EXECUTE ON FUNCTION
   -- called by create_board, alter_board, rebuild, verify, drop_board, rolling and check_goals
   leaderboard._board(text),
   leaderboard._board_after_lock(text, leaderboard.boards),
+  leaderboard._board_indexes(leaderboard.boards),
   leaderboard._require_owner(leaderboard.boards),
   leaderboard._require_source_unfiltered(leaderboard.boards),
   leaderboard._board_cards(jsonb, text[], text[]),

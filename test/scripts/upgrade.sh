@@ -6,7 +6,9 @@
 #     DML, stay exact: verify() finds nothing and the standings equal those of a board
 #     created afresh over the same rows; their generated objects (standings and scopes
 #     tables, indexes, views, <board>_around, triggers) are those create_board makes now;
-#     alter_board, rebuild and drop_board work on them;
+#     alter_board, rebuild and drop_board work on them; (c) a collated row_number board;
+# (d) a dump of the old version restored where the current one is installed, made
+#     current by alter_board(name);
 # (b) the updated extension is the fresh install: the same members, ACLs, initial
 #     privileges and configuration tables, and the same definition of every member (a
 #     schema-only pg_dump once the members are detached from the extension, so that
@@ -17,7 +19,7 @@ cd "$(dirname "$0")/../.."
 q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 fail() { echo "$*"; exit 1; }
 work=$(mktemp -d /tmp/leaderboard-upgrade.XXXXXX)
-dbs="lb_up_old lb_up_fresh lb_ext_old lb_ext_fresh"
+dbs="lb_up_old lb_up_fresh lb_up_restored lb_ext_old lb_ext_fresh"
 drop_dbs() { local d; for d in $dbs; do dropdb --if-exists "$d" 2>/dev/null || true; done; }
 trap 'drop_dbs; rm -rf "$work"' EXIT
 
@@ -296,6 +298,45 @@ SQL
   q -d lb_up_old -c "SELECT leaderboard.rebuild('co')" >/dev/null
   d=$(verify_all lb_up_old); [ -z "$d" ] || { echo "$d"; fail "$old: verify() found differences in a collated row_number board after a rebuild"; }
   q -d lb_up_old -c "SELECT leaderboard.drop_board('co')" >/dev/null
+
+  # (d) a dump of a database of the old version restored where this version is installed:
+  # the restore makes the extension at this version and the boards' tables with the old
+  # version's indexes; alter_board(name), the step the README gives after an update, makes
+  # the indexes this version reads by: the top of a scope from the view (planned by the
+  # library's hook once loaded) and <board>_top read as from a board made now, and writes
+  # keep the board exact
+  q -d lb_up_old -c "DROP EXTENSION leaderboard CASCADE" -c "CREATE EXTENSION leaderboard VERSION '$old'" >/dev/null
+  q -d lb_up_old >/dev/null <<'SQL'
+CREATE TABLE dcalls (agent_id int NOT NULL, team_id int, at timestamptz NOT NULL, ok boolean NOT NULL);
+INSERT INTO dcalls SELECT 1 + i % 7, i % 2, date_trunc('month', now()) + i * interval '1 minute', i % 3 = 0
+FROM generate_series(1, 200) i;
+SELECT leaderboard.create_board(name => 'dr', source => 'dcalls', agent => 'agent_id', at => 'at', metrics => ARRAY['ok'],
+  scorecard => '{"metrics": [{"name": "ok", "stat": "rate"}]}', periods => ARRAY['month'],
+  partition_by => ARRAY['team_id'], time_zone => 'UTC');
+SQL
+  pg_dump -Fc -d lb_up_old -f "$work/old.dump"
+  createdb lb_up_restored
+  pg_restore -d lb_up_restored "$work/old.dump"
+  q -d lb_up_restored -c "SELECT leaderboard.alter_board(name) FROM leaderboard.boards" >/dev/null
+  top_view="SELECT string_agg(rank || ':' || agent_id, ' ' ORDER BY rank, agent_id) FROM
+    (SELECT rank, agent_id FROM dr_current WHERE period = 'month' AND team_id = 1 ORDER BY rank LIMIT 3) t"
+  top_fn="SELECT string_agg(rank || ':' || agent_id, ' ' ORDER BY rank, agent_id) FROM dr_top(team_id => 1, n => 3)"
+  expected="SELECT string_agg(rank || ':' || agent_id, ' ' ORDER BY rank, agent_id) FROM
+    (SELECT agent_id, rank() OVER (ORDER BY avg(ok::int) DESC) AS rank FROM dcalls WHERE team_id = 1 GROUP BY agent_id
+     ORDER BY rank LIMIT 3) t"
+  got=$(q -d lb_up_restored -c "$top_view" -c "$top_view" -c "$top_fn" | paste -sd'|')
+  want=$(q -d lb_up_restored -c "$expected")
+  [ "$got" = "$want|$want|$want" ] || fail "$old: a restored board reads '$got', not '$want' three times"
+  q -d lb_up_restored >/dev/null <<'SQL'
+INSERT INTO dcalls VALUES (3, 1, now(), true), (8, 1, now(), true);
+UPDATE dcalls SET ok = NOT ok WHERE agent_id = 5;
+DELETE FROM dcalls WHERE agent_id = 7;
+SQL
+  d=$(verify_all lb_up_restored); [ -z "$d" ] || { echo "$d"; fail "$old: verify() found differences in a restored board"; }
+  got=$(q -d lb_up_restored -c "$top_view" -c "$top_view" -c "$top_fn" | paste -sd'|')
+  want=$(q -d lb_up_restored -c "$expected")
+  [ "$got" = "$want|$want|$want" ] || fail "$old: a restored board reads '$got' after writes, not '$want' three times"
+  q -d lb_up_old -c "SELECT leaderboard.drop_board('dr')" >/dev/null
 
   # (b) the extension itself
   createdb lb_ext_old; createdb lb_ext_fresh
