@@ -10235,3 +10235,40 @@ COMMENT ON FUNCTION leaderboard._board_indexes(leaderboard.boards) IS
   'internal: makes the indexes this version reads a board''s tables by where they are missing (a board restored from an older version''s dump), dropping the old standings index';
 REVOKE EXECUTE ON FUNCTION leaderboard._board_indexes(leaderboard.boards) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._board_indexes(leaderboard.boards) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION leaderboard._check_tie_break(tie_break text[], card jsonb) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  m text;
+  c record;
+  orders text[];
+BEGIN
+  FOREACH m IN ARRAY tie_break LOOP
+    SELECT array_agg(DISTINCT format('%s (%s better)', e ->> 'stat', coalesce(e ->> 'better', 'higher'))
+                     ORDER BY format('%s (%s better)', e ->> 'stat', coalesce(e ->> 'better', 'higher'))) INTO orders
+    FROM jsonb_each(card) x, jsonb_array_elements(x.value -> 'metrics') e
+    WHERE NOT card ? 'metrics' AND e ->> 'name' = m;
+    IF cardinality(orders) > 1 THEN
+      RAISE EXCEPTION 'tie_break metric "%" is ordered differently by the cards of the period kinds', m
+        USING ERRCODE = 'invalid_parameter_value',
+              DETAIL = format('The cards give it %s; ties are ordered one way for every period kind.',
+                              array_to_string(orders, ' and ')),
+              HINT = format('Give "%s" the same stat and "better" in every period''s card.', m);
+    END IF;
+  END LOOP;
+  FOREACH m IN ARRAY tie_break LOOP
+    FOR c IN SELECT NULL::text AS period, card AS card WHERE card ? 'metrics'
+             UNION ALL SELECT e.key, e.value FROM jsonb_each(card) e WHERE NOT card ? 'metrics'
+             ORDER BY 1 LOOP
+      IF NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c.card -> 'metrics') e WHERE e ->> 'name' = m) THEN
+        RAISE EXCEPTION 'tie_break metric "%" is not scored by the scorecard%', m,
+          CASE WHEN c.period IS NOT NULL THEN format(' for period "%s"', c.period) ELSE '' END
+          USING ERRCODE = 'invalid_parameter_value',
+                DETAIL = 'A tie is broken by the metric''s stat in the card, and the card gives it none.',
+                HINT = format('List "%s" in the card, with "weight": 0 to order ties by it without scoring it.', m);
+      END IF;
+    END LOOP;
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_tie_break(text[], jsonb) IS
+  'internal: raises 22023 unless every card lists every tie_break metric';

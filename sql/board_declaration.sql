@@ -59,6 +59,16 @@ SELECT create_board('decl_ties', 'decl_calls', 'agent_id', 'started_at', ARRAY['
   '{"day": {"metrics": [{"name": "calls", "stat": "count", "weight": 1}, {"name": "aht", "stat": "avg", "better": "lower", "range": [0, 600], "weight": 0}], "scale": 1},
     "week": {"metrics": [{"name": "calls", "stat": "count", "weight": 1}], "scale": 1}}',
   periods => ARRAY['day', 'week'], rank_style => 'row_number', tie_break => ARRAY['aht'], time_zone => 'UTC');
+-- and order it alike in every card: one ORDER BY ranks every period kind, so cards giving
+-- it another stat or direction per period are refused
+SELECT create_board('decl_ties', 'decl_calls', 'agent_id', 'started_at', ARRAY['1 AS calls', 'handle_seconds AS aht'],
+  '{"day": {"metrics": [{"name": "calls", "stat": "count", "weight": 1}, {"name": "aht", "stat": "avg", "better": "lower", "range": [0, 600], "weight": 0}], "scale": 1},
+    "week": {"metrics": [{"name": "calls", "stat": "count", "weight": 1}, {"name": "aht", "stat": "avg", "weight": 0}], "scale": 1}}',
+  periods => ARRAY['day', 'week'], rank_style => 'row_number', tie_break => ARRAY['aht'], time_zone => 'UTC');
+SELECT create_board('decl_ties', 'decl_calls', 'agent_id', 'started_at', ARRAY['1 AS calls', 'handle_seconds AS aht'],
+  '{"day": {"metrics": [{"name": "calls", "stat": "count", "weight": 1}, {"name": "aht", "stat": "avg", "better": "lower", "range": [0, 600], "weight": 0}], "scale": 1},
+    "week": {"metrics": [{"name": "calls", "stat": "count", "weight": 1}, {"name": "aht", "stat": "max", "better": "lower", "range": [0, 600], "weight": 0}], "scale": 1}}',
+  periods => ARRAY['day', 'week'], rank_style => 'row_number', tie_break => ARRAY['aht'], time_zone => 'UTC');
 SELECT create_board('decl_ties', 'decl_calls', 'agent_id', 'started_at', ARRAY['1 AS calls', 'handle_seconds AS aht'],
   '{"metrics": [{"name": "calls", "stat": "count", "weight": 1}, {"name": "aht", "stat": "avg", "better": "lower", "range": [0, 600], "weight": 0}], "scale": 1}',
   periods => ARRAY['all'], rank_style => 'row_number', tie_break => ARRAY['aht'], time_zone => 'UTC') IS NOT NULL AS created;

@@ -683,13 +683,29 @@ COMMENT ON FUNCTION leaderboard._ensure_source_index(leaderboard.boards) IS
 
 -- The ORDER BY item of each tie_break metric reads the metric's stat in the card: a card
 -- that does not list the metric has no stat for it (its explanations show it as a count
--- of weight 0), and ties would be broken on a count nobody chose.
+-- of weight 0), and ties would be broken on a count nobody chose. One ORDER BY serves
+-- every period kind (_tie_break_sql), so cards of several period kinds must order a
+-- tie_break metric alike: the same stat, better the same way.
 CREATE FUNCTION leaderboard._check_tie_break(tie_break text[], card jsonb) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   m text;
   c record;
+  orders text[];
 BEGIN
+  FOREACH m IN ARRAY tie_break LOOP
+    SELECT array_agg(DISTINCT format('%s (%s better)', e ->> 'stat', coalesce(e ->> 'better', 'higher'))
+                     ORDER BY format('%s (%s better)', e ->> 'stat', coalesce(e ->> 'better', 'higher'))) INTO orders
+    FROM jsonb_each(card) x, jsonb_array_elements(x.value -> 'metrics') e
+    WHERE NOT card ? 'metrics' AND e ->> 'name' = m;
+    IF cardinality(orders) > 1 THEN
+      RAISE EXCEPTION 'tie_break metric "%" is ordered differently by the cards of the period kinds', m
+        USING ERRCODE = 'invalid_parameter_value',
+              DETAIL = format('The cards give it %s; ties are ordered one way for every period kind.',
+                              array_to_string(orders, ' and ')),
+              HINT = format('Give "%s" the same stat and "better" in every period''s card.', m);
+    END IF;
+  END LOOP;
   FOREACH m IN ARRAY tie_break LOOP
     FOR c IN SELECT NULL::text AS period, card AS card WHERE card ? 'metrics'
              UNION ALL SELECT e.key, e.value FROM jsonb_each(card) e WHERE NOT card ? 'metrics'
