@@ -6704,7 +6704,7 @@ COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
 CREATE OR REPLACE FUNCTION leaderboard._goal_views(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  schema text := leaderboard._board_schema(b);
   s_cols text := '';
   m_cols text := '';
   x_cols text := '';
@@ -7882,7 +7882,7 @@ GRANT EXECUTE ON FUNCTION leaderboard._current_view_sql(leaderboard.boards) TO P
 CREATE OR REPLACE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  schema text := leaderboard._board_schema(b);
   cols text := '';
   s_cols text := '';
   p name;
@@ -8032,8 +8032,7 @@ COMMENT ON FUNCTION leaderboard._board_views(leaderboard.boards) IS
 CREATE OR REPLACE FUNCTION leaderboard._drop_board_objects(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                              WHERE c.oid = b.standings));
+  schema text := leaderboard._board_schema(b);
 BEGIN
   IF schema IS NOT NULL THEN
     -- by its full signature: another role's function of the same name is not the board's
@@ -8055,6 +8054,8 @@ BEGIN
   DELETE FROM leaderboard.events e WHERE e.board = b.name;
   PERFORM leaderboard._catalog_delete(b.name);
 END $$;
+COMMENT ON FUNCTION leaderboard._drop_board_objects(leaderboard.boards) IS
+  'internal: drops a board''s standings, scopes, views, around-me function and catalog row (its goals go with the row)';
 
 CREATE OR REPLACE FUNCTION leaderboard.create_board(
   name text, source regclass, agent text, at text, metrics text[], scorecard jsonb,
@@ -10272,3 +10273,18 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION leaderboard._check_tie_break(text[], jsonb) IS
   'internal: raises 22023 unless every card lists every tie_break metric';
+
+CREATE FUNCTION leaderboard._board_schema(b leaderboard.boards) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT quote_ident(coalesce(
+    (SELECT n.nspname FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace
+     WHERE v.relkind = 'v' AND v.relname = b.name || '_current'
+       AND EXISTS (SELECT 1 FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                   WHERE r.ev_class = v.oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid = b.standings)
+     ORDER BY v.oid LIMIT 1),
+    (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.standings)))
+$$;
+COMMENT ON FUNCTION leaderboard._board_schema(leaderboard.boards) IS
+  'internal: the schema of a board''s views and functions (that of its <board>_current view, else of its standings), quoted';
+REVOKE EXECUTE ON FUNCTION leaderboard._board_schema(leaderboard.boards) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._board_schema(leaderboard.boards) TO PUBLIC;

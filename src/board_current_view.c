@@ -96,8 +96,10 @@ catalog_oid(HeapTuple tup, Relation boards, const char *column)
 
 /*
  * Fills entry from the catalog row of the board whose current view entry->view is: a view
- * named <board>_current in the schema of the board's source. Leaves is_board false when it
- * is none (or the extension's catalog is not there).
+ * named <board>_current in the schema of the board's source, standings or scopes
+ * (create_board makes them all there; the views stay where they are when a table moves,
+ * _board_schema()).
+ * Leaves is_board false when it is none (or the extension's catalog is not there).
  */
 static void
 read_current_view(CurrentView *entry)
@@ -132,7 +134,9 @@ read_current_view(CurrentView *entry)
 	board_index_key(&key, index, 1, 0, BTEqualStrategyNumber, CStringGetTextDatum(board));
 	scan = systable_beginscan_ordered(boards, index, NULL, 1, &key);
 	tup = systable_getnext_ordered(scan, ForwardScanDirection);
-	if (HeapTupleIsValid(tup) && get_rel_namespace(catalog_oid(tup, boards, "source")) == nsp)
+	if (HeapTupleIsValid(tup) && (get_rel_namespace(catalog_oid(tup, boards, "source")) == nsp ||
+								  get_rel_namespace(catalog_oid(tup, boards, "standings")) == nsp ||
+								  get_rel_namespace(catalog_oid(tup, boards, "scopes")) == nsp))
 	{
 		AttrNumber	parts_att = board_typed_column(boards, "partition_by", NAMEARRAYOID);
 		bool		isnull;

@@ -412,10 +412,28 @@ END $$;
 COMMENT ON FUNCTION leaderboard._current_view_sql(leaderboard.boards) IS
   'internal: the query of a board''s <board>_current view';
 
+-- The schema a board's views and functions live in (quoted): that of its <board>_current
+-- view, found by its dependence on the standings, wherever the board's source or
+-- standings have been moved since (ALTER TABLE ... SET SCHEMA); the standings' schema when
+-- there is no such view yet (create_board makes the standings in the source's schema, then
+-- the views beside them). So the views are made again, and dropped, where they are.
+CREATE FUNCTION leaderboard._board_schema(b leaderboard.boards) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT quote_ident(coalesce(
+    (SELECT n.nspname FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace
+     WHERE v.relkind = 'v' AND v.relname = b.name || '_current'
+       AND EXISTS (SELECT 1 FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                   WHERE r.ev_class = v.oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid = b.standings)
+     ORDER BY v.oid LIMIT 1),
+    (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.standings)))
+$$;
+COMMENT ON FUNCTION leaderboard._board_schema(leaderboard.boards) IS
+  'internal: the schema of a board''s views and functions (that of its <board>_current view, else of its standings), quoted';
+
 CREATE FUNCTION leaderboard._board_views(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  schema text := leaderboard._board_schema(b);
   cols text := '';
   s_cols text := '';
   p name;
@@ -1706,8 +1724,7 @@ COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boo
 CREATE FUNCTION leaderboard._drop_board_objects(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                              WHERE c.oid = b.standings));
+  schema text := leaderboard._board_schema(b);
 BEGIN
   IF schema IS NOT NULL THEN
     -- by its full signature: another role's function of the same name is not the board's

@@ -279,7 +279,7 @@ COMMENT ON FUNCTION leaderboard.clear_goal(text, text, text, text, jsonb, text) 
 CREATE FUNCTION leaderboard._goal_views(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  schema text := quote_ident((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.source));
+  schema text := leaderboard._board_schema(b);
   s_cols text := '';
   m_cols text := '';
   x_cols text := '';
