@@ -7925,7 +7925,8 @@ BEGIN
     p_match := p_match || format(' AND p.%1$I IS NOT DISTINCT FROM s.%1$I', p);
     m_cols := m_cols || ', m.' || quote_ident(p);
     x_cols := x_cols || ', x.' || quote_ident(p);
-    w_cols := w_cols || format(', (w.partition OPERATOR(pg_catalog.->>) %L)::%s AS %I', p, leaderboard._column_type(b.source, p), p);
+    -- back from the winners' JSON as the standings' column: arrays and composites too
+    w_cols := w_cols || format(', (pg_catalog.jsonb_populate_record(NULL::%s, w.partition)).%I', b.standings, p);
     i := i + 1;
     top_args := top_args || format('%I %s, ', p, leaderboard._column_type(b.source, p));
     top_types := top_types || leaderboard._column_type(b.source, p) || ', ';

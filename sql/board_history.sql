@@ -83,3 +83,19 @@ SELECT period_start, agent, score, rank, previous_score, rank_change, score_chan
 SELECT badge, period_start, agent, rank_change, score_change FROM hq_badges WHERE badge <> 'Top Performer' ORDER BY 1, 2, 3;
 SELECT leaderboard.drop_board('hq');
 DROP TABLE hq;
+
+-- Partition columns of array and composite types: the badges read the winners' partition
+-- values back as the standings' columns (JSON arrays and objects included)
+CREATE TYPE hist_place AS (city text, floor int);
+CREATE TABLE hist_arr (agent int NOT NULL, at timestamptz NOT NULL, grp int[], pl hist_place, won boolean);
+INSERT INTO hist_arr SELECT 1 + i % 3, '2026-10-05 10:00+00'::timestamptz + i * interval '1 min', ARRAY[0, i % 2],
+  ROW('oslo', i % 2)::hist_place, i % 3 = 0 FROM generate_series(1, 30) i;
+SELECT leaderboard.create_board(name => 'hist_arr', source => 'hist_arr', agent => 'agent', at => 'at', metrics => ARRAY['won'],
+  partition_by => ARRAY['grp', 'pl'], periods => ARRAY['month'], time_zone => 'UTC', grace => '0',
+  scorecard => '{"metrics": [{"name": "won", "stat": "rate"}]}') IS NOT NULL AS created;
+SELECT leaderboard.close_periods('hist_arr') AS closed;
+SELECT badge, period_start, grp, pl, agent FROM hist_arr_badges ORDER BY grp, pl;
+SELECT grp, pl, agent, rank FROM hist_arr_standings WHERE rank = 1 ORDER BY grp, pl;
+SELECT leaderboard.drop_board('hist_arr');
+DROP TABLE hist_arr;
+DROP TYPE hist_place;
