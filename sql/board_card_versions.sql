@@ -133,6 +133,25 @@ SELECT leaderboard.alter_board('vb', scorecard => (SELECT card FROM vcard WHERE 
 SELECT leaderboard.alter_board('vb', scorecard => (SELECT card FROM vcard WHERE name = 'A'),
                                effective_from => (SELECT max(value::date) FROM jsonb_each_text(
                                                     (SELECT closed_before FROM leaderboard.boards WHERE name = 'vb')))) >= 0 AS accepted;
+-- what counts is the periods a card would score: on a month board closed through last
+-- month, a card from the middle of last month scores this month on (accepted); from the
+-- first of last month it would score that closed month (refused, from the 2nd on accepted)
+CREATE TABLE vmonth (agent_id int, at timestamptz, converted boolean);
+INSERT INTO vmonth SELECT 1 + i % 3, date_trunc('month', now()) - interval '40 days' + i * interval '1 hour', i % 2 = 0
+FROM generate_series(1, 60) i;
+SELECT leaderboard.create_board(name => 'vm', source => 'vmonth', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['converted'], periods => ARRAY['month'], time_zone => 'UTC', grace => '0',
+  scorecard => '{"metrics": [{"name": "converted", "stat": "rate"}]}') IS NOT NULL AS created;
+SELECT leaderboard.close_periods('vm') > 0 AS closed;
+SELECT leaderboard.alter_board('vm', scorecard => '{"metrics": [{"name": "converted", "stat": "count"}], "scale": 1}',
+  effective_from => (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '15 days')::date) >= 0 AS accepted;
+SELECT leaderboard.alter_board('vm', scorecard => '{"metrics": [{"name": "converted", "stat": "count"}], "scale": 1}',
+  effective_from => (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month')::date);
+SELECT leaderboard.alter_board('vm', scorecard => '{"metrics": [{"name": "converted", "stat": "count"}], "scale": 1}',
+  effective_from => (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month' + interval '1 day')::date) >= 0 AS accepted;
+SELECT count(*) AS differences FROM leaderboard.verify('vm');
+SELECT leaderboard.drop_board('vm');
+DROP TABLE vmonth;
 -- a campaign's one period, all, starts before any date
 CREATE TABLE vcamp_src (agent_id int, at timestamptz, converted boolean, aht int);
 SELECT leaderboard.create_campaign(name => 'vcamp', source => 'vcamp_src', agent => 'agent_id', at => 'at',

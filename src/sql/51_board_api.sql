@@ -1467,11 +1467,19 @@ BEGIN
             DETAIL = 'Its one period, all, starts before any date and keeps the card it started with.',
             HINT = 'Change its card without effective_from.';
   END IF;
-  SELECT max(c.value::date) INTO closed FROM jsonb_each_text(b.closed_before) c WHERE c.key <> 'all';
-  IF closed > effective_from THEN
+  -- a closed period of a kind starting on or after the date: the first period of the kind
+  -- starting then (the one beginning that day, else the next) is before the kind's first
+  -- open one (closed_before); the earliest date a card may take effect from is the day
+  -- after the start of the last closed period of each kind
+  IF EXISTS (SELECT 1 FROM jsonb_each_text(b.closed_before) c
+             WHERE c.key <> 'all'
+               AND CASE WHEN date_trunc(c.key, effective_from)::date = effective_from THEN effective_from
+                        ELSE (date_trunc(c.key, effective_from) + ('1 ' || c.key)::interval)::date END < c.value::date) THEN
+    SELECT max((c.value::date - ('1 ' || c.key)::interval)::date + 1) INTO closed
+    FROM jsonb_each_text(b.closed_before) c WHERE c.key <> 'all';
     RAISE EXCEPTION 'board "%" has closed periods starting on or after %', b.name, effective_from
       USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = format('Its periods before %s are closed; closed periods keep the scores they closed with.', closed),
+            DETAIL = 'Closed periods keep the scores and the cards they closed with.',
             HINT = format('Give an effective_from of %s or later.', closed);
   END IF;
 END $$;
