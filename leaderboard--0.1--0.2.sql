@@ -9609,10 +9609,13 @@ BEGIN
                      FROM jsonb_each_text(b.scorecards) fc, jsonb_array_elements(fc.value::jsonb -> 'metrics') f
                      WHERE f ->> 'name' = t ORDER BY fc.key LIMIT 1))
       THEN 'a card orders ties (tie_break) by another stat or direction than the board''s first card'
-    -- a card new to the board scores no closed period: a version taking effect on a day
-    -- before a kind's closed_before keeps that kind's card as it was
+    -- a card new to the board scores no closed period: a version whose first period of a
+    -- kind (the first starting on or after its day) is before the kind's closed_before
+    -- keeps that kind's card as it was
     WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v, jsonb_each(v -> 'scorecards') c
-                 WHERE (v ->> 'from')::date < (b.closed_before ->> c.key)::date
+                 WHERE c.key <> 'all' AND b.closed_before ? c.key
+                   AND leaderboard._period_start_on_or_after(c.key, (v ->> 'from')::date)
+                       < (b.closed_before ->> c.key)::date
                    AND c.value IS DISTINCT FROM leaderboard._card_in_force(b, c.key, (v ->> 'from')::date))
       THEN 'a card taking effect on a day whose periods are closed'
   END;
@@ -10289,3 +10292,51 @@ COMMENT ON FUNCTION leaderboard._board_schema(leaderboard.boards) IS
   'internal: the schema of a board''s views and functions (that of its <board>_current view, else of its standings), quoted';
 REVOKE EXECUTE ON FUNCTION leaderboard._board_schema(leaderboard.boards) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._board_schema(leaderboard.boards) TO PUBLIC;
+
+CREATE FUNCTION leaderboard._period_start_on_or_after(kind text, day date) RETURNS date
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN date_trunc(kind, day::timestamp)::date = day THEN day
+              ELSE (date_trunc(kind, day::timestamp) + ('1 ' || kind)::interval)::date END
+$$;
+COMMENT ON FUNCTION leaderboard._period_start_on_or_after(text, date) IS
+  'internal: the start of the first period of a kind (day .. year) starting on or after a day';
+
+CREATE OR REPLACE FUNCTION leaderboard._check_effective_from(b leaderboard.boards, scorecard jsonb, effective_from date)
+RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  closed date;
+BEGIN
+  IF scorecard IS NULL THEN
+    RAISE EXCEPTION 'effective_from needs a scorecard' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give the card that takes effect on that date: alter_board(board, scorecard => ..., effective_from => ...).';
+  END IF;
+  IF NOT isfinite(effective_from) THEN
+    RAISE EXCEPTION 'effective_from must be a finite date, not %', effective_from
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF b.periods <@ ARRAY['all'] THEN
+    RAISE EXCEPTION 'board "%" has no period that starts on a date', b.name
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'Its one period, all, starts before any date and keeps the card it started with.',
+            HINT = 'Change its card without effective_from.';
+  END IF;
+  -- a closed period of a kind starting on or after the date: the first period of the kind
+  -- starting then (the one beginning that day, else the next) is before the kind's first
+  -- open one (closed_before); the earliest date a card may take effect from is the day
+  -- after the start of the last closed period of each kind
+  IF EXISTS (SELECT 1 FROM jsonb_each_text(b.closed_before) c
+             WHERE c.key <> 'all'
+               AND leaderboard._period_start_on_or_after(c.key, effective_from) < c.value::date) THEN
+    SELECT max((c.value::date - ('1 ' || c.key)::interval)::date + 1) INTO closed
+    FROM jsonb_each_text(b.closed_before) c WHERE c.key <> 'all';
+    RAISE EXCEPTION 'board "%" has closed periods starting on or after %', b.name, effective_from
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'Closed periods keep the scores and the cards they closed with.',
+            HINT = format('Give an effective_from of %s or later.', closed);
+  END IF;
+END $$;
+COMMENT ON FUNCTION leaderboard._check_effective_from(leaderboard.boards, jsonb, date) IS
+  'internal: raises unless a card can take effect on the date: given with a card, finite, on a board with dated periods, none of them closed from that date on';
+REVOKE EXECUTE ON FUNCTION leaderboard._period_start_on_or_after(text, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._period_start_on_or_after(text, date) TO PUBLIC;

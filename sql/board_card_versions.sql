@@ -145,8 +145,13 @@ SELECT leaderboard.create_board(name => 'vm', source => 'vmonth', agent => 'agen
 SELECT leaderboard.close_periods('vm') > 0 AS closed;
 SELECT leaderboard.alter_board('vm', scorecard => '{"metrics": [{"name": "converted", "stat": "count"}], "scale": 1}',
   effective_from => (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '15 days')::date) >= 0 AS accepted;
-SELECT leaderboard.alter_board('vm', scorecard => '{"metrics": [{"name": "converted", "stat": "count"}], "scale": 1}',
-  effective_from => (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month')::date);
+DO $$
+BEGIN
+  PERFORM leaderboard.alter_board('vm', scorecard => '{"metrics": [{"name": "converted", "stat": "count"}], "scale": 1}',
+    effective_from => (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month')::date);
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+  RAISE NOTICE 'refused (%)', SQLSTATE;
+END $$;
 SELECT leaderboard.alter_board('vm', scorecard => '{"metrics": [{"name": "converted", "stat": "count"}], "scale": 1}',
   effective_from => (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month' + interval '1 day')::date) >= 0 AS accepted;
 SELECT count(*) AS differences FROM leaderboard.verify('vm');

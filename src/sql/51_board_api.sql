@@ -1444,6 +1444,17 @@ END $$;
 COMMENT ON FUNCTION leaderboard.close_periods(text) IS
   'closes the periods of a board that ended more than its grace ago: freezes their standings, records them and their winners, and deletes closed day rows older than its retention; returns the number of scopes closed';
 
+-- The start of the first period of a kind (day .. year) starting on or after a day: the
+-- one beginning that day, else the next. A card taking effect on the day scores the
+-- periods of the kind from that one on.
+CREATE FUNCTION leaderboard._period_start_on_or_after(kind text, day date) RETURNS date
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN date_trunc(kind, day::timestamp)::date = day THEN day
+              ELSE (date_trunc(kind, day::timestamp) + ('1 ' || kind)::interval)::date END
+$$;
+COMMENT ON FUNCTION leaderboard._period_start_on_or_after(text, date) IS
+  'internal: the start of the first period of a kind (day .. year) starting on or after a day';
+
 -- A card that takes effect on a date scores the periods that start on or after it: there
 -- must be such periods, and none of them may be closed (closed periods keep the scores
 -- they closed with).
@@ -1473,8 +1484,7 @@ BEGIN
   -- after the start of the last closed period of each kind
   IF EXISTS (SELECT 1 FROM jsonb_each_text(b.closed_before) c
              WHERE c.key <> 'all'
-               AND CASE WHEN date_trunc(c.key, effective_from)::date = effective_from THEN effective_from
-                        ELSE (date_trunc(c.key, effective_from) + ('1 ' || c.key)::interval)::date END < c.value::date) THEN
+               AND leaderboard._period_start_on_or_after(c.key, effective_from) < c.value::date) THEN
     SELECT max((c.value::date - ('1 ' || c.key)::interval)::date + 1) INTO closed
     FROM jsonb_each_text(b.closed_before) c WHERE c.key <> 'all';
     RAISE EXCEPTION 'board "%" has closed periods starting on or after %', b.name, effective_from
@@ -1523,10 +1533,13 @@ BEGIN
                      FROM jsonb_each_text(b.scorecards) fc, jsonb_array_elements(fc.value::jsonb -> 'metrics') f
                      WHERE f ->> 'name' = t ORDER BY fc.key LIMIT 1))
       THEN 'a card orders ties (tie_break) by another stat or direction than the board''s first card'
-    -- a card new to the board scores no closed period: a version taking effect on a day
-    -- before a kind's closed_before keeps that kind's card as it was
+    -- a card new to the board scores no closed period: a version whose first period of a
+    -- kind (the first starting on or after its day) is before the kind's closed_before
+    -- keeps that kind's card as it was
     WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(versions) v, jsonb_each(v -> 'scorecards') c
-                 WHERE (v ->> 'from')::date < (b.closed_before ->> c.key)::date
+                 WHERE c.key <> 'all' AND b.closed_before ? c.key
+                   AND leaderboard._period_start_on_or_after(c.key, (v ->> 'from')::date)
+                       < (b.closed_before ->> c.key)::date
                    AND c.value IS DISTINCT FROM leaderboard._card_in_force(b, c.key, (v ->> 'from')::date))
       THEN 'a card taking effect on a day whose periods are closed'
   END;

@@ -146,6 +146,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._catalog_close(text, interval, interval, jsonb, leaderboard.closed_periods[], leaderboard.period_winners[]),
   leaderboard._catalog_set_events(text, jsonb),
   leaderboard._check_card_versions(text, jsonb),
+  leaderboard._period_start_on_or_after(text, date),
   leaderboard._check_effective_from(leaderboard.boards, jsonb, date),
   leaderboard._catalog_set_card_versions(text, jsonb),
   leaderboard._events_config(leaderboard.boards, jsonb),
