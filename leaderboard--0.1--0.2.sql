@@ -9946,6 +9946,15 @@ BEGIN
           DETAIL = CASE WHEN cardinality(b.partition_by) = 0 THEN 'The board has no partition columns.'
                         ELSE format('The board''s partition columns are: %s.', array_to_string(b.partition_by, ', ')) END;
       END IF;
+      -- goals match partitions by the values' text forms cast back (_goal_partition_sql),
+      -- which a JSON array or object is not
+      IF (SELECT t.typcategory = 'A' OR t.typtype = 'c' FROM pg_type t
+          WHERE t.oid = leaderboard._column_base_type(b.source, k)::regtype) THEN
+        RAISE EXCEPTION 'a goal cannot name a value of partition column "%" of board "%"', k, b.name
+          USING ERRCODE = 'feature_not_supported',
+                DETAIL = format('Its type, %s, is an array or composite type.', leaderboard._column_base_type(b.source, k)),
+                HINT = 'Set the goal for every partition, or for one agent.';
+      END IF;
       IF jsonb_typeof(v) IN ('object', 'array') THEN
         RAISE EXCEPTION 'goal partition value of "%" must be a scalar, not %', k, v USING ERRCODE = 'invalid_parameter_value';
       END IF;

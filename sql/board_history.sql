@@ -96,6 +96,12 @@ SELECT leaderboard.create_board(name => 'hist_arr', source => 'hist_arr', agent 
 SELECT leaderboard.close_periods('hist_arr') AS closed;
 SELECT badge, period_start, grp, pl, agent FROM hist_arr_badges ORDER BY grp, pl;
 SELECT grp, pl, agent, rank FROM hist_arr_standings WHERE rank = 1 ORDER BY grp, pl;
+-- a goal cannot name such a value (0A000); it can be set for every partition
+\set VERBOSITY terse
+SELECT leaderboard.set_goal('hist_arr', 'won', 'count', 'month', 5, partition => '{"grp": [0, 1]}');
+SELECT leaderboard.set_goal('hist_arr', 'won', 'count', 'month', 5, partition => '{"grp": "{0,1}"}');
+\set VERBOSITY default
+SELECT leaderboard.set_goal('hist_arr', 'won', 'count', 'month', 5) > 0 AS goal_set;
 SELECT leaderboard.drop_board('hist_arr');
 DROP TABLE hist_arr;
 DROP TYPE hist_place;

@@ -8,7 +8,9 @@
 CREATE SCHEMA mv_a;
 CREATE SCHEMA mv_b;
 CREATE TABLE mv_a.calls (agent_id int NOT NULL, team_id int NOT NULL, at timestamptz NOT NULL, won boolean NOT NULL);
-INSERT INTO mv_a.calls SELECT 1 + i % 6, i % 2, date_trunc('month', now()) + i * interval '1 minute', i % 4 = 0
+-- calls of the current month in the board's time zone, whatever the day
+INSERT INTO mv_a.calls SELECT 1 + i % 6, i % 2, date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + i * interval '1 minute',
+  i % 4 = 0
 FROM generate_series(1, 120) i;
 SELECT leaderboard.create_board(name => 'mv', source => 'mv_a.calls', agent => 'agent_id', at => 'at',
   metrics => ARRAY['won', '1 AS calls'], partition_by => ARRAY['team_id'], periods => ARRAY['month'],
@@ -37,7 +39,9 @@ SELECT * FROM mv_objects;
 ALTER TABLE mv_a.calls SET SCHEMA mv_b;
 SELECT leaderboard.alter_board('mv', calendar => 'Mon-Sun');
 SELECT * FROM mv_objects;
-SELECT working_days = (SELECT count(*) FROM generate_series(date_trunc('month', now()), date_trunc('month', now()) + interval '1 month - 1 day', interval '1 day'))
+SELECT working_days = (SELECT count(*) FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC'),
+                                                            date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month - 1 day',
+                                                            interval '1 day'))
   AS every_day_works
 FROM mv_a.mv_goals WHERE agent_id = 1;
 INSERT INTO mv_b.calls VALUES (1, 1, now(), true), (3, 1, now(), true);
