@@ -10337,7 +10337,7 @@ BEGIN
   IF EXISTS (SELECT 1 FROM jsonb_each_text(b.closed_before) c
              WHERE c.key <> 'all'
                AND leaderboard._period_start_on_or_after(c.key, effective_from) < c.value::date) THEN
-    SELECT max((c.value::date - ('1 ' || c.key)::interval)::date + 1) INTO closed
+    SELECT max((c.value::date - leaderboard._period_length(c.key))::date + 1) INTO closed
     FROM jsonb_each_text(b.closed_before) c WHERE c.key <> 'all';
     RAISE EXCEPTION 'board "%" has closed periods starting on or after %', b.name, effective_from
       USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -10349,3 +10349,38 @@ COMMENT ON FUNCTION leaderboard._check_effective_from(leaderboard.boards, jsonb,
   'internal: raises unless a card can take effect on the date: given with a card, finite, on a board with dated periods, none of them closed from that date on';
 REVOKE EXECUTE ON FUNCTION leaderboard._period_start_on_or_after(text, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._period_start_on_or_after(text, date) TO PUBLIC;
+
+CREATE FUNCTION leaderboard._period_length(kind text) RETURNS interval
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE kind WHEN 'day' THEN interval '1 day' WHEN 'week' THEN interval '7 days'
+                   WHEN 'month' THEN interval '1 month' WHEN 'quarter' THEN interval '3 months'
+                   WHEN 'year' THEN interval '1 year' END
+$$;
+COMMENT ON FUNCTION leaderboard._period_length(text) IS
+  'internal: the length of a period of a kind (day .. year) as an interval';
+
+CREATE OR REPLACE FUNCTION leaderboard._period_start_on_or_after(kind text, day date) RETURNS date
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN date_trunc(kind, day::timestamp)::date = day THEN day
+              ELSE (date_trunc(kind, day::timestamp) + leaderboard._period_length(kind))::date END
+$$;
+COMMENT ON FUNCTION leaderboard._period_start_on_or_after(text, date) IS
+  'internal: the start of the first period of a kind (day .. year) starting on or after a day';
+
+CREATE OR REPLACE FUNCTION leaderboard._board_schema(b leaderboard.boards) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT quote_ident(coalesce(
+    (SELECT n.nspname FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace
+     WHERE v.relkind = 'v' AND v.relowner = b.owner
+       AND v.relname IN (b.name || '_current', b.name || '_explain', b.name || '_movement', b.name || '_badges')
+       AND EXISTS (SELECT 1 FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                   WHERE r.ev_class = v.oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid = b.standings)
+     ORDER BY array_position(ARRAY[b.name || '_current', b.name || '_explain', b.name || '_movement', b.name || '_badges'],
+                             v.relname::text), v.oid
+     LIMIT 1),
+    (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.standings)))
+$$;
+COMMENT ON FUNCTION leaderboard._board_schema(leaderboard.boards) IS
+  'internal: the schema of a board''s views and functions (that of its <board>_current view, else of its standings), quoted';
+REVOKE EXECUTE ON FUNCTION leaderboard._period_length(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._period_length(text) TO PUBLIC;

@@ -156,6 +156,24 @@ SELECT leaderboard.alter_board('vm', scorecard => '{"metrics": [{"name": "conver
   effective_from => (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month' + interval '1 day')::date) >= 0 AS accepted;
 SELECT count(*) AS differences FROM leaderboard.verify('vm');
 SELECT leaderboard.drop_board('vm');
+-- the same for quarters (whose length is not an interval unit): a card from inside the
+-- last closed quarter scores the current quarter on
+SELECT leaderboard.create_board(name => 'vq', source => 'vmonth', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['converted'], periods => ARRAY['quarter'], time_zone => 'UTC', grace => '0',
+  scorecard => '{"metrics": [{"name": "converted", "stat": "rate"}]}') IS NOT NULL AS created;
+INSERT INTO vmonth VALUES (1, date_trunc('quarter', now()) - interval '100 days', true);
+SELECT leaderboard.close_periods('vq') > 0 AS closed;
+SELECT leaderboard.alter_board('vq', scorecard => '{"metrics": [{"name": "converted", "stat": "count"}], "scale": 1}',
+  effective_from => (date_trunc('quarter', now() AT TIME ZONE 'UTC') - interval '10 days')::date) >= 0 AS accepted;
+DO $$
+BEGIN
+  PERFORM leaderboard.alter_board('vq', scorecard => '{"metrics": [{"name": "converted", "stat": "count"}], "scale": 1}',
+    effective_from => (date_trunc('quarter', now() AT TIME ZONE 'UTC') - interval '3 months')::date);
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+  RAISE NOTICE 'refused (%)', SQLSTATE;
+END $$;
+SELECT count(*) AS differences FROM leaderboard.verify('vq');
+SELECT leaderboard.drop_board('vq');
 DROP TABLE vmonth;
 -- a campaign's one period, all, starts before any date
 CREATE TABLE vcamp_src (agent_id int, at timestamptz, converted boolean, aht int);

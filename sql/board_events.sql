@@ -189,6 +189,29 @@ ALTER TABLE ev_standings DISABLE TRIGGER lb_events;
 INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (4, 0, '2026-10-07 10:00+00', true);
 SELECT * FROM ev_check();
 ALTER TABLE ev_standings ENABLE ALWAYS TRIGGER lb_events;
+--    a row an owner's trigger deletes right after the apply inserted it came and went: it
+--    announces nothing, through the direct apply and through the statements (on a board
+--    of its own, which the deleted rows leave out of step with its calls)
+CREATE TABLE evh_calls (agent_id int NOT NULL, started_at timestamptz NOT NULL, converted boolean NOT NULL);
+INSERT INTO evh_calls VALUES (1, '2026-10-05 09:00+00', true), (2, '2026-10-05 09:00+00', false);
+SELECT leaderboard.create_board(name => 'evh', source => 'evh_calls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['converted AS conv'], scorecard => '{"metrics": [{"name": "conv", "stat": "rate"}]}',
+  periods => ARRAY['month'], time_zone => 'UTC') IS NOT NULL AS created;
+SELECT leaderboard.alter_board('evh', events => '{"new_leader": true, "rank_climb": 1}');
+CREATE FUNCTION evh_hide() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM public.evh_standings WHERE agent_id = 99;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER zz_hide AFTER INSERT ON evh_standings FOR EACH ROW WHEN (NEW.agent_id = 99) EXECUTE FUNCTION evh_hide();
+INSERT INTO evh_calls VALUES (99, '2026-10-06 09:00+00', true);
+SET leaderboard.direct_apply_max_groups = 0;
+INSERT INTO evh_calls VALUES (99, '2026-10-06 09:10+00', true);
+RESET leaderboard.direct_apply_max_groups;
+SELECT count(*) AS events_of_99 FROM leaderboard.events WHERE board = 'evh' AND agent = '99';
+SELECT leaderboard.drop_board('evh');
+DROP TABLE evh_calls;
+DROP FUNCTION evh_hide();
 RESET leaderboard.report_apply;
 
 -- 10. only some period kinds; rescoring emits nothing; {} turns events off

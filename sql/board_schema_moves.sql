@@ -64,6 +64,22 @@ EXPLAIN (COSTS OFF) SELECT rank, agent_id FROM mv_a.mv_current WHERE period = 'm
 SELECT mv_top_differences() AS differences, (SELECT count(*) FROM leaderboard.verify('mv')) AS verify_differences;
 SELECT rank, agent_id FROM mv_a.mv_top(team_id => 1, n => 2) ORDER BY rank, agent_id;
 
+-- another role's view of the name reading the standings is not the board's, even with the
+-- board's own gone: alter_board makes the board's again where its other views are
+CREATE ROLE mv_other;
+CREATE SCHEMA aaa AUTHORIZATION mv_other;
+GRANT USAGE ON SCHEMA mv_b TO mv_other;
+SET ROLE mv_other;
+CREATE VIEW aaa.mv_current AS SELECT agent_id FROM mv_b.mv_standings;
+RESET ROLE;
+DROP VIEW mv_a.mv_current;
+SELECT leaderboard._board_schema(b) FROM leaderboard.boards b WHERE name = 'mv';
+SELECT leaderboard.alter_board('mv');
+SELECT * FROM mv_objects WHERE name = 'mv_current';
+DROP SCHEMA aaa CASCADE;
+REVOKE USAGE ON SCHEMA mv_b FROM mv_other;
+DROP ROLE mv_other;
+
 -- and drop_board drops them all
 DROP VIEW mv_objects;
 SELECT leaderboard.drop_board('mv');

@@ -212,5 +212,15 @@ FROM unnest(ARRAY['rows=3; float n=3 sum=11.100000000000001 min=1.4 max=5'::lead
                   'rows=3; float n=3 sum=11.1 min=1.4 max=5'::leaderboard.kpis,
                   'rows=3; float n=3 sum=11.099999999999998 min=1.4 max=5'::leaderboard.kpis]) k,
      (SELECT '{"metrics": [{"name": "csat", "stat": "avg", "range": [3.7, 5], "min": 3.7}]}'::leaderboard.scorecard) x(c);
+-- counts, sums of integers and extremes carry no float noise and meet gates exactly; a
+-- range narrower than a stat's noise is read as it is
+SELECT leaderboard.qualified('rows=1; int n=1 sum=4999999999995 min=4999999999995 max=4999999999995',
+         '{"metrics": [{"name": "m", "stat": "sum", "min": 5000000000000}]}') AS int_sum_passes,
+       leaderboard.qualified('rows=1; float n=1 sum=4999999999995 min=4999999999995 max=4999999999995',
+         '{"metrics": [{"name": "m", "stat": "sum", "min": 5000000000000}]}') AS float_sum_passes,
+       leaderboard.qualified('rows=1; float n=1 sum=4999999999995 min=4999999999995 max=4999999999995',
+         '{"metrics": [{"name": "m", "stat": "max", "min": 5000000000000}]}') AS max_passes,
+       leaderboard.score('rows=1; float n=1 sum=1e15 min=1e15 max=1e15',
+         '{"metrics": [{"name": "m", "stat": "avg", "range": [999999999999000, 1000000000001000]}]}') AS narrow_range_score;
 SELECT leaderboard.drop_board('gate_eq'), leaderboard.drop_board('lo_eq');
 DROP TABLE gcalls;

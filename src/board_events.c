@@ -1380,6 +1380,9 @@ board_events_finish(BoardStatements *bs)
 		uint32		k;
 
 		CHECK_FOR_INTERRUPTS();
+		/* a row that came and went within the apply (an owner's trigger) announces nothing */
+		if (c->before == NULL && c->after == NULL)
+			continue;
 		read_change(c);
 		k = candidate_kinds(c, bs, &goals, snapshot, &decided);
 		if (k != 0)

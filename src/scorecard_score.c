@@ -100,30 +100,44 @@ stat_value(const ScorecardEntry *e, const Kpis *k, int m, int64 n, double *v)
 
 /*
  * Whether a stat v and a bound b of the card (a gate, a range end) are one value at the
- * precision boards rank at: within one part in 10^12 of the larger. A stat is a sum or an
- * average of float8 values, and two equal in exact arithmetic differ in their last bits
- * by the order they were added in (11.1 and 11.100000000000001): compared with a bound
- * they equal, one would pass a gate and the other fail it, and a range's lower end would
- * leave a score of float noise (1e-15) where the exact one is 0, ranked above its ties.
+ * precision boards rank at: within one part in 10^12 of the larger. An average, or a sum
+ * of float8 values, equal in exact arithmetic to another differs from it in the last bits
+ * by the order its values were added in (11.1 and 11.100000000000001): compared with a
+ * bound they equal, one would pass a gate and the other fail it, and a range's lower end
+ * would leave a score of float noise (1e-15) where the exact one is 0, ranked above its
+ * ties. Counts, sums of integers and extremes are exact, and compare exactly (noisy false).
  */
 static inline bool
-equal_at_rank_precision(double v, double b)
+equal_at_rank_precision(double v, double b, bool noisy)
 {
-	return fabs(v - b) <= 1e-12 * Max(fabs(v), fabs(b));
+	return noisy && fabs(v - b) <= 1e-12 * Max(fabs(v), fabs(b));
+}
+
+/* Whether a stat can carry float8 noise: an average, or a sum of fractional values. */
+static inline bool
+stat_is_noisy(const ScorecardEntry *e, const Kpis *k, int m)
+{
+	return e->stat == SCORECARD_STAT_AVG || e->stat == SCORECARD_STAT_RATE ||
+		(e->stat == SCORECARD_STAT_SUM && kpis_metric_is_fractional(k, m));
 }
 
 static inline double
-normalize(const ScorecardEntry *e, double v)
+normalize(const ScorecardEntry *e, double v, bool noisy)
 {
 	double		x;
 
 	switch ((ScorecardNorm) e->norm)
 	{
 		case SCORECARD_NORM_RANGE:
-			/* at an end, exactly that end's 0 or 1 */
-			if (equal_at_rank_precision(v, e->lo))
+			/*
+			 * at an end, exactly that end's 0 or 1: when the stat is that end at the
+			 * precision boards rank at, and no further from it than a millionth of the
+			 * range (a range narrower than the stat's noise is read as it is)
+			 */
+			noisy = noisy && fabs(e->hi - e->lo) * 1e-6 >= 1e-12 * Max(fabs(e->lo), fabs(e->hi));
+			if (equal_at_rank_precision(v, e->lo, noisy))
 				return e->better == SCORECARD_BETTER_LOWER ? 1.0 : 0.0;
-			if (equal_at_rank_precision(v, e->hi))
+			if (equal_at_rank_precision(v, e->hi, noisy))
 				return e->better == SCORECARD_BETTER_LOWER ? 0.0 : 1.0;
 			if (e->better == SCORECARD_BETTER_LOWER)
 				x = (e->hi - v) / (e->hi - e->lo);
@@ -198,16 +212,18 @@ evaluate(const Scorecard *card, const Kpis *k, const int *map, CardResult *out,
 		}
 		else
 		{
+			bool		noisy = stat_is_noisy(e, k, m);
+
 			/* a stat equal to a gate passes it, at the precision boards rank at */
 			if ((e->flags & SCORECARD_HAS_MIN) && v < e->gate_min &&
-				!equal_at_rank_precision(v, e->gate_min))
+				!equal_at_rank_precision(v, e->gate_min, noisy))
 				gate = GATE_MIN;
 			else if ((e->flags & SCORECARD_HAS_MAX) && v > e->gate_max &&
-					 !equal_at_rank_precision(v, e->gate_max))
+					 !equal_at_rank_precision(v, e->gate_max, noisy))
 				gate = GATE_MAX;
 			if (gate != GATE_NONE)
 				qualified = false;
-			norm = normalize(e, v);
+			norm = normalize(e, v, noisy);
 			acc += e->weight * norm;
 			wsum += e->weight;
 		}

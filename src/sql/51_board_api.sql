@@ -413,18 +413,24 @@ COMMENT ON FUNCTION leaderboard._current_view_sql(leaderboard.boards) IS
   'internal: the query of a board''s <board>_current view';
 
 -- The schema a board's views and functions live in (quoted): that of its <board>_current
--- view, found by its dependence on the standings, wherever the board's source or
--- standings have been moved since (ALTER TABLE ... SET SCHEMA); the standings' schema when
--- there is no such view yet (create_board makes the standings in the source's schema, then
--- the views beside them). So the views are made again, and dropped, where they are.
+-- view (or, that one dropped, of another of its views reading the standings), found by its
+-- owner (the board's) and its dependence on the standings, wherever the
+-- board's source or standings have been moved since (ALTER TABLE ... SET SCHEMA); the
+-- standings' schema when there is no such view yet (create_board makes the standings in
+-- the source's schema, then the views beside them). So the views are made again, and
+-- dropped, where they are; another role's view of the name, reading the standings, is
+-- not taken for the board's.
 CREATE FUNCTION leaderboard._board_schema(b leaderboard.boards) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT quote_ident(coalesce(
     (SELECT n.nspname FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace
-     WHERE v.relkind = 'v' AND v.relname = b.name || '_current'
+     WHERE v.relkind = 'v' AND v.relowner = b.owner
+       AND v.relname IN (b.name || '_current', b.name || '_explain', b.name || '_movement', b.name || '_badges')
        AND EXISTS (SELECT 1 FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
                    WHERE r.ev_class = v.oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid = b.standings)
-     ORDER BY v.oid LIMIT 1),
+     ORDER BY array_position(ARRAY[b.name || '_current', b.name || '_explain', b.name || '_movement', b.name || '_badges'],
+                             v.relname::text), v.oid
+     LIMIT 1),
     (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = b.standings)))
 $$;
 COMMENT ON FUNCTION leaderboard._board_schema(leaderboard.boards) IS
@@ -1444,13 +1450,24 @@ END $$;
 COMMENT ON FUNCTION leaderboard.close_periods(text) IS
   'closes the periods of a board that ended more than its grace ago: freezes their standings, records them and their winners, and deletes closed day rows older than its retention; returns the number of scopes closed';
 
+-- The length of a period of a kind (day .. year), as an interval (a quarter is not one of
+-- PostgreSQL's interval units).
+CREATE FUNCTION leaderboard._period_length(kind text) RETURNS interval
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE kind WHEN 'day' THEN interval '1 day' WHEN 'week' THEN interval '7 days'
+                   WHEN 'month' THEN interval '1 month' WHEN 'quarter' THEN interval '3 months'
+                   WHEN 'year' THEN interval '1 year' END
+$$;
+COMMENT ON FUNCTION leaderboard._period_length(text) IS
+  'internal: the length of a period of a kind (day .. year) as an interval';
+
 -- The start of the first period of a kind (day .. year) starting on or after a day: the
 -- one beginning that day, else the next. A card taking effect on the day scores the
 -- periods of the kind from that one on.
 CREATE FUNCTION leaderboard._period_start_on_or_after(kind text, day date) RETURNS date
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE WHEN date_trunc(kind, day::timestamp)::date = day THEN day
-              ELSE (date_trunc(kind, day::timestamp) + ('1 ' || kind)::interval)::date END
+              ELSE (date_trunc(kind, day::timestamp) + leaderboard._period_length(kind))::date END
 $$;
 COMMENT ON FUNCTION leaderboard._period_start_on_or_after(text, date) IS
   'internal: the start of the first period of a kind (day .. year) starting on or after a day';
@@ -1485,7 +1502,7 @@ BEGIN
   IF EXISTS (SELECT 1 FROM jsonb_each_text(b.closed_before) c
              WHERE c.key <> 'all'
                AND leaderboard._period_start_on_or_after(c.key, effective_from) < c.value::date) THEN
-    SELECT max((c.value::date - ('1 ' || c.key)::interval)::date + 1) INTO closed
+    SELECT max((c.value::date - leaderboard._period_length(c.key))::date + 1) INTO closed
     FROM jsonb_each_text(b.closed_before) c WHERE c.key <> 'all';
     RAISE EXCEPTION 'board "%" has closed periods starting on or after %', b.name, effective_from
       USING ERRCODE = 'object_not_in_prerequisite_state',

@@ -147,6 +147,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._catalog_set_events(text, jsonb),
   leaderboard._check_card_versions(text, jsonb),
   leaderboard._period_start_on_or_after(text, date),
+  leaderboard._period_length(text),
   leaderboard._check_effective_from(leaderboard.boards, jsonb, date),
   leaderboard._catalog_set_card_versions(text, jsonb),
   leaderboard._events_config(leaderboard.boards, jsonb),

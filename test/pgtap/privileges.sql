@@ -96,6 +96,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._catalog_set_card_versions(text,jsonb)', 'alter_board: checks the board''s owner and the cards, then writes'),
   ('leaderboard._check_card_versions(text,jsonb)', 'alter_board: checks cards taking effect later (reads the public catalog)'),
   ('leaderboard._period_start_on_or_after(text,date)', 'alter_board: date arithmetic (pure)'),
+  ('leaderboard._period_length(text)', 'alter_board: date arithmetic (pure)'),
   ('leaderboard._check_effective_from(leaderboard.boards,jsonb,date)', 'alter_board: checks an effective date (pure)'),
   ('leaderboard._events_config(leaderboard.boards,jsonb)', 'alter_board: checks an events setting (pure)'),
   ('leaderboard._check_milestone_retention(jsonb,interval)', 'alter_board: checks a retention against the milestones (pure)'),
