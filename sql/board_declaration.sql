@@ -20,6 +20,22 @@ SELECT create_board('decl_tz', 'decl_calls', 'agent_id', 'started_at', ARRAY['ha
 -- an abbreviation is not a zone: IST is Israel's in PostgreSQL's default abbreviations
 SELECT create_board('decl_tz', 'decl_calls', 'agent_id', 'started_at', ARRAY['handle_seconds AS aht'],
   '{"metrics": [{"name": "aht", "stat": "avg", "weight": 1}]}', time_zone => 'IST');
+-- nor a zone named like one: PostgreSQL reads CET (and EST, ...) as the abbreviation's fixed
+-- offset first, without daylight saving time, and EST as +10 under the Australia set
+SELECT create_board('decl_tz', 'decl_calls', 'agent_id', 'started_at', ARRAY['handle_seconds AS aht'],
+  '{"metrics": [{"name": "aht", "stat": "avg", "weight": 1}]}', time_zone => 'CET');
+SELECT create_board('decl_tz', 'decl_calls', 'agent_id', 'started_at', ARRAY['handle_seconds AS aht'],
+  '{"metrics": [{"name": "aht", "stat": "avg", "weight": 1}]}', time_zone => 'est');
+SET timezone_abbreviations = 'Australia';
+SELECT create_board('decl_tz', 'decl_calls', 'agent_id', 'started_at', ARRAY['handle_seconds AS aht'],
+  '{"metrics": [{"name": "aht", "stat": "avg", "weight": 1}]}', time_zone => 'EST');
+RESET timezone_abbreviations;
+SELECT timezone('CET', timestamptz '2026-07-01 22:30+00') AS cet_abbreviation,
+       timezone('Europe/Berlin', timestamptz '2026-07-01 22:30+00') AS berlin;
+-- the zero-offset names mean UTC either way and are accepted
+SELECT create_board('decl_utc', 'decl_calls', 'agent_id', 'started_at', ARRAY['handle_seconds AS aht'],
+  '{"metrics": [{"name": "aht", "stat": "avg", "weight": 1}]}', time_zone => 'Zulu') IS NOT NULL AS created;
+SELECT drop_board('decl_utc');
 SELECT create_board('decl_tz', 'decl_calls', 'agent_id', 'started_at', ARRAY['handle_seconds AS aht'],
   '{"metrics": [{"name": "aht", "stat": "avg", "weight": 1}]}', time_zone => 'Moon/Tranquility');
 -- named zones, in any letter case, are accepted: the 20:00 UTC call is on the 6th in Kolkata

@@ -62,6 +62,28 @@ SELECT period, period_start, agent_id, rows(kpis) AS calls FROM endless_standing
 SELECT count(*) AS differences FROM verify('endless');
 SELECT rebuild('endless') AS rebuilt;
 SELECT count(*) AS differences FROM verify('endless');
+-- the periods of the infinite days have no previous period to move from
+SELECT period, period_start, agent_id, previous_score, previous_rank, rank_change, score_change
+FROM endless_movement ORDER BY 1, 2, 3;
 DELETE FROM endless_calls WHERE started_at = '-infinity';
 SELECT period, period_start, agent_id FROM endless_standings ORDER BY 1, 2, 3;
 SELECT count(*) AS differences FROM verify('endless');
+
+-- A date column holds days past the end of type timestamp (294276 AD), which the
+-- statements that recompute and verify a board cannot read: such a call is refused
+-- (22008) as they would refuse it, on its way in and on its way through an update; the
+-- last day of the timestamp range is counted
+CREATE TABLE dated_calls (call_id bigint PRIMARY KEY, agent_id int NOT NULL, day date NOT NULL, handle_seconds int NOT NULL);
+SELECT create_board('dated', 'dated_calls', 'agent_id', 'day', ARRAY['handle_seconds AS aht'],
+  '{"metrics": [{"name": "aht", "stat": "max", "weight": 1, "range": [0, 600]}]}',
+  periods => ARRAY['day', 'year'], time_zone => 'UTC') IS NOT NULL AS created;
+INSERT INTO dated_calls VALUES (1, 1, '294276-12-31', 100), (2, 1, '294276-12-30', 300);
+INSERT INTO dated_calls VALUES (3, 1, '294277-01-01', 200);
+INSERT INTO dated_calls VALUES (4, 1, '300000-01-01', 200);
+UPDATE dated_calls SET day = '300000-01-01' WHERE call_id = 1;
+DELETE FROM dated_calls WHERE call_id = 2;
+SELECT period, period_start, agent_id, kpi_max(kpis, 1) AS max_aht FROM dated_standings ORDER BY 1, 2;
+SELECT count(*) AS differences FROM verify('dated');
+SELECT rebuild('dated') AS rebuilt;
+SELECT drop_board('dated');
+DROP TABLE dated_calls;

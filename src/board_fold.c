@@ -435,12 +435,30 @@ local_day_in_range(FoldShape *shape, DateADT day)
 	return day;
 }
 
+/*
+ * A date column holds days past the end of type timestamp (294276 AD), which the
+ * statements that recompute and verify a board cannot read as a timestamp: refused as
+ * they would refuse it.
+ */
+static DateADT
+date_in_timestamp_range(DateADT day)
+{
+	int			julian = day + POSTGRES_EPOCH_JDATE;
+
+	if (!DATE_NOT_FINITE(day) && (julian < DATETIME_MIN_JULIAN || julian >= TIMESTAMP_END_JULIAN))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("date out of range for timestamp"),
+				 errdetail("A board reads a call's day as a timestamp, whose range ends in 294276 AD.")));
+	return day;
+}
+
 /* The local day of a value of the source's time column, in the board's time zone. */
 static DateADT
 local_day(FoldShape *shape, Datum at)
 {
 	if (shape->at_type == DATEOID)
-		return DatumGetDateADT(at);
+		return date_in_timestamp_range(DatumGetDateADT(at));
 	if (shape->at_type == TIMESTAMPOID)
 		return day_of_timestamp(DatumGetTimestamp(at), NULL);
 	/* timestamptz: AT TIME ZONE the board's zone */

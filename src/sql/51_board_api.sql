@@ -203,6 +203,24 @@ $$;
 COMMENT ON FUNCTION leaderboard._column_base_type(regclass, name) IS
   'internal: a source column''s type for casts that run no other role''s code: a domain as the type it is over';
 
+-- Whether a zone name is also a time zone abbreviation, which PostgreSQL reads first
+-- wherever it reads a zone (AT TIME ZONE, and the C code filing calls by the same rule):
+-- CET, EET, EST, HST, MET, MST and WET are fixed offsets there, while the zones of the
+-- name follow daylight saving time or are redefined by other abbreviation sets (EST is
+-- +10 in the Australia set), so a board's days would follow each writer's and reader's
+-- timezone_abbreviations. The zero-offset names (UTC, GMT, UCT, Zulu) mean the same as
+-- abbreviation and as zone in every set PostgreSQL ships; any other abbreviation of the
+-- session's set is refused too.
+CREATE FUNCTION leaderboard._zone_is_abbreviation(tz text) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT upper(tz) IN ('CET', 'EET', 'EST', 'HST', 'MET', 'MST', 'WET')
+      OR EXISTS (SELECT 1 FROM pg_timezone_abbrevs a
+                 WHERE upper(a.abbrev) = upper(tz)
+                   AND NOT (upper(tz) IN ('UTC', 'GMT', 'UCT', 'ZULU') AND a.utc_offset = interval '0' AND NOT a.is_dst))
+$$;
+COMMENT ON FUNCTION leaderboard._zone_is_abbreviation(text) IS
+  'internal: whether a zone name is also a time zone abbreviation that can mean another offset than the zone (CET, EST, ...)';
+
 -- A catalog row is one create_board would write: _catalog_insert, which anyone may call,
 -- checks it here before writing it, so that a row built by hand cannot give the triggers
 -- (C code reading the catalog on every write) a shape create_board never makes. The row's
@@ -230,6 +248,7 @@ BEGIN
     WHEN src.relkind NOT IN ('r', 'p') THEN 'a source that is not a table'
     WHEN src.relpersistence <> 'p' THEN 'a temporary or unlogged source'
     WHEN b.agent_column = ANY (b.partition_by) THEN 'the agent column among the partitions'
+    WHEN leaderboard._zone_is_abbreviation(b.time_zone) THEN 'a time zone that is also an abbreviation'
     WHEN NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE lower(z.name) = lower(b.time_zone))
       THEN 'a time zone that is not a named zone'
     WHEN b.source_index IS NOT NULL
@@ -518,12 +537,12 @@ BEGIN
     ' p.score AS previous_score, %9$s AS previous_rank, %9$s OPERATOR(pg_catalog.-) %8$s AS rank_change,'
     ' leaderboard._rank_precision(s.score OPERATOR(pg_catalog.-) p.score) AS score_change'
     ' FROM %5$s s LEFT JOIN %5$s p ON p.%4$I OPERATOR(pg_catalog.=) s.%4$I AND p.period OPERATOR(pg_catalog.=) s.period'
-    ' AND p.period_start OPERATOR(pg_catalog.=) CASE s.period'
-    '  WHEN ''day'' THEN s.period_start OPERATOR(pg_catalog.-) 1'
+    ' AND p.period_start OPERATOR(pg_catalog.=) CASE WHEN NOT pg_catalog.isfinite(s.period_start) THEN NULL WHEN s.period'
+    '  OPERATOR(pg_catalog.=) ''day'' THEN s.period_start OPERATOR(pg_catalog.-) 1 ELSE CASE s.period'
     '  WHEN ''week'' THEN s.period_start OPERATOR(pg_catalog.-) 7'
     '  WHEN ''month'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 month''::pg_catalog.interval)::pg_catalog.date'
     '  WHEN ''quarter'' THEN (s.period_start OPERATOR(pg_catalog.-) ''3 months''::pg_catalog.interval)::pg_catalog.date'
-    '  WHEN ''year'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 year''::pg_catalog.interval)::pg_catalog.date END%6$s',
+    '  WHEN ''year'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 year''::pg_catalog.interval)::pg_catalog.date END END%6$s',
     schema, b.name || '_movement', s_cols, b.agent_column, b.standings, p_match, movement_verb,
     format(rank_sql, 's'), format(rank_sql, 'p'));
   EXECUTE format('COMMENT ON VIEW %s.%I IS %L', schema, b.name || '_movement',
@@ -1015,6 +1034,11 @@ BEGIN
     RAISE EXCEPTION 'time zone "%" is not a named time zone', tz USING ERRCODE = 'invalid_parameter_value',
       DETAIL = 'PostgreSQL reads an offset in the POSIX sense, positive west of Greenwich (''+05:30'' is 5:30 behind UTC), and an abbreviation can stand for another zone than the one meant.',
       HINT = 'Name a zone listed in pg_timezone_names, such as ''Asia/Kolkata'' or ''UTC''.';
+  END IF;
+  IF leaderboard._zone_is_abbreviation(tz) THEN
+    RAISE EXCEPTION 'time zone "%" is also a time zone abbreviation', tz USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = 'PostgreSQL reads it as the abbreviation first: a fixed offset, without the zone''s daylight saving time, which a session''s timezone_abbreviations setting can change.',
+      HINT = 'Name the zone by its region, such as ''Europe/Paris'' for CET or ''America/New_York'' for EST (''Etc/GMT+5'' is a fixed UTC-5).';
   END IF;
   b.time_zone := tz;
 

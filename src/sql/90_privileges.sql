@@ -90,6 +90,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._board_after_lock(text, leaderboard.boards),
   leaderboard._board_indexes(leaderboard.boards),
   leaderboard._board_schema(leaderboard.boards),
+  leaderboard._zone_is_abbreviation(text),
   leaderboard._require_owner(leaderboard.boards),
   leaderboard._require_source_unfiltered(leaderboard.boards),
   leaderboard._board_cards(jsonb, text[], text[]),

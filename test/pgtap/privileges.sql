@@ -57,6 +57,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._board_after_lock(text,leaderboard.boards)', 'alter_board: reads the public catalog again after its lock'),
   ('leaderboard._board_indexes(leaderboard.boards)', 'alter_board: makes missing indexes on tables the caller owns'),
   ('leaderboard._board_schema(leaderboard.boards)', 'board API: reads the system catalogs'),
+  ('leaderboard._zone_is_abbreviation(text)', 'create_board: reads the system catalogs'),
   ('leaderboard._require_owner(leaderboard.boards)', 'board API: raises unless the caller owns the board'),
   ('leaderboard._require_source_unfiltered(leaderboard.boards)', 'board API: raises when row-level security filters the source for the caller'),
   ('leaderboard._board_cards(jsonb,text[],text[])', 'create_board, alter_board: validates a card (pure)'),
