@@ -5465,7 +5465,8 @@ COMMENT ON FUNCTION leaderboard._exact_extremes(leaderboard.boards) IS
 CREATE OR REPLACE FUNCTION leaderboard.rolling(board text, days integer, as_of date DEFAULT NULL)
 RETURNS TABLE (partition jsonb, agent text, kpis leaderboard.kpis, score double precision,
                qualified boolean, rank bigint)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+-- DateStyle: the card's dates are written into the statement as literals, read back
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   parts text := '';

@@ -107,6 +107,10 @@ SELECT count(*) AS rolling_rows,
 FROM leaderboard.rolling('vb', 3, '2026-12-04') r;
 SELECT bool_and(r.score = leaderboard._rank_precision(leaderboard.score(r.kpis, (SELECT card::text FROM vcard WHERE name = 'A')::leaderboard.scorecard))) AS scored_with_a
 FROM leaderboard.rolling('vb', 3, '2026-12-02') r;
+-- whatever the session's DateStyle (SQL, YMD cannot read its own dates back)
+SET DateStyle = 'SQL, YMD';
+SELECT count(*) AS rolling_rows FROM leaderboard.rolling('vb', 3, '2026-12-04') r;
+RESET DateStyle;
 
 -- a card without effective_from is the card of every period: the later ones go
 SELECT leaderboard.alter_board('vb', scorecard => (SELECT card FROM vcard WHERE name = 'B')) > 0 AS rescored;

@@ -1855,7 +1855,8 @@ COMMENT ON FUNCTION leaderboard.drop_board(text) IS
 CREATE FUNCTION leaderboard.rolling(board text, days integer, as_of date DEFAULT NULL)
 RETURNS TABLE (partition jsonb, agent text, kpis leaderboard.kpis, score double precision,
                qualified boolean, rank bigint)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+-- DateStyle: the card's dates are written into the statement as literals, read back
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' AS $$
 DECLARE
   b leaderboard.boards := leaderboard._board(board);
   parts text := '';
