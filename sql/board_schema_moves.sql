@@ -25,12 +25,14 @@ CREATE VIEW mv_objects AS
   SELECT n.nspname, p.proname, 'f' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
   WHERE n.nspname IN ('mv_a', 'mv_b') AND p.proname ~ '^mv_'
   ORDER BY 1, 2;
--- the top of team 1 from the view, as the planner hook reads it, against rank() over the calls
+-- the top of team 1 from the view, as the planner hook reads it, against rank() over the
+-- calls (read through a view, which follows the table wherever it moves)
+CREATE VIEW mv_calls AS SELECT * FROM mv_a.calls;
 CREATE FUNCTION mv_top_differences() RETURNS bigint LANGUAGE sql AS $$
   SELECT count(*) FROM (
     (SELECT rank, agent_id FROM mv_a.mv_current WHERE period = 'month' AND team_id = 1 ORDER BY rank, agent_id LIMIT 3)
     EXCEPT
-    (SELECT rank() OVER (ORDER BY avg(won::int) DESC), agent_id FROM mv_a.calls WHERE team_id = 1 GROUP BY agent_id
+    (SELECT rank() OVER (ORDER BY avg(won::int) DESC), agent_id FROM mv_calls WHERE team_id = 1 GROUP BY agent_id
      ORDER BY 1, 2 LIMIT 3)) x
 $$;
 SELECT * FROM mv_objects;
@@ -46,13 +48,6 @@ SELECT working_days = (SELECT count(*) FROM generate_series(date_trunc('month', 
 FROM mv_a.mv_goals WHERE agent_id = 1;
 INSERT INTO mv_b.calls VALUES (1, 1, now(), true), (3, 1, now(), true);
 EXPLAIN (COSTS OFF) SELECT rank, agent_id FROM mv_a.mv_current WHERE period = 'month' AND team_id = 1 ORDER BY rank LIMIT 3;
-CREATE OR REPLACE FUNCTION mv_top_differences() RETURNS bigint LANGUAGE sql AS $$
-  SELECT count(*) FROM (
-    (SELECT rank, agent_id FROM mv_a.mv_current WHERE period = 'month' AND team_id = 1 ORDER BY rank, agent_id LIMIT 3)
-    EXCEPT
-    (SELECT rank() OVER (ORDER BY avg(won::int) DESC), agent_id FROM mv_b.calls WHERE team_id = 1 GROUP BY agent_id
-     ORDER BY 1, 2 LIMIT 3)) x
-$$;
 SELECT mv_top_differences() AS differences, (SELECT count(*) FROM leaderboard.verify('mv')) AS verify_differences;
 
 -- the standings move as well: the views stay where they are
@@ -86,4 +81,5 @@ SELECT leaderboard.drop_board('mv');
 SELECT count(*) AS left_behind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname IN ('mv_a', 'mv_b') AND c.relname ~ '^mv_';
 DROP FUNCTION mv_top_differences();
+DROP VIEW mv_calls;
 DROP SCHEMA mv_a, mv_b CASCADE;
