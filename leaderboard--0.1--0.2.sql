@@ -5475,17 +5475,9 @@ DECLARE
   day date := coalesce(as_of, (now() AT TIME ZONE b.time_zone)::date);
   -- ranked as the board ranks: its rank style, a row_number board by its tie-break chain
   -- and then the agent (in the collation of its standings' column)
-  rank_fn text := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
-                                    WHEN 'row_number' THEN 'pg_catalog.row_number()' ELSE 'pg_catalog.rank()' END;
-  rank_order text := 'g.q DESC, g.s DESC';
-  tie text;
+  rank_fn text := leaderboard._rank_fn_sql(b.rank_style);
+  rank_order text := leaderboard._rank_order_sql(b, 'g.q', 'g.s', 'g.k', 'g.lb_agent');
 BEGIN
-  IF b.rank_style = 'row_number' THEN
-    FOREACH tie IN ARRAY b.tie_break LOOP
-      rank_order := rank_order || ', ' || replace(leaderboard._tie_break_sql(b, tie), '{{t}}.kpis', 'g.k');
-    END LOOP;
-    rank_order := rank_order || ', g.lb_agent' || leaderboard._column_collate(b.standings, b.agent_column);
-  END IF;
   IF NOT 'day' = ANY (b.periods) THEN
     RAISE EXCEPTION 'board "%" keeps no day rows', board USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Rolling windows are merged from day rows: include ''day'' in the board''s periods.';
@@ -8422,9 +8414,8 @@ DECLARE
   local_n text; scope_key text;
   card_g text; card_s text; card_t text; tier_ins text; tier_upd text := '';
   lo text; hi text; in_period text;
-  rank_fn text; ties text := ''; rank_order_s text; rank_order_e text;
+  rank_fn text; rank_order_s text; rank_order_e text;
   rank_tier text := ''; rank_tier_cmp text := '';
-  tie text;
   new_scopes text;
   deltas_head text; deltas_tail text; rerank_head text; rerank_tail text;
   expected_head text; expected_tail text;
@@ -8595,22 +8586,10 @@ BEGIN
   add_deltas_large := deltas_head || format(' WHERE scope_key NOT IN (%s)', new_scopes) || deltas_tail;
   add_deltas := deltas_head || deltas_tail;
 
-  rank_fn := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
-                               WHEN 'row_number' THEN 'pg_catalog.row_number()'
-                               ELSE 'pg_catalog.rank()' END;
-  -- the ORDER BY of the ranking window over the rows of alias s, or e: _tie_break_sql()
-  -- gives only names of functions and a metric's position, with {{t}} for the alias
-  IF b.rank_style = 'row_number' THEN
-    FOREACH tie IN ARRAY b.tie_break LOOP
-      ties := ties || ', ' || leaderboard._tie_break_sql(b, tie);
-    END LOOP;
-  END IF;
-  rank_order_s := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 's');
-  rank_order_e := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 'e');
-  IF b.rank_style = 'row_number' THEN
-    rank_order_s := rank_order_s || ', s.' || qa || coalesce(leaderboard._column_collate(b.standings, b.agent_column), '');
-    rank_order_e := rank_order_e || ', e.' || qa || coalesce(leaderboard._column_collate(b.standings, b.agent_column), '');
-  END IF;
+  rank_fn := leaderboard._rank_fn_sql(b.rank_style);
+  -- the ORDER BY of the ranking window over the rows of alias s, or e
+  rank_order_s := leaderboard._rank_order_sql(b, 's.qualified', 's.score', 's.kpis', 's.' || qa);
+  rank_order_e := leaderboard._rank_order_sql(b, 'e.qualified', 'e.score', 'e.kpis', 'e.' || qa);
   IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
     rank_tier := format(', tier = leaderboard.tier_by_rank(r.lb_rk, r.lb_n, %L::leaderboard.ladder)', b.ladder);
     rank_tier_cmp := format(' OR w.tier IS DISTINCT FROM leaderboard.tier_by_rank(w.lb_rk, w.lb_n, %L::leaderboard.ladder)', b.ladder);
@@ -10403,3 +10382,27 @@ COMMENT ON FUNCTION leaderboard._zone_is_abbreviation(text) IS
   'internal: whether a zone name is also a time zone abbreviation that can mean another offset than the zone (CET, EST, ...)';
 REVOKE EXECUTE ON FUNCTION leaderboard._zone_is_abbreviation(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._zone_is_abbreviation(text) TO PUBLIC;
+
+CREATE FUNCTION leaderboard._rank_fn_sql(rank_style text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
+                         WHEN 'row_number' THEN 'pg_catalog.row_number()'
+                         ELSE 'pg_catalog.rank()' END
+$$;
+COMMENT ON FUNCTION leaderboard._rank_fn_sql(text) IS
+  'internal: the window function of a rank style';
+
+CREATE FUNCTION leaderboard._rank_order_sql(b leaderboard.boards, qualified text, score text, kpis text, agent text)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format('%s DESC, %s DESC', qualified, score) ||
+         CASE WHEN b.rank_style = 'row_number' THEN
+           coalesce((SELECT string_agg(', ' || replace(leaderboard._tie_break_sql(b, t.m), '{{t}}.kpis', kpis), '' ORDER BY t.o)
+                     FROM unnest(b.tie_break) WITH ORDINALITY AS t(m, o)), '') ||
+           ', ' || agent || coalesce(leaderboard._column_collate(b.standings, b.agent_column), '')
+         ELSE '' END
+$$;
+COMMENT ON FUNCTION leaderboard._rank_order_sql(leaderboard.boards, text, text, text, text) IS
+  'internal: the ORDER BY of the window ranking a board''s rows, over expressions of a row''s qualified, score, kpis and agent';
+REVOKE EXECUTE ON FUNCTION leaderboard._rank_fn_sql(text), leaderboard._rank_order_sql(leaderboard.boards, text, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._rank_fn_sql(text), leaderboard._rank_order_sql(leaderboard.boards, text, text, text, text) TO PUBLIC;

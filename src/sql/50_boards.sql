@@ -352,9 +352,8 @@ DECLARE
   local_n text; scope_key text;
   card_g text; card_s text; card_t text; tier_ins text; tier_upd text := '';
   lo text; hi text; in_period text;
-  rank_fn text; ties text := ''; rank_order_s text; rank_order_e text;
+  rank_fn text; rank_order_s text; rank_order_e text;
   rank_tier text := ''; rank_tier_cmp text := '';
-  tie text;
   new_scopes text;
   deltas_head text; deltas_tail text; rerank_head text; rerank_tail text;
   expected_head text; expected_tail text;
@@ -525,22 +524,10 @@ BEGIN
   add_deltas_large := deltas_head || format(' WHERE scope_key NOT IN (%s)', new_scopes) || deltas_tail;
   add_deltas := deltas_head || deltas_tail;
 
-  rank_fn := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
-                               WHEN 'row_number' THEN 'pg_catalog.row_number()'
-                               ELSE 'pg_catalog.rank()' END;
-  -- the ORDER BY of the ranking window over the rows of alias s, or e: _tie_break_sql()
-  -- gives only names of functions and a metric's position, with {{t}} for the alias
-  IF b.rank_style = 'row_number' THEN
-    FOREACH tie IN ARRAY b.tie_break LOOP
-      ties := ties || ', ' || leaderboard._tie_break_sql(b, tie);
-    END LOOP;
-  END IF;
-  rank_order_s := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 's');
-  rank_order_e := replace('{{t}}.qualified DESC, {{t}}.score DESC' || ties, '{{t}}', 'e');
-  IF b.rank_style = 'row_number' THEN
-    rank_order_s := rank_order_s || ', s.' || qa || coalesce(leaderboard._column_collate(b.standings, b.agent_column), '');
-    rank_order_e := rank_order_e || ', e.' || qa || coalesce(leaderboard._column_collate(b.standings, b.agent_column), '');
-  END IF;
+  rank_fn := leaderboard._rank_fn_sql(b.rank_style);
+  -- the ORDER BY of the ranking window over the rows of alias s, or e
+  rank_order_s := leaderboard._rank_order_sql(b, 's.qualified', 's.score', 's.kpis', 's.' || qa);
+  rank_order_e := leaderboard._rank_order_sql(b, 'e.qualified', 'e.score', 'e.kpis', 'e.' || qa);
   IF b.ladder IS NOT NULL AND NOT leaderboard.ladder_kind(b.ladder) = 'points' THEN
     rank_tier := format(', tier = leaderboard.tier_by_rank(r.lb_rk, r.lb_n, %L::leaderboard.ladder)', b.ladder);
     rank_tier_cmp := format(' OR w.tier IS DISTINCT FROM leaderboard.tier_by_rank(w.lb_rk, w.lb_n, %L::leaderboard.ladder)', b.ladder);

@@ -107,6 +107,33 @@ END $$;
 COMMENT ON FUNCTION leaderboard._tie_break_sql(leaderboard.boards, text) IS
   'internal: ORDER BY item ranking a tie on one board metric';
 
+-- The window function ranking a board's rows in its rank style.
+CREATE FUNCTION leaderboard._rank_fn_sql(rank_style text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
+                         WHEN 'row_number' THEN 'pg_catalog.row_number()'
+                         ELSE 'pg_catalog.rank()' END
+$$;
+COMMENT ON FUNCTION leaderboard._rank_fn_sql(text) IS
+  'internal: the window function of a rank style';
+
+-- The ORDER BY of the window ranking a board's rows, over the given expressions of a
+-- row's qualified, score, kpis and agent: qualified rows first, best score first, then on
+-- a row_number board its tie_break chain (_tie_break_sql) and the agent in its standings
+-- column's collation.
+CREATE FUNCTION leaderboard._rank_order_sql(b leaderboard.boards, qualified text, score text, kpis text, agent text)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT format('%s DESC, %s DESC', qualified, score) ||
+         CASE WHEN b.rank_style = 'row_number' THEN
+           coalesce((SELECT string_agg(', ' || replace(leaderboard._tie_break_sql(b, t.m), '{{t}}.kpis', kpis), '' ORDER BY t.o)
+                     FROM unnest(b.tie_break) WITH ORDINALITY AS t(m, o)), '') ||
+           ', ' || agent || coalesce(leaderboard._column_collate(b.standings, b.agent_column), '')
+         ELSE '' END
+$$;
+COMMENT ON FUNCTION leaderboard._rank_order_sql(leaderboard.boards, text, text, text, text) IS
+  'internal: the ORDER BY of the window ranking a board''s rows, over expressions of a row''s qualified, score, kpis and agent';
+
 -- A scorecard with one entry per board metric, in board order: entries the card does not
 -- score are shown with weight 0, so explanations list every board metric.
 CREATE FUNCTION leaderboard._align_card(card jsonb, metric_names text[], period text) RETURNS text
@@ -1865,17 +1892,9 @@ DECLARE
   day date := coalesce(as_of, (now() AT TIME ZONE b.time_zone)::date);
   -- ranked as the board ranks: its rank style, a row_number board by its tie-break chain
   -- and then the agent (in the collation of its standings' column)
-  rank_fn text := CASE b.rank_style WHEN 'dense_rank' THEN 'pg_catalog.dense_rank()'
-                                    WHEN 'row_number' THEN 'pg_catalog.row_number()' ELSE 'pg_catalog.rank()' END;
-  rank_order text := 'g.q DESC, g.s DESC';
-  tie text;
+  rank_fn text := leaderboard._rank_fn_sql(b.rank_style);
+  rank_order text := leaderboard._rank_order_sql(b, 'g.q', 'g.s', 'g.k', 'g.lb_agent');
 BEGIN
-  IF b.rank_style = 'row_number' THEN
-    FOREACH tie IN ARRAY b.tie_break LOOP
-      rank_order := rank_order || ', ' || replace(leaderboard._tie_break_sql(b, tie), '{{t}}.kpis', 'g.k');
-    END LOOP;
-    rank_order := rank_order || ', g.lb_agent' || leaderboard._column_collate(b.standings, b.agent_column);
-  END IF;
   IF NOT 'day' = ANY (b.periods) THEN
     RAISE EXCEPTION 'board "%" keeps no day rows', board USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Rolling windows are merged from day rows: include ''day'' in the board''s periods.';

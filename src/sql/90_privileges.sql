@@ -91,6 +91,8 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._board_indexes(leaderboard.boards),
   leaderboard._board_schema(leaderboard.boards),
   leaderboard._zone_is_abbreviation(text),
+  leaderboard._rank_fn_sql(text),
+  leaderboard._rank_order_sql(leaderboard.boards, text, text, text, text),
   leaderboard._require_owner(leaderboard.boards),
   leaderboard._require_source_unfiltered(leaderboard.boards),
   leaderboard._board_cards(jsonb, text[], text[]),

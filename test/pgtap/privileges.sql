@@ -58,6 +58,8 @@ INSERT INTO internal_public VALUES
   ('leaderboard._board_indexes(leaderboard.boards)', 'alter_board: makes missing indexes on tables the caller owns'),
   ('leaderboard._board_schema(leaderboard.boards)', 'board API: reads the system catalogs'),
   ('leaderboard._zone_is_abbreviation(text)', 'create_board: reads the system catalogs'),
+  ('leaderboard._rank_fn_sql(text)', 'board statements, rolling: SQL text (pure)'),
+  ('leaderboard._rank_order_sql(leaderboard.boards,text,text,text,text)', 'board statements, rolling: SQL text from the public catalog'),
   ('leaderboard._require_owner(leaderboard.boards)', 'board API: raises unless the caller owns the board'),
   ('leaderboard._require_source_unfiltered(leaderboard.boards)', 'board API: raises when row-level security filters the source for the caller'),
   ('leaderboard._board_cards(jsonb,text[],text[])', 'create_board, alter_board: validates a card (pure)'),
