@@ -5417,6 +5417,7 @@ BEGIN
     WHEN b.closed_before IS DISTINCT FROM '{}'::jsonb THEN 'closed periods'
     WHEN b.starts IS NOT NULL OR b.ends IS NOT NULL THEN 'a campaign window (create_campaign sets it)'
     WHEN b.card_versions IS DISTINCT FROM '[]'::jsonb THEN 'scorecards taking effect later (alter_board sets them)'
+    WHEN b.events IS NOT NULL THEN 'events (alter_board sets them)'
   END;
   IF problem IS NOT NULL THEN
     RAISE EXCEPTION 'board "%" is not a board create_board would declare: %', b.name, problem
@@ -8046,7 +8047,7 @@ BEGIN
                    schema, b.name || '_current', schema, b.name || '_explain', schema, b.name || '_goals');
     EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
   END IF;
-  DELETE FROM leaderboard.events e WHERE e.board = b.name;
+  PERFORM leaderboard.delete_events(b.name);
   PERFORM leaderboard._catalog_delete(b.name);
 END $$;
 COMMENT ON FUNCTION leaderboard._drop_board_objects(leaderboard.boards) IS
@@ -10406,3 +10407,13 @@ COMMENT ON FUNCTION leaderboard._rank_order_sql(leaderboard.boards, text, text, 
   'internal: the ORDER BY of the window ranking a board''s rows, over expressions of a row''s qualified, score, kpis and agent';
 REVOKE EXECUTE ON FUNCTION leaderboard._rank_fn_sql(text), leaderboard._rank_order_sql(leaderboard.boards, text, text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._rank_fn_sql(text), leaderboard._rank_order_sql(leaderboard.boards, text, text, text, text) TO PUBLIC;
+
+-- Events are deleted by their board's owner through delete_events: DELETE on the table
+-- would let any role lock it in any mode and stall every board's commits
+CREATE FUNCTION leaderboard.delete_events(board text, before timestamptz DEFAULT NULL) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'board_events_delete' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard.delete_events(text, timestamptz) IS
+  'deletes the events of a board the caller owns written before a time (all of them when NULL); returns how many';
+REVOKE EXECUTE ON FUNCTION leaderboard.delete_events(text, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard.delete_events(text, timestamptz) TO PUBLIC;
+REVOKE DELETE ON leaderboard.events FROM PUBLIC;

@@ -242,7 +242,14 @@ SELECT length(p) < 8000 AS fits, p::jsonb - 'events' AS head, p::jsonb ? 'events
 FROM (SELECT leaderboard._events_payload('ev', jsonb_agg(jsonb_build_object('id', i, 'xid', '813', 'agent', repeat('x', 3000)))) AS p
       FROM generate_series(1, 9) i) x;
 
--- 12. drop_board takes its events along
+-- 12. the owner deletes events with delete_events: those written before a time, then the
+--     rest; drop_board takes its events along
+SELECT count(*) > 0 AS has_events FROM leaderboard.events WHERE board = 'ev';
+SELECT leaderboard.delete_events('ev', '-infinity') AS deleted_before_any;
+SELECT leaderboard.delete_events('ev', now() + interval '1 day') = (SELECT count(*) FROM leaderboard.events WHERE board = 'ev')
+  AS deleted_all_before_tomorrow;
+SELECT count(*) AS left FROM leaderboard.events WHERE board = 'ev';
+SELECT leaderboard.delete_events('ev') AS deleted_again;
 SELECT leaderboard.drop_board('ev');
 SELECT count(*) FROM leaderboard.events WHERE board = 'ev';
 

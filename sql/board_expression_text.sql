@@ -182,3 +182,25 @@ SELECT count(*) AS boards FROM leaderboard.boards;
 DROP VIEW echeck, emetrics, esource, etiers, enotes;
 SELECT leaderboard.drop_board(b.name) FROM leaderboard.boards b ORDER BY b.name;
 DROP TABLE ecalls, "odd{{t}}";
+
+-- Nor can a writer's session settings change what the owner's expressions mean: an array
+-- literal's NULL (array_nulls) and an xml value's binary encoding (xmlbinary) are read as
+-- the owner's statements read them, whoever writes
+CREATE TABLE xcalls (agent_id int NOT NULL, at timestamptz NOT NULL, b bytea NOT NULL DEFAULT '\x0102');
+SELECT leaderboard.create_board(name => 'xset', source => 'xcalls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY[$$cardinality(array_remove('{a,NULL}'::text[], NULL::text)) AS k$$,
+                   $$length(xmlserialize(content xmlelement(name a, b) AS text)) AS x$$],
+  scorecard => '{"metrics": [{"name": "k", "stat": "sum"}], "scale": 1}', periods => ARRAY['all'], time_zone => 'UTC') IS NOT NULL AS created;
+SET array_nulls = off;
+SET xmlbinary = hex;
+INSERT INTO xcalls (agent_id, at) VALUES (1, '2026-10-05');
+SET leaderboard.direct_apply_max_groups = 0;
+INSERT INTO xcalls (agent_id, at) VALUES (2, '2026-10-05');
+RESET leaderboard.direct_apply_max_groups;
+RESET array_nulls;
+RESET xmlbinary;
+INSERT INTO xcalls (agent_id, at) VALUES (3, '2026-10-05');
+SELECT agent_id, leaderboard.kpi_sum(kpis, 1) AS k, leaderboard.kpi_sum(kpis, 2) AS x FROM xset_standings ORDER BY 1;
+SELECT count(*) AS differences FROM leaderboard.verify('xset');
+SELECT leaderboard.drop_board('xset');
+DROP TABLE xcalls;

@@ -104,6 +104,27 @@ require_board_owner(const char *name)
 }
 
 /*
+ * After a write of the catalog returning the owner of each row it wrote: an error unless
+ * the caller has the privileges of each. The owner was checked before, by the board's
+ * name, with the statement's snapshot; the write sees rows committed since (a board of
+ * that name dropped and made again by another role), which this checks as written, so
+ * that the error undoes the write.
+ */
+static void
+require_owner_of_written(const char *name)
+{
+	uint64		i;
+	bool		isnull;
+
+	for (i = 0; i < SPI_processed; i++)
+		if (!has_privs_of_role(GetUserId(),
+							   DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull))))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("must be owner of board \"%s\"", name)));
+}
+
+/*
  * Raises 22023 unless scorecards are what alter_board makes of a card for the board: one
  * per period of the board, each the text of a card scoring the board's metrics in board
  * order, which aligning again leaves as it is.
@@ -200,11 +221,16 @@ PG_FUNCTION_INFO_V1(board_catalog_update);
 Datum
 board_catalog_update(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *name;
 	Oid			argtypes[4] = {TEXTOID, JSONBOID, TEXTOID, NAMEOID};
 	Datum		args[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a board name is needed")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -224,7 +250,8 @@ board_catalog_update(PG_FUNCTION_ARGS)
 				  "source_index = CASE WHEN $4 OPERATOR(pg_catalog.=) ANY "
 				  "(leaderboard._agent_at_indexes(source, agent_column, at_column)) "
 				  "THEN $4 ELSE source_index END "
-				  "WHERE name OPERATOR(pg_catalog.=) $1", 4, argtypes, args, nulls, SPI_OK_UPDATE);
+				  "WHERE name OPERATOR(pg_catalog.=) $1 RETURNING owner", 4, argtypes, args, nulls, SPI_OK_UPDATE_RETURNING);
+	require_owner_of_written(name);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -264,7 +291,8 @@ board_catalog_close(PG_FUNCTION_ARGS)
 							  argtypes, args, nulls, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "leaderboard: close check failed");
 	write_catalog("UPDATE leaderboard.boards SET grace = $2, retention = $3, closed_before = $4 "
-				  "WHERE name OPERATOR(pg_catalog.=) $1", 6, argtypes, args, nulls, SPI_OK_UPDATE);
+				  "WHERE name OPERATOR(pg_catalog.=) $1 RETURNING owner", 6, argtypes, args, nulls, SPI_OK_UPDATE_RETURNING);
+	require_owner_of_written(name);
 	write_catalog("INSERT INTO leaderboard.closed_periods SELECT * FROM pg_catalog.unnest($5)",
 				  6, argtypes, args, nulls, SPI_OK_INSERT);
 	write_catalog("INSERT INTO leaderboard.period_winners SELECT * FROM pg_catalog.unnest($6)",
@@ -319,8 +347,9 @@ board_catalog_delete(PG_FUNCTION_ARGS)
 	 * to end, so that the goal it adds is there to delete next. Then what refers to the
 	 * board by name (no foreign key: see leaderboard.closed_periods).
 	 */
-	write_catalog("DELETE FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1", 1,
-				  &argtype, &arg, NULL, SPI_OK_DELETE);
+	write_catalog("DELETE FROM leaderboard.boards WHERE name OPERATOR(pg_catalog.=) $1 RETURNING owner", 1,
+				  &argtype, &arg, NULL, SPI_OK_DELETE_RETURNING);
+	require_owner_of_written(name);
 	/* a database still at 0.1 (the library serves its SQL until the update) has none of these */
 	if (OidIsValid(get_relname_relid("goals", get_namespace_oid("leaderboard", false))))
 		delete_board_rows(name, arg);
@@ -389,8 +418,9 @@ board_catalog_set_calendar(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	require_board_owner(name);
-	write_catalog("UPDATE leaderboard.boards SET calendar = $2 WHERE name OPERATOR(pg_catalog.=) $1",
-				  2, argtypes, args, nulls, SPI_OK_UPDATE);
+	write_catalog("UPDATE leaderboard.boards SET calendar = $2 WHERE name OPERATOR(pg_catalog.=) $1 RETURNING owner",
+				  2, argtypes, args, nulls, SPI_OK_UPDATE_RETURNING);
+	require_owner_of_written(name);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -418,8 +448,9 @@ board_catalog_set_window(PG_FUNCTION_ARGS)
 	if (SPI_execute_with_args("SELECT leaderboard._check_window($1, $2, $3)", 3, argtypes, args,
 							  NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "leaderboard: campaign window check failed");
-	write_catalog("UPDATE leaderboard.boards SET starts = $2, ends = $3 WHERE name OPERATOR(pg_catalog.=) $1",
-				  3, argtypes, args, NULL, SPI_OK_UPDATE);
+	write_catalog("UPDATE leaderboard.boards SET starts = $2, ends = $3 WHERE name OPERATOR(pg_catalog.=) $1 RETURNING owner",
+				  3, argtypes, args, NULL, SPI_OK_UPDATE_RETURNING);
+	require_owner_of_written(TextDatumGetCString(args[0]));
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -477,8 +508,50 @@ board_goals_delete(PG_FUNCTION_ARGS)
 		boards = lappend(boards, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
 	foreach(lc, boards)
 		require_board_owner((char *) lfirst(lc));
-	write_catalog("DELETE FROM leaderboard.goals WHERE id OPERATOR(pg_catalog.=) ANY ($1)",
-				  1, &argtype, &ids, NULL, SPI_OK_DELETE);
+	/* and the goals deleted, which may include some committed since: each its board's */
+	write_catalog("DELETE FROM leaderboard.goals WHERE id OPERATOR(pg_catalog.=) ANY ($1) RETURNING board",
+				  1, &argtype, &ids, NULL, SPI_OK_DELETE_RETURNING);
+	deleted = SPI_processed;
+	boards = NIL;
+	for (i = 0; i < deleted; i++)
+		boards = lappend(boards, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	foreach(lc, boards)
+		require_board_owner((char *) lfirst(lc));
+	SPI_finish();
+	PG_RETURN_INT64((int64) deleted);
+}
+
+PG_FUNCTION_INFO_V1(board_events_delete);
+/*
+ * leaderboard.delete_events(board, before): deletes the events of a board the caller owns
+ * written before the given time (all of them when it is NULL); returns how many. Owners
+ * have no DELETE on leaderboard.events: in PostgreSQL 15 that privilege lets a role lock
+ * the table in any mode, and every role may own a board, so any role could hold it ACCESS
+ * EXCLUSIVE and stall the commits of every board with events.
+ */
+Datum
+board_events_delete(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[2] = {TEXTOID, TIMESTAMPTZOID};
+	Datum		args[2];
+	char		nulls[2] = {' ', ' '};
+	char	   *name;
+	uint64		deleted;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a board name is needed")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
+	if (PG_ARGISNULL(1))
+		nulls[1] = 'n';
+	SPI_connect();
+	require_board_owner(name);
+	write_catalog("DELETE FROM leaderboard.events WHERE board OPERATOR(pg_catalog.=) $1 "
+				  "AND ($2 IS NULL OR at OPERATOR(pg_catalog.<) $2)",
+				  2, argtypes, args, nulls, SPI_OK_DELETE);
 	deleted = SPI_processed;
 	SPI_finish();
 	PG_RETURN_INT64((int64) deleted);
@@ -504,8 +577,9 @@ board_catalog_set_events(PG_FUNCTION_ARGS)
 							  "WHERE b.name OPERATOR(pg_catalog.=) $1",
 							  2, argtypes, args, nulls, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "leaderboard: catalog lookup failed");
-	write_catalog("UPDATE leaderboard.boards SET events = $2 WHERE name OPERATOR(pg_catalog.=) $1",
-				  2, argtypes, args, nulls, SPI_OK_UPDATE);
+	write_catalog("UPDATE leaderboard.boards SET events = $2 WHERE name OPERATOR(pg_catalog.=) $1 RETURNING owner",
+				  2, argtypes, args, nulls, SPI_OK_UPDATE_RETURNING);
+	require_owner_of_written(name);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -535,8 +609,9 @@ board_catalog_set_card_versions(PG_FUNCTION_ARGS)
 	if (SPI_execute_with_args("SELECT leaderboard._check_card_versions($1, $2)", 2, argtypes, args,
 							  nulls, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "leaderboard: scorecard check failed");
-	write_catalog("UPDATE leaderboard.boards SET card_versions = $2 WHERE name OPERATOR(pg_catalog.=) $1",
-				  2, argtypes, args, nulls, SPI_OK_UPDATE);
+	write_catalog("UPDATE leaderboard.boards SET card_versions = $2 WHERE name OPERATOR(pg_catalog.=) $1 RETURNING owner",
+				  2, argtypes, args, nulls, SPI_OK_UPDATE_RETURNING);
+	require_owner_of_written(name);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

@@ -14,6 +14,7 @@
 #include "parser/parser.h"
 #include "pgtime.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/guc.h"
 #include "utils/builtins.h"
 #include "utils/bytea.h"
@@ -22,6 +23,7 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/xml.h"
 
 #include "board_context.h"
 #include "board_settings.h"
@@ -62,7 +64,8 @@ pin_search_path(void)
  * schema-qualified anyway; the pinned path keeps functions the owner did not write out of
  * reach of name resolution. standard_conforming_strings is pinned because the statements
  * are parsed here, with the owner's metric and filter expressions in them: the writer's
- * setting would change what a backslash in the owner's string literals means.
+ * setting would change what a backslash in the owner's string literals means; array_nulls,
+ * xmlbinary and xmloption likewise what the owner's literals and xml values mean.
  */
 void
 owner_context_enter(OwnerContext *ctx, Oid owner)
@@ -79,6 +82,10 @@ owner_context_enter(OwnerContext *ctx, Oid owner)
 	pin_unless(extra_float_digits == 1, "extra_float_digits", "1");
 	pin_unless(bytea_output == BYTEA_OUTPUT_HEX, "bytea_output", "hex");
 	pin_unless(standard_conforming_strings, "standard_conforming_strings", "on");
+	/* what an array literal's NULL and an xml value's binary data mean in the owner's expressions */
+	pin_unless(Array_nulls, "array_nulls", "on");
+	pin_unless(xmlbinary == XMLBINARY_BASE64, "xmlbinary", "base64");
+	pin_unless(xmloption == XMLOPTION_CONTENT, "xmloption", "content");
 	/* compiling these short statements costs more than it saves */
 	pin_unless(!jit_enabled, "jit", "off");
 }

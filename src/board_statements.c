@@ -128,12 +128,15 @@ cache_names(Datum array, int *n)
 {
 	Datum	   *items;
 	char	  **names;
+	int			count;
 	int			i;
 
-	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false, TYPALIGN_INT, &items, NULL, n);
-	names = MemoryContextAlloc(CacheMemoryContext, sizeof(char *) * Max(*n, 1));
-	for (i = 0; i < *n; i++)
+	/* *n only once they are all there: an error (a null element) leaves none to free */
+	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false, TYPALIGN_INT, &items, NULL, &count);
+	names = MemoryContextAlloc(CacheMemoryContext, sizeof(char *) * Max(count, 1));
+	for (i = 0; i < count; i++)
 		names[i] = MemoryContextStrdup(CacheMemoryContext, TextDatumGetCString(items[i]));
+	*n = count;
 	return names;
 }
 
@@ -142,10 +145,11 @@ free_names(char **names, int n)
 {
 	int			i;
 
+	if (names == NULL)
+		return;
 	for (i = 0; i < n; i++)
 		pfree(names[i]);
-	if (names != NULL)
-		pfree(names);
+	pfree(names);
 }
 
 static void

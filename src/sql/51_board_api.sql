@@ -323,6 +323,7 @@ BEGIN
     WHEN b.closed_before IS DISTINCT FROM '{}'::jsonb THEN 'closed periods'
     WHEN b.starts IS NOT NULL OR b.ends IS NOT NULL THEN 'a campaign window (create_campaign sets it)'
     WHEN b.card_versions IS DISTINCT FROM '[]'::jsonb THEN 'scorecards taking effect later (alter_board sets them)'
+    WHEN b.events IS NOT NULL THEN 'events (alter_board sets them)'
   END;
   IF problem IS NOT NULL THEN
     RAISE EXCEPTION 'board "%" is not a board create_board would declare: %', b.name, problem
@@ -1833,7 +1834,7 @@ BEGIN
                    schema, b.name || '_current', schema, b.name || '_explain', schema, b.name || '_goals');
     EXECUTE format('DROP TABLE IF EXISTS %s, %s', b.standings, b.scopes);
   END IF;
-  DELETE FROM leaderboard.events e WHERE e.board = b.name;
+  PERFORM leaderboard.delete_events(b.name);
   PERFORM leaderboard._catalog_delete(b.name);
 END $$;
 COMMENT ON FUNCTION leaderboard._drop_board_objects(leaderboard.boards) IS

@@ -26,16 +26,23 @@ COMMENT ON SEQUENCE leaderboard.events_id_seq IS 'ids of leaderboard.events, in 
 SELECT pg_catalog.pg_extension_config_dump('leaderboard.events', '');
 SELECT pg_catalog.pg_extension_config_dump('leaderboard.events_id_seq', '');
 -- A board's events are its owner's, like its standings: the commit-time apply writes them
--- as the owner, and the owner may read and delete them (and grant a view over them).
+-- as the owner, and the owner may read them (and grant a view over them) and delete them
+-- with leaderboard.delete_events(): DELETE on the table would let any role, as every role
+-- may own a board, lock it in any mode (PostgreSQL 15) and stall every board's commits.
 ALTER TABLE leaderboard.events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY board_owner ON leaderboard.events
   USING (pg_catalog.pg_has_role((SELECT b.owner FROM leaderboard.boards b WHERE b.name OPERATOR(pg_catalog.=) events.board), 'USAGE'));
-GRANT SELECT, INSERT, DELETE ON leaderboard.events TO PUBLIC;
+GRANT SELECT, INSERT ON leaderboard.events TO PUBLIC;
 
 CREATE FUNCTION leaderboard._board_event_row() RETURNS trigger
   AS 'MODULE_PATHNAME', 'board_event_row' LANGUAGE C;
 COMMENT ON FUNCTION leaderboard._board_event_row() IS
   'internal: row trigger on the standings of a board that emits events, recording the changes of the commit-time apply';
+
+CREATE FUNCTION leaderboard.delete_events(board text, before timestamptz DEFAULT NULL) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'board_events_delete' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard.delete_events(text, timestamptz) IS
+  'deletes the events of a board the caller owns written before a time (all of them when NULL); returns how many';
 
 CREATE FUNCTION leaderboard._catalog_set_events(board text, events jsonb) RETURNS void
   AS 'MODULE_PATHNAME', 'board_catalog_set_events' LANGUAGE C;

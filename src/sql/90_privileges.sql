@@ -45,6 +45,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard.rebuild(text),
   leaderboard.verify(text),
   leaderboard.drop_board(text),
+  leaderboard.delete_events(text, timestamptz),
   leaderboard.rolling(text, integer, date),
   leaderboard.working_days(leaderboard.calendar, date, date),
   leaderboard.set_goal(text, text, text, text, numeric, jsonb, text, date, date),

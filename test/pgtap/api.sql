@@ -60,7 +60,7 @@ SELECT is_empty($$
   SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
   WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e'
     AND p.proname NOT LIKE '\_%'
-    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal', 'close_periods', 'check_goals', 'create_campaign')
+    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'delete_events', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal', 'close_periods', 'check_goals', 'create_campaign')
     AND (p.provolatile <> 'i' OR p.proparallel <> 's')$$,
   'every type, accessor and aggregate function is IMMUTABLE PARALLEL SAFE');
 -- STRICT everywhere except where NULL has a meaning: aggregate transition, combine and
@@ -69,7 +69,7 @@ SELECT set_eq($$
   SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
   WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leaderboard') AND d.deptype = 'e'
     AND p.prokind = 'f' AND NOT p.proisstrict AND p.proname NOT LIKE '\_%'
-    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal', 'close_periods', 'check_goals', 'create_campaign')$$,
+    AND p.proname NOT IN ('create_board', 'alter_board', 'drop_board', 'delete_events', 'rebuild', 'verify', 'rolling', 'set_goal', 'clear_goal', 'close_periods', 'check_goals', 'create_campaign')$$,
   ARRAY['leaderboard.kpi_agg_transfn(internal,"any")', 'leaderboard.kpi_merge_transfn(internal,leaderboard.kpis)',
         'leaderboard.kpis_agg_combine(internal,internal)', 'leaderboard.kpis_agg_final(internal)',
         'leaderboard.tier(double precision,leaderboard.ladder,text)',

@@ -3,7 +3,7 @@
 -- boards; nobody writes a row naming another owner, or another role's source, or changes
 -- or deletes another role's board.
 BEGIN;
-SELECT plan(18);
+SELECT plan(20);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbc_alice;
@@ -64,6 +64,17 @@ SELECT throws_ok($$SELECT leaderboard._catalog_delete('lbc_board')$$, '42501', '
 RESET ROLE;
 
 SET LOCAL ROLE lbc_alice;
+-- the owner's own row, written again by hand, must be one create_board would write: no
+-- events (alter_board sets them, checked), and no malformed ones a writer's apply would
+-- then read
+SELECT throws_ok($q$
+  DO $do$ DECLARE r leaderboard.boards := leaderboard._board('lbc_board'); BEGIN
+    PERFORM leaderboard._catalog_delete('lbc_board');
+    r.events := '{"new_leader": true, "periods": [null]}';
+    PERFORM leaderboard._catalog_insert(r);
+  END $do$$q$, '22023', NULL, 'a hand-built row with events is refused');
+SELECT is((SELECT events FROM leaderboard.boards WHERE name = 'lbc_board'), '{"new_leader": true}'::jsonb,
+  'and the board is as it was');
 SELECT lives_ok($$SELECT leaderboard.drop_board('lbc_board')$$, 'the owner drops its board');
 SELECT is((SELECT count(*) FROM leaderboard.boards WHERE name = 'lbc_board')::int, 0, 'and its catalog row is gone');
 RESET ROLE;

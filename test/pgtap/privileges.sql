@@ -34,7 +34,7 @@ INSERT INTO api VALUES
   ('leaderboard.alter_board(text,jsonb,leaderboard.ladder,boolean,leaderboard.calendar,boolean,jsonb,interval,interval,boolean,date)'), ('leaderboard.rebuild(text)'), ('leaderboard.verify(text)'),
   ('leaderboard.close_periods(text)'), ('leaderboard.check_goals(text)'),
   ('leaderboard.create_campaign(text,regclass,text,text,text[],jsonb,timestamp with time zone,timestamp with time zone,text[],text,leaderboard.ladder,text,text,text[],leaderboard.calendar,interval,text)'),
-  ('leaderboard.drop_board(text)'), ('leaderboard.rolling(text,integer,date)'),
+  ('leaderboard.drop_board(text)'), ('leaderboard.delete_events(text,timestamp with time zone)'), ('leaderboard.rolling(text,integer,date)'),
   -- goals
   ('leaderboard.working_days(leaderboard.calendar,date,date)'),
   ('leaderboard.set_goal(text,text,text,text,numeric,jsonb,text,date,date)'),

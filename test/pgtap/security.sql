@@ -7,7 +7,7 @@
 -- the calls table. The commit-time apply is run inside the test transaction with
 -- SET CONSTRAINTS ALL IMMEDIATE, as the role that wrote, exactly as COMMIT would run it.
 BEGIN;
-SELECT plan(97);
+SELECT plan(103);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbt_writer;
@@ -115,6 +115,19 @@ SELECT throws_ok($$UPDATE leaderboard.boards SET owner = 'lbt_mallory' WHERE nam
 SELECT throws_ok($$DELETE FROM leaderboard.boards WHERE name = 'lbt_floor'$$,
                  '42501', NULL, 'a non-owner cannot DELETE from leaderboard.boards');
 SELECT throws_ok($$TRUNCATE leaderboard.boards$$, '42501', NULL, 'a non-owner cannot TRUNCATE leaderboard.boards');
+-- no role may lock the shared catalog tables in a mode that stalls other roles' commits
+-- (DELETE on a table would allow any mode in PostgreSQL 15): events are deleted by their
+-- board's owner through delete_events
+SELECT throws_ok($$LOCK TABLE leaderboard.events IN ACCESS EXCLUSIVE MODE$$, '42501', NULL,
+                 'a role cannot lock leaderboard.events ACCESS EXCLUSIVE');
+SELECT throws_ok($$DELETE FROM leaderboard.events$$, '42501', NULL, 'nobody deletes from leaderboard.events directly');
+SELECT throws_ok($$SELECT leaderboard.delete_events('lbt_floor')$$,
+                 '42501', 'must be owner of board "lbt_floor"', 'delete_events of another role''s board: 42501');
+SELECT throws_ok($$LOCK TABLE leaderboard.goals IN SHARE MODE$$, '42501', NULL, 'a role cannot lock leaderboard.goals SHARE');
+SELECT throws_ok($$LOCK TABLE leaderboard.boards IN SHARE MODE$$, '42501', NULL, 'a role cannot lock leaderboard.boards SHARE');
+-- internal functions with NULL arguments raise, never crash
+SELECT throws_ok($$SELECT leaderboard._catalog_update(NULL, NULL, NULL, NULL)$$, '22004', NULL,
+                 '_catalog_update with a NULL board: 22004');
 -- the event trigger that drops the boards of dropped tables reads the catalog as whoever
 -- drops a table: a role that has nothing to do with any board still drops its own
 CREATE TABLE lbt_mallory.scratch (id int);
