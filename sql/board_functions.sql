@@ -182,3 +182,21 @@ SELECT leaderboard.drop_board('fx');
 DROP FUNCTION fx.weight(int);
 DROP TABLE fx_calls;
 DROP SCHEMA fx CASCADE;
+
+-- A board whose expression no longer analyzes for another reason than a function (a cast
+-- its owner dropped) is not this DDL's doing: it blocks no other role's CREATE or DROP
+-- FUNCTION (before, every such statement failed from then on with the cast's error)
+CREATE TYPE fx_t AS (a int);
+CREATE FUNCTION fx_tf(int) RETURNS fx_t LANGUAGE sql IMMUTABLE AS 'SELECT ROW($1)::public.fx_t';
+CREATE CAST (int AS fx_t) WITH FUNCTION fx_tf(int);
+CREATE TABLE fx_cast_calls (agent_id int NOT NULL, at timestamptz NOT NULL);
+SELECT leaderboard.create_board(name => 'fx_cast', source => 'fx_cast_calls', agent => 'agent_id', at => 'at',
+  metrics => ARRAY['(agent_id::public.fx_t).a AS x'], scorecard => '{"metrics": [{"name": "x", "stat": "sum"}], "scale": 1}',
+  periods => ARRAY['all'], time_zone => 'UTC') IS NOT NULL AS created;
+DROP CAST (int AS fx_t);
+CREATE FUNCTION fx_unrelated() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';
+DROP FUNCTION fx_unrelated();
+SELECT leaderboard.drop_board('fx_cast');
+DROP TABLE fx_cast_calls;
+DROP FUNCTION fx_tf(int);
+DROP TYPE fx_t;

@@ -118,17 +118,17 @@ board_expressions(void)
 static bool
 is_analysis_error(int sqlerrcode)
 {
-	switch (sqlerrcode)
+	/*
+	 * By class: a name or a cast gone (42: cannot coerce, undefined function, no
+	 * privilege), a literal that no longer reads (22), something no longer supported
+	 * (0A). Whatever made another board's expression stop analyzing (a cast its owner
+	 * dropped) must not fail every role's DDL from then on.
+	 */
+	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
 	{
-		case ERRCODE_UNDEFINED_FUNCTION:
-		case ERRCODE_UNDEFINED_TABLE:
-		case ERRCODE_UNDEFINED_COLUMN:
-		case ERRCODE_UNDEFINED_OBJECT:
-		case ERRCODE_INVALID_SCHEMA_NAME:
-		case ERRCODE_AMBIGUOUS_FUNCTION:
-		case ERRCODE_DATATYPE_MISMATCH:
-		case ERRCODE_INVALID_TEXT_REPRESENTATION:
-		case ERRCODE_INSUFFICIENT_PRIVILEGE:	/* the owner lost a right it needs */
+		case ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION:
+		case ERRCODE_DATA_EXCEPTION:
+		case ERRCODE_FEATURE_NOT_SUPPORTED:
 			return true;
 		default:
 			return false;
