@@ -563,9 +563,15 @@ apply_board(PendingBoard *captured)
 		ereport(board_report_apply ? NOTICE : DEBUG1,
 				(errmsg("board \"%s\": rebuilt from its source", pb->name)));
 		require_source_unfiltered(bs->source, bs->name);
+		/*
+		 * As rebuild() does: writers in the middle of their apply finish first, and those
+		 * that come next wait, so that none holds a scope the rebuild rewrites (ATTACH
+		 * PARTITION, unlike TRUNCATE, does not keep writers of the source out, and the
+		 * rebuild's writes against theirs deadlocked)
+		 */
+		LockRelationOid(bs->scopes, ExclusiveLock);
 		if (IsolationUsesXactSnapshot())
 		{
-			LockRelationOid(bs->scopes, ExclusiveLock);
 			require_rows_unchanged(bs->scopes, bs->name);
 			require_rows_unchanged(bs->standings, bs->name);
 		}
