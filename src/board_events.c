@@ -1083,8 +1083,14 @@ events_sql_for(BoardStatements *bs, uint32 kinds)
 			names[n++] = CStringGetTextDatum(board_event_kinds[i]);
 	args[0] = CStringGetTextDatum(bs->name);
 	args[1] = PointerGetDatum(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
+	/*
+	 * Not read-only: with a snapshot of its own, taken now, as the board's statements were
+	 * read once the apply held the scopes table (board_statements()), never one from before
+	 * an alter_board(events => ...) the apply waited for; the plan made of it stays with
+	 * the board's entry.
+	 */
 	if (SPI_execute_with_args("SELECT leaderboard._events_sql($1, $2)", 2, argtypes, args, NULL,
-							  true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+							  false, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "leaderboard: could not generate the events statement of board \"%s\"", bs->name);
 	sql = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	return isnull ? NULL : TextDatumGetCString(sql);
