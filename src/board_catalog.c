@@ -534,19 +534,10 @@ board_events_delete(PG_FUNCTION_ARGS)
 {
 	Oid			argtypes[2] = {TEXTOID, TIMESTAMPTZOID};
 	Datum		args[2];
-	char		nulls[2] = {' ', ' '};
-	char	   *name;
+	char		nulls[2];
+	char	   *name = setter_args(fcinfo, args, nulls);
 	uint64		deleted;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("a board name is needed")));
-	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	args[0] = PG_GETARG_DATUM(0);
-	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
-	if (PG_ARGISNULL(1))
-		nulls[1] = 'n';
 	SPI_connect();
 	require_board_owner(name);
 	write_catalog("DELETE FROM leaderboard.events WHERE board OPERATOR(pg_catalog.=) $1 "
