@@ -487,6 +487,23 @@ board_goal_insert(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(id);
 }
 
+/*
+ * An error unless the caller owns each board named in the first column of the last SPI
+ * result (the names are copied first: each check runs a query of its own).
+ */
+static void
+require_owner_of_boards_found(void)
+{
+	List	   *boards = NIL;
+	ListCell   *lc;
+	uint64		i;
+
+	for (i = 0; i < SPI_processed; i++)
+		boards = lappend(boards, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	foreach(lc, boards)
+		require_board_owner((char *) lfirst(lc));
+}
+
 PG_FUNCTION_INFO_V1(board_goals_delete);
 /* Deletes the given goals, all of boards the caller owns; returns how many it deleted. */
 Datum
@@ -494,9 +511,6 @@ board_goals_delete(PG_FUNCTION_ARGS)
 {
 	Datum		ids = PG_GETARG_DATUM(0);
 	Oid			argtype = INT8ARRAYOID;
-	List	   *boards = NIL;
-	ListCell   *lc;
-	uint64		i;
 	uint64		deleted;
 
 	SPI_connect();
@@ -504,19 +518,12 @@ board_goals_delete(PG_FUNCTION_ARGS)
 							  "WHERE id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY 1",
 							  1, &argtype, &ids, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "leaderboard: goal lookup failed");
-	for (i = 0; i < SPI_processed; i++)
-		boards = lappend(boards, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
-	foreach(lc, boards)
-		require_board_owner((char *) lfirst(lc));
+	require_owner_of_boards_found();
 	/* and the goals deleted, which may include some committed since: each its board's */
 	write_catalog("DELETE FROM leaderboard.goals WHERE id OPERATOR(pg_catalog.=) ANY ($1) RETURNING board",
 				  1, &argtype, &ids, NULL, SPI_OK_DELETE_RETURNING);
 	deleted = SPI_processed;
-	boards = NIL;
-	for (i = 0; i < deleted; i++)
-		boards = lappend(boards, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
-	foreach(lc, boards)
-		require_board_owner((char *) lfirst(lc));
+	require_owner_of_boards_found();
 	SPI_finish();
 	PG_RETURN_INT64((int64) deleted);
 }

@@ -366,6 +366,18 @@ is_firing_events_trigger(const Trigger *trigger)
  * which they are while the board's apply records, whatever mode lb_events is in; the
  * trigger is switched off for them if it would fire, as the apply records them itself.
  */
+/* The position of the events trigger among trigdesc's if it fires in this session; -1: none. */
+static int
+firing_events_trigger(const TriggerDesc *trigdesc)
+{
+	int			i;
+
+	for (i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
+		if (is_firing_events_trigger(&trigdesc->triggers[i]))
+			return i;
+	return -1;
+}
+
 bool
 board_events_take_trigger(ResultRelInfo *rri)
 {
@@ -374,19 +386,14 @@ board_events_take_trigger(ResultRelInfo *rri)
 
 	if (!board_events_recording(RelationGetRelid(rri->ri_RelationDesc)))
 		return false;
-	for (i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
+	i = firing_events_trigger(trigdesc);
+	if (i >= 0 && trigdesc->numtriggers == 1)
+		rri->ri_TrigDesc = NULL;
+	else if (i >= 0)
 	{
-		if (!is_firing_events_trigger(&trigdesc->triggers[i]))
-			continue;
-		if (trigdesc->numtriggers == 1)
-			rri->ri_TrigDesc = NULL;
-		else
-		{
-			/* the owner's own triggers still fire: only this one is switched off */
-			rri->ri_TrigDesc = CopyTriggerDesc(trigdesc);
-			rri->ri_TrigDesc->triggers[i].tgenabled = TRIGGER_DISABLED;
-		}
-		break;
+		/* the owner's own triggers still fire: only this one is switched off */
+		rri->ri_TrigDesc = CopyTriggerDesc(trigdesc);
+		rri->ri_TrigDesc->triggers[i].tgenabled = TRIGGER_DISABLED;
 	}
 	return true;
 }
@@ -401,16 +408,12 @@ void
 board_events_require_trigger(const char *board)
 {
 	Relation	standings;
-	TriggerDesc *trigdesc;
-	bool		fires = false;
-	int			i;
+	bool		fires;
 
 	if (recording == NULL)
 		return;
 	standings = table_open(recording->standings, AccessShareLock);
-	trigdesc = standings->trigdesc;
-	for (i = 0; trigdesc != NULL && i < trigdesc->numtriggers && !fires; i++)
-		fires = is_firing_events_trigger(&trigdesc->triggers[i]);
+	fires = firing_events_trigger(standings->trigdesc) >= 0;
 	table_close(standings, AccessShareLock);
 	if (!fires)
 		ereport(ERROR,

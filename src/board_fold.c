@@ -415,6 +415,15 @@ day_of_timestamp(Timestamp ts, pg_tz *tz)
 	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
 }
 
+/* Whether a (finite) day lies outside the range of type timestamp. */
+static bool
+day_beyond_timestamps(DateADT day)
+{
+	int			julian = day + POSTGRES_EPOCH_JDATE;
+
+	return !DATE_NOT_FINITE(day) && (julian < DATETIME_MIN_JULIAN || julian >= TIMESTAMP_END_JULIAN);
+}
+
 /*
  * The statements that recompute and verify a board read a call's local time as a
  * timestamp. A timestamptz within hours of either end of the range can have a local time
@@ -424,9 +433,7 @@ day_of_timestamp(Timestamp ts, pg_tz *tz)
 static DateADT
 local_day_in_range(FoldShape *shape, DateADT day)
 {
-	int			julian = day + POSTGRES_EPOCH_JDATE;
-
-	if (!DATE_NOT_FINITE(day) && (julian < DATETIME_MIN_JULIAN || julian >= TIMESTAMP_END_JULIAN))
+	if (day_beyond_timestamps(day))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("timestamp out of range in time zone \"%s\"", text_to_cstring(shape->time_zone)),
@@ -443,9 +450,7 @@ local_day_in_range(FoldShape *shape, DateADT day)
 static DateADT
 date_in_timestamp_range(DateADT day)
 {
-	int			julian = day + POSTGRES_EPOCH_JDATE;
-
-	if (!DATE_NOT_FINITE(day) && (julian < DATETIME_MIN_JULIAN || julian >= TIMESTAMP_END_JULIAN))
+	if (day_beyond_timestamps(day))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("date out of range for timestamp"),

@@ -1637,30 +1637,30 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   parts_cols text := (SELECT coalesce(string_agg(', ' || quote_ident(p), '' ORDER BY o), '')
                       FROM unnest(b.partition_by) WITH ORDINALITY AS x(p, o));
+  scope_cols text[] := ARRAY['period', 'period_start'] || b.partition_by::text[];
+  has_score_index boolean;
+  has_scope_index boolean;
+  old_indexes text[];
   idx text;
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_index i
-                 WHERE i.indrelid = b.standings AND i.indnatts = 3 AND i.indpred IS NULL AND i.indexprs IS NULL
-                   AND (SELECT array_agg(a.attname::text ORDER BY k.o) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, o)
-                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)
-                       = ARRAY['scope_id', 'score', b.agent_column::text]) THEN
+  -- the two tables' indexes by the names of their key columns, in order
+  SELECT coalesce(bool_or(i.indrelid = b.standings AND plain AND k.cols = ARRAY['scope_id', 'score', b.agent_column::text]), false),
+         coalesce(bool_or(i.indrelid = b.scopes AND plain AND k.cols = scope_cols), false),
+         array_agg(format('%I.%I', n.nspname, c.relname))
+           FILTER (WHERE i.indrelid = b.standings AND NOT i.indisprimary AND k.cols = scope_cols || ARRAY['score'])
+  INTO has_score_index, has_scope_index, old_indexes
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (SELECT i.indpred IS NULL AND i.indexprs IS NULL) p(plain)
+  CROSS JOIN LATERAL (SELECT array_agg(a.attname::text ORDER BY x.o) FROM unnest(i.indkey) WITH ORDINALITY x(attnum, o)
+                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = x.attnum) k(cols)
+  WHERE i.indrelid IN (b.standings, b.scopes);
+  IF NOT has_score_index THEN
     EXECUTE format('CREATE INDEX ON %s (scope_id, score, %I)', b.standings, b.agent_column);
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_index i
-                 WHERE i.indrelid = b.scopes AND i.indpred IS NULL AND i.indexprs IS NULL
-                   AND (SELECT array_agg(a.attname::text ORDER BY k.o) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, o)
-                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)
-                       = ARRAY['period', 'period_start'] || b.partition_by::text[]) THEN
+  IF NOT has_scope_index THEN
     EXECUTE format('CREATE INDEX ON %s (period, period_start%s)', b.scopes, parts_cols);
   END IF;
-  FOR idx IN
-    SELECT format('%I.%I', n.nspname, c.relname)
-    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE i.indrelid = b.standings AND NOT i.indisprimary
-      AND (SELECT array_agg(a.attname::text ORDER BY k.o) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, o)
-           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)
-          = ARRAY['period', 'period_start'] || b.partition_by::text[] || ARRAY['score']
-  LOOP
+  FOREACH idx IN ARRAY coalesce(old_indexes, '{}') LOOP
     EXECUTE format('DROP INDEX %s', idx);
   END LOOP;
 END $$;
