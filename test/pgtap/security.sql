@@ -7,7 +7,7 @@
 -- the calls table. The commit-time apply is run inside the test transaction with
 -- SET CONSTRAINTS ALL IMMEDIATE, as the role that wrote, exactly as COMMIT would run it.
 BEGIN;
-SELECT plan(103);
+SELECT plan(105);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE lbt_writer;
@@ -128,6 +128,8 @@ SELECT throws_ok($$LOCK TABLE leaderboard.boards IN SHARE MODE$$, '42501', NULL,
 -- internal functions with NULL arguments raise, never crash
 SELECT throws_ok($$SELECT leaderboard._catalog_update(NULL, NULL, NULL, NULL)$$, '22004', NULL,
                  '_catalog_update with a NULL board: 22004');
+SELECT throws_ok($$SELECT leaderboard.delete_events(NULL)$$, '22004', NULL, 'delete_events of a NULL board: 22004');
+SELECT throws_ok($$SELECT leaderboard.delete_events('no_such_board')$$, '42704', NULL, 'delete_events of an unknown board: 42704');
 -- the event trigger that drops the boards of dropped tables reads the catalog as whoever
 -- drops a table: a role that has nothing to do with any board still drops its own
 CREATE TABLE lbt_mallory.scratch (id int);
