@@ -5474,6 +5474,8 @@ DECLARE
   part_json text := 'jsonb_build_object()';
   card text;
   day date := coalesce(as_of, (now() AT TIME ZONE b.time_zone)::date);
+  -- the window's first day: at most back to the first day of the date range
+  first date;
   -- ranked as the board ranks: its rank style, a row_number board by its tie-break chain
   -- and then the agent (in the collation of its standings' column)
   rank_fn text := leaderboard._rank_fn_sql(b.rank_style);
@@ -5486,22 +5488,26 @@ BEGIN
   IF days IS NULL OR days < 1 THEN
     RAISE EXCEPTION 'a rolling window needs at least one day' USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  IF NOT isfinite(day) THEN
+    RAISE EXCEPTION 'a rolling window ends on a finite day, not on %', day USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  first := CASE WHEN days > day - make_date(-4714, 11, 24) THEN make_date(-4714, 11, 24) ELSE day - days + 1 END;
   IF cardinality(b.partition_by) > 0 THEN
     parts := ', ' || (SELECT string_agg(quote_ident(q), ', ') FROM unnest(b.partition_by) q);
     part_json := 'jsonb_build_object(' || (SELECT string_agg(format('%L, %I', q, q), ', ') FROM unnest(b.partition_by) q) || ')';
   END IF;
   -- a window, like a period, uses the card in force on the day it starts
-  card := leaderboard._card_sql(b, quote_literal('day'), format('%L::pg_catalog.date', day - days + 1));
+  card := leaderboard._card_sql(b, quote_literal('day'), format('%L::pg_catalog.date', first));
   RETURN QUERY EXECUTE format($q$
     SELECT g.p, g.a, g.k, g.s, g.q,
            CASE WHEN g.q THEN %6$s OVER (PARTITION BY g.p ORDER BY %7$s) END
     FROM (SELECT %1$s AS p, %2$I::text AS a, %2$I AS lb_agent, leaderboard.kpi_merge(kpis) AS k,
                  leaderboard._board_score(leaderboard.kpi_merge(kpis), %3$s) AS s,
                  leaderboard.qualified(leaderboard.kpi_merge(kpis), %3$s) AS q
-          FROM %4$s WHERE period = 'day' AND period_start > $1 - $2 AND period_start <= $1
+          FROM %4$s WHERE period = 'day' AND period_start >= $2 AND period_start <= $1
           GROUP BY %2$I%5$s) g
     ORDER BY 1, 6, 5 DESC, 2
-  $q$, part_json, b.agent_column, card, b.standings, parts, rank_fn, rank_order) USING day, days;
+  $q$, part_json, b.agent_column, card, b.standings, parts, rank_fn, rank_order) USING day, first;
 END $$;
 COMMENT ON FUNCTION leaderboard.rolling(text, integer, date) IS
   'standings over the last days days up to as_of (default: today in the board''s time zone), merged from day rows';
@@ -7956,7 +7962,15 @@ BEGIN
     ' p.score AS previous_score, %9$s AS previous_rank, %9$s OPERATOR(pg_catalog.-) %8$s AS rank_change,'
     ' leaderboard._rank_precision(s.score OPERATOR(pg_catalog.-) p.score) AS score_change'
     ' FROM %5$s s LEFT JOIN %5$s p ON p.%4$I OPERATOR(pg_catalog.=) s.%4$I AND p.period OPERATOR(pg_catalog.=) s.period'
-    ' AND p.period_start OPERATOR(pg_catalog.=) CASE WHEN NOT pg_catalog.isfinite(s.period_start) THEN NULL WHEN s.period'
+    ' AND p.period_start OPERATOR(pg_catalog.=) CASE WHEN NOT pg_catalog.isfinite(s.period_start) THEN NULL'
+    -- the date range starts on 4714-11-24 BC: a period starting then has none before it,
+    -- and the one before a period that starts less than its length later starts then too
+    -- (a month, quarter or year that began before the range is kept as starting on its
+    -- first day)
+    '  WHEN s.period_start OPERATOR(pg_catalog.=) pg_catalog.make_date(-4714, 11, 24) THEN NULL'
+    '  WHEN s.period_start OPERATOR(pg_catalog.-) pg_catalog.make_date(-4714, 11, 24) OPERATOR(pg_catalog.<) CASE s.period'
+    '   WHEN ''day'' THEN 1 WHEN ''week'' THEN 7 WHEN ''month'' THEN 31 WHEN ''quarter'' THEN 92 ELSE 366 END'
+    '   THEN pg_catalog.make_date(-4714, 11, 24) WHEN s.period'
     '  OPERATOR(pg_catalog.=) ''day'' THEN s.period_start OPERATOR(pg_catalog.-) 1 ELSE CASE s.period'
     '  WHEN ''week'' THEN s.period_start OPERATOR(pg_catalog.-) 7'
     '  WHEN ''month'' THEN (s.period_start OPERATOR(pg_catalog.-) ''1 month''::pg_catalog.interval)::pg_catalog.date'
@@ -9343,22 +9357,39 @@ $$;
 COMMENT ON FUNCTION leaderboard._type_parts(regtype) IS
   'internal: a type and every type it is built on through domains, arrays, ranges, multiranges and composite types';
 
+-- Whether values of a base type that its default btree operator class finds equal are
+-- identical: the class's equalimage support function (B-tree deduplication's question)
+-- says so. NULL for a type without a default btree class.
+CREATE FUNCTION leaderboard._equal_means_identical(t regtype) RETURNS boolean
+LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'board_equal_means_identical';
+COMMENT ON FUNCTION leaderboard._equal_means_identical(regtype) IS
+  'internal: whether values of base type t that its default btree operator class finds equal are identical (its equalimage support function); NULL without a default btree class';
+
 -- A type whose equal values can have other text forms, itself or inside a domain, array,
--- range, multirange or composite type: numeric 1.0 and 1.00, float 0 and -0, interval
--- '1 day' and '24:00:00', numbers inside jsonb, money as lc_monetary writes it. Boards name
--- scopes, and goals name agents, by text.
+-- range, multirange or composite type: a base type whose btree equality holds between
+-- values that differ (numeric 1.0 and 1.00, float 0 and -0, interval '1 day' and
+-- '24:00:00', numbers inside jsonb, citext 'North' and 'north'), and money, which
+-- lc_monetary writes. Boards name scopes, and goals name agents, by text.
 CREATE FUNCTION leaderboard._text_forms_type(t regtype) RETURNS text
 LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
   SELECT pg_catalog.format_type(p.part, NULL) FROM leaderboard._type_parts(t) AS p(part)
-  WHERE p.part IN ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.float4'::pg_catalog.regtype,
-                'pg_catalog.float8'::pg_catalog.regtype, 'pg_catalog.interval'::pg_catalog.regtype,
-                'pg_catalog.jsonb'::pg_catalog.regtype, 'pg_catalog.money'::pg_catalog.regtype)
+  JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) p.part
+  WHERE p.part OPERATOR(pg_catalog.=) 'pg_catalog.money'::pg_catalog.regtype
+     OR (y.typtype IN ('b', 'e')
+         AND y.typsubscript OPERATOR(pg_catalog.<>) 'pg_catalog.array_subscript_handler'::pg_catalog.regproc
+         -- bpchar's equality ignores trailing blanks, and so does its text form as scopes
+         -- are named (cast to text)
+         AND p.part OPERATOR(pg_catalog.<>) 'pg_catalog.bpchar'::pg_catalog.regtype
+         AND NOT leaderboard._equal_means_identical(p.part))
   LIMIT 1
 $$;
 COMMENT ON FUNCTION leaderboard._text_forms_type(regtype) IS
   'internal: a type within t (itself, or inside a domain, array, range or composite) whose equal values can have other text forms, or NULL';
+
 REVOKE EXECUTE ON FUNCTION leaderboard._text_forms_type(regtype), leaderboard._type_parts(regtype) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._text_forms_type(regtype), leaderboard._type_parts(regtype) TO PUBLIC;
+REVOKE EXECUTE ON FUNCTION leaderboard._equal_means_identical(regtype) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._equal_means_identical(regtype) TO PUBLIC;
 
 -- a column a board reads is not dropped along with something else
 CREATE OR REPLACE FUNCTION leaderboard._drop_boards_of_dropped_sources() RETURNS event_trigger

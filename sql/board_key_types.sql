@@ -165,13 +165,17 @@ DROP COLLATION kt_ci;
 
 -- a scope is named by its partition values' text: a type whose equal values can have other
 -- text forms (numeric 1.0 and 1.00, float8 0 and -0, interval '1 day' and '24:00:00', jsonb
--- numbers), itself or in a domain, array, range or composite, is refused as a partition
--- column (it split one value's calls over scopes); as the agent it is fine
+-- numbers, citext 'North' and 'north': every type whose btree operator class does not say
+-- equal values are identical), itself or in a domain, array, range or composite, is
+-- refused as a partition column (it split one value's calls over scopes); as the agent
+-- it is fine
+CREATE EXTENSION citext;
 CREATE TYPE kt_pair AS (a int, b numeric);
 CREATE DOMAIN kt_nums AS numeric[];
+CREATE DOMAIN kt_teams AS citext[];
 CREATE TABLE kt_forms (agent numeric NOT NULL, at timestamptz NOT NULL, n int NOT NULL, num numeric,
   f8 float8, iv interval, js jsonb, cash money, pair kt_pair, nums kt_nums, nr nummultirange, ok int[], okr int4range,
-  num_key text GENERATED ALWAYS AS (trim_scale(num)::text) STORED);
+  ci citext, cis kt_teams, num_key text GENERATED ALWAYS AS (trim_scale(num)::text) STORED);
 \set SHOW_CONTEXT never
 SELECT leaderboard.create_board(name => 'kt_forms', source => 'kt_forms', agent => 'agent', at => 'at',
   metrics => ARRAY['n'], scorecard => '{"metrics": [{"name": "n", "stat": "sum"}]}', periods => ARRAY['day'],
@@ -181,7 +185,7 @@ DO $$
 DECLARE
   c text;
 BEGIN
-  FOREACH c IN ARRAY ARRAY['num', 'f8', 'iv', 'js', 'cash', 'pair', 'nums', 'nr'] LOOP
+  FOREACH c IN ARRAY ARRAY['num', 'f8', 'iv', 'js', 'cash', 'pair', 'nums', 'nr', 'ci', 'cis'] LOOP
     BEGIN
       PERFORM leaderboard.create_board(name => 'kt_forms', source => 'kt_forms', agent => 'agent', at => 'at',
         metrics => ARRAY['n'], scorecard => '{"metrics": [{"name": "n", "stat": "sum"}]}', periods => ARRAY['day'],
@@ -203,7 +207,24 @@ SELECT count(*) AS differences FROM leaderboard.verify('kt_forms');
 SELECT leaderboard.drop_board('kt_forms');
 DROP TABLE kt_forms;
 DROP DOMAIN kt_nums;
+DROP DOMAIN kt_teams;
 DROP TYPE kt_pair;
+-- which base types are so, by their btree operator class
+SELECT t AS type, leaderboard._equal_means_identical(t) AS equal_means_identical
+FROM unnest(ARRAY['int4', 'text', 'uuid', 'date', 'timestamptz', 'bool', 'bytea', 'money', 'numeric',
+  'float8', 'interval', 'jsonb', 'citext', 'point']::regtype[]) t;
+-- a citext agent is one agent whatever its case, as its equality says
+CREATE TABLE kt_ci (agent citext NOT NULL, at timestamptz NOT NULL, n int NOT NULL);
+INSERT INTO kt_ci VALUES ('Ann', '2026-10-05 09:00+00', 1), ('ann', '2026-10-05 10:00+00', 2), ('Bob', '2026-10-05 09:00+00', 4);
+SELECT leaderboard.create_board(name => 'kt_ci', source => 'kt_ci', agent => 'agent', at => 'at',
+  metrics => ARRAY['n'], scorecard => '{"metrics": [{"name": "n", "stat": "sum"}]}', periods => ARRAY['day'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+INSERT INTO kt_ci VALUES ('ANN', '2026-10-05 11:00+00', 8);
+SELECT lower(agent::text) AS agent, leaderboard.kpi_sum(kpis, 1) AS n, rank FROM kt_ci_standings ORDER BY 1;
+SELECT count(*) AS differences FROM leaderboard.verify('kt_ci');
+SELECT leaderboard.drop_board('kt_ci');
+DROP TABLE kt_ci;
+DROP EXTENSION citext;
 
 -- a metric of a domain type is read as the domain's base type, through domains over
 -- domains, as kpi_agg reads it; a domain over a type kpi_agg does not take is refused

@@ -69,6 +69,32 @@ DELETE FROM endless_calls WHERE started_at = '-infinity';
 SELECT period, period_start, agent_id FROM endless_standings ORDER BY 1, 2, 3;
 SELECT count(*) AS differences FROM verify('endless');
 
+-- The first periods of the date range: those starting on its first day (4714-11-24 BC)
+-- have none before them, and a month, quarter or year after them moves from the one kept
+-- as starting on that day; closed, they give badges. A rolling window reaching back past
+-- that day starts there, and one ending on an infinite day is refused (22023).
+CREATE TABLE first_calls (LIKE edge_calls INCLUDING ALL);
+SELECT create_board('first', 'first_calls', 'agent_id', 'started_at', ARRAY['handle_seconds AS aht'],
+  '{"metrics": [{"name": "aht", "stat": "max", "weight": 1, "range": [0, 600]}]}',
+  periods => ARRAY['day', 'week', 'month', 'quarter', 'year'], time_zone => 'UTC') IS NOT NULL AS created;
+INSERT INTO first_calls VALUES (1, 1, '4714-11-24 10:00+00 BC', 100), (2, 2, '4714-11-24 11:00+00 BC', 200),
+  (3, 1, '4714-11-25 10:00+00 BC', 300), (4, 2, '4714-12-01 10:00+00 BC', 100),
+  (5, 1, '4714-12-02 10:00+00 BC', 400), (6, 2, '4713-01-05 10:00+00 BC', 500);
+SELECT period, period_start, agent_id, previous_score, previous_rank, rank_change, score_change
+FROM first_movement ORDER BY period_start, period, agent_id;
+SELECT leaderboard.alter_board('first', grace => '0 days') AS altered;
+SELECT close_periods('first') > 0 AS closed;
+SELECT badge, period, period_start, agent_id, rank_change, score_change
+FROM first_badges ORDER BY period_start, period, badge, agent_id;
+SELECT agent, rows(kpis) AS calls, rank FROM rolling('first', 1, '4714-11-24 BC') ORDER BY agent;
+SELECT agent, rows(kpis) AS calls, rank FROM rolling('first', 10, '4714-11-25 BC') ORDER BY agent;
+SELECT agent, rows(kpis) AS calls, rank FROM rolling('first', 2147483647, '4714-12-02 BC') ORDER BY agent;
+SELECT count(*) AS agents FROM rolling('first', 2147483647);
+SELECT * FROM rolling('first', 1, 'infinity');
+SELECT * FROM rolling('first', 7, '-infinity');
+SELECT drop_board('first');
+DROP TABLE first_calls;
+
 -- A date column holds days past the end of type timestamp (294276 AD), which the
 -- statements that recompute and verify a board cannot read: such a call is refused
 -- (22008) as they would refuse it, on its way in and on its way through an update; the

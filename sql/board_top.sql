@@ -108,6 +108,14 @@ FROM (VALUES
   ('an unknown rank style', $$'tr_standings', 'tr_scopes', 'UTC', 'ntile', 'agent_id', '{team_id}', ROW(1)$$),
   ('a NULL table', $$'tr_standings', NULL, 'UTC', 'rank', 'agent_id', '{team_id}', ROW(1)$$),
   ('standings for scopes', $$'tr_standings', 'tr_standings', 'UTC', 'rank', 'agent_id', '{team_id}', ROW(1)$$)) e(input, args);
+-- a result column the standings lack is 42703, for _top and _around alike, and _around
+-- takes a known rank style only
+SELECT top_error($$SELECT count(*) FROM leaderboard._top('tr_standings', 'tr_scopes', 'UTC', 'rank', 'agent_id',
+                   '{team_id}', ROW(1), 'day', 3) AS r(rank bigint, agent_id int, zz int)$$) AS top_unknown_column,
+       top_error($$SELECT count(*) FROM leaderboard._around('tr_standings', 'UTC', 1, 'day', 1, 'agent_id')
+                   AS r(agent_id int, zz int)$$) AS around_unknown_column,
+       top_error($$SELECT count(*) FROM leaderboard._around('tr_standings', 'UTC', 1, 'day', 1, 'agent_id', 'ntile')
+                   AS r(agent_id int, rank bigint)$$) AS around_unknown_style;
 
 -- the index a read found is remembered by the backend, and forgotten when the table's
 -- indexes change: a dropped one is missing, a new one is found

@@ -275,8 +275,8 @@ board_around(PG_FUNCTION_ARGS)
 	int32		width = PG_GETARG_INT32(4);
 	char	   *agent_column = text_to_cstring(PG_GETARG_TEXT_PP(5));
 	/* the rank style: row_number ranks tied agents otherwise than the index orders them */
-	bool		row_number = PG_NARGS() > 6 &&
-		strcmp(text_to_cstring(PG_GETARG_TEXT_PP(6)), "row_number") == 0;
+	const char *style = PG_NARGS() > 6 ? text_to_cstring(PG_GETARG_TEXT_PP(6)) : "rank";
+	bool		row_number = strcmp(style, "row_number") == 0;
 	DateADT		start;
 	Relation	standings;
 	Relation	key_index;
@@ -290,6 +290,7 @@ board_around(PG_FUNCTION_ARGS)
 	List	   *mine = NIL;
 	ListCell   *lc;
 
+	board_check_rank_style(style);
 	if (width < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE),

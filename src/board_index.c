@@ -184,8 +184,10 @@ board_column(Relation rel, const char *name)
 	AttrNumber	att = SPI_fnumber(RelationGetDescr(rel), name);
 
 	if (att <= 0)
-		elog(ERROR, "leaderboard: table \"%s\" has no column \"%s\"",
-			 RelationGetRelationName(rel), name);
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist",
+						name, RelationGetRelationName(rel))));
 	return att;
 }
 

@@ -46,6 +46,16 @@ board_open_for_read(Oid relid, const char *reader)
 	return table_open(relid, AccessShareLock);
 }
 
+void
+board_check_rank_style(const char *style)
+{
+	if (strcmp(style, "rank") != 0 && strcmp(style, "dense_rank") != 0 &&
+		strcmp(style, "row_number") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown rank style \"%s\"", style)));
+}
+
 int
 board_period_kind(text *kind)
 {

@@ -29,6 +29,9 @@ extern void board_check_read(Oid relid, const char *reader);
 /* The same, then opens it. */
 extern Relation board_open_for_read(Oid relid, const char *reader);
 
+/* Raises 22023 unless style is a rank style: rank, dense_rank or row_number. */
+extern void board_check_rank_style(const char *style);
+
 /* The index of a period kind in day, week, month, quarter, year, all; -1 for another. */
 extern int	board_period_kind(text *kind);
 

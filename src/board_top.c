@@ -336,11 +336,7 @@ board_end_top(BoardTopRead *read)
 void
 board_top_style(BoardTopRead *read, const char *style)
 {
-	if (strcmp(style, "rank") != 0 && strcmp(style, "dense_rank") != 0 &&
-		strcmp(style, "row_number") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown rank style \"%s\"", style)));
+	board_check_rank_style(style);
 	read->dense = strcmp(style, "dense_rank") == 0;
 	read->row_number = strcmp(style, "row_number") == 0;
 }

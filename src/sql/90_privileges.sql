@@ -102,6 +102,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._column_collate(regclass, name),
   leaderboard._column_base_type(regclass, name),
   leaderboard._text_forms_type(regtype),
+  leaderboard._equal_means_identical(regtype),
   leaderboard._type_parts(regtype),
   leaderboard._base_type(regtype),
   leaderboard._create_verb(leaderboard.boards, text, oid),

@@ -68,6 +68,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._column_collate(regclass,name)', 'create_board and the board statements: a column''s collation from pg_attribute'),
   ('leaderboard._column_base_type(regclass,name)', 'the board statements, goals and views: a column''s type from pg_attribute and pg_type'),
   ('leaderboard._text_forms_type(regtype)', 'create_board and set_goal: reads pg_type, pg_range and pg_attribute'),
+  ('leaderboard._equal_means_identical(regtype)', 'create_board and set_goal: reads a type''s btree operator class'),
   ('leaderboard._base_type(regtype)', 'create_board: reads pg_type'),
   ('leaderboard._type_parts(regtype)', 'create_board, set_goal and enum renames: reads pg_type, pg_range and pg_attribute'),
   ('leaderboard._create_verb(leaderboard.boards,text,oid)', 'create_board, alter_board: CREATE or CREATE OR REPLACE (pure)'),
