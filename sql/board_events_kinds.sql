@@ -115,3 +115,24 @@ SELECT kind, agent, period_start, old, new FROM leaderboard.events WHERE board =
 SELECT count(*) AS differences FROM leaderboard.verify('pbq');
 SELECT leaderboard.drop_board('pbq');
 DROP TABLE pbq_calls;
+
+-- the best a personal best passes is the largest earlier score, wherever it is among the
+-- earlier periods: with monthly scores 20, 80, 60 (agent 1) and 90, 40 (agent 2), a
+-- December score of 85 passes agent 1's best (80) and not agent 2's (90), which comes
+-- first; and a score of 70, below a later one, passes none
+CREATE TABLE pbs_calls (agent_id int NOT NULL, started_at timestamptz NOT NULL, score int NOT NULL);
+SELECT leaderboard.create_board(name => 'pbs', source => 'pbs_calls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['score'], periods => ARRAY['month'], time_zone => 'UTC',
+  scorecard => '{"metrics": [{"name": "score", "stat": "max", "weight": 1}], "scale": 1}') IS NOT NULL AS created;
+INSERT INTO pbs_calls VALUES (1, '2026-08-05 09:00+00', 20), (1, '2026-09-05 09:00+00', 80), (1, '2026-10-05 09:00+00', 60),
+  (2, '2026-09-05 09:00+00', 90), (2, '2026-10-05 09:00+00', 40), (3, '2026-08-05 09:00+00', 50), (3, '2026-09-05 09:00+00', 75);
+SELECT leaderboard.alter_board('pbs', events => '{"personal_best": true}');
+INSERT INTO pbs_calls VALUES (1, '2026-12-05 09:00+00', 85);
+INSERT INTO pbs_calls VALUES (2, '2026-12-05 09:00+00', 85);
+INSERT INTO pbs_calls VALUES (3, '2026-12-05 09:00+00', 70);
+SET leaderboard.direct_apply_max_groups = 0;
+INSERT INTO pbs_calls VALUES (1, '2026-11-05 09:00+00', 10), (2, '2026-11-05 09:00+00', 95), (3, '2026-11-05 09:00+00', 60);
+RESET leaderboard.direct_apply_max_groups;
+SELECT kind, agent, period_start, old, new FROM leaderboard.events WHERE board = 'pbs' ORDER BY id;
+SELECT leaderboard.drop_board('pbs');
+DROP TABLE pbs_calls;

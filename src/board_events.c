@@ -752,10 +752,12 @@ agent_rows_end(AgentRows *rows)
  * The agent's best qualified score in the earlier periods of the row's kind, in any
  * partition (as the personal_best branch reads it), read with snapshot by the standings'
  * primary key (agent, period, period_start, scope_id) into c->best; c->has_best false
- * when there is none. Returns false when the key cannot be scanned so.
+ * when there is none. The scan stops at the first score of at least enough: c->best is
+ * then that score, not the best, and *reached true. Returns false when the key cannot be
+ * scanned so.
  */
 static bool
-read_earlier_best(RowChange *c, Snapshot snapshot)
+read_earlier_best(RowChange *c, Snapshot snapshot, double enough, bool *reached)
 {
 	AgentRows	rows;
 	bool		isnull;
@@ -764,7 +766,8 @@ read_earlier_best(RowChange *c, Snapshot snapshot)
 						  BTLessStrategyNumber, c->period_start, snapshot))
 		return false;
 	c->has_best = false;
-	while (index_getnext_slot(rows.scan, ForwardScanDirection, rows.slot))
+	*reached = false;
+	while (!*reached && index_getnext_slot(rows.scan, ForwardScanDirection, rows.slot))
 	{
 		double		score = DatumGetFloat8(slot_getattr(rows.slot, recording->score, &isnull));
 
@@ -775,6 +778,7 @@ read_earlier_best(RowChange *c, Snapshot snapshot)
 		if (!c->has_best || float8_gt(score, c->best))
 			c->best = score;
 		c->has_best = true;
+		*reached = float8_ge(score, enough);
 	}
 	agent_rows_end(&rows);
 	return true;
@@ -790,15 +794,21 @@ personal_best(RowChange *c, Snapshot snapshot, bool *decided)
 {
 	/* an old score that was not qualified had not passed the best */
 	bool		old_counts = c->had_row && c->old_qualified;
+	bool		reached;
 
 	if (!c->has_row || !c->new_qualified || (old_counts && c->new_score <= c->old_score))
 		return false;
-	if (snapshot == InvalidSnapshot || !read_earlier_best(c, snapshot))
+	/*
+	 * An earlier score of at least the new one is a best the new score does not pass: the
+	 * scan of the agent's earlier rows, whose length grows with the periods kept, stops
+	 * there. Only a change that may announce one reads them all.
+	 */
+	if (snapshot == InvalidSnapshot || !read_earlier_best(c, snapshot, c->new_score, &reached))
 	{
 		*decided = false;
 		return true;
 	}
-	return c->has_best && float8_gt(c->new_score, c->best) &&
+	return !reached && c->has_best && float8_gt(c->new_score, c->best) &&
 		(!old_counts || float8_le(c->old_score, c->best));
 }
 
