@@ -136,3 +136,21 @@ RESET leaderboard.direct_apply_max_groups;
 SELECT kind, agent, period_start, old, new FROM leaderboard.events WHERE board = 'pbs' ORDER BY id;
 SELECT leaderboard.drop_board('pbs');
 DROP TABLE pbs_calls;
+
+-- a board partitioned by a column of a type other than the integers and text: the events
+-- statement builds its partition objects, also for the rank events of rows whose calls
+-- did not change (another agent's deletion lifts them)
+CREATE TABLE vip_calls (agent_id int NOT NULL, vip boolean NOT NULL, desk char(2) NOT NULL,
+  started_at timestamptz NOT NULL, converted boolean NOT NULL);
+INSERT INTO vip_calls VALUES (1, true, 'A1', '2026-10-05 10:00+00', true), (1, true, 'A1', '2026-10-05 10:01+00', true),
+  (2, true, 'A1', '2026-10-05 10:00+00', true), (3, true, 'A1', '2026-10-05 10:00+00', false);
+SELECT leaderboard.create_board(name => 'vip', source => 'vip_calls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['converted::int AS conv'], periods => ARRAY['month'], partition_by => ARRAY['vip', 'desk'],
+  scorecard => '{"metrics": [{"name": "conv", "stat": "sum", "weight": 1}], "scale": 1}', time_zone => 'UTC') IS NOT NULL AS created;
+SELECT leaderboard.alter_board('vip', events => '{"new_leader": true, "rank_climb": 1}');
+DELETE FROM vip_calls WHERE agent_id = 1 AND started_at = '2026-10-05 10:01+00';
+INSERT INTO vip_calls VALUES (3, true, 'A1', '2026-10-05 11:00+00', true), (3, true, 'A1', '2026-10-05 11:01+00', true);
+SELECT kind, agent, partition, old, new FROM leaderboard.events WHERE board = 'vip' ORDER BY id;
+SELECT count(*) AS differences FROM leaderboard.verify('vip');
+SELECT leaderboard.drop_board('vip');
+DROP TABLE vip_calls;

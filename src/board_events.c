@@ -1001,15 +1001,17 @@ candidate_kinds(RowChange *c, const BoardStatements *bs, const GoalRungs *goals,
 	kinds = rank_kinds(c, bs, decided);
 	if ((bs->events_kinds & BOARD_EVENT_PERSONAL_BEST) && personal_best(c, snapshot, decided))
 		kinds |= BOARD_EVENT_PERSONAL_BEST;
-	if (!calls_changed(c))
-		return kinds & bs->events_kinds;
-	if (bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_GOAL_AT_RISK))
-		kinds |= goal_kinds(c, bs, goals, snapshot, decided);
-	if ((bs->events_kinds & BOARD_EVENT_STREAK_MILESTONE) && strcmp(c->period, "day") == 0 &&
-		may_cross_goal(c, goals) && may_reach_milestone(c, bs, goals, snapshot))
-		kinds |= BOARD_EVENT_STREAK_MILESTONE;
+	/* goals and streaks count calls: a row whose calls did not change announces neither */
+	if (calls_changed(c))
+	{
+		if (bs->events_kinds & (BOARD_EVENT_GOAL_MET | BOARD_EVENT_GOAL_AT_RISK))
+			kinds |= goal_kinds(c, bs, goals, snapshot, decided);
+		if ((bs->events_kinds & BOARD_EVENT_STREAK_MILESTONE) && strcmp(c->period, "day") == 0 &&
+			may_cross_goal(c, goals) && may_reach_milestone(c, bs, goals, snapshot))
+			kinds |= BOARD_EVENT_STREAK_MILESTONE;
+	}
 	kinds &= bs->events_kinds;
-	/* its events' partition is one only the statement builds */
+	/* its events' partition is one only the statement builds, whatever the kind */
 	if (kinds != 0 && c->partition == NULL)
 		*decided = false;
 	return kinds;
