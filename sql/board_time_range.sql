@@ -65,6 +65,13 @@ SELECT count(*) AS differences FROM verify('endless');
 -- the periods of the infinite days have no previous period to move from
 SELECT period, period_start, agent_id, previous_score, previous_rank, rank_change, score_change
 FROM endless_movement ORDER BY 1, 2, 3;
+-- a correction that removes a maximum recomputes its groups from the calls at exactly
+-- those times: the periods of -infinity and infinity, and 'all' (which holds both)
+INSERT INTO endless_calls VALUES (4, 1, '-infinity', 50), (5, 2, 'infinity', 40);
+DELETE FROM endless_calls WHERE call_id IN (2, 3);
+SELECT period, period_start, agent_id, rows(kpis) AS calls, kpi_max(kpis, 1) AS max_aht
+FROM endless_standings ORDER BY 1, 2, 3;
+SELECT count(*) AS differences FROM verify('endless');
 DELETE FROM endless_calls WHERE started_at = '-infinity';
 SELECT period, period_start, agent_id FROM endless_standings ORDER BY 1, 2, 3;
 SELECT count(*) AS differences FROM verify('endless');

@@ -440,7 +440,9 @@ BEGIN
   -- rows of a (period, agent) group: a superset range on the time column (indexable),
   -- then the exact period test in local time (DST-safe). Within a year of either end of
   -- the timestamp range (4714-11-24 BC, 294276-12-31) the range is left open on that
-  -- side: its bound, or the bound's time in another zone, would be out of range.
+  -- side: its bound, or the bound's time in another zone, would be out of range. Both
+  -- bounds are inclusive: the periods of -infinity and infinity hold the calls at
+  -- exactly those times (and 'all' holds both).
   lo := format('(CASE WHEN k.period = ''all'' OR k.period_start < ''4713-11-24 BC''::pg_catalog.date '
                'THEN ''-infinity''::pg_catalog.timestamp '
                'ELSE k.period_start::pg_catalog.timestamp - interval ''1 day'' END)');
@@ -457,7 +459,7 @@ BEGIN
   ELSIF leaderboard._base_type(leaderboard._expression_type(b.source, qt, 'at')) = 'date'::regtype THEN
     lo := lo || '::pg_catalog.date'; hi := hi || '::pg_catalog.date';
   END IF;
-  in_period := format('s.%1$s >= %2$s AND s.%1$s < %3$s AND (k.period = ''all'' OR %4$s = k.period_start)',
+  in_period := format('s.%1$s >= %2$s AND s.%1$s <= %3$s AND (k.period = ''all'' OR %4$s = k.period_start)',
                       qt, lo, hi,
                       leaderboard._period_start_sql('k.period', leaderboard._local_time_sql(b, 's.' || qt)));
 
