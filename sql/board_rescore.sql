@@ -92,3 +92,20 @@ SELECT count(*) AS closed_rows_changed FROM ((SELECT * FROM rs_closed EXCEPT ALL
   UNION ALL (SELECT * FROM rs_rows() WHERE period_start < '2026-11-01' EXCEPT ALL SELECT * FROM rs_closed)) d;
 SELECT count(*) AS differences FROM verify('rs');
 SELECT drop_board('rs');
+
+-- a tier held by hold carries over a rescore while the ladder stays the same, also when
+-- alter_board is given the ladder the board has (written otherwise); a new ladder places
+-- tiers afresh
+CREATE TABLE hold_calls (agent_id int NOT NULL, started_at timestamptz NOT NULL, pts int NOT NULL);
+INSERT INTO hold_calls VALUES (1, '2026-10-05 09:00+00', 55), (2, '2026-10-05 09:00+00', 20);
+SELECT create_board('hold', 'hold_calls', 'agent_id', 'started_at', ARRAY['pts'],
+  '{"metrics": [{"name": "pts", "stat": "max", "weight": 1}], "scale": 1}', periods => ARRAY['all'],
+  ladder => 'Low: 0, High: 50; hold 10', time_zone => 'UTC') IS NOT NULL AS created;
+UPDATE hold_calls SET pts = 45 WHERE agent_id = 1;
+SELECT agent_id, score, tier FROM hold_standings ORDER BY 1;
+SELECT alter_board('hold', ladder => 'Low:0,High:50;hold 10') AS changed;
+SELECT agent_id, score, tier FROM hold_standings ORDER BY 1;
+SELECT alter_board('hold', ladder => 'Low: 0, High: 50; hold 6') AS changed;
+SELECT agent_id, score, tier FROM hold_standings ORDER BY 1;
+SELECT drop_board('hold');
+DROP TABLE hold_calls;

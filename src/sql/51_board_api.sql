@@ -1719,6 +1719,7 @@ DECLARE
   b leaderboard.boards := leaderboard._board(board);
   n bigint;
   old_extremes bigint;
+  keep_tiers boolean;
 BEGIN
   PERFORM leaderboard._require_owner(b);
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
@@ -1738,6 +1739,8 @@ BEGIN
     RAISE EXCEPTION 'a new ladder and drop_ladder cannot be combined' USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Give either ladder => ''...'' or drop_ladder => true.';
   END IF;
+  -- the ladder the board has, given again, is no new ladder: held tiers carry over
+  keep_tiers := ladder IS NULL OR ladder::text IS NOT DISTINCT FROM b.ladder::text;
   IF ladder IS NOT NULL THEN
     b.ladder := ladder;
   ELSIF drop_ladder IS TRUE THEN
@@ -1826,7 +1829,7 @@ BEGIN
   END IF;
   -- rescore and re-rank from the stored kpis in one statement: no source row is read; a
   -- held tier carries over only while the ladder stays the same
-  EXECUTE (SELECT x.rescore FROM leaderboard._board_statements(board) x) INTO n USING ladder IS NULL;
+  EXECUTE (SELECT x.rescore FROM leaderboard._board_statements(board) x) INTO n USING keep_tiers;
   RETURN n;
 END $$;
 COMMENT ON FUNCTION leaderboard.alter_board(text, jsonb, leaderboard.ladder, boolean, leaderboard.calendar, boolean, jsonb, interval, interval, boolean, date) IS
