@@ -307,7 +307,7 @@ check_board_unchanged(const char *name)
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("could not serialize access due to concurrent change of board \"%s\"",
 						name),
-				 errdetail("The board's scorecard or ladder changed after this transaction's snapshot was taken."),
+				 errdetail("The board was changed by alter_board() after this transaction's snapshot was taken."),
 				 errhint("The transaction might succeed if retried.")));
 }
 
