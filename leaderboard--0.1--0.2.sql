@@ -9718,6 +9718,11 @@ BEGIN
       RETURN 0;
     END IF;
   END IF;
+  -- the events setting alone changes no view (remaking them would wait for their readers)
+  IF events IS NOT NULL AND scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE
+     AND alter_board.calendar IS NULL AND drop_calendar IS NOT TRUE THEN
+    RETURN 0;
+  END IF;
   -- nothing to change: the board's views are made again (this is how boards made by an
   -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
   -- rescored
@@ -10131,8 +10136,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   mode "char" := (SELECT t.tgenabled FROM pg_trigger t WHERE t.tgrelid = b.standings AND t.tgname = 'lb_events');
 BEGIN
-  IF b.events IS NULL AND mode IS NOT NULL THEN
-    EXECUTE format('DROP TRIGGER lb_events ON %s', b.standings);
+  IF b.events IS NULL AND mode <> 'D' THEN
+    EXECUTE format('ALTER TABLE %s DISABLE TRIGGER lb_events', b.standings);
   ELSIF b.events IS NOT NULL AND mode IS NULL THEN
     EXECUTE format('CREATE TRIGGER lb_events AFTER INSERT OR UPDATE OR DELETE ON %s '
                    'FOR EACH ROW EXECUTE FUNCTION leaderboard._board_event_row()', b.standings);
@@ -10142,7 +10147,7 @@ BEGIN
   END IF;
 END $$;
 COMMENT ON FUNCTION leaderboard._board_event_trigger(leaderboard.boards) IS
-  'internal: creates or drops the events trigger on a board''s standings as its events setting says';
+  'internal: creates, enables or disables the events trigger on a board''s standings as its events setting says';
 
 CREATE OR REPLACE FUNCTION leaderboard._wrong_trigger_modes(tables regclass[])
 RETURNS TABLE (board text, rel regclass, level integer, tgname name, mode "char")

@@ -224,9 +224,13 @@ SELECT leaderboard.alter_board('ev', scorecard => '{"metrics": [{"name": "conv",
 SELECT leaderboard.rebuild('ev') > 0 AS rebuilt;
 SELECT count(*) AS events_from_rescoring FROM leaderboard.events WHERE id > (SELECT max(id) FROM ev_seen);
 SELECT leaderboard.alter_board('ev', events => '{}');
-SELECT events, (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'ev_standings'::regclass AND tgname = 'lb_events') AS triggers
+-- turned off, the events trigger stays, disabled: it records nothing, on either path
+SELECT events, (SELECT string_agg(tgenabled::text, ',') FROM pg_trigger WHERE tgrelid = 'ev_standings'::regclass AND tgname = 'lb_events') AS trigger_mode
 FROM leaderboard.boards WHERE name = 'ev';
 INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (3, 0, '2026-10-21 09:00+00', true), (3, 0, '2026-10-21 09:10+00', true);
+SET leaderboard.direct_apply_max_groups = 0;
+INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (3, 0, '2026-10-21 09:20+00', true);
+RESET leaderboard.direct_apply_max_groups;
 SELECT count(*) AS events_when_off FROM leaderboard.events WHERE id > (SELECT max(id) FROM ev_seen);
 -- tier events need a ladder: the ladder cannot go while they are set
 SELECT leaderboard.alter_board('ev', events => '{"tier_up": true, "new_leader": true}');

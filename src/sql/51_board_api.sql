@@ -1778,6 +1778,11 @@ BEGIN
       RETURN 0;
     END IF;
   END IF;
+  -- the events setting alone changes no view (remaking them would wait for their readers)
+  IF events IS NOT NULL AND scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE
+     AND alter_board.calendar IS NULL AND drop_calendar IS NOT TRUE THEN
+    RETURN 0;
+  END IF;
   -- nothing to change: the board's views are made again (this is how boards made by an
   -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
   -- rescored

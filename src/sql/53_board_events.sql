@@ -545,14 +545,16 @@ COMMENT ON FUNCTION leaderboard._events_payload(text, jsonb) IS
 -- emits events; it fires always, also for sessions in replica mode, where the apply runs
 -- too. One found in another mode (ALTER TABLE ... DISABLE/ENABLE TRIGGER ALL, as
 -- pg_restore --disable-triggers runs it, makes it fire in ordinary sessions only) is put
--- back in it.
+-- back in it. Events turned off disable it rather than drop it: DROP TRIGGER would lock
+-- the standings against their readers, while the scopes table is locked against writers
+-- that may have read them, a deadlock.
 CREATE FUNCTION leaderboard._board_event_trigger(b leaderboard.boards) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   mode "char" := (SELECT t.tgenabled FROM pg_trigger t WHERE t.tgrelid = b.standings AND t.tgname = 'lb_events');
 BEGIN
-  IF b.events IS NULL AND mode IS NOT NULL THEN
-    EXECUTE format('DROP TRIGGER lb_events ON %s', b.standings);
+  IF b.events IS NULL AND mode <> 'D' THEN
+    EXECUTE format('ALTER TABLE %s DISABLE TRIGGER lb_events', b.standings);
   ELSIF b.events IS NOT NULL AND mode IS NULL THEN
     EXECUTE format('CREATE TRIGGER lb_events AFTER INSERT OR UPDATE OR DELETE ON %s '
                    'FOR EACH ROW EXECUTE FUNCTION leaderboard._board_event_row()', b.standings);
@@ -562,4 +564,4 @@ BEGIN
   END IF;
 END $$;
 COMMENT ON FUNCTION leaderboard._board_event_trigger(leaderboard.boards) IS
-  'internal: creates or drops the events trigger on a board''s standings as its events setting says';
+  'internal: creates, enables or disables the events trigger on a board''s standings as its events setting says';
