@@ -6755,10 +6755,10 @@ BEGIN
     ' l.actual, pg_catalog.trim_scale(l.actual / r.target) AS progress, p.pace, p.pace >= r.target AS on_track,'
     ' l.days_elapsed AS working_days_elapsed, l.days_total AS working_days '
     'FROM (SELECT m.period, m.period_start, m.days_elapsed, m.days_total, m.scope_id%14$s, m.%9$I, m.metric, m.stat, m.actual,'
-    '       pg_catalog.array_agg(m.target ORDER BY m.target, m.id) AS targets, pg_catalog.array_agg(m.id ORDER BY m.target, m.id) AS ids'
+    '       pg_catalog.array_agg(m.target ORDER BY m.target, m.id) AS targets, pg_catalog.array_agg(m.id ORDER BY m.target, m.id) AS lb_ids'
     '      FROM m WHERE m.lb_rank = 1'
     '      GROUP BY m.period, m.period_start, m.days_elapsed, m.days_total, m.scope_id%14$s, m.%9$I, m.metric, m.stat, m.actual) l '
-    'CROSS JOIN LATERAL leaderboard._goal_rung(l.targets, l.ids, l.actual) r '
+    'CROSS JOIN LATERAL leaderboard._goal_rung(l.targets, l.lb_ids, l.actual) r '
     'CROSS JOIN LATERAL (SELECT leaderboard._goal_pace(l.stat, l.actual, l.days_elapsed, l.days_total) AS pace) p',
     goals_verb, schema, b.name || '_goals',
     leaderboard._period_start_sql('k.period', 't.lb_today::pg_catalog.timestamp'), today, b.periods,
@@ -6774,7 +6774,9 @@ BEGIN
   streaks_verb := leaderboard._create_verb(b, format('view %s.%I', schema, b.name || '_streaks'),
     (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass(format('%s.%I', schema, b.name || '_streaks'))));
   -- a day is met when its actual reaches the lowest rung of the daily goal ladder in force
-  -- that day; days out of the streak type's range (before year 1) are left out
+  -- that day; days out of the streak type's range (before year 1) are left out, and so are
+  -- days more than 36000 days before today or 524 after it: a streak spans at most 36525
+  -- days, and one call of a mistyped year would fail the view for every reader
   EXECUTE format(
     '%1$s VIEW %2$s.%3$I AS '
     'SELECT %12$s x.%6$I, x.metric, x.stat, leaderboard.longest(x.streak) AS longest_streak,'
@@ -6787,7 +6789,9 @@ BEGIN
     '              ORDER BY g.agent IS NOT NULL DESC, (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(g.partition)) DESC,'
     '              g.partition::pg_catalog.text) AS lb_rank'
     '            FROM %10$s s %11$s'
-    '            WHERE s.period = ''day'' AND s.period_start >= ''0001-01-01''::pg_catalog.date) m'
+    '            WHERE s.period = ''day'' AND s.period_start >= ''0001-01-01''::pg_catalog.date'
+    '             AND s.period_start >= (%4$s) OPERATOR(pg_catalog.-) 36000'
+    '             AND s.period_start <= (%4$s) OPERATOR(pg_catalog.+) 524) m'
     '      WHERE m.lb_rank = 1'
     '      GROUP BY m.metric, m.stat%5$s, m.%6$I) x',
     streaks_verb, schema, b.name || '_streaks', today, m_cols, b.agent_column, cal, s_cols, b.metric_names,

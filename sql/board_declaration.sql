@@ -138,6 +138,17 @@ SELECT create_board('decl_agent_part', 'decl_agent_part', 'agent_id', 'at', ARRA
   time_zone => 'UTC') IS NOT NULL AS created;
 UPDATE decl_agent_part SET won = won + 1 WHERE agent_id = 1;
 SELECT count(*) AS differences FROM verify('decl_agent_part');
+-- a partition column named like no column of the board's but like the goals view's
+-- internal ones (ids) works, goals and all
+CREATE TABLE decl_ids (agent_id int NOT NULL, ids int, at timestamptz NOT NULL DEFAULT now(), won int NOT NULL);
+INSERT INTO decl_ids (agent_id, ids, won) SELECT i % 4, i % 2, i % 3 FROM generate_series(1, 20) i;
+SELECT create_board('decl_ids', 'decl_ids', 'agent_id', 'at', ARRAY['won'],
+  '{"metrics": [{"name": "won", "stat": "sum", "weight": 1}]}', partition_by => ARRAY['ids'], periods => ARRAY['all'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+SELECT set_goal('decl_ids', 'won', 'sum', 'all', 5) IS NOT NULL AS goal_set;
+SELECT ids, agent_id, actual, target FROM decl_ids_goals ORDER BY 1, 2;
+SELECT drop_board('decl_ids');
+DROP TABLE decl_ids;
 -- nor may such a column come later, added or renamed to (42701); verify() still reads it
 \set VERBOSITY sqlstate
 ALTER TABLE decl_agent_part ADD COLUMN lb_local timestamp;

@@ -86,6 +86,14 @@ SELECT leaderboard.set_goal('desk', 'tickets', 'count', 'day', 100, agent => '9'
 SELECT current_streak = walked_run(9) - (extract(isodow FROM now()::date) < 6)::int AS today_unmet_right
 FROM desk_streaks WHERE agent_id = 9;
 
+-- a call of a mistyped year, more than 100 years before the others (the streak type's
+-- span): counted in the standings, in no streak, and the view still reads for everyone
+INSERT INTO tickets VALUES (1, 'a', timestamp '1920-03-02 10:00') , (1, 'a', '1920-03-02 10:05'), (1, 'a', '1920-03-02 10:10');
+SET CONSTRAINTS ALL IMMEDIATE;
+SELECT count(*) AS rows_of_1920 FROM desk_standings WHERE period_start = '1920-03-02';
+SELECT agent_id, longest_streak, met_days FROM desk_streaks WHERE agent_id = 1;
+SELECT count(*) AS streak_rows FROM desk_streaks;
+
 SELECT leaderboard.drop_board('desk');
 SELECT to_regclass('desk_streaks') AS streaks_view;
 COMMIT;
