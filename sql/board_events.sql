@@ -232,6 +232,10 @@ SET leaderboard.direct_apply_max_groups = 0;
 INSERT INTO ev_calls (agent_id, team_id, started_at, converted) VALUES (3, 0, '2026-10-21 09:20+00', true);
 RESET leaderboard.direct_apply_max_groups;
 SELECT count(*) AS events_when_off FROM leaderboard.events WHERE id > (SELECT max(id) FROM ev_seen);
+-- and it stays disabled: ENABLE TRIGGER ALL on the standings (as pg_restore
+-- --disable-triggers runs it) is put back for it, without a warning
+ALTER TABLE ev_standings ENABLE TRIGGER ALL;
+SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'ev_standings'::regclass AND tgname = 'lb_events';
 -- tier events need a ladder: the ladder cannot go while they are set
 SELECT leaderboard.alter_board('ev', events => '{"tier_up": true, "new_leader": true}');
 SELECT leaderboard.alter_board('ev', drop_ladder => true);

@@ -173,9 +173,15 @@ CREATE EXTENSION citext;
 CREATE TYPE kt_pair AS (a int, b numeric);
 CREATE DOMAIN kt_nums AS numeric[];
 CREATE DOMAIN kt_teams AS citext[];
+-- a nondeterministic collation inside a composite or a range makes 'North' and 'north'
+-- equal there too; and bpchar's blanks, which its own text form drops, stay in an array's
+CREATE COLLATION kt_nd (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TYPE kt_ndpair AS (name text COLLATE kt_nd, n int);
+CREATE TYPE kt_ndrange AS RANGE (subtype = text, collation = kt_nd);
 CREATE TABLE kt_forms (agent numeric NOT NULL, at timestamptz NOT NULL, n int NOT NULL, num numeric,
   f8 float8, iv interval, js jsonb, cash money, pair kt_pair, nums kt_nums, nr nummultirange, ok int[], okr int4range,
-  ci citext, cis kt_teams, num_key text GENERATED ALWAYS AS (trim_scale(num)::text) STORED);
+  ci citext, cis kt_teams, ndpair kt_ndpair, ndrange kt_ndrange, tags bpchar[],
+  num_key text GENERATED ALWAYS AS (trim_scale(num)::text) STORED);
 \set SHOW_CONTEXT never
 SELECT leaderboard.create_board(name => 'kt_forms', source => 'kt_forms', agent => 'agent', at => 'at',
   metrics => ARRAY['n'], scorecard => '{"metrics": [{"name": "n", "stat": "sum"}]}', periods => ARRAY['day'],
@@ -185,7 +191,7 @@ DO $$
 DECLARE
   c text;
 BEGIN
-  FOREACH c IN ARRAY ARRAY['num', 'f8', 'iv', 'js', 'cash', 'pair', 'nums', 'nr', 'ci', 'cis'] LOOP
+  FOREACH c IN ARRAY ARRAY['num', 'f8', 'iv', 'js', 'cash', 'pair', 'nums', 'nr', 'ci', 'cis', 'ndpair', 'ndrange', 'tags'] LOOP
     BEGIN
       PERFORM leaderboard.create_board(name => 'kt_forms', source => 'kt_forms', agent => 'agent', at => 'at',
         metrics => ARRAY['n'], scorecard => '{"metrics": [{"name": "n", "stat": "sum"}]}', periods => ARRAY['day'],
@@ -209,6 +215,9 @@ DROP TABLE kt_forms;
 DROP DOMAIN kt_nums;
 DROP DOMAIN kt_teams;
 DROP TYPE kt_pair;
+DROP TYPE kt_ndpair;
+DROP TYPE kt_ndrange;
+DROP COLLATION kt_nd;
 -- which base types are so, by their btree operator class
 SELECT t AS type, leaderboard._equal_means_identical(t) AS equal_means_identical
 FROM unnest(ARRAY['int4', 'text', 'uuid', 'date', 'timestamptz', 'bool', 'bytea', 'money', 'numeric',

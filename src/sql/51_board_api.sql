@@ -832,8 +832,12 @@ COMMENT ON FUNCTION leaderboard._equal_means_identical(regtype) IS
 -- A type whose equal values can have other text forms, itself or inside a domain, array,
 -- range, multirange or composite type: a base type whose btree equality holds between
 -- values that differ (numeric 1.0 and 1.00, float 0 and -0, interval '1 day' and
--- '24:00:00', numbers inside jsonb, citext 'North' and 'north'), and money, which
--- lc_monetary writes. Boards name scopes, and goals name agents, by text.
+-- '24:00:00', numbers inside jsonb, citext 'North' and 'north'), a nondeterministic
+-- collation of a domain, a range or a composite's attribute ('North' and 'north' equal
+-- under it), and money, which lc_monetary writes. Boards name scopes, and goals name
+-- agents, by text. bpchar's equality ignores trailing blanks, and so does its text form
+-- as scopes name it (cast to text), but only as the column's own type (through domains):
+-- inside an array or a composite its blanks stay.
 CREATE FUNCTION leaderboard._text_forms_type(t regtype) RETURNS text
 LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
   SELECT pg_catalog.format_type(p.part, NULL) FROM leaderboard._type_parts(t) AS p(part)
@@ -841,10 +845,17 @@ LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
   WHERE p.part OPERATOR(pg_catalog.=) 'pg_catalog.money'::pg_catalog.regtype
      OR (y.typtype IN ('b', 'e')
          AND y.typsubscript OPERATOR(pg_catalog.<>) 'pg_catalog.array_subscript_handler'::pg_catalog.regproc
-         -- bpchar's equality ignores trailing blanks, and so does its text form as scopes
-         -- are named (cast to text)
-         AND p.part OPERATOR(pg_catalog.<>) 'pg_catalog.bpchar'::pg_catalog.regtype
+         AND NOT (p.part OPERATOR(pg_catalog.=) 'pg_catalog.bpchar'::pg_catalog.regtype
+                  AND p.part OPERATOR(pg_catalog.=) leaderboard._base_type(t))
          AND NOT leaderboard._equal_means_identical(p.part))
+     OR EXISTS (SELECT FROM pg_catalog.pg_collation c
+                WHERE NOT c.collisdeterministic
+                  AND (c.oid OPERATOR(pg_catalog.=) y.typcollation AND y.typtype OPERATOR(pg_catalog.=) 'd'
+                       OR c.oid IN (SELECT g.rngcollation FROM pg_catalog.pg_range g
+                                    WHERE g.rngtypid OPERATOR(pg_catalog.=) p.part)
+                       OR c.oid IN (SELECT a.attcollation FROM pg_catalog.pg_attribute a
+                                    WHERE a.attrelid OPERATOR(pg_catalog.=) y.typrelid AND y.typrelid OPERATOR(pg_catalog.<>) 0
+                                      AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped)))
   LIMIT 1
 $$;
 COMMENT ON FUNCTION leaderboard._text_forms_type(regtype) IS
@@ -2301,11 +2312,14 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
           AND tg.tgname = 'lb_' || b.name || '_repl'))
     AND tg.tgenabled <> m.mode
   UNION ALL
-  SELECT b.name, b.standings, 0, tg.tgname, 'A'::"char"
+  -- lb_events fires always on a board with events, and is disabled on one whose events
+  -- were turned off
+  SELECT b.name, b.standings, 0, tg.tgname, m.mode
   FROM leaderboard.boards b
   JOIN pg_trigger tg ON tg.tgrelid = b.standings AND tg.tgname = 'lb_events'
-  WHERE b.standings = ANY (tables) AND b.events IS NOT NULL
-    AND tg.tgfoid = to_regprocedure('leaderboard._board_event_row()') AND tg.tgenabled <> 'A'
+  CROSS JOIN LATERAL (SELECT CASE WHEN b.events IS NULL THEN 'D' ELSE 'A' END::"char" AS mode) m
+  WHERE b.standings = ANY (tables)
+    AND tg.tgfoid = to_regprocedure('leaderboard._board_event_row()') AND tg.tgenabled <> m.mode
 $$;
 COMMENT ON FUNCTION leaderboard._wrong_trigger_modes(regclass[]) IS
   'internal: the board triggers on the given tables whose mode is not the one their board needs';
@@ -2335,9 +2349,10 @@ BEGIN
   FOR r IN
     SELECT w.rel, max(w.level) AS level,
            array_agg(DISTINCT w.board) FILTER (WHERE w.tgname <> 'lb_events') AS boards,
-           array_agg(DISTINCT w.board) FILTER (WHERE w.tgname = 'lb_events') AS event_boards,
+           array_agg(DISTINCT w.board) FILTER (WHERE w.tgname = 'lb_events' AND w.mode = 'A') AS event_boards,
            string_agg(format('%s %I', CASE w.mode WHEN 'R' THEN 'ENABLE REPLICA TRIGGER'
                                                   WHEN 'A' THEN 'ENABLE ALWAYS TRIGGER'
+                                                  WHEN 'D' THEN 'DISABLE TRIGGER'
                                                   ELSE 'ENABLE TRIGGER' END, w.tgname),
                       ', ' ORDER BY w.tgname) AS enable
     FROM leaderboard._wrong_trigger_modes(tables) w
