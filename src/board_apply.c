@@ -587,6 +587,29 @@ apply_board(PendingBoard *captured)
 	owner_context_exit(&ctx);
 }
 
+/*
+ * Locks the scopes table of each board to apply, in the order they are applied, before
+ * any is applied: a scopes table held in EXCLUSIVE mode (by an alter_board() or rebuild()
+ * of a transaction that then writes calls of another of these boards) is then waited for
+ * while this transaction holds no scope row that one may wait for at its own commit.
+ */
+static void
+lock_scopes_tables(PendingBoard **sorted, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		BoardStatements *bs;
+
+		if (sorted[i]->dropped_in != InvalidSubTransactionId && !board_exists(sorted[i]->name))
+			continue;
+		bs = board_statements(sorted[i]->name, false);
+		if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(bs->scopes)))
+			LockRelationOid(bs->scopes, RowExclusiveLock);
+	}
+}
+
 PG_FUNCTION_INFO_V1(board_commit);
 /* Deferred constraint trigger on leaderboard.pending: applies captured changes, returns NULL. */
 Datum
@@ -639,6 +662,8 @@ board_commit(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	writer_nestlevel = writer_context_enter();
+	if (n > 1)
+		lock_scopes_tables(sorted, n);
 	for (i = 0; i < n; i++)
 		apply_board(sorted[i]);
 	AtEOXact_GUC(false, writer_nestlevel);
