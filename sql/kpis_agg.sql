@@ -112,3 +112,9 @@ RESET search_path;
 
 -- As a window aggregate: a running accumulator.
 SELECT x, leaderboard.kpi_agg(x) OVER (ORDER BY x) FROM generate_series(1, 3) x;
+
+-- -0 counts as 0: the result does not depend on whether -0 or 0 comes first
+SELECT leaderboard.kpi_agg(x) AS minus_zero_first FROM (VALUES ('-0'::float8), (0::float8)) v(x);
+SELECT leaderboard.kpi_agg(x) AS zero_first FROM (VALUES (0::float8), ('-0'::float8)) v(x);
+SELECT (SELECT leaderboard.kpi_agg(x) FROM (VALUES ('-0'::float8), (0::float8)) v(x))
+     OPERATOR(leaderboard.=) (SELECT leaderboard.kpi_agg(x) FROM (VALUES (0::float8), ('-0'::float8)) v(x)) AS equal;

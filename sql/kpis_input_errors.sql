@@ -135,3 +135,6 @@ SELECT what, pg_temp.kpis_recv_error(b::bytea) AS error FROM (VALUES
 SELECT k FROM kpis_recv_test;
 DROP TABLE kpis_recv_test;
 
+-- a metric with no values has sum, min and max 0, not -0
+SELECT pg_temp.kpis_input_error('rows=2; float n=0 sum=-0 min=-0 max=0') AS minus_zeros,
+       pg_temp.kpis_input_error('rows=2; float n=0 sum=0 min=0 max=0') AS zeros;

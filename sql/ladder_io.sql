@@ -180,3 +180,8 @@ FROM good, LATERAL (VALUES
 SELECT l FROM ladder_recv_target;
 
 DROP TABLE ladder_io, ladder_io_back, ladder_recv_target;
+
+-- the largest count of a rank ladder, 2^63 - 1, reads in and back; one more is out of range
+SELECT 'Podium: top 9223372036854775807'::leaderboard.ladder AS largest,
+       'Podium: top 9223372036854775807'::leaderboard.ladder::text::leaderboard.ladder::text AS read_back;
+SELECT 'Podium: top 9223372036854775808'::leaderboard.ladder;

@@ -12,7 +12,7 @@ INSERT INTO sc_cards VALUES
  (3, '{"metrics": [{"name": "aht", "stat": "avg", "better": "lower", "target": 300, "cap": 2.5,
       "min": 30, "max": 1800, "min_n": 10, "if_missing": "disqualify"}], "scale": 0.001}'),
  (4, '{"metrics": [{"name": "x", "stat": "max", "weight": 0.30000000000000004, "range": [-1.5, 2.25]},
-      {"name": "y", "stat": "min", "weight": 1e-300, "min": -1e300}], "min_rows": 9007199254740992}'),
+      {"name": "y", "stat": "min", "weight": 1e-300, "min": -1e300}], "min_rows": 9007199254740991}'),
  (5, NULL);
 
 -- Binary COPY out and back in gives the same cards (same text, same binary form).
@@ -67,8 +67,10 @@ SELECT pg_temp.try_recv(overlay(b placing '\x00000021' from 2)) FROM sc_raw;
 -- scale NaN, scale 0
 SELECT pg_temp.try_recv(overlay(b placing '\x7ff8000000000000' from 6)) FROM sc_raw;
 SELECT pg_temp.try_recv(overlay(b placing '\x0000000000000000' from 6)) FROM sc_raw;
--- min_rows -1
+-- min_rows -1; 2^53, past what the text form holds exactly (2^53 - 1 is taken)
 SELECT pg_temp.try_recv(overlay(b placing '\xffffffffffffffff' from 14)) FROM sc_raw;
+SELECT pg_temp.try_recv(overlay(b placing '\x0020000000000000' from 14)) FROM sc_raw;
+SELECT pg_temp.try_recv(overlay(b placing '\x001fffffffffffff' from 14)) FROM sc_raw;
 -- name length -1, name length beyond the value, empty name, a zero byte in the name
 SELECT pg_temp.try_recv(overlay(b placing '\xffffffff' from 22)) FROM sc_raw;
 SELECT pg_temp.try_recv(overlay(b placing '\x00000100' from 22)) FROM sc_raw;

@@ -99,3 +99,9 @@ SELECT '{"metrics": [{"name": "calls", "stat": "count", "target": 0}]}'::scoreca
 SELECT '{"metrics": [{"name": "csat", "stat": "avg", "if_missing": "ignore"}]}'::scorecard;
 SELECT '{"metrics": [{"name": "calls", "stat": "count"}], "metric": []}'::scorecard;
 SELECT 'conv 40, aht 20'::scorecard;
+
+-- "min_n" and "min_rows" up to 2^53 - 1, which JSON numbers hold exactly: 2^53 is refused
+-- (2^53 + 1 reads as it), and the largest reads back as itself
+SELECT pg_temp.try('{"metrics": [{"name": "csat", "stat": "avg", "min_n": 9007199254740992}]}');
+SELECT pg_temp.try('{"metrics": [{"name": "calls", "stat": "count"}], "min_rows": 9007199254740993}');
+SELECT '{"metrics": [{"name": "csat", "stat": "avg", "min_n": 9007199254740991}], "min_rows": 9007199254740991}'::leaderboard.scorecard;

@@ -54,7 +54,7 @@ INSERT INTO sc_cards VALUES
  (3, '{"metrics": [{"name": "aht", "stat": "avg", "better": "lower", "target": 300, "cap": 2.5,
       "min": 30, "max": 1800, "min_n": 10, "if_missing": "disqualify"}], "scale": 0.001}'),
  (4, '{"metrics": [{"name": "x", "stat": "max", "weight": 0.30000000000000004, "range": [-1.5, 2.25]},
-      {"name": "y", "stat": "min", "weight": 1e-300, "min": -1e300}], "min_rows": 9007199254740992}');
+      {"name": "y", "stat": "min", "weight": 1e-300, "min": -1e300}], "min_rows": 9007199254740991}');
 SELECT id, card::text::scorecard::text = card::text AS same_text
 FROM sc_cards ORDER BY id;
 DROP TABLE sc_cards;

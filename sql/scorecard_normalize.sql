@@ -99,3 +99,12 @@ BEGIN
 EXCEPTION WHEN invalid_parameter_value THEN
   RAISE NOTICE 'explain: % %', SQLSTATE, SQLERRM;
 END $$;
+
+-- a range wider than the largest double (its width overflows) normalizes as any other:
+-- 2.5 is half way from -1e308 to 1e308, 9e307 at 0.95
+SELECT leaderboard.score('rows=2; int n=2 sum=5 min=2 max=3',
+         '{"metrics": [{"name": "x", "stat": "avg", "range": [-1e308, 1e308]}]}') AS middle,
+       leaderboard.score('rows=2; int n=2 sum=5 min=2 max=3',
+         '{"metrics": [{"name": "x", "stat": "avg", "better": "lower", "range": [-1e308, 1e308]}]}') AS middle_lower,
+       leaderboard.score('rows=1; float n=1 sum=9e307 min=9e307 max=9e307',
+         '{"metrics": [{"name": "x", "stat": "avg", "range": [-1e308, 1e308]}]}') AS high;

@@ -522,7 +522,8 @@ kpis_invalid_reason(const Kpis *k)
 			return psprintf("Metric %d has a value that is not finite.", i + 1);
 		if (m->count == 0)
 		{
-			if (fractional ? (m->sum.f != 0 || m->min.f != 0 || m->max.f != 0)
+			if (fractional ? (m->sum.f != 0 || m->min.f != 0 || m->max.f != 0 ||
+							  signbit(m->sum.f) || signbit(m->min.f) || signbit(m->max.f))
 				: (m->sum.i != 0 || m->min.i != 0 || m->max.i != 0))
 				return psprintf("Metric %d has no values, so its sum, min and max must be 0.", i + 1);
 			continue;

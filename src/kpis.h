@@ -225,6 +225,8 @@ kpi_metric_add_float(KpiMetric *m, int i, float8 v)
 
 	if (unlikely(isnan(v) || isinf(v)))
 		kpis_not_finite_error(i, v);
+	/* -0 as 0 (-0 + 0 is 0): equal values are counted with one sign, whatever their order */
+	v += 0.0;
 	if (m->count == 0)
 	{
 		m->count = 1;

@@ -608,7 +608,7 @@ scan_top(LadderScan *s, LadderSpecTier *t)
 		negative = *q++ == '-';
 	for (; *q >= '0' && *q <= '9'; q++)
 	{
-		if (whole > (PG_INT64_MAX - 9) / 10)
+		if (whole > (PG_INT64_MAX - (*q - '0')) / 10)
 			overflow = true;
 		else
 			whole = whole * 10 + (*q - '0');

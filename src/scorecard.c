@@ -23,7 +23,8 @@
 #define SCORECARD_BINARY_VERSION	1
 
 /* Integers in the JSON (min_n, min_rows) must fit a double exactly. */
-#define SCORECARD_MAX_INTEGER	9007199254740992.0	/* 2^53 */
+/* integers of a card (min_n, min_rows) are below 2^53: exact as JSON numbers (doubles) */
+#define SCORECARD_MAX_INTEGER	9007199254740991.0	/* 2^53 - 1 */
 
 static const char *const stat_names[] = {"count", "sum", "avg", "min", "max", "rate"};
 static const char *const better_names[] = {"higher", "lower"};
@@ -268,10 +269,10 @@ scorecard_build(CardSpec *spec, int code)
 					 errmsg("scorecard %s: \"min\" must not exceed \"max\"", label),
 					 errdetail("\"min\" is %s and \"max\" is %s.",
 							   scorecard_double_cstring(m->gate_min), scorecard_double_cstring(m->gate_max))));
-		if (m->has_min_n && m->min_n < 0)
+		if (m->has_min_n && (m->min_n < 0 || m->min_n > (int64) SCORECARD_MAX_INTEGER))
 			ereport(ERROR,
 					(errcode(code),
-					 errmsg("scorecard %s: \"min_n\" must be an integer >= 0", label),
+					 errmsg("scorecard %s: \"min_n\" must be an integer from 0 to 2^53 - 1", label),
 					 errdetail("\"min_n\" is " INT64_FORMAT ".", m->min_n)));
 		if (m->better == SCORECARD_BETTER_LOWER && !m->has_range && !m->has_target)
 			ereport(ERROR,
@@ -292,10 +293,10 @@ scorecard_build(CardSpec *spec, int code)
 				 errmsg("scorecard \"scale\" must be a number > 0"),
 				 errdetail("\"scale\" is %s.", scorecard_double_cstring(spec->scale))));
 	check_weight_total(spec);
-	if (spec->min_rows < 0)
+	if (spec->min_rows < 0 || spec->min_rows > (int64) SCORECARD_MAX_INTEGER)
 		ereport(ERROR,
 				(errcode(code),
-				 errmsg("scorecard \"min_rows\" must be an integer >= 0"),
+				 errmsg("scorecard \"min_rows\" must be an integer from 0 to 2^53 - 1"),
 				 errdetail("\"min_rows\" is " INT64_FORMAT ".", spec->min_rows)));
 
 	size = offsetof(Scorecard, entries) + spec->nmetrics * sizeof(ScorecardEntry);
@@ -526,6 +527,7 @@ read_integer(const JNode *node, const char *where, const char *field)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("scorecard %s\"%s\" must be an integer", where, field),
 				 errdetail("\"%s\" is %s.", field, node->text)));
+	/* 2^53 itself is what 2^53 + 1 reads as: refused with it */
 	if (fabs(d) > SCORECARD_MAX_INTEGER)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
