@@ -31,6 +31,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
 
@@ -91,6 +92,23 @@ board_of_trigger(TriggerData *trigdata, bool replica_row)
 }
 
 /*
+ * Whether relid is source or a partition of it, at any depth, also one being detached
+ * (DETACH PARTITION ... CONCURRENTLY, until FINALIZE: the board still counts its rows, and
+ * its triggers still fire), which get_partition_ancestors() stops at.
+ */
+static bool
+is_source_or_partition(Oid relid, Oid source)
+{
+	while (relid != source)
+	{
+		if (!get_rel_relispartition(relid))
+			return false;
+		relid = get_partition_parent(relid, true);
+	}
+	return true;
+}
+
+/*
  * The statements a trigger firing on relation rel runs for board: the board's cached
  * ones, after checking that rel is the board's source or one of its partitions.
  */
@@ -99,8 +117,7 @@ board_for_trigger(const char *board, Relation rel, const char *tgname)
 {
 	BoardStatements *bs = board_statements(board, false);
 
-	if (bs->source != RelationGetRelid(rel) &&
-		!list_member_oid(get_partition_ancestors(RelationGetRelid(rel)), bs->source))
+	if (!is_source_or_partition(RelationGetRelid(rel), bs->source))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("trigger \"%s\" on table \"%s\" does not belong to board \"%s\"",

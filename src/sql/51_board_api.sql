@@ -1731,25 +1731,17 @@ DECLARE
   n bigint;
   old_extremes bigint;
   keep_tiers boolean;
-  v regclass;
 BEGIN
   PERFORM leaderboard._require_owner(b);
   -- the views it makes again are locked before the scopes table: a transaction that read
   -- them and then wrote calls commits first (its commit waits for the scopes table, which
-  -- this would otherwise hold while waiting for that transaction's read)
+  -- this would otherwise hold while waiting for that transaction's read). Making them
+  -- again as they are takes that lock on the views alone (LOCK TABLE of a view would lock
+  -- the tables it reads too); they are made as the new definition says further down.
   IF scorecard IS NOT NULL OR ladder IS NOT NULL OR drop_ladder IS TRUE OR alter_board.calendar IS NOT NULL
      OR drop_calendar IS TRUE
      OR (events IS NULL AND grace IS NULL AND alter_board.retention IS NULL AND drop_retention IS NOT TRUE) THEN
-    FOR v IN
-      SELECT c.oid::regclass FROM pg_class c
-      WHERE c.relkind = 'v' AND c.relowner = b.owner
-        AND c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE quote_ident(n.nspname) = leaderboard._board_schema(b))
-        AND c.relname IN (b.name || '_current', b.name || '_explain', b.name || '_movement', b.name || '_badges',
-                          b.name || '_goals', b.name || '_streaks')
-      ORDER BY c.oid
-    LOOP
-      EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v);
-    END LOOP;
+    PERFORM leaderboard._board_views(b);
   END IF;
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
   -- the board as the admin call it may have waited for left it (its card, ladder, closed
