@@ -185,3 +185,6 @@ DROP TABLE ladder_io, ladder_io_back, ladder_recv_target;
 SELECT 'Podium: top 9223372036854775807'::leaderboard.ladder AS largest,
        'Podium: top 9223372036854775807'::leaderboard.ladder::text::leaderboard.ladder::text AS read_back;
 SELECT 'Podium: top 9223372036854775808'::leaderboard.ladder;
+-- a threshold that underflows to 0 is out of range, as float8 input says (a denormal is kept)
+SELECT 'A: 1e-400'::leaderboard.ladder;
+SELECT 'A: 0, B: 1e-310'::leaderboard.ladder;

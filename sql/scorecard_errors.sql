@@ -105,3 +105,6 @@ SELECT 'conv 40, aht 20'::scorecard;
 SELECT pg_temp.try('{"metrics": [{"name": "csat", "stat": "avg", "min_n": 9007199254740992}]}');
 SELECT pg_temp.try('{"metrics": [{"name": "calls", "stat": "count"}], "min_rows": 9007199254740993}');
 SELECT '{"metrics": [{"name": "csat", "stat": "avg", "min_n": 9007199254740991}], "min_rows": 9007199254740991}'::leaderboard.scorecard;
+-- a number that underflows to 0 is out of range, as float8 input says (a denormal is kept)
+SELECT pg_temp.try('{"metrics": [{"name": "x", "stat": "avg", "min": 1e-400}]}');
+SELECT pg_temp.try('{"metrics": [{"name": "x", "stat": "avg", "min": 1e-310}]}') AS denormal;

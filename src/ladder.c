@@ -533,7 +533,8 @@ scan_double(LadderScan *s, const char *what, double *result)
 	copy = pnstrdup(s->p, len);
 	errno = 0;
 	*result = strtod(copy, &end);
-	if (errno == ERANGE && (*result == HUGE_VAL || *result == -HUGE_VAL))
+	/* as float8in: overflow, and underflow to 0 (a denormal is kept), are out of range */
+	if (errno == ERANGE && (*result == 0.0 || *result == HUGE_VAL || *result == -HUGE_VAL))
 		return fail(s, NULL, "The %s is out of range: %s.", what, copy);
 	s->p += len;
 	return true;

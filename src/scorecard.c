@@ -508,8 +508,10 @@ read_number(const JNode *node, const char *where, const char *field)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("scorecard %s\"%s\" must be a number, not %s",
 						where, field, json_type_name(node))));
+	errno = 0;
 	d = strtod(node->text, NULL);
-	if (!isfinite(d))
+	/* as float8in: overflow, and underflow to 0 (a denormal is kept), are out of range */
+	if (!isfinite(d) || (errno == ERANGE && d == 0.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("scorecard %s\"%s\" is out of range", where, field),
