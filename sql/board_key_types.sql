@@ -222,6 +222,8 @@ DROP COLLATION kt_nd;
 SELECT t AS type, leaderboard._equal_means_identical(t) AS equal_means_identical
 FROM unnest(ARRAY['int4', 'text', 'uuid', 'date', 'timestamptz', 'bool', 'bytea', 'money', 'numeric',
   'float8', 'interval', 'jsonb', 'citext', 'point']::regtype[]) t;
+-- an oid of no type says nothing
+SELECT leaderboard._equal_means_identical(0::regtype) AS no_type, leaderboard._equal_means_identical(123456789::regtype) AS unknown_oid;
 -- a citext agent is one agent whatever its case, as its equality says
 CREATE TABLE kt_ci (agent citext NOT NULL, at timestamptz NOT NULL, n int NOT NULL);
 INSERT INTO kt_ci VALUES ('Ann', '2026-10-05 09:00+00', 1), ('ann', '2026-10-05 10:00+00', 2), ('Bob', '2026-10-05 09:00+00', 4);

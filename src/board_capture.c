@@ -92,36 +92,54 @@ board_of_trigger(TriggerData *trigdata, bool replica_row)
 }
 
 /*
- * Whether relid is source or a partition of it, at any depth, also one being detached
- * (DETACH PARTITION ... CONCURRENTLY, until FINALIZE: the board still counts its rows, and
- * its triggers still fire), which get_partition_ancestors() stops at.
+ * Whether relid is source or a partition of it, at any depth; *detaching set when it is
+ * one only through a partition being detached (DETACH PARTITION ... CONCURRENTLY
+ * interrupted before FINALIZE), which get_partition_ancestors() stops at.
  */
 static bool
-is_source_or_partition(Oid relid, Oid source)
+is_source_or_partition(Oid relid, Oid source, bool *detaching)
 {
-	while (relid != source)
+	Oid			rel = relid;
+
+	*detaching = false;
+	if (relid == source || list_member_oid(get_partition_ancestors(relid), source))
+		return true;
+	/* get_partition_ancestors() stops at a partition being detached: walk past it */
+	while (rel != source)
 	{
-		if (!get_rel_relispartition(relid))
+		if (!get_rel_relispartition(rel))
 			return false;
-		relid = get_partition_parent(relid, true);
+		rel = get_partition_parent(rel, true);
 	}
+	*detaching = true;
 	return true;
 }
 
 /*
  * The statements a trigger firing on relation rel runs for board: the board's cached
- * ones, after checking that rel is the board's source or one of its partitions.
+ * ones, after checking that rel is the board's source or one of its partitions. A
+ * partition being detached keeps the board's triggers, but queries of the source, and so
+ * every recomputation of the board, leave it out: a write there is refused (55000) rather
+ * than counted where a recomputation would not count it.
  */
 static BoardStatements *
 board_for_trigger(const char *board, Relation rel, const char *tgname)
 {
 	BoardStatements *bs = board_statements(board, false);
+	bool		detaching;
 
-	if (!is_source_or_partition(RelationGetRelid(rel), bs->source))
+	if (!is_source_or_partition(RelationGetRelid(rel), bs->source, &detaching))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("trigger \"%s\" on table \"%s\" does not belong to board \"%s\"",
 						tgname, RelationGetRelationName(rel), board)));
+	if (detaching)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is being detached from the source of board \"%s\"",
+						RelationGetRelationName(rel), board),
+				 errdetail("A DETACH PARTITION ... CONCURRENTLY was interrupted: queries of the source, and the board's recomputations, leave the table out."),
+				 errhint("Complete it with ALTER TABLE ... DETACH PARTITION ... FINALIZE, then write to the table.")));
 	return bs;
 }
 

@@ -16,22 +16,28 @@
 #include "commands/defrem.h"
 #include "fmgr.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 PG_FUNCTION_INFO_V1(board_equal_means_identical);
 /*
  * _equal_means_identical(t regtype) → boolean: whether values of t that its default
  * btree operator class finds equal are always identical (its equalimage function says
- * so, in the type's own collation); NULL when t has no default btree operator class.
+ * so, in the type's own collation); NULL when t has no default btree operator class, or
+ * is no type.
  * For a base type: the caller looks through domains, arrays, ranges and composites.
  */
 Datum
 board_equal_means_identical(PG_FUNCTION_ARGS)
 {
 	Oid			type = PG_GETARG_OID(0);
-	Oid			opclass = GetDefaultOpClass(type, BTREE_AM_OID);
+	Oid			opclass;
 	Oid			opcintype;
 	Oid			equalimage;
 
+	/* no such type: nothing to say */
+	if (!SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(type)))
+		PG_RETURN_NULL();
+	opclass = GetDefaultOpClass(type, BTREE_AM_OID);
 	if (!OidIsValid(opclass))
 		PG_RETURN_NULL();
 	opcintype = get_opclass_input_type(opclass);

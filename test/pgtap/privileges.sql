@@ -108,7 +108,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._events_sql(text,text[])', 'commit-time apply as the owner: SQL text from the public catalog'),
   ('leaderboard._events_statement(leaderboard.boards)', 'events statement generation: SQL text (pure but for the column types it reads)'),
   ('leaderboard._events_payload(text,jsonb)', 'commit-time apply as the owner: the NOTIFY payload (pure)'),
-  ('leaderboard._board_event_trigger(leaderboard.boards)', 'alter_board: CREATE or DROP TRIGGER on the standings as the caller'),
+  ('leaderboard._board_event_trigger(leaderboard.boards)', 'alter_board: CREATE, ENABLE or DISABLE TRIGGER on the standings as the caller'),
   ('leaderboard._board_event_row()', 'CREATE TRIGGER by the board owner; records only during the owner''s commit-time apply'),
   ('leaderboard._event_branches(leaderboard.boards)', 'events statement generation: SQL text (pure but for the column types it reads)'),
   ('leaderboard._events_write_sql(leaderboard.boards,text,text[])', 'events statement generation: SQL text (pure)'),
