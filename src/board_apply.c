@@ -507,14 +507,18 @@ require_rows_unchanged(Oid relid, const char *name)
 				 errhint("The transaction might succeed if retried.")));
 }
 
-/* Applies one board's captured changes; runs inside an SPI connection. */
-static void
-apply_board(PendingBoard *captured)
+/*
+ * The statements of the board whose changes were captured, read before its scopes table
+ * is locked, to lock it; NULL when there is nothing to apply them to (said so when
+ * report). The statements embed the scorecard and ladder: the apply reads them again only
+ * once alter_board() and rebuild(), which hold the scopes table in EXCLUSIVE mode, can no
+ * longer change them before this transaction ends, and with a snapshot taken after that
+ * lock.
+ */
+static BoardStatements *
+board_to_apply(PendingBoard *captured, bool report)
 {
-	PendingBoard open_copy;
-	PendingBoard *pb;
 	BoardStatements *bs;
-	OwnerContext ctx;
 
 	/*
 	 * Dropped by this transaction after it captured changes for it: nothing is left to
@@ -523,15 +527,11 @@ apply_board(PendingBoard *captured)
 	 */
 	if (captured->dropped_in != InvalidSubTransactionId && !board_exists(captured->name))
 	{
-		ereport(board_report_apply ? NOTICE : DEBUG1,
-				(errmsg("board \"%s\": dropped, its captured changes are discarded", captured->name)));
-		return;
+		if (report)
+			ereport(board_report_apply ? NOTICE : DEBUG1,
+					(errmsg("board \"%s\": dropped, its captured changes are discarded", captured->name)));
+		return NULL;
 	}
-	/*
-	 * The statements embed the scorecard and ladder: read them only once alter_board()
-	 * and rebuild(), which hold the scopes table in EXCLUSIVE mode, can no longer change
-	 * them before this transaction ends, and with a snapshot taken after that lock.
-	 */
 	bs = board_statements(captured->name, false);
 	/*
 	 * Its tables dropped by this transaction, and the board with them next (pg_restore
@@ -541,11 +541,26 @@ apply_board(PendingBoard *captured)
 	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(bs->standings)) ||
 		!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(bs->scopes)))
 	{
-		ereport(board_report_apply ? NOTICE : DEBUG1,
-				(errmsg("board \"%s\": its standings or scopes table is gone, nothing is applied",
-						captured->name)));
-		return;
+		if (report)
+			ereport(board_report_apply ? NOTICE : DEBUG1,
+					(errmsg("board \"%s\": its standings or scopes table is gone, nothing is applied",
+							captured->name)));
+		return NULL;
 	}
+	return bs;
+}
+
+/* Applies one board's captured changes; runs inside an SPI connection. */
+static void
+apply_board(PendingBoard *captured)
+{
+	PendingBoard open_copy;
+	PendingBoard *pb;
+	BoardStatements *bs = board_to_apply(captured, true);
+	OwnerContext ctx;
+
+	if (bs == NULL)
+		return;
 	LockRelationOid(bs->scopes, RowExclusiveLock);
 	bs = board_statements(captured->name, true);
 	if (IsolationUsesXactSnapshot())
@@ -600,12 +615,9 @@ lock_scopes_tables(PendingBoard **sorted, int n)
 
 	for (i = 0; i < n; i++)
 	{
-		BoardStatements *bs;
+		BoardStatements *bs = board_to_apply(sorted[i], false);
 
-		if (sorted[i]->dropped_in != InvalidSubTransactionId && !board_exists(sorted[i]->name))
-			continue;
-		bs = board_statements(sorted[i]->name, false);
-		if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(bs->scopes)))
+		if (bs != NULL)
 			LockRelationOid(bs->scopes, RowExclusiveLock);
 	}
 }

@@ -361,11 +361,6 @@ is_firing_events_trigger(const Trigger *trigger)
 	return trigger->tgenabled == TRIGGER_FIRES_ON_ORIGIN;
 }
 
-/*
- * For the direct apply's writes to the standings (rri): whether they are to be recorded,
- * which they are while the board's apply records, whatever mode lb_events is in; the
- * trigger is switched off for them if it would fire, as the apply records them itself.
- */
 /* The position of the events trigger among trigdesc's if it fires in this session; -1: none. */
 static int
 firing_events_trigger(const TriggerDesc *trigdesc)
@@ -378,6 +373,11 @@ firing_events_trigger(const TriggerDesc *trigdesc)
 	return -1;
 }
 
+/*
+ * For the direct apply's writes to the standings (rri): whether they are to be recorded,
+ * which they are while the board's apply records, whatever mode lb_events is in; the
+ * trigger is switched off for them if it would fire, as the apply records them itself.
+ */
 bool
 board_events_take_trigger(ResultRelInfo *rri)
 {

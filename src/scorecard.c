@@ -22,8 +22,7 @@
 
 #define SCORECARD_BINARY_VERSION	1
 
-/* Integers in the JSON (min_n, min_rows) must fit a double exactly. */
-/* integers of a card (min_n, min_rows) are below 2^53: exact as JSON numbers (doubles) */
+/* Integers of a card (min_n, min_rows) are below 2^53: exact as JSON numbers (doubles). */
 #define SCORECARD_MAX_INTEGER	9007199254740991.0	/* 2^53 - 1 */
 
 static const char *const stat_names[] = {"count", "sum", "avg", "min", "max", "rate"};

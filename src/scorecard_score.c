@@ -139,18 +139,17 @@ normalize(const ScorecardEntry *e, double v, bool noisy)
 				return e->better == SCORECARD_BETTER_LOWER ? 1.0 : 0.0;
 			if (equal_at_rank_precision(v, e->hi, noisy))
 				return e->better == SCORECARD_BETTER_LOWER ? 0.0 : 1.0;
-			/*
-			 * a range wider than the largest double (-1e308 to 1e308) is measured in
-			 * halves, which are exact: its width would overflow to Infinity
-			 */
-			if (isinf(e->hi - e->lo))
+			{
+				/*
+				 * a range wider than the largest double (-1e308 to 1e308) is measured in
+				 * halves, which are exact: its width would overflow to Infinity
+				 */
+				double		k = isinf(e->hi - e->lo) ? 0.5 : 1.0;
+
 				x = e->better == SCORECARD_BETTER_LOWER ?
-					(e->hi / 2 - v / 2) / (e->hi / 2 - e->lo / 2) :
-					(v / 2 - e->lo / 2) / (e->hi / 2 - e->lo / 2);
-			else if (e->better == SCORECARD_BETTER_LOWER)
-				x = (e->hi - v) / (e->hi - e->lo);
-			else
-				x = (v - e->lo) / (e->hi - e->lo);
+					(e->hi * k - v * k) / (e->hi * k - e->lo * k) :
+					(v * k - e->lo * k) / (e->hi * k - e->lo * k);
+			}
 			return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x);
 		case SCORECARD_NORM_TARGET:
 			/* a value at or below 0 has reached no part of a "higher" target and beaten
