@@ -9363,6 +9363,22 @@ $$;
 COMMENT ON FUNCTION leaderboard._type_parts(regtype) IS
   'internal: a type and every type it is built on through domains, arrays, ranges, multiranges and composite types';
 
+-- The type a domain is over, through domains over domains (any other type: itself), as
+-- kpi_agg reads a metric.
+CREATE FUNCTION leaderboard._base_type(t regtype) RETURNS regtype
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  WITH RECURSIVE d(oid, base, typtype) AS (
+    SELECT y.oid, y.typbasetype, y.typtype FROM pg_catalog.pg_type y WHERE y.oid = t
+    UNION ALL
+    SELECT y.oid, y.typbasetype, y.typtype FROM d JOIN pg_catalog.pg_type y ON y.oid = d.base
+    WHERE d.typtype = 'd')
+  SELECT d.oid::pg_catalog.regtype FROM d WHERE d.typtype <> 'd'
+$$;
+COMMENT ON FUNCTION leaderboard._base_type(regtype) IS
+  'internal: the type a domain is over, through domains over domains; any other type itself';
+REVOKE EXECUTE ON FUNCTION leaderboard._base_type(regtype) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._base_type(regtype) TO PUBLIC;
+
 -- Whether values of a base type that its default btree operator class finds equal are
 -- identical: the class's equalimage support function (B-tree deduplication's question)
 -- says so. NULL for a type without a default btree class.
@@ -9374,8 +9390,12 @@ COMMENT ON FUNCTION leaderboard._equal_means_identical(regtype) IS
 -- A type whose equal values can have other text forms, itself or inside a domain, array,
 -- range, multirange or composite type: a base type whose btree equality holds between
 -- values that differ (numeric 1.0 and 1.00, float 0 and -0, interval '1 day' and
--- '24:00:00', numbers inside jsonb, citext 'North' and 'north'), and money, which
--- lc_monetary writes. Boards name scopes, and goals name agents, by text.
+-- '24:00:00', numbers inside jsonb, citext 'North' and 'north'), a nondeterministic
+-- collation of a domain, a range or a composite's attribute ('North' and 'north' equal
+-- under it), and money, which lc_monetary writes. Boards name scopes, and goals name
+-- agents, by text. bpchar's equality ignores trailing blanks, and so does its text form
+-- as scopes name it (cast to text), but only as the column's own type (through domains):
+-- inside an array or a composite its blanks stay.
 CREATE FUNCTION leaderboard._text_forms_type(t regtype) RETURNS text
 LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
   SELECT pg_catalog.format_type(p.part, NULL) FROM leaderboard._type_parts(t) AS p(part)
@@ -9383,10 +9403,17 @@ LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
   WHERE p.part OPERATOR(pg_catalog.=) 'pg_catalog.money'::pg_catalog.regtype
      OR (y.typtype IN ('b', 'e')
          AND y.typsubscript OPERATOR(pg_catalog.<>) 'pg_catalog.array_subscript_handler'::pg_catalog.regproc
-         -- bpchar's equality ignores trailing blanks, and so does its text form as scopes
-         -- are named (cast to text)
-         AND p.part OPERATOR(pg_catalog.<>) 'pg_catalog.bpchar'::pg_catalog.regtype
+         AND NOT (p.part OPERATOR(pg_catalog.=) 'pg_catalog.bpchar'::pg_catalog.regtype
+                  AND p.part OPERATOR(pg_catalog.=) leaderboard._base_type(t))
          AND NOT leaderboard._equal_means_identical(p.part))
+     OR EXISTS (SELECT FROM pg_catalog.pg_collation c
+                WHERE NOT c.collisdeterministic
+                  AND (c.oid OPERATOR(pg_catalog.=) y.typcollation AND y.typtype OPERATOR(pg_catalog.=) 'd'
+                       OR c.oid IN (SELECT g.rngcollation FROM pg_catalog.pg_range g
+                                    WHERE g.rngtypid OPERATOR(pg_catalog.=) p.part)
+                       OR c.oid IN (SELECT a.attcollation FROM pg_catalog.pg_attribute a
+                                    WHERE a.attrelid OPERATOR(pg_catalog.=) y.typrelid AND y.typrelid OPERATOR(pg_catalog.<>) 0
+                                      AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped)))
   LIMIT 1
 $$;
 COMMENT ON FUNCTION leaderboard._text_forms_type(regtype) IS
@@ -9427,22 +9454,6 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION leaderboard._drop_boards_of_dropped_sources() IS
   'internal: event trigger function dropping the boards of dropped source tables, and refusing to drop a column a board reads along with something else';
-
--- The type a domain is over, through domains over domains (any other type: itself), as
--- kpi_agg reads a metric.
-CREATE FUNCTION leaderboard._base_type(t regtype) RETURNS regtype
-LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
-  WITH RECURSIVE d(oid, base, typtype) AS (
-    SELECT y.oid, y.typbasetype, y.typtype FROM pg_catalog.pg_type y WHERE y.oid = t
-    UNION ALL
-    SELECT y.oid, y.typbasetype, y.typtype FROM d JOIN pg_catalog.pg_type y ON y.oid = d.base
-    WHERE d.typtype = 'd')
-  SELECT d.oid::pg_catalog.regtype FROM d WHERE d.typtype <> 'd'
-$$;
-COMMENT ON FUNCTION leaderboard._base_type(regtype) IS
-  'internal: the type a domain is over, through domains over domains; any other type itself';
-REVOKE EXECUTE ON FUNCTION leaderboard._base_type(regtype) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION leaderboard._base_type(regtype) TO PUBLIC;
 
 CREATE FUNCTION leaderboard._source_read(board text) RETURNS void
   AS 'MODULE_PATHNAME', 'board_source_read' LANGUAGE C STRICT;
@@ -9664,6 +9675,12 @@ DECLARE
   n bigint;
   old_extremes bigint;
   keep_tiers boolean;
+  -- the views change with the card, the ladder and the calendar, and are made again when
+  -- nothing is given (after ALTER EXTENSION UPDATE); events, grace and retention alone
+  -- change none (remaking them would wait for their readers)
+  remakes_views boolean := scorecard IS NOT NULL OR ladder IS NOT NULL OR drop_ladder IS TRUE
+    OR alter_board.calendar IS NOT NULL OR drop_calendar IS TRUE
+    OR (events IS NULL AND grace IS NULL AND alter_board.retention IS NULL AND drop_retention IS NOT TRUE);
 BEGIN
   PERFORM leaderboard._require_owner(b);
   -- the views it makes again are locked before the scopes table: a transaction that read
@@ -9671,9 +9688,7 @@ BEGIN
   -- this would otherwise hold while waiting for that transaction's read). Making them
   -- again as they are takes that lock on the views alone (LOCK TABLE of a view would lock
   -- the tables it reads too); they are made as the new definition says further down.
-  IF scorecard IS NOT NULL OR ladder IS NOT NULL OR drop_ladder IS TRUE OR alter_board.calendar IS NOT NULL
-     OR drop_calendar IS TRUE
-     OR (events IS NULL AND grace IS NULL AND alter_board.retention IS NULL AND drop_retention IS NOT TRUE) THEN
+  IF remakes_views THEN
     PERFORM leaderboard._board_views(b);
   END IF;
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
@@ -9728,21 +9743,15 @@ BEGIN
     b.grace := coalesce(alter_board.grace, b.grace);
     b.retention := CASE WHEN drop_retention THEN NULL ELSE coalesce(alter_board.retention, b.retention) END;
     PERFORM leaderboard._catalog_close(board, b.grace, b.retention, b.closed_before, NULL, NULL);
-    IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
-      RETURN 0;
-    END IF;
   END IF;
-  -- the events setting alone changes no view (remaking them would wait for their readers)
-  IF events IS NOT NULL AND scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE
-     AND alter_board.calendar IS NULL AND drop_calendar IS NOT TRUE THEN
-    RETURN 0;
-  END IF;
-  -- nothing to change: the board's views are made again (this is how boards made by an
-  -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
-  -- rescored
+  -- no new card or ladder: no row is rescored; the views are made again when they change
+  -- (and when nothing is given: this is how boards made by an older version get this
+  -- version's views after ALTER EXTENSION UPDATE)
   IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
-    PERFORM leaderboard._board_indexes(b);
-    PERFORM leaderboard._board_views(b);
+    IF remakes_views THEN
+      PERFORM leaderboard._board_indexes(b);
+      PERFORM leaderboard._board_views(b);
+    END IF;
     RETURN 0;
   END IF;
   IF scorecard IS NOT NULL THEN
@@ -10476,26 +10485,3 @@ COMMENT ON FUNCTION leaderboard.delete_events(text, timestamptz) IS
 REVOKE EXECUTE ON FUNCTION leaderboard.delete_events(text, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard.delete_events(text, timestamptz) TO PUBLIC;
 REVOKE DELETE ON leaderboard.events FROM PUBLIC;
-
-CREATE OR REPLACE FUNCTION leaderboard._text_forms_type(t regtype) RETURNS text
-LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
-  SELECT pg_catalog.format_type(p.part, NULL) FROM leaderboard._type_parts(t) AS p(part)
-  JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) p.part
-  WHERE p.part OPERATOR(pg_catalog.=) 'pg_catalog.money'::pg_catalog.regtype
-     OR (y.typtype IN ('b', 'e')
-         AND y.typsubscript OPERATOR(pg_catalog.<>) 'pg_catalog.array_subscript_handler'::pg_catalog.regproc
-         AND NOT (p.part OPERATOR(pg_catalog.=) 'pg_catalog.bpchar'::pg_catalog.regtype
-                  AND p.part OPERATOR(pg_catalog.=) leaderboard._base_type(t))
-         AND NOT leaderboard._equal_means_identical(p.part))
-     OR EXISTS (SELECT FROM pg_catalog.pg_collation c
-                WHERE NOT c.collisdeterministic
-                  AND (c.oid OPERATOR(pg_catalog.=) y.typcollation AND y.typtype OPERATOR(pg_catalog.=) 'd'
-                       OR c.oid IN (SELECT g.rngcollation FROM pg_catalog.pg_range g
-                                    WHERE g.rngtypid OPERATOR(pg_catalog.=) p.part)
-                       OR c.oid IN (SELECT a.attcollation FROM pg_catalog.pg_attribute a
-                                    WHERE a.attrelid OPERATOR(pg_catalog.=) y.typrelid AND y.typrelid OPERATOR(pg_catalog.<>) 0
-                                      AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped)))
-  LIMIT 1
-$$;
-COMMENT ON FUNCTION leaderboard._text_forms_type(regtype) IS
-  'internal: a type within t (itself, or inside a domain, array, range or composite) whose equal values can have other text forms, or NULL';

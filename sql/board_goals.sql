@@ -180,6 +180,11 @@ SELECT bool_and(working_days_elapsed = extract(day FROM current_date)
                 AND working_days = extract(day FROM date_trunc('month', current_date) + interval '1 month - 1 day')) AS every_day
 FROM floor_goals WHERE period = 'month';
 SELECT try($$SELECT leaderboard.alter_board('floor', calendar => 'Mon-Fri', drop_calendar => true)$$) AS both;
+-- a calendar given together with a close setting makes the goal views again too
+SELECT leaderboard.alter_board('floor', calendar => 'Mon-Fri', retention => '400 days');
+SELECT bool_and(working_days < extract(day FROM date_trunc('month', current_date) + interval '1 month - 1 day')) AS weekdays_only
+FROM floor_goals WHERE period = 'month';
+SELECT leaderboard.alter_board('floor', drop_calendar => true, drop_retention => true);
 
 -- == effective dates: a goal in force today applies; one that ended yesterday or starts
 -- tomorrow does not. Agent 2's own week rate goal from today on (0.6: agent 2 converts one

@@ -1731,6 +1731,12 @@ DECLARE
   n bigint;
   old_extremes bigint;
   keep_tiers boolean;
+  -- the views change with the card, the ladder and the calendar, and are made again when
+  -- nothing is given (after ALTER EXTENSION UPDATE); events, grace and retention alone
+  -- change none (remaking them would wait for their readers)
+  remakes_views boolean := scorecard IS NOT NULL OR ladder IS NOT NULL OR drop_ladder IS TRUE
+    OR alter_board.calendar IS NOT NULL OR drop_calendar IS TRUE
+    OR (events IS NULL AND grace IS NULL AND alter_board.retention IS NULL AND drop_retention IS NOT TRUE);
 BEGIN
   PERFORM leaderboard._require_owner(b);
   -- the views it makes again are locked before the scopes table: a transaction that read
@@ -1738,9 +1744,7 @@ BEGIN
   -- this would otherwise hold while waiting for that transaction's read). Making them
   -- again as they are takes that lock on the views alone (LOCK TABLE of a view would lock
   -- the tables it reads too); they are made as the new definition says further down.
-  IF scorecard IS NOT NULL OR ladder IS NOT NULL OR drop_ladder IS TRUE OR alter_board.calendar IS NOT NULL
-     OR drop_calendar IS TRUE
-     OR (events IS NULL AND grace IS NULL AND alter_board.retention IS NULL AND drop_retention IS NOT TRUE) THEN
+  IF remakes_views THEN
     PERFORM leaderboard._board_views(b);
   END IF;
   EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
@@ -1795,21 +1799,15 @@ BEGIN
     b.grace := coalesce(alter_board.grace, b.grace);
     b.retention := CASE WHEN drop_retention THEN NULL ELSE coalesce(alter_board.retention, b.retention) END;
     PERFORM leaderboard._catalog_close(board, b.grace, b.retention, b.closed_before, NULL, NULL);
-    IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
-      RETURN 0;
-    END IF;
   END IF;
-  -- the events setting alone changes no view (remaking them would wait for their readers)
-  IF events IS NOT NULL AND scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE
-     AND alter_board.calendar IS NULL AND drop_calendar IS NOT TRUE THEN
-    RETURN 0;
-  END IF;
-  -- nothing to change: the board's views are made again (this is how boards made by an
-  -- older version get this version's views after ALTER EXTENSION UPDATE) and no row is
-  -- rescored
+  -- no new card or ladder: no row is rescored; the views are made again when they change
+  -- (and when nothing is given: this is how boards made by an older version get this
+  -- version's views after ALTER EXTENSION UPDATE)
   IF scorecard IS NULL AND ladder IS NULL AND drop_ladder IS NOT TRUE THEN
-    PERFORM leaderboard._board_indexes(b);
-    PERFORM leaderboard._board_views(b);
+    IF remakes_views THEN
+      PERFORM leaderboard._board_indexes(b);
+      PERFORM leaderboard._board_views(b);
+    END IF;
     RETURN 0;
   END IF;
   IF scorecard IS NOT NULL THEN
