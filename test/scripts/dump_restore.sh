@@ -17,7 +17,7 @@ set -euo pipefail
 q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 fail() { echo "$*"; exit 1; }
 work=$(mktemp -d /tmp/leaderboard-dump.XXXXXX)
-dbs="lb_dump_src lb_dump_dst lb_dump_data lb_psrc lb_prestore lb_prestore_1 lb_prestore_sql lb_closed_src lb_closed_j"
+dbs="lb_dump_src lb_dump_dst lb_dump_data lb_dump_app lb_dump_app_data lb_psrc lb_prestore lb_prestore_1 lb_prestore_sql lb_closed_src lb_closed_j"
 drop_dbs() { local d; for d in $dbs; do dropdb --if-exists "$d" 2>/dev/null || true; done; }
 trap 'drop_dbs; rm -rf "$work"' EXIT
 drop_dbs
@@ -83,18 +83,61 @@ diffs=$(q -d $src -c "SELECT count(*) FROM leaderboard.verify('floor')")
 [ "$diffs" = 0 ] || fail "verify found $diffs differences after pg_restore --clean"
 echo "plain table: standings, goals and calendar identical after restore, and after pg_restore --clean -1 over the board; restored board ranked $new new rows and took a new goal; verify: 0 differences"
 
-# a data-only restore into a schema-only one: the calls are written through the board's
-# triggers, so the standings and scopes are left out of it (pg_restore -L with their TABLE
-# DATA entries taken out, as documented) and the board counts the calls again, exactly
+# a data-only restore into a schema-only one, as doc/boards.md gives it: the extension's
+# tables first (the boards' catalog must be there before any call comes, and pg_restore
+# loads data in schema order), then every other table but the boards' standings and scopes,
+# named by the restored catalog: the calls are written through the board's triggers, and
+# the board counts them again, exactly
+data_only_restore() { # $1 = dump, $2 = target database (made by a schema-only restore)
+  pg_restore --data-only --exit-on-error -n leaderboard -d "$2" "$1"
+  q -d "$2" -c "SELECT format('TABLE DATA %s %s ', n.nspname, c.relname)
+                FROM leaderboard.boards b, unnest(ARRAY[b.standings, b.scopes]) t(rel)
+                JOIN pg_class c ON c.oid = t.rel JOIN pg_namespace n ON n.oid = c.relnamespace" >"$work/boards.txt"
+  pg_restore -l "$1" | grep -v -E ' (TABLE DATA|SEQUENCE SET) leaderboard ' | grep -v -F -f "$work/boards.txt" >"$work/data.list"
+  pg_restore --data-only --exit-on-error -L "$work/data.list" -d "$2" "$1"
+}
 createdb lb_dump_data
 pg_restore --schema-only --exit-on-error -d lb_dump_data "$work/plain.dump"
-pg_restore -l "$work/plain.dump" | grep -v -E 'TABLE DATA public floor_(standings|scopes) ' >"$work/data.list"
-pg_restore --data-only --exit-on-error -L "$work/data.list" -d lb_dump_data "$work/plain.dump"
+data_only_restore "$work/plain.dump" lb_dump_data
 restored=$(q -d lb_dump_data -c "SELECT md5(string_agg(concat_ws(',', period, period_start, team_id, agent_id, kpis, score, qualified, rank, tier), ';' ORDER BY period, period_start, team_id, agent_id)) FROM floor_standings")
 [ "$before" = "$restored" ] || fail "standings differ after a data-only restore without them"
 diffs=$(q -d lb_dump_data -c "SELECT count(*) FROM leaderboard.verify('floor')")
 [ "$diffs" = 0 ] || fail "verify found $diffs differences after a data-only restore"
-echo "plain table, data-only restore without the standings and scopes: the board counted the calls again, standings identical; verify: 0 differences"
+goals_data=$(q -d lb_dump_data -c "$goals_sql")
+[ "$goals_before" = "$goals_data" ] || fail "goals or calendar differ after a data-only restore: $goals_before / $goals_data"
+echo "plain table, data-only restore without the standings and scopes: the board counted the calls again, standings and goals identical; verify: 0 differences"
+
+# the same with the source in a schema that sorts before leaderboard (its data would come
+# before the boards' catalog) and standings and scopes renamed (no longer <board>_standings)
+createdb lb_dump_app
+q -d lb_dump_app >/dev/null <<'SQL'
+CREATE EXTENSION leaderboard;
+CREATE SCHEMA app;
+CREATE TABLE app.calls (call_id bigserial PRIMARY KEY, agent_id int NOT NULL, team_id int,
+  started_at timestamptz NOT NULL, converted boolean NOT NULL);
+INSERT INTO app.calls (agent_id, team_id, started_at, converted)
+SELECT 1 + i % 7, i % 2, timestamptz '2026-10-01 09:00+00' + (i % 9) * interval '1 day', i % 3 = 0
+FROM generate_series(1, 300) i;
+SELECT leaderboard.create_board(name => 'desk', source => 'app.calls', agent => 'agent_id', at => 'started_at',
+  metrics => ARRAY['converted AS conv', '1 AS calls'],
+  scorecard => '{"metrics": [{"name": "conv", "stat": "rate"}, {"name": "calls", "stat": "count", "target": 40}]}',
+  periods => ARRAY['day', 'month'], partition_by => ARRAY['team_id'], time_zone => 'UTC');
+ALTER TABLE app.desk_standings RENAME TO aaa_desk;
+ALTER TABLE app.desk_scopes RENAME TO aab_desk;
+SELECT leaderboard.alter_board('desk');
+SQL
+app_sql="SELECT md5(string_agg(concat_ws(',', period, period_start, team_id, agent_id, kpis, score, qualified, rank), ';' ORDER BY period, period_start, team_id, agent_id)) FROM app.aaa_desk"
+app_before=$(q -d lb_dump_app -c "$app_sql")
+pg_dump -Fc -d lb_dump_app -f "$work/app.dump"
+createdb lb_dump_app_data
+pg_restore --schema-only --exit-on-error -d lb_dump_app_data "$work/app.dump"
+data_only_restore "$work/app.dump" lb_dump_app_data
+app_after=$(q -d lb_dump_app_data -c "$app_sql")
+[ "$app_before" = "$app_after" ] || fail "renamed standings of a source in schema app differ after a data-only restore"
+[ "$(q -d lb_dump_app_data -c "SELECT count(*) FROM app.calls")" = 300 ] || fail "calls missing after a data-only restore"
+diffs=$(q -d lb_dump_app_data -c "SELECT count(*) FROM leaderboard.verify('desk')")
+[ "$diffs" = 0 ] || fail "verify found $diffs differences after a data-only restore of schema app"
+echo "source in schema app, renamed standings: data-only restore counted the calls once, standings identical; verify: 0 differences"
 
 # == (b) boards on a partitioned source
 psrc=lb_psrc
