@@ -65,6 +65,7 @@ deadlocks() { grep -c "deadlock detected" "$PGTMP_DIR/log" || true; }
 # the machine's load drifts over minutes and reads of a few microseconds feel it most, so
 # hand and board reads alternate, twice, and the better run of each counts
 best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 > b + 0 ? a : b) }'; }
+least() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 <= b + 0 ? a : b) }'; }
 
 declare -A fig
 order=()
@@ -434,16 +435,21 @@ put update_storage_floor_tps "$(best "$(pgb update_storage_floor "$work/update_f
 put update_storage_floor_ratio "$(ratio "${fig[update_storage_floor_tps]}" "${fig[update_board_plain_tps]}")"
 q -c "DROP TABLE floor_rows" >/dev/null
 
-say "alter_board vs rebuild"
+say "alter_board vs rebuild, alternately, twice"
 # each starts right after a checkpoint: the first write of a page after one logs the whole
-# page, and the second of the two would otherwise find most pages logged by the first
-q -c CHECKPOINT >/dev/null
+# page, and the second of the two would otherwise find most pages logged by the first. The
+# second alter_board puts the first card back (every score changes again); the faster run
+# of each counts, wall and CPU time alike, as the writers and reads count their better run
 mem_run alter_board -c "SELECT leaderboard.alter_board('bench', scorecard => \$c\$$card2\$c\$)"
-q -c CHECKPOINT >/dev/null
 mem_run rebuild -c "SELECT leaderboard.rebuild('bench')"
-alter=${fig[alter_board_s]} rebuild=${fig[rebuild_s]}
+mem_run alter_board2 -c "SELECT leaderboard.alter_board('bench', scorecard => \$c\$$card\$c\$)"
+mem_run rebuild2 -c "SELECT leaderboard.rebuild('bench')"
+for f in alter_board rebuild; do
+  for u in s cpu_s; do put "${f}_best_$u" "$(least "${fig[${f}_$u]}" "${fig[${f}2_$u]}")"; done
+done
+alter=${fig[alter_board_best_s]} rebuild=${fig[rebuild_best_s]}
 put alter_rebuild_ratio "$(ratio "$alter" "$rebuild")"
-put alter_rebuild_cpu_ratio "$(ratio "${fig[alter_board_cpu_s]}" "${fig[rebuild_cpu_s]}")"
+put alter_rebuild_cpu_ratio "$(ratio "${fig[alter_board_best_cpu_s]}" "${fig[rebuild_best_cpu_s]}")"
 
 say "board: $MEM_STMTS single-row INSERT statements in one transaction"
 mem_run stmts_board -c "$stmts_sql"
