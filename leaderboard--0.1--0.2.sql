@@ -3986,9 +3986,19 @@ CREATE OR REPLACE FUNCTION leaderboard._closed_before(b leaderboard.boards, at t
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT coalesce(jsonb_object_agg(k.kind, greatest(
            coalesce((b.closed_before ->> k.kind)::date, '-infinity'::date),
-           date_trunc(k.kind, (at AT TIME ZONE b.time_zone) - b.grace)::date)), '{}'::jsonb)
+           (SELECT max(x.start)::date
+              FROM generate_series(-1, 3) AS i,
+                   LATERAL (SELECT date_trunc(k.kind, (at AT TIME ZONE b.time_zone) - b.grace)
+                                   + i * CASE k.kind WHEN 'week' THEN interval '7 days'
+                                                     WHEN 'month' THEN interval '1 month'
+                                                     WHEN 'quarter' THEN interval '3 months'
+                                                     WHEN 'year' THEN interval '1 year'
+                                                     ELSE interval '1 day' END AS start) x
+             WHERE at >= ((x.start + date_trunc('day', b.grace)) AT TIME ZONE b.time_zone)
+                         + (b.grace - date_trunc('day', b.grace))))), '{}'::jsonb)
          || CASE WHEN b.closed_before ? 'all'
-                      OR (at AT TIME ZONE b.time_zone) >= (b.ends AT TIME ZONE b.time_zone) + b.grace
+                      OR at >= (((b.ends AT TIME ZONE b.time_zone) + date_trunc('day', b.grace)) AT TIME ZONE b.time_zone)
+                               + (b.grace - date_trunc('day', b.grace))
                  THEN '{"all": "infinity"}'::jsonb ELSE '{}'::jsonb END
   FROM unnest(b.periods) AS k(kind) WHERE k.kind <> 'all'
 $$;
@@ -6827,6 +6837,14 @@ BEGIN
   END IF;
   IF target = b.closed_before AND NOT old_days THEN
     RETURN 0;
+  END IF;
+  -- the calls of a statement still running (one with a data-modifying WITH that calls
+  -- close_periods, say) reach the board only when it ends, after the close: refused
+  IF leaderboard._writing_statement_running() THEN
+    RAISE EXCEPTION 'board "%" cannot close periods inside a statement that writes', board
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'The calls such a statement writes reach the board only when it ends, after the close.',
+            HINT = 'Call close_periods in a statement of its own.';
   END IF;
   -- as alter_board and rebuild: writers wait, and a concurrent close_periods waits here and
   -- then finds its work done
@@ -10485,3 +10503,10 @@ COMMENT ON FUNCTION leaderboard.delete_events(text, timestamptz) IS
 REVOKE EXECUTE ON FUNCTION leaderboard.delete_events(text, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard.delete_events(text, timestamptz) TO PUBLIC;
 REVOKE DELETE ON leaderboard.events FROM PUBLIC;
+
+CREATE FUNCTION leaderboard._writing_statement_running() RETURNS boolean
+  AS 'MODULE_PATHNAME', 'board_writing_statement_running' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._writing_statement_running() IS
+  'internal: whether the caller runs inside a statement that writes, whose captures have not arrived yet';
+REVOKE EXECUTE ON FUNCTION leaderboard._writing_statement_running() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._writing_statement_running() TO PUBLIC;

@@ -139,3 +139,69 @@ SELECT agent, score, rank, leaderboard.rows(kpis) AS rows FROM cs_standings ORDE
 SELECT agent, score FROM leaderboard.period_winners WHERE board = 'cs';
 SELECT leaderboard.drop_board('cs');
 DROP TABLE cs_calls;
+
+-- A period closes once its grace has passed since its end: the grace's hours as time
+-- elapsed, its days and months on the board's calendar, so a grace of hours is that many
+-- hours across a DST change. Europe/Paris moved its clocks forward on 2027-03-28 at
+-- 01:00 UTC and back on 2026-10-25 at 01:00 UTC. (_closed_before is the close time, at
+-- any time given.)
+CREATE TABLE dst_calls (agent int NOT NULL, at timestamptz NOT NULL, won int NOT NULL);
+SELECT leaderboard.create_board(name => 'dst', source => 'dst_calls', agent => 'agent', at => 'at', metrics => ARRAY['won'],
+  scorecard => '{"metrics": [{"name": "won", "stat": "sum"}], "scale": 1}', periods => ARRAY['day', 'week', 'month'],
+  time_zone => 'Europe/Paris', grace => '3 hours') IS NOT NULL AS created;
+-- day 2027-03-27 ends at 2027-03-27 23:00 UTC (midnight in Paris): 3 hours later is 02:00
+-- UTC, though Paris clocks show 04:00 by then
+SELECT t AT TIME ZONE 'UTC' AS utc, leaderboard._closed_before(b, t) ->> 'day' AS day_closed_before
+FROM leaderboard.boards b, unnest(ARRAY['2027-03-28 01:59:59+00', '2027-03-28 02:00+00',
+  '2026-10-26 01:59:59+00', '2026-10-26 02:00+00']::timestamptz[]) t
+WHERE b.name = 'dst' ORDER BY t;
+-- a grace of '1 day' ends at the next midnight in Paris: 23 hours later in spring, 25 in autumn
+SELECT leaderboard.alter_board('dst', grace => '1 day');
+SELECT t AT TIME ZONE 'UTC' AS utc, leaderboard._closed_before(b, t) ->> 'day' AS day_closed_before
+FROM leaderboard.boards b, unnest(ARRAY['2027-03-28 21:59:59+00', '2027-03-28 22:00+00',
+  '2026-10-25 22:59:59+00', '2026-10-25 23:00+00']::timestamptz[]) t
+WHERE b.name = 'dst' ORDER BY t;
+-- a grace of '1 month' from each end, as PostgreSQL adds months: day 2027-02-26 (ending
+-- February 27) closes on March 27 in Paris, day 2027-02-28 (ending March 1) on April 1
+SELECT leaderboard.alter_board('dst', grace => '1 month');
+SELECT t AT TIME ZONE 'UTC' AS utc, leaderboard._closed_before(b, t) AS closed_before
+FROM leaderboard.boards b, unnest(ARRAY['2027-03-26 22:59:59+00', '2027-03-26 23:00+00',
+  '2027-03-31 21:59:59+00', '2027-03-31 22:00+00']::timestamptz[]) t
+WHERE b.name = 'dst' ORDER BY t;
+SELECT leaderboard.drop_board('dst');
+DROP TABLE dst_calls;
+-- a campaign ending at 01:30 in Paris on 2027-03-28 (00:30 UTC, before the clocks moved)
+-- with a grace of an hour closes at 01:30 UTC
+CREATE TABLE spring_calls (agent int NOT NULL, at timestamptz NOT NULL, won int NOT NULL);
+SELECT leaderboard.create_campaign(name => 'spring', source => 'spring_calls', agent => 'agent', at => 'at',
+  metrics => ARRAY['won'], scorecard => '{"metrics": [{"name": "won", "stat": "sum"}], "scale": 1}',
+  starts => '2027-03-27 00:00 Europe/Paris', ends => '2027-03-28 01:30 Europe/Paris', grace => '1 hour',
+  time_zone => 'Europe/Paris') IS NOT NULL AS created;
+SELECT t AT TIME ZONE 'UTC' AS utc, leaderboard._closed_before(b, t) AS closed_before
+FROM leaderboard.boards b, unnest(ARRAY['2027-03-28 01:05+00', '2027-03-28 01:29:59+00', '2027-03-28 01:30+00']::timestamptz[]) t
+WHERE b.name = 'spring' ORDER BY t;
+SELECT leaderboard.drop_board('spring');
+DROP TABLE spring_calls;
+
+-- close_periods inside a statement that writes is refused (55000): the calls a
+-- data-modifying WITH writes reach the board only when the statement ends, after the
+-- close, and its frozen periods would leave them out; in a statement of its own after
+-- them, they count
+CREATE TABLE cw_calls (agent int NOT NULL, at timestamptz NOT NULL, won int NOT NULL);
+INSERT INTO cw_calls SELECT i % 3, '2024-11-05 12:00+00', 1 FROM generate_series(1, 9) i;
+SELECT leaderboard.create_board(name => 'cw', source => 'cw_calls', agent => 'agent', at => 'at', metrics => ARRAY['won'],
+  scorecard => '{"metrics": [{"name": "won", "stat": "sum"}], "scale": 1}', periods => ARRAY['day'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+\set VERBOSITY terse
+WITH late AS (INSERT INTO cw_calls VALUES (1, '2024-11-05 13:00+00', 10) RETURNING 1)
+SELECT leaderboard.close_periods('cw') FROM late;
+INSERT INTO cw_calls SELECT 1, '2024-11-05 13:00+00', 10 WHERE leaderboard.close_periods('cw') >= 0;
+\set VERBOSITY default
+BEGIN;
+INSERT INTO cw_calls VALUES (1, '2024-11-05 13:00+00', 10);
+SELECT leaderboard.close_periods('cw') AS closed;
+COMMIT;
+SELECT agent, score, rank FROM cw_standings ORDER BY agent;
+SELECT agent, score FROM leaderboard.period_winners WHERE board = 'cw';
+SELECT leaderboard.drop_board('cw');
+DROP TABLE cw_calls;

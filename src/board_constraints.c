@@ -16,7 +16,9 @@
 
 #include "access/xact.h"
 #include "executor/executor.h"
+#include "fmgr.h"
 #include "nodes/parsenodes.h"
+#include "tcop/pquery.h"
 #include "tcop/utility.h"
 
 #include "board_constraints.h"
@@ -144,6 +146,43 @@ bool
 board_apply_may_precede_captures(void)
 {
 	return nested_set_constraints > 0 && writing_statements > 0;
+}
+
+/*
+ * Whether the statement the client sent writes: an INSERT, UPDATE, DELETE or MERGE, or a
+ * query with a data-modifying WITH. Read from the active portal, so that it holds even in
+ * a session that loaded the library during that statement, after the executor hook above
+ * would have counted it.
+ */
+static bool
+portal_writes(void)
+{
+	ListCell   *lc;
+
+	if (ActivePortal == NULL)
+		return false;
+	foreach(lc, ActivePortal->stmts)
+	{
+		PlannedStmt *stmt = lfirst_node(PlannedStmt, lc);
+
+		if (stmt->commandType == CMD_INSERT || stmt->commandType == CMD_UPDATE ||
+			stmt->commandType == CMD_DELETE || stmt->commandType == CMD_MERGE ||
+			(stmt->commandType == CMD_SELECT && stmt->hasModifyingCTE))
+			return true;
+	}
+	return false;
+}
+
+PG_FUNCTION_INFO_V1(board_writing_statement_running);
+/*
+ * _writing_statement_running(): whether the caller runs inside a statement that writes
+ * (the client's statement, or one a function or trigger runs), whose statement triggers,
+ * and so the boards' captures of its rows, come only when it ends.
+ */
+Datum
+board_writing_statement_running(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(writing_statements > 0 || portal_writes());
 }
 
 void

@@ -23,6 +23,10 @@ CREATE FUNCTION leaderboard._captured(board text) RETURNS boolean
   AS 'MODULE_PATHNAME', 'board_captured' LANGUAGE C STRICT;
 COMMENT ON FUNCTION leaderboard._captured(text) IS
   'internal: whether this transaction holds changes of a board''s calls not yet applied';
+CREATE FUNCTION leaderboard._writing_statement_running() RETURNS boolean
+  AS 'MODULE_PATHNAME', 'board_writing_statement_running' LANGUAGE C;
+COMMENT ON FUNCTION leaderboard._writing_statement_running() IS
+  'internal: whether the caller runs inside a statement that writes, whose captures have not arrived yet';
 CREATE FUNCTION leaderboard._catalog_close(board text, grace interval, retention interval, closed_before jsonb,
   closed leaderboard.closed_periods[], winners leaderboard.period_winners[]) RETURNS void
   AS 'MODULE_PATHNAME', 'board_catalog_close' LANGUAGE C;
@@ -1420,17 +1424,34 @@ COMMENT ON FUNCTION leaderboard.verify(text) IS
   'compares a board''s standings in open periods with a from-scratch recomputation from one snapshot; returns one row per difference, none when correct';
 
 -- Per period kind the board closes (all but 'all'), the start of its first period still
--- open at a time: the period holding that time, in the board's time zone, less the grace.
--- A campaign's 'all' closes (closed before 'infinity') once the time, in the board's time
--- zone, is past its end plus the grace. Closes never undo: a kind already closed further
--- (a grace made longer since) stays so.
+-- open at a time: a period closes once its grace has passed since its end (the start of
+-- the next period, in the board's time zone), the grace's days and months counted on the
+-- board's calendar from the end, its hours, minutes and seconds as time elapsed after
+-- that, as timestamptz arithmetic in the board's time zone has it. So a grace of hours is
+-- that many hours even across a DST change, and one of '1 day' ends at the next local
+-- midnight. The start looked for is near the period holding the time less the grace, in
+-- local time: from one period before it to three after (a grace in months moves the end by
+-- calendar months, up to three days from where local time less the grace puts it). A
+-- campaign's 'all' closes (closed before 'infinity') once its end plus the grace, the same
+-- way, has passed. Closes never undo: a kind already closed further (a grace made longer
+-- since) stays so.
 CREATE FUNCTION leaderboard._closed_before(b leaderboard.boards, at timestamptz) RETURNS jsonb
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT coalesce(jsonb_object_agg(k.kind, greatest(
            coalesce((b.closed_before ->> k.kind)::date, '-infinity'::date),
-           date_trunc(k.kind, (at AT TIME ZONE b.time_zone) - b.grace)::date)), '{}'::jsonb)
+           (SELECT max(x.start)::date
+              FROM generate_series(-1, 3) AS i,
+                   LATERAL (SELECT date_trunc(k.kind, (at AT TIME ZONE b.time_zone) - b.grace)
+                                   + i * CASE k.kind WHEN 'week' THEN interval '7 days'
+                                                     WHEN 'month' THEN interval '1 month'
+                                                     WHEN 'quarter' THEN interval '3 months'
+                                                     WHEN 'year' THEN interval '1 year'
+                                                     ELSE interval '1 day' END AS start) x
+             WHERE at >= ((x.start + date_trunc('day', b.grace)) AT TIME ZONE b.time_zone)
+                         + (b.grace - date_trunc('day', b.grace))))), '{}'::jsonb)
          || CASE WHEN b.closed_before ? 'all'
-                      OR (at AT TIME ZONE b.time_zone) >= (b.ends AT TIME ZONE b.time_zone) + b.grace
+                      OR at >= (((b.ends AT TIME ZONE b.time_zone) + date_trunc('day', b.grace)) AT TIME ZONE b.time_zone)
+                               + (b.grace - date_trunc('day', b.grace))
                  THEN '{"all": "infinity"}'::jsonb ELSE '{}'::jsonb END
   FROM unnest(b.periods) AS k(kind) WHERE k.kind <> 'all'
 $$;
@@ -1477,6 +1498,14 @@ BEGIN
   END IF;
   IF target = b.closed_before AND NOT old_days THEN
     RETURN 0;
+  END IF;
+  -- the calls of a statement still running (one with a data-modifying WITH that calls
+  -- close_periods, say) reach the board only when it ends, after the close: refused
+  IF leaderboard._writing_statement_running() THEN
+    RAISE EXCEPTION 'board "%" cannot close periods inside a statement that writes', board
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'The calls such a statement writes reach the board only when it ends, after the close.',
+            HINT = 'Call close_periods in a statement of its own.';
   END IF;
   -- as alter_board and rebuild: writers wait, and a concurrent close_periods waits here and
   -- then finds its work done

@@ -147,6 +147,7 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._catalog_delete(text),
   leaderboard._source_read(text),
   leaderboard._captured(text),
+  leaderboard._writing_statement_running(),
   leaderboard._check_close(text, interval, interval, jsonb, leaderboard.closed_periods[], leaderboard.period_winners[]),
   leaderboard._catalog_close(text, interval, interval, jsonb, leaderboard.closed_periods[], leaderboard.period_winners[]),
   leaderboard._catalog_set_events(text, jsonb),

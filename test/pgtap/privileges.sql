@@ -96,6 +96,7 @@ INSERT INTO internal_public VALUES
   ('leaderboard._catalog_delete(text)', 'drop_board, source drop: checks the board''s owner, then deletes'),
   ('leaderboard._source_read(text)', 'rebuild: checks the board''s owner, then marks only the caller''s own transaction'),
   ('leaderboard._captured(text)', 'close_periods: reads only the caller''s own transaction''s state'),
+  ('leaderboard._writing_statement_running()', 'close_periods: reads only the caller''s own statements'' state'),
   ('leaderboard._catalog_set_events(text,jsonb)', 'alter_board: checks the board''s owner and the setting, then writes'),
   ('leaderboard._catalog_set_card_versions(text,jsonb)', 'alter_board: checks the board''s owner and the cards, then writes'),
   ('leaderboard._check_card_versions(text,jsonb)', 'alter_board: checks cards taking effect later (reads the public catalog)'),
