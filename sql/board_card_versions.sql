@@ -299,3 +299,18 @@ SELECT leaderboard.alter_board('kcamp', scorecard => (SELECT card FROM kcard WHE
 SELECT leaderboard.drop_board('kcamp');
 SELECT leaderboard.drop_board('kb');
 DROP TABLE kcalls, kcard, kcamp_src;
+
+-- the period all starts before any date: a card taking effect on a date scores the other
+-- kinds' periods from then, never all's, and scorecard_versions lists none for it
+CREATE TABLE av_calls (agent int NOT NULL, at timestamptz NOT NULL, won int NOT NULL);
+INSERT INTO av_calls VALUES (1, '2024-05-01 10:00+00', 2), (2, '2024-05-02 10:00+00', 1);
+SELECT leaderboard.create_board(name => 'av', source => 'av_calls', agent => 'agent', at => 'at', metrics => ARRAY['won'],
+  scorecard => '{"metrics": [{"name": "won", "stat": "sum"}], "scale": 1}', periods => ARRAY['day', 'all'],
+  time_zone => 'UTC') IS NOT NULL AS created;
+SELECT leaderboard.alter_board('av', scorecard => '{"metrics": [{"name": "won", "stat": "sum"}], "scale": 10}',
+  effective_from => '2024-05-02') AS rescored;
+SELECT period, effective_from, effective_to, scorecard ->> 'scale' AS scale
+FROM leaderboard.scorecard_versions WHERE board = 'av' ORDER BY period, effective_from NULLS FIRST;
+SELECT period, period_start, agent, score FROM av_standings ORDER BY period, period_start, agent;
+SELECT leaderboard.drop_board('av');
+DROP TABLE av_calls;

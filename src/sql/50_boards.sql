@@ -295,7 +295,9 @@ CREATE VIEW leaderboard.scorecard_versions AS
          pg_catalog.lead(c.effective_from) OVER (PARTITION BY b.name, c.period
                                                  ORDER BY c.effective_from NULLS FIRST) AS effective_to,
          c.card::pg_catalog.jsonb AS scorecard
-  FROM leaderboard.boards b, leaderboard._cards(b) c;
+  FROM leaderboard.boards b, leaderboard._cards(b) c
+  -- the period all starts before any date: a card taking effect on one never scores it
+  WHERE c.period OPERATOR(pg_catalog.<>) 'all' OR c.effective_from IS NULL;
 COMMENT ON VIEW leaderboard.scorecard_versions IS
   'the scorecards of each board and period kind, with the dates they score periods from and to: a period uses the card in force on the day it starts';
 GRANT SELECT ON leaderboard.scorecard_versions TO PUBLIC;
