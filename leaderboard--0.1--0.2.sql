@@ -985,7 +985,7 @@ DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM leaderboard.boards) THEN
     RAISE WARNING 'boards made by leaderboard 0.1 keep their views until they are made again'
-      USING HINT = 'Run SELECT leaderboard.alter_board(name) FROM leaderboard.boards; as each board''s owner (or a superuser).';
+      USING HINT = 'Run SELECT leaderboard.alter_board(name) FROM (SELECT name FROM leaderboard.boards ORDER BY name COLLATE "C") b; as each board''s owner (or a superuser).';
   END IF;
 END $$;
 
@@ -6850,7 +6850,7 @@ BEGIN
   END IF;
   -- as alter_board and rebuild: writers wait, and a concurrent close_periods waits here and
   -- then finds its work done
-  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  PERFORM leaderboard._lock_scopes(b);
   -- calls this transaction wrote before the close count in what it freezes: they are
   -- applied now (SET CONSTRAINTS fires the deferred apply), not at commit, where the
   -- closed scopes would no longer take them
@@ -6924,7 +6924,7 @@ BEGIN
       DETAIL = 'Under a transaction snapshot it would not see the goal_at_risk events committed since, and would announce them again.',
       HINT = 'Call it on its own, as a scheduled job does.';
   END IF;
-  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  PERFORM leaderboard._lock_scopes(b);
   -- the events setting as an alter_board this waited for left it
   b := leaderboard._board_after_lock(board, b);
   IF NOT coalesce(b.events ? 'goal_at_risk', false) THEN
@@ -9288,7 +9288,7 @@ BEGIN
   PERFORM leaderboard._require_owner(b);
   PERFORM leaderboard._require_source_unfiltered(b);
   -- writers apply at commit under scope row locks; this waits for them and blocks them
-  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  PERFORM leaderboard._lock_scopes(b);
   EXECUTE (SELECT s.rebuild FROM leaderboard._board_statements(board) s);
   -- the rows this transaction wrote before are in what the rebuild read: the commit must
   -- not apply them again
@@ -9711,7 +9711,7 @@ BEGIN
   IF remakes_views THEN
     PERFORM leaderboard._board_views(b);
   END IF;
-  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  PERFORM leaderboard._lock_scopes(b);
   -- the board as the admin call it may have waited for left it (its card, ladder, closed
   -- periods ...): everything below starts from this, never from what was read before
   b := leaderboard._board_after_lock(board, b);
@@ -10512,3 +10512,36 @@ COMMENT ON FUNCTION leaderboard._writing_statement_running() IS
   'internal: whether the caller runs inside a statement that writes, whose captures have not arrived yet';
 REVOKE EXECUTE ON FUNCTION leaderboard._writing_statement_running() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._writing_statement_running() TO PUBLIC;
+
+CREATE FUNCTION leaderboard._created_in_transaction(rel regclass) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'board_created_in_transaction' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._created_in_transaction(regclass) IS
+  'internal: whether this transaction created a relation (NULL when there is none)';
+
+CREATE FUNCTION leaderboard._lock_scopes(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  later text;
+BEGIN
+  IF NOT leaderboard._created_in_transaction(b.scopes) THEN
+    SELECT o.name INTO later
+    FROM leaderboard.boards o JOIN pg_locks l ON l.locktype = 'relation' AND l.relation = o.scopes
+     AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+     AND l.pid = pg_backend_pid() AND l.granted AND l.mode IN ('ExclusiveLock', 'AccessExclusiveLock')
+    WHERE o.name COLLATE "C" > b.name COLLATE "C" AND NOT leaderboard._created_in_transaction(o.scopes)
+    ORDER BY o.name COLLATE "C" LIMIT 1;
+  END IF;
+  IF later IS NOT NULL THEN
+    RAISE EXCEPTION 'board "%" cannot be locked after board "%" in one transaction', b.name, later
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'Writers that apply both boards lock them in name order; this transaction would wait for them while they wait for it.',
+            HINT = 'Run the calls in board name order (ORDER BY name COLLATE "C"), or each in a transaction of its own.';
+  END IF;
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+END $$;
+COMMENT ON FUNCTION leaderboard._lock_scopes(leaderboard.boards) IS
+  'internal: locks a board''s scopes table in EXCLUSIVE mode, raising 55000 when the transaction holds the table of a board sorting after it';
+REVOKE EXECUTE ON FUNCTION leaderboard._lock_scopes(leaderboard.boards) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._lock_scopes(leaderboard.boards) TO PUBLIC;
+REVOKE EXECUTE ON FUNCTION leaderboard._created_in_transaction(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leaderboard._created_in_transaction(regclass) TO PUBLIC;

@@ -153,15 +153,16 @@ SELECT agent_id, count(*) AS calls FROM tcalls WHERE agent_id IN (2, 1004, 1010)
 SELECT * FROM ties;
 
 -- alter_board: the same card with every weight tripled scores the same in exact
--- arithmetic, with other float8 noise; the ladder board also gets a new ladder
+-- arithmetic, with other float8 noise; the ladder board also gets a new ladder (the boards
+-- in name order, as admin calls of several boards in one transaction must go)
 SELECT leaderboard.alter_board(b, scorecard => (SELECT jsonb_set(jsonb_set(jsonb_set(card, '{metrics,0,weight}', '3'),
                                   '{metrics,1,weight}', '3'), '{metrics,2,weight}', '6') FROM tcard)) >= 0 AS altered
-FROM unnest(ARRAY['tie_rank', 'tie_dense', 'tie_rownum', 'tie_ladder']) b;
+FROM unnest(ARRAY['tie_dense', 'tie_ladder', 'tie_rank', 'tie_rownum']) b;
 SELECT leaderboard.alter_board('tie_ladder', ladder => 'Gold: top 20%, Silver: top 50%, Bronze: top 100%') > 0 AS altered;
 SELECT * FROM ties;
 
 -- rebuild: every scope stores its ranks again
-SELECT leaderboard.rebuild(b) > 0 AS rebuilt FROM unnest(ARRAY['tie_rank', 'tie_dense', 'tie_rownum', 'tie_ladder']) b;
+SELECT leaderboard.rebuild(b) > 0 AS rebuilt FROM unnest(ARRAY['tie_dense', 'tie_ladder', 'tie_rank', 'tie_rownum']) b;
 SELECT * FROM ties;
 SELECT team_id, ranks_stored FROM tie_rank_scopes ORDER BY team_id;
 
@@ -175,7 +176,7 @@ FROM tie_rank_standings s JOIN tie_rank_explain x USING (team_id, agent_id) WHER
 DROP VIEW ties;
 DROP FUNCTION tie_check(text, text);
 DROP VIEW exact;
-SELECT leaderboard.drop_board(b) FROM unnest(ARRAY['tie_rank', 'tie_dense', 'tie_rownum', 'tie_ladder']) b;
+SELECT leaderboard.drop_board(b) FROM unnest(ARRAY['tie_dense', 'tie_ladder', 'tie_rank', 'tie_rownum']) b;
 DROP FUNCTION tcalls_of(int, int, int);
 DROP TABLE tcalls, tcard;
 

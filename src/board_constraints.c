@@ -1,5 +1,6 @@
 /*
- * board_constraints.c: whether a SET CONSTRAINTS may fire the commit-time apply early.
+ * board_constraints.c: what the transaction is in the middle of, for the calls that may
+ * only run between its statements or in a set order.
  *
  * SET CONSTRAINTS ALL IMMEDIATE fires the board's deferred apply at once. Run as a
  * statement of its own, or inside a function or DO block between the statements that
@@ -11,6 +12,8 @@
  * defers then. Writing statements are counted by executor hooks (INSERT, UPDATE, DELETE,
  * MERGE, data-modifying WITH) and by the utility hook (COPY FROM); an aborted
  * subtransaction takes back its own, and a transaction's end clears the counts.
+ * close_periods() refuses to run inside such a statement, and the admin calls that lock a
+ * board's scopes table skip the lock-order check for tables this transaction created.
  */
 #include "postgres.h"
 
@@ -20,6 +23,8 @@
 #include "nodes/parsenodes.h"
 #include "tcop/pquery.h"
 #include "tcop/utility.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
 
 #include "board_constraints.h"
 
@@ -196,4 +201,23 @@ board_constraints_install(void)
 	ExecutorEnd_hook = board_executor_end_count;
 	RegisterXactCallback(count_xact, NULL);
 	RegisterSubXactCallback(count_subxact, NULL);
+}
+
+PG_FUNCTION_INFO_V1(board_created_in_transaction);
+/*
+ * _created_in_transaction(relation): whether this transaction (or one of its open
+ * subtransactions) created the relation, so that no other transaction can have used it
+ * yet; NULL for a relation that does not exist.
+ */
+Datum
+board_created_in_transaction(PG_FUNCTION_ARGS)
+{
+	Relation	rel = RelationIdGetRelation(PG_GETARG_OID(0));
+	bool		created;
+
+	if (rel == NULL)
+		PG_RETURN_NULL();
+	created = rel->rd_createSubid != InvalidSubTransactionId;
+	RelationClose(rel);
+	PG_RETURN_BOOL(created);
 }

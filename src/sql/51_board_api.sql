@@ -372,6 +372,42 @@ END $$;
 COMMENT ON FUNCTION leaderboard._require_owner(leaderboard.boards) IS
   'internal: raises 42501 unless the current user is (a member of) the board owner';
 
+CREATE FUNCTION leaderboard._created_in_transaction(rel regclass) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'board_created_in_transaction' LANGUAGE C STRICT;
+COMMENT ON FUNCTION leaderboard._created_in_transaction(regclass) IS
+  'internal: whether this transaction created a relation (NULL when there is none)';
+
+-- Takes a board's scopes table in EXCLUSIVE mode, as rebuild, alter_board, close_periods
+-- and check_goals do to keep writers out while they rewrite or freeze scopes. A commit
+-- applying several boards takes their scopes tables in board name order (byte order), so
+-- a transaction holding the table of a board that sorts after this one (an earlier call
+-- for another board) could wait for a writer that waits for it: refused (55000) before it
+-- waits, so that no writer is the victim of the deadlock. A table this transaction
+-- created (a board created in it) no writer can hold or wait for.
+CREATE FUNCTION leaderboard._lock_scopes(b leaderboard.boards) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  later text;
+BEGIN
+  IF NOT leaderboard._created_in_transaction(b.scopes) THEN
+    SELECT o.name INTO later
+    FROM leaderboard.boards o JOIN pg_locks l ON l.locktype = 'relation' AND l.relation = o.scopes
+     AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+     AND l.pid = pg_backend_pid() AND l.granted AND l.mode IN ('ExclusiveLock', 'AccessExclusiveLock')
+    WHERE o.name COLLATE "C" > b.name COLLATE "C" AND NOT leaderboard._created_in_transaction(o.scopes)
+    ORDER BY o.name COLLATE "C" LIMIT 1;
+  END IF;
+  IF later IS NOT NULL THEN
+    RAISE EXCEPTION 'board "%" cannot be locked after board "%" in one transaction', b.name, later
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'Writers that apply both boards lock them in name order; this transaction would wait for them while they wait for it.',
+            HINT = 'Run the calls in board name order (ORDER BY name COLLATE "C"), or each in a transaction of its own.';
+  END IF;
+  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+END $$;
+COMMENT ON FUNCTION leaderboard._lock_scopes(leaderboard.boards) IS
+  'internal: locks a board''s scopes table in EXCLUSIVE mode, raising 55000 when the transaction holds the table of a board sorting after it';
+
 -- The triggers count every row of the source (transition tables bypass row-level
 -- security); a recomputation the policies filter would drop the rows they hide from the
 -- role reading (the owner is subject to them under FORCE ROW LEVEL SECURITY, or once the
@@ -1331,7 +1367,7 @@ BEGIN
   PERFORM leaderboard._require_owner(b);
   PERFORM leaderboard._require_source_unfiltered(b);
   -- writers apply at commit under scope row locks; this waits for them and blocks them
-  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  PERFORM leaderboard._lock_scopes(b);
   EXECUTE (SELECT s.rebuild FROM leaderboard._board_statements(board) s);
   -- the rows this transaction wrote before are in what the rebuild read: the commit must
   -- not apply them again
@@ -1509,7 +1545,7 @@ BEGIN
   END IF;
   -- as alter_board and rebuild: writers wait, and a concurrent close_periods waits here and
   -- then finds its work done
-  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  PERFORM leaderboard._lock_scopes(b);
   -- calls this transaction wrote before the close count in what it freezes: they are
   -- applied now (SET CONSTRAINTS fires the deferred apply), not at commit, where the
   -- closed scopes would no longer take them
@@ -1776,7 +1812,7 @@ BEGIN
   IF remakes_views THEN
     PERFORM leaderboard._board_views(b);
   END IF;
-  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  PERFORM leaderboard._lock_scopes(b);
   -- the board as the admin call it may have waited for left it (its card, ladder, closed
   -- periods ...): everything below starts from this, never from what was read before
   b := leaderboard._board_after_lock(board, b);

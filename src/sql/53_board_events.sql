@@ -493,7 +493,7 @@ BEGIN
       DETAIL = 'Under a transaction snapshot it would not see the goal_at_risk events committed since, and would announce them again.',
       HINT = 'Call it on its own, as a scheduled job does.';
   END IF;
-  EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', b.scopes);
+  PERFORM leaderboard._lock_scopes(b);
   -- the events setting as an alter_board this waited for left it
   b := leaderboard._board_after_lock(board, b);
   IF NOT coalesce(b.events ? 'goal_at_risk', false) THEN

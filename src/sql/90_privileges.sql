@@ -95,6 +95,8 @@ GRANT EXECUTE ON FUNCTION
   leaderboard._rank_fn_sql(text),
   leaderboard._rank_order_sql(leaderboard.boards, text, text, text, text),
   leaderboard._require_owner(leaderboard.boards),
+  leaderboard._lock_scopes(leaderboard.boards),
+  leaderboard._created_in_transaction(regclass),
   leaderboard._require_source_unfiltered(leaderboard.boards),
   leaderboard._board_cards(jsonb, text[], text[]),
   leaderboard._align_card(jsonb, text[], text),

@@ -61,6 +61,8 @@ INSERT INTO internal_public VALUES
   ('leaderboard._rank_fn_sql(text)', 'board statements, rolling: SQL text (pure)'),
   ('leaderboard._rank_order_sql(leaderboard.boards,text,text,text,text)', 'board statements, rolling: SQL text from the public catalog'),
   ('leaderboard._require_owner(leaderboard.boards)', 'board API: raises unless the caller owns the board'),
+  ('leaderboard._lock_scopes(leaderboard.boards)', 'rebuild, alter_board, close_periods, check_goals: LOCK TABLE as the caller, who owns the board'),
+  ('leaderboard._created_in_transaction(regclass)', '_lock_scopes: reads only the caller''s own transaction''s relation cache'),
   ('leaderboard._require_source_unfiltered(leaderboard.boards)', 'board API: raises when row-level security filters the source for the caller'),
   ('leaderboard._board_cards(jsonb,text[],text[])', 'create_board, alter_board: validates a card (pure)'),
   ('leaderboard._align_card(jsonb,text[],text)', 'create_board, alter_board: aligns a card (pure)'),

@@ -230,7 +230,7 @@ for old in $olds; do
     *) echo "$out"; fail "$old: the update did not say that the boards' views are to be made again" ;;
   esac
   # the step the update asks for: each board's views made again by this version
-  q -d lb_up_old -c "SELECT leaderboard.alter_board(name) FROM leaderboard.boards" >/dev/null
+  q -d lb_up_old -c "SELECT leaderboard.alter_board(name) FROM (SELECT name FROM leaderboard.boards ORDER BY name COLLATE \"C\") b" >/dev/null
   v=$(q -d lb_up_old -c "SELECT extversion FROM pg_extension WHERE extname = 'leaderboard'")
   [ "$v" = "$current" ] || fail "$old: ALTER EXTENSION UPDATE ended at version $v, not $current"
 
@@ -288,7 +288,7 @@ SELECT leaderboard.create_board(name => 'co', source => 'ccalls', agent => 'agen
   scorecard => '{"metrics": [{"name": "ok", "stat": "count"}]}', periods => ARRAY['day'],
   rank_style => 'row_number', time_zone => 'UTC');
 SQL
-  q -d lb_up_old -c "ALTER EXTENSION leaderboard UPDATE" -c "SELECT leaderboard.alter_board(name) FROM leaderboard.boards" >/dev/null
+  q -d lb_up_old -c "ALTER EXTENSION leaderboard UPDATE" -c "SELECT leaderboard.alter_board(name) FROM (SELECT name FROM leaderboard.boards ORDER BY name COLLATE \"C\") b" >/dev/null
   q -d lb_up_old >/dev/null <<'SQL'
 INSERT INTO ccalls VALUES ('å', '2026-10-01 10:00+00', true), ('a', '2026-10-01 11:00+00', true);
 INSERT INTO ccalls VALUES ('å', '2026-10-01 12:00+00', true);
@@ -317,7 +317,7 @@ SQL
   pg_dump -Fc -d lb_up_old -f "$work/old.dump"
   createdb lb_up_restored
   pg_restore -d lb_up_restored "$work/old.dump"
-  q -d lb_up_restored -c "SELECT leaderboard.alter_board(name) FROM leaderboard.boards" >/dev/null
+  q -d lb_up_restored -c "SELECT leaderboard.alter_board(name) FROM (SELECT name FROM leaderboard.boards ORDER BY name COLLATE \"C\") b" >/dev/null
   top_view="SELECT string_agg(rank || ':' || agent_id, ' ' ORDER BY rank, agent_id) FROM
     (SELECT rank, agent_id FROM dr_current WHERE period = 'month' AND team_id = 1 ORDER BY rank LIMIT 3) t"
   top_fn="SELECT string_agg(rank || ':' || agent_id, ' ' ORDER BY rank, agent_id) FROM dr_top(team_id => 1, n => 3)"
