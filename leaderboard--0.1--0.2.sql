@@ -3982,29 +3982,6 @@ END $$;
 COMMENT ON FUNCTION leaderboard._check_close(text, interval, interval, jsonb, leaderboard.closed_periods[], leaderboard.period_winners[]) IS
   'internal: raises 22023 unless what _catalog_close is given is a close close_periods or alter_board would make';
 
-CREATE OR REPLACE FUNCTION leaderboard._closed_before(b leaderboard.boards, at timestamptz) RETURNS jsonb
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT coalesce(jsonb_object_agg(k.kind, greatest(
-           coalesce((b.closed_before ->> k.kind)::date, '-infinity'::date),
-           (SELECT max(x.start)::date
-              FROM generate_series(-1, 3) AS i,
-                   LATERAL (SELECT date_trunc(k.kind, (at AT TIME ZONE b.time_zone) - b.grace)
-                                   + i * CASE k.kind WHEN 'week' THEN interval '7 days'
-                                                     WHEN 'month' THEN interval '1 month'
-                                                     WHEN 'quarter' THEN interval '3 months'
-                                                     WHEN 'year' THEN interval '1 year'
-                                                     ELSE interval '1 day' END AS start) x
-             WHERE at >= ((x.start + date_trunc('day', b.grace)) AT TIME ZONE b.time_zone)
-                         + (b.grace - date_trunc('day', b.grace))))), '{}'::jsonb)
-         || CASE WHEN b.closed_before ? 'all'
-                      OR at >= (((b.ends AT TIME ZONE b.time_zone) + date_trunc('day', b.grace)) AT TIME ZONE b.time_zone)
-                               + (b.grace - date_trunc('day', b.grace))
-                 THEN '{"all": "infinity"}'::jsonb ELSE '{}'::jsonb END
-  FROM unnest(b.periods) AS k(kind) WHERE k.kind <> 'all'
-$$;
-COMMENT ON FUNCTION leaderboard._closed_before(leaderboard.boards, timestamptz) IS
-  'internal: per period kind of a board, the start of its first period not yet closable at a time';
-
 -- A campaign's window as a filter over its source: starts <= at < ends. A timestamp or date
 -- column holds local times of the board's zone, so it is compared with the window's local
 -- times, which keeps the filter immutable (a timestamptz bound would not be for it).
@@ -10545,3 +10522,22 @@ REVOKE EXECUTE ON FUNCTION leaderboard._lock_scopes(leaderboard.boards) FROM PUB
 GRANT EXECUTE ON FUNCTION leaderboard._lock_scopes(leaderboard.boards) TO PUBLIC;
 REVOKE EXECUTE ON FUNCTION leaderboard._created_in_transaction(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION leaderboard._created_in_transaction(regclass) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION leaderboard._closed_before(b leaderboard.boards, at timestamptz) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(jsonb_object_agg(k.kind, greatest(
+           coalesce((b.closed_before ->> k.kind)::date, '-infinity'::date),
+           (SELECT max(x.start)::date
+              FROM generate_series(-1, 3) AS i,
+                   LATERAL (SELECT date_trunc(k.kind, (at AT TIME ZONE b.time_zone) - b.grace)
+                                   + i * leaderboard._period_length(k.kind) AS start) x
+             WHERE at >= ((x.start + date_trunc('day', b.grace)) AT TIME ZONE b.time_zone)
+                         + (b.grace - date_trunc('day', b.grace))))), '{}'::jsonb)
+         || CASE WHEN b.closed_before ? 'all'
+                      OR at >= (((b.ends AT TIME ZONE b.time_zone) + date_trunc('day', b.grace)) AT TIME ZONE b.time_zone)
+                               + (b.grace - date_trunc('day', b.grace))
+                 THEN '{"all": "infinity"}'::jsonb ELSE '{}'::jsonb END
+  FROM unnest(b.periods) AS k(kind) WHERE k.kind <> 'all'
+$$;
+COMMENT ON FUNCTION leaderboard._closed_before(leaderboard.boards, timestamptz) IS
+  'internal: per period kind of a board, the start of its first period not yet closable at a time';

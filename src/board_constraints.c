@@ -43,11 +43,19 @@ static int *subxact_counts = NULL;
 static int	nsubxacts = 0;
 static int	maxsubxacts = 0;
 
+/* Whether a statement of the command type writes rows (itself, or by a data-modifying WITH). */
+static bool
+writes_rows(CmdType command, bool modifying_cte)
+{
+	return command == CMD_INSERT || command == CMD_UPDATE || command == CMD_DELETE ||
+		command == CMD_MERGE || (command == CMD_SELECT && modifying_cte);
+}
+
 static bool
 writes(QueryDesc *queryDesc)
 {
-	return queryDesc->operation != CMD_SELECT ||
-		(queryDesc->plannedstmt != NULL && queryDesc->plannedstmt->hasModifyingCTE);
+	return writes_rows(queryDesc->operation,
+					   queryDesc->plannedstmt != NULL && queryDesc->plannedstmt->hasModifyingCTE);
 }
 
 static void
@@ -170,9 +178,7 @@ portal_writes(void)
 	{
 		PlannedStmt *stmt = lfirst_node(PlannedStmt, lc);
 
-		if (stmt->commandType == CMD_INSERT || stmt->commandType == CMD_UPDATE ||
-			stmt->commandType == CMD_DELETE || stmt->commandType == CMD_MERGE ||
-			(stmt->commandType == CMD_SELECT && stmt->hasModifyingCTE))
+		if (writes_rows(stmt->commandType, stmt->hasModifyingCTE))
 			return true;
 	}
 	return false;

@@ -1459,6 +1459,17 @@ END $$;
 COMMENT ON FUNCTION leaderboard.verify(text) IS
   'compares a board''s standings in open periods with a from-scratch recomputation from one snapshot; returns one row per difference, none when correct';
 
+-- The length of a period of a kind (day .. year), as an interval (a quarter is not one of
+-- PostgreSQL's interval units).
+CREATE FUNCTION leaderboard._period_length(kind text) RETURNS interval
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE kind WHEN 'day' THEN interval '1 day' WHEN 'week' THEN interval '7 days'
+                   WHEN 'month' THEN interval '1 month' WHEN 'quarter' THEN interval '3 months'
+                   WHEN 'year' THEN interval '1 year' END
+$$;
+COMMENT ON FUNCTION leaderboard._period_length(text) IS
+  'internal: the length of a period of a kind (day .. year) as an interval';
+
 -- Per period kind the board closes (all but 'all'), the start of its first period still
 -- open at a time: a period closes once its grace has passed since its end (the start of
 -- the next period, in the board's time zone), the grace's days and months counted on the
@@ -1478,11 +1489,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
            (SELECT max(x.start)::date
               FROM generate_series(-1, 3) AS i,
                    LATERAL (SELECT date_trunc(k.kind, (at AT TIME ZONE b.time_zone) - b.grace)
-                                   + i * CASE k.kind WHEN 'week' THEN interval '7 days'
-                                                     WHEN 'month' THEN interval '1 month'
-                                                     WHEN 'quarter' THEN interval '3 months'
-                                                     WHEN 'year' THEN interval '1 year'
-                                                     ELSE interval '1 day' END AS start) x
+                                   + i * leaderboard._period_length(k.kind) AS start) x
              WHERE at >= ((x.start + date_trunc('day', b.grace)) AT TIME ZONE b.time_zone)
                          + (b.grace - date_trunc('day', b.grace))))), '{}'::jsonb)
          || CASE WHEN b.closed_before ? 'all'
@@ -1599,17 +1606,6 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION leaderboard.close_periods(text) IS
   'closes the periods of a board that ended more than its grace ago: freezes their standings, records them and their winners, and deletes closed day rows older than its retention; returns the number of scopes closed';
-
--- The length of a period of a kind (day .. year), as an interval (a quarter is not one of
--- PostgreSQL's interval units).
-CREATE FUNCTION leaderboard._period_length(kind text) RETURNS interval
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT CASE kind WHEN 'day' THEN interval '1 day' WHEN 'week' THEN interval '7 days'
-                   WHEN 'month' THEN interval '1 month' WHEN 'quarter' THEN interval '3 months'
-                   WHEN 'year' THEN interval '1 year' END
-$$;
-COMMENT ON FUNCTION leaderboard._period_length(text) IS
-  'internal: the length of a period of a kind (day .. year) as an interval';
 
 -- The start of the first period of a kind (day .. year) starting on or after a day: the
 -- one beginning that day, else the next. A card taking effect on the day scores the
